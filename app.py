@@ -1,0 +1,7 @@
+"""Web app entry point: `python app.py` serves policy-kb on $GRADIO_SERVER_NAME:$GRADIO_SERVER_PORT
+(default 127.0.0.1:7860). The UI lives in policy_kb.app so `policy-kb serve` runs the same app."""
+
+from policy_kb.app import main
+
+if __name__ == "__main__":
+    main()

