@@ -82,6 +82,45 @@ def cmd_clauses(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import ObligationFilter, render, select
+
+    try:
+        flt = ObligationFilter(jurisdiction=args.jurisdiction, doc=args.doc, department=args.department,
+                               due_before=args.due_before, due_after=args.due_after, modality=args.modality)
+        rows = select(open_store(args), flt)
+    except (ValueError, LookupError) as e:
+        raise CliError(str(e)) from e
+    text = render(rows, args.format)
+    if args.output:
+        out = Path(args.output)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.replace(out)
+        print(f"wrote {len(rows)} obligations to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    gold = Path(args.gold) if args.gold else None
+    if args.what == "extraction":
+        from .evaluation.extraction import evaluate, load_gold
+
+        store = open_store(args)
+        preds = [o.to_dict() for o in store.obligations()]
+        report = evaluate(load_gold(gold or Path("tests/gold/obligations.jsonl")), preds)
+        if args.json:
+            emit_json(report.to_dict())
+        else:
+            print(report.table())
+            if args.verbose:
+                print("\n".join(["", "missed:"] + report.misses + ["", "field errors:"] + report.errors))
+        return 0
+    raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, retrieval or answers")
+
+
 # ---- parser ---------------------------------------------------------------------------------------------
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", default=str(default_index_dir()),
@@ -117,6 +156,26 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("doc", metavar="DOC_ID", help="document id or (original) file name")
     p.set_defaults(func=cmd_clauses)
 
+    p = sub.add_parser("export", help="export the obligations table")
+    _common(p)
+    p.add_argument("table", choices=["obligations"])
+    p.add_argument("--format", choices=["json", "jsonl", "csv"], default="json")
+    p.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    p.add_argument("--jurisdiction", help="place; includes the rules of the places above it (介休市 → 晋中市, 山西省)")
+    p.add_argument("--doc", help="document id or file name")
+    p.add_argument("--department", help="department as written or canonical, e.g. 市工信局")
+    p.add_argument("--due-before", help="deadline on or before YYYY-MM-DD")
+    p.add_argument("--due-after", help="deadline on or after YYYY-MM-DD")
+    p.add_argument("--modality", choices=["must", "must_not", "encouraged", "target", "may"])
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
+    _common(p)
+    p.add_argument("what", choices=["extraction", "retrieval", "answers"])
+    p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

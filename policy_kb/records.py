@@ -86,3 +86,35 @@ class Document:
         if with_text:
             d["text"] = self.text
         return d
+
+
+@dataclass
+class Obligation:
+    """One duty, prohibition or target in one sentence, with where it comes from."""
+
+    id: str
+    doc_id: str
+    doc_file: str
+    doc_number: str | None
+    jurisdiction: str | None
+    clause_id: str
+    clause_path: list[str]
+    text: str
+    subject: str | None
+    action: str
+    modality: str  # must | must_not | encouraged | target | may
+    deadline: dict[str, Any] | None
+    thresholds: list[dict[str, Any]]
+    departments: dict[str, list[str]]
+    start: int  # char span in the cleaned document text
+    end: int
+    other_deadlines: list[dict[str, Any]] = field(default_factory=list)
+    department_names: dict[str, str] = field(default_factory=dict)  # canonical → as written
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Obligation":
+        return _from_dict(cls, data)

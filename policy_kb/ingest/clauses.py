@@ -48,9 +48,9 @@ def _split_heading(rest: str) -> str | None:
     if not any(p in rest for p in SENTENCE_PUNCT) and len(rest) <= 60:
         return rest.rstrip("：:") or None
     m = re.match(r"([^。；！？]{2,30})。", rest)
-    if m and "：" not in m.group(1):
+    if m and "：" not in m.group(1) and not re.search(r"必须|不得|严禁|应当|须", m.group(1)):
         return m.group(1)
-    m = re.match(r"([^，。；：、]{2,20})：", rest)
+    m = re.match(r"([^，。；：]{2,30})：", rest)
     if m:
         return m.group(1)
     return None

@@ -12,8 +12,18 @@ from .clean import CleanText, clean
 from .loaders import load_text
 from .metadata import apply_sidecar, derive, sidecar_path
 
-# Bump when cleaning/parsing/extraction changes so that `build` reprocesses unchanged files.
-PIPELINE_VERSION = "1"
+def _pipeline_version() -> str:
+    """Hash of the code that turns a file into stored rows: new code reprocesses unchanged files."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder in ("ingest", "extract"):
+        for f in sorted((root / folder).glob("*.py")):
+            h.update(f.read_bytes())
+    h.update((root / "places.py").read_bytes())
+    return h.hexdigest()[:12]
+
+
+PIPELINE_VERSION = _pipeline_version()
 
 
 def doc_id_for(path: Path) -> str:

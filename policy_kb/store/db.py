@@ -10,7 +10,7 @@ from pathlib import Path
 import zlib
 from typing import Any, Iterator
 
-from ..records import CitedDoc, Clause, Document
+from ..records import CitedDoc, Clause, Document, Obligation
 
 SCHEMA_VERSION = 1
 DB_NAME = "kb.sqlite"
@@ -167,6 +167,25 @@ class Store:
             [(c.id, c.doc_id, i, c.parent_id, c.level, c.label, json.dumps(c.path, ensure_ascii=False), c.heading,
               c.text, c.kind, c.start, c.end, json.dumps(c.warnings, ensure_ascii=False))
              for i, c in enumerate(doc.clauses)])
+
+    def put_obligations(self, doc_id: str, obligations: list[Obligation]) -> None:
+        self.conn.execute("DELETE FROM obligations WHERE doc_id=?", (doc_id,))
+        self.conn.executemany(
+            "INSERT INTO obligations(id, doc_id, clause_id, ord, jurisdiction, modality, deadline_date, departments, data)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            [(o.id, o.doc_id, o.clause_id, i, o.jurisdiction, o.modality, (o.deadline or {}).get("date"),
+              "；".join({*(n for names in o.departments.values() for n in names), *o.department_names.values()}),
+              json.dumps(o.to_dict(), ensure_ascii=False)) for i, o in enumerate(obligations)])
+
+    def obligations(self, doc_id: str | None = None, clause_ids: list[str] | None = None) -> list[Obligation]:
+        """Obligations in document order, optionally of one document or of some clauses."""
+        sql, args = "SELECT data FROM obligations", []
+        if doc_id:
+            sql, args = sql + " WHERE doc_id=?", [doc_id]
+        elif clause_ids is not None:
+            sql, args = sql + f" WHERE clause_id IN ({','.join('?' * len(clause_ids))})", list(clause_ids)
+        rows = self.conn.execute(sql + " ORDER BY doc_id, ord", args)
+        return [Obligation.from_dict(json.loads(r[0])) for r in rows]
 
     def record_error(self, file: str, problem: str, hint: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO build_errors(file, problem, hint) VALUES (?,?,?)", (file, problem, hint))

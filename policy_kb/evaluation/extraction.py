@@ -1,0 +1,140 @@
+"""`policy-kb eval extraction`: precision/recall/F1 per field of extracted obligations against a gold file.
+
+A gold row is matched to the extracted obligation of the same clause whose text contains the row's
+``text_contains``.  Precision is measured only in clauses the gold file covers (the gold lists every obligation
+sentence of each clause it touches).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..extract.lexicon import canonical_department
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s or "").replace(";", "；").replace(",", "，").replace("(", "（").replace(")", "）")
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: set[Any], pred: set[Any]) -> None:
+        self.tp += len(gold & pred)
+        self.fp += len(pred - gold)
+        self.fn += len(gold - pred)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class ExtractionReport:
+    fields: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    accuracy: dict[str, tuple[int, int]] = field(default_factory=dict)  # name → (correct, total)
+    misses: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fields": {k: {"precision": round(c.precision, 4), "recall": round(c.recall, 4), "f1": round(c.f1, 4),
+                           "tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in self.fields.items()},
+            "accuracy": {k: {"value": round(a / t, 4) if t else 1.0, "correct": a, "total": t}
+                         for k, (a, t) in self.accuracy.items()},
+        }
+
+    def table(self) -> str:
+        lines = [f"{'field':<22}{'precision':>10}{'recall':>10}{'F1':>8}{'tp':>6}{'fp':>6}{'fn':>6}"]
+        for k, c in self.fields.items():
+            lines.append(f"{k:<22}{c.precision:>10.3f}{c.recall:>10.3f}{c.f1:>8.3f}{c.tp:>6}{c.fp:>6}{c.fn:>6}")
+        lines.append("")
+        lines.append(f"{'accuracy':<22}{'value':>10}{'correct':>10}{'total':>8}")
+        for k, (a, t) in self.accuracy.items():
+            lines.append(f"{k:<22}{(a / t if t else 1.0):>10.3f}{a:>10}{t:>8}")
+        return "\n".join(lines)
+
+
+def load_gold(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: invalid JSON ({e.msg})") from e
+    return rows
+
+
+def _thresholds(items: Iterable[dict[str, Any]]) -> set[tuple[float, str]]:
+    return {(round(float(t["value"]), 4), t["unit"]) for t in items}
+
+
+def _departments(d: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {(role, canonical_department(n)) for role, names in (d or {}).items() for n in names}
+
+
+def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> ExtractionReport:
+    report = ExtractionReport()
+    by_clause: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for ob in predicted:
+        by_clause[ob["clause_id"]].append(ob)
+    matched_ids: set[str] = set()
+    date_ok = date_total = thr_ok = thr_total = mod_ok = mod_total = 0
+    for row in gold:
+        needle = _norm(row["text_contains"])
+        cands = [o for o in by_clause.get(row["clause_id"], []) if needle in _norm(o["text"])]
+        if not cands:  # a split sentence (one obligation per place) may hold only part of the needle
+            cands = [o for o in by_clause.get(row["clause_id"], []) if _norm(o["text"]) in needle and len(o["text"]) > 4]
+        if not cands:
+            report.fields["obligation"].fn += 1
+            report.misses.append(f"{row['clause_id']} {row['text_contains']}")
+            continue
+        report.fields["obligation"].tp += 1
+        pred = cands[0]
+        matched_ids.update(o["id"] for o in cands)
+        g_dl, p_dl = row.get("deadline"), pred.get("deadline")
+        g_date, p_date = (g_dl or {}).get("date"), (p_dl or {}).get("date")
+        if g_date or p_date:
+            date_total += 1
+            date_ok += g_date == p_date
+            if g_date != p_date:
+                report.errors.append(f"date {row['clause_id']} {row['text_contains']}: gold {g_date} got {p_date}")
+        report.fields["deadline.date"].add({g_date} - {None}, {p_date} - {None})
+        g_thr = _thresholds(row.get("thresholds", []))
+        p_thr = _thresholds(t for o in cands for t in o.get("thresholds", []))
+        report.fields["thresholds(value,unit)"].add(g_thr, p_thr)
+        thr_total += len(g_thr)
+        thr_ok += len(g_thr & p_thr)
+        if g_thr != p_thr:
+            report.errors.append(f"thresholds {row['clause_id']} {row['text_contains']}: gold {sorted(g_thr)} got {sorted(p_thr)}")
+        g_dep, p_dep = _departments(row.get("departments", {})), _departments(pred.get("departments", {}))
+        report.fields["departments(role,name)"].add(g_dep, p_dep)
+        report.fields["departments(name)"].add({n for _, n in g_dep}, {n for _, n in p_dep})
+        if g_dep != p_dep:
+            report.errors.append(f"departments {row['clause_id']} {row['text_contains']}: gold {sorted(g_dep)} got {sorted(p_dep)}")
+        mod_total += 1
+        mod_ok += row.get("modality") == pred.get("modality")
+    gold_clauses = {r["clause_id"] for r in gold}
+    report.fields["obligation"].fp = sum(1 for c in gold_clauses for o in by_clause.get(c, []) if o["id"] not in matched_ids)
+    report.accuracy["deadline date"] = (date_ok, date_total)
+    report.accuracy["threshold value+unit"] = (thr_ok, thr_total)
+    report.accuracy["modality"] = (mod_ok, mod_total)
+    return report

@@ -1,0 +1,117 @@
+"""`policy-kb export obligations`: the obligations table, filtered, as JSON, JSON Lines or CSV.
+
+Column order and types of the CSV come from ``schemas/datapackage.json`` (Frictionless Table Schema), the JSON
+records follow ``schemas/obligation.schema.json``; tests validate every export against them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import places
+from .extract.lexicon import canonical_department
+from .records import Obligation
+from .store import Store
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+FORMATS = ("json", "jsonl", "csv")
+LIST_SEP = "；"
+
+
+@lru_cache(maxsize=1)
+def csv_fields() -> list[str]:
+    package = json.loads((SCHEMA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    return [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+
+
+@dataclass
+class ObligationFilter:
+    jurisdiction: str | None = None  # the place and every place above it (what applies there)
+    doc: str | None = None  # doc id, corpus file name or source file name
+    department: str | None = None  # as written or canonical, substring match
+    due_before: str | None = None  # YYYY-MM-DD, inclusive
+    due_after: str | None = None
+    modality: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("due_before", "due_after"):
+            value = getattr(self, name)
+            if value:
+                try:
+                    date.fromisoformat(value)
+                except ValueError as e:
+                    raise ValueError(f"--{name.replace('_', '-')} must be a date like 2023-12-31, got '{value}'") from e
+
+    def matches(self, ob: Obligation, doc_keys: set[str]) -> bool:
+        if self.jurisdiction:
+            applies = places.ancestors(self.jurisdiction) or [self.jurisdiction]
+            if ob.jurisdiction not in applies:
+                return False
+        if self.doc and ob.doc_id not in doc_keys:
+            return False
+        if self.department:
+            wanted = {self.department, canonical_department(self.department)}
+            names = {n for ns in ob.departments.values() for n in ns} | set(ob.department_names.values())
+            if not any(w in n for w in wanted for n in names):
+                return False
+        due = (ob.deadline or {}).get("date")
+        if self.due_before and (due is None or due > self.due_before):
+            return False
+        if self.due_after and (due is None or due < self.due_after):
+            return False
+        return not (self.modality and ob.modality != self.modality)
+
+
+def select(store: Store, flt: ObligationFilter) -> list[Obligation]:
+    doc_keys: set[str] = set()
+    if flt.doc:
+        doc = store.find_document(flt.doc)
+        if doc is None:
+            raise LookupError(f"no document '{flt.doc}' (see `policy-kb docs`)")
+        doc_keys = {doc.id}
+    return [o for o in store.obligations(doc_id=next(iter(doc_keys), None)) if flt.matches(o, doc_keys)]
+
+
+def record(ob: Obligation) -> dict[str, Any]:
+    """The exported JSON record (internal offsets kept: they locate the sentence in the document text)."""
+    return ob.to_dict()
+
+
+def csv_row(ob: Obligation) -> dict[str, str]:
+    dl = ob.deadline or {}
+    thresholds = [" ".join(str(x) for x in (t.get("metric") or "", t["comparator"], t["value"], t["unit"]) if x != "")
+                  + (f"（{t['scope']}）" if t.get("scope") else "") for t in ob.thresholds]
+    row = {
+        "id": ob.id, "doc_id": ob.doc_id, "doc_file": ob.doc_file, "doc_number": ob.doc_number or "",
+        "jurisdiction": ob.jurisdiction or "", "clause_id": ob.clause_id, "clause_path": "".join(ob.clause_path),
+        "text": ob.text, "subject": ob.subject or "", "action": ob.action, "modality": ob.modality,
+        "deadline_text": dl.get("text") or "", "deadline_date": dl.get("date") or "",
+        "deadline_precision": dl.get("precision") or "", "deadline_kind": dl.get("kind") or "",
+        "thresholds": LIST_SEP.join(thresholds), "warnings": LIST_SEP.join(ob.warnings),
+    }
+    for role in ("lead", "cooperate", "implement", "responsible"):
+        row[f"departments_{role}"] = LIST_SEP.join(ob.departments.get(role, []))
+    return {k: row[k] for k in csv_fields()}
+
+
+def render(obligations: list[Obligation], fmt: str) -> str:
+    """Serialise; CSV starts with a UTF-8 BOM so Excel opens Chinese text correctly."""
+    if fmt == "json":
+        return json.dumps([record(o) for o in obligations], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(record(o), ensure_ascii=False) + "\n" for o in obligations)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=csv_fields(), lineterminator="\r\n")
+        writer.writeheader()
+        for o in obligations:
+            writer.writerow(csv_row(o))
+        return "\ufeff" + buf.getvalue()
+    raise ValueError(f"unknown format '{fmt}' (choose one of {', '.join(FORMATS)})")

@@ -1,0 +1,152 @@
+"""Deadline expressions → ISO dates with precision and kind.
+
+Only what the text fixes is resolved: `2023年底前` → 2023-12-31 (year, by); `今年` → the document's issue year
+(with ``resolved_from``) and only when that year is known; `分两年`, `每月10日前`, `11月中旬前` stay relative or
+recurring with no date.  A wrong date costs users money, a missing one does not.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Y = r"(?P<y>\d{4})年"
+DEADLINE_RE = re.compile(
+    r"(?P<text>"
+    r"(?:(?:到|至|在|于)(?=\d{4}年))?"
+    rf"(?:{Y}|(?P<rel>今年|明年|本年|当年|年内|全年)|(?P<plan>[“\"]?十(?P<plan_n>[一二三四五])五[”\"]?)(?:期间|末))"
+    r"(?:(?P<q>第[一二三四1-4]季度)(?:末|底)?|(?P<half>上半年|下半年|年中)|(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|(?P<me>底|末|份)|(?P<mid>上旬|中旬|下旬))?|(?P<ye>底|末))?"
+    r"(?P<suffix>前|之前|以前|起|开始|以后|后|内|期间|，|,)?"
+    r")"
+    r"|(?P<relative>分[两二三四五]年|[一二三四五两\d]+年内|[一二三四五两\d]+个月内|(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|上旬|中旬|下旬)?(?:前|之前)|年底前|年内)"
+    r"|(?P<recurring>每(?:年|季度|月|周|半年|日|天)(?:\d{1,2}(?:日|号))?(?:前)?)"
+)
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass
+class Deadline:
+    text: str
+    date: str | None
+    precision: str | None  # day | month | quarter | year | None
+    kind: str  # by | from | during | relative | recurring
+    resolved_from: str | None = None
+    start: int = 0  # offset in the sentence
+    end: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("start", "end"):
+            d.pop(k)
+        if d["resolved_from"] is None:
+            d.pop("resolved_from")
+        if not d["warnings"]:
+            d.pop("warnings")
+        return d
+
+
+def _month_end(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+
+
+def _parse(m: re.Match[str], doc_year: int | None, sentence: str) -> Deadline | None:
+    text = m.group(0).rstrip("，,")
+    start, end = m.start(), m.start() + len(text)
+    if m.group("recurring"):
+        return Deadline(text, None, None, "recurring", start=start, end=end)
+    if m.group("relative"):
+        rel = m.group("relative")
+        if rel in ("年底前", "年内") and doc_year:
+            return Deadline(text, f"{doc_year}-12-31", "year", "by", resolved_from=rel, start=start, end=end)
+        return Deadline(text, None, None, "relative", start=start, end=end)
+    if text[0] in "在于":  # `在2023年5月10日前` → the deadline text starts at the year
+        text, start = text[1:], start + 1
+    before = sentence[max(0, m.start() - 3):m.start() + (1 if sentence[m.start()] in "至" else 0)]
+    if re.search(r"(截至|截止|自|从|比|较)$", before) or re.match(r"\d{4}年[—\-－~至]", sentence[m.start():]):
+        return None  # a status date (截至2021年底), a baseline (较2020年) or a range (2011-2013年)
+    if m.group("plan"):  # five-year plans: “十一五” = 2006–2010
+        n = {"一": 11, "二": 12, "三": 13, "四": 14, "五": 15}[m.group("plan_n")]
+        year = 1955 + 5 * n  # the plan's last year
+        return Deadline(text, f"{year}-12-31", "year", "during", m.group("plan").strip("“”\""), start, end)
+    if m.group("y"):
+        year = int(m.group("y"))
+        resolved = None
+    else:
+        rel = m.group("rel")
+        if doc_year is None:
+            return Deadline(text, None, None, "relative", start=start, end=end,
+                            warnings=[f"'{rel}' not resolved: the document's issue date is unknown"])
+        year = doc_year + (1 if rel == "明年" else 0)
+        resolved = rel
+    if not 1900 <= year <= 2100:
+        return None
+    suffix = m.group("suffix") or ""
+    after = sentence[end:end + 2]
+    if not suffix and re.match(r"(?:供暖|采暖|汛期|春节|国庆|夏季|冬季|秋冬|春季|秋季|旺季|淡季)", sentence[end:]):
+        season = re.match(r"[\u4e00-\u9fff]{2,4}?(?:季|期|节)(?:前|后|结束前|开始前)?", sentence[end:])
+        full = text + (season.group(0) if season else "")
+        return Deadline(full, None, None, "relative", resolved, start, start + len(full),
+                        [f"'{full}' depends on a season; no exact date"])
+    if not suffix and re.match(r"[^\s，,。；]", after) and not m.group("rel"):
+        # `2019年全省淘汰…` (a target within a year) — but not `2019年度`/`2019年的` or a bare mention mid-sentence
+        if after.startswith(("度", "的", "比", "与", "相")) or m.start() > 0 and sentence[m.start() - 1] not in "，,；：":
+            return None
+    kind = {"前": "by", "之前": "by", "以前": "by", "起": "from", "开始": "from", "以后": "from", "后": "from",
+            "内": "by"}.get(suffix, "during")
+    if m.group("text").startswith(("到", "至")) or (m.group("rel") and not suffix):
+        kind = "by"  # `到2022年…`, `今年…到位`
+    if m.group("d"):
+        mo, d = int(m.group("m")), int(m.group("d"))
+        if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(year, mo)[1]):
+            return None
+        date, precision = f"{year:04d}-{mo:02d}-{d:02d}", "day"
+    elif m.group("m"):
+        mo = int(m.group("m"))
+        if not 1 <= mo <= 12:
+            return None
+        if m.group("mid"):
+            return Deadline(text, None, None, "relative", resolved, start, end,
+                            [f"'{text}' names part of a month; no exact date"])
+        if kind == "by" and not m.group("me"):
+            # `2023年8月前` = before August: the end of July
+            if mo == 1:
+                date = f"{year - 1:04d}-12-31"
+            else:
+                date = _month_end(year, mo - 1)
+        elif kind == "from":
+            date = f"{year:04d}-{mo:02d}-01"
+        else:
+            date = _month_end(year, mo)
+        precision = "month"
+    elif m.group("q"):
+        q = _CN_NUM[m.group("q")[1]]
+        date, precision = _month_end(year, q * 3), "quarter"
+        if kind == "from":
+            date = f"{year:04d}-{q * 3 - 2:02d}-01"
+    elif m.group("half"):
+        half = m.group("half")
+        date, precision = (f"{year:04d}-06-30" if half in ("上半年", "年中") else f"{year:04d}-12-31"), "month"
+    else:
+        if kind == "from":
+            date = f"{year:04d}-01-01"
+        elif kind == "by" and suffix in ("前", "之前", "以前") and not m.group("ye"):
+            # `2023年前` = before 2023; usage varies, so flag it rather than guess silently
+            return Deadline(text, None, "year", "by", resolved, start, end,
+                            [f"'{text}' may mean before or by the end of {year}; no date assigned"])
+        else:
+            date = f"{year:04d}-12-31"
+        precision = "year"
+    return Deadline(text, date, precision, kind, resolved, start, end)
+
+
+def find_deadlines(sentence: str, doc_year: int | None = None) -> list[Deadline]:
+    """All deadline expressions in a sentence, in order."""
+    out = []
+    for m in DEADLINE_RE.finditer(sentence):
+        d = _parse(m, doc_year, sentence)
+        if d is not None:
+            out.append(d)
+    return out

@@ -1,0 +1,192 @@
+"""Clauses → obligations: one record per duty, prohibition or target sentence (GUIDE §4).
+
+Sentences come from body clauses, split at 。；！？ and line ends.  A sentence is an obligation when it carries a
+modal word, a deadline, a responsible department, or starts with an imperative verb; background statements
+(`截至2021年底…`, `“十五”期间…`) are skipped.  Departments come from, in order of precedence: the sentence itself
+(`省工信厅负责…`), the parenthetical that closes the sentence's part of the item, and the 工作职责 item heading.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from .. import places
+from ..records import Clause, Document, Obligation
+from .dates import Deadline, find_deadlines
+from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders, find_aliases,
+                          is_department, parse_parenthetical, resolve_alias, roles_in_sentence)
+from .nlp import get_nlp, spans
+from .quantities import find_thresholds
+
+SENTENCE_END = "。；！？;!?\n"
+MODALITY_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("must_not", re.compile(r"不得|禁止|严禁|决不允许|不允许|不准|一律不|不予|杜绝|不再(?!是)")),
+    ("encouraged", re.compile(r"^(?:[^，。；]{0,10}?)(?:鼓励|支持|引导|倡导)")),
+    ("target", re.compile(r"力争|争取|目标(?:为|是)|率先")),
+    ("may", re.compile(r"(?:^|[^不许认])可(?:以)?(?=[\u4e00-\u9fff])(?!持续|能|控|行|靠|视)")),
+]
+MUST_RE = re.compile(r"必须|要(?!求|点|素|是)|应当|应(?!用|急|对)|须|务必|确保|严格|负责(?!人)|予以|一律|按(?:照)?规定|按期|按时|立即|承担[^，。；]{0,12}责任|达到[^，。；]{0,14}要求")
+STRONG_RE = re.compile(r"必须|要(?!求|点|素|是)|应当|须|不得|严禁|禁止")
+PERSONNEL_RE = re.compile(r"(?:局长|主任|负责人|镇长|部长|市长|队长|总经理|秘书长|调研员|党组成员|委员)$")
+IMPERATIVE_RE = re.compile(
+    r"^(?:[^，。；]{0,10}?)(?:推进|推动|加快|加强|加大|完成|实施|建立|健全|开展|落实|严格|强化|提高|提升|促进|组织|制定|督促|"
+    r"确保|做好|深化|坚持|实行|执行|淘汰|关停|压减|整治|控制|优先|全面|积极|大力|进一步|持续|切实|依法|成立|明确|"
+    r"研究|搭建|完善|建设|培育|发挥|规范|从严|坚决|认真|妥善|充分|着力|突出|聚焦|抓好|保障|防止|负责|配合|协助|"
+    r"采取|更新|减少|降低|取缔|清理|核发|核实|分解|打造|延伸|构建|扩大|提前|倒排|紧盯|细化|派驻|指导|监督|安排|"
+    r"启动|推广|引导|鼓励|支持|禁止|严禁|暂停|收归|撤销|保持|实现|迎接|配套|编制|调整|划定|纳入|公开|更换|加快推进)"
+)
+BACKGROUND_RE = re.compile(r"^(?:截至|截止|目前|近年来|据测算|据估算|据|“[十九]五”(?:期间|末)|[“\"]?九五|本世纪|受|随着|伴随|"
+                           r"山西是|山西省是|我省是|这是|这一|这种|一是|二是|三是|四是)")
+_DEFINITION_RE = re.compile(r"是[^，。；]{2,40}的(?:重要|具体|关键|根本)")
+
+
+def split_sentences(text: str, offset: int) -> list[tuple[int, int]]:
+    """Sentence spans (absolute offsets) of a clause text starting at `offset`; parentheses are never split."""
+    out, start, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "（("
+        depth = max(0, depth - (ch in "）)"))
+        if ch in SENTENCE_END and depth == 0:
+            if text[start:i].strip():
+                out.append((offset + start, offset + i + (ch != "\n")))
+            start = i + 1
+    if text[start:].strip():
+        out.append((offset + start, offset + len(text)))
+    return out
+
+
+def modality_of(sentence: str) -> str:
+    for name, rule in MODALITY_RULES:
+        if rule.search(sentence):
+            return name
+    return "must"
+
+
+def _imperative(core: str) -> bool:
+    """An imperative verb opens the sentence, or one of its first comma parts once a lead-in
+    (`结合…，`, `按照…，`, a deadline, a short subject) is set aside."""
+    parts = re.split(r"[，,]", core)
+    return any(IMPERATIVE_RE.match(p) for p in parts[:3])
+
+
+def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) -> bool:
+    core = ASSIGNMENT_PAREN_RE.sub("", sentence).strip("。；， ")
+    if len(core) < 6 or PERSONNEL_RE.search(core) or "：" in core[:4]:
+        return False
+    strong = bool(STRONG_RE.search(core))
+    if not strong and (BACKGROUND_RE.match(core) or _DEFINITION_RE.search(core)):
+        return False
+    modality = modality_of(core)
+    if modality == "may" and not strong:
+        return False  # permissions (`各市可…`) grant, they do not oblige
+    if roles or modality != "must" or MUST_RE.search(core) or _imperative(core):
+        return True
+    deadline = deadline or next(iter(find_deadlines(core)), None)
+    if deadline is not None and deadline.kind == "recurring":
+        return True
+    return deadline is not None and deadline.kind != "relative" and bool(re.search(r"完成|到位|达到|实现|退出|关停", core))
+
+
+def _subject(sentence: str, aliases: dict[str, str]) -> str | None:
+    """The actor before the modal verb: `各市要…` → 各市, `昌盛公司、茂胜公司负责…` → full company names."""
+    s = re.sub(r"^(?:\d{4}年[^，]{0,12}?(?:前|起|底)，|[^，。]{0,6}方面，)", "", sentence)
+    m = re.match(r"^([^，。；：（]{2,22}?)(?:要|必须|应当|应|须|负责|不得|严禁|禁止|可以|牵头|配合|按职责)", s)
+    if not m:
+        return None
+    subject = m.group(1)
+    if IMPERATIVE_RE.match(subject) and not re.match(r"^(?:各|有关|相关|全省|全市|省|市|县)", subject):
+        return None
+    return resolve_alias(subject, aliases)
+
+
+def _action(sentence: str, subject: str | None, deadline: Deadline | None) -> str:
+    s = ASSIGNMENT_PAREN_RE.sub(lambda m: "" if parse_parenthetical(m.group(1)) else m.group(0), sentence)
+    if deadline is not None:
+        s = s.replace(deadline.text, "", 1)
+    s = re.sub(r"^[，,、\s]+", "", s)
+    if subject:
+        s = re.sub(rf"^{re.escape(subject.split('、')[0])}[^，。；]*?(?:要|必须|应当|应|须|负责|不得|严禁)", "", s)
+    return s.strip("。；，,： ")[:120]
+
+
+def _jurisdiction(sentence: str, doc: Document) -> str | None:
+    """The document's place, unless the sentence is about one more specific place inside it (`临汾市…`)."""
+    head = re.sub(r"^\d{4}年[^，]{0,10}，", "", sentence)[:8]
+    found = places.find_places(head)
+    if found and doc.jurisdiction and found[0].name != doc.jurisdiction:
+        if doc.jurisdiction in places.ancestors(found[0].name):
+            return found[0].name
+    return doc.jurisdiction
+
+
+def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: int, subject: str | None,
+            roles: Assignment, deadlines: list[Deadline], jurisdiction: str | None, warnings: list[str]) -> Obligation:
+    deadline = next((d for d in deadlines if d.kind in ("by", "from", "during")), deadlines[0] if deadlines else None)
+    thresholds = [t.to_dict() for t in find_thresholds(text)]
+    return Obligation(
+        id=f"{clause.id}#{n}", doc_id=doc.id, doc_file=doc.source_file, doc_number=doc.doc_number,
+        jurisdiction=jurisdiction, clause_id=clause.id, clause_path=list(clause.path), text=text,
+        subject=subject, action=_action(text, subject, deadline), modality=modality_of(text),
+        deadline=deadline.to_dict() if deadline else None, thresholds=thresholds,
+        departments={r: list(v) for r, v in roles.roles.items()}, start=start, end=end,
+        other_deadlines=[d.to_dict() for d in deadlines if d is not deadline],
+        department_names=dict(roles.written),
+        warnings=warnings + [w for d in deadlines for w in d.warnings],
+    )
+
+
+def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_year: int | None,
+                   nlp: Any = None) -> list[Obligation]:
+    if clause.kind != "body" or not clause.text.strip():
+        return []
+    nlp = nlp or get_nlp()
+    offset = doc.text.find(clause.text, clause.start)
+    offset = clause.start if offset < 0 else offset
+    parens = [(offset + a, offset + b, asg) for a, b, asg in assignments_in(clause.text)]
+    holders = duty_holders(clause.heading, aliases) if clause.text.startswith(f"{clause.heading}：") else []
+    heading_end = offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
+    results: list[Obligation] = []
+    sentence_spans = split_sentences(clause.text, offset)
+    texts = [doc.text[a:b] for a, b in sentence_spans]
+    for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
+        text = doc.text[start:end]
+        if end <= heading_end + 1 and text.strip("。：") == (clause.heading or "").strip("。："):
+            continue  # the heading itself
+        if holders and start == offset:
+            start, text = start + len(clause.heading) + 1, text[len(clause.heading) + 1:]
+        # departments: the sentence's own (spaCy DEPT spans with their role words), plus the parenthetical that
+        # closes the sentence's part of the item, plus the 工作职责 holder when the sentence names nobody
+        own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
+        roles = Assignment()
+        roles.merge(own)
+        closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
+        if closing is not None:
+            roles.merge(closing)
+        if holders and not own:
+            for h in holders:
+                if is_department(h):
+                    roles.add("responsible", h)
+        deadlines = find_deadlines(text, doc_year)
+        if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")) or not _is_obligation(
+                text, deadlines[0] if deadlines else None, own):
+            continue
+        subject = _subject(text, aliases) or ("、".join(holders) if holders else None)
+        results.append(_record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
+                               _jurisdiction(text, doc), list(clause.warnings)))
+    return results
+
+
+def extract_document(doc: Document) -> list[Obligation]:
+    """All obligations of a document, in document order."""
+    aliases = find_aliases(doc.text)
+    doc_year = int(doc.issue_date[:4]) if doc.issue_date else None
+    nlp = get_nlp()
+    out: list[Obligation] = []
+    for clause in doc.clauses:
+        out.extend(extract_clause(doc, clause, aliases, doc_year, nlp))
+    return out
+
+
+def extract_all(docs: Iterable[Document]) -> list[Obligation]:
+    return [o for d in docs for o in extract_document(d)]
