@@ -118,7 +118,71 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if args.verbose:
                 print("\n".join(["", "missed:"] + report.misses + ["", "field errors:"] + report.errors))
         return 0
+    if args.what == "retrieval":
+        from .evaluation.extraction import load_gold
+        from .evaluation.retrieval import evaluate as eval_retrieval, table
+        from .search.hybrid import Searcher
+
+        questions = load_gold(gold or Path("tests/gold/questions.jsonl"))
+        results = eval_retrieval(Searcher(args.index), questions)
+        if args.json:
+            emit_json({m: {"recall@1": s.recall[1], "recall@5": s.recall[5], "recall@10": s.recall[10], "mrr": s.mrr}
+                       for m, s in results.items()})
+        else:
+            print(table(results))
+            if args.verbose:
+                for m, s in results.items():
+                    print(f"\n{m} misses (gold not in top 5):\n" + "\n".join(s.misses))
+        return 0
     raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, retrieval or answers")
+
+
+def _search_filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .search.filters import SearchFilter
+
+    try:
+        return SearchFilter(jurisdiction=args.jurisdiction, doc=args.doc, level=args.level, year_from=args.year_from,
+                            year_to=args.year_to, kind=args.kind,
+                            has_obligation=True if args.has_obligation else None)
+    except ValueError as e:
+        raise CliError(str(e)) from e
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .search.hybrid import Searcher
+
+    if bool(args.query) == bool(args.batch):
+        raise CliError("give either a QUERY or --batch FILE", "e.g. policy-kb search 4.3米焦炉")
+    flt = _search_filter(args)
+    searcher = Searcher(args.index)
+    if args.batch:
+        lines = (sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")).read().splitlines()
+        for q in lines:
+            hits = searcher.search(q, mode=args.mode, k=args.k, flt=flt) if q.strip() else []
+            sys.stdout.write(json.dumps({"query": q, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False) + "\n")
+        return 0
+    hits = searcher.search(args.query, mode=args.mode, k=args.k, flt=flt)
+    if args.json:
+        emit_json([h.to_dict() for h in hits])
+    elif args.nl:
+        emit_jsonl([h.to_dict() for h in hits])
+    else:
+        if not hits:
+            print("no results", file=sys.stderr)
+        for i, h in enumerate(hits, 1):
+            via = f" [{h.applies_via}]" if h.applies_via else ""
+            print(f"{i}. {h.clause_id}{via}  {h.doc_number or h.doc_title or ''} {''.join(h.path)}\n   {h.snippet}")
+    return 0
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jurisdiction", help="place, e.g. 介休市; rules of the places above it are included")
+    p.add_argument("--doc", help="document id or file name")
+    p.add_argument("--level", choices=["province", "city", "county"])
+    p.add_argument("--year-from", type=int, help="issue year from (documents without a date are excluded)")
+    p.add_argument("--year-to", type=int)
+    p.add_argument("--kind", choices=["body", "preamble", "attachment", "cc", "title"])
+    p.add_argument("--has-obligation", action="store_true", help="only clauses with extracted obligations")
 
 
 # ---- parser ---------------------------------------------------------------------------------------------
@@ -168,6 +232,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--due-after", help="deadline on or after YYYY-MM-DD")
     p.add_argument("--modality", choices=["must", "must_not", "encouraged", "target", "may"])
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("search", help="search clauses (keyword + semantic + exact, fused)")
+    _common(p)
+    _output(p)
+    p.add_argument("query", nargs="?", metavar="QUERY")
+    p.add_argument("--batch", metavar="FILE", help="one query per line ('-' = stdin); JSON Lines out")
+    p.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid")
+    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    _add_filters(p)
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)

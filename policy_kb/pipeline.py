@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .extract.obligations import extract_document
 from .build import BuildReport, Progress, build, stderr_progress
+from .extract.obligations import extract_document
 from .records import Document
+from .search.dense import build_index, read_manifest
+from .search.keyword import index_document
 from .store import Store
 
 
 def _derive(store: Store, doc: Document) -> None:
     """Per-document derived rows, written in the build transaction."""
     store.put_obligations(doc.id, extract_document(doc))
+    index_document(store, doc)
 
 
-def build_all(corpus: Path, index_dir: Path, progress: Progress = stderr_progress) -> BuildReport:
-    return build(corpus, index_dir, progress, on_document=_derive)
+def build_all(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
+              embedder_name: str | None = None) -> BuildReport:
+    """Build the knowledge base, then bring the dense index up to date (only new clause texts are encoded)."""
+
+    def dense(store: Store, report: BuildReport) -> None:
+        from .embed.embedder import load_embedder
+
+        embedder = load_embedder(embedder_name)
+        manifest = read_manifest(index_dir)
+        count = store.conn.execute("SELECT count(*) FROM clauses WHERE kind != 'cc'").fetchone()[0]
+        if report.changed or manifest is None or manifest.get("model") != embedder.name or manifest.get("count") != count:
+            stats = build_index(store, embedder, progress)
+            progress(f"dense index: {stats.total} clauses ({stats.encoded} newly encoded, {stats.kind}) "
+                     f"in {stats.seconds:.1f}s")
+
+    return build(corpus, index_dir, progress, on_document=_derive, after_write=dense)

@@ -32,6 +32,12 @@ TYPOS = {"忻洲": "忻州", "介修": "介休", "介体": "介休", "晋中市�
          "长冶": "长治", "运成": "运城", "阳全": "阳泉", "朔洲": "朔州", "大通": "大同"}
 
 
+# Romanised names for English questions.
+PINYIN = {"shanxi": "山西", "jiexiu": "介休", "xinzhou": "忻州", "taiyuan": "太原", "linfen": "临汾", "lvliang": "吕梁",
+          "luliang": "吕梁", "jinzhong": "晋中", "changzhi": "长治", "jincheng": "晋城", "yuncheng": "运城",
+          "yangquan": "阳泉", "datong": "大同", "shuozhou": "朔州", "xiaoyi": "孝义", "yuanping": "原平", "kelan": "岢岚"}
+
+
 @dataclass(frozen=True)
 class Place:
     name: str  # full name with suffix, e.g. 介休市

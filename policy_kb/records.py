@@ -118,3 +118,25 @@ class Obligation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Obligation":
         return _from_dict(cls, data)
+
+
+@dataclass
+class Hit:
+    """One search result: a clause with its document context and how each route scored it."""
+
+    clause_id: str
+    doc_id: str
+    doc_title: str | None
+    doc_number: str | None
+    jurisdiction: str | None
+    path: list[str]
+    heading: str | None
+    text: str
+    snippet: str
+    score: float
+    scores: dict[str, float | None]
+    applies_via: str | None = None  # "province"/"city" when a higher-level clause is returned for a place filter
+    kind: str = "body"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

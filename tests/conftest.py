@@ -3,7 +3,8 @@ and .pdf test documents (python-docx is a dependency; PDFs are written by hand, 
 
 Reusable by any test file:
 
-* ``seed_index`` – Path of a knowledge base built (``policy_kb.pipeline.build_all``) from ``corpus/`` in a tmp dir.
+* ``seed_index`` – Path of a knowledge base built (``policy_kb.pipeline.build_all``, fake embedder unless
+  $POLICY_KB_EMBED_MODEL is set) from ``corpus/`` in a tmp dir.
 * ``seed_store`` – an open read-only-by-convention :class:`policy_kb.store.Store` on it. Do not write to it.
 * ``seed_clauses`` – ``{clause_id: Clause}`` for every clause of the seed KB.
 * ``corpus_copy`` – a fresh writable copy of ``corpus/`` (with sidecars) under ``tmp_path``.
@@ -14,6 +15,7 @@ Reusable by any test file:
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -79,7 +81,11 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from policy_kb.pipeline import build_all
 
     index = tmp_path_factory.mktemp("seed-index")
-    report = build_all(CORPUS, index, progress=_quiet)
+    with pytest.MonkeyPatch.context() as mp:
+        # the dense-index stage would otherwise load the real e5 model; set POLICY_KB_EMBED_MODEL to override
+        if not os.environ.get("POLICY_KB_EMBED_MODEL"):
+            mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
+        report = build_all(CORPUS, index, progress=_quiet)
     assert not report.errors, report.errors
     assert sorted(report.added) == SEED_IDS
     return index

@@ -1,0 +1,145 @@
+"""Hybrid search: keyword, exact and semantic routes fused with weighted reciprocal-rank fusion.
+
+RRF needs no score calibration between BM25, cosine and match counts; the route weights were chosen on the
+question set (see `policy-kb eval retrieval` and docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import cached_property
+from pathlib import Path
+
+from ..records import Clause, Hit
+from ..store import Store
+from .dense import DenseIndex
+from .filters import SearchFilter
+from .keyword import exact_search, keyword_search
+from .text import exact_terms, normalise, query_terms
+
+MODES = ("hybrid", "keyword", "semantic")
+RRF_K = 10
+WEIGHTS = {"keyword": 1.0, "semantic": 0.8, "exact": 1.0}
+CANDIDATES = 50
+MAX_QUERY_CHARS = 500
+HIGHLIGHT = ("【", "】")
+
+
+def snippet(text: str, terms: list[str], width: int = 90) -> str:
+    """A window of the clause around its best-covered stretch, with query terms wrapped in 【】."""
+    terms = sorted({t for t in terms if t and t in text}, key=len, reverse=True)
+    if not terms:
+        return text[:width] + ("…" if len(text) > width else "")
+    spans: list[tuple[int, int]] = []
+    for t in terms:
+        for m in re.finditer(re.escape(t), text):
+            if not any(a <= m.start() < b or a < m.end() <= b for a, b in spans):
+                spans.append((m.start(), m.end()))
+    spans.sort()
+    best = max(range(len(spans)), key=lambda i: sum(1 for a, _ in spans if spans[i][0] <= a < spans[i][0] + width))
+    start = max(0, spans[best][0] - width // 4)
+    end = min(len(text), start + width)
+    out, pos = [], start
+    for a, b in spans:
+        if a >= start and b <= end:
+            out += [text[pos:a], HIGHLIGHT[0], text[a:b], HIGHLIGHT[1]]
+            pos = b
+    out.append(text[pos:end])
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+class Searcher:
+    """Loads the store, the dense index and the embedder once; `search` is then cheap and thread-safe for reads."""
+
+    def __init__(self, index_dir: Path | str, embedder_name: str | None = None):
+        self.index_dir = Path(index_dir)
+        self.store = Store(self.index_dir)
+        self._embedder_name = embedder_name
+        self.warnings: list[str] = []
+
+    @cached_property
+    def embedder(self):  # type: ignore[no-untyped-def]
+        from ..embed.embedder import load_embedder
+
+        return load_embedder(self._embedder_name)
+
+    @cached_property
+    def dense(self) -> DenseIndex | None:
+        try:
+            index = DenseIndex(self.index_dir)
+        except FileNotFoundError as e:
+            self._warn(f"semantic search unavailable: {e}")
+            return None
+        if not index.is_current(self.store, self.embedder.name):
+            self._warn(f"dense index was built with {index.manifest['model']} for {index.manifest['count']} clauses; "
+                       f"it does not match the knowledge base and model {self.embedder.name} (run `policy-kb build`)")
+            return None
+        return index
+
+    def _warn(self, msg: str) -> None:
+        self.warnings.append(msg)
+        print(f"warning: {msg}", file=sys.stderr)
+
+    def semantic_search(self, query: str, k: int, allowed: set[int] | None) -> list[tuple[int, float]]:
+        if self.dense is None:
+            return []
+        vec = self.embedder.encode_queries([query])[0]
+        return self.dense.search(vec, k, allowed)
+
+    def routes(self, query: str, mode: str, k: int, allowed: set[int] | None) -> dict[str, list[tuple[int, float]]]:
+        out: dict[str, list[tuple[int, float]]] = {}
+        if mode in ("hybrid", "keyword"):
+            out["keyword"] = keyword_search(self.store, query, k, allowed)
+            out["exact"] = exact_search(self.store, query, k, allowed)
+        if mode in ("hybrid", "semantic"):
+            out["semantic"] = self.semantic_search(query, k, allowed)
+        return out
+
+    def search(self, query: str, mode: str = "hybrid", k: int = 10, flt: SearchFilter | None = None) -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
+        query = query.strip()[:MAX_QUERY_CHARS]
+        if not query:
+            return []
+        flt = flt or SearchFilter()
+        allowed = flt.allowed(self.store)
+        routes = self.routes(query, mode, max(k, CANDIDATES), allowed)
+        fused: dict[int, float] = {}
+        raw: dict[int, dict[str, float]] = {}
+        for route, hits in routes.items():
+            for rank, (rowid, score) in enumerate(hits):
+                fused[rowid] = fused.get(rowid, 0.0) + WEIGHTS[route] / (RRF_K + rank + 1)
+                raw.setdefault(rowid, {})[route] = round(score, 4)
+        ranked = sorted(fused, key=lambda r: -fused[r])
+        clauses = self.store.clauses_by_rowid(ranked[: k * 3])
+        return self._hits(query, ranked, clauses, fused, raw, flt, k)
+
+    def _hits(self, query: str, ranked: list[int], clauses: dict[int, Clause], fused: dict[int, float],
+              raw: dict[int, dict[str, float]], flt: SearchFilter, k: int) -> list[Hit]:
+        docs = {d.id: d for d in self.store.documents()}
+        exact = exact_terms(query)
+        terms = exact + [t for t in query_terms(query)
+                         if (len(t) > 1 or not re.match(r"[\u4e00-\u9fff]", t)) and not any(t in e for e in exact)]
+        target = flt.applies()[0] if flt.jurisdiction else None
+        seen_text: set[str] = set()
+        out: list[Hit] = []
+        for rowid in ranked:
+            clause = clauses.get(rowid)
+            if clause is None:
+                continue
+            key = normalise(clause.text)
+            if key in seen_text:
+                continue  # the same words in two clauses: keep the better-ranked one
+            seen_text.add(key)
+            doc = docs[clause.doc_id]
+            applies_via = doc.level if target and doc.jurisdiction != target else None
+            out.append(Hit(
+                clause_id=clause.id, doc_id=doc.id, doc_title=doc.title, doc_number=doc.doc_number,
+                jurisdiction=doc.jurisdiction, path=clause.path, heading=clause.heading, text=clause.text,
+                snippet=snippet(clause.text, terms), score=round(fused[rowid], 6),
+                scores={r: raw[rowid].get(r) for r in ("keyword", "semantic", "exact")},
+                applies_via=applies_via, kind=clause.kind))
+            if len(out) >= k:
+                break
+        return out

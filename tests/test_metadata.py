@@ -1,0 +1,272 @@
+"""Document metadata (policy_kb.ingest.metadata): 文号, dates, issuer, jurisdiction, cites, sidecars."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, REGULATION_TXT, SEED_IDS
+from policy_kb.build import build
+from policy_kb.ingest.clauses import parse_clauses
+from policy_kb.ingest.document import process_file
+from policy_kb.ingest.metadata import Metadata, apply_sidecar, derive, normalise_doc_number
+from policy_kb.store import Store
+
+# fmt: off
+META = {  # doc id: (source_file, title, doc_number, issuer, issue_date, jurisdiction, level)
+    "sx-2019-66-coking-overcapacity": (
+        "000_204efd69bf078b52.txt",
+        "山西省人民政府办公厅关于印发山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案的通知",
+        "晋政办发〔2019〕66号", "山西省人民政府办公厅", "2019-08-12", "山西省", "province"),
+    "xinzhou-2022-71-coking-hq": (
+        "001_13d2c022863f811f.txt", "忻州市人民政府办公室关于推动焦化行业高质量发展的意见",
+        "忻政办发〔2022〕71号", "忻州市人民政府办公室", "2022-10-31", "忻州市", "city"),
+    "jiexiu-2023-43m-oven-closure": (
+        "002_cde291389bb8d52b.txt", "介休市全面关停炭化室高度4.3米焦炉工作方案",
+        None, None, None, "介休市", "county"),
+    "sx-2006-coking-11th-plan": (
+        "003_6f8313e9d6086578.txt", "山西省焦化工业规划",
+        None, None, None, "山西省", "province"),
+    "sx-2019-39-blue-sky-2019": (
+        "004_6aa54889348ae804.txt", "山西省人民政府办公厅关于印发山西省打赢蓝天保卫战2019年行动计划的通知",
+        "晋政办发〔2019〕39号", "山西省人民政府办公厅", "2019-05-31", "山西省", "province"),
+}
+FIELDS = ("source_file", "title", "doc_number", "issuer", "issue_date", "jurisdiction", "level")
+# fmt: on
+
+
+@pytest.fixture(scope="module")
+def listed(seed_store) -> dict[str, dict]:
+    return {d["id"]: d for d in (doc.to_dict() for doc in seed_store.documents())}
+
+
+def test_listing_holds_the_seed_documents(listed) -> None:
+    assert sorted(listed) == SEED_IDS
+
+
+@pytest.mark.parametrize("doc_id", SEED_IDS)
+def test_document_metadata(listed, doc_id: str) -> None:
+    got = listed[doc_id]
+    assert {f: got[f] for f in FIELDS} == dict(zip(FIELDS, META[doc_id]))
+
+
+@pytest.mark.parametrize("doc_id", SEED_IDS)
+def test_source_file_comes_from_the_sidecar(listed, doc_id: str) -> None:
+    sidecar = json.loads((CORPUS / f"{doc_id}.txt.meta.json").read_text(encoding="utf-8"))
+    assert listed[doc_id]["source_file"] == sidecar["source_file"]
+
+
+# ---- cites ------------------------------------------------------------------------------------------------
+SX_2022_51 = {"title": "山西省人民政府办公厅关于推动焦化行业高质量发展的意见", "doc_number": "晋政办发〔2022〕51号", "in_corpus": False}
+
+
+@pytest.mark.parametrize("doc_id", ["xinzhou-2022-71-coking-hq", "jiexiu-2023-43m-oven-closure"])
+def test_cites_the_provincial_opinion_not_in_corpus(listed, doc_id: str) -> None:
+    assert SX_2022_51 in listed[doc_id]["cites"]
+
+
+def test_cite_number_wrapped_across_lines(listed) -> None:
+    # jiexiu: 《晋中市…的通知》（市\n\n焦高发组办字〔2023〕4号）
+    cites = listed["jiexiu-2023-43m-oven-closure"]["cites"]
+    assert {"title": "晋中市推动焦化行业高质量发展领导小组办公室关于印发晋中市推动焦化行业高质量发展实施方案的通知",
+            "doc_number": "市焦高发组办字〔2023〕4号", "in_corpus": False} in cites
+    assert len(cites) == 2
+
+
+def test_cites_of_the_2019_action_plan(listed) -> None:
+    assert listed["sx-2019-66-coking-overcapacity"]["cites"] == [
+        {"title": "山西省焦化产业打好污染防治攻坚战推动转型升级实施方案", "doc_number": "晋政办发〔2018〕98号", "in_corpus": False}]
+
+
+@pytest.mark.parametrize("doc_id, own_title", [
+    ("sx-2019-66-coking-overcapacity", "山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案"),
+    ("sx-2019-39-blue-sky-2019", "山西省打赢蓝天保卫战2019年行动计划"),
+])
+def test_a_cover_notice_does_not_cite_its_own_attachment(listed, doc_id: str, own_title: str) -> None:
+    assert own_title not in [c["title"] for c in listed[doc_id]["cites"]]
+
+
+def test_aliases_licences_and_forms_are_not_cites(listed) -> None:
+    titles = [c["title"] for c in listed["sx-2006-coking-11th-plan"]["cites"]]
+    assert "条例" not in titles and "焦炭经营许可证" not in titles
+    assert "山西省焦化产业管理条例" in titles and "中华人民共和国煤炭法" in titles
+    assert len(titles) == len(set(titles))
+
+
+def test_cites_shape(listed) -> None:
+    for d in listed.values():
+        for c in d["cites"]:
+            assert set(c) == {"title", "doc_number", "in_corpus"} and c["in_corpus"] is False
+
+
+def test_cite_is_in_corpus_when_the_cited_document_is_built(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("xinzhou-2022-71-coking-hq.txt", "xinzhou-2022-71-coking-hq.txt.meta.json",
+                 "jiexiu-2023-43m-oven-closure.txt"):
+        shutil.copy(CORPUS / name, corpus / name)
+    (corpus / "sx-2022-51-coking-hq.txt").write_text(
+        "山西省人民政府办公厅文件\n晋政办发〔2022〕51号\n山西省人民政府办公厅\n关于推动焦化行业高质量发展的意见\n"
+        "各市、县人民政府：\n一、总体要求\n推动焦化行业高质量发展。\n山西省人民政府办公厅\n2022年6月1日\n", encoding="utf-8")
+    build(corpus, tmp_path / "idx", progress=lambda m: None)
+    store = Store(tmp_path / "idx")
+    try:
+        docs = {d.id: d for d in store.documents()}
+        assert docs["sx-2022-51-coking-hq"].doc_number == "晋政办发〔2022〕51号"
+        for doc_id in ("xinzhou-2022-71-coking-hq", "jiexiu-2023-43m-oven-closure"):
+            cite = next(c for c in docs[doc_id].cites if c.doc_number == "晋政办发〔2022〕51号")
+            assert cite.in_corpus is True
+        other = next(c for c in docs["jiexiu-2023-43m-oven-closure"].cites if c.doc_number != "晋政办发〔2022〕51号")
+        assert other.in_corpus is False
+    finally:
+        store.close()
+
+
+# ---- warnings ----------------------------------------------------------------------------------------------
+def test_warnings_name_what_the_text_does_not_state(listed) -> None:
+    jx = listed["jiexiu-2023-43m-oven-closure"]["warnings"]
+    assert any(w.startswith("doc_number not stated") for w in jx)
+    assert any(w.startswith("issue_date not stated") for w in jx)
+    assert not any(w.startswith(("title", "jurisdiction")) for w in jx)
+    assert listed["sx-2019-66-coking-overcapacity"]["warnings"] == []
+    assert listed["xinzhou-2022-71-coking-hq"]["warnings"] == []
+
+
+# ---- the two documents written for these tests ------------------------------------------------------------
+def test_regulation_metadata() -> None:
+    doc, _, _ = process_file(REGULATION_TXT)
+    d = doc.to_dict()
+    assert {f: d[f] for f in FIELDS} == {
+        "source_file": "jincheng-2024-coking-env-rules.txt",
+        "title": "晋城市人民政府办公室关于印发晋城市焦化企业环境管理办法的通知",
+        "doc_number": "晋市政办发〔2024〕15号", "issuer": "晋城市人民政府办公室", "issue_date": "2024-03-15",
+        "jurisdiction": "晋城市", "level": "city"}
+    assert d["cites"] == [
+        {"title": "中华人民共和国大气污染防治法", "doc_number": None, "in_corpus": False},
+        {"title": "山西省大气污染防治条例", "doc_number": None, "in_corpus": False}]
+    assert d["warnings"] == []
+
+
+def test_notice_docx_metadata(notice_docx: Path) -> None:
+    doc, _, _ = process_file(notice_docx)
+    d = doc.to_dict()
+    assert {f: d[f] for f in FIELDS} == {
+        "source_file": "changzhi-2024-gas-flaring.docx",
+        "title": "长治市人民政府办公室关于开展焦炉煤气放散专项整治的通知",
+        "doc_number": "长政办发〔2024〕8号", "issuer": "长治市人民政府办公室", "issue_date": "2024-02-20",
+        "jurisdiction": "长治市", "level": "city"}
+    assert d["cites"] == [] and d["clause_count"] == 14
+
+
+# ---- derive() on small texts -----------------------------------------------------------------------------
+def _derive(text: str) -> Metadata:
+    return derive(text, parse_clauses("d", text))
+
+
+@pytest.mark.parametrize("written", ["晋政办发〔2019〕66号", "晋政办发〔 2019〕 66 号", "晋政办发[2019]66号",
+                                     "晋政办发［2019］66号", "晋政办发【2019】66号", "晋政办发(2019)66号", "晋政办发（2019）66号"])
+def test_normalise_doc_number(written: str) -> None:
+    assert normalise_doc_number(written) == "晋政办发〔2019〕66号"
+
+
+def test_doc_number_written_with_square_brackets() -> None:
+    meta = _derive("山西省人民政府办公厅文件\n晋政办发[2019]66号\n关于某事的通知\n一、要求\n做好工作。")
+    assert meta.doc_number == "晋政办发〔2019〕66号"
+
+
+def test_issue_date_from_the_signature_not_the_printing_line() -> None:
+    meta = _derive("某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n2023年9月5日\n"
+                   "抄送：市委办公室。\n某市人民政府办公室2023年9月8日印发")
+    assert meta.issue_date == "2023-09-05"
+    assert meta.issuer == "某市人民政府"
+
+
+def test_issue_date_falls_back_to_the_printing_line_with_a_warning() -> None:
+    meta = _derive("某市人民政府关于某事的通知\n一、要求\n做好工作。\n抄送：市委办公室。\n某市人民政府办公室2023年9月8日印发")
+    assert meta.issue_date == "2023-09-08"
+    assert any("印发" in w for w in meta.warnings)
+
+
+def test_dates_inside_sentences_are_not_the_issue_date() -> None:
+    meta = _derive("某县焦炉关停方案\n一、目标\n2023年10月31日前，全面关停焦炉。\n二、要求\n2023年12月底前完成验收。")
+    assert meta.issue_date is None
+
+
+@pytest.mark.parametrize("line", ["2019年13月1日", "2019年0月12日", "2019年8月32日"])
+def test_impossible_signature_date_is_not_an_issue_date(line: str) -> None:
+    assert _derive(f"某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n{line}").issue_date is None
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: _iso_date only checks 1<=day<=31, so 2023年2月30日 becomes 2023-02-30")
+def test_february_30_is_not_an_issue_date() -> None:
+    assert _derive("某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n2023年2月30日").issue_date is None
+
+
+def test_nothing_is_guessed_for_a_bare_text() -> None:
+    meta = _derive("一、要求\n做好焦炉关停工作。")
+    assert (meta.doc_number, meta.issue_date, meta.issuer, meta.jurisdiction, meta.level) == (None,) * 5
+
+
+@pytest.mark.parametrize("title, jurisdiction, level", [
+    ("介休市全面关停炭化室高度4.3米焦炉工作方案", "介休市", "county"),
+    ("晋中市推动焦化行业高质量发展实施方案", "晋中市", "city"),
+    ("山西省焦化工业规划", "山西省", "province"),
+])
+def test_jurisdiction_and_level_from_the_title(title: str, jurisdiction: str, level: str) -> None:
+    meta = _derive(f"{title}\n一、目标\n做好工作。")
+    assert (meta.title, meta.jurisdiction, meta.level) == (title, jurisdiction, level)
+
+
+# ---- sidecars -------------------------------------------------------------------------------------------------
+def _sidecar(tmp_path: Path, data) -> Path:
+    path = tmp_path / "doc.txt.meta.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_sidecar_overrides_and_removes_the_warning(tmp_path: Path) -> None:
+    meta = _derive("介休市全面关停炭化室高度4.3米焦炉工作方案\n一、目标\n做好工作。")
+    assert any(w.startswith("doc_number") for w in meta.warnings)
+    apply_sidecar(meta, _sidecar(tmp_path, {"doc_number": "介政办发〔2023〕43号", "issue_date": "2023-04-20"}))
+    assert (meta.doc_number, meta.issue_date) == ("介政办发〔2023〕43号", "2023-04-20")
+    assert not any(w.startswith(("doc_number", "issue_date")) for w in meta.warnings)
+
+
+def test_sidecar_jurisdiction_sets_the_level(tmp_path: Path) -> None:
+    meta = Metadata()
+    apply_sidecar(meta, _sidecar(tmp_path, {"jurisdiction": "孝义市"}))
+    assert (meta.jurisdiction, meta.level) == ("孝义市", "county")
+
+
+@pytest.mark.parametrize("content, needle", [
+    ({"author": "x"}, "author"),
+    ({"issue_date": "2019/08/12"}, "issue_date"),
+    ({"level": "town"}, "level"),
+    ("{not json", "invalid JSON"),
+    ("[1, 2]", "JSON object"),
+])
+def test_bad_sidecar_is_a_clear_error(tmp_path: Path, content, needle: str) -> None:
+    with pytest.raises(ValueError) as e:
+        apply_sidecar(Metadata(), _sidecar(tmp_path, content))
+    assert "doc.txt.meta.json" in str(e.value) and needle in str(e.value)
+
+
+def test_sidecar_applies_in_process_file(tmp_path: Path) -> None:
+    src = tmp_path / "jiexiu.txt"
+    shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", src)
+    (tmp_path / "jiexiu.txt.meta.json").write_text(
+        json.dumps({"source_file": "介休方案.txt", "doc_number": "介政发〔2023〕5号"}, ensure_ascii=False), encoding="utf-8")
+    doc, _, _ = process_file(src)
+    assert (doc.source_file, doc.doc_number) == ("介休方案.txt", "介政发〔2023〕5号")
+    assert not any(w.startswith("doc_number") for w in doc.warnings)
+    assert any(w.startswith("issue_date") for w in doc.warnings)
+
+
+def test_source_file_defaults_to_the_corpus_file_name(tmp_path: Path) -> None:
+    src = tmp_path / "plain-name.txt"
+    shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", src)
+    doc, _, _ = process_file(src)
+    assert doc.source_file == "plain-name.txt" and doc.id == "plain-name"
