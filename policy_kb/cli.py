@@ -134,7 +134,63 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 for m, s in results.items():
                     print(f"\n{m} misses (gold not in top 5):\n" + "\n".join(s.misses))
         return 0
+    if args.what == "answers":
+        from .answer.compose import Answerer
+        from .evaluation.answers import evaluate as eval_answers
+        from .evaluation.extraction import load_gold
+
+        questions = load_gold(gold or Path("tests/gold/questions.jsonl"))
+        rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
+        if args.json:
+            emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
+        else:
+            print(rep.table())
+            if args.verbose:
+                print("\n".join(["", "failures:"] + rep.failures))
+        return 0
     raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, retrieval or answers")
+
+
+def _as_of(value: str | None):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise CliError(f"--as-of must be a date like 2026-01-31, got '{value}'") from e
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer.compose import Answerer
+
+    if bool(args.question) == bool(args.batch):
+        raise CliError("give either a QUESTION or --batch FILE", "e.g. policy-kb ask 介休4.3米焦炉什么时候关停")
+    as_of = _as_of(args.as_of)
+    answerer = Answerer(args.index)
+    if args.batch:
+        lines = (sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")).read().splitlines()
+        for q in lines:
+            if not q.strip():
+                sys.stdout.write(json.dumps({"question": q, "status": "not_found", "answer": "", "citations": []},
+                                            ensure_ascii=False) + "\n")
+                continue
+            sys.stdout.write(json.dumps(answerer.ask(q, args.jurisdiction, as_of).to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    answer = answerer.ask(args.question, args.jurisdiction, as_of)
+    if args.json:
+        emit_json(answer.to_dict())
+    elif args.nl:
+        emit_jsonl([answer.to_dict()])
+    else:
+        print(answer.answer)
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.doc_number or c.doc_title or c.doc_id} {''.join(c.path)}  ({c.clause_id})")
+        if answer.status != "answered":
+            print(f"status: {answer.status}", file=sys.stderr)
+    return 0
 
 
 def _search_filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -243,12 +299,22 @@ def make_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("ask", help="answer a question with cited clauses")
+    _common(p)
+    _output(p)
+    p.add_argument("question", nargs="?", metavar="QUESTION")
+    p.add_argument("--batch", metavar="FILE", help="one question per line ('-' = stdin); JSON Lines out")
+    p.add_argument("--jurisdiction", help="the user's place, e.g. 介休市 (otherwise taken from the question)")
+    p.add_argument("--as-of", help="date for deadline status, YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)
     p.add_argument("what", choices=["extraction", "retrieval", "answers"])
     p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl)")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")
+    p.add_argument("--as-of", help="date for deadline status in `eval answers` (default: today)")
     p.set_defaults(func=cmd_eval)
     return parser
 

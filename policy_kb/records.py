@@ -140,3 +140,37 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Citation:
+    n: int
+    clause_id: str
+    doc_id: str
+    doc_title: str | None
+    doc_number: str | None
+    jurisdiction: str | None
+    path: list[str]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str  # zh | en
+    intent: str
+    jurisdiction: str | None
+    status: str  # answered | partial | not_found
+    answer: str  # markdown with [n] markers
+    citations: list[Citation]
+    obligations: list[str]
+    as_of: str
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["citations"] = [c.to_dict() for c in self.citations]
+        return d

@@ -1,0 +1,367 @@
+"""`policy-kb ask`: grounded answers built from obligations first, then from quoted clause sentences.
+
+Every statement is a quotation of, or a field extracted from, a clause that the answer cites; derived facts
+(deadline status, day counts) are marked 〔…〕 and re-checked by :mod:`.verify`.  When the evidence does not
+answer the question, the status is ``not_found`` and the nearest clauses are shown instead of a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .. import places
+from ..extract.lexicon import DEPT_RE, canonical_department
+from ..extract.obligations import split_sentences
+from ..records import Answer, Citation, Clause, Hit, Obligation
+from ..search.filters import SearchFilter
+from ..search.hybrid import Searcher
+from ..search.text import STOPWORDS, fts_query, normalise, query_terms
+from .understand import Question, understand
+from .verify import check
+
+# Words that say what kind of answer is wanted, not what it is about: never "missing from the corpus".
+GENERIC = set("焦化 焦化行业 行业 企业 工作 要求 规定 具体 内容 方面 情况 相关 有关 问题 文件 政策 标准 时间 目标 措施 "
+              "全省 全市 山西 山西省 省级 市级 我省 我市 哪 些 哪些 什么 多少 多大 多高 多长 是否 怎么 怎么办 如何 "
+              "为什么 为何 哪个 哪一 一年 哪年 每吨 给 需要 必须 应该 可以 能 还 吗 呢 啥 咋 会 怎样 之后 以后 后 "
+              "现在 目前 一共 共 总共 分别 各 各是 做 搞 指 是 有 没 进行 实施 落实 执行 完成 开展 时候 日期 期限 "
+              "全部 全面 部分 东西 事情 厂 工厂 单位 部门 我们 条件 办法 方式 作用 意思 程度 范围 规模 数量 额度".split())
+MAX_ITEMS = 6
+LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, None: 3}
+
+
+@dataclass
+class _Item:
+    """One line of the answer: a quotation with its clause and, for obligations, the extracted fields."""
+
+    clause: Clause
+    text: str
+    obligation: Obligation | None = None
+    rank: int = 0
+
+
+def _status(ob: Obligation, as_of: date, en: bool) -> str:
+    dl = ob.deadline or {}
+    if not dl.get("date"):
+        if dl.get("kind") in ("relative", "recurring"):
+            return f"〔{'no fixed date' if en else '无固定日期'}〕"
+        return ""
+    due = date.fromisoformat(dl["date"])
+    days = (due - as_of).days
+    if dl.get("kind") == "from":
+        if en:
+            return f"〔in force from {due.isoformat()}, {abs(days)} days {'ago' if days <= 0 else 'from now'}〕"
+        return f"〔{due.isoformat()}起执行，{'已生效' if days <= 0 else '尚未生效，还有'} {abs(days)} 天〕"
+    if en:
+        return f"〔due {due.isoformat()}: {'passed ' + str(-days) + ' days ago' if days < 0 else str(days) + ' days left'}〕"
+    return f"〔截止 {due.isoformat()}，{'已过期 ' + str(-days) + ' 天' if days < 0 else '还剩 ' + str(days) + ' 天'}〕"
+
+
+class Answerer:
+    def __init__(self, index_dir: Path | str, embedder_name: str | None = None, searcher: Searcher | None = None):
+        self.searcher = searcher or Searcher(index_dir, embedder_name)
+        self.store = self.searcher.store
+
+    # ---- evidence -----------------------------------------------------------------------------------------
+    def _salient(self, q: Question) -> list[str]:
+        """Content words of the question that a supporting clause should contain."""
+        terms = [t for t in query_terms(q.text) if len(t) >= 2 and t not in GENERIC and t not in STOPWORDS
+                 and not places.lookup(t) and not re.fullmatch(r"[a-z]+|\d+", t)]
+        # drop tokens that are parts of longer tokens (jieba cut_for_search emits both)
+        return [t for t in terms if not any(t != o and t in o for o in terms)]
+
+    @staticmethod
+    def _focus_nouns(q: Question) -> list[str]:
+        """Nouns (and years) the question is about, single-character nouns joined to their neighbour
+        (`环保`+`税` → 环保税, `碳`+`排放` → 碳排放): if the corpus never uses them, it cannot answer."""
+        if q.language != "zh":
+            return re.findall(r"\b(?:19|20)\d{2}\b", q.text)
+        import jieba.posseg as pseg
+
+        words = [(w.word, w.flag) for w in pseg.cut(normalise(q.text))]
+        out: list[str] = []
+        for i, (word, flag) in enumerate(words):
+            if len(word) == 1 and flag.startswith("n"):
+                prev = words[i - 1] if i else None
+                nxt = words[i + 1] if i + 1 < len(words) else None
+                if prev and (prev[1].startswith(("n", "j")) or prev[1] == "vn") and len(prev[0]) >= 2:
+                    out.append(prev[0] + word)
+                elif nxt and nxt[1].startswith(("n", "v")) and nxt[0] not in GENERIC and re.match(r"[\u4e00-\u9fff]", nxt[0]):
+                    out.append(word + nxt[0])
+            elif (flag.startswith(("n", "j")) and flag not in ("nr", "ns") and len(word) >= 2) or re.fullmatch(r"(?:19|20)\d{2}", word):
+                out.append(word)
+        return [w for w in dict.fromkeys(out) if w not in GENERIC and not places.lookup(w)]
+
+    def _missing(self, terms: list[str], allowed: set[int] | None) -> list[str]:
+        """Terms that occur in no clause the user's scope can see."""
+        out = []
+        for t in terms:
+            rows = [r[0] for r in self.store.conn.execute(
+                "SELECT rowid FROM clauses WHERE kind != 'cc' AND instr(text, ?) > 0", (t,))]
+            if not any(allowed is None or r in allowed for r in rows):
+                out.append(t)
+        return out
+
+    @staticmethod
+    def _topic_keys(q: Question) -> list[str]:
+        """What a clause must contain to be about the question's topic: `4.3米焦炉` is matched by `4.3米`."""
+        keys = []
+        for t in q.topics:
+            m = re.search(r"\d+(?:\.\d+)?米", t)
+            keys.append(normalise(m.group(0) if m else t))
+        return keys
+
+    def _relevant(self, text: str, q: Question, salient: list[str]) -> int:
+        t = normalise(text)
+        return sum(3 for k in self._topic_keys(q) if k in t) + sum(1 for s in salient if s in t)
+
+    @staticmethod
+    def _level(place: str | None) -> str | None:
+        found = places.lookup(place) if place else None
+        return found.level if found else None
+
+    def _wanted(self, o: Obligation, q: Question) -> bool:
+        if q.intent in ("threshold", "compensation") and not o.thresholds:
+            return False
+        if q.wants_money and not any("元" in t["unit"] for t in o.thresholds):
+            return False
+        per = re.search(r"每(人|吨|户|台|千瓦|平方米|蒸吨|家)|人均|per (person|worker|tonne|ton)", q.text)
+        if per and q.wants_money:  # `每人补偿多少` is not answered by a per-tonne rate
+            unit = {"person": "人", "worker": "人", "tonne": "吨", "ton": "吨"}.get(per.group(2) or "", per.group(1) or "人")
+            if not any(t["unit"].endswith("/" + unit) for t in o.thresholds):
+                return False
+        if q.intent == "department":
+            return any(o.departments.values()) or bool(DEPT_RE.search(o.text))
+        return True
+
+    def _obligation_items(self, q: Question, hits: list[Hit], salient: list[str]) -> list[_Item]:
+        """Obligations of the best clauses, scored by clause rank and by how much of the question they contain.
+        Deadline answers keep the best rules of every jurisdiction (county, city and province all bind)."""
+        top = hits[:12]
+        if q.intent == "deadline":  # make sure each document's best clauses are considered
+            per_doc: dict[str, int] = {}
+            for h in hits:
+                per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
+                if per_doc[h.doc_id] <= 3 and h not in top:
+                    top.append(h)
+        position = {h.clause_id: i for i, h in enumerate(top)}
+        clauses = {h.clause_id: self.store.clause(h.clause_id) for h in top}
+        obligations = self.store.obligations(clause_ids=list(position))
+        named = [canonical_department(m.group(0)) for m in DEPT_RE.finditer(normalise(q.text))]
+        if q.intent == "department" and named:  # `介休市住建局负责什么`: everything that department is assigned
+            wanted = set(named)
+            obligations = [o for o in self.store.obligations()
+                           if wanted & {n for ns in o.departments.values() for n in ns}
+                           and (q.jurisdiction is None or o.jurisdiction in places.ancestors(q.jurisdiction))]
+            for o in obligations:
+                clauses.setdefault(o.clause_id, self.store.clause(o.clause_id))
+                position.setdefault(o.clause_id, 0)
+        keys = self._topic_keys(q)
+        scored: list[_Item] = []
+        for o in obligations:
+            if not self._wanted(o, q):
+                continue
+            rel = self._relevant(o.text, q, salient)
+            on_topic = any(k in normalise(o.text) for k in keys)
+            if keys and not on_topic and not (q.intent == "department" and named):
+                continue
+            if not keys and rel == 0 and position[o.clause_id] > 0:
+                continue
+            scored.append(_Item(clauses[o.clause_id], self._with_holder(o), o,
+                                rank=position[o.clause_id] - 2 * rel))
+        scored.sort(key=lambda i: i.rank)
+        if q.intent != "deadline":
+            best = scored[0].rank if scored else 0
+            return [i for i in scored if i.rank <= best + 3][:4]
+        issued = {d.id: d.issue_date or "" for d in self.store.documents()}
+        groups: dict[str | None, list[_Item]] = {}
+        for item in scored:
+            groups.setdefault(item.obligation.jurisdiction, []).append(item)  # type: ignore[union-attr]
+        items: list[_Item] = []
+        for group in groups.values():
+            dated = [i for i in group if (i.obligation.deadline or {}).get("date")]  # type: ignore[union-attr]
+            # no dated rule for this place: its on-topic rule from the most recent document, flagged as undated
+            undated = sorted((i for i in group if any(k in normalise(i.text) for k in keys)),
+                             key=lambda i: (issued.get(i.clause.doc_id, ""), -i.rank), reverse=True)
+            items += dated[:3] or undated[:1]
+        if not any((i.obligation.deadline or {}).get("date") for i in items):  # type: ignore[union-attr]
+            return []
+        items.sort(key=lambda i: i.rank)
+        return items[:MAX_ITEMS]
+
+    @staticmethod
+    def _with_holder(o: Obligation) -> str:
+        """`负责制定…` from a 工作职责 item reads as `市住建局：负责制定…` (the name is in the cited clause)."""
+        holder = o.subject or ""
+        if holder and holder not in o.text and o.department_names:
+            written = next(iter(o.department_names.values()))
+            return f"{written}：{o.text}"
+        return o.text
+
+    def _sentence_items(self, q: Question, hits: list[Hit], salient: list[str]) -> list[_Item]:
+        """For list/definition/general questions: the relevant sentences of the best clauses — a short clause
+        whole, a long one by its sentences that share words with the question."""
+        keys = self._topic_keys(q)
+        items: list[_Item] = []
+        for rank, h in enumerate(hits[:3]):
+            clause = self.store.clause(h.clause_id)
+            if clause is None or clause.kind == "cc":
+                continue
+            sentences = [clause.text[a:b].strip() for a, b in split_sentences(clause.text, 0)]
+            sentences = [x for x in sentences if x and x.strip("。：") != (clause.heading or "")]
+            scored = [(self._relevant(x, q, salient) + (2 if q.intent == "definition" and re.search(r"即|是指|指的是", x)
+                                                       else 0), x) for x in sentences]
+            if keys and not any(k in normalise(clause.text) for k in keys):
+                continue
+            if rank > 0 and (not items or max((sc for sc, _ in scored), default=0) < 2):
+                continue  # a second clause only when it is clearly on topic too
+            if len(clause.text) <= 240:
+                chosen = [x for _, x in scored]
+            else:
+                best = max((sc for sc, _ in scored), default=0)
+                chosen = [x for sc, x in scored if sc > 0 and sc >= best - 1][:4]
+            if chosen:
+                items.append(_Item(clause, "".join(chosen) if len(chosen) > 1 else chosen[0], rank=rank))
+            if len(items) == 2:
+                break
+        return items
+
+    # ---- composition --------------------------------------------------------------------------------------
+    def _render(self, q: Question, items: list[_Item], as_of: date) -> tuple[str, list[Citation]]:
+        en = q.language == "en"
+        docs = {d.id: d for d in self.store.documents()}
+        citations: dict[str, Citation] = {}
+
+        def cite(clause: Clause) -> int:
+            if clause.id not in citations:
+                d = docs[clause.doc_id]
+                citations[clause.id] = Citation(len(citations) + 1, clause.id, d.id, d.title, d.doc_number,
+                                                d.jurisdiction, clause.path, clause.text)
+            return citations[clause.id].n
+
+        groups: dict[str | None, list[_Item]] = {}
+        for item in items:
+            groups.setdefault(docs[item.clause.doc_id].jurisdiction, []).append(item)
+        order = sorted(groups, key=lambda j: (LEVEL_ORDER[places.lookup(j).level if j and places.lookup(j) else None],
+                                              j or ""))
+        lines: list[str] = []
+        dated = {i.obligation.deadline["date"] for i in items if i.obligation and (i.obligation.deadline or {}).get("date")}
+        if len(groups) > 1 and q.intent == "deadline" and len(dated) > 1:
+            lines.append("Rules differ by place; the most specific one that covers you applies, together with the "
+                         "higher-level rules:" if en else "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。")
+        if q.jurisdiction and not any(d.jurisdiction == q.jurisdiction for d in docs.values()) and groups:
+            lines.append(f"The knowledge base has no documents issued for {q.jurisdiction} itself; these "
+                         f"higher-level rules apply to it:" if en
+                         else f"知识库中没有{q.jurisdiction}本级文件，以下上级规定适用：")
+        for j in order:
+            level = places.lookup(j).level if j and places.lookup(j) else None
+            via = ""
+            if q.jurisdiction and j != q.jurisdiction and j in places.ancestors(q.jurisdiction):
+                via = " (higher-level rule, also applies)" if en else "（上级规定，同样适用）"
+            lines.append(f"**{j or ('unknown place' if en else '地区未注明')}**{via}")
+            for item in groups[j]:
+                n = cite(item.clause)
+                where = f"{docs[item.clause.doc_id].doc_number or docs[item.clause.doc_id].title or ''} {''.join(item.clause.path)}".strip()
+                status = _status(item.obligation, as_of, en) if item.obligation else ""
+                if item.obligation and q.intent == "deadline" and not (item.obligation.deadline or {}).get("date") \
+                        and not status:
+                    status = "〔no specific deadline stated〕" if en else "〔未规定具体期限〕"
+                if en:
+                    lines.append(f"- {where}: “{item.text}” [{n}] {status}".rstrip())
+                else:
+                    lines.append(f"- {item.text} [{n}]{status}（{where}）")
+            del level
+        return "\n".join(lines), list(citations.values())
+
+    def _not_found(self, q: Question, reason: str, nearest: list[Hit], as_of: date) -> Answer:
+        en = q.language == "en"
+        lines = [reason]
+        citations: list[Citation] = []
+        if nearest:
+            lines.append("Closest clauses (they do not answer the question):" if en else "最接近的条款（不能直接回答该问题）：")
+            for h in nearest[:3]:
+                clause = self.store.clause(h.clause_id)
+                if clause is None:
+                    continue
+                n = len(citations) + 1
+                citations.append(Citation(n, clause.id, h.doc_id, h.doc_title, h.doc_number, h.jurisdiction,
+                                          clause.path, clause.text))
+                excerpt = h.snippet.replace("【", "").replace("】", "")
+                lines.append(f"- {h.doc_number or h.doc_title or ''} {''.join(h.path)}：{excerpt} [{n}]")
+        return Answer(q.text, q.language, q.intent, q.jurisdiction, "not_found", "\n".join(lines), citations, [],
+                      as_of.isoformat())
+
+    def ask(self, question: str, jurisdiction: str | None = None, as_of: date | None = None) -> Answer:
+        as_of = as_of or date.today()
+        q = understand(question.strip()[:500], jurisdiction)
+        en = q.language == "en"
+        if not q.place_known:
+            covered = "、".join(sorted({d.jurisdiction for d in self.store.documents() if d.jurisdiction}))
+            return self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers {covered}."
+                                       if en else f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"),
+                                   [], as_of)
+        docs = self.store.documents()
+        flt_doc = None
+        for number in q.doc_numbers:
+            match = next((d for d in docs if d.doc_number == number), None)
+            if match:
+                flt_doc = match.id
+                continue
+            citing = [(d, c) for d in docs for c in d.cites if c.doc_number == number]
+            if citing:
+                title = citing[0][1].title
+                names = "、".join(sorted({d.title or d.id for d, _ in citing}))
+                reason = (f"《{title}》({number}) is cited by {names}, but that document is not included in the "
+                          f"knowledge base, so its content cannot be quoted." if en else
+                          f"《{title}》（{number}）被{names}引用，但该文件未收录在知识库中，无法引用其内容。")
+            else:
+                reason = (f"No document numbered {number} is in the knowledge base or cited by it." if en
+                          else f"知识库中没有文号为{number}的文件，也没有文件引用它。")
+            hits = self.searcher.search(number, mode="keyword", k=3)
+            return self._not_found(q, reason, hits, as_of)
+        try:
+            flt = SearchFilter(jurisdiction=q.jurisdiction, doc=flt_doc)
+        except ValueError:
+            flt = SearchFilter(doc=flt_doc)
+        hits = self.searcher.search(question, k=30, flt=flt)
+        salient = self._salient(q)
+        missing = self._missing(self._focus_nouns(q), flt.allowed(self.store))
+        if not hits or missing:
+            what = "、".join(f"“{m}”" for m in missing)
+            reason = (f"The documents do not mention {what}; no clause answers this question." if en and missing
+                      else f"文件中没有出现{what}，没有条款可以回答该问题。" if missing
+                      else "No clause answers this question." if en else "没有找到可以回答该问题的条款。")
+            return self._not_found(q, reason, hits, as_of)
+        items: list[_Item] = []
+        if q.intent in ("deadline", "threshold", "department", "compensation"):
+            items = self._obligation_items(q, hits, salient)
+        if not items and q.intent in ("deadline", "compensation") or (not items and q.wants_money):
+            need = {"deadline": ("a deadline", "期限"), "compensation": ("an amount", "金额或标准")}.get(
+                q.intent, ("an amount", "金额"))
+            reason = (f"The documents do not state {need[0]} for this." if en
+                      else f"文件中没有找到相关的{need[1]}规定。")
+            return self._not_found(q, reason, hits, as_of)
+        if not items:
+            items = self._sentence_items(q, hits, salient)
+        quoted = re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", q.text)
+        if q.intent == "definition" and quoted and not any(
+                re.search(rf"[“\"]?{re.escape(t)}[”\"]?[（(]?(?:即|是指|指|包括|：)", i.clause.text) for t in quoted for i in items):
+            reason = (f"The documents use {'、'.join(quoted)} but do not define it." if en
+                      else f"文件中没有对“{'、'.join(quoted)}”的定义或解释。")
+            return self._not_found(q, reason, hits, as_of)
+        if not items:
+            return self._not_found(q, "No clause answers this question." if en else "没有找到可以回答该问题的条款。",
+                                   hits, as_of)
+        text, citations = self._render(q, items, as_of)
+        doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in docs}
+        problems = check(text, citations, as_of, doc_year)
+        status = "answered"
+        if q.intent == "deadline" and not any(i.obligation and (i.obligation.deadline or {}).get("date") for i in items):
+            status = "partial"
+        warnings = []
+        if problems:
+            status, warnings = "partial", problems
+        return Answer(q.text, q.language, q.intent, q.jurisdiction, status, text, citations,
+                      [i.obligation.id for i in items if i.obligation], as_of.isoformat(), warnings)

@@ -1,0 +1,69 @@
+"""Citation check: every date, number and department in an answer line must appear in a clause that line cites
+(or in the cited document's title/文号).  Derived annotations — deadline status and day counts — are written
+inside 〔…〕 and verified arithmetically against a cited deadline instead."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..extract.dates import find_deadlines
+from ..extract.lexicon import DEPT_RE, canonical_department
+from ..extract.obligations import split_sentences
+from ..records import Citation
+
+_CN_DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[%‰]|[\u4e00-\u9fff/]{1,6})?")
+_STATUS = re.compile(r"〔[^〔〕]*〕")
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def _supported(fact: str, sources: list[str]) -> bool:
+    return any(fact in s for s in sources)
+
+
+def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[str, int | None]) -> list[str]:
+    """Problems found (empty = the answer passes)."""
+    problems: list[str] = []
+    by_n = {c.n: c for c in citations}
+    used = {int(n) for n in _MARK.findall(answer)}
+    for n in used - set(by_n):
+        problems.append(f"[{n}] refers to no citation")
+    for c in citations:
+        if c.n not in used:
+            problems.append(f"citation [{c.n}] is not used in the answer")
+    for line in answer.splitlines():
+        marks = [by_n[int(n)] for n in _MARK.findall(line) if int(n) in by_n]
+        cited = marks or citations
+        sources = [c.text for c in cited] + [c.doc_title or "" for c in cited] + [c.doc_number or "" for c in cited]
+        sources += ["".join(c.path) for c in cited]  # the location label, e.g. 六、16.
+        iso_dates = {d.date for c in cited for a, b in split_sentences(c.text, 0)
+                     for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id)) if d.date}
+        for derived in _STATUS.findall(line):
+            for y, m, d in _ISO.findall(derived):
+                if f"{y}-{m}-{d}" not in iso_dates and f"{y}-{m}-{d}" != as_of.isoformat():
+                    problems.append(f"derived date {y}-{m}-{d} matches no cited deadline: {line[:60]}")
+            days = re.search(r"(\d+)\s*(?:天|days?)", derived)
+            if days:
+                ok = any(abs((date.fromisoformat(d) - as_of).days) == int(days.group(1)) for d in iso_dates)
+                if not ok:
+                    problems.append(f"day count {days.group(1)} does not follow from a cited deadline: {line[:60]}")
+        body = _MARK.sub("", _STATUS.sub("", line))
+        for y, m, d in _ISO.findall(body):
+            if f"{y}-{m}-{d}" not in iso_dates:
+                problems.append(f"date {y}-{m}-{d} not in a cited clause: {line[:60]}")
+        body = _ISO.sub("", body)
+        for fact in _CN_DATE.findall(body):
+            if not _supported(fact, sources):
+                problems.append(f"date '{fact}' not in a cited clause: {line[:60]}")
+        for fact in _NUMBER.findall(_CN_DATE.sub("", body)):
+            core = re.match(r"\d+(?:\.\d+)?", fact).group(0)  # type: ignore[union-attr]
+            if not _supported(core, sources):
+                problems.append(f"number '{fact}' not in a cited clause: {line[:60]}")
+        for m in DEPT_RE.finditer(body):
+            name = m.group(0)
+            if not (_supported(name, sources) or any(canonical_department(name) == canonical_department(x.group(0))
+                                                     for s in sources for x in DEPT_RE.finditer(s))):
+                problems.append(f"department '{name}' not in a cited clause: {line[:60]}")
+    return problems

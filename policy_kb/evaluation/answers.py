@@ -1,0 +1,75 @@
+"""`policy-kb eval answers`: fact recall, citation support and unanswerable accuracy on tests/gold/questions.jsonl.
+
+- fact recall: share of expected answer facts (strings copied from the clauses) found in answered texts;
+- citation support: share of answered answers that pass the citation check again, independently;
+- unanswerable accuracy: share of unanswerable questions not returned as ``answered``;
+- extra citations: per answered question, cited clauses outside its gold clauses (target: never more than 2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..answer.compose import Answerer
+from ..answer.verify import check
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s).replace("％", "%")
+
+
+@dataclass
+class AnswerReport:
+    fact_recall: float = 0.0
+    citation_support: float = 0.0
+    unanswerable_accuracy: float = 0.0
+    answered_rate: float = 0.0
+    max_extra_citations: int = 0
+    over_two_extra: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        return "\n".join([
+            f"fact recall            {self.fact_recall:.3f}",
+            f"citation support       {self.citation_support:.3f}",
+            f"unanswerable accuracy  {self.unanswerable_accuracy:.3f}",
+            f"answered (answerable)  {self.answered_rate:.3f}",
+            f"max extra citations    {self.max_extra_citations}",
+            f"answers with >2 extra  {self.over_two_extra}",
+        ])
+
+
+def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -> AnswerReport:
+    rep = AnswerReport()
+    facts_total = facts_found = answered = supported = unans = unans_ok = answerable = 0
+    doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in answerer.store.documents()}
+    for q in questions:
+        a = answerer.ask(q["question"], q.get("jurisdiction"), as_of)
+        if not q.get("answerable", True):
+            unans += 1
+            unans_ok += a.status != "answered"
+            if a.status == "answered":
+                rep.failures.append(f"{q['id']} answered an unanswerable question: {q['question']}")
+            continue
+        answerable += 1
+        text = _norm(a.answer)
+        facts = q.get("answer_facts", [])
+        found = [f for f in facts if _norm(f) in text]
+        facts_total += len(facts)
+        facts_found += len(found) if a.status != "not_found" else 0
+        if a.status == "not_found" or len(found) < len(facts):
+            rep.failures.append(f"{q['id']} [{a.status}] missing {sorted(set(facts) - set(found))}: {q['question']}")
+        if a.status == "answered":
+            answered += 1
+            supported += not check(a.answer, a.citations, as_of, doc_year)
+            extra = len({c.clause_id for c in a.citations} - set(q.get("gold_clauses", [])))
+            rep.max_extra_citations = max(rep.max_extra_citations, extra)
+            rep.over_two_extra += extra > 2
+    rep.fact_recall = facts_found / facts_total if facts_total else 1.0
+    rep.citation_support = supported / answered if answered else 1.0
+    rep.unanswerable_accuracy = unans_ok / unans if unans else 1.0
+    rep.answered_rate = answered / answerable if answerable else 1.0
+    return rep
