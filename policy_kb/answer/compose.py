@@ -18,7 +18,7 @@ from ..extract.obligations import split_sentences
 from ..records import Answer, Citation, Clause, Hit, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
-from ..search.text import STOPWORDS, fts_query, normalise, query_terms
+from ..search.text import STOPWORDS, SYNONYMS, normalise, query_terms
 from .understand import Question, understand
 from .verify import check
 
@@ -59,6 +59,22 @@ def _status(ob: Obligation, as_of: date, en: bool) -> str:
     return f"〔截止 {due.isoformat()}，{'已过期 ' + str(-days) + ' 天' if days < 0 else '还剩 ' + str(days) + ' 天'}〕"
 
 
+_CN_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether a clause explains a term: `“两断四停”（即断水、…）`, `X是指…`, or an enumeration whose length
+    matches the number in the term (`节能、环保、安全“三大改造”`)."""
+    for m in re.finditer(rf"[“\"]?{re.escape(term)}[”\"]?", text):
+        if re.match(r"[^，。；]{0,4}?[，,]?[（(]?(?:即|是指|指的是|包括|：)", text[m.end():m.end() + 10]):
+            return True
+        count = _CN_COUNT.get(term[0]) or (int(term[0]) if term[0].isdigit() and len(term) > 1 and not term.isdigit() else None)
+        before = re.split(r"[，。；：]|实施|推进|开展|实行|推动", text[:m.start()])[-1]
+        if count and len([x for x in before.split("、") if x.strip()]) == count:
+            return True
+    return False
+
+
 class Answerer:
     def __init__(self, index_dir: Path | str, embedder_name: str | None = None, searcher: Searcher | None = None):
         self.searcher = searcher or Searcher(index_dir, embedder_name)
@@ -83,7 +99,7 @@ class Answerer:
         words = [(w.word, w.flag) for w in pseg.cut(normalise(q.text))]
         out: list[str] = []
         for i, (word, flag) in enumerate(words):
-            if len(word) == 1 and flag.startswith("n"):
+            if len(word) == 1 and flag.startswith("n") and word not in "时后前中内上下里指是等人年月日号":
                 prev = words[i - 1] if i else None
                 nxt = words[i + 1] if i + 1 < len(words) else None
                 if prev and (prev[1].startswith(("n", "j")) or prev[1] == "vn") and len(prev[0]) >= 2:
@@ -106,16 +122,21 @@ class Answerer:
 
     @staticmethod
     def _topic_keys(q: Question) -> list[str]:
-        """What a clause must contain to be about the question's topic: `4.3米焦炉` is matched by `4.3米`."""
+        """What a clause must contain to be about the question's topic: `4.3米焦炉` is matched by `4.3米`,
+        干熄焦 by 干法熄焦."""
         keys = []
         for t in q.topics:
             m = re.search(r"\d+(?:\.\d+)?米", t)
             keys.append(normalise(m.group(0) if m else t))
+            keys += [normalise(x) for x in SYNONYMS.get(t, []) if x != t and len(x) > 2]
         return keys
 
     def _relevant(self, text: str, q: Question, salient: list[str]) -> int:
+        """3 per topic the text names, 1 per content word of the question it contains (parts of words count:
+        a question about 补偿标准 is matched by a sentence about 补偿)."""
         t = normalise(text)
-        return sum(3 for k in self._topic_keys(q) if k in t) + sum(1 for s in salient if s in t)
+        words = {w for w in query_terms(q.text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS}
+        return sum(3 for k in self._topic_keys(q) if k in t) + sum(1 for w in words | set(salient) if w in t)
 
     @staticmethod
     def _level(place: str | None) -> str | None:
@@ -123,7 +144,7 @@ class Answerer:
         return found.level if found else None
 
     def _wanted(self, o: Obligation, q: Question) -> bool:
-        if q.intent in ("threshold", "compensation") and not o.thresholds:
+        if (q.intent == "threshold" or q.wants_money) and not o.thresholds:
             return False
         if q.wants_money and not any("元" in t["unit"] for t in o.thresholds):
             return False
@@ -134,6 +155,8 @@ class Answerer:
                 return False
         if q.intent == "department":
             return any(o.departments.values()) or bool(DEPT_RE.search(o.text))
+        if q.intent == "compensation":  # a yes/no question about money still needs a clause about money
+            return bool(re.search(r"补偿|补贴|补助|奖励|资金|元|价格|电价|信贷|税收", o.text))
         return True
 
     def _obligation_items(self, q: Question, hits: list[Hit], salient: list[str]) -> list[_Item]:
@@ -165,7 +188,8 @@ class Answerer:
                 continue
             rel = self._relevant(o.text, q, salient)
             on_topic = any(k in normalise(o.text) for k in keys)
-            if keys and not on_topic and not (q.intent == "department" and named):
+            if keys and not on_topic and not (q.intent == "department" and named) \
+                    and not (position[o.clause_id] <= 1 and rel >= 1):
                 continue
             if not keys and rel == 0 and position[o.clause_id] > 0:
                 continue
@@ -176,46 +200,64 @@ class Answerer:
             best = scored[0].rank if scored else 0
             return [i for i in scored if i.rank <= best + 3][:4]
         issued = {d.id: d.issue_date or "" for d in self.store.documents()}
+        often = bool(re.search(r"多久|多长时间一次|频率|每隔|how often|frequency", q.text, re.I))
         groups: dict[str | None, list[_Item]] = {}
         for item in scored:
             groups.setdefault(item.obligation.jurisdiction, []).append(item)  # type: ignore[union-attr]
         items: list[_Item] = []
         for group in groups.values():
-            dated = [i for i in group if (i.obligation.deadline or {}).get("date")]  # type: ignore[union-attr]
+            dated = [i for i in group if ((i.obligation.deadline or {}).get("date")  # type: ignore[union-attr]
+                                          or (often and (i.obligation.deadline or {}).get("kind") == "recurring"))  # type: ignore[union-attr]
+                     and (not keys or any(k in normalise(i.text) for k in keys)
+                          or (position[i.clause.id] < 5 and any(w in normalise(i.text) for w in salient if w not in keys)))]
             # no dated rule for this place: its on-topic rule from the most recent document, flagged as undated
             undated = sorted((i for i in group if any(k in normalise(i.text) for k in keys)),
                              key=lambda i: (issued.get(i.clause.doc_id, ""), -i.rank), reverse=True)
-            items += dated[:3] or undated[:1]
-        if not any((i.obligation.deadline or {}).get("date") for i in items):  # type: ignore[union-attr]
+            items += dated[:3] or undated[:2]
+        if not any((i.obligation.deadline or {}).get("date") or (often and i.obligation.deadline)  # type: ignore[union-attr]
+                   for i in items):
             return []
         items.sort(key=lambda i: i.rank)
         return items[:MAX_ITEMS]
 
     @staticmethod
     def _with_holder(o: Obligation) -> str:
-        """`负责制定…` from a 工作职责 item reads as `市住建局：负责制定…` (the name is in the cited clause)."""
-        holder = o.subject or ""
-        if holder and holder not in o.text and o.department_names:
-            written = next(iter(o.department_names.values()))
-            return f"{written}：{o.text}"
-        return o.text
+        """The obligation sentence plus who must act when the sentence itself does not say: `市住建局：负责制定…`
+        for a 工作职责 item, `（省工业和信息化厅牵头，…配合，市县政府落实）` from the item's closing parenthetical.
+        Names are as written in the cited clause."""
+        text = o.text
+        names = {n: o.department_names.get(n, n) for ns in o.departments.values() for n in ns}
+        if not names or all(w in text for w in names.values()):
+            return text
+        roles = o.departments
+        if roles["responsible"] and not any(roles[r] for r in ("lead", "cooperate", "implement")) \
+                and len(roles["responsible"]) == 1:
+            return f"{names[roles['responsible'][0]]}：{text}"
+        words = {"lead": "牵头", "cooperate": "配合", "implement": "落实", "responsible": "负责"}
+        parts = ["、".join(names[n] for n in roles[r]) + words[r] for r in words if roles[r]]
+        return f"{text}（{'，'.join(parts)}）"
 
     def _sentence_items(self, q: Question, hits: list[Hit], salient: list[str]) -> list[_Item]:
         """For list/definition/general questions: the relevant sentences of the best clauses — a short clause
         whole, a long one by its sentences that share words with the question."""
         keys = self._topic_keys(q)
         items: list[_Item] = []
-        for rank, h in enumerate(hits[:3]):
+        for rank, h in enumerate(hits[:4]):
             clause = self.store.clause(h.clause_id)
             if clause is None or clause.kind == "cc":
                 continue
             sentences = [clause.text[a:b].strip() for a, b in split_sentences(clause.text, 0)]
+            if clause.kind == "title":  # 红头, 文号 and title lines read as one line
+                sentences = [" ".join(sentences)]
             sentences = [x for x in sentences if x and x.strip("。：") != (clause.heading or "")]
-            scored = [(self._relevant(x, q, salient) + (2 if q.intent == "definition" and re.search(r"即|是指|指的是", x)
-                                                       else 0), x) for x in sentences]
+            role = re.search(r"组长|副组长|主任|局长|负责人|成员", q.text)
+            scored = [(self._relevant(x, q, salient)
+                       + (2 if q.intent == "definition" and re.search(r"即|是指|指的是", x) else 0)
+                       + (3 if role and re.match(rf"{role.group(0)}[：:]", x) else 0)
+                       + (1 if q.intent == "threshold" and re.search(r"\d", x) else 0), x) for x in sentences]
             if keys and not any(k in normalise(clause.text) for k in keys):
                 continue
-            if rank > 0 and (not items or max((sc for sc, _ in scored), default=0) < 2):
+            if items and max((sc for sc, _ in scored), default=0) < 2:
                 continue  # a second clause only when it is clearly on topic too
             if len(clause.text) <= 240:
                 chosen = [x for _, x in scored]
@@ -293,9 +335,22 @@ class Answerer:
         return Answer(q.text, q.language, q.intent, q.jurisdiction, "not_found", "\n".join(lines), citations, [],
                       as_of.isoformat())
 
+    def _document_overview(self, q: Question, doc_id: str, as_of: date) -> Answer:
+        """A question that is only a 文号: the document's title and its opening clauses."""
+        doc = self.store.find_document(doc_id)
+        assert doc is not None
+        body = [c for c in doc.clauses if c.kind == "body"][:2]
+        items = [_Item(c, " ".join(c.text.split("\n")), rank=i) for i, c in
+                 enumerate([c for c in doc.clauses if c.kind == "title"][:1] + body)]
+        text, citations = self._render(q, items, as_of)
+        return Answer(q.text, q.language, "general", q.jurisdiction, "answered", text, citations, [],
+                      as_of.isoformat())
+
     def ask(self, question: str, jurisdiction: str | None = None, as_of: date | None = None) -> Answer:
         as_of = as_of or date.today()
-        q = understand(question.strip()[:500], jurisdiction)
+        question = question.strip()[:500]
+        corrected, fixes = self.searcher.correct(question)
+        q = understand(corrected, jurisdiction)
         en = q.language == "en"
         if not q.place_known:
             covered = "、".join(sorted({d.jurisdiction for d in self.store.documents() if d.jurisdiction}))
@@ -308,6 +363,8 @@ class Answerer:
             match = next((d for d in docs if d.doc_number == number), None)
             if match:
                 flt_doc = match.id
+                if not re.sub(r"[\W\d_]", "", normalise(q.text).replace(normalise(number), "")):
+                    return self._document_overview(q, match.id, as_of)
                 continue
             citing = [(d, c) for d in docs for c in d.cites if c.doc_number == number]
             if citing:
@@ -321,8 +378,12 @@ class Answerer:
                           else f"知识库中没有文号为{number}的文件，也没有文件引用它。")
             hits = self.searcher.search(number, mode="keyword", k=3)
             return self._not_found(q, reason, hits, as_of)
+        # a place the user chose, or a city/county the question names, narrows the search to the rules that apply
+        # there; naming the province (`山西…`, `in Shanxi`) means the whole province, every level
+        scope = jurisdiction or (q.jurisdiction if self._level(q.jurisdiction) != "province" else None)
         try:
-            flt = SearchFilter(jurisdiction=q.jurisdiction, doc=flt_doc)
+            flt = SearchFilter(jurisdiction=places.lookup(scope).name if scope and places.lookup(scope) else None,
+                               doc=flt_doc)
         except ValueError:
             flt = SearchFilter(doc=flt_doc)
         hits = self.searcher.search(question, k=30, flt=flt)
@@ -335,7 +396,15 @@ class Answerer:
                       else "No clause answers this question." if en else "没有找到可以回答该问题的条款。")
             return self._not_found(q, reason, hits, as_of)
         items: list[_Item] = []
-        if q.intent in ("deadline", "threshold", "department", "compensation"):
+        rest = q.text
+        for t in q.topics:
+            rest = normalise(rest).replace(normalise(t), "")
+        overview = q.intent == "general" and bool(q.topics) and len(re.sub(r"[\W\d_]", "", rest)) <= 2
+        if overview:
+            q.intent = "deadline"  # a bare topic (`4.3米`, `干熄焦`): what must be done about it, and by when
+            items = self._obligation_items(q, hits, salient)
+            q.intent = "general"
+        elif q.intent in ("deadline", "threshold", "department", "compensation"):
             items = self._obligation_items(q, hits, salient)
         if not items and q.intent in ("deadline", "compensation") or (not items and q.wants_money):
             need = {"deadline": ("a deadline", "期限"), "compensation": ("an amount", "金额或标准")}.get(
@@ -343,11 +412,15 @@ class Answerer:
             reason = (f"The documents do not state {need[0]} for this." if en
                       else f"文件中没有找到相关的{need[1]}规定。")
             return self._not_found(q, reason, hits, as_of)
-        if not items:
-            items = self._sentence_items(q, hits, salient)
+        if q.intent not in ("deadline", "compensation") and not (overview and items):
+            # a background sentence (`炼焦用煤资源探明储量1493亿吨`) can answer better than any obligation
+            sentences = self._sentence_items(q, hits, salient)
+            best_ob = max((self._relevant(i.text, q, salient) for i in items), default=-1)
+            best_sent = max((self._relevant(i.text, q, salient) for i in sentences), default=-1)
+            if not items or best_sent > best_ob or (best_sent == best_ob and q.intent in ("list", "general", "definition")):
+                items = sentences
         quoted = re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", q.text)
-        if q.intent == "definition" and quoted and not any(
-                re.search(rf"[“\"]?{re.escape(t)}[”\"]?[（(]?(?:即|是指|指|包括|：)", i.clause.text) for t in quoted for i in items):
+        if q.intent == "definition" and quoted and not any(defines(i.clause.text, t) for t in quoted for i in items):
             reason = (f"The documents use {'、'.join(quoted)} but do not define it." if en
                       else f"文件中没有对“{'、'.join(quoted)}”的定义或解释。")
             return self._not_found(q, reason, hits, as_of)
@@ -355,6 +428,9 @@ class Answerer:
             return self._not_found(q, "No clause answers this question." if en else "没有找到可以回答该问题的条款。",
                                    hits, as_of)
         text, citations = self._render(q, items, as_of)
+        if fixes:
+            note = "、".join(f"“{a}”→“{b}”" for a, b in fixes.items())
+            text = (f"(Read {note})\n" if en else f"（已按{note}理解）\n") + text
         doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in docs}
         problems = check(text, citations, as_of, doc_year)
         status = "answered"
@@ -363,5 +439,5 @@ class Answerer:
         warnings = []
         if problems:
             status, warnings = "partial", problems
-        return Answer(q.text, q.language, q.intent, q.jurisdiction, status, text, citations,
+        return Answer(question, q.language, q.intent, q.jurisdiction, status, text, citations,
                       [i.obligation.id for i in items if i.obligation], as_of.isoformat(), warnings)

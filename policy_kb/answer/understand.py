@@ -13,7 +13,7 @@ from ..search.text import SYNONYMS, normalise
 INTENTS = ("deadline", "threshold", "department", "compensation", "list", "definition", "general")
 _INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("compensation", re.compile(r"补偿|补贴|补助|赔偿|奖励资金|罚款|罚多少|多少钱|多少元|compensat|subsid|fine\b|yuan|per (?:tonne|ton)|penalt", re.I)),
-    ("deadline", re.compile(r"什么时候|啥时候|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|\bwhen\b|by when|deadline|which year|what date|how long", re.I)),
+    ("deadline", re.compile(r"什么时候|啥时候|时间|日期|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|\bwhen\b|by when|deadline|which year|what date|how long", re.I)),
     ("department", re.compile(r"谁|哪个部门|哪些部门|什么部门|哪个单位|牵头|负责什么|职责|组长|who\b|which (?:department|agency|authority|office)|responsib|in charge", re.I)),
     ("definition", re.compile(r"是什么意思|是什么|什么是|指什么|指哪|含义|定义|what (?:is|are|does) .*(?:mean|refer)|define|meaning", re.I)),
     ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
@@ -23,6 +23,7 @@ OTHER_PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "内蒙古"
                    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "四川", "贵州", "云南",
                    "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆")
 _MONEY_RE = re.compile(r"钱|元|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I)
+_AMOUNT_RE = re.compile(r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I)
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号|〔\d{4}〕\d{1,4}号")
 _EN_DOC_NUMBER_RE = re.compile(r"jin\s*zheng\s*ban\s*fa\s*\[?\(?(\d{4})\]?\)?\s*(?:no\.?\s*)?(\d{1,4})", re.I)
 
@@ -42,7 +43,7 @@ class Question:
 def language_of(text: str) -> str:
     cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk >= max(2, latin / 4) else "en"
+    return "zh" if cjk and cjk >= latin / 4 else "en" if latin else "zh"
 
 
 def intent_of(text: str) -> str:
@@ -83,4 +84,5 @@ def understand(text: str, jurisdiction: str | None = None) -> Question:
         numbers.append(f"晋政办发〔{year}〕{num}号")
     return Question(text=text, language=language, intent=intent_of(text),
                     jurisdiction=place.name if place else None, place_known=place_known,
-                    topics=topics_of(text), doc_numbers=numbers, wants_money=bool(_MONEY_RE.search(text)))
+                    topics=topics_of(text), doc_numbers=numbers,
+                    wants_money=bool(_MONEY_RE.search(text) and _AMOUNT_RE.search(text)))

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from ..extract.dates import find_deadlines
+from ..extract.departments import expand_place_governments
 from ..extract.lexicon import DEPT_RE, canonical_department
 from ..extract.obligations import split_sentences
 from ..records import Citation
@@ -38,6 +39,7 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
         cited = marks or citations
         sources = [c.text for c in cited] + [c.doc_title or "" for c in cited] + [c.doc_number or "" for c in cited]
         sources += ["".join(c.path) for c in cited]  # the location label, e.g. 六、16.
+        sources = [expand_place_governments(x) for x in sources]  # 忻府区、岢岚县人民政府 names two governments
         iso_dates = {d.date for c in cited for a, b in split_sentences(c.text, 0)
                      for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id)) if d.date}
         for derived in _STATUS.findall(line):

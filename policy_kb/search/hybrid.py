@@ -16,6 +16,7 @@ from ..store import Store
 from .dense import DenseIndex
 from .filters import SearchFilter
 from .keyword import exact_search, keyword_search
+from .spell import Speller
 from .text import exact_terms, normalise, query_terms
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -57,6 +58,14 @@ class Searcher:
         self.store = Store(self.index_dir)
         self._embedder_name = embedder_name
         self.warnings: list[str] = []
+
+    @cached_property
+    def speller(self) -> Speller:
+        return Speller(self.store)
+
+    def correct(self, query: str) -> tuple[str, dict[str, str]]:
+        """The query with homophone typos fixed against the corpus vocabulary (`焦碳` → 焦炭)."""
+        return self.speller.correct(query)
 
     @cached_property
     def embedder(self):  # type: ignore[no-untyped-def]
@@ -102,6 +111,7 @@ class Searcher:
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query:
             return []
+        query, _ = self.correct(query)
         flt = flt or SearchFilter()
         allowed = flt.allowed(self.store)
         routes = self.routes(query, mode, max(k, CANDIDATES), allowed)

@@ -31,7 +31,7 @@ GLOSSARY = {
 }
 # Colloquial words → the terms policy documents use (the query keeps its own words too).
 SYNONYMS = {
-    "小焦炉": ["4.3米焦炉", "焦炉"], "关": ["关停"], "关掉": ["关停"], "停": ["关停", "停产"], "停掉": ["关停"],
+    "小焦炉": ["4.3米焦炉", "焦炉"], "干熄焦": ["干法熄焦"], "干法熄焦": ["干熄焦"], "关": ["关停"], "关掉": ["关停"], "停": ["关停", "停产"], "停掉": ["关停"],
     "拆": ["拆除"], "补贴": ["补偿", "补助"], "补助": ["补偿"], "赔": ["补偿"], "钱": ["补偿", "资金"],
     "谁管": ["负责", "牵头"], "管": ["负责"], "最晚": ["前"], "期限": ["前", "时限"], "截止": ["前"],
     "罚": ["处罚"], "罚款": ["处罚"], "污染": ["排放", "污染"], "员工": ["职工"], "工人": ["职工"],
@@ -52,7 +52,8 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.replace("[", "〔").replace("]", "〕")
     text = re.sub(r"(?<=\d)\s+(?=[^\sa-z])|(?<=[^\sa-z\d])\s+(?=\d)", "", text)
-    text = re.sub(r"(\d+(?:\.\d+)?)\s*(?:m|meters?|metres?)\b", r"\1米", text)
+    text = re.sub(r"(\d+(?:\.\d+)?)[\s-]*(?:m|meters?|metres?)\b", r"\1米", text)
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # energy-consumption → energy consumption
     for typo, fix in places.TYPOS.items():
         text = text.replace(typo, fix)
     for latin, zh in places.PINYIN.items():

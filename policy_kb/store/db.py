@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from ..records import CitedDoc, Clause, Document, Obligation
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "kb.sqlite"
 
 SCHEMA = """
@@ -55,6 +55,7 @@ CREATE INDEX IF NOT EXISTS obligations_doc ON obligations(doc_id, ord);
 CREATE INDEX IF NOT EXISTS obligations_clause ON obligations(clause_id);
 -- jieba-segmented clause text (body) and its document title + ancestor headings (context); rowid = clauses.rowid
 CREATE VIRTUAL TABLE IF NOT EXISTS clause_fts USING fts5(body, context, tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS clause_vocab USING fts5vocab(clause_fts, 'row');
 CREATE TABLE IF NOT EXISTS build_errors (file TEXT PRIMARY KEY, problem TEXT NOT NULL, hint TEXT NOT NULL,
                                          at TEXT NOT NULL DEFAULT (datetime('now')));
 """

@@ -1,0 +1,179 @@
+"""Search benchmarks: warm query latency per mode, cold start of `policy-kb search`, and build times."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from .common import ROOT, Context, Row, log, time_calls
+
+TITLE = "Search"
+ORDER = 10
+HYBRID_TARGET_MS = 50.0
+QUESTIONS = ROOT / "tests" / "gold" / "questions.jsonl"
+COLD_QUERY = "小焦炉啥时候必须停"
+
+METHOD = f"""
+The seed corpus (`corpus/`, 5 documents) is built with the real embedding model (multilingual-e5-small, CPU) into a
+temp dir, unless `--index DIR` names an existing knowledge base. All timings use that knowledge base.
+
+* **Warm search**: one `Searcher` (model, dense index and SQLite loaded once, as in the web app); after a warm-up of
+  20 queries per mode, the questions of `tests/gold/questions.jsonl` are searched in a cycle until at least 200
+  queries per mode have run (60 with `--quick`; `k=10`, no filter). Each sample is one `Searcher.search` call.
+  *hybrid + jurisdiction* applies the question's own jurisdiction filter where it has one (as `eval retrieval`
+  does). *query embedding* times `encode_queries` alone for one question, the model's share of a hybrid query.
+  Target: hybrid median ≤ {HYBRID_TARGET_MS:.0f} ms.
+* **Cold start**: wall time from spawning `python -m policy_kb.cli search "{COLD_QUERY}" --json --index DIR` to the
+  process exiting with its results (interpreter start, imports, model and index load, one search, JSON out); the OS
+  file cache is warm after the first run. *keyword* mode never loads the model.
+* **Build**: *full build* is `build_all` on the seed corpus into an empty dir (parse, obligations, FTS, embedding
+  every passage with a cold embedding cache; includes loading the model). *no-op build* re-runs `build_all` on an
+  unchanged corpus, in-process (model already loaded) and as `policy-kb build` in a new process. *dense index, cold
+  cache* times `build_index` after deleting `embed_cache.sqlite` (encodes every passage; model already loaded);
+  *warm cache* rebuilds from the cache (faiss only). Build timings run on a scratch copy of the knowledge base.
+"""
+
+
+def _questions() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _check_index(ctx: Context) -> dict:
+    from policy_kb.search.dense import read_manifest
+
+    manifest = read_manifest(ctx.index) or {}
+    searcher = ctx.searcher()
+    if searcher.dense is None:
+        raise SystemExit(f"the dense index in {ctx.index} is missing or was built for another model "
+                         f"({manifest.get('model')} vs {searcher.embedder.name}): {searcher.warnings}")
+    return manifest
+
+
+def warm_search(ctx: Context) -> list[Row]:
+    from policy_kb.search.filters import SearchFilter
+
+    searcher = ctx.searcher()
+    questions = _questions()
+    n_queries = 60 if ctx.quick else 200
+    modes = [("hybrid", False), ("keyword", False), ("semantic", False), ("hybrid", True)]
+    rows: list[Row] = []
+    for mode, filtered in modes:
+        def one(q: dict) -> None:
+            flt = SearchFilter(jurisdiction=q["jurisdiction"]) if filtered and q.get("jurisdiction") else None
+            hits = searcher.search(q["question"], mode=mode, k=10, flt=flt)
+            assert hits or not q.get("answerable", True) or filtered, q["question"]
+
+        for q in questions[:20]:  # warm-up
+            one(q)
+        samples = []
+        i = 0
+        while len(samples) < n_queries:
+            q = questions[i % len(questions)]
+            t0 = time.perf_counter()
+            one(q)
+            samples.append(time.perf_counter() - t0)
+            i += 1
+        name = f"warm search, {mode}" + (" + jurisdiction filter" if filtered else "")
+        target = HYBRID_TARGET_MS if (mode == "hybrid" and not filtered) else None
+        rows.append(Row.from_samples(name, samples, target=target))
+        log(f"{name}: median {rows[-1].median:.1f} ms, p95 {rows[-1].p95:.1f} ms")
+    enc = searcher.embedder
+    for q in questions[:10]:
+        enc.encode_queries([q["question"]])
+    samples = []
+    while len(samples) < n_queries:
+        q = questions[len(samples) % len(questions)]
+        samples += time_calls(lambda: enc.encode_queries([q["question"]]), 1)
+    rows.append(Row.from_samples("query embedding only (encode_queries, 1 query)", samples))
+    return rows
+
+
+def _cli(ctx: Context, *args: str, index: Path) -> tuple[float, subprocess.CompletedProcess]:
+    cmd = [ctx.python, "-m", "policy_kb.cli", *args, "--index", str(index)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=ctx.env(), capture_output=True, text=True, timeout=900)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return elapsed, proc
+
+
+def cold_start(ctx: Context) -> list[Row]:
+    runs = 2 if ctx.quick else 5
+    rows = []
+    for mode in ("hybrid", "keyword"):
+        samples = []
+        for _ in range(runs):
+            elapsed, proc = _cli(ctx, "search", COLD_QUERY, "--json", "--mode", mode, index=ctx.index)
+            hits = json.loads(proc.stdout)
+            assert hits, f"cold {mode} search returned nothing"
+            samples.append(elapsed)
+        rows.append(Row.from_samples(f"cold start → first result, {mode} (`policy-kb search`, new process)", samples,
+                                     unit="s"))
+        log(f"{rows[-1].name}: median {rows[-1].median:.2f} s")
+    return rows
+
+
+def build_times(ctx: Context, manifest: dict) -> list[Row]:
+    from policy_kb.pipeline import build_all
+    from policy_kb.search.dense import CACHE_FILE, build_index
+    from policy_kb.store import Store
+
+    rows: list[Row] = []
+    if ctx.build_seconds is not None:
+        r = ctx.build_report
+        rows.append(Row("full build, seed corpus, cold embedding cache (in-process, incl. model load)",
+                        round(ctx.build_seconds, 3), None, unit="s", n=1,
+                        note=f"{len(r.added)} documents, {manifest.get('count')} clauses, "
+                             f"{manifest.get('vectors')} passages"))
+        log(f"full build: {ctx.build_seconds:.1f} s")
+
+    work = ctx.scratch("build-copy")
+    index = work / "index"
+    shutil.copytree(ctx.index, index)
+    runs = 1 if ctx.quick else 3
+    changed: list[bool] = []
+
+    def noop() -> None:
+        changed.append(build_all(ctx.corpus, index, progress=lambda m: None).changed)
+
+    noop()  # the first run may migrate or complete a copied index; not a sample
+    samples = time_calls(noop, runs)
+    note = "nothing changed" if not any(changed[1:]) else "WARNING: the corpus differs from --index, files were rebuilt"
+    rows.append(Row.from_samples("no-op build (in-process, model loaded)", samples, unit="s", note=note))
+    cli_samples = [_cli(ctx, "build", "--corpus", str(ctx.corpus), index=index)[0] for _ in range(runs)]
+    rows.append(Row.from_samples("no-op build (`policy-kb build`, new process)", cli_samples, unit="s",
+                                 note="includes loading the model"))
+    log(f"no-op build: {rows[-2].median:.2f} s in-process, {rows[-1].median:.2f} s CLI")
+
+    embedder = ctx.searcher().embedder
+    store = Store(index)
+    try:
+        (index / CACHE_FILE).unlink()
+        for suffix in ("-wal", "-shm"):
+            (index / (CACHE_FILE + suffix)).unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        stats = build_index(store, embedder)
+        cold = time.perf_counter() - t0
+        rows.append(Row("dense index build, cold cache (encode all passages)", round(cold, 3), None, unit="s", n=1,
+                        note=f"{stats.encoded} passages encoded, {stats.encoded / cold:.1f} passages/s, {stats.kind}"))
+        warm = time_calls(lambda: build_index(store, embedder), 3)
+        rows.append(Row.from_samples("dense index rebuild, warm cache (faiss only)", warm, unit="s"))
+    finally:
+        store.close()
+    log(f"dense build: {cold:.1f} s cold cache, {rows[-1].median:.3f} s warm")
+    return rows
+
+
+def run(ctx: Context) -> list[Row]:
+    _ = ctx.index  # builds the KB (timed) unless --index was given
+    manifest = _check_index(ctx)
+    rows = warm_search(ctx)
+    rows += cold_start(ctx)
+    rows += build_times(ctx, manifest)
+    ctx.notes.append(f"{len(_questions())} questions. Knowledge base: model `{manifest.get('model')}`, {manifest.get('count')} clauses, "
+                     f"{manifest.get('vectors')} passage vectors ({manifest.get('kind')} index).")
+    return rows

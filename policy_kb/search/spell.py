@@ -1,0 +1,95 @@
+"""Typo correction against the corpus's own vocabulary: `焦碳` → 焦炭, `干息焦` → 干熄焦, `排放线值` → 排放限值.
+
+A query word the corpus never uses is replaced by a corpus word of the same
+length that differs in one character with the same pinyin (Chinese typing errors are homophones); when several
+fit, the one that also occurs next to the word's neighbours in the corpus wins.  Words the corpus simply does not
+use (碳排放, 环保税) have no homophone neighbour and stay as they are, so "the documents do not say" still works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cached_property, lru_cache
+
+from ..store import Store
+
+MIN_DF = 2
+
+
+@lru_cache(maxsize=8192)
+def _sound(ch: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(ch)[0]
+
+
+class Speller:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @cached_property
+    def _vocab(self) -> dict[str, int]:
+        rows = self.store.conn.execute("SELECT term, doc FROM clause_vocab WHERE length(term) BETWEEN 2 AND 8")
+        return {t: df for t, df in rows if re.fullmatch(r"[\u4e00-\u9fff]+", t)}
+
+    @cached_property
+    def _wildcards(self) -> dict[str, list[tuple[str, int]]]:
+        index: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for term, df in self._vocab.items():
+            if df >= MIN_DF:
+                for i in range(len(term)):
+                    index[term[:i] + "?" + term[i + 1:]].append((term, df))
+        return index
+
+    def known(self, word: str) -> bool:
+        return word in self._vocab or self.store.conn.execute(
+            "SELECT 1 FROM clauses WHERE instr(text, ?) > 0 LIMIT 1", (word,)).fetchone() is not None
+
+    def _phrase_count(self, phrase: str) -> int:
+        return self.store.conn.execute("SELECT count(*) FROM clauses WHERE instr(text, ?) > 0", (phrase,)).fetchone()[0]
+
+    def suggest(self, word: str, left: str = "", right: str = "") -> str | None:
+        """A homophone correction for a word the corpus never uses, or None."""
+        if len(word) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or self.known(word):
+            return None
+        cands: dict[str, int] = {}
+        for i in range(len(word)):
+            for term, df in self._wildcards.get(word[:i] + "?" + word[i + 1:], []):
+                if _sound(term[i]) == _sound(word[i]):  # Chinese typos are homophones: 碳/炭, 息/熄, 线/限
+                    cands[term] = max(cands.get(term, 0), df)
+        if not cands:
+            return None
+        if len(cands) == 1 and len(word) >= 3:
+            return next(iter(cands))
+        # ambiguous (common for 2-character words): the candidate that appears with the word's neighbours
+        scored = {c: (self._phrase_count(left[-2:] + c) if left else 0) + (self._phrase_count(c + right[:2]) if right else 0)
+                  for c in cands}
+        best = max(scored, key=lambda c: (scored[c], cands[c]))
+        return best if scored[best] > 0 else None
+
+    def correct(self, text: str) -> tuple[str, dict[str, str]]:
+        """The text with misspelt words replaced, and {typo: correction}."""
+        from ..extract.nlp import jieba_tokenizer
+
+        words = list(jieba_tokenizer().cut(text))
+        fixes: dict[str, str] = {}
+        out = []
+        i = 0
+        while i < len(words):
+            w = words[i]
+            # an unknown word is often split by jieba (`交化` → 交 化, `干息焦` → 干息 焦): try it joined first
+            if i + 1 < len(words) and len(w) + len(words[i + 1]) <= 4:
+                pair = w + words[i + 1]
+                fix = self.suggest(pair, "".join(words[:i]), "".join(words[i + 2:]))
+                if fix:
+                    fixes[pair] = fix
+                    out.append(fix)
+                    i += 2
+                    continue
+            fix = self.suggest(w, "".join(words[:i]), "".join(words[i + 1:]))
+            if fix:
+                fixes[w] = fix
+            out.append(fix or w)
+            i += 1
+        return "".join(out), fixes
