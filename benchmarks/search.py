@@ -25,6 +25,7 @@ temp dir, unless `--index DIR` names an existing knowledge base. All timings use
   queries per mode have run (60 with `--quick`; `k=10`, no filter). Each sample is one `Searcher.search` call.
   *hybrid + jurisdiction* applies the question's own jurisdiction filter where it has one (as `eval retrieval`
   does). *query embedding* times `encode_queries` alone for one question, the model's share of a hybrid query.
+  *torch threads = 1* repeats the hybrid run with `torch.set_num_threads(1)` (default: one thread per core).
   Target: hybrid median ≤ {HYBRID_TARGET_MS:.0f} ms.
 * **Cold start**: wall time from spawning `python -m policy_kb.cli search "{COLD_QUERY}" --json --index DIR` to the
   process exiting with its results (interpreter start, imports, model and index load, one search, JSON out); the OS
@@ -88,7 +89,35 @@ def warm_search(ctx: Context) -> list[Row]:
         q = questions[len(samples) % len(questions)]
         samples += time_calls(lambda: enc.encode_queries([q["question"]]), 1)
     rows.append(Row.from_samples("query embedding only (encode_queries, 1 query)", samples))
+    rows += _one_thread(ctx, questions, n_queries)
     return rows
+
+
+def _one_thread(ctx: Context, questions: list[dict], n_queries: int) -> list[Row]:
+    """The same hybrid workload with torch limited to one thread: on a small, busy CPU the default (one thread per
+    core) can lose more to thread synchronisation than it gains from parallelism."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    searcher = ctx.searcher()
+    default = torch.get_num_threads()
+    if default == 1:
+        return []
+    torch.set_num_threads(1)
+    try:
+        for q in questions[:20]:
+            searcher.search(q["question"], k=10)
+        samples = []
+        while len(samples) < n_queries:
+            q = questions[len(samples) % len(questions)]
+            samples += time_calls(lambda: searcher.search(q["question"], k=10), 1)
+        row = Row.from_samples("warm search, hybrid, torch threads = 1", samples, target=HYBRID_TARGET_MS,
+                               note=f"default is {default} threads")
+    finally:
+        torch.set_num_threads(default)
+    log(f"{row.name}: median {row.median:.1f} ms")
+    return [row]
 
 
 def _cli(ctx: Context, *args: str, index: Path) -> tuple[float, subprocess.CompletedProcess]:

@@ -98,15 +98,11 @@ CLEAN_CASES = [
     pytest.param(
         "half-width-comma-before-digits",
         "开展有色烟羽治理,2019年力争完成36台发电机组(1153万千瓦装机),9家钢铁企业(2760万吨产能),14家煤化工企业有色烟羽治理。",
-        "开展有色烟羽治理，2019年力争完成36台发电机组（1153万千瓦装机），9家钢铁企业（2760万吨产能），14家煤化工企业有色烟羽治理。",
-        marks=pytest.mark.xfail(strict=True, reason="BUG: `,` after a CJK char or `）` and before a digit is kept half-width "
-                                                   "(the (?!\\d) guard meant for 1,000 also blocks 治理,2019年)")),
+        "开展有色烟羽治理，2019年力争完成36台发电机组（1153万千瓦装机），9家钢铁企业（2760万吨产能），14家煤化工企业有色烟羽治理。"),
     pytest.param(
         "html-entity-nbsp",
         "太原 &amp; 晋中&nbsp;两市<b>加强</b>联防联控。",
-        "太原&晋中两市加强联防联控。",
-        marks=pytest.mark.xfail(strict=True, reason="BUG: &nbsp; is unescaped after the NBSP→space step, so U+00A0 stays "
-                                                   "between CJK characters")),
+        "太原&晋中两市加强联防联控。"),
 ]
 # fmt: on
 
@@ -250,8 +246,6 @@ def test_no_clause_contains_extraction_artefacts(seed_clauses) -> None:
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: private-use characters from the extraction survive cleaning: sx-2006 "
-                                      "`SO\\ue00c2` (U+E00C inside SO2) in 一/（二）/5, so SO2 is not found")
 def test_no_private_use_characters_in_clauses(seed_clauses) -> None:
     found = [cid for cid, c in seed_clauses.items() if re.search(r"[\ue000-\uf8ff]", c.text)]
     assert found == []
@@ -299,8 +293,6 @@ def test_no_line_break_inside_a_sentence(seed_clauses) -> None:
     assert found == {}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (as half-width-comma-before-digits): `治理,2019年` kept in "
-                                      "sx-2019-39 三/（二）/8, 三/（三）/15, sx-2006 一/（三）, 一/（二）/3, 三/（七）/1")
 def test_no_half_width_comma_left_between_cjk_and_digits(seed_clauses) -> None:
     found = [cid for cid, c in seed_clauses.items() if re.search(r"[\u4e00-\u9fff）],(?=\d)", c.text)]
     assert found == []

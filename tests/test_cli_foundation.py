@@ -216,8 +216,6 @@ def test_outdated_knowledge_base(capsys, small_corpus: Path, tmp_path: Path) -> 
     assert err.count("\n") == 1 and "schema" in err and "policy-kb build" in err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a kb.sqlite that is not a database raises sqlite3.DatabaseError from "
-                                      "Store.__init__ (PRAGMA journal_mode) instead of StoreError: traceback, not one line")
 def test_unreadable_knowledge_base(capsys, tmp_path: Path) -> None:
     index = tmp_path / "idx"
     index.mkdir()

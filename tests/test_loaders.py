@@ -102,9 +102,6 @@ def test_htm_in_gbk(tmp_path: Path) -> None:
     assert load_text(path).strip() == "关停4.3米焦炉"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: get_text('\\n') puts a line break around every inline element "
-                                      "(<span>, <b>, <a>), so one sentence becomes several lines: "
-                                      "'炭化室高度4.3\\n米焦炉，\\n确保\\n按期完成…'")
 def test_html_inline_elements_do_not_break_the_sentence(tmp_path: Path) -> None:
     path = tmp_path / "inline.html"
     path.write_text("<html><body><p>一、总体目标</p><p>2023年底前，全面关停炭化室高度<span>4.3</span>米焦炉，<b>确保</b>"
@@ -124,8 +121,6 @@ def test_docx_table_rows_are_kept(tmp_path: Path, make_docx) -> None:
     assert "企业名称" in text and "某焦化公司" in text and "JN43" in text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _read_docx appends all tables after all paragraphs, so a table in an "
-                                      "attachment ends up after the 抄送/印发 lines (inside the cc clause)")
 def test_docx_table_stays_where_it_is(tmp_path: Path, make_docx) -> None:
     path = make_docx(tmp_path / "order.docx",
                      ["忻州市人民政府办公室关于开展焦化企业排查的通知", "一、工作要求", "各县要按附件格式报送排查结果。",

@@ -14,7 +14,7 @@ import pytest
 
 from policy_kb.search.filters import SearchFilter
 from policy_kb.search.hybrid import HIGHLIGHT, MODES, Searcher
-from policy_kb.search.text import exact_terms, normalise
+from policy_kb.search.text import exact_terms, normalise, query_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -101,12 +101,16 @@ def test_exact_query_snippet_highlights_term(searcher: Searcher, mode: str, quer
 
 
 def test_keyword_only_query_hits_all_contain_term(searcher: Searcher) -> None:
-    """Keyword mode has no semantic filler: a one-word query returns only clauses containing the word."""
+    """Keyword mode has no semantic filler: a one-word query returns only clauses containing the word (or one of
+    its listed synonyms, e.g. 干熄焦 ↔ 干法熄焦), highlighted in the snippet."""
     for q in ["补偿", "干熄焦"]:
+        terms = query_terms(q)
+        assert q in terms
         hits = searcher.search(q, mode="keyword", k=50)
         assert hits
-        assert all(q in h.text for h in hits), [h.clause_id for h in hits if q not in h.text]
-        assert all(f"{HIGHLIGHT[0]}{q}{HIGHLIGHT[1]}" in h.snippet for h in hits)
+        lacking = [h.clause_id for h in hits if not any(t in normalise(h.text) for t in terms)]
+        assert lacking == []
+        assert all(any(f"{HIGHLIGHT[0]}{t}{HIGHLIGHT[1]}" in h.snippet for t in terms) for h in hits)
 
 
 def _lacking(searcher: Searcher, query: str, mode: str) -> list[str]:
@@ -148,6 +152,35 @@ def test_typo_place_in_query(searcher: Searcher) -> None:
 def test_colloquial_synonym(searcher: Searcher) -> None:
     hits = searcher.search("小焦炉啥时候必须停", mode="keyword", k=5)
     assert any("4.3米" in h.text for h in hits)
+
+
+# ---- typo correction (policy_kb.search.spell) ------------------------------------------------------------------------
+@pytest.mark.parametrize("typo, fixed", [
+    ("干息焦", "干熄焦"),  # jieba splits the unknown word; the joined pair is corrected
+    ("排放线值", "排放限值"),
+    ("交化行业", "焦化行业"),
+    ("焦碳出口", "焦炭出口"),  # a 2-character typo is corrected when its neighbour confirms it
+])
+def test_homophone_typos_corrected(searcher: Searcher, typo: str, fixed: str) -> None:
+    assert searcher.correct(typo)[0] == fixed
+
+
+@pytest.mark.parametrize("query", ["碳排放", "环保税", "补偿", "4.3米焦炉", "晋政办发〔2019〕66号", "重点任务", "介休",
+                                   "When must 4.3 m coke ovens in Jiexiu be shut down?", "小焦炉啥时候必须停"])
+def test_correct_words_left_alone(searcher: Searcher, query: str) -> None:
+    assert searcher.correct(query) == (query, {})
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_typo_query_finds_same_clauses(searcher: Searcher, mode: str) -> None:
+    assert ids(searcher.search("干息焦", mode=mode, k=5)) == ids(searcher.search("干熄焦", mode=mode, k=5))
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (doc/behaviour mismatch): spell.py's docstring promises `焦碳` → 焦炭, but a "
+                                      "lone 2-character typo is only corrected when a neighbouring word confirms it, "
+                                      "even when 焦炭 is its only homophone candidate")
+def test_lone_two_character_typo_corrected(searcher: Searcher) -> None:
+    assert searcher.correct("焦碳")[0] == "焦炭"
 
 
 # ---- hit shape ----------------------------------------------------------------------------------------------------

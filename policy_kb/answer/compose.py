@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import places
 from ..extract.lexicon import DEPT_RE, canonical_department
+from ..extract.departments import assignments_in
 from ..extract.obligations import split_sentences
 from ..records import Answer, Citation, Clause, Hit, Obligation
 from ..search.filters import SearchFilter
@@ -167,7 +168,7 @@ class Answerer:
             per_doc: dict[str, int] = {}
             for h in hits:
                 per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
-                if per_doc[h.doc_id] <= 3 and h not in top:
+                if per_doc[h.doc_id] <= 6 and h not in top:
                     top.append(h)
         position = {h.clause_id: i for i, h in enumerate(top)}
         clauses = {h.clause_id: self.store.clause(h.clause_id) for h in top}
@@ -263,7 +264,13 @@ class Answerer:
                 chosen = [x for _, x in scored]
             else:
                 best = max((sc for sc, _ in scored), default=0)
-                chosen = [x for sc, x in scored if sc > 0 and sc >= best - 1][:4]
+                keep = sorted((i for i, (sc, _) in enumerate(scored) if sc > 0 and sc >= best - 1),
+                              key=lambda i: -scored[i][0])[:4]
+                chosen = [scored[i][1] for i in sorted(keep)]  # the best four, in document order
+            if chosen and q.intent == "department":
+                # `…由哪些部门牵头`: the item's closing assignment says who, even when the sentence does not
+                chosen += [clause.text[a:b] for a, b, _ in assignments_in(clause.text)
+                           if clause.text[a:b] not in "".join(chosen)]
             if chosen:
                 items.append(_Item(clause, "".join(chosen) if len(chosen) > 1 else chosen[0], rank=rank))
             if len(items) == 2:
@@ -386,7 +393,11 @@ class Answerer:
                                doc=flt_doc)
         except ValueError:
             flt = SearchFilter(doc=flt_doc)
-        hits = self.searcher.search(question, k=30, flt=flt)
+        query = corrected
+        if flt.jurisdiction:  # the filter already scopes by place; the place name would only favour local clauses
+            for p in places.ancestors(flt.jurisdiction):
+                query = query.replace(p, "").replace(places.short_name(p), "")
+        hits = self.searcher.search(query or corrected, k=30, flt=flt)
         salient = self._salient(q)
         missing = self._missing(self._focus_nouns(q), flt.allowed(self.store))
         if not hits or missing:
@@ -399,7 +410,7 @@ class Answerer:
         rest = q.text
         for t in q.topics:
             rest = normalise(rest).replace(normalise(t), "")
-        overview = q.intent == "general" and bool(q.topics) and len(re.sub(r"[\W\d_]", "", rest)) <= 2
+        overview = q.intent == "general" and len(q.topics) == 1 and not re.sub(r"[\W\d_]", "", rest)
         if overview:
             q.intent = "deadline"  # a bare topic (`4.3米`, `干熄焦`): what must be done about it, and by when
             items = self._obligation_items(q, hits, salient)
@@ -417,7 +428,10 @@ class Answerer:
             sentences = self._sentence_items(q, hits, salient)
             best_ob = max((self._relevant(i.text, q, salient) for i in items), default=-1)
             best_sent = max((self._relevant(i.text, q, salient) for i in sentences), default=-1)
-            if not items or best_sent > best_ob or (best_sent == best_ob and q.intent in ("list", "general", "definition")):
+            role = re.search(r"组长|副组长|主任|负责人|成员", q.text)
+            role_line = bool(role) and any(re.match(rf"{role.group(0)}[：:]", i.text) for i in sentences)
+            if not items or role_line or best_sent > best_ob or (
+                    best_sent == best_ob and q.intent in ("list", "general", "definition")):
                 items = sentences
         quoted = re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", q.text)
         if q.intent == "definition" and quoted and not any(defines(i.clause.text, t) for t in quoted for i in items):

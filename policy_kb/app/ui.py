@@ -1,53 +1,166 @@
-"""Gradio 6 UI over the knowledge base."""
+"""Gradio 6 UI: 问答 chat, 条款检索 search, 义务清单 obligations, 时间线 timeline, 文件 documents.
+
+The page renders at once; the model and indexes load in a background thread (Service.warm_up). API names
+`chat`, `search` and `export_obligations` are stable for programmatic clients (gradio_client)."""
 
 from __future__ import annotations
 
+import functools
 import os
+from datetime import date
 from pathlib import Path
+from typing import Any, Callable
 
 import gradio as gr
+import pandas as pd
 
-from ..store import Store, default_index_dir
+from ..store import default_index_dir
+from . import handlers as h
+from .render import CSS
+from .service import Paths, Service
 
-
-def _docs_table(index: Path) -> list[list[str]]:
-    store = Store(index)
-    try:
-        return [[d.id, d.doc_number or "—", d.issue_date or "—", d.jurisdiction or "—", str(len(d.clauses)),
-                 d.title or ""] for d in store.documents()]
-    finally:
-        store.close()
-
-
-def _clause_tree(index: Path, doc_id: str) -> str:
-    store = Store(index)
-    try:
-        doc = store.find_document(doc_id)
-        if doc is None:
-            return "未找到该文件 / document not found"
-        lines = []
-        for c in doc.clauses:
-            label = "".join(c.path) if c.path else f"〔{c.kind}〕"
-            lines.append(f"{'  ' * max(c.level - 1, 0)}- **{label}** {c.text[:80]}")
-        return "\n".join(lines)
-    finally:
-        store.close()
+EXAMPLES = [
+    "我们厂在介休，4.3米焦炉最晚什么时候关？",
+    "忻州市的4.3米焦炉要在什么时候前全部关停？",
+    "压减焦化产能的补偿标准是多少？",
+    "介休市住建局负责什么？",
+    "When must 4.3 m coke ovens in Jiexiu be shut down?",
+    "晋政办发〔2022〕51号规定了哪些内容？",
+]
 
 
-def build_app(index: Path | None = None) -> gr.Blocks:
+def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn UserError into gr.Error so the message shows in the page instead of a generic failure."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except h.UserError as e:
+            raise gr.Error(str(e)) from e
+    return wrapper
+
+
+def build_app(index: Path | None = None, corpus: Path | None = None, exports: Path | None = None) -> gr.Blocks:
     index = Path(index or default_index_dir())
+    service = Service(Paths(index=index, corpus=Path(corpus or os.environ.get("POLICY_KB_CORPUS", "corpus")),
+                            exports=Path(exports or index / "exports")))
+    try:
+        places_ = h.jurisdiction_choices(service)
+        docs = [d[0] for d in h.documents_table(service)]
+    except Exception:  # no knowledge base yet: the Documents tab says how to build it
+        places_, docs = [h.ALL], []
+    today = date.today().isoformat()
+
     with gr.Blocks(title="policy-kb 政策知识库") as demo:
-        gr.Markdown("# policy-kb 政策知识库\n山西焦化行业政策文件：条款、义务与问答")
-        with gr.Tab("文件 Documents"):
-            table = gr.Dataframe(headers=["id", "文号", "日期", "地区", "条款数", "标题"], interactive=False)
-            doc = gr.Textbox(label="文件 ID / document id")
+        gr.HTML("<div class='banner'><b>policy-kb 政策知识库</b> · 山西焦化行业政策：条款、义务、期限与责任部门 · "
+                "每个回答都注明出处 / every answer cites its clauses</div>")
+
+        with gr.Tab("问答 Chat", id="chat"):
+            with gr.Row():
+                place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2)
+                as_of = gr.Textbox(value=today, label="截至日期 / as of (YYYY-MM-DD)", scale=1)
+            bot = gr.Chatbot(label="回答 / answers", height=520, buttons=["copy"], feedback_options=None)
+            msg = gr.Textbox(label="问题 / question", placeholder="例如：我们厂在介休，4.3米焦炉最晚什么时候关？",
+                             max_length=500, submit_btn=True)
+            gr.Examples(EXAMPLES, inputs=msg, label="示例问题 / examples")
+            clear = gr.Button("清空 / clear", size="sm")
+            msg.submit(_user_errors(lambda m, hist, p, d: (h.chat(service, m, hist, p, d), "")),
+                       [msg, bot, place, as_of], [bot, msg], api_name="chat", concurrency_limit=8)
+            clear.click(lambda: [], None, bot, api_name=False)
+
+        with gr.Tab("条款检索 Search", id="search"):
+            with gr.Row():
+                query = gr.Textbox(label="关键词或问题 / query", placeholder="补偿标准、干熄焦、4.3米、晋政办发〔2019〕66号",
+                                   max_length=500, scale=3)
+                mode = gr.Radio(["hybrid", "keyword", "semantic"], value="hybrid", label="模式 / mode", scale=2)
+            with gr.Row():
+                s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction")
+                s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document")
+                y_from = gr.Number(label="发文年份起 / year from", precision=0)
+                y_to = gr.Number(label="至 / to", precision=0)
+            go = gr.Button("检索 / search", variant="primary")
+            results = gr.HTML()
+            pick = gr.Dropdown([], label="查看条款上下文 / open a result in context", interactive=True)
+            context = gr.HTML()
+
+            def _search(q: str, m: str, p: str, d: str, a: Any, b: Any) -> tuple[str, Any]:
+                page, ids = h.search(service, q, m, p, d, a, b)
+                return page, gr.update(choices=ids, value=None)
+
+            inputs = [query, mode, s_place, s_doc, y_from, y_to]
+            go.click(_user_errors(_search), inputs, [results, pick], api_name="search", concurrency_limit=8)
+            query.submit(_user_errors(_search), inputs, [results, pick], api_name=False)
+            pick.change(lambda cid: h.clause_context(service, cid), pick, context, api_name="clause_context")
+
+        with gr.Tab("义务清单 Obligations", id="obligations"):
+            with gr.Row():
+                o_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction (incl. higher levels)")
+                o_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document")
+                o_dept = gr.Textbox(label="部门 / department", placeholder="市工信局")
+            with gr.Row():
+                o_after = gr.Textbox(label="截止不早于 / due after", placeholder="2023-01-01")
+                o_before = gr.Textbox(label="截止不晚于 / due before", placeholder="2023-12-31")
+                o_mod = gr.Dropdown([h.ALL, "must", "must_not", "encouraged", "target", "may"], value=h.ALL,
+                                    label="类型 / modality")
+                o_fmt = gr.Radio(["csv", "json", "jsonl"], value="csv", label="下载格式 / format")
+            with gr.Row():
+                o_go = gr.Button("筛选 / filter", variant="primary")
+                o_dl = gr.DownloadButton("下载 / download", variant="secondary")
+            table = gr.Dataframe(headers=h.OBLIGATION_COLUMNS, interactive=False, wrap=True, max_height=600)
+            filters = [o_place, o_doc, o_dept, o_before, o_after, o_mod]
+            o_go.click(_user_errors(lambda *a: h.obligations_table(service, *a)), filters, table, api_name=False)
+            o_dl.click(_user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f)),
+                       [*filters, o_fmt], o_dl, api_name="export_obligations")
+
+        with gr.Tab("时间线 Timeline", id="timeline"):
+            t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction")
+            plot = gr.ScatterPlot(x="date", y="place", color="status", tooltip=["date", "place", "obligation", "clause"],
+                                  color_map={"已过期 passed": "#9ca3af", "未到期 upcoming": "#dc2626", "今天 today": "#1d4ed8"},
+                                  x_title="截止日期 / deadline", y_title="地区 / place", height=420)
+
+            def _timeline(p: str) -> pd.DataFrame:
+                df = pd.DataFrame(h.timeline_rows(service, p),
+                                  columns=["date", "place", "status", "obligation", "clause"])
+                df["date"] = pd.to_datetime(df["date"])
+                return df
+
+            t_place.change(_timeline, t_place, plot, api_name=False)
+
+        with gr.Tab("文件 Documents", id="documents"):
+            doc_table = gr.Dataframe(headers=["id", "标题 title", "文号", "日期 date", "地区", "级别 level", "条款 clauses",
+                                              "提示 warnings"], interactive=False, wrap=True)
+            tree_doc = gr.Dropdown(docs, label="条款树 / clause tree")
             tree = gr.Markdown()
-            demo.load(lambda: _docs_table(index), outputs=table, api_name="documents")
-            doc.submit(lambda d: _clause_tree(index, d), inputs=doc, outputs=tree, api_name="clauses")
+            gr.Markdown("#### 被引用但未收录的文件 / cited documents not in the corpus")
+            missing = gr.Markdown()
+            with gr.Accordion("上传文件（管理员）/ upload (admin)", open=False, visible=h.admin_enabled()):
+                up_file = gr.File(label="txt / md / docx / pdf / html", file_types=[".txt", ".md", ".docx", ".pdf",
+                                                                                    ".html", ".htm"])
+                up_pw = gr.Textbox(label="管理员密码 / admin password", type="password")
+                up_go = gr.Button("上传并入库 / upload and ingest")
+                up_msg = gr.Markdown()
+                up_go.click(_user_errors(lambda f, pw: h.upload(service, f, pw)), [up_file, up_pw], up_msg,
+                            api_name=False, concurrency_limit=1)
+            tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_name=False)
+
+        def _load() -> tuple[Any, ...]:
+            try:
+                return (h.documents_table(service), h.missing_citations_md(service), _timeline(h.ALL),
+                        h.obligations_table(service))
+            except Exception as e:  # e.g. no knowledge base yet
+                return [], f"⚠️ {e}", pd.DataFrame(columns=["date", "place", "status", "obligation", "clause"]), []
+
+        demo.load(_load, None, [doc_table, missing, plot, table], api_name=False)
+    demo.service = service  # type: ignore[attr-defined]  # for tests
     return demo
 
 
 def main() -> None:
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
-    build_app().launch(server_name=host, server_port=port)
+    app = build_app()
+    app.service.warm_up()  # type: ignore[attr-defined]
+    app.queue(default_concurrency_limit=8).launch(
+        server_name=host, server_port=port, theme=gr.themes.Soft(primary_hue="red"), css=CSS,
+        allowed_paths=[str(app.service.paths.exports.resolve())], max_file_size="20mb",  # type: ignore[attr-defined]
+        show_error=True)

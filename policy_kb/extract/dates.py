@@ -23,6 +23,7 @@ DEADLINE_RE = re.compile(
     r"|(?P<relative>分[两二三四五]年|[一二三四五两\d]+年内|[一二三四五两\d]+个月内|(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|上旬|中旬|下旬)?(?:前|之前)|年底前|年内)"
     r"|(?P<recurring>每(?:年|季度|月|周|半年|日|天)(?:\d{1,2}(?:日|号))?(?:前)?)"
 )
+_RANGE_END_RE = re.compile(r"(?<!\d)\d{4}年?\s*[—\-－–~～至到]$")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -65,8 +66,12 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str) -> Deadline | 
     if text[0] in "在于":  # `在2023年5月10日前` → the deadline text starts at the year
         text, start = text[1:], start + 1
     before = sentence[max(0, m.start() - 3):m.start() + (1 if sentence[m.start()] in "至" else 0)]
-    if re.search(r"(截至|截止|自|从|比|较)$", before) or re.match(r"\d{4}年[—\-－~至]", sentence[m.start():]):
-        return None  # a status date (截至2021年底), a baseline (较2020年) or a range (2011-2013年)
+    if re.search(r"(截至|截止|比|较)$", before) or re.match(r"\d{4}年[—\-－–~～至]", sentence[m.start():]):
+        return None  # a status date (截至2021年底), a baseline (较2020年) or the start of a range (2011年-2013年)
+    if _RANGE_END_RE.search(sentence[:m.start()] + (m.group(0)[0] if m.group(0)[0] in "至到" else "")):
+        return None  # the end of a range: 2011-2013年, 2011—2013年, 2011年-2013年, 2011年至2013年
+    if re.search(r"(自|从)$", before) and (m.group("suffix") or "") not in ("起", "开始", "以后", "后"):
+        return None  # `自2020年以来`: a period up to now, not a start date (`自2024年5月1日起` is one)
     if m.group("plan"):  # five-year plans: “十一五” = 2006–2010
         n = {"一": 11, "二": 12, "三": 13, "四": 14, "五": 15}[m.group("plan_n")]
         year = 1955 + 5 * n  # the plan's last year

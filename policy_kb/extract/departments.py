@@ -16,6 +16,7 @@ _ROLE_WORDS = [  # checked in order on the text right after a list of names
     ("cooperate", r"(?:等(?:有关|相关)?部门)?(?:配合|协同|协助|参与|形成合力)"),
     ("responsible", r"(?:等(?:有关|相关)?部门)?(?:按(?:照)?职责(?:分工)?(?:分别)?负责|负责|要|必须|应)"),
 ]
+_BRACKETS = str.maketrans("〈〉()", "（）（）")
 ASSIGNMENT_PAREN_RE = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*)）")
 
 
@@ -45,8 +46,8 @@ def _split_top(text: str, seps: str) -> list[str]:
     """Split on separators that are not inside brackets (`有关县（市、区）人民政府` stays whole)."""
     parts, depth, cur = [], 0, ""
     for ch in text:
-        depth += ch in "（("
-        depth -= ch in "）)"
+        depth += ch in "（(〈"
+        depth -= ch in "）)〉"
         if ch in seps and depth == 0:
             parts.append(cur)
             cur = ""
@@ -70,7 +71,8 @@ def parse_parenthetical(inner: str) -> Assignment | None:
             return None
         names = _split_top(re.sub(r"等(?:有关|相关)?部门$", "", part), "、")
         for name in names:
-            found = [m.group(0) for m in DEPT_RE.finditer(name)]
+            # match on full-width brackets (`县〈市、区〉` is `县（市、区）`), keep the name as written
+            found = [name[m.start():m.end()] for m in DEPT_RE.finditer(name.translate(_BRACKETS))]
             if found:
                 for f in found:
                     result.add(role, f)
@@ -137,6 +139,10 @@ def find_aliases(text: str) -> dict[str, str]:
     aliases: dict[str, str] = {}
     for m in _ALIAS_RE.finditer(text):
         left = text[max(0, m.start() - 40):m.start()]
+        title = re.search(r"《[^《》]{2,38}》$", left)
+        if title:  # a document: `《山西省焦化产业管理条例》（以下简称《条例》）` keeps its book-title marks
+            aliases[m.group(1)] = title.group(0)
+            continue
         left = _trim_org(re.split(r"[，、：；。（）\n,]", left)[-1])
         if len(left) >= 3:
             aliases[m.group(1)] = left
@@ -161,14 +167,19 @@ def org_names(text: str) -> list[str]:
     return [n for n in names if len(n) >= 4]
 
 
-def duty_holders(heading: str | None, aliases: dict[str, str]) -> list[str]:
-    """Names in a 工作职责 item heading (`市住建局`, `开发区、连福镇、张兰镇`, `昌盛公司、茂胜公司`)."""
+def duty_holders_written(heading: str | None, aliases: dict[str, str]) -> list[str]:
+    """Names in a 工作职责 item heading as written (`市住建局`), company aliases resolved to the full name."""
     if not heading or len(heading) > 40 or re.search(r"[，。；]", heading):
         return []
     names = _split_top(heading, "、")
     ok = all(DEPT_RE.fullmatch(n) or re.search(rf"(?:{ORG_SUFFIX}|镇|乡|街道|开发区|管委会|大队|分局|公司)$", n)
              or n in aliases for n in names)
-    return [canonical_department(aliases.get(n, n)) for n in names] if ok else []
+    return [aliases.get(n, n) for n in names] if ok else []
+
+
+def duty_holders(heading: str | None, aliases: dict[str, str]) -> list[str]:
+    """Names in a 工作职责 item heading (`市住建局`, `开发区、连福镇、张兰镇`, `昌盛公司、茂胜公司`), canonical."""
+    return [canonical_department(n) for n in duty_holders_written(heading, aliases)]
 
 
 def is_department(name: str) -> bool:

@@ -14,8 +14,9 @@ from typing import Any, Iterable
 from .. import places
 from ..records import Clause, Document, Obligation
 from .dates import Deadline, find_deadlines
-from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders, find_aliases,
+from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders_written, find_aliases,
                           is_department, parse_parenthetical, resolve_alias, roles_in_sentence)
+from .lexicon import canonical_department
 from .nlp import get_nlp, spans
 from .quantities import find_thresholds
 
@@ -144,7 +145,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     offset = doc.text.find(clause.text, clause.start)
     offset = clause.start if offset < 0 else offset
     parens = [(offset + a, offset + b, asg) for a, b, asg in assignments_in(clause.text)]
-    holders = duty_holders(clause.heading, aliases) if clause.text.startswith(f"{clause.heading}：") else []
+    written = duty_holders_written(clause.heading, aliases) if clause.text.startswith(f"{clause.heading}：") else []
+    holders = [canonical_department(h) for h in written]
     heading_end = offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
     results: list[Obligation] = []
     sentence_spans = split_sentences(clause.text, offset)
@@ -164,9 +166,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         if closing is not None:
             roles.merge(closing)
         if holders and not own:
-            for h in holders:
+            for h, w in zip(holders, written):
                 if is_department(h):
-                    roles.add("responsible", h)
+                    roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
         deadlines = find_deadlines(text, doc_year)
         if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")) or not _is_obligation(
                 text, deadlines[0] if deadlines else None, own):

@@ -6,6 +6,7 @@ a plain stated amount (`压减429万吨`, `按照30元/吨标准`) → (=).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,12 +26,18 @@ PRE = {
     "不高于": "<=", "不超过": "<=", "不大于": "<=", "不多于": "<=", "低于": "<", "小于": "<", "控制在": "<=",
     "压减至": "<=", "减少到": "<=", "下降到": "<=", "降至": "<=", "降到": "<=",
 }
-POST = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "之内": "<=", "左右": "="}
+# a prohibited comparison states the opposite limit: `不得低于120万吨` = at least, `不得超过50毫克` = at most
+_NEGATORS = ("不得", "不能", "不应", "不可", "不准", "严禁", "禁止")
+PRE.update({neg + word: ">=" for neg in _NEGATORS for word in ("低于", "少于", "小于")})
+PRE.update({neg + word: "<=" for neg in _NEGATORS for word in ("超过", "高于", "大于", "多于")})
+POST = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "之内": "<=", "左右": "=",
+        "范围内": "<=", "范围以内": "<=", "范围之内": "<="}
 _PRE_RE = "|".join(sorted(PRE, key=len, reverse=True))
 _POST_RE = "|".join(sorted(POST, key=len, reverse=True))
 QTY_RE = re.compile(
     rf"(?P<pre>(?:分别)?(?:{_PRE_RE}))?(?P<nums>{_NUM}(?:[、，,和及](?:{_NUM}))*)(?P<unit>{_UNIT_RE})(?P<post>{_POST_RE})?"
 )
+_PER_RE = re.compile(rf"每({_UNIT_RE})$")
 _METRIC_STOP = re.compile(r"[，。；：、,;（）“”《》\d/]|(?:并|和|及|且|其中|要|必须|应|须|将|在|对|按照|其他)")
 _VERB_TAIL = re.compile(r"(?:全面|要|必须|应当|应|须|确保|力争|实现|保持|完成|分别|压减|淘汰|实施|提高|下降|同比|达到|控制在|控制|共|累计|为|是|的)+$")
 
@@ -92,7 +99,13 @@ def find_thresholds(sentence: str) -> list[Threshold]:
         if m.group("post") in ("以上", "以下") and pre in ("不高于", "不超过", "不低于"):
             comparator = PRE[pre]
         values = re.split(r"[、，,和及]", m.group("nums"))
-        base_metric = _metric_before(sentence, m.start())
+        if not all(math.isfinite(float(v)) for v in values):
+            continue  # a digit run too long for a float is not a quantity anyone wrote
+        unit, metric_end = m.group("unit"), m.start()
+        per = _PER_RE.search(sentence[:m.start()])
+        if per and "/" not in unit:
+            unit, metric_end = f"{unit}/{per.group(1)}", per.start()  # `每蒸吨3万元` is a rate: 万元/蒸吨
+        base_metric = _metric_before(sentence, metric_end)
         if m.group("unit") == "米" and re.match(r"(?:的)?(?:机|顶装|捣固)?焦炉", sentence[m.end():]):
             base_metric = "炭化室高度"  # an oven's size is its coking-chamber height: `4.3米焦炉`
         metrics: list[str | None] = [base_metric] * len(values)
@@ -108,6 +121,6 @@ def find_thresholds(sentence: str) -> list[Threshold]:
         found = places.find_places(segment)
         scope = found[0].name if found and segment.find(found[0].short) <= 2 else None
         for v, metric in zip(values, metrics):
-            out.append(Threshold(metric=metric, comparator=comparator, value=float(v), unit=m.group("unit"),
+            out.append(Threshold(metric=metric, comparator=comparator, value=float(v), unit=unit,
                                  text=m.group(0), scope=scope, start=m.start(), end=m.end()))
     return out

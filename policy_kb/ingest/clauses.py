@@ -42,14 +42,27 @@ def normalise_label(label: str) -> tuple[str, str]:
     return (core + ("、" if style == "cn" else ".")), core
 
 
-def _split_heading(rest: str) -> str | None:
-    """Heading of a numbered paragraph: the whole line when it is short and unpunctuated, a short first sentence
-    run into its paragraph (`进一步夯实各项基础工作。各市要…`), or the name before a colon (`市住建局：负责…`)."""
-    if not any(p in rest for p in SENTENCE_PUNCT) and len(rest) <= 60:
+_MODAL = re.compile(r"必须|不得|严禁|应当|须")
+
+
+def _bare_len(s: str) -> int:
+    """Length without parenthesised notes: `推动钢铁行业（含独立球团烧结企业…）深度治理` reads as a short phrase."""
+    return len(re.sub(r"（[^（）]*）|\([^()]*\)", "", s))
+
+
+def _split_heading(rest: str, stands_alone: bool = False) -> str | None:
+    """Heading of a numbered paragraph (`rest` is its first line without the label): the whole line when it is short
+    and unpunctuated, a short first sentence run into its paragraph (`进一步夯实各项基础工作。各市要…`), or the name
+    before a colon (`市住建局：负责…`).  ``stands_alone``: the line is followed by more of the clause (body paragraphs
+    or child clauses), so a one-sentence line such as `全面整合山西焦化工业，…，组建焦化企业联盟。` heads it."""
+    if not any(p in rest for p in SENTENCE_PUNCT) and (len(rest) <= 60 or (stands_alone and len(rest) <= 100)):
         return rest.rstrip("：:") or None
-    m = re.match(r"([^。；！？]{2,30})。", rest)
-    if m and "：" not in m.group(1) and not re.search(r"必须|不得|严禁|应当|须", m.group(1)):
-        return m.group(1)
+    m = re.match(r"([^。；！？]{2,})。", rest)
+    if m and "：" not in m.group(1) and not _MODAL.search(m.group(1)):
+        sentence, run_in = m.group(1), m.end() < len(rest)
+        if (len(sentence) <= 30 or (run_in and _bare_len(sentence) <= 30)
+                or (stands_alone and not run_in and len(sentence) <= 100)):
+            return sentence
     m = re.match(r"([^，。；：]{2,30})：", rest)
     if m:
         return m.group(1)
@@ -162,13 +175,20 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
             rest_start += 1
         clause = Clause(id=new_id(id_path), doc_id=doc_id, parent_id=parent.id if parent else None,
                         level=len(stack) + 1, label=display, path=path,
-                        heading=_split_heading(text[rest_start:p.end]), text=text[rest_start:p.end], kind="body",
+                        heading=None, text=text[rest_start:p.end], kind="body",
                         start=p.start, end=p.end)
         clause.text_start = rest_start  # type: ignore[attr-defined]
         clauses.append(clause)
         stack.append((style, clause))
         current = clause
 
+    # headings, now that it is known which first lines are followed by more of their clause; an article (第X条)
+    # has no heading: its text is the provision itself
+    parents = {c.parent_id for c in clauses if c.parent_id}
+    for c in clauses:
+        if c.kind == "body" and c.label and label_style(c.label) != "article":
+            first = c.text.split("\n", 1)[0]
+            c.heading = _split_heading(first, stands_alone="\n" in c.text or c.id in parents)
     if signature:
         add_unnumbered("title", "signature", signature)
 

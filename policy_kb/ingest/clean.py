@@ -20,6 +20,7 @@ DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 TERMINAL = "。！？；：:!?;…"
 SENTENCE_PUNCT = "。；！？!?;"
+PUA_RE = re.compile(r"[\ue000-\uf8ff]")
 
 
 @dataclass
@@ -111,6 +112,13 @@ def _is_table_row(line: str) -> bool:
     return len(line) <= 40 and bool(re.search(rf"[{CJK}]\s+[{CJK}]", line))
 
 
+def _has_sentence_punct(s: str) -> bool:
+    """Sentence-final punctuation outside mojibake runs (the `?` in `化产厥丈枋┎唤∪?资源` is a lost character)."""
+    for a, b in reversed(_mojibake_spans(s)):
+        s = s[:a] + s[b:]
+    return any(p in s for p in SENTENCE_PUNCT)
+
+
 def _joins(para: str, prev: str, cur: str, prev_table: bool, cur_table: bool, short: int) -> bool:
     """Whether line `cur` continues paragraph `para` (whose last physical line is `prev`) or starts a new one."""
     if not prev or prev[-1] in TERMINAL or (prev.endswith("）") and re.search(r"（[^（]*(负责|牵头|落实|配合|发布)[^（]*）$", prev)):
@@ -120,7 +128,8 @@ def _joins(para: str, prev: str, cur: str, prev_table: bool, cur_table: bool, sh
     label = LABEL_RE.match(para)
     labelled = label is not None
     rest = para[label.end():] if label else para
-    if labelled and not any(p in rest for p in SENTENCE_PUNCT) and len(rest) <= 50 and len(prev) < short:
+    one_line = para == prev  # the labelled line is a single physical line, short for this document
+    if labelled and not _has_sentence_punct(rest) and (len(rest) <= 50 or one_line) and len(prev) < short:
         return False  # a heading line such as 一、总体目标
     has_punct = any(p in prev for p in "，。；、：,")
     if not has_punct and len(prev) < short:
@@ -153,12 +162,18 @@ def clean(raw: str) -> CleanText:
     m = _Mapped(raw)
     m.sub(r"\r\n?", "\n")
     m.sub(r"[\u200b\u200c\u200d\ufeff]", "")
-    m.sub(r"[\t\u00a0\u3000\u2002\u2003]", " ")
+    pua = len(PUA_RE.findall(m.text))
+    m.sub(PUA_RE, "")  # private-use code points from PDF/Word fonts (SO\ue00c2): never real text
     m.sub(r"\[bookmark:[^\]]*\]", "")
     m.sub(r"https?://[A-Za-z0-9./_\-?=&%#:~+]+", "")
     m.sub(r"<(sub|sup)>(.*?)</\1>", r"\2", re.I)
     m.sub(r"</?[a-zA-Z][^<>\n]{0,200}>", "")
-    m.sub(r"&(?:[a-z]{2,8}|#\d{2,6});", lambda x: html.unescape(x.group(0)))
+    m.sub(r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});", lambda x: html.unescape(x.group(0)))
+    m.sub(r"[\u200b\u200c\u200d\ufeff]", "")  # again: entities such as &#8203; may have produced them
+    pua += len(PUA_RE.findall(m.text))
+    m.sub(PUA_RE, "")
+    # after unescaping, so that &nbsp; / &emsp; become ordinary spaces too
+    m.sub(r"[\t\u00a0\u3000\u2002\u2003]", " ")
     m.sub(r"\$([^$\n]{1,120})\$", _latex)
     m.sub(r"(?m)^[ ]*(?:[-*_][ ]*){3,}$", "")  # markdown rules
     m.sub(r"(?m)^[ ]*#{1,6}[ ]*", "")  # markdown headings
@@ -172,7 +187,9 @@ def clean(raw: str) -> CleanText:
     m.sub(r"[ ]+", " ")
     m.sub(rf"(?<=[{CJK}{CJK_PUNCT}])[ ]+|[ ]+(?=[{CJK}{CJK_PUNCT}%‰])", "")
     m.sub(r"(?<=\d)[ ]+(?=[%‰])", "")
-    m.sub(rf"(?<=[{CJK}])[,;:!](?!\d)|[,;:](?=[{CJK}])|[()〈〉]", _normalise_punct)
+    # `,` after CJK text or a closing bracket is Chinese punctuation even before a digit (治理,2019年; 装机),9家);
+    # between digits (1,000) it is a thousands separator and stays
+    m.sub(rf"(?<=[{CJK}）)])[,;:!]|[,;:](?=[{CJK}])|[()〈〉]", _normalise_punct)
     m.sub(r"(?<=\d)（(?=\d)", "(")
 
     # rebuild: blank lines are noise, joins/breaks are decided per pair of non-blank lines
@@ -211,6 +228,8 @@ def clean(raw: str) -> CleanText:
         prev_i = i
     text = "".join(out)
     result = CleanText(text=text, src=src)
+    if pua:
+        result.warnings.append(f"removed {pua} private-use character(s) (font artefacts of the extraction)")
     result.mojibake = _mojibake_spans(text)
     for a, b in result.mojibake:
         result.warnings.append(f"mojibake at {a}-{b}: '{text[a:b]}' (garbled characters, not real text)")

@@ -57,6 +57,7 @@ def _looks_binary(data: bytes) -> bool:
 def _read_docx(data: bytes, path: Path) -> str:
     try:
         import docx  # python-docx
+        from docx.table import Table
     except ImportError as e:  # pragma: no cover - dependency declared in pyproject
         raise LoadError(path, "python-docx is not installed", "run `make setup`") from e
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -65,11 +66,28 @@ def _read_docx(data: bytes, path: Path) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many types for broken packages
         raise LoadError(path, f"unreadable .docx ({type(e).__name__})", "open it in Word and save as .docx again") from e
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("  ".join(cell.text.strip() for cell in row.cells))
+    # body content in document order: a table stays between the paragraphs around it
+    parts: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            parts.extend(_docx_table_rows(block))
+        else:
+            parts.append(block.text)
     return "\n".join(parts)
+
+
+def _docx_table_rows(table) -> list[str]:  # type: ignore[no-untyped-def]
+    """One line per row, cells separated by two spaces; a merged cell (repeated by python-docx) counts once."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(cell.text.strip())
+        rows.append("  ".join(cells))
+    return rows
 
 
 def _read_pdf(data: bytes, path: Path) -> str:
@@ -89,15 +107,34 @@ def _read_pdf(data: bytes, path: Path) -> str:
     return text
 
 
+_BLOCK_TAGS = ["address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "fieldset",
+               "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+               "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "ul", "title"]
+
+
 def _read_html(data: bytes, path: Path) -> str:
-    from bs4 import BeautifulSoup
+    """Visible text with a line break only where the page has one: block elements and <br>.  Inline elements
+    (<span>, <b>, <a>, <font>…) stay inside their sentence, and source line breaks are just whitespace."""
+    from bs4 import BeautifulSoup, NavigableString
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
     soup = BeautifulSoup(decode(data, path), "html.parser")
-    for tag in soup(["script", "style", "noscript", "head"]):
+    for tag in soup(["script", "style", "noscript", "head", "template"]):
         tag.decompose()
+    skip = (Comment, Declaration, Doctype, ProcessingInstruction)
+    for s in list(soup.find_all(string=True)):
+        if isinstance(s, skip):
+            s.extract()
+        elif s.find_parent("pre") is None:
+            s.replace_with(NavigableString(re.sub(r"[ \t\r\n\f]+", " ", str(s))))
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    return soup.get_text("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after("  ")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    return "\n".join(line.strip() for line in soup.get_text().split("\n"))
 
 
 def load_text(path: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .. import places
@@ -43,9 +44,10 @@ def _iso_date(text: str) -> str | None:
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+    try:
+        return date(y, mo, d).isoformat()  # calendar check: 2023年2月30日 and 2019年13月1日 are not dates
+    except ValueError:
         return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _cites(text: str) -> list[CitedDoc]:

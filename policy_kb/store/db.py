@@ -90,22 +90,41 @@ class Store:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        if create:
-            self._migrate()
-        elif self.schema_version() != SCHEMA_VERSION:
-            raise StoreError(f"knowledge base at {self.path} has schema {self.schema_version()}, "
-                             f"this version needs {SCHEMA_VERSION} (run `policy-kb build` to rebuild it)")
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            if create:
+                self._migrate()
+            elif (version := self.schema_version()) != SCHEMA_VERSION:
+                raise StoreError(f"knowledge base at {self.path} has schema {version}, "
+                                 f"this version needs {SCHEMA_VERSION} (run `policy-kb build` to rebuild it)")
+        except sqlite3.OperationalError:  # locked, read-only, disk I/O: not corruption, report as is
+            self.conn.close()
+            raise
+        except sqlite3.DatabaseError as e:  # "file is not a database", "database disk image is malformed"
+            self.conn.close()
+            raise self._corrupt(e) from e
+        except StoreError:
+            self.conn.close()
+            raise
+
+    def _corrupt(self, e: sqlite3.DatabaseError) -> StoreError:
+        return StoreError(f"{self.path} is not a policy-kb knowledge base or is corrupt ({e}; "
+                          f"delete it and run `policy-kb build`)")
 
     # ---- schema -------------------------------------------------------------------------------------------
     def schema_version(self) -> int | None:
         try:
             row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError:  # no meta table: an empty or foreign database
             return None
-        return int(row[0]) if row else None
+        except sqlite3.DatabaseError as e:
+            raise self._corrupt(e) from e
+        try:
+            return int(row[0]) if row else None
+        except (TypeError, ValueError):
+            return None
 
     def _migrate(self) -> None:
         """Derived data: on a schema change drop everything and let the build recreate it."""

@@ -1,0 +1,262 @@
+"""UI event handlers as plain functions of a Service and their inputs (unit-testable without a browser)."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .. import places
+from ..export import FORMATS, ObligationFilter, render, select
+from ..ingest.loaders import SUPPORTED, LoadError, load_text
+from ..pipeline import build_all
+from ..search.filters import SearchFilter
+from ..search.hybrid import MAX_QUERY_CHARS
+from .render import answer_markdown, citation_body, citation_title, esc, hits_html
+from .service import Service
+
+ALL = "全部 / all"
+MAX_UPLOAD_BYTES = int(os.environ.get("POLICY_KB_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+
+
+class UserError(Exception):
+    """Shown to the user as is (gr.Error in the UI)."""
+
+
+def jurisdiction_choices(service: Service) -> list[str]:
+    names: set[str] = set()
+    for d in service.store().documents():
+        if d.jurisdiction:
+            names.update(places.ancestors(d.jurisdiction) or [d.jurisdiction])
+    rank = {"province": 0, "city": 1, "county": 2}
+    ordered = sorted(names, key=lambda n: (rank.get(places.lookup(n).level if places.lookup(n) else "", 3), n))
+    return [ALL, *ordered]
+
+
+def _place(value: str | None) -> str | None:
+    return None if not value or value == ALL else value
+
+
+def _as_of(value: Any) -> date:
+    if isinstance(value, (int, float)) and value:
+        return date.fromtimestamp(value)
+    text = str(value or "").strip()
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError as e:
+        raise UserError(f"日期格式应为 YYYY-MM-DD / as-of date must be YYYY-MM-DD, got '{text}'") from e
+
+
+# ---- chat -------------------------------------------------------------------------------------------------
+def chat(service: Service, message: str, history: list[dict[str, Any]] | None, jurisdiction: str | None,
+         as_of: Any) -> list[dict[str, Any]]:
+    """Append the question, the grounded answer and one collapsible source block per citation."""
+    history = list(history or [])
+    message = (message or "").strip()
+    if not message:
+        return history
+    if len(message) > MAX_QUERY_CHARS:
+        raise UserError(f"问题太长（最多 {MAX_QUERY_CHARS} 字）/ question too long (max {MAX_QUERY_CHARS} characters)")
+    answer = service.answerer().ask(message, _place(jurisdiction), _as_of(as_of))
+    history.append({"role": "user", "content": message})
+    history.append({"role": "assistant", "content": answer_markdown(answer),
+                    "metadata": {"title": f"状态 status: {answer.status} · 截至 {answer.as_of}", "status": "done"}
+                    if answer.status != "answered" else {}})
+    for c in answer.citations:
+        history.append({"role": "assistant", "content": citation_body(c, answer.answer),
+                        "metadata": {"title": citation_title(c), "status": "done"}})
+    return history
+
+
+# ---- search -----------------------------------------------------------------------------------------------
+def search(service: Service, query: str, mode: str, jurisdiction: str | None, doc: str | None,
+           year_from: Any, year_to: Any) -> tuple[str, list[str]]:
+    query = (query or "").strip()
+    if not query:
+        return "<p class='empty'>请输入关键词 / type a query</p>", []
+    try:
+        flt = SearchFilter(jurisdiction=_place(jurisdiction), doc=_place(doc),
+                           year_from=int(year_from) if year_from else None, year_to=int(year_to) if year_to else None)
+    except ValueError as e:
+        raise UserError(str(e)) from e
+    hits = service.answerer().searcher.search(query[:MAX_QUERY_CHARS], mode=mode or "hybrid", k=20, flt=flt)
+    return hits_html(hits), [h.clause_id for h in hits]
+
+
+def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> str:
+    """The clause with its neighbours in document order, its parent heading first."""
+    if not clause_id:
+        return ""
+    store = service.store()
+    clause = store.clause(clause_id)
+    if clause is None:
+        return f"<p>未找到条款 / no clause {esc(clause_id)}</p>"
+    doc = store.find_document(clause.doc_id)
+    assert doc is not None
+    order = [c.id for c in doc.clauses]
+    i = order.index(clause.id)
+    parts = [f"<h4>{esc(doc.title)} {esc(doc.doc_number)}</h4>"]
+    parent = store.clause(clause.parent_id) if clause.parent_id else None
+    if parent and order.index(parent.id) < i - radius:
+        parts.append(f"<p class='parent'>{esc(''.join(parent.path))} {esc(parent.heading or parent.text[:40])} …</p>")
+    for c in doc.clauses[max(0, i - radius): i + radius + 1]:
+        cls = "current" if c.id == clause.id else ""
+        parts.append(f"<p class='{cls}'><b>{esc(''.join(c.path) or c.kind)}</b> {esc(c.text)}</p>")
+    raw, a, b = store.raw_context(clause)
+    parts.append(f"<details><summary>原文位置 / original text (chars {a}–{b})</summary>"
+                 f"<pre>{esc(raw[max(0, a - 80):b + 80])}</pre></details>")
+    return "<div class='context'>" + "\n".join(parts) + "</div>"
+
+
+# ---- obligations ------------------------------------------------------------------------------------------
+OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文件 doc", "条款 clause", "义务 obligation",
+                      "牵头/负责 departments", "id"]
+
+
+def _filter(jurisdiction: Any, doc: Any, department: Any, due_before: Any, due_after: Any, modality: Any) -> ObligationFilter:
+    try:
+        return ObligationFilter(jurisdiction=_place(jurisdiction), doc=_place(doc), department=(department or None),
+                                due_before=str(due_before or "").strip()[:10] or None,
+                                due_after=str(due_after or "").strip()[:10] or None, modality=_place(modality))
+    except ValueError as e:
+        raise UserError(str(e)) from e
+
+
+def obligations_table(service: Service, jurisdiction: Any = None, doc: Any = None, department: Any = None,
+                      due_before: Any = None, due_after: Any = None, modality: Any = None) -> list[list[str]]:
+    today = date.today().isoformat()
+    try:
+        rows = select(service.store(), _filter(jurisdiction, doc, department, due_before, due_after, modality))
+    except LookupError as e:
+        raise UserError(str(e)) from e
+    out = []
+    for o in rows:
+        due = (o.deadline or {}).get("date") or ""
+        status = "" if not due else ("已过期 passed" if due < today else "未到期 upcoming")
+        depts = "；".join(n for ns in o.departments.values() for n in ns)
+        out.append([due, status, o.jurisdiction or "", o.doc_number or o.doc_id, "".join(o.clause_path), o.text,
+                    depts, o.id])
+    return out
+
+
+def export_obligations(service: Service, jurisdiction: Any, doc: Any, department: Any, due_before: Any,
+                       due_after: Any, modality: Any, fmt: str) -> str:
+    """Write exactly the filtered rows to a file in the export folder and return its path."""
+    if fmt not in FORMATS:
+        raise UserError(f"格式必须是 {', '.join(FORMATS)} / format must be one of {', '.join(FORMATS)}")
+    try:
+        rows = select(service.store(), _filter(jurisdiction, doc, department, due_before, due_after, modality))
+    except LookupError as e:
+        raise UserError(str(e)) from e
+    service.paths.exports.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="obligations-", suffix=f".{fmt}", dir=service.paths.exports)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(render(rows, fmt))
+    return path
+
+
+def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, Any]]:
+    """Dated obligations as chart points (x = deadline, y = place), plus a 今天 marker per place."""
+    today = date.today().isoformat()
+    rows = []
+    for o in select(service.store(), ObligationFilter(jurisdiction=_place(jurisdiction))):
+        due = (o.deadline or {}).get("date")
+        if not due:
+            continue
+        rows.append({"date": due, "place": o.jurisdiction or "?", "status": "已过期 passed" if due < today
+                     else "未到期 upcoming", "obligation": o.text[:80], "clause": o.clause_id})
+    for place in sorted({r["place"] for r in rows}):
+        rows.append({"date": today, "place": place, "status": "今天 today", "obligation": "今天 / today",
+                     "clause": ""})
+    return rows
+
+
+# ---- documents --------------------------------------------------------------------------------------------
+def documents_table(service: Service) -> list[list[str]]:
+    return [[d.id, d.title or "", d.doc_number or "—", d.issue_date or "—", d.jurisdiction or "—", d.level or "—",
+             str(len(d.clauses)), "；".join(d.warnings)] for d in service.store().documents()]
+
+
+def missing_citations_md(service: Service) -> str:
+    seen: dict[tuple[str | None, str | None], list[str]] = {}
+    for d in service.store().documents():
+        for c in d.cites:
+            if not c.in_corpus and c.doc_number:
+                seen.setdefault((c.title, c.doc_number), []).append(d.title or d.id)
+    if not seen:
+        return "所有被引用文件均已收录 / every cited document is in the corpus"
+    lines = ["| 被引用文件 cited document | 文号 | 引用方 cited by |", "|---|---|---|"]
+    for (title, number), by in sorted(seen.items(), key=lambda kv: kv[0][1] or ""):
+        lines.append(f"| 《{esc(title)}》 | {esc(number)} | {esc('；'.join(sorted(set(by))))} |")
+    return "\n".join(lines)
+
+
+def clause_tree_md(service: Service, doc_id: str | None) -> str:
+    if not doc_id:
+        return ""
+    doc = service.store().find_document(doc_id)
+    if doc is None:
+        return f"未找到文件 / no document {esc(doc_id)}"
+    lines = []
+    for c in doc.clauses:
+        indent = "&nbsp;&nbsp;&nbsp;&nbsp;" * max(c.level - 1, 0)
+        label = esc("".join(c.path)) if c.path else f"〔{esc(c.kind)}〕"
+        warn = " ⚠️" if c.warnings else ""
+        lines.append(f"{indent}**{label}** {esc(c.heading or c.text[:50])}{warn}  ")
+    return "\n".join(lines)
+
+
+def admin_enabled() -> bool:
+    return bool(os.environ.get("POLICY_KB_ADMIN_PASSWORD"))
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the corpus folder: no directories, no `..`, no control characters."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    stem = re.sub(r"[^\w\u4e00-\u9fff.\-]+", "-", stem).strip(".-_") or "document"
+    return f"{stem[:80]}{suffix.lower()}"
+
+
+def upload(service: Service, file_path: str | None, password: str) -> str:
+    """Admin-only: validate, store in the corpus folder, rebuild incrementally, reload — searchable at once."""
+    expected = os.environ.get("POLICY_KB_ADMIN_PASSWORD", "")
+    if not expected:
+        raise UserError("上传已关闭：未设置 POLICY_KB_ADMIN_PASSWORD / uploads are disabled (set POLICY_KB_ADMIN_PASSWORD)")
+    if not hmac.compare_digest((password or "").encode(), expected.encode()):
+        raise UserError("管理员密码错误 / wrong admin password")
+    if not file_path:
+        raise UserError("请选择文件 / choose a file")
+    src = Path(file_path)
+    name = safe_name(src.name)
+    if Path(name).suffix not in SUPPORTED:
+        raise UserError(f"不支持的文件类型 / unsupported file type '{Path(name).suffix}' (allowed: {', '.join(SUPPORTED)})")
+    size = src.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise UserError(f"文件过大 / file too large: {size // 1_048_576} MB > {MAX_UPLOAD_BYTES // 1_048_576} MB")
+    try:
+        staged = Path(tempfile.mkdtemp()) / name
+        shutil.copyfile(src, staged)
+        load_text(staged)  # empty, binary, undecodable, not-a-docx … all fail here with a clear message
+    except LoadError as e:
+        raise UserError(f"文件无法读取 / cannot read {name}: {e.problem} ({e.hint})") from e
+    target = service.paths.corpus / name
+    if target.exists():
+        raise UserError(f"已存在同名文件 / a document named {name} already exists")
+    with service.build_lock:
+        shutil.copyfile(staged, target)
+        report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None)
+        errors = [e for e in report.errors if e.file == name]
+        if errors:
+            target.unlink(missing_ok=True)
+            raise UserError(f"文件未入库 / not ingested: {errors[0]}")
+        service.reload()
+    doc_id = (report.added or report.updated or ["?"])[0]
+    return f"✅ 已入库 / ingested **{esc(name)}** as `{esc(doc_id)}` — {esc(report.summary())}"

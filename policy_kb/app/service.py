@@ -1,0 +1,52 @@
+"""The app's view of the knowledge base: one Answerer per worker thread (SQLite connections are per thread), the
+embedding model shared through its process-wide cache, and a generation counter so every thread reloads after an
+upload rebuilds the index."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..answer.compose import Answerer
+from ..store import Store
+
+
+@dataclass
+class Paths:
+    index: Path
+    corpus: Path
+    exports: Path
+
+
+class Service:
+    def __init__(self, paths: Paths):
+        self.paths = paths
+        self._local = threading.local()
+        self._generation = 0
+        self.build_lock = threading.Lock()
+
+    def answerer(self) -> Answerer:
+        local = self._local
+        if getattr(local, "generation", None) != self._generation:
+            local.answerer = Answerer(self.paths.index)
+            local.generation = self._generation
+        return local.answerer
+
+    def store(self) -> Store:
+        return self.answerer().store
+
+    def reload(self) -> None:
+        """After a rebuild: every thread opens fresh connections and the new dense index on its next request."""
+        self._generation += 1
+
+    def warm_up(self) -> None:
+        """Load the model and indexes in the background so the first question is fast, without delaying the page."""
+        def run() -> None:
+            try:
+                a = self.answerer()
+                a.searcher.search("焦炉", k=1)
+            except Exception:  # a missing index is reported on first use, with its fix
+                pass
+
+        threading.Thread(target=run, daemon=True, name="policy-kb-warmup").start()
