@@ -193,6 +193,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ["POLICY_KB_INDEX"] = args.index
+    os.environ["POLICY_KB_CORPUS"] = args.corpus
+    from .app import main as serve
+
+    serve()
+    return 0
+
+
 def _search_filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from .search.filters import SearchFilter
 
@@ -307,6 +318,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jurisdiction", help="the user's place, e.g. 介休市 (otherwise taken from the question)")
     p.add_argument("--as-of", help="date for deadline status, YYYY-MM-DD (default: today)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)")
+    _common(p)
+    p.add_argument("--corpus", default="corpus", help="corpus folder that admin uploads are saved into")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)
