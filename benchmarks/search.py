@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable
 
 from .common import ROOT, Context, Row, log, time_calls
 
@@ -21,8 +22,9 @@ The seed corpus (`corpus/`, 5 documents) is built with the real embedding model 
 temp dir, unless `--index DIR` names an existing knowledge base. All timings use that knowledge base.
 
 * **Warm search**: one `Searcher` (model, dense index and SQLite loaded once, as in the web app); after a warm-up of
-  20 queries per mode, the questions of `tests/gold/questions.jsonl` are searched in a cycle until at least 200
-  queries per mode have run (60 with `--quick`; `k=10`, no filter). Each sample is one `Searcher.search` call.
+  20 queries per workload, the questions of `tests/gold/questions.jsonl` are searched in a cycle until 200 queries
+  per workload have run (60 with `--quick`; `k=10`, no filter). The workloads are interleaved query by query, so
+  bursts of other load on the machine affect them alike. Each sample is one `Searcher.search` call.
   *hybrid + jurisdiction* applies the question's own jurisdiction filter where it has one (as `eval retrieval`
   does). *query embedding* times `encode_queries` alone for one question, the model's share of a hybrid query.
   *torch threads = 1* repeats the hybrid run with `torch.set_num_threads(1)` (default: one thread per core).
@@ -54,41 +56,42 @@ def _check_index(ctx: Context) -> dict:
 
 
 def warm_search(ctx: Context) -> list[Row]:
+    """The workloads are interleaved query by query, so a burst of other work on the machine hits all of them
+    alike instead of skewing whichever happened to be running."""
     from policy_kb.search.filters import SearchFilter
 
     searcher = ctx.searcher()
+    enc = searcher.embedder
     questions = _questions()
     n_queries = 60 if ctx.quick else 200
-    modes = [("hybrid", False), ("keyword", False), ("semantic", False), ("hybrid", True)]
-    rows: list[Row] = []
-    for mode, filtered in modes:
-        def one(q: dict) -> None:
-            flt = SearchFilter(jurisdiction=q["jurisdiction"]) if filtered and q.get("jurisdiction") else None
-            hits = searcher.search(q["question"], mode=mode, k=10, flt=flt)
-            assert hits or not q.get("answerable", True) or filtered, q["question"]
 
-        for q in questions[:20]:  # warm-up
-            one(q)
-        samples = []
-        i = 0
-        while len(samples) < n_queries:
-            q = questions[i % len(questions)]
+    def search(mode: str, filtered: bool) -> Callable[[dict], object]:
+        def one(q: dict) -> object:
+            flt = SearchFilter(jurisdiction=q["jurisdiction"]) if filtered and q.get("jurisdiction") else None
+            return searcher.search(q["question"], mode=mode, k=10, flt=flt)
+        return one
+
+    workloads: dict[str, tuple[Callable[[dict], object], float | None]] = {
+        "warm search, hybrid": (search("hybrid", False), HYBRID_TARGET_MS),
+        "warm search, keyword": (search("keyword", False), None),
+        "warm search, semantic": (search("semantic", False), None),
+        "warm search, hybrid + jurisdiction filter": (search("hybrid", True), None),
+        "query embedding only (encode_queries, 1 query)": (lambda q: enc.encode_queries([q["question"]]), None),
+    }
+    for q in questions[:20]:  # warm-up
+        for fn, _ in workloads.values():
+            fn(q)
+    samples: dict[str, list[float]] = {name: [] for name in workloads}
+    for i in range(n_queries):
+        q = questions[i % len(questions)]
+        for name, (fn, _) in workloads.items():
             t0 = time.perf_counter()
-            one(q)
-            samples.append(time.perf_counter() - t0)
-            i += 1
-        name = f"warm search, {mode}" + (" + jurisdiction filter" if filtered else "")
-        target = HYBRID_TARGET_MS if (mode == "hybrid" and not filtered) else None
-        rows.append(Row.from_samples(name, samples, target=target))
+            fn(q)
+            samples[name].append(time.perf_counter() - t0)
+    rows = []
+    for name, (_, target) in workloads.items():
+        rows.append(Row.from_samples(name, samples[name], target=target))
         log(f"{name}: median {rows[-1].median:.1f} ms, p95 {rows[-1].p95:.1f} ms")
-    enc = searcher.embedder
-    for q in questions[:10]:
-        enc.encode_queries([q["question"]])
-    samples = []
-    while len(samples) < n_queries:
-        q = questions[len(samples) % len(questions)]
-        samples += time_calls(lambda: enc.encode_queries([q["question"]]), 1)
-    rows.append(Row.from_samples("query embedding only (encode_queries, 1 query)", samples))
     rows += _one_thread(ctx, questions, n_queries)
     return rows
 
@@ -175,7 +178,7 @@ def build_times(ctx: Context, manifest: dict) -> list[Row]:
     rows.append(Row.from_samples("no-op build (in-process, model loaded)", samples, unit="s", note=note))
     cli_samples = [_cli(ctx, "build", "--corpus", str(ctx.corpus), index=index)[0] for _ in range(runs)]
     rows.append(Row.from_samples("no-op build (`policy-kb build`, new process)", cli_samples, unit="s",
-                                 note="includes loading the model"))
+                                 note="new process: interpreter start, imports, change detection"))
     log(f"no-op build: {rows[-2].median:.2f} s in-process, {rows[-1].median:.2f} s CLI")
 
     embedder = ctx.searcher().embedder

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -22,6 +24,13 @@ from .records import Document
 from .store import Store
 
 Progress = Callable[[str], None]
+
+
+def fault_point(stage: str) -> None:
+    """Crash-safety tests set POLICY_KB_FAULT_INJECT=<stage> to SIGKILL the build exactly here."""
+    if os.environ.get("POLICY_KB_FAULT_INJECT") == stage:
+        print(f"fault injected at {stage}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def stderr_progress(msg: str) -> None:
@@ -121,18 +130,21 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
             report.removed = sorted(d for d in stored if d not in seen_ids and d not in failed_ids)
             for err in report.errors:
                 progress(f"error: {err}")
+            fault_point("before_write")
             if report.changed or report.errors or store.build_errors():
                 with store.transaction():
                     for doc, file, raw, src in fresh:
                         store.put_document(doc, file, raw, src)
                         if on_document is not None:
                             on_document(store, doc)
+                        fault_point("mid_transaction")
                     for doc_id in report.removed:
                         store.delete_document(doc_id)
                     store.clear_errors()
                     for err in report.errors:
                         store.record_error(err.file, err.problem, err.hint)
                     store.set_meta("built_at", time.strftime("%Y-%m-%dT%H:%M:%S"))
+            fault_point("after_commit")
             if after_write is not None:
                 after_write(store, report)
         finally:

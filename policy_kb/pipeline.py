@@ -7,7 +7,7 @@ from pathlib import Path
 from .build import BuildReport, Progress, build, stderr_progress
 from .extract.obligations import extract_document
 from .records import Document
-from .search.dense import build_index, read_manifest
+from .search.dense import build_index, is_current, read_manifest
 from .search.keyword import index_document
 from .store import Store
 
@@ -23,14 +23,11 @@ def build_all(corpus: Path, index_dir: Path, progress: Progress = stderr_progres
     """Build the knowledge base, then bring the dense index up to date (only new clause texts are encoded)."""
 
     def dense(store: Store, report: BuildReport) -> None:
-        from .embed.embedder import load_embedder
+        from .embed.embedder import embedder_name as name_of, load_embedder
 
-        embedder = load_embedder(embedder_name)
-        manifest = read_manifest(index_dir)
-        count = store.conn.execute("SELECT count(*) FROM clauses WHERE kind != 'cc'").fetchone()[0]
-        if report.changed or manifest is None or manifest.get("model") != embedder.name or manifest.get("count") != count:
-            stats = build_index(store, embedder, progress)
-            progress(f"dense index: {stats.total} clauses ({stats.encoded} newly encoded, {stats.kind}) "
+        if report.changed or not is_current(read_manifest(index_dir), store, name_of(embedder_name)):
+            stats = build_index(store, load_embedder(embedder_name), progress)
+            progress(f"dense index: {stats.total} passages ({stats.encoded} newly encoded, {stats.kind} index) "
                      f"in {stats.seconds:.1f}s")
 
     return build(corpus, index_dir, progress, on_document=_derive, after_write=dense)

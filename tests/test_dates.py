@@ -81,8 +81,6 @@ RANGES = [
 # fmt: on
 
 
-@known_bug("BUG: a year range at the start of a sentence (`2011-2013年，…`) yields its end "
-           "year as a 'during' deadline 2013-12-31; a range is not a deadline")
 @pytest.mark.parametrize("sentence", [c[1] for c in RANGES], ids=[c[0] for c in RANGES])
 def test_year_range_is_not_a_deadline(sentence: str) -> None:
     assert find_deadlines(sentence, 2019) == []
@@ -93,8 +91,6 @@ def test_year_range_mid_sentence_is_not_a_deadline() -> None:
     assert find_deadlines("原则上，按照2011-2013年焦化行业淘汰落后产能国家及省级奖励、补偿标准，对压减产能予以补偿", 2019) == []
 
 
-@known_bug("BUG: `自…起` (the usual effective-date form, e.g. `本办法自2024年5月1日起施行`) "
-           "is dropped as a baseline: expected a 'from' deadline 2024-05-01")
 def test_effective_date_with_zi_qi() -> None:
     assert _tuples(find_deadlines("本办法自2024年5月1日起施行", 2024)) == [
         ("2024年5月1日起", "2024-05-01", "day", "from", None)]

@@ -78,8 +78,6 @@ def test_parse_parenthetical_rejects_non_assignments(inner: str) -> None:
     assert parse_parenthetical(inner) is None
 
 
-@known_bug("BUG: the raw corpus form `有关县〈市、区〉人民政府` (angle brackets) is split at its "
-           "inner `、` into '有关县（市' and '区）人民政府'; _split_top only knows （( brackets")
 def test_parse_parenthetical_angle_brackets() -> None:
     a = parse_parenthetical("市工信局、市能源局按职责分工负责，有关县〈市、区〉人民政府负责组织落实")
     assert a is not None and a.roles["implement"] == ["有关县（市、区）人民政府"]
@@ -184,8 +182,6 @@ def test_find_aliases(text: str, expected: dict) -> None:
     assert find_aliases(text) == expected
 
 
-@known_bug("BUG: the sx-2006 alias `《山西省焦化产业管理条例》（以下简称《条例》）` resolves to "
-           "'山西省焦化产业管理条例》' (opening 《 trimmed, closing 》 kept)")
 def test_find_aliases_book_title_is_balanced() -> None:
     aliases = find_aliases("特别是2005年9月1日起正式实施的《山西省焦化产业管理条例》（以下简称《条例》）的颁布")
     full = aliases["《条例》"]

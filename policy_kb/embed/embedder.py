@@ -174,6 +174,14 @@ class FakeEmbedder:
         return f"FakeEmbedder(dim={self.dim})"
 
 
+def embedder_name(model: str | None = None) -> str:
+    """The name `load_embedder(model)` will report, without loading anything (cheap staleness checks)."""
+    spec = model or os.environ.get(ENV_MODEL) or None
+    if spec is None:
+        return DEFAULT_MODEL_NAME
+    return "fake" if spec.strip().lower() == "fake" else spec
+
+
 def load_embedder(model: str | None = None) -> Embedder:
     """`model`, else $POLICY_KB_EMBED_MODEL, else the provisioned e5 folder.
 

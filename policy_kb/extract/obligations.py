@@ -35,10 +35,14 @@ IMPERATIVE_RE = re.compile(
     r"确保|做好|深化|坚持|实行|执行|淘汰|关停|压减|整治|控制|优先|全面|积极|大力|进一步|持续|切实|依法|成立|明确|"
     r"研究|搭建|完善|建设|培育|发挥|规范|从严|坚决|认真|妥善|充分|着力|突出|聚焦|抓好|保障|防止|负责|配合|协助|"
     r"采取|更新|减少|降低|取缔|清理|核发|核实|分解|打造|延伸|构建|扩大|提前|倒排|紧盯|细化|派驻|指导|监督|安排|"
-    r"启动|推广|引导|鼓励|支持|禁止|严禁|暂停|收归|撤销|保持|实现|迎接|配套|编制|调整|划定|纳入|公开|更换|加快推进)"
+    r"启动|推广|引导|鼓励|支持|禁止|严禁|暂停|收归|撤销|保持|实现|迎接|配套|编制|调整|划定|纳入|公开|更换|加快推进|"
+    r"确定|核定)"
 )
 BACKGROUND_RE = re.compile(r"^(?:截至|截止|目前|近年来|据测算|据估算|据|“[十九]五”(?:期间|末)|[“\"]?九五|本世纪|受|随着|伴随|"
                            r"山西是|山西省是|我省是|这是|这一|这种|一是|二是|三是|四是)")
+# a stated limit is a rule: `排放限值分别不高于30、200、300毫克/立方米执行`, `不得低于120万吨/年`
+LIMIT_RE = re.compile(r"(?:不高于|不超过|不低于|不少于|不大于|不多于|不小于|不得(?:高于|低于|超过|少于|大于|小于))"
+                      r"(?=\d)")
 _DEFINITION_RE = re.compile(r"是[^，。；]{2,40}的(?:重要|具体|关键|根本)")
 
 
@@ -59,9 +63,17 @@ def split_sentences(text: str, offset: int) -> list[tuple[int, int]]:
 
 def modality_of(sentence: str) -> str:
     for name, rule in MODALITY_RULES:
-        if rule.search(sentence):
+        m = rule.search(sentence)
+        if m and not (name == "may" and _duty_before(sentence, m.start())):
             return name
     return "must"
+
+
+def _duty_before(sentence: str, pos: int) -> bool:
+    """A duty stated in an earlier comma part than `pos`: the `可` of `…采暖期实施错峰生产：…限产40%，…可采取停产错峰`
+    offers an option inside the duty, it does not turn the sentence into a permission."""
+    parts = re.split(r"[，,：]", sentence[:pos])[:-1]
+    return any(IMPERATIVE_RE.match(p) or MUST_RE.search(p) for p in parts)
 
 
 def _imperative(core: str) -> bool:
@@ -78,23 +90,38 @@ def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) 
     strong = bool(STRONG_RE.search(core))
     if not strong and (BACKGROUND_RE.match(core) or _DEFINITION_RE.search(core)):
         return False
+    if not strong and core.endswith(("：", ":")):
+        return False  # a lead-in (`…主要表现在：`, `…重点任务如下：`): the duties are the items that follow
     modality = modality_of(core)
     if modality == "may" and not strong:
         return False  # permissions (`各市可…`) grant, they do not oblige
-    if roles or modality != "must" or MUST_RE.search(core) or _imperative(core):
+    if roles or modality != "must" or MUST_RE.search(core) or _imperative(core) or LIMIT_RE.search(core):
         return True
     deadline = deadline or next(iter(find_deadlines(core)), None)
     if deadline is not None and deadline.kind == "recurring":
         return True
-    return deadline is not None and deadline.kind != "relative" and bool(re.search(r"完成|到位|达到|实现|退出|关停", core))
+    if deadline is not None and deadline.kind == "by" and deadline.text.startswith(("到", "至")) and find_thresholds(core):
+        return True  # a quantity to reach by a date: `到2010年，发展形成煤焦油深加工能力255万吨`
+    return deadline is not None and deadline.kind != "relative" and bool(
+        re.search(r"完成|到位|达到|实现|退出|关停|实施|执行", core))
+
+
+_LEAD_IN_RE = re.compile(r"(?:以下|下列|如下)[^，。；：]{0,8}[：:]")
+_ENUM_RE = re.compile(r"^(?:[（(](?:\d{1,2}|[一二三四五六七八九十])[）)]|\d{1,2}[.、．]|[①-⑳])")
+_CONDITION_RE = re.compile(r"[^，,。；：（）]*的[，,]")
+_ALIAS_DEF_RE = re.compile(r"（以下简称[^（）]{2,16}）")
 
 
 def _subject(sentence: str, aliases: dict[str, str]) -> str | None:
-    """The actor before the modal verb: `各市要…` → 各市, `昌盛公司、茂胜公司负责…` → full company names."""
+    """The actor before the modal verb: `各市要…` → 各市, `昌盛公司、茂胜公司负责…` → full company names; a sentence
+    that opens with a defined alias or an aliased name (`城投热力公司每季度向…报送`) has that company as subject."""
     s = re.sub(r"^(?:\d{4}年[^，]{0,12}?(?:前|起|底)，|[^，。]{0,6}方面，)", "", sentence)
+    s = _ALIAS_DEF_RE.sub("", s)  # `孝义市城投集中供热有限公司（以下简称城投热力公司）要…`
     m = re.match(r"^([^，。；：（]{2,22}?)(?:要|必须|应当|应|须|负责|不得|严禁|禁止|可以|牵头|配合|按职责)", s)
     if not m:
-        return None
+        names = sorted({n for pair in aliases.items() for n in pair if not n.startswith("《")}, key=len, reverse=True)
+        named = next((n for n in names if s.startswith(n)), None)
+        return aliases.get(named, named) if named else None
     subject = m.group(1)
     if IMPERATIVE_RE.match(subject) and not re.match(r"^(?:各|有关|相关|全省|全市|省|市|县)", subject):
         return None
@@ -111,19 +138,50 @@ def _action(sentence: str, subject: str | None, deadline: Deadline | None) -> st
     return s.strip("。；，,： ")[:120]
 
 
+_PLACE_RE = re.compile("|".join(re.escape(n) for n in sorted(
+    {*places.PLACES, *(p.short for p in places.PLACES.values())}, key=len, reverse=True) if len(n) >= 2))
+
+
+def _place_run(s: str, within: int = 8) -> list[str]:
+    """The places named together at the head of a sentence: `临汾市尧都区、襄汾县、洪洞县…` → all four,
+    `忻府、原平、岢岚3个产焦县` → all three, `临汾市淘汰…` → one."""
+    for typo, fix in places.TYPOS.items():
+        s = s.replace(typo, fix)
+    m = _PLACE_RE.search(s, 0, within + 6)
+    if not m or m.start() >= within:
+        return []
+    names, pos = [m.group(0)], m.end()
+    while True:
+        nxt = _PLACE_RE.match(s, pos)  # a place inside the previous one: 临汾市尧都区
+        if nxt is None and pos < len(s) and s[pos] in "、和及与":
+            nxt = _PLACE_RE.match(s, pos + 1)  # the next place of a list
+        if nxt is None:
+            return names
+        names.append(nxt.group(0))
+        pos = nxt.end()
+
+
 def _jurisdiction(sentence: str, doc: Document) -> str | None:
-    """The document's place, unless the sentence is about one more specific place inside it (`临汾市…`)."""
-    head = re.sub(r"^\d{4}年[^，]{0,10}，", "", sentence)[:8]
-    found = places.find_places(head)
-    if found and doc.jurisdiction and found[0].name != doc.jurisdiction:
-        if doc.jurisdiction in places.ancestors(found[0].name):
-            return found[0].name
+    """The document's place, unless the sentence is about one more specific place inside it (`临汾市…`).  Several
+    places named together (`推动忻府、原平、岢岚3个产焦县…`) narrow it only to the place containing all of them."""
+    if not doc.jurisdiction:
+        return doc.jurisdiction
+    run = _place_run(re.sub(r"^\d{4}年[^，]{0,10}，", "", sentence))
+    if not run:
+        return doc.jurisdiction
+    chains = [places.ancestors(n) for n in run]
+    common = next((a for a in chains[0] if all(a in c for c in chains[1:])), None)
+    if common and common != doc.jurisdiction and doc.jurisdiction in places.ancestors(common):
+        return common
     return doc.jurisdiction
 
 
 def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: int, subject: str | None,
             roles: Assignment, deadlines: list[Deadline], jurisdiction: str | None, warnings: list[str]) -> Obligation:
-    deadline = next((d for d in deadlines if d.kind in ("by", "from", "during")), deadlines[0] if deadlines else None)
+    # a date inside a condition (`2019年10月1日前实际生产负荷已低于…的，核定…`) says which cases are meant, not
+    # when the duty is due
+    candidates = [d for d in deadlines if not _CONDITION_RE.match(text, d.end)]
+    deadline = next((d for d in candidates if d.kind in ("by", "from", "during")), candidates[0] if candidates else None)
     thresholds = [t.to_dict() for t in find_thresholds(text)]
     return Obligation(
         id=f"{clause.id}#{n}", doc_id=doc.id, doc_file=doc.source_file, doc_number=doc.doc_number,
@@ -149,6 +207,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     holders = [canonical_department(h) for h in written]
     heading_end = offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
     results: list[Obligation] = []
+    lead_in: tuple[str | None] | None = None  # (subject,) while the items of an announced list follow
     sentence_spans = split_sentences(clause.text, offset)
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
@@ -170,10 +229,16 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
                 if is_department(h):
                     roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
         deadlines = find_deadlines(text, doc_year)
-        if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")) or not _is_obligation(
-                text, deadlines[0] if deadlines else None, own):
+        if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")):
             continue
-        subject = _subject(text, aliases) or ("、".join(holders) if holders else None)
+        # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
+        listed = lead_in is not None and bool(_ENUM_RE.match(text))
+        if not listed and not _is_obligation(text, deadlines[0] if deadlines else None, own):
+            lead_in = None
+            continue
+        subject = _subject(text, aliases) or (lead_in[0] if listed and lead_in else None) or (
+            "、".join(holders) if holders else None)
+        lead_in = (subject,) if _LEAD_IN_RE.search(text) else (lead_in if listed else None)
         results.append(_record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                                _jurisdiction(text, doc), list(clause.warnings)))
     return results

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..build import fault_point
 from ..embed.embedder import Embedder
 from ..store import Store
 
@@ -30,6 +31,7 @@ BATCH = 64
 
 
 CHUNK_CHARS = 160
+PASSAGE_FORMAT = f"title+headings, sentence chunks of {CHUNK_CHARS} chars"  # change → indexes are rebuilt
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
@@ -152,14 +154,30 @@ def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None
     faiss.write_index(index, str(tmp))
     digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     manifest = {"model": embedder.name, "dim": dim, "count": len(set(rowids)), "vectors": len(rowids),
+                "passages": PASSAGE_FORMAT,
                 "kind": kind, "sha256": digest,
-                "clauses_sha256": hashlib.sha256(",".join(map(str, rowids)).encode()).hexdigest(),
+                "clauses_sha256": clauses_fingerprint(store),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     tmp_manifest = index_dir / (MANIFEST_FILE + ".tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    fault_point("dense_before_swap")
     os.replace(tmp, index_dir / INDEX_FILE)
+    fault_point("dense_between_swaps")
     os.replace(tmp_manifest, index_dir / MANIFEST_FILE)
     return BuildStats(len(rowids), len(missing), time.perf_counter() - started, kind)
+
+
+def clauses_fingerprint(store: Store) -> str:
+    """Changes whenever a clause is added, removed or replaced (a re-processed document gets new rowids)."""
+    rows = store.conn.execute("SELECT rowid FROM clauses WHERE kind != 'cc' ORDER BY rowid")
+    return hashlib.sha256(",".join(str(r[0]) for r in rows).encode()).hexdigest()
+
+
+def is_current(manifest: dict | None, store: Store, model_name: str) -> bool:
+    """Whether a dense index matches the knowledge base and the embedding model (a crash between the SQLite
+    commit and the index swap leaves a stale index: it is detected here and rebuilt by the next build)."""
+    return bool(manifest) and manifest.get("model") == model_name and \
+        manifest.get("passages") == PASSAGE_FORMAT and manifest.get("clauses_sha256") == clauses_fingerprint(store)
 
 
 def read_manifest(index_dir: Path) -> dict | None:
@@ -181,8 +199,7 @@ class DenseIndex:
         self.index = faiss.read_index(str(index_dir / INDEX_FILE))
 
     def is_current(self, store: Store, model_name: str) -> bool:
-        count = store.conn.execute("SELECT count(*) FROM clauses WHERE kind != 'cc'").fetchone()[0]
-        return self.manifest["model"] == model_name and self.manifest["count"] == count
+        return is_current(self.manifest, store, model_name)
 
     def search(self, query_vec: np.ndarray, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         """Best clauses by their best chunk (max-pooling over a clause's chunks)."""
