@@ -100,18 +100,29 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
             files = scan(corpus)
             fresh: list[tuple[Document, str, str, list[int]]] = []
             seen_ids: dict[str, str] = {}
-            seen_content: dict[str, str] = {}
+            # identical files: the copy already in the knowledge base is the original, whatever the names; among
+            # new files the first in name order.  Decided up front so that files are still processed in name order.
+            digests: dict[Path, str] = {}
+            for path in files:
+                try:
+                    digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError:
+                    pass  # reported when the file's turn comes
+            original: dict[str, str] = {}
+            for path in sorted(files, key=lambda p: doc_id_for(p) not in stored):
+                if path in digests:
+                    original.setdefault(digests[path], path.name)
             for i, path in enumerate(files, 1):
                 doc_id = doc_id_for(path)
                 try:
                     if doc_id in seen_ids:
                         raise LoadError(path, f"same document id '{doc_id}' as {seen_ids[doc_id]}",
                                         "rename one of the files")
-                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                    if digest in seen_content:
-                        raise LoadError(path, f"duplicate of {seen_content[digest]} (identical content)",
+                    digest = digests.get(path) or hashlib.sha256(path.read_bytes()).hexdigest()
+                    if original.get(digest, path.name) != path.name:
+                        raise LoadError(path, f"duplicate of {original[digest]} (identical content)",
                                         "remove one of the two files")
-                    seen_ids[doc_id], seen_content[digest] = path.name, path.name
+                    seen_ids[doc_id] = path.name
                     if doc_id in stored and stored[doc_id][1] == content_hash(path):
                         report.unchanged.append(doc_id)
                         continue

@@ -251,8 +251,6 @@ def test_duplicate_file_is_rejected(built) -> None:
     assert "zz-copy-of-xinzhou" not in [c.split(":")[0] for c in clause_ids(index)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: duplicates are decided by file-name order, so a new copy whose name sorts "
-                                      "first is stored and the already-stored original is reported as the duplicate")
 def test_new_duplicate_never_displaces_the_stored_original(built) -> None:
     corpus, index = built
     shutil.copy(corpus / "xinzhou-2022-71-coking-hq.txt", corpus / "aa-copy-of-xinzhou.txt")
