@@ -225,6 +225,35 @@ def machine_info() -> dict[str, Any]:
             "commit": _git_commit()}
 
 
+class CpuShare:
+    """How much CPU *other* processes used while a section ran (in cores, averaged over its wall time): the
+    load average cannot tell this run's own work from the neighbours'."""
+
+    def __init__(self) -> None:
+        self.t0, self.busy0, self.own0 = time.monotonic(), self._busy(), self._own()
+
+    @staticmethod
+    def _busy() -> float | None:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        except (OSError, ValueError, IndexError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def others_cores(self) -> float | None:
+        busy = self._busy()
+        wall = time.monotonic() - self.t0
+        if busy is None or self.busy0 is None or wall <= 0:
+            return None
+        return round(max(0.0, (busy - self.busy0) - (self._own() - self.own0)) / wall, 2)
+
+
 # ---- results.json and the page ------------------------------------------------------------------------------------
 def load_results(path: Path = RESULTS) -> dict[str, Any]:
     try:
@@ -309,8 +338,11 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
         else:
             load = sec.get("machine", {}).get("loadavg_at_start")
             end = sec.get("loadavg_at_end")
-            lines.append(f"Load average (1/5/15 min) at start {load}, at end {end} (other work on the machine "
-                         "inflates the numbers).")
+            others = sec.get("other_processes_cpu_cores")
+            busy = (f" Other processes used {others} of the {sec.get('machine', {}).get('cores')} cores on average "
+                    "while it ran." if others is not None else "")
+            lines.append(f"Load average (1/5/15 min) at start {load}, at end {end}.{busy} Work by other processes "
+                         "on the machine inflates the numbers.")
         lines += ["", method.strip(), "", "| benchmark | median | p95 | unit | n | target | ratio | notes |",
                   "|---|---:|---:|---|---:|---:|---:|---|"]
         carried = False

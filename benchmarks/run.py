@@ -52,7 +52,9 @@ def run_section(name: str, module: ModuleType, ctx: Context, options: str) -> di
     ctx.notes = []
     machine = common.machine_info()
     started = time.perf_counter()
+    cpu = common.CpuShare()
     rows = module.run(ctx)
+    others = cpu.others_cores()
     try:
         load_end = [round(x, 2) for x in os.getloadavg()]
     except OSError:
@@ -60,6 +62,7 @@ def run_section(name: str, module: ModuleType, ctx: Context, options: str) -> di
     return {"title": module.TITLE, "order": getattr(module, "ORDER", 100), "method": getattr(module, "METHOD", ""),
             "ran_at": time.strftime("%Y-%m-%d %H:%M %Z"), "seconds": round(time.perf_counter() - started, 1),
             "options": options, "machine": machine, "loadavg_at_end": load_end,
+            "other_processes_cpu_cores": others,
             "rows": [r.to_dict() for r in rows], "notes": list(ctx.notes)}
 
 

@@ -41,6 +41,7 @@ class _Item:
     text: str
     obligation: Obligation | None = None
     rank: int = 0
+    rel: int = 0  # how much of the question the text contains
 
 
 def _status(ob: Obligation, as_of: date, en: bool) -> str:
@@ -84,8 +85,9 @@ class Answerer:
     # ---- evidence -----------------------------------------------------------------------------------------
     def _salient(self, q: Question) -> list[str]:
         """Content words of the question that a supporting clause should contain."""
+        named = [p.name for p in places.find_places(q.text)]
         terms = [t for t in query_terms(q.text) if len(t) >= 2 and t not in GENERIC and t not in STOPWORDS
-                 and not places.lookup(t) and not re.fullmatch(r"[a-z]+|\d+", t)]
+                 and not places.lookup(t) and not any(t in n for n in named) and not re.fullmatch(r"[a-z]+|\d+", t)]
         # drop tokens that are parts of longer tokens (jieba cut_for_search emits both)
         return [t for t in terms if not any(t != o and t in o for o in terms)]
 
@@ -132,12 +134,28 @@ class Answerer:
             keys += [normalise(x) for x in SYNONYMS.get(t, []) if x != t and len(x) > 2]
         return keys
 
-    def _relevant(self, text: str, q: Question, salient: list[str]) -> int:
+    def _relevant(self, text: str, q: Question, salient: list[str], doc_place: str | None = None) -> int:
         """3 per topic the text names, 1 per content word of the question it contains (parts of words count:
         a question about 补偿标准 is matched by a sentence about 补偿)."""
         t = normalise(text)
-        words = {w for w in query_terms(q.text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS}
-        return sum(3 for k in self._topic_keys(q) if k in t) + sum(1 for w in words | set(salient) if w in t)
+        named = [p.name for p in places.find_places(q.text)]
+        words = {w for w in query_terms(q.text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS
+                 and not any(w in n for n in named)}  # place names scope the search; they are not the topic
+        # a higher-level document naming the asked place (`忻州市压减24万吨` in a provincial plan) is about it
+        place_bonus = sum(2 for n in named if n != doc_place and (n in t or places.short_name(n) in t))
+        # rare words say more about what is asked than common ones (产能, 焦炉 are everywhere)
+        return sum(3 for k in self._topic_keys(q) if k in t) + place_bonus + round(
+            sum(self._weight(w) for w in words | set(salient) if w in t))
+
+    def _weight(self, word: str) -> float:
+        """1.0 for a word in few clauses, down to 0.3 for one in most of them (IDF from the keyword index)."""
+        cache = self.__dict__.setdefault("_weights", {})
+        if word not in cache:
+            total = self.store.conn.execute("SELECT count(*) FROM clauses").fetchone()[0] or 1
+            row = self.store.conn.execute("SELECT doc FROM clause_vocab WHERE term = ?", (word,)).fetchone()
+            share = (row[0] if row else 1) / total
+            cache[word] = max(0.3, min(1.0, 1.2 - share * 3))
+        return cache[word]
 
     @staticmethod
     def _level(place: str | None) -> str | None:
@@ -183,11 +201,12 @@ class Answerer:
                 clauses.setdefault(o.clause_id, self.store.clause(o.clause_id))
                 position.setdefault(o.clause_id, 0)
         keys = self._topic_keys(q)
+        docs_place = {d.id: d.jurisdiction for d in self.store.documents()}
         scored: list[_Item] = []
         for o in obligations:
             if not self._wanted(o, q):
                 continue
-            rel = self._relevant(o.text, q, salient)
+            rel = self._relevant(o.text, q, salient, docs_place.get(o.doc_id))
             on_topic = any(k in normalise(o.text) for k in keys)
             if keys and not on_topic and not (q.intent == "department" and named) \
                     and not (position[o.clause_id] <= 1 and rel >= 1):
@@ -195,11 +214,10 @@ class Answerer:
             if not keys and rel == 0 and position[o.clause_id] > 0:
                 continue
             scored.append(_Item(clauses[o.clause_id], self._with_holder(o), o,
-                                rank=position[o.clause_id] - 2 * rel))
+                                rank=position[o.clause_id] - 2 * rel, rel=rel))
         scored.sort(key=lambda i: i.rank)
         if q.intent != "deadline":
-            best = scored[0].rank if scored else 0
-            return [i for i in scored if i.rank <= best + 3][:4]
+            return self._concise(scored, max_items=4, max_clauses=2)
         issued = {d.id: d.issue_date or "" for d in self.store.documents()}
         often = bool(re.search(r"多久|多长时间一次|频率|每隔|how often|frequency", q.text, re.I))
         groups: dict[str | None, list[_Item]] = {}
@@ -214,12 +232,35 @@ class Answerer:
             # no dated rule for this place: its on-topic rule from the most recent document, flagged as undated
             undated = sorted((i for i in group if any(k in normalise(i.text) for k in keys)),
                              key=lambda i: (issued.get(i.clause.doc_id, ""), -i.rank), reverse=True)
-            items += dated[:3] or undated[:2]
+            items += self._concise(dated, max_items=2, max_clauses=2) or self._concise(undated, max_items=2, max_clauses=2,
+                                                                                         keep_order=True)
         if not any((i.obligation.deadline or {}).get("date") or (often and i.obligation.deadline)  # type: ignore[union-attr]
                    for i in items):
             return []
+        best = max(i.rel for i in items)
+        # a place whose best rule barely matches the question is noise, unless it is on the question's topic
+        items = [i for i in items if i.rel >= best - 2 or any(k in normalise(i.text) for k in keys)]
         items.sort(key=lambda i: i.rank)
         return items[:MAX_ITEMS]
+
+    @staticmethod
+    def _concise(items: list[_Item], max_items: int, max_clauses: int, keep_order: bool = False) -> list[_Item]:
+        """The items that match the question nearly as well as the best one, from at most `max_clauses` clauses:
+        an answer cites what it needs, not everything nearby.  `keep_order` keeps the caller's preference order
+        (e.g. most recent document first) instead of best match first."""
+        if not items:
+            return []
+        best = max(i.rel for i in items)
+        out: list[_Item] = []
+        clauses: set[str] = set()
+        for item in (items if keep_order else sorted(items, key=lambda i: (-i.rel, i.rank))):
+            if item.rel < best - 1 or len(out) == max_items:
+                continue
+            if item.clause.id not in clauses and len(clauses) == max_clauses:
+                continue
+            clauses.add(item.clause.id)
+            out.append(item)
+        return sorted(out, key=lambda i: i.rank)
 
     @staticmethod
     def _with_holder(o: Obligation) -> str:
@@ -254,13 +295,13 @@ class Answerer:
             role = re.search(r"组长|副组长|主任|局长|负责人|成员", q.text)
             scored = [(self._relevant(x, q, salient)
                        + (2 if q.intent == "definition" and re.search(r"即|是指|指的是", x) else 0)
-                       + (3 if role and re.match(rf"{role.group(0)}[：:]", x) else 0)
+                       + (6 if role and re.match(rf"{role.group(0)}[：:]", x) else 0)
                        + (1 if q.intent == "threshold" and re.search(r"\d", x) else 0), x) for x in sentences]
             if keys and not any(k in normalise(clause.text) for k in keys):
                 continue
             if items and max((sc for sc, _ in scored), default=0) < 2:
                 continue  # a second clause only when it is clearly on topic too
-            if len(clause.text) <= 240:
+            if len(clause.text) <= (400 if not items and q.intent in ("list", "definition", "general") else 240):
                 chosen = [x for _, x in scored]
             else:
                 best = max((sc for sc, _ in scored), default=0)
@@ -429,7 +470,7 @@ class Answerer:
             best_ob = max((self._relevant(i.text, q, salient) for i in items), default=-1)
             best_sent = max((self._relevant(i.text, q, salient) for i in sentences), default=-1)
             role = re.search(r"组长|副组长|主任|负责人|成员", q.text)
-            role_line = bool(role) and any(re.match(rf"{role.group(0)}[：:]", i.text) for i in sentences)
+            role_line = bool(role) and any(re.search(rf"(?:^|\n|。){role.group(0)}[：:]", i.text) for i in sentences)
             if not items or role_line or best_sent > best_ob or (
                     best_sent == best_ob and q.intent in ("list", "general", "definition")):
                 items = sentences

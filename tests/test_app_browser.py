@@ -1,0 +1,313 @@
+"""The web app in headless Chromium (Playwright, sync API): the five tabs as a user sees them, with screenshots
+written to docs/screenshots/. The app runs in-process on a free port against fake-embedder KBs in tmp dirs.
+
+Gradio renders tabs lazily, so every step waits explicitly for the element it needs before acting."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 800}
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "app"
+QUESTION = "我们厂在介休，4.3米焦炉最晚什么时候关？"
+ANSWER_TIMEOUT = 90_000  # ms: the first question also loads jieba and the indexes
+STEP_TIMEOUT = 30_000
+sync_api.expect.set_options(timeout=STEP_TIMEOUT)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def _env():
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get("POLICY_KB_EMBED_MODEL"):
+            mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
+        mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+        mp.delenv("POLICY_KB_ADMIN_PASSWORD", raising=False)
+        yield
+
+
+def _serve(index: Path, corpus: Path, exports: Path):
+    """Launch like policy_kb.app.ui.main() does (same theme, css, queue), on a free port, without blocking."""
+    import gradio as gr
+
+    from policy_kb.app.render import CSS
+    from policy_kb.app.ui import build_app
+
+    demo = build_app(index, corpus, exports)
+    demo.queue(default_concurrency_limit=8).launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, show_error=True,
+        theme=gr.themes.Soft(primary_hue="red"), css=CSS, allowed_paths=[str(exports.resolve())])
+    return demo
+
+
+@pytest.fixture(scope="module")
+def server(_env, seed_index: Path, tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("app-browser")
+    shutil.copytree(CORPUS, tmp / "corpus")
+    demo = _serve(seed_index, tmp / "corpus", tmp / "exports")
+    demo.exports_dir = tmp / "exports"  # type: ignore[attr-defined]
+    yield demo
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def markup_server(_env, tmp_path_factory: pytest.TempPathFactory):
+    """A KB holding the documents with `<script>` / `<b>` in their text (tests/fixtures/app)."""
+    from policy_kb.pipeline import build_all
+
+    tmp = tmp_path_factory.mktemp("app-browser-markup")
+    (tmp / "corpus").mkdir()
+    shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", tmp / "corpus")
+    shutil.copy(FIXTURES / "changzhi-2030-xss-coal-yard.txt", tmp / "corpus")
+    assert not build_all(tmp / "corpus", tmp / "index", progress=_quiet).errors
+    demo = _serve(tmp / "index", tmp / "corpus", tmp / "exports")
+    yield demo
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw = sync_api.sync_playwright().start()
+    b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(STEP_TIMEOUT)
+    page = context.new_page()
+    page.dialogs = []  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    page.goto(url, wait_until="domcontentloaded")
+    sync_api.expect(page.get_by_role("tab", name="问答 Chat")).to_be_visible()
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    context, page = _open(browser, server.local_url)
+    yield page
+    assert page.dialogs == []  # no alert() ever fired
+    context.close()
+
+
+def _tab(page, name: str) -> None:
+    tab = page.get_by_role("tab", name=name)
+    tab.click()
+    sync_api.expect(tab).to_have_attribute("aria-selected", "true")
+
+
+def _shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def _ask(page, question: str) -> None:
+    box = page.get_by_label("问题 / question")
+    sync_api.expect(box).to_be_editable()
+    box.fill(question)
+    box.press("Enter")
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_label(label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+# ---- 问答 Chat ------------------------------------------------------------------------------------------------
+def test_chat_answer_with_expandable_source(page) -> None:
+    _ask(page, QUESTION)
+    answer = page.get_by_text("2023年10月31日前，全面关停退出").first
+    answer.wait_for(timeout=ANSWER_TIMEOUT)
+    sync_api.expect(page.locator("strong", has_text="介休市").first).to_be_visible()
+    clause_only = page.get_by_text("同时，支持新建大机焦项目提前投产")  # in the cited clause, not in the answer
+    sync_api.expect(clause_only).to_have_count(0)  # sources start collapsed
+    source = page.get_by_text(re.compile(r"^来源 \[1\] 介休市全面关停炭化室高度4\.3米焦炉工作方案"))
+    sync_api.expect(source).to_be_visible()
+    sync_api.expect(page.get_by_text(re.compile(r"^来源 \[\d\]"))).not_to_have_count(0)
+    source.click()
+    sync_api.expect(clause_only.first).to_be_visible()
+    mark = page.locator("mark", has_text="2023年10月31日前，全面关停退出")
+    sync_api.expect(mark.first).to_be_visible()
+    sync_api.expect(page.get_by_text("jiexiu-2023-43m-oven-closure:二/（一）").first).to_be_visible()
+    clause_only.first.scroll_into_view_if_needed()
+    _shot(page, "chat.png")
+    # the question box was cleared for the next question
+    sync_api.expect(page.get_by_label("问题 / question")).to_have_value("")
+
+
+# ---- 条款检索 Search ------------------------------------------------------------------------------------------
+def test_search_highlights_and_opens_context(page) -> None:
+    _tab(page, "条款检索 Search")
+    query = page.get_by_label("关键词或问题 / query")
+    sync_api.expect(query).to_be_editable()
+    query.fill("补偿")
+    page.get_by_role("button", name="检索 / search").click()
+    first_hit = page.locator(".hit").first
+    sync_api.expect(first_hit.locator("mark").first).to_have_text("补偿")
+    sync_api.expect(first_hit).to_contain_text("四、（一）")
+    sync_api.expect(first_hit).to_contain_text("晋政办发〔2019〕66号")
+    assert page.locator(".hit").count() >= 3
+    _shot(page, "search.png")
+    _choose(page, "查看条款上下文 / open a result in context", "sx-2019-66-coking-overcapacity:四/（一）")
+    current = page.locator(".context .current")
+    sync_api.expect(current).to_contain_text("对压减产能予以适当补偿")
+    sync_api.expect(page.locator(".context p")).not_to_have_count(1)  # with its neighbours
+
+
+# ---- 义务清单 Obligations -------------------------------------------------------------------------------------
+def _download(page, attempts: int = 2, timeout: int = 10_000):
+    """Click 下载 until the browser downloads (see test_obligations_download_on_first_click)."""
+    button = page.get_by_role("button", name="下载 / download")
+    for _ in range(attempts):
+        try:
+            with page.expect_download(timeout=timeout) as info:
+                button.click()
+            return info.value
+        except sync_api.TimeoutError:
+            continue
+    pytest.fail(f"no download after {attempts} clicks")
+
+
+def test_obligations_filter_and_csv_download(page, tmp_path: Path) -> None:
+    _tab(page, "义务清单 Obligations")
+    page.get_by_role("button", name="筛选 / filter").click()
+    cells = page.get_by_role("gridcell")  # (the dataframe also keeps a hidden sizing copy of its rows)
+    sync_api.expect(cells.filter(has_text="2023年10月31日前，全面关停退出").first).to_be_visible()
+    sync_api.expect(cells.filter(has_text="已过期 passed").first).to_be_visible()
+    csv_choice = page.get_by_label("csv", exact=True)
+    csv_choice.check()
+    sync_api.expect(csv_choice).to_be_checked()
+    _shot(page, "obligations.png")
+    download = _download(page)
+    assert download.suggested_filename.endswith(".csv")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").startswith("id,doc_id,")
+    assert "jiexiu-2023-43m-oven-closure" in data.decode("utf-8-sig")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: 下载 is a gr.DownloadButton whose click handler computes the file: the "
+                                       "browser downloads the button's value at click time, so the first click "
+                                       "downloads nothing (the file only arrives on the next click)")
+def test_obligations_download_on_first_click(page) -> None:
+    _tab(page, "义务清单 Obligations")
+    page.get_by_label("csv", exact=True).check()
+    with page.expect_download(timeout=10_000) as info:
+        page.get_by_role("button", name="下载 / download").click()
+    assert info.value.suggested_filename.endswith(".csv")
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: (same cause) each click downloads the file made by the previous click, "
+                                       "i.e. with the previous filters/format: after switching csv → json the "
+                                       "download is still the csv")
+def test_obligations_download_uses_current_format(page, server) -> None:
+    _tab(page, "义务清单 Obligations")
+    exports: Path = server.exports_dir
+    before = set(exports.glob("obligations-*.csv")) if exports.exists() else set()
+    page.get_by_label("csv", exact=True).check()
+    try:
+        with page.expect_download(timeout=5_000):
+            page.get_by_role("button", name="下载 / download").click()
+    except sync_api.TimeoutError:  # the first click makes the csv without downloading it; wait until it exists
+        deadline = time.monotonic() + 30
+        while not set(exports.glob("obligations-*.csv")) - before and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(1000)  # and for the button's new value to reach the page
+    page.get_by_label("json", exact=True).check()
+    with page.expect_download(timeout=10_000) as info:
+        page.get_by_role("button", name="下载 / download").click()
+    assert info.value.suggested_filename.endswith(".json"), info.value.suggested_filename
+
+
+# ---- 时间线 Timeline -------------------------------------------------------------------------------------------
+def test_timeline_plot(page) -> None:
+    _tab(page, "时间线 Timeline")
+    chart = page.locator("[role='graphics-document']")
+    sync_api.expect(chart).to_be_visible()
+    points = chart.locator(".mark-symbol path")
+    sync_api.expect(points.first).to_be_attached()
+    assert points.count() >= 20
+    sync_api.expect(chart).to_contain_text("截止日期 / deadline")
+    _shot(page, "timeline.png")
+
+
+# ---- 文件 Documents --------------------------------------------------------------------------------------------
+def test_documents_table_tree_and_missing_citations(page) -> None:
+    _tab(page, "文件 Documents")
+    cells = page.get_by_role("gridcell")
+    sync_api.expect(cells.filter(has_text=re.compile(r"^jiexiu-2023-43m-oven-closure$"))).to_be_visible()
+    sync_api.expect(cells.filter(has_text="晋政办发〔2019〕66号")).to_be_visible()
+    sync_api.expect(page.get_by_role("cell", name="晋政办发〔2022〕51号")).to_be_visible()
+    _shot(page, "documents.png")
+    _choose(page, "条款树 / clause tree", "xinzhou-2022-71-coking-hq")
+    sync_api.expect(page.get_by_text("分期分批关停退出4.3米焦炉")).to_be_visible()
+    sync_api.expect(page.locator("strong", has_text="二、（三）")).to_be_visible()
+    # uploads are off without POLICY_KB_ADMIN_PASSWORD
+    sync_api.expect(page.get_by_text("上传文件（管理员）/ upload (admin)")).to_have_count(0)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the 条款树 dropdown starts with the first document selected but the tree "
+                                       "is only drawn on .change, so the page shows a selected document and no tree")
+def test_documents_preselected_clause_tree_is_drawn(page) -> None:
+    _tab(page, "文件 Documents")
+    picker = page.get_by_label("条款树 / clause tree")
+    sync_api.expect(picker).to_have_value("jiexiu-2023-43m-oven-closure")
+    sync_api.expect(page.get_by_text("关停退出4.3米焦炉", exact=True)).to_be_visible(timeout=5_000)
+
+
+# ---- documents are data, never markup ----------------------------------------------------------------------------
+def test_document_markup_is_shown_as_text(browser, markup_server) -> None:
+    context, page = _open(browser, markup_server.local_url)
+    try:
+        _ask(page, "煤场全封闭改造什么时候完成？")
+        page.get_by_text("2031年6月30日前").first.wait_for(timeout=ANSWER_TIMEOUT)
+        page.get_by_text(re.compile(r"^来源 \[1\]")).click()
+        sync_api.expect(page.get_by_text("<script>alert（1）</script>工作目标")).to_be_visible()
+        _tab(page, "条款检索 Search")
+        page.get_by_label("关键词或问题 / query").fill("煤场全封闭改造")
+        page.get_by_role("button", name="检索 / search").click()
+        sync_api.expect(page.locator(".hit").first).to_contain_text("<b>x</b>标记的煤场")
+        _choose(page, "查看条款上下文 / open a result in context", "changzhi-2030-xss-coal-yard:一")
+        sync_api.expect(page.locator(".context .current")).to_contain_text("<script>alert（1）</script>工作目标")
+        sync_api.expect(page.locator(".context")).to_contain_text("<b>x</b>排查煤场扬尘")
+        assert page.locator("body script", has_text="alert").count() == 0
+        assert page.locator(".hit b", has_text=re.compile(r"^x$")).count() == 0
+        assert page.dialogs == []
+    finally:
+        context.close()
