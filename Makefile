@@ -47,3 +47,7 @@ bench: build
 
 clean:
 	rm -rf indices/* .pytest_cache
+
+stress: setup
+	$(BIN)/python -m benchmarks.run --only load
+	POLICY_KB_EMBED_MODEL=fake $(BIN)/python -m pytest tests/test_crash_safety.py -q

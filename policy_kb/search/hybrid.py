@@ -50,6 +50,19 @@ def snippet(text: str, terms: list[str], width: int = 90) -> str:
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
+def _single_thread_queries() -> None:
+    """One short query is encoded fastest on one thread (benchmarks: 37 ms vs 254 ms median with two threads on
+    the 2-core machine, see docs/benchmarks.md); parallelism comes from concurrent requests instead.
+    POLICY_KB_TORCH_THREADS overrides."""
+    import os
+
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(int(os.environ.get("POLICY_KB_TORCH_THREADS", "1")))
+
+
 class Searcher:
     """Loads the store, the dense index and the embedder once; `search` is then cheap and thread-safe for reads."""
 
@@ -71,6 +84,7 @@ class Searcher:
     def embedder(self):  # type: ignore[no-untyped-def]
         from ..embed.embedder import load_embedder
 
+        _single_thread_queries()
         return load_embedder(self._embedder_name)
 
     @cached_property
