@@ -284,8 +284,12 @@ class Answerer:
         whole, a long one by its sentences that share words with the question."""
         keys = self._topic_keys(q)
         items: list[_Item] = []
-        for rank, h in enumerate(hits[:4]):
-            clause = self.store.clause(h.clause_id)
+        candidates = [h.clause_id for h in hits[:4]]
+        if hits and re.search(r"(?:依据|根据|依照).{0,6}(?:文件|政策|规定)|based on", q.text):
+            # `…是依据哪些文件制定的`: a document names its legal basis in its preamble
+            candidates.insert(0, f"{hits[0].doc_id}:preamble")
+        for rank, clause_id in enumerate(candidates):
+            clause = self.store.clause(clause_id)
             if clause is None or clause.kind == "cc":
                 continue
             sentences = [clause.text[a:b].strip() for a, b in split_sentences(clause.text, 0)]
@@ -293,7 +297,9 @@ class Answerer:
                 sentences = [" ".join(sentences)]
             sentences = [x for x in sentences if x and x.strip("。：") != (clause.heading or "")]
             role = re.search(r"组长|副组长|主任|局长|负责人|成员", q.text)
+            basis = re.search(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", q.text)
             scored = [(self._relevant(x, q, salient)
+                       + (4 if basis and "《" in x else 0)  # `依据哪些文件`: the sentence that cites them
                        + (2 if q.intent == "definition" and re.search(r"即|是指|指的是", x) else 0)
                        + (6 if role and re.match(rf"{role.group(0)}[：:]", x) else 0)
                        + (1 if q.intent == "threshold" and re.search(r"\d", x) else 0), x) for x in sentences]
@@ -334,8 +340,7 @@ class Answerer:
         groups: dict[str | None, list[_Item]] = {}
         for item in items:
             groups.setdefault(docs[item.clause.doc_id].jurisdiction, []).append(item)
-        order = sorted(groups, key=lambda j: (LEVEL_ORDER[places.lookup(j).level if j and places.lookup(j) else None],
-                                              j or ""))
+        order = sorted(groups, key=lambda j: (LEVEL_ORDER[self._level(j)], j or ""))
         lines: list[str] = []
         dated = {i.obligation.deadline["date"] for i in items if i.obligation and (i.obligation.deadline or {}).get("date")}
         if len(groups) > 1 and q.intent == "deadline" and len(dated) > 1:
@@ -346,7 +351,6 @@ class Answerer:
                          f"higher-level rules apply to it:" if en
                          else f"知识库中没有{q.jurisdiction}本级文件，以下上级规定适用：")
         for j in order:
-            level = places.lookup(j).level if j and places.lookup(j) else None
             via = ""
             if q.jurisdiction and j != q.jurisdiction and j in places.ancestors(q.jurisdiction):
                 via = " (higher-level rule, also applies)" if en else "（上级规定，同样适用）"
@@ -362,7 +366,6 @@ class Answerer:
                     lines.append(f"- {where}: “{item.text}” [{n}] {status}".rstrip())
                 else:
                     lines.append(f"- {item.text} [{n}]{status}（{where}）")
-            del level
         return "\n".join(lines), list(citations.values())
 
     def _not_found(self, q: Question, reason: str, nearest: list[Hit], as_of: date) -> Answer:

@@ -7,7 +7,6 @@ Spans may overlap (a date inside a department assignment, a topic inside a quant
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
