@@ -172,9 +172,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch:
         lines = (sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")).read().splitlines()
         for q in lines:
-            if not q.strip():
-                sys.stdout.write(json.dumps({"question": q, "status": "not_found", "answer": "", "citations": []},
-                                            ensure_ascii=False) + "\n")
+            if not q.strip():  # keep one output line per input line, with the full interface
+                from .records import Answer
+
+                empty = Answer(q, "zh", "general", args.jurisdiction, "not_found", "", [], [], as_of.isoformat(),
+                               ["empty question"])
+                sys.stdout.write(json.dumps(empty.to_dict(), ensure_ascii=False) + "\n")
                 continue
             sys.stdout.write(json.dumps(answerer.ask(q, args.jurisdiction, as_of).to_dict(), ensure_ascii=False) + "\n")
         return 0

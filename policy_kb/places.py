@@ -68,11 +68,26 @@ PLACES: dict[str, Place] = _build()
 _BY_SHORT: dict[str, Place] = {p.short: p for p in PLACES.values()}
 
 
+OTHER_PROVINCES = {"北京": "北京市", "天津": "天津市", "上海": "上海市", "重庆": "重庆市", "河北": "河北省", "内蒙古": "内蒙古自治区",
+                   "辽宁": "辽宁省", "吉林": "吉林省", "黑龙江": "黑龙江省", "江苏": "江苏省", "浙江": "浙江省", "安徽": "安徽省",
+                   "福建": "福建省", "江西": "江西省", "山东": "山东省", "河南": "河南省", "湖北": "湖北省", "湖南": "湖南省",
+                   "广东": "广东省", "广西": "广西壮族自治区", "海南": "海南省", "四川": "四川省", "贵州": "贵州省", "云南": "云南省",
+                   "西藏": "西藏自治区", "陕西": "陕西省", "甘肃": "甘肃省", "青海": "青海省", "宁夏": "宁夏回族自治区",
+                   "新疆": "新疆维吾尔自治区"}
+PINYIN.update({"beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北",
+               "inner mongolia": "内蒙古", "neimenggu": "内蒙古", "liaoning": "辽宁", "jilin": "吉林", "heilongjiang": "黑龙江",
+               "jiangsu": "江苏", "zhejiang": "浙江", "anhui": "安徽", "fujian": "福建", "jiangxi": "江西", "shandong": "山东",
+               "henan": "河南", "hubei": "湖北", "hunan": "湖南", "guangdong": "广东", "guangxi": "广西", "hainan": "海南",
+               "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南", "tibet": "西藏", "shaanxi": "陕西", "gansu": "甘肃",
+               "qinghai": "青海", "ningxia": "宁夏", "xinjiang": "新疆"})
+
+
 def lookup(name: str | None) -> Place | None:
-    """Resolve a full name, a short name (介休, 忻州, 山西, 全省) or a common typo to a Place."""
+    """Resolve a full name, a short name (介休, 忻州, 山西, 全省), a romanised name (Jiexiu) or a common typo."""
     if not name:
         return None
     name = name.strip()
+    name = PINYIN.get(name.lower(), name)
     if name in ("全省", "省级", "山西"):
         return PLACES[PROVINCE]
     for typo, fix in TYPOS.items():

@@ -30,6 +30,7 @@ GENERIC = set("焦化 焦化行业 行业 企业 工作 要求 规定 具体 内
               "现在 目前 一共 共 总共 分别 各 各是 做 搞 指 是 有 没 进行 实施 落实 执行 完成 开展 时候 日期 期限 "
               "全部 全面 部分 东西 事情 厂 工厂 单位 部门 我们 条件 办法 方式 作用 意思 程度 范围 规模 数量 额度".split())
 MAX_ITEMS = 6
+OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)  # answered by recurring deadlines
 LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, None: 3}
 
 
@@ -219,7 +220,7 @@ class Answerer:
         if q.intent != "deadline":
             return self._concise(scored, max_items=4, max_clauses=2)
         issued = {d.id: d.issue_date or "" for d in self.store.documents()}
-        often = bool(re.search(r"多久|多长时间一次|频率|每隔|how often|frequency", q.text, re.I))
+        often = bool(OFTEN_RE.search(q.text))
         groups: dict[str | None, list[_Item]] = {}
         for item in scored:
             groups.setdefault(item.obligation.jurisdiction, []).append(item)  # type: ignore[union-attr]
@@ -342,8 +343,10 @@ class Answerer:
             groups.setdefault(docs[item.clause.doc_id].jurisdiction, []).append(item)
         order = sorted(groups, key=lambda j: (LEVEL_ORDER[self._level(j)], j or ""))
         lines: list[str] = []
-        dated = {i.obligation.deadline["date"] for i in items if i.obligation and (i.obligation.deadline or {}).get("date")}
-        if len(groups) > 1 and q.intent == "deadline" and len(dated) > 1:
+        dated_places = {docs[i.clause.doc_id].jurisdiction for i in items
+                        if i.obligation and (i.obligation.deadline or {}).get("date")}
+        dates = {i.obligation.deadline["date"] for i in items if i.obligation and (i.obligation.deadline or {}).get("date")}
+        if len(dated_places) > 1 and q.intent == "deadline" and len(dates) > 1:
             lines.append("Rules differ by place; the most specific one that covers you applies, together with the "
                          "higher-level rules:" if en else "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。")
         if q.jurisdiction and not any(d.jurisdiction == q.jurisdiction for d in docs.values()) and groups:
@@ -354,6 +357,8 @@ class Answerer:
             via = ""
             if q.jurisdiction and j != q.jurisdiction and j in places.ancestors(q.jurisdiction):
                 via = " (higher-level rule, also applies)" if en else "（上级规定，同样适用）"
+            if lines:
+                lines.append("")  # a blank line keeps the heading out of the previous list in markdown
             lines.append(f"**{j or ('unknown place' if en else '地区未注明')}**{via}")
             for item in groups[j]:
                 n = cite(item.clause)
@@ -386,6 +391,25 @@ class Answerer:
         return Answer(q.text, q.language, q.intent, q.jurisdiction, "not_found", "\n".join(lines), citations, [],
                       as_of.isoformat())
 
+    @staticmethod
+    def _resolve_number(raw: str, docs: list) -> str:  # type: ignore[type-arg]
+        """Match an extracted 文号 to one the corpus knows: `请问晋政办发〔2019〕66号` → 晋政办发〔2019〕66号,
+        `jin zheng ban fa〔2022〕51号` → 晋政办发〔2022〕51号 (by pinyin)."""
+        from pypinyin import lazy_pinyin
+
+        known = {d.doc_number for d in docs if d.doc_number} | {c.doc_number for d in docs for c in d.cites if c.doc_number}
+        if raw in known:
+            return raw
+        tail = raw[raw.index("〔"):] if "〔" in raw else raw
+        prefix = raw[: len(raw) - len(tail)]
+        for number in sorted(known, key=len, reverse=True):
+            if not number.endswith(tail):
+                continue
+            own = number[: len(number) - len(tail)]
+            if own and (prefix.endswith(own) or re.sub(r"\s+", "", prefix).endswith("".join(lazy_pinyin(own)))):
+                return number
+        return tail if re.search(r"[a-z]", prefix) else (prefix[-6:] + tail)
+
     def _document_overview(self, q: Question, doc_id: str, as_of: date) -> Answer:
         """A question that is only a 文号: the document's title and its opening clauses."""
         doc = self.store.find_document(doc_id)
@@ -410,7 +434,7 @@ class Answerer:
                                    [], as_of)
         docs = self.store.documents()
         flt_doc = None
-        for number in q.doc_numbers:
+        for number in (self._resolve_number(n, docs) for n in q.doc_numbers):
             match = next((d for d in docs if d.doc_number == number), None)
             if match:
                 flt_doc = match.id
@@ -478,7 +502,9 @@ class Answerer:
                     best_sent == best_ob and q.intent in ("list", "general", "definition")):
                 items = sentences
         quoted = re.findall(r"[“\"「]([^”\"」]{2,12})[”\"」]", q.text)
-        if q.intent == "definition" and quoted and not any(defines(i.clause.text, t) for t in quoted for i in items):
+        asks_meaning = re.search(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", q.text)
+        if q.intent == "definition" and asks_meaning and quoted and not any(
+                defines(i.clause.text, t) for t in quoted for i in items):
             reason = (f"The documents use {'、'.join(quoted)} but do not define it." if en
                       else f"文件中没有对“{'、'.join(quoted)}”的定义或解释。")
             return self._not_found(q, reason, hits, as_of)
@@ -492,7 +518,8 @@ class Answerer:
         doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in docs}
         problems = check(text, citations, as_of, doc_year)
         status = "answered"
-        if q.intent == "deadline" and not any(i.obligation and (i.obligation.deadline or {}).get("date") for i in items):
+        if q.intent == "deadline" and not OFTEN_RE.search(q.text) and not any(
+                i.obligation and (i.obligation.deadline or {}).get("date") for i in items):
             status = "partial"
         warnings = []
         if problems:

@@ -14,13 +14,15 @@ from ..extract.obligations import split_sentences
 from ..records import Citation
 
 _CN_DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[%‰]|[\u4e00-\u9fff/]{1,6})?")
 _STATUS = re.compile(r"〔[^〔〕]*〕")
 _MARK = re.compile(r"\[(\d+)\]")
 
 
 def _supported(fact: str, sources: list[str]) -> bool:
+    if re.fullmatch(r"\d+(?:\.\d+)?", fact):  # a number must be a whole number there: 6 is not in 96
+        return any(re.search(rf"(?<![\d.]){re.escape(fact)}(?![\d]|\.\d)", s) for s in sources)
     return any(fact in s for s in sources)
 
 
@@ -43,14 +45,18 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
         iso_dates = {d.date for c in cited for a, b in split_sentences(c.text, 0)
                      for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id)) if d.date}
         for derived in _STATUS.findall(line):
-            for y, m, d in _ISO.findall(derived):
-                if f"{y}-{m}-{d}" not in iso_dates and f"{y}-{m}-{d}" != as_of.isoformat():
-                    problems.append(f"derived date {y}-{m}-{d} matches no cited deadline: {line[:60]}")
+            own = [f"{y}-{m}-{d}" for y, m, d in _ISO.findall(derived)]
+            for iso in own:
+                if iso not in iso_dates and iso != as_of.isoformat():
+                    problems.append(f"derived date {iso} matches no cited deadline: {line[:60]}")
             days = re.search(r"(\d+)\s*(?:天|days?)", derived)
-            if days:
-                ok = any(abs((date.fromisoformat(d) - as_of).days) == int(days.group(1)) for d in iso_dates)
-                if not ok:
-                    problems.append(f"day count {days.group(1)} does not follow from a cited deadline: {line[:60]}")
+            if days and own:  # the count must follow from this status's own date, in the right direction
+                delta = (date.fromisoformat(own[0]) - as_of).days
+                future = bool(re.search(r"还剩|尚未生效|left|from now", derived))
+                if abs(delta) != int(days.group(1)) or (delta > 0) != future and delta != 0:
+                    problems.append(f"day count {days.group(1)} does not follow from {own[0]}: {line[:60]}")
+            elif days:
+                problems.append(f"day count without its date: {line[:60]}")
         body = _MARK.sub("", _STATUS.sub("", line))
         for y, m, d in _ISO.findall(body):
             if f"{y}-{m}-{d}" not in iso_dates:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import places
+from ..build import BuildReport
 from ..export import FORMATS, ObligationFilter, render, select
 from ..ingest.loaders import SUPPORTED, LoadError, load_text
 from ..pipeline import build_all
@@ -122,11 +123,13 @@ OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文�
 
 def _filter(jurisdiction: Any, doc: Any, department: Any, due_before: Any, due_after: Any, modality: Any) -> ObligationFilter:
     try:
-        return ObligationFilter(jurisdiction=_place(jurisdiction), doc=_place(doc), department=(department or None),
+        return ObligationFilter(jurisdiction=_place(jurisdiction), doc=_place(doc),
+                                department=(str(department or "").strip() or None),
                                 due_before=str(due_before or "").strip()[:10] or None,
                                 due_after=str(due_after or "").strip()[:10] or None, modality=_place(modality))
-    except ValueError as e:
-        raise UserError(str(e)) from e
+    except ValueError as e:  # the message names the CLI flag; say which box instead
+        raise UserError(str(e).replace("--due-before", "截止不晚于 / due before")
+                        .replace("--due-after", "截止不早于 / due after")) from e
 
 
 def obligations_table(service: Service, jurisdiction: Any = None, doc: Any = None, department: Any = None,
@@ -222,7 +225,8 @@ def safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     stem, suffix = os.path.splitext(base)
     stem = re.sub(r"[^\w\u4e00-\u9fff.\-]+", "-", stem).strip(".-_") or "document"
-    return f"{stem[:80]}{suffix.lower()}"
+    suffix = "." + re.sub(r"[^a-z0-9]", "", suffix.lower()) if suffix else ""
+    return f"{stem[:80]}{suffix}"
 
 
 def upload(service: Service, file_path: str | None, password: str) -> str:
@@ -240,23 +244,30 @@ def upload(service: Service, file_path: str | None, password: str) -> str:
         raise UserError(f"不支持的文件类型 / unsupported file type '{Path(name).suffix}' (allowed: {', '.join(SUPPORTED)})")
     size = src.stat().st_size
     if size > MAX_UPLOAD_BYTES:
-        raise UserError(f"文件过大 / file too large: {size // 1_048_576} MB > {MAX_UPLOAD_BYTES // 1_048_576} MB")
-    try:
-        staged = Path(tempfile.mkdtemp()) / name
-        shutil.copyfile(src, staged)
-        load_text(staged)  # empty, binary, undecodable, not-a-docx … all fail here with a clear message
-    except LoadError as e:
-        raise UserError(f"文件无法读取 / cannot read {name}: {e.problem} ({e.hint})") from e
+        raise UserError(f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB")
     target = service.paths.corpus / name
     if target.exists():
         raise UserError(f"已存在同名文件 / a document named {name} already exists")
-    with service.build_lock:
-        shutil.copyfile(staged, target)
-        report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None)
-        errors = [e for e in report.errors if e.file == name]
-        if errors:
-            target.unlink(missing_ok=True)
-            raise UserError(f"文件未入库 / not ingested: {errors[0]}")
-        service.reload()
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp) / name
+        shutil.copyfile(src, staged)
+        try:
+            load_text(staged)  # empty, binary, undecodable, not-a-docx … all fail here with a clear message
+        except LoadError as e:
+            raise UserError(f"文件无法读取 / cannot read {name}: {e.problem} ({e.hint})") from e
+        with service.build_lock:
+            shutil.copyfile(staged, target)
+            report = _ingest(service, target, name)
     doc_id = (report.added or report.updated or ["?"])[0]
     return f"✅ 已入库 / ingested **{esc(name)}** as `{esc(doc_id)}` — {esc(report.summary())}"
+
+
+def _ingest(service: Service, target: Path, name: str) -> BuildReport:
+    """Build with the new file; remove it again when it could not be ingested."""
+    report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None)
+    errors = [e for e in report.errors if e.file == name]
+    if errors:
+        target.unlink(missing_ok=True)
+        raise UserError(f"文件未入库 / not ingested: {errors[0]}")
+    service.reload()
+    return report

@@ -26,7 +26,8 @@ def md_escape(text: str) -> str:
 
 
 def citation_title(c: Citation) -> str:
-    return f"来源 [{c.n}] {c.doc_title or c.doc_id} {c.doc_number or ''} {''.join(c.path)}".strip()
+    parts = [f"来源 [{c.n}]", c.doc_title or c.doc_id, c.doc_number or "", "".join(c.path)]
+    return esc(" ".join(p for p in parts if p))
 
 
 def citation_body(c: Citation, answer_text: str) -> str:

@@ -80,7 +80,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 y_to = gr.Number(label="至 / to", precision=0)
             go = gr.Button("检索 / search", variant="primary")
             results = gr.HTML()
-            pick = gr.Dropdown([], label="查看条款上下文 / open a result in context", interactive=True)
+            pick = gr.Dropdown([], label="查看条款上下文 / open a result in context", interactive=True,
+                               allow_custom_value=True)
             context = gr.HTML()
 
             def _search(q: str, m: str, p: str, d: str, a: Any, b: Any) -> tuple[str, Any]:
@@ -108,9 +109,12 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 o_dl = gr.DownloadButton("下载 / download", variant="secondary")
             table = gr.Dataframe(headers=h.OBLIGATION_COLUMNS, interactive=False, wrap=True, max_height=600)
             filters = [o_place, o_doc, o_dept, o_before, o_after, o_mod]
-            o_go.click(_user_errors(lambda *a: h.obligations_table(service, *a)), filters, table, api_name=False)
-            o_dl.click(_user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f)),
-                       [*filters, o_fmt], o_dl, api_name="export_obligations")
+            export = _user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f))
+            # the download button serves the file it holds when clicked, so the file is prepared whenever the
+            # filters or the format change: a single click always downloads exactly the rows on screen
+            o_go.click(_user_errors(lambda *a: h.obligations_table(service, *a)), filters, table, api_name=False) \
+                .then(export, [*filters, o_fmt], o_dl, api_name="export_obligations")
+            o_fmt.change(export, [*filters, o_fmt], o_dl, api_name=False)
 
         with gr.Tab("时间线 Timeline", id="timeline"):
             t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction")
@@ -129,7 +133,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
         with gr.Tab("文件 Documents", id="documents"):
             doc_table = gr.Dataframe(headers=["id", "标题 title", "文号", "日期 date", "地区", "级别 level", "条款 clauses",
                                               "提示 warnings"], interactive=False, wrap=True)
-            tree_doc = gr.Dropdown(docs, label="条款树 / clause tree")
+            tree_doc = gr.Dropdown(docs, value=None, label="条款树 / clause tree")
             tree = gr.Markdown()
             gr.Markdown("#### 被引用但未收录的文件 / cited documents not in the corpus")
             missing = gr.Markdown()
@@ -139,7 +143,16 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 up_pw = gr.Textbox(label="管理员密码 / admin password", type="password")
                 up_go = gr.Button("上传并入库 / upload and ingest")
                 up_msg = gr.Markdown()
-                up_go.click(_user_errors(lambda f, pw: h.upload(service, f, pw)), [up_file, up_pw], up_msg,
+                def _upload(f: str | None, pw: str) -> tuple[Any, ...]:
+                    message = h.upload(service, f, pw)
+                    # the new document (and its place) become selectable everywhere without a restart
+                    names, ids = h.jurisdiction_choices(service), [d[0] for d in h.documents_table(service)]
+                    return (message, h.documents_table(service), gr.update(choices=ids), gr.update(choices=[h.ALL, *ids]),
+                            gr.update(choices=[h.ALL, *ids]), gr.update(choices=names), gr.update(choices=names),
+                            gr.update(choices=names), gr.update(choices=names))
+
+                up_go.click(_user_errors(_upload), [up_file, up_pw],
+                            [up_msg, doc_table, tree_doc, s_doc, o_doc, place, s_place, o_place, t_place],
                             api_name=False, concurrency_limit=1)
             tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_name=False)
 

@@ -1,7 +1,10 @@
 """Dense index: clause embeddings in faiss, keyed by clause rowid, with a manifest and an embedding cache.
 
-Exact inner product (IndexFlatIP) below ``HNSW_THRESHOLD`` vectors, HNSW above it (see docs/benchmarks.md).
-Embeddings are cached by (model, sha256(text)) in ``embed_cache.sqlite`` so a rebuild only encodes new text.
+Exact inner product (IndexFlatIP) below ``ANN_THRESHOLD`` vectors; above it an inverted-file index (IVF, 8-bit
+scalar-quantised codes) searched with ``NPROBE`` lists — see docs/scaling.md for the measurements behind both
+numbers (HNSW was measured too: its graph build is far too slow on a 2-core machine).
+Embeddings are cached by (model, sha256(text)) in ``embed_cache.sqlite`` so a rebuild only encodes new text; an
+IVF index is updated in place (changed clauses removed, new ones added) instead of being retrained.
 Index and manifest are written to temporary files and swapped in with os.replace (atomic on POSIX).
 """
 
@@ -15,7 +18,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -26,7 +29,11 @@ from ..store import Store
 INDEX_FILE = "dense.faiss"
 MANIFEST_FILE = "dense.manifest.json"
 CACHE_FILE = "embed_cache.sqlite"
-HNSW_THRESHOLD = 50_000
+ANN_THRESHOLD = 60_000  # vectors: exact search below, IVF above (exact at 60k vectors ≈ 10 ms per query)
+HNSW_THRESHOLD = ANN_THRESHOLD  # the former name
+IVF_CODE = "SQ8"  # faiss scalar quantizer for IVF codes: 4× smaller than float32, recall@10 vs exact ≥ 0.97
+NPROBE = 24  # lists searched per query; chosen for recall@10 ≥ 0.95 vs exact search (docs/scaling.md)
+RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained once it holds RETRAIN_GROWTH × n
 BATCH = 64
 
 
@@ -87,12 +94,18 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def clause_passages(store: Store) -> tuple[list[int], list[str]]:
-    """(rowid, passage text) pairs, several per long clause, for every clause worth searching (cc lines are not)."""
+def clause_passages(store: Store, doc_ids: set[str] | None = None) -> tuple[list[int], list[str]]:
+    """(rowid, passage text) pairs, several per long clause, for every clause worth searching (cc lines are not);
+    only those of `doc_ids` when given."""
     titles = {r[0]: r[1] for r in store.conn.execute("SELECT id, title FROM documents")}
     headings: dict[str, tuple[str | None, str | None]] = {}
     rowids, texts = [], []
-    for row in store.iter_clause_rows():
+    if doc_ids is None:
+        rows: Iterable = store.iter_clause_rows()
+    else:
+        rows = (r for d in sorted(doc_ids) for r in store.conn.execute(
+            "SELECT rowid, * FROM clauses WHERE doc_id = ? ORDER BY rowid", (d,)))
+    for row in rows:
         headings[row["id"]] = (row["parent_id"], row["heading"])
         if row["kind"] == "cc":
             continue
@@ -114,57 +127,184 @@ class BuildStats:
     encoded: int
     seconds: float
     kind: str
+    encode_seconds: float = 0.0  # embedding the passages missing from the cache
+    index_seconds: float = 0.0  # faiss: training, adding, writing
+    mode: str = "full"  # full (index built from scratch) | update (IVF index updated in place)
 
 
-def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None] = lambda m: None) -> BuildStats:
-    """(Re)build the dense index from the store, encoding only texts missing from the cache."""
+def _encode(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
+            progress: Callable[[str], None]) -> tuple[dict[str, np.ndarray], int]:
+    """Vectors by text hash, encoding only what the cache does not hold; (vectors, number encoded)."""
+    hashes = [_hash(t) for t in texts]
+    known = cache.get_many(embedder.name, hashes) if cache is not None else {}
+    missing = [(h, t) for h, t in dict(zip(hashes, texts)).items() if h not in known]
+    for i in range(0, len(missing), BATCH):
+        batch = missing[i:i + BATCH]
+        progress(f"embedding clauses {i + len(batch)}/{len(missing)}")
+        vecs = embedder.encode_passages([t for _, t in batch])
+        new = {h: v for (h, _), v in zip(batch, vecs)}
+        if cache is not None:
+            cache.put_many(embedder.name, new)
+        known.update(new)
+    return known, len(missing)
+
+
+def _nlist(n: int) -> int:
+    """IVF lists: about √n (≈ 1 000 vectors per list at 1M), at least 64."""
+    return max(64, int(round(n ** 0.5)))
+
+
+def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):  # type: ignore[no-untyped-def]
+    """A searchable faiss index over `matrix` (rows labelled by clause rowid) and its kind: exact below
+    ANN_THRESHOLD vectors, IVF above."""
+    import faiss
+
+    if len(rowids) < ANN_THRESHOLD:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        if len(rowids):
+            index.add_with_ids(matrix, rowids)
+        return index, "flat"
+    nlist = _nlist(len(rowids))
+    quantizer = faiss.IndexFlatIP(dim)
+    if IVF_CODE == "flat":
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    else:
+        qtype = {"SQ8": faiss.ScalarQuantizer.QT_8bit, "SQfp16": faiss.ScalarQuantizer.QT_fp16}[IVF_CODE]
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, faiss.METRIC_INNER_PRODUCT)
+    index.own_fields = True
+    quantizer.this.disown()
+    index.cp.niter = 10
+    sample = np.random.default_rng(0).choice(len(rowids), size=min(len(rowids), 40 * nlist), replace=False)
+    index.train(matrix[np.sort(sample)])
+    index.nprobe = NPROBE
+    for i in range(0, len(rowids), 200_000):  # bounded temporary memory while adding
+        index.add_with_ids(matrix[i:i + 200_000], rowids[i:i + 200_000])
+    return index, "ivf"
+
+
+def ivf_ids(index) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Every label stored in an IVF index (one per vector)."""
+    import faiss
+
+    invlists = index.invlists
+    parts = []
+    for i in range(index.nlist):
+        size = invlists.list_size(i)
+        if size:
+            parts.append(faiss.rev_swig_ptr(invlists.get_ids(i), size).copy())
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _searchable_rowids(store: Store) -> np.ndarray:
+    return np.fromiter((r[0] for r in store.conn.execute("SELECT rowid FROM clauses WHERE kind != 'cc'")),
+                       dtype=np.int64)
+
+
+def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None,
+                     progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
+    """Bring an existing IVF index up to date by removing the vectors of clauses that are gone and adding those of
+    new clauses (the trained quantizer is kept).  None when a full build is due: no IVF index, another model or
+    passage format, or the collection has grown too far beyond what the lists were trained on."""
+    import faiss
+
+    manifest = read_manifest(store.index_dir)
+    path = store.index_dir / INDEX_FILE
+    if not manifest or manifest.get("kind") != "ivf" or manifest.get("model") != embedder.name \
+            or manifest.get("dim") != embedder.dim or manifest.get("passages") != PASSAGE_FORMAT \
+            or manifest.get("ivf_code") != IVF_CODE or not path.exists():
+        return None
+    index = faiss.read_index(str(path))
+    stored = ivf_ids(index)
+    current = _searchable_rowids(store)
+    gone = np.setdiff1d(stored, current)
+    new = np.setdiff1d(current, stored)
+    vectors_after = index.ntotal - int(np.isin(stored, gone).sum()) + int(len(new) * 1.5)
+    if vectors_after > RETRAIN_GROWTH * manifest.get("trained_on", index.ntotal) or vectors_after < ANN_THRESHOLD:
+        return None
+    if len(gone):
+        index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
+    encoded = 0
+    encode_seconds = 0.0
+    if len(new):
+        wanted = set(new.tolist())
+        docs: set[str] = set()
+        new_list = sorted(wanted)
+        for i in range(0, len(new_list), 500):
+            chunk = new_list[i:i + 500]
+            docs |= {r[0] for r in store.conn.execute(
+                f"SELECT DISTINCT doc_id FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)}
+        rowids, texts = clause_passages(store, docs)
+        keep = [i for i, r in enumerate(rowids) if r in wanted]
+        rowids, texts = [rowids[i] for i in keep], [texts[i] for i in keep]
+        t0 = time.perf_counter()
+        known, encoded = _encode(texts, embedder, cache, progress)
+        encode_seconds = time.perf_counter() - t0
+        if rowids:
+            matrix = np.stack([known[_hash(t)] for t in texts]).astype(np.float32)
+            index.add_with_ids(matrix, np.asarray(rowids, dtype=np.int64))
+    return index, encoded, encode_seconds, manifest.get("trained_on", index.ntotal)
+
+
+def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None] = lambda m: None,
+                cache: bool = True) -> BuildStats:
+    """(Re)build the dense index from the store, encoding only texts missing from the embedding cache (`cache=False`
+    encodes everything and keeps no cache: the benchmarks' bulk path for synthetic corpora)."""
     import faiss
 
     started = time.perf_counter()
     index_dir = store.index_dir
-    rowids, texts = clause_passages(store)
-    hashes = [_hash(t) for t in texts]
-    cache = EmbeddingCache(index_dir / CACHE_FILE)
+    emb_cache = EmbeddingCache(index_dir / CACHE_FILE) if cache else None
     try:
-        known = cache.get_many(embedder.name, hashes)
-        missing = [(h, t) for h, t in dict(zip(hashes, texts)).items() if h not in known]
-        for i in range(0, len(missing), BATCH):
-            batch = missing[i:i + BATCH]
-            progress(f"embedding clauses {i + len(batch)}/{len(missing)}")
-            vecs = embedder.encode_passages([t for _, t in batch])
-            new = {h: v for (h, _), v in zip(batch, vecs)}
-            cache.put_many(embedder.name, new)
-            known.update(new)
+        updated = _update_in_place(store, embedder, emb_cache, progress)
+        if updated is not None:
+            index, encoded, encode_seconds, trained_on = updated
+            kind, mode = "ivf", "update"
+        else:
+            rowids, texts = clause_passages(store)
+            t0 = time.perf_counter()
+            known, encoded = _encode(texts, embedder, emb_cache, progress)
+            encode_seconds = time.perf_counter() - t0
+            dim = embedder.dim
+            matrix = np.zeros((len(texts), dim), np.float32)
+            for i, t in enumerate(texts):
+                matrix[i] = known[_hash(t)]
+            del known
+            index, kind = make_index(matrix, np.asarray(rowids, dtype=np.int64), dim)
+            trained_on = len(rowids)
+            mode = "full"
+            del matrix
     finally:
-        cache.close()
+        if emb_cache is not None:
+            emb_cache.close()
     dim = embedder.dim
-    matrix = np.stack([known[h] for h in hashes]).astype(np.float32) if hashes else np.zeros((0, dim), np.float32)
-    if len(rowids) >= HNSW_THRESHOLD:
-        base = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        base.hnsw.efConstruction = 80
-        base.hnsw.efSearch = 128
-        kind = "hnsw"
-    else:
-        base = faiss.IndexFlatIP(dim)
-        kind = "flat"
-    index = faiss.IndexIDMap2(base)
-    if len(rowids):
-        index.add_with_ids(matrix, np.asarray(rowids, dtype=np.int64))
     tmp = index_dir / (INDEX_FILE + ".tmp")
     faiss.write_index(index, str(tmp))
-    digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-    manifest = {"model": embedder.name, "dim": dim, "count": len(set(rowids)), "vectors": len(rowids),
+    digest = _file_sha256(tmp)
+    count = len(np.unique(ivf_ids(index))) if kind == "ivf" else len(set(faiss.vector_to_array(index.id_map).tolist()))
+    manifest = {"model": embedder.name, "dim": dim, "count": count, "vectors": int(index.ntotal),
                 "passages": PASSAGE_FORMAT,
                 "kind": kind, "sha256": digest,
                 "clauses_sha256": clauses_fingerprint(store),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if kind == "ivf":
+        manifest.update({"nlist": int(index.nlist), "nprobe": NPROBE, "ivf_code": IVF_CODE, "trained_on": int(trained_on)})
     tmp_manifest = index_dir / (MANIFEST_FILE + ".tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     fault_point("dense_before_swap")
     os.replace(tmp, index_dir / INDEX_FILE)
     fault_point("dense_between_swaps")
     os.replace(tmp_manifest, index_dir / MANIFEST_FILE)
-    return BuildStats(len(rowids), len(missing), time.perf_counter() - started, kind)
+    seconds = time.perf_counter() - started
+    return BuildStats(int(index.ntotal), encoded, seconds, kind, encode_seconds=encode_seconds,
+                      index_seconds=seconds - encode_seconds, mode=mode)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def clauses_fingerprint(store: Store) -> str:
@@ -197,16 +337,45 @@ class DenseIndex:
         if self.manifest is None or not (index_dir / INDEX_FILE).exists():
             raise FileNotFoundError(f"no dense index in {index_dir} (run `policy-kb build`)")
         self.index = faiss.read_index(str(index_dir / INDEX_FILE))
+        self.kind = self.manifest.get("kind", "flat")
+        self.clauses = max(1, int(self.manifest.get("count") or 1))
 
     def is_current(self, store: Store, model_name: str) -> bool:
         return is_current(self.manifest, store, model_name)
 
+    def _params(self, allowed: set[int] | None):  # type: ignore[no-untyped-def]
+        """faiss search parameters: the allowed rowids as a bitmap selector (so a filter restricts the search
+        itself instead of discarding results afterwards) and, for IVF, the number of lists to probe — scaled up
+        by the share of clauses a filter keeps, so a narrow filter still finds its best k."""
+        import faiss
+
+        sel = keep = None
+        if allowed is not None:
+            ids = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+            bits = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=bool)
+            bits[ids] = True
+            keep = np.packbits(bits, bitorder="little")
+            sel = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(keep))
+        if self.kind == "ivf":
+            share = 1.0 if allowed is None else max(len(allowed) / self.clauses, 1e-9)
+            nprobe = min(self.index.nlist, int(np.ceil(int(self.manifest.get("nprobe") or NPROBE) / min(1.0, share))))
+            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=sel) if sel is not None else \
+                faiss.SearchParametersIVF(nprobe=nprobe)
+        else:
+            params = faiss.SearchParameters(sel=sel) if sel is not None else None
+        return params, (sel, keep)  # the selector and its bitmap must outlive the search
+
     def search(self, query_vec: np.ndarray, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         """Best clauses by their best chunk (max-pooling over a clause's chunks)."""
-        if self.index.ntotal == 0:
+        if self.index.ntotal == 0 or (allowed is not None and not allowed):
             return []
         want = k * 4 if allowed is None else max(k * 16, 512)
-        scores, ids = self.index.search(query_vec.reshape(1, -1).astype(np.float32), min(want, self.index.ntotal))
+        params, _alive = self._params(allowed)
+        x = query_vec.reshape(1, -1).astype(np.float32)
+        if params is None:
+            scores, ids = self.index.search(x, min(want, self.index.ntotal))
+        else:
+            scores, ids = self.index.search(x, min(want, self.index.ntotal), params=params)
         best: dict[int, float] = {}
         for i, s in zip(ids[0], scores[0]):
             i = int(i)

@@ -60,8 +60,8 @@ class Speller:
                     cands[term] = max(cands.get(term, 0), df)
         if not cands:
             return None
-        if len(cands) == 1 and len(word) >= 3:
-            return next(iter(cands))
+        if len(cands) == 1 and (len(word) >= 3 or not (left or right)):
+            return next(iter(cands))  # one homophone in the corpus (a bare `焦碳` query too)
         # ambiguous (common for 2-character words): the candidate that appears with the word's neighbours
         scored = {c: (self._phrase_count(left[-2:] + c) if left else 0) + (self._phrase_count(c + right[:2]) if right else 0)
                   for c in cands}

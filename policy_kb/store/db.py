@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 from array import array
+from functools import cached_property
 from pathlib import Path
 import zlib
 from typing import Any, Iterator
@@ -41,6 +42,8 @@ CREATE TABLE IF NOT EXISTS clauses (
     warnings TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS clauses_doc ON clauses(doc_id, ord);
+CREATE INDEX IF NOT EXISTS clauses_kind ON clauses(kind);
+CREATE INDEX IF NOT EXISTS documents_number ON documents(doc_number);
 CREATE TABLE IF NOT EXISTS obligations (
     rowid INTEGER PRIMARY KEY,
     id TEXT UNIQUE NOT NULL,
@@ -56,9 +59,26 @@ CREATE INDEX IF NOT EXISTS obligations_clause ON obligations(clause_id);
 -- jieba-segmented clause text (body) and its document title + ancestor headings (context); rowid = clauses.rowid
 CREATE VIRTUAL TABLE IF NOT EXISTS clause_fts USING fts5(body, context, tokenize='unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS clause_vocab USING fts5vocab(clause_fts, 'row');
+-- character trigrams of every clause's text (external content: the text stays in `clauses`): candidates for verbatim
+-- substring search (exact route); detail=none keeps it small, candidates are verified with instr()
+CREATE VIRTUAL TABLE IF NOT EXISTS clause_tri USING fts5(text, content='clauses', content_rowid='rowid',
+                                                         tokenize='trigram', detail='none');
 CREATE TABLE IF NOT EXISTS build_errors (file TEXT PRIMARY KEY, problem TEXT NOT NULL, hint TEXT NOT NULL,
                                          at TEXT NOT NULL DEFAULT (datetime('now')));
 """
+
+
+# Read performance (docs/scaling.md): memory-mapped reads share the OS page cache between processes and skip a copy
+# per page; a larger page cache per connection keeps FTS and index pages of a 1M-clause knowledge base hot.
+PRAGMAS = ("PRAGMA mmap_size=8589934592", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY")
+TRIGRAM = 3  # the trigram table can only find substrings of at least this many characters
+
+
+def trigram_match(term: str) -> str:
+    """An FTS5 MATCH expression for the trigram table: every trigram of `term` (detail=none has no positions, so
+    this finds a superset of the clauses containing the term; callers verify with instr)."""
+    grams = dict.fromkeys(term[i:i + TRIGRAM] for i in range(len(term) - TRIGRAM + 1))
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
 class StoreError(Exception):
@@ -79,6 +99,28 @@ def _unpack(blob: bytes) -> list[int]:
     return a.tolist()
 
 
+_UNLOADED: Any = object()
+_LISTED_COLUMNS = ("id", "source_file", "title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "cites",
+                   "warnings", "content_hash")
+
+
+class _ListedDocument(Document):
+    """A document from :meth:`Store.documents`: its cleaned text is read from the knowledge base on first access
+    (listings are cached, and 20 000 documents' texts would be hundreds of MB)."""
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        value = self.__dict__.get("_text", _UNLOADED)
+        if value is _UNLOADED:
+            row = self.__dict__["_conn"].execute("SELECT text FROM documents WHERE id=?", (self.id,)).fetchone()
+            value = self.__dict__["_text"] = row[0] if row else ""
+        return value
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.__dict__["_text"] = value
+
+
 class Store:
     """Thin wrapper over one SQLite connection. Writes happen inside :meth:`transaction`."""
 
@@ -94,6 +136,8 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            for pragma in PRAGMAS:
+                self.conn.execute(pragma)
             if create:
                 self._migrate()
             elif (version := self.schema_version()) != SCHEMA_VERSION:
@@ -127,7 +171,8 @@ class Store:
             return None
 
     def _migrate(self) -> None:
-        """Derived data: on a schema change drop everything and let the build recreate it."""
+        """Derived data: on a schema change drop everything and let the build recreate it.  Tables and indexes
+        added without a schema change (the trigram table, the kind index) are created and filled here."""
         if self.schema_version() not in (None, SCHEMA_VERSION):
             with self.transaction():
                 tables = [r[0] for r in self.conn.execute(
@@ -135,10 +180,22 @@ class Store:
                 for t in tables:
                     self.conn.execute(f'DROP TABLE IF EXISTS "{t}"')
         with self.transaction():
+            had_trigrams = self._has_table("clause_tri")
             for statement in SCHEMA.split(";\n"):
                 if statement.strip():
                     self.conn.execute(statement)
+            if not had_trigrams:  # a knowledge base from before the trigram table: index what is there
+                self.conn.execute("INSERT INTO clause_tri(clause_tri) VALUES ('rebuild')")
             self.set_meta("schema_version", str(SCHEMA_VERSION))
+        self.__dict__.pop("has_trigrams", None)
+
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
+
+    @cached_property
+    def has_trigrams(self) -> bool:
+        """Whether this knowledge base has the trigram table (built by `policy-kb build` since it was added)."""
+        return self._has_table("clause_tri")
 
     # ---- transactions -----------------------------------------------------------------------------------
     class _Tx:
@@ -169,6 +226,9 @@ class Store:
     # ---- writes (call inside a transaction) -------------------------------------------------------------
     def delete_document(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM clause_fts WHERE rowid IN (SELECT rowid FROM clauses WHERE doc_id=?)", (doc_id,))
+        if self.has_trigrams:  # external content: FTS5 needs the indexed values to delete them
+            self.conn.execute("INSERT INTO clause_tri(clause_tri, rowid, text) "
+                              "SELECT 'delete', rowid, text FROM clauses WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM obligations WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM clauses WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
@@ -187,6 +247,9 @@ class Store:
             [(c.id, c.doc_id, i, c.parent_id, c.level, c.label, json.dumps(c.path, ensure_ascii=False), c.heading,
               c.text, c.kind, c.start, c.end, json.dumps(c.warnings, ensure_ascii=False))
              for i, c in enumerate(doc.clauses)])
+        if self.has_trigrams:
+            self.conn.execute("INSERT INTO clause_tri(rowid, text) SELECT rowid, text FROM clauses WHERE doc_id=?",
+                              (doc.id,))
 
     def put_obligations(self, doc_id: str, obligations: list[Obligation]) -> None:
         self.conn.execute("DELETE FROM obligations WHERE doc_id=?", (doc_id,))
@@ -232,19 +295,60 @@ class Store:
         doc.clauses = self.clauses(doc.id) if with_clauses else []
         return doc
 
+    def _version(self) -> tuple[int, int]:
+        """Changes whenever this connection writes or another connection commits (PRAGMA data_version)."""
+        return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def documents(self, with_clauses: bool = False) -> list[Document]:
-        docs = [self._document(r, with_clauses) for r in self.conn.execute("SELECT * FROM documents ORDER BY id")]
+        """Every document in id order.  Without clauses the listing is cached until the knowledge base changes
+        (search and answers call this per request) and each document's text is read on first access; treat the
+        returned documents as read-only."""
+        if with_clauses:
+            return self._list_documents(with_clauses=True)
+        version = self._version()
+        cached = self.__dict__.get("_documents")
+        if cached is None or cached[0] != version:
+            cached = (version, self._list_documents(with_clauses=False))
+            self.__dict__["_documents"] = cached
+        return list(cached[1])
+
+    def _list_documents(self, with_clauses: bool) -> list[Document]:
+        if with_clauses:
+            docs = [self._document(r, True) for r in self.conn.execute("SELECT * FROM documents ORDER BY id")]
+        else:  # everything but the (large) text columns
+            docs = [self._listed(r) for r in self.conn.execute(
+                f"SELECT {', '.join(_LISTED_COLUMNS)} FROM documents ORDER BY id")]
         counts = dict(self.conn.execute("SELECT doc_id, count(*) FROM clauses GROUP BY doc_id").fetchall())
         numbers = {d.doc_number for d in docs if d.doc_number}
         titles = [d.title or "" for d in docs] + [r[0] for r in self.conn.execute(
             "SELECT text FROM clauses WHERE kind='title'")]
+        joined = "\n".join(titles)
+        found: dict[str, bool] = {}
+
+        def in_titles(title: str) -> bool:
+            # a cited title has no line break, so it occurs in the joined string only inside one title
+            if "\n" in title:
+                return any(title in t for t in titles)
+            if title not in found:
+                found[title] = title in joined
+            return found[title]
+
         for d in docs:
             if not with_clauses:
                 d.clauses = [None] * counts.get(d.id, 0)  # type: ignore[list-item]  # only the count is used
             for c in d.cites:
                 c.in_corpus = bool((c.doc_number and c.doc_number in numbers) or
-                                   (not c.doc_number and c.title and any(c.title in t for t in titles)))
+                                   (not c.doc_number and c.title and in_titles(c.title)))
         return docs
+
+    def _listed(self, row: sqlite3.Row) -> Document:
+        doc = _ListedDocument(id=row["id"], source_file=row["source_file"], title=row["title"],
+                              doc_number=row["doc_number"], issuer=row["issuer"], issue_date=row["issue_date"],
+                              jurisdiction=row["jurisdiction"], level=row["level"],
+                              cites=[CitedDoc(**c) for c in json.loads(row["cites"])], text=_UNLOADED,
+                              content_hash=row["content_hash"], warnings=json.loads(row["warnings"]))
+        doc.__dict__["_conn"] = self.conn
+        return doc
 
     def find_document(self, key: str) -> Document | None:
         """By doc id, corpus file name or original source file name."""
@@ -270,6 +374,22 @@ class Store:
 
     def iter_clause_rows(self) -> Iterator[sqlite3.Row]:
         yield from self.conn.execute("SELECT rowid, * FROM clauses ORDER BY rowid")
+
+    def containing(self, term: str, where: str = "kind != 'cc'", limit: int | None = None) -> list[int]:
+        """Rowids (ascending) of the clauses whose text contains `term` verbatim — `instr(text, term) > 0`, as a
+        scan would find them — restricted by the SQL condition `where`.  Terms of 3+ characters are looked up
+        in the trigram table (candidates, then verified with instr), shorter ones scan the clauses."""
+        args: list[Any] = [term]
+        if len(term) >= TRIGRAM and self.has_trigrams:
+            sql = ("SELECT rowid FROM clauses WHERE rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?) "
+                   f"AND instr(text, ?) > 0 AND ({where}) ORDER BY rowid")
+            args = [trigram_match(term), term]
+        else:
+            sql = f"SELECT rowid FROM clauses WHERE instr(text, ?) > 0 AND ({where}) ORDER BY rowid"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [r[0] for r in self.conn.execute(sql, args)]
 
     def raw_context(self, clause: Clause) -> tuple[str, int, int]:
         """(raw text, start, end) of a clause in the document as loaded, for display in original context."""
