@@ -31,9 +31,10 @@ run: build
 
 serve: run
 
+# headless Chromium for the browser test, and a CJK font so its screenshots show Chinese text
 chromium:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
-	  { (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi wqy; } || \
+	  { (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) || \
 	    echo "warning: could not install chromium; browser tests will be skipped"; }
 
 test: setup chromium
