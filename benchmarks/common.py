@@ -6,6 +6,7 @@ A benchmark *section* is a module in this package that defines
     TITLE: str              heading on the page
     ORDER: int              position on the page (smaller first)
     METHOD: str             markdown paragraph(s): what is measured and how
+    CARRY_OVER: tuple[str]  (optional) name prefixes of rows a run may skip; their last values are kept
     def run(ctx: Context) -> list[Row]
 
 `benchmarks.run` discovers such modules, runs the selected ones and re-renders the whole page from
@@ -14,6 +15,7 @@ benchmarks/results.json, so sections that were not re-run keep their previous nu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -25,7 +27,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -221,7 +223,7 @@ def machine_info() -> dict[str, Any]:
     except ImportError:
         pass
     return {"cpu": _cpu_model(), "cores": os.cpu_count(), "ram_gib": _ram_gib(), "python": platform.python_version(),
-            "os": _os_name(), "torch_threads": threads, "loadavg_at_start": load, "versions": _versions(),
+            "os": _os_name(), "torch_default_threads": threads, "loadavg_at_start": load, "versions": _versions(),
             "commit": _git_commit()}
 
 
@@ -270,14 +272,41 @@ def save_results(data: dict[str, Any], path: Path = RESULTS) -> None:
     os.replace(tmp, path)
 
 
-def merge_section(previous: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """A re-run replaces its section; rows the new run did not produce (e.g. the full build when --index reused a
-    knowledge base) are carried over from the previous run and marked as such."""
+@contextlib.contextmanager
+def results_lock(path: Path) -> Iterator[None]:
+    """Serialises read-modify-write of results.json between benchmark processes."""
+    import fcntl
+
+    import hashlib
+
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]  # lock outside the repo: nothing to ignore
+    with open(Path(tempfile.gettempdir()) / f"policy-kb-bench-{key}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def store_section(path: Path, name: str, result: dict[str, Any], carry_over: tuple[str, ...] = ()) -> None:
+    """Merge one section's fresh result into the results file as it is now (not as it was when this run began)."""
+    with results_lock(path):
+        data = load_results(path)
+        data["sections"][name] = merge_section(data["sections"].get(name), result, carry_over)
+        data["schema"] = SCHEMA
+        save_results(data, path)
+
+
+def merge_section(previous: dict[str, Any] | None, new: dict[str, Any],
+                  carry_over: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A re-run replaces its section.  Rows the new run did not produce but that the section declares optional
+    (names starting with one of `carry_over`, e.g. the full build, skipped when --index reuses a knowledge base) are
+    carried over from the previous run and marked as such; other vanished rows are dropped."""
     if not previous:
         return new
     names = {r["name"] for r in new["rows"]}
     for row in previous.get("rows", []):
-        if row["name"] not in names:
+        if row["name"] not in names and row["name"].startswith(carry_over) and carry_over:
             carried = dict(row)
             carried["carried_over_from"] = row.get("carried_over_from") or previous.get("ran_at")
             new["rows"].append(carried)
@@ -322,7 +351,7 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
     if len(machines) == 1 and order:
         m = secs[order[0]].get("machine", {})
         lines += ["## Machine", "", "| | |", "|---|---|",
-                  f"| CPU | {m.get('cpu')} |", f"| cores | {m.get('cores')} (torch threads: {m.get('torch_threads')}) |",
+                  f"| CPU | {m.get('cpu')} |", f"| cores | {m.get('cores')} (torch's default thread count: {m.get('torch_default_threads', m.get('torch_threads'))}) |",
                   f"| RAM | {m.get('ram_gib')} GiB |", f"| Python | {m.get('python')} |", f"| OS | {m.get('os')} |",
                   f"| packages | {', '.join(f'{k} {v}' for k, v in (m.get('versions') or {}).items())} |",
                   f"| code | commit {m.get('commit')} |", ""]

@@ -86,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(sections)}")
 
-    data = common.load_results(args.results)
     failed = []
     if not args.render:
         options = ", ".join(o for o in ["--quick" if args.quick else "",
@@ -100,14 +99,18 @@ def main(argv: list[str] | None = None) -> int:
                     traceback.print_exc()
                     failed.append(name)
                     continue
-                data["sections"][name] = common.merge_section(data["sections"].get(name), result)
-                data["schema"] = common.SCHEMA
-                common.save_results(data, args.results)  # after every section: a later crash keeps this one
+                # saved after every section (a later crash keeps this one), re-reading the file under a lock so
+                # that runs of other sections in parallel processes are not overwritten
+                common.store_section(args.results, name, result, tuple(getattr(sections[name], "CARRY_OVER", ())))
         finally:
             ctx.close()
-    args.page.parent.mkdir(parents=True, exist_ok=True)
-    args.page.write_text(common.render(data, sections_meta(sections)), encoding="utf-8")
-    log(f"wrote {args.page} and {args.results}")
+    with common.results_lock(args.results):
+        data = common.load_results(args.results)
+        args.page.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.page.with_name(args.page.name + ".tmp")
+        tmp.write_text(common.render(data, sections_meta(sections)), encoding="utf-8")
+        tmp.replace(args.page)
+    log(f"wrote {args.page}" + ("" if args.render else f" and {args.results}"))
     if failed:
         log(f"failed sections: {', '.join(failed)}")
         return 1

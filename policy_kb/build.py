@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .ingest.document import content_hash, doc_id_for, process_file
-from .ingest.loaders import LoadError, is_document
+from .ingest.loaders import MAX_BYTES, LoadError
 from .records import Document
 from .store import Store
 
@@ -54,6 +54,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[BuildError] = field(default_factory=list)
+    warnings: list[BuildError] = field(default_factory=list)  # quality problems of documents that were stored
     seconds: float = 0.0
 
     @property
@@ -78,9 +79,20 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 
 
 def scan(corpus: Path) -> list[Path]:
+    """Every file of the corpus folder except hidden files and .meta.json sidecars: an unsupported type (.doc)
+    is reported by the build instead of being skipped silently."""
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist (pass --corpus DIR)")
-    return sorted(p for p in corpus.iterdir() if is_document(p))
+    return sorted(p for p in corpus.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".meta.json"))
+
+
+def _digest(path: Path) -> str | None:
+    """Content hash for duplicate detection, read in chunks; None for an oversized file (its size is reported)."""
+    if path.stat().st_size > MAX_BYTES:
+        return None
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
@@ -105,9 +117,11 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
             digests: dict[Path, str] = {}
             for path in files:
                 try:
-                    digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                    digest = _digest(path)
                 except OSError:
-                    pass  # reported when the file's turn comes
+                    continue  # reported when the file's turn comes
+                if digest:
+                    digests[path] = digest
             original: dict[str, str] = {}
             for path in sorted(files, key=lambda p: doc_id_for(p) not in stored):
                 if path in digests:
@@ -118,8 +132,8 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
                     if doc_id in seen_ids:
                         raise LoadError(path, f"same document id '{doc_id}' as {seen_ids[doc_id]}",
                                         "rename one of the files")
-                    digest = digests.get(path) or hashlib.sha256(path.read_bytes()).hexdigest()
-                    if original.get(digest, path.name) != path.name:
+                    digest = digests.get(path)
+                    if digest and original.get(digest, path.name) != path.name:
                         raise LoadError(path, f"duplicate of {original[digest]} (identical content)",
                                         "remove one of the two files")
                     seen_ids[doc_id] = path.name
@@ -129,6 +143,10 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
                     progress(f"[{i}/{len(files)}] processing {path.name}")
                     doc, cleaned, raw = process_file(path, doc_id)
                     fresh.append((doc, path.name, raw, cleaned.src))
+                    for warning in doc.warnings:
+                        if "not stated in the text" not in warning:  # missing 文号/date is normal, not a defect
+                            report.warnings.append(BuildError(path.name, warning, "check the document"))
+                            progress(f"warning: {path.name}: {warning}")
                     (report.updated if doc_id in stored else report.added).append(doc_id)
                 except LoadError as e:
                     report.errors.append(BuildError(path.name, e.problem, e.hint))

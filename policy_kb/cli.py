@@ -43,6 +43,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"added": report.added, "updated": report.updated, "removed": report.removed,
                    "unchanged": report.unchanged, "errors": [e.__dict__ for e in report.errors],
+                   "warnings": [w.__dict__ for w in report.warnings],
                    "seconds": round(report.seconds, 3)})
     return 1 if (report.errors and args.strict) else 0
 

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -130,7 +129,7 @@ def _tab(page, name: str) -> None:
 def _shot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), animations="disabled")
     assert path.stat().st_size > 10_000
     return path
 
@@ -164,6 +163,8 @@ def test_chat_answer_with_expandable_source(page) -> None:
     sync_api.expect(mark.first).to_be_visible()
     sync_api.expect(page.get_by_text("jiexiu-2023-43m-oven-closure:二/（一）").first).to_be_visible()
     clause_only.first.scroll_into_view_if_needed()
+    sync_api.expect(clause_only.first).to_be_in_viewport()
+    sync_api.expect(mark.first).to_be_in_viewport()
     _shot(page, "chat.png")
     # the question box was cleared for the next question
     sync_api.expect(page.get_by_label("问题 / question")).to_have_value("")
@@ -189,21 +190,30 @@ def test_search_highlights_and_opens_context(page) -> None:
 
 
 # ---- 义务清单 Obligations -------------------------------------------------------------------------------------
-def _download(page, attempts: int = 2, timeout: int = 10_000):
-    """Click 下载 until the browser downloads (see test_obligations_download_on_first_click)."""
-    button = page.get_by_role("button", name="下载 / download")
-    for _ in range(attempts):
-        try:
-            with page.expect_download(timeout=timeout) as info:
-                button.click()
-            return info.value
-        except sync_api.TimeoutError:
-            continue
-    pytest.fail(f"no download after {attempts} clicks")
+def _exports(server, fmt: str) -> set[Path]:
+    exports: Path = server.exports_dir
+    return set(exports.glob(f"obligations-*.{fmt}")) if exports.exists() else set()
 
 
-def test_obligations_filter_and_csv_download(page, tmp_path: Path) -> None:
+def _wait_for_export(page, server, fmt: str, before: set[Path]) -> None:
+    """Wait until 筛选 / a format change has written a new export file and the button's new value reached the page."""
+    deadline = time.monotonic() + 30
+    while not _exports(server, fmt) - before:
+        assert time.monotonic() < deadline, f"no new .{fmt} export within 30 s"
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(1000)
+
+
+def _download(page, timeout: int = 6_000):
+    """One click on 下载: the button serves the file prepared by 筛选 or by the last format change."""
+    with page.expect_download(timeout=timeout) as info:
+        page.get_by_role("button", name="下载 / download").click()
+    return info.value
+
+
+def test_obligations_filter_and_csv_download(page, server, tmp_path: Path) -> None:
     _tab(page, "义务清单 Obligations")
+    before = _exports(server, "csv")
     page.get_by_role("button", name="筛选 / filter").click()
     cells = page.get_by_role("gridcell")  # (the dataframe also keeps a hidden sizing copy of its rows)
     sync_api.expect(cells.filter(has_text="2023年10月31日前，全面关停退出").first).to_be_visible()
@@ -212,6 +222,7 @@ def test_obligations_filter_and_csv_download(page, tmp_path: Path) -> None:
     csv_choice.check()
     sync_api.expect(csv_choice).to_be_checked()
     _shot(page, "obligations.png")
+    _wait_for_export(page, server, "csv", before)
     download = _download(page)
     assert download.suggested_filename.endswith(".csv")
     target = tmp_path / download.suggested_filename
@@ -222,37 +233,29 @@ def test_obligations_filter_and_csv_download(page, tmp_path: Path) -> None:
     assert "jiexiu-2023-43m-oven-closure" in data.decode("utf-8-sig")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 下载 is a gr.DownloadButton whose click handler computes the file: the "
-                                       "browser downloads the button's value at click time, so the first click "
-                                       "downloads nothing (the file only arrives on the next click)")
-def test_obligations_download_on_first_click(page) -> None:
+def test_obligations_download_on_first_click(page, server) -> None:
+    # 筛选 prepares the file (the download button serves the file it holds when clicked): one click downloads it
     _tab(page, "义务清单 Obligations")
     page.get_by_label("csv", exact=True).check()
-    with page.expect_download(timeout=10_000) as info:
-        page.get_by_role("button", name="下载 / download").click()
-    assert info.value.suggested_filename.endswith(".csv")
+    before = _exports(server, "csv")
+    page.get_by_role("button", name="筛选 / filter").click()
+    _wait_for_export(page, server, "csv", before)
+    assert _download(page).suggested_filename.endswith(".csv")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: (same cause) each click downloads the file made by the previous click, "
-                                       "i.e. with the previous filters/format: after switching csv → json the "
-                                       "download is still the csv")
 def test_obligations_download_uses_current_format(page, server) -> None:
+    # a format change prepares the file again: after csv → json a single click downloads the json
     _tab(page, "义务清单 Obligations")
-    exports: Path = server.exports_dir
-    before = set(exports.glob("obligations-*.csv")) if exports.exists() else set()
     page.get_by_label("csv", exact=True).check()
-    try:
-        with page.expect_download(timeout=5_000):
-            page.get_by_role("button", name="下载 / download").click()
-    except sync_api.TimeoutError:  # the first click makes the csv without downloading it; wait until it exists
-        deadline = time.monotonic() + 30
-        while not set(exports.glob("obligations-*.csv")) - before and time.monotonic() < deadline:
-            page.wait_for_timeout(100)
-        page.wait_for_timeout(1000)  # and for the button's new value to reach the page
+    before = _exports(server, "csv")
+    page.get_by_role("button", name="筛选 / filter").click()
+    _wait_for_export(page, server, "csv", before)
+    assert _download(page).suggested_filename.endswith(".csv")
+    before = _exports(server, "json")
     page.get_by_label("json", exact=True).check()
-    with page.expect_download(timeout=10_000) as info:
-        page.get_by_role("button", name="下载 / download").click()
-    assert info.value.suggested_filename.endswith(".json"), info.value.suggested_filename
+    _wait_for_export(page, server, "json", before)
+    download = _download(page)
+    assert download.suggested_filename.endswith(".json"), download.suggested_filename
 
 
 # ---- 时间线 Timeline -------------------------------------------------------------------------------------------
@@ -271,7 +274,7 @@ def test_timeline_plot(page) -> None:
 def test_documents_table_tree_and_missing_citations(page) -> None:
     _tab(page, "文件 Documents")
     cells = page.get_by_role("gridcell")
-    sync_api.expect(cells.filter(has_text=re.compile(r"^jiexiu-2023-43m-oven-closure$"))).to_be_visible()
+    sync_api.expect(cells.filter(has_text="jiexiu-2023-43m-oven-closure").first).to_be_visible()
     sync_api.expect(cells.filter(has_text="晋政办发〔2019〕66号")).to_be_visible()
     sync_api.expect(page.get_by_role("cell", name="晋政办发〔2022〕51号")).to_be_visible()
     _shot(page, "documents.png")
@@ -282,13 +285,17 @@ def test_documents_table_tree_and_missing_citations(page) -> None:
     sync_api.expect(page.get_by_text("上传文件（管理员）/ upload (admin)")).to_have_count(0)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the 条款树 dropdown starts with the first document selected but the tree "
-                                       "is only drawn on .change, so the page shows a selected document and no tree")
-def test_documents_preselected_clause_tree_is_drawn(page) -> None:
+def test_documents_clause_tree_starts_empty(page) -> None:
+    # no document is preselected, so the page never shows a selected document without its tree
     _tab(page, "文件 Documents")
     picker = page.get_by_label("条款树 / clause tree")
-    sync_api.expect(picker).to_have_value("jiexiu-2023-43m-oven-closure")
-    sync_api.expect(page.get_by_text("关停退出4.3米焦炉", exact=True)).to_be_visible(timeout=5_000)
+    sync_api.expect(picker).to_have_value("")
+    sync_api.expect(page.get_by_role("gridcell").filter(has_text="jiexiu-2023-43m-oven-closure").first).to_be_visible()
+    heading = page.locator("strong", has_text="二、（一）")  # a heading of the jiexiu clause tree
+    sync_api.expect(heading).to_have_count(0)
+    _choose(page, "条款树 / clause tree", "jiexiu-2023-43m-oven-closure")
+    sync_api.expect(heading).to_be_visible()
+    sync_api.expect(page.get_by_text("关停退出4.3米焦炉").first).to_be_visible()
 
 
 # ---- documents are data, never markup ----------------------------------------------------------------------------
@@ -308,6 +315,60 @@ def test_document_markup_is_shown_as_text(browser, markup_server) -> None:
         sync_api.expect(page.locator(".context")).to_contain_text("<b>x</b>排查煤场扬尘")
         assert page.locator("body script", has_text="alert").count() == 0
         assert page.locator(".hit b", has_text=re.compile(r"^x$")).count() == 0
+        assert page.dialogs == []
+    finally:
+        context.close()
+
+
+# ---- after an upload (admin) ------------------------------------------------------------------------------------
+@pytest.fixture
+def upload_server(_env, tmp_path_factory: pytest.TempPathFactory):
+    """A small writable KB (one seed document) with uploads enabled, for one test only."""
+    from policy_kb.pipeline import build_all
+
+    tmp = tmp_path_factory.mktemp("app-browser-upload")
+    (tmp / "corpus").mkdir()
+    shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", tmp / "corpus")
+    assert not build_all(tmp / "corpus", tmp / "index", progress=_quiet).errors
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICY_KB_ADMIN_PASSWORD", "pw")
+        demo = _serve(tmp / "index", tmp / "corpus", tmp / "exports")
+        yield demo
+        demo.close()
+
+
+def _choose_visible(page, label: str, option: str) -> None:
+    page.get_by_label(label).locator("visible=true").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload_server, tmp_path: Path) -> None:
+    src = tmp_path / "大同通知.txt"
+    src.write_text("大同市人民政府办公室关于开展焦化企业氦气回收试点的通知\n同政办发〔2025〕5号\n各县（区）人民政府：\n"
+                   "一、工作目标\n2028年6月30日前，全市焦化企业必须完成氦气回收试点。\n", encoding="utf-8")
+    context, page = _open(browser, upload_server.local_url)
+    try:
+        _tab(page, "文件 Documents")
+        page.get_by_text("上传文件（管理员）/ upload (admin)").click()
+        page.locator("input[type=file][accept*='.docx']").set_input_files(str(src))
+        page.get_by_label("管理员密码 / admin password").fill("pw")
+        page.get_by_role("button", name="上传并入库 / upload and ingest").click()
+        sync_api.expect(page.get_by_text(re.compile(r"^✅"))).to_be_visible(timeout=ANSWER_TIMEOUT)
+        from policy_kb.app import handlers
+
+        doc_id = next(r[0] for r in handlers.documents_table(upload_server.service) if r[2] == "同政办发〔2025〕5号")
+        # the new document in the 条款树 (same tab) …
+        _choose(page, "条款树 / clause tree", doc_id)
+        sync_api.expect(page.locator("strong", has_text="一、").first).to_be_visible()
+        sync_api.expect(page.get_by_text("工作目标").first).to_be_visible()
+        # … and, with its place, as search filters, without a restart
+        _tab(page, "条款检索 Search")
+        _choose_visible(page, "地区 / jurisdiction", "大同市")
+        _choose_visible(page, "文件 / document", doc_id)
+        page.get_by_label("关键词或问题 / query").fill("氦气")
+        page.get_by_role("button", name="检索 / search").click()
+        sync_api.expect(page.locator(".hit mark").first).to_have_text("氦气")
+        sync_api.expect(page.locator(".hit").first).to_contain_text("同政办发〔2025〕5号")
         assert page.dialogs == []
     finally:
         context.close()

@@ -15,11 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, ROOT
 
-gradio_client = pytest.importorskip("gradio_client")
-from gradio_client import Client  # noqa: E402
+Client = pytest.importorskip("gradio_client").Client
 
 ALL = "全部 / all"
 QUESTION = "我们厂在介休，4.3米焦炉最晚什么时候关？"
@@ -83,7 +81,7 @@ def app(_env, seed_index: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def client(app, tmp_path_factory: pytest.TempPathFactory) -> Client:
+def client(app, tmp_path_factory: pytest.TempPathFactory):
     return Client(app.local_url, verbose=False, download_files=str(tmp_path_factory.mktemp("downloads")))
 
 
@@ -94,7 +92,7 @@ def test_launch_is_quick(app) -> None:
         assert "policy-kb" in r.read().decode("utf-8", "replace")
 
 
-def test_view_api_lists_exactly_the_stable_names(client: Client) -> None:
+def test_view_api_lists_exactly_the_stable_names(client) -> None:
     info = client.view_api(return_format="dict", print_info=False)
     assert set(info["named_endpoints"]) == STABLE_API
     assert not info["unnamed_endpoints"]  # every other event is api_name=False
@@ -106,7 +104,7 @@ def test_view_api_lists_exactly_the_stable_names(client: Client) -> None:
     assert len(labels["/clause_context"]) == 1
 
 
-def test_chat_endpoint(client: Client) -> None:
+def test_chat_endpoint(client) -> None:
     history, box = client.predict(QUESTION, [], ALL, "2026-11-23", api_name="/chat")
     assert box == ""  # the question box is cleared
     assert history[0]["role"] == "user" and _text(history[0]) == QUESTION
@@ -117,7 +115,7 @@ def test_chat_endpoint(client: Client) -> None:
     assert "<mark>" in _text(sources[0]) and "jiexiu-2023-43m-oven-closure:二/（一）" in _text(sources[0])
 
 
-def test_chat_endpoint_continues_a_conversation(client: Client) -> None:
+def test_chat_endpoint_continues_a_conversation(client) -> None:
     first, _ = client.predict(QUESTION, [], ALL, "2026-11-23", api_name="/chat")
     second, _ = client.predict("北京市焦化企业关停有什么规定？", first, ALL, "2026-11-23", api_name="/chat")
     assert len(second) > len(first)
@@ -127,7 +125,7 @@ def test_chat_endpoint_continues_a_conversation(client: Client) -> None:
     assert _text(reply).startswith("🔍") and "not_found" in _title(reply)
 
 
-def test_chat_endpoint_user_errors_reach_the_client(client: Client) -> None:
+def test_chat_endpoint_user_errors_reach_the_client(client) -> None:
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         client.predict(QUESTION, [], ALL, "not-a-date", api_name="/chat")
     with pytest.raises(Exception, match="问题太长"):
@@ -136,7 +134,7 @@ def test_chat_endpoint_user_errors_reach_the_client(client: Client) -> None:
     assert history == []
 
 
-def test_chat_endpoint_concurrent_requests(client: Client) -> None:
+def test_chat_endpoint_concurrent_requests(client) -> None:
     """Four chats at once (concurrency_limit=8): every worker thread gets its own SQLite connection."""
     jobs = [client.submit(QUESTION, [], ALL, "2026-11-23", api_name="/chat") for _ in range(4)]
     answers = [_text(job.result(timeout=120)[0][1]) for job in jobs]
@@ -144,23 +142,23 @@ def test_chat_endpoint_concurrent_requests(client: Client) -> None:
     assert len(set(answers)) == 1
 
 
-def test_search_endpoint(client: Client) -> None:
+def test_search_endpoint(client) -> None:
     html, picked = client.predict("补偿", "hybrid", ALL, ALL, None, None, api_name="/search")
     assert "四、（一）" in html and "<mark>补偿</mark>" in html
     assert "sx-2019-66-coking-overcapacity:四/（一）" in html
     # the context picker gets the result ids as its choices, nothing selected
     assert picked["value"] is None
-    assert [c[0] for c in picked["choices"]][0] == "sx-2019-66-coking-overcapacity:四/（一）"
+    assert picked["choices"][0][0] == "sx-2019-66-coking-overcapacity:四/（一）"
     html, _ = client.predict("4.3米焦炉关停", "keyword", "介休市", ALL, None, None, api_name="/search")
     assert "上级规定" in html and "忻州市 · score" not in html
 
 
-def _export(client: Client, fmt: str, place: str = ALL, doc: str = ALL, dept: str = "", before: str = "",
+def _export(client, fmt: str, place: str = ALL, doc: str = ALL, dept: str = "", before: str = "",
             after: str = "", modality: str = ALL) -> Path:
     return Path(client.predict(place, doc, dept, before, after, modality, fmt, api_name="/export_obligations"))
 
 
-def test_export_obligations_csv(client: Client, app) -> None:
+def test_export_obligations_csv(client, app) -> None:
     from policy_kb.app import handlers
 
     path = _export(client, "csv")
@@ -175,7 +173,7 @@ def test_export_obligations_csv(client: Client, app) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
-def test_export_obligations_filtered_rows(client: Client, app, fmt: str) -> None:
+def test_export_obligations_filtered_rows(client, app, fmt: str) -> None:
     import csv
     import io
 
@@ -202,10 +200,6 @@ def test_clause_context_endpoint_after_search(app) -> None:
     assert "<p class='current'><b>四、（一）</b>" in html and "<details>" in html
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: /clause_context is a stable API name but its input is the search-result "
-                                       "Dropdown (choices [] at start), so it only accepts ids returned by the same "
-                                       "session's last /search; a clause id cited by /chat is rejected ('not in the "
-                                       "list of choices')")
 def test_clause_context_endpoint_for_a_cited_clause(app) -> None:
     c = Client(app.local_url, verbose=False)  # a fresh session: no search yet
     history, _ = c.predict(QUESTION, [], ALL, "2026-11-23", api_name="/chat")
@@ -244,9 +238,6 @@ def test_uploaded_document_is_searchable_over_the_api(upload_app, tmp_path: Path
     assert "<mark>琥珀酸</mark>" in html and "阳政办发〔2025〕3号" in html
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the document and jurisdiction dropdowns are filled once in build_app(); "
-                                       "an uploaded document (and its place) cannot be chosen as a filter or in the "
-                                       "clause tree until the server restarts")
 def test_uploaded_document_can_be_used_as_a_filter(upload_app, tmp_path: Path) -> None:
     from policy_kb.app import handlers
 

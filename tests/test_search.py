@@ -176,10 +176,8 @@ def test_typo_query_finds_same_clauses(searcher: Searcher, mode: str) -> None:
     assert ids(searcher.search("干息焦", mode=mode, k=5)) == ids(searcher.search("干熄焦", mode=mode, k=5))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (doc/behaviour mismatch): spell.py's docstring promises `焦碳` → 焦炭, but a "
-                                      "lone 2-character typo is only corrected when a neighbouring word confirms it, "
-                                      "even when 焦炭 is its only homophone candidate")
 def test_lone_two_character_typo_corrected(searcher: Searcher) -> None:
+    """spell.py's own example: a lone 2-character typo with a single homophone candidate."""
     assert searcher.correct("焦碳")[0] == "焦炭"
 
 

@@ -82,12 +82,14 @@ def search(service: Service, query: str, mode: str, jurisdiction: str | None, do
     query = (query or "").strip()
     if not query:
         return "<p class='empty'>请输入关键词 / type a query</p>", []
+    if len(query) > MAX_QUERY_CHARS:
+        raise UserError(f"查询太长（最多 {MAX_QUERY_CHARS} 字）/ query too long (max {MAX_QUERY_CHARS} characters)")
     try:
         flt = SearchFilter(jurisdiction=_place(jurisdiction), doc=_place(doc),
                            year_from=int(year_from) if year_from else None, year_to=int(year_to) if year_to else None)
     except ValueError as e:
         raise UserError(str(e)) from e
-    hits = service.answerer().searcher.search(query[:MAX_QUERY_CHARS], mode=mode or "hybrid", k=20, flt=flt)
+    hits = service.answerer().searcher.search(query, mode=mode or "hybrid", k=20, flt=flt)
     return hits_html(hits), [h.clause_id for h in hits]
 
 
@@ -259,7 +261,8 @@ def upload(service: Service, file_path: str | None, password: str) -> str:
             shutil.copyfile(staged, target)
             report = _ingest(service, target, name)
     doc_id = (report.added or report.updated or ["?"])[0]
-    return f"✅ 已入库 / ingested **{esc(name)}** as `{esc(doc_id)}` — {esc(report.summary())}"
+    warnings = "".join(f"\n- ⚠️ {esc(w.problem)}" for w in report.warnings if w.file == name)
+    return f"✅ 已入库 / ingested **{esc(name)}** as `{esc(doc_id)}` — {esc(report.summary())}{warnings}"
 
 
 def _ingest(service: Service, target: Path, name: str) -> BuildReport:

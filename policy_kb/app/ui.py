@@ -57,7 +57,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
 
         with gr.Tab("问答 Chat", id="chat"):
             with gr.Row():
-                place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2)
+                place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2,
+                                    allow_custom_value=True)
                 as_of = gr.Textbox(value=today, label="截至日期 / as of (YYYY-MM-DD)", scale=1)
             bot = gr.Chatbot(label="回答 / answers", height=520, buttons=["copy"], feedback_options=None)
             msg = gr.Textbox(label="问题 / question", placeholder="例如：我们厂在介休，4.3米焦炉最晚什么时候关？",
@@ -74,8 +75,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                                    max_length=500, scale=3)
                 mode = gr.Radio(["hybrid", "keyword", "semantic"], value="hybrid", label="模式 / mode", scale=2)
             with gr.Row():
-                s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction")
-                s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document")
+                s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
+                s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
                 y_from = gr.Number(label="发文年份起 / year from", precision=0)
                 y_to = gr.Number(label="至 / to", precision=0)
             go = gr.Button("检索 / search", variant="primary")
@@ -95,8 +96,9 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
 
         with gr.Tab("义务清单 Obligations", id="obligations"):
             with gr.Row():
-                o_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction (incl. higher levels)")
-                o_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document")
+                o_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction (incl. higher levels)",
+                                      allow_custom_value=True)
+                o_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
                 o_dept = gr.Textbox(label="部门 / department", placeholder="市工信局")
             with gr.Row():
                 o_after = gr.Textbox(label="截止不早于 / due after", placeholder="2023-01-01")
@@ -117,7 +119,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             o_fmt.change(export, [*filters, o_fmt], o_dl, api_name=False)
 
         with gr.Tab("时间线 Timeline", id="timeline"):
-            t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction")
+            t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
             plot = gr.ScatterPlot(x="date", y="place", color="status", tooltip=["date", "place", "obligation", "clause"],
                                   color_map={"已过期 passed": "#9ca3af", "未到期 upcoming": "#dc2626", "今天 today": "#1d4ed8"},
                                   x_title="截止日期 / deadline", y_title="地区 / place", height=420)
@@ -157,13 +159,20 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_name=False)
 
         def _load() -> tuple[Any, ...]:
+            """Per page load: fresh tables, the current document and place lists (a document uploaded in another
+            session is selectable), and a ready export so the first click on 下载 downloads the table shown."""
             try:
+                names, ids = h.jurisdiction_choices(service), [d[0] for d in h.documents_table(service)]
                 return (h.documents_table(service), h.missing_citations_md(service), _timeline(h.ALL),
-                        h.obligations_table(service))
+                        h.obligations_table(service), h.export_obligations(service, h.ALL, h.ALL, "", "", "", h.ALL, "csv"),
+                        *(gr.update(choices=names) for _ in range(4)), *(gr.update(choices=[h.ALL, *ids]) for _ in range(2)),
+                        gr.update(choices=ids))
             except Exception as e:  # e.g. no knowledge base yet
-                return [], f"⚠️ {e}", pd.DataFrame(columns=["date", "place", "status", "obligation", "clause"]), []
+                empty = pd.DataFrame(columns=["date", "place", "status", "obligation", "clause"])
+                return ([], f"⚠️ {e}", empty, [], None, *(gr.update() for _ in range(7)))
 
-        demo.load(_load, None, [doc_table, missing, plot, table], api_name=False)
+        demo.load(_load, None, [doc_table, missing, plot, table, o_dl, place, s_place, o_place, t_place, s_doc, o_doc,
+                                tree_doc], api_name=False)
     demo.service = service  # type: ignore[attr-defined]  # for tests
     return demo
 

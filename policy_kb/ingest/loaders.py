@@ -96,6 +96,9 @@ def _read_pdf(data: bytes, path: Path) -> str:
         from pypdf.errors import PdfReadError
     except ImportError as e:  # pragma: no cover
         raise LoadError(path, "pypdf is not installed", "run `make setup`") from e
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings name no file; ours below do
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]

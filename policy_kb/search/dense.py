@@ -1,8 +1,11 @@
 """Dense index: clause embeddings in faiss, keyed by clause rowid, with a manifest and an embedding cache.
 
-Exact inner product (IndexFlatIP) below ``ANN_THRESHOLD`` vectors; above it an inverted-file index (IVF, 8-bit
-scalar-quantised codes) searched with ``NPROBE`` lists — see docs/scaling.md for the measurements behind both
-numbers (HNSW was measured too: its graph build is far too slow on a 2-core machine).
+Exhaustive search below ``ANN_THRESHOLD`` vectors — float32 (IndexFlatIP) for small indexes, float16 codes above
+``EXACT_F32_MAX`` (half the memory and scan time, recall@10 0.99 vs float32) — and an inverted-file index (IVF,
+float16 codes) above it, probing enough lists to scan about ``IVF_SCAN`` vectors per query.  The numbers come from
+the scale benchmarks (docs/scaling.md); HNSW was measured too and rejected (slow graph build on 2 cores, no deletes).
+Searches run faiss on one OpenMP thread (POLICY_KB_FAISS_THREADS overrides): for one query, two threads on the
+2-core machine were 2–7× slower than one.
 Embeddings are cached by (model, sha256(text)) in ``embed_cache.sqlite`` so a rebuild only encodes new text; an
 IVF index is updated in place (changed clauses removed, new ones added) instead of being retrained.
 Index and manifest are written to temporary files and swapped in with os.replace (atomic on POSIX).
@@ -29,10 +32,11 @@ from ..store import Store
 INDEX_FILE = "dense.faiss"
 MANIFEST_FILE = "dense.manifest.json"
 CACHE_FILE = "embed_cache.sqlite"
-ANN_THRESHOLD = 60_000  # vectors: exact search below, IVF above (exact at 60k vectors ≈ 10 ms per query)
+EXACT_F32_MAX = 50_000  # vectors: float32 exhaustive search below (the seed corpus), float16 codes above
+ANN_THRESHOLD = 300_000  # vectors: exhaustive search below (float16 scan of 300k ≈ 25 ms), IVF above
 HNSW_THRESHOLD = ANN_THRESHOLD  # the former name
-IVF_CODE = "SQ8"  # faiss scalar quantizer for IVF codes: 4× smaller than float32, recall@10 vs exact ≥ 0.97
-NPROBE = 24  # lists searched per query; chosen for recall@10 ≥ 0.95 vs exact search (docs/scaling.md)
+IVF_SCAN = 200_000  # IVF: probe enough lists to scan about this many vectors per query (≈ 20 ms, one thread)
+IVF_CODE = "fp16"  # IVF codes: float16 (recall@10 0.99 vs float32 when every list is probed; 8-bit: 0.97)
 RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained once it holds RETRAIN_GROWTH × n
 BATCH = 64
 
@@ -150,36 +154,63 @@ def _encode(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
 
 
 def _nlist(n: int) -> int:
-    """IVF lists: about √n (≈ 1 000 vectors per list at 1M), at least 64."""
-    return max(64, int(round(n ** 0.5)))
+    """IVF lists: 2·√n (about 400 vectors per list at 1.5M vectors), at least 64."""
+    return max(64, int(round(2 * n ** 0.5)))
+
+
+def nprobe_for(n: int, nlist: int) -> int:
+    """Lists to probe so that about IVF_SCAN vectors are scanned."""
+    return max(1, min(nlist, int(np.ceil(IVF_SCAN * nlist / max(1, n)))))
+
+
+def kind_for(n: int) -> str:
+    return "flat" if n < EXACT_F32_MAX else "flat16" if n < ANN_THRESHOLD else "ivf"
+
+
+class _Threads:
+    """faiss's OpenMP threads for a block (all cores for building, one for searching)."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __enter__(self) -> None:
+        import faiss
+
+        self.before = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(self.n)
+
+    def __exit__(self, *_: object) -> None:
+        import faiss
+
+        faiss.omp_set_num_threads(self.before)
 
 
 def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):  # type: ignore[no-untyped-def]
-    """A searchable faiss index over `matrix` (rows labelled by clause rowid) and its kind: exact below
-    ANN_THRESHOLD vectors, IVF above."""
+    """A searchable faiss index over `matrix` (rows labelled by clause rowid) and its kind (see `kind_for`)."""
     import faiss
 
-    if len(rowids) < ANN_THRESHOLD:
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        if len(rowids):
-            index.add_with_ids(matrix, rowids)
-        return index, "flat"
-    nlist = _nlist(len(rowids))
-    quantizer = faiss.IndexFlatIP(dim)
-    if IVF_CODE == "flat":
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    else:
-        qtype = {"SQ8": faiss.ScalarQuantizer.QT_8bit, "SQfp16": faiss.ScalarQuantizer.QT_fp16}[IVF_CODE]
+    kind = kind_for(len(rowids))
+    with _Threads(os.cpu_count() or 1):
+        if kind in ("flat", "flat16"):
+            base = faiss.IndexFlatIP(dim) if kind == "flat" else \
+                faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+            index = faiss.IndexIDMap2(base)
+            for i in range(0, len(rowids), 200_000):
+                index.add_with_ids(matrix[i:i + 200_000], rowids[i:i + 200_000])
+            return index, kind
+        nlist = _nlist(len(rowids))
+        quantizer = faiss.IndexFlatIP(dim)
+        qtype = {"SQ8": faiss.ScalarQuantizer.QT_8bit, "fp16": faiss.ScalarQuantizer.QT_fp16}[IVF_CODE]
         index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, faiss.METRIC_INNER_PRODUCT)
-    index.own_fields = True
-    quantizer.this.disown()
-    index.cp.niter = 10
-    sample = np.random.default_rng(0).choice(len(rowids), size=min(len(rowids), 40 * nlist), replace=False)
-    index.train(matrix[np.sort(sample)])
-    index.nprobe = NPROBE
-    for i in range(0, len(rowids), 200_000):  # bounded temporary memory while adding
-        index.add_with_ids(matrix[i:i + 200_000], rowids[i:i + 200_000])
-    return index, "ivf"
+        index.own_fields = True
+        quantizer.this.disown()
+        index.cp.niter = 10
+        sample = np.random.default_rng(0).choice(len(rowids), size=min(len(rowids), 40 * nlist), replace=False)
+        index.train(matrix[np.sort(sample)])
+        index.nprobe = nprobe_for(len(rowids), nlist)
+        for i in range(0, len(rowids), 200_000):  # bounded temporary memory while adding
+            index.add_with_ids(matrix[i:i + 200_000], rowids[i:i + 200_000])
+    return index, kind
 
 
 def ivf_ids(index) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -200,26 +231,35 @@ def _searchable_rowids(store: Store) -> np.ndarray:
                        dtype=np.int64)
 
 
+def index_rowids(index, kind: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    import faiss
+
+    return ivf_ids(index) if kind == "ivf" else faiss.vector_to_array(index.id_map)
+
+
 def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None,
                      progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
-    """Bring an existing IVF index up to date by removing the vectors of clauses that are gone and adding those of
-    new clauses (the trained quantizer is kept).  None when a full build is due: no IVF index, another model or
-    passage format, or the collection has grown too far beyond what the lists were trained on."""
+    """Bring an existing large index (flat16 or IVF) up to date by removing the vectors of clauses that are gone
+    and adding those of new clauses: no re-reading of every vector from the cache, no retraining.  None when a
+    full build is due: a small (flat) index, another model or passage format, the size calls for another kind,
+    or an IVF index has grown too far beyond what its lists were trained on."""
     import faiss
 
     manifest = read_manifest(store.index_dir)
     path = store.index_dir / INDEX_FILE
-    if not manifest or manifest.get("kind") != "ivf" or manifest.get("model") != embedder.name \
+    kind = (manifest or {}).get("kind")
+    if not manifest or kind not in ("flat16", "ivf") or manifest.get("model") != embedder.name \
             or manifest.get("dim") != embedder.dim or manifest.get("passages") != PASSAGE_FORMAT \
-            or manifest.get("ivf_code") != IVF_CODE or not path.exists():
+            or (kind == "ivf" and manifest.get("ivf_code") != IVF_CODE) or not path.exists():
         return None
     index = faiss.read_index(str(path))
-    stored = ivf_ids(index)
+    stored = index_rowids(index, kind)
     current = _searchable_rowids(store)
     gone = np.setdiff1d(stored, current)
     new = np.setdiff1d(current, stored)
-    vectors_after = index.ntotal - int(np.isin(stored, gone).sum()) + int(len(new) * 1.5)
-    if vectors_after > RETRAIN_GROWTH * manifest.get("trained_on", index.ntotal) or vectors_after < ANN_THRESHOLD:
+    vectors_after = index.ntotal - int(np.isin(stored, gone).sum()) + int(len(new) * 1.6)
+    if kind_for(vectors_after) != kind or (kind == "ivf" and vectors_after > RETRAIN_GROWTH * manifest.get(
+            "trained_on", index.ntotal)):
         return None
     if len(gone):
         index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
@@ -242,7 +282,9 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
         if rowids:
             matrix = np.stack([known[_hash(t)] for t in texts]).astype(np.float32)
             index.add_with_ids(matrix, np.asarray(rowids, dtype=np.int64))
-    return index, encoded, encode_seconds, manifest.get("trained_on", index.ntotal)
+    if kind == "ivf":
+        index.nprobe = nprobe_for(index.ntotal, index.nlist)
+    return index, kind, encoded, encode_seconds, manifest.get("trained_on", index.ntotal)
 
 
 def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None] = lambda m: None,
@@ -257,8 +299,8 @@ def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None
     try:
         updated = _update_in_place(store, embedder, emb_cache, progress)
         if updated is not None:
-            index, encoded, encode_seconds, trained_on = updated
-            kind, mode = "ivf", "update"
+            index, kind, encoded, encode_seconds, trained_on = updated
+            mode = "update"
         else:
             rowids, texts = clause_passages(store)
             t0 = time.perf_counter()
@@ -280,14 +322,15 @@ def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None
     tmp = index_dir / (INDEX_FILE + ".tmp")
     faiss.write_index(index, str(tmp))
     digest = _file_sha256(tmp)
-    count = len(np.unique(ivf_ids(index))) if kind == "ivf" else len(set(faiss.vector_to_array(index.id_map).tolist()))
+    count = len(np.unique(index_rowids(index, kind)))
     manifest = {"model": embedder.name, "dim": dim, "count": count, "vectors": int(index.ntotal),
                 "passages": PASSAGE_FORMAT,
                 "kind": kind, "sha256": digest,
                 "clauses_sha256": clauses_fingerprint(store),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if kind == "ivf":
-        manifest.update({"nlist": int(index.nlist), "nprobe": NPROBE, "ivf_code": IVF_CODE, "trained_on": int(trained_on)})
+        manifest.update({"nlist": int(index.nlist), "nprobe": int(index.nprobe), "ivf_code": IVF_CODE,
+                         "trained_on": int(trained_on)})
     tmp_manifest = index_dir / (MANIFEST_FILE + ".tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     fault_point("dense_before_swap")
@@ -339,6 +382,7 @@ class DenseIndex:
         self.index = faiss.read_index(str(index_dir / INDEX_FILE))
         self.kind = self.manifest.get("kind", "flat")
         self.clauses = max(1, int(self.manifest.get("count") or 1))
+        faiss.omp_set_num_threads(int(os.environ.get("POLICY_KB_FAISS_THREADS", "1")))
 
     def is_current(self, store: Store, model_name: str) -> bool:
         return is_current(self.manifest, store, model_name)
@@ -358,7 +402,8 @@ class DenseIndex:
             sel = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(keep))
         if self.kind == "ivf":
             share = 1.0 if allowed is None else max(len(allowed) / self.clauses, 1e-9)
-            nprobe = min(self.index.nlist, int(np.ceil(int(self.manifest.get("nprobe") or NPROBE) / min(1.0, share))))
+            base = int(self.manifest.get("nprobe") or nprobe_for(self.index.ntotal, self.index.nlist))
+            nprobe = min(self.index.nlist, int(np.ceil(base / min(1.0, share))))
             params = faiss.SearchParametersIVF(nprobe=nprobe, sel=sel) if sel is not None else \
                 faiss.SearchParametersIVF(nprobe=nprobe)
         else:

