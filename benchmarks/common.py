@@ -347,31 +347,35 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
         "95th percentile, i.e. the maximum when n < 20). *ratio* = measured median / target, so ≤ 1 meets the target.",
         "",
     ]
-    machines = {json.dumps(secs[s].get("machine", {}), sort_keys=True) for s in order}
-    if len(machines) == 1 and order:
+    hardware = ("cpu", "cores", "ram_gib", "python", "os")  # what makes numbers comparable; load and commit vary
+    machines = {tuple(secs[s].get("machine", {}).get(k) for k in hardware) for s in order}
+    shared = len(machines) == 1 and bool(order)
+    if shared:
         m = secs[order[0]].get("machine", {})
         lines += ["## Machine", "", "| | |", "|---|---|",
-                  f"| CPU | {m.get('cpu')} |", f"| cores | {m.get('cores')} (torch's default thread count: {m.get('torch_default_threads', m.get('torch_threads'))}) |",
+                  f"| CPU | {m.get('cpu')} |",
+                  f"| cores | {m.get('cores')} (torch's default thread count: "
+                  f"{m.get('torch_default_threads', m.get('torch_threads'))}) |",
                   f"| RAM | {m.get('ram_gib')} GiB |", f"| Python | {m.get('python')} |", f"| OS | {m.get('os')} |",
-                  f"| packages | {', '.join(f'{k} {v}' for k, v in (m.get('versions') or {}).items())} |",
-                  f"| code | commit {m.get('commit')} |", ""]
+                  "", "Package versions and the code commit are listed with each section.", ""]
     for name in order:
         sec = secs[name]
         meta = sections_meta.get(name, {})
+        m = sec.get("machine", {})
         title = sec.get("title") or meta.get("title") or name
         method = sec.get("method") or meta.get("method") or ""  # how the stored numbers were made
         lines += [f"## {title}", "", f"Section `{name}`, measured {sec.get('ran_at', '?')}"
-                  + (f" ({sec['options']})" if sec.get("options") else "") + "."]
-        if len(machines) > 1:
-            lines.append(f"Machine: {_machine_line(sec.get('machine', {}))}.")
-        else:
-            load = sec.get("machine", {}).get("loadavg_at_start")
-            end = sec.get("loadavg_at_end")
-            others = sec.get("other_processes_cpu_cores")
-            busy = (f" Other processes used {others} of the {sec.get('machine', {}).get('cores')} cores on average "
-                    "while it ran." if others is not None else "")
-            lines.append(f"Load average (1/5/15 min) at start {load}, at end {end}.{busy} Work by other processes "
-                         "on the machine inflates the numbers.")
+                  + (f" ({sec['options']})" if sec.get("options") else "")
+                  + (f", code at commit {m['commit']}" if m.get("commit") else "") + "."]
+        if not shared:
+            lines.append(f"Machine: {_machine_line(m)}.")
+        if m.get("versions"):
+            lines.append("Packages: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".")
+        others = sec.get("other_processes_cpu_cores")
+        busy = (f" Other processes used {others} of the {m.get('cores')} cores on average while it ran."
+                if others is not None else "")
+        lines.append(f"Load average (1/5/15 min) at start {m.get('loadavg_at_start')}, at end "
+                     f"{sec.get('loadavg_at_end')}.{busy} Work by other processes on the machine inflates the numbers.")
         lines += ["", method.strip(), "", "| benchmark | median | p95 | unit | n | target | ratio | notes |",
                   "|---|---:|---:|---|---:|---:|---:|---|"]
         carried = False

@@ -28,7 +28,7 @@ temp dir, unless `--index DIR` names an existing knowledge base. All timings use
   bursts of other load on the machine affect them alike. Each sample is one `Searcher.search` call.
   *hybrid + jurisdiction* applies the question's own jurisdiction filter where it has one (as `eval retrieval`
   does). *query embedding* times `encode_queries` alone for one question, the model's share of a hybrid query.
-  Query encoding runs with the torch thread count the `Searcher` configures (`POLICY_KB_TORCH_THREADS`, default 1);
+  Query encoding runs with the torch thread count the `Searcher` configures (`POLICY_KB_TORCH_THREADS`, default 1).
   The *paired comparison* rows run hybrid search with 1 thread and with one thread per core in alternating blocks
   of 10 queries (so load changes hit both alike).
   Target: hybrid median ≤ {HYBRID_TARGET_MS:.0f} ms.

@@ -129,6 +129,13 @@ class Searcher:
         flt = flt or SearchFilter()
         allowed = flt.allowed(self.store)
         routes = self.routes(query, mode, max(k, CANDIDATES), allowed)
+        exact = exact_terms(query)
+        rest = normalise(query)
+        for t in exact:
+            rest = rest.replace(t, "")
+        if exact and routes.get("exact") and not re.sub(r"[\W_]", "", rest):
+            # the query is nothing but `14768万吨` or a 文号: show the clauses that contain it, not look-alikes
+            routes = {"exact": routes["exact"]}
         fused: dict[int, float] = {}
         raw: dict[int, dict[str, float]] = {}
         for route, hits in routes.items():

@@ -63,6 +63,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS clause_vocab USING fts5vocab(clause_fts, 'row
 -- substring search (exact route); detail=none keeps it small, candidates are verified with instr()
 CREATE VIRTUAL TABLE IF NOT EXISTS clause_tri USING fts5(text, content='clauses', content_rowid='rowid',
                                                          tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE IF NOT EXISTS clause_tri_vocab USING fts5vocab(clause_tri, 'row');
+-- the last two characters of each clause: with the trigram vocabulary, answers "does any clause contain these two
+-- characters" without a scan (an occurrence is either the start of a trigram or the end of a text)
+CREATE INDEX IF NOT EXISTS clauses_tail ON clauses(substr(text, -2));
 CREATE TABLE IF NOT EXISTS build_errors (file TEXT PRIMARY KEY, problem TEXT NOT NULL, hint TEXT NOT NULL,
                                          at TEXT NOT NULL DEFAULT (datetime('now')));
 """
@@ -377,12 +381,13 @@ class Store:
 
     def containing(self, term: str, where: str = "kind != 'cc'", limit: int | None = None) -> list[int]:
         """Rowids (ascending) of the clauses whose text contains `term` verbatim — `instr(text, term) > 0`, as a
-        scan would find them — restricted by the SQL condition `where`.  Terms of 3+ characters are looked up
-        in the trigram table (candidates, then verified with instr), shorter ones scan the clauses."""
+        scan would find them — restricted by the SQL condition `where` on `clauses` (default: not cc lines).
+        Terms of 3+ characters are looked up in the trigram table (candidates, then verified with instr),
+        shorter ones scan the clauses."""
         args: list[Any] = [term]
         if len(term) >= TRIGRAM and self.has_trigrams:
-            sql = ("SELECT rowid FROM clauses WHERE rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?) "
-                   f"AND instr(text, ?) > 0 AND ({where}) ORDER BY rowid")
+            sql = ("SELECT clauses.rowid FROM clause_tri JOIN clauses ON clauses.rowid = clause_tri.rowid "
+                   f"WHERE clause_tri MATCH ? AND instr(clauses.text, ?) > 0 AND ({where}) ORDER BY clause_tri.rowid")
             args = [trigram_match(term), term]
         else:
             sql = f"SELECT rowid FROM clauses WHERE instr(text, ?) > 0 AND ({where}) ORDER BY rowid"
@@ -390,6 +395,18 @@ class Store:
             sql += " LIMIT ?"
             args.append(limit)
         return [r[0] for r in self.conn.execute(sql, args)]
+
+    def has_text(self, term: str) -> bool:
+        """Whether any clause (of any kind) contains `term` verbatim, i.e. `instr(text, term) > 0` for some clause
+        — without scanning the clauses: 3+ characters through the trigram table, 2 characters (without cased
+        letters, which the trigram table folds) through the trigram vocabulary and the clause-ending index."""
+        if len(term) == 2 and self.has_trigrams and term.lower() == term.upper():
+            if self.conn.execute("SELECT 1 FROM clause_tri_vocab WHERE term >= ? AND term < ? LIMIT 1",
+                                 (term, term + "\U0010ffff")).fetchone():
+                return True
+            return self.conn.execute("SELECT 1 FROM clauses WHERE substr(text, -2) = ? LIMIT 1",
+                                     (term,)).fetchone() is not None
+        return bool(self.containing(term, where="1", limit=1))
 
     def raw_context(self, clause: Clause) -> tuple[str, int, int]:
         """(raw text, start, end) of a clause in the document as loaded, for display in original context."""
