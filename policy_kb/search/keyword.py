@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from ..records import Document
 from ..store import Store
-from ..store.db import TRIGRAM, trigram_match
 from .text import exact_terms, fts_query, index_tokens, normalise, query_terms
 
 BODY_WEIGHT, CONTEXT_WEIGHT = 1.0, 0.3
+EXACT_RESCORE = 100  # see exact_search
+EXACT_COMMON_SHARE, EXACT_COMMON_MIN = 0.02, 1000  # see exact_search
 
 
 def document_tokens(doc: Document, tokenize: Callable[[str], str] = index_tokens) -> list[tuple[str, str, str]]:
@@ -53,25 +55,57 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
     return hits[:k]
 
 
+@lru_cache(maxsize=1 << 15)
+def _normalised(text: str) -> str:
+    """normalise() of a clause text, cached: the same clauses come back for the same common terms."""
+    return normalise(text)
+
+
 def exact_search(store: Store, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
     """Clauses containing every exact term of the query verbatim (score = number of occurrences), plus the title
-    clauses of a document whose 文号 is asked for.  The longest term (3+ characters) is looked up in the trigram
-    table and the candidates verified with instr(); without such a term the clauses are scanned."""
+    clauses of a document whose 文号 is asked for.
+
+    Scale (docs/scaling.md): the trigram table proposes candidates for the most selective term and instr()
+    verifies every term, so nothing scans the clauses unless a term is a single character.  A term found in more
+    than EXACT_COMMON_SHARE of the clauses (and more than EXACT_COMMON_MIN) is no exact signal (`2022年` in a
+    large corpus) and is left to the keyword route.  SQLite counts raw occurrences; the score (occurrences in the
+    normalised text, one normalise() call per clause) is computed for the EXACT_RESCORE (or 2k) clauses with the
+    most raw occurrences — all of them unless a term is common."""
     terms = exact_terms(query)
     if not terms:
         return []
     scores: dict[int, float] = {}
-    where = " AND ".join("instr(text, ?) > 0" for _ in terms)
-    longest = max(terms, key=len)
-    if len(longest) >= TRIGRAM and store.has_trigrams:
-        sql = ("SELECT rowid, text FROM clauses WHERE rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?) "
-               f"AND kind != 'cc' AND {where} ORDER BY rowid")
-        args = [trigram_match(longest), *terms]
-    else:
-        sql = f"SELECT rowid, text FROM clauses WHERE kind != 'cc' AND {where} ORDER BY rowid"
-        args = list(terms)
-    for rowid, text in store.conn.execute(sql, args):
-        scores[rowid] = float(sum(normalise(text).count(t) or text.count(t) for t in terms))
+    cap = max(EXACT_COMMON_MIN, int(EXACT_COMMON_SHARE * store.clause_count()))
+    counts = {t: store.candidate_count(t, cap) for t in terms}
+    match = [t for t in terms if (counts[t] or 0) <= cap]
+    if match:
+        where = " AND ".join("instr(text, ?) > 0" for _ in match)
+        raw = " + ".join("(length(text) - length(replace(text, ?, ''))) / length(?)" for _ in match)
+        raw_args = [x for t in match for x in (t, t)]
+        known = [t for t in match if counts[t] is not None]
+        cond = store.candidates(min(known, key=lambda t: counts[t])) if known else None  # type: ignore[arg-type]
+        if cond is not None:
+            sql = f"SELECT rowid, {raw} FROM clauses WHERE {cond[0]} AND kind != 'cc' AND {where} ORDER BY rowid"
+            args = [*raw_args, *cond[1], *match]
+        else:
+            sql = f"SELECT rowid, {raw} FROM clauses WHERE kind != 'cc' AND {where} ORDER BY rowid"
+            args = [*raw_args, *match]
+        matched = [(r[0], r[1]) for r in store.conn.execute(sql, args)]
+        if allowed is not None:
+            matched = [m for m in matched if m[0] in allowed]
+        limit = max(EXACT_RESCORE, 2 * k)
+        if len(matched) > limit:
+            matched = sorted(sorted(matched, key=lambda m: -m[1])[:limit])  # stable: ties keep rowid order
+        rowids = [m[0] for m in matched]
+        texts: dict[int, str] = {}
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i:i + 500]
+            texts.update(store.conn.execute(
+                f"SELECT rowid, text FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        for rowid in rowids:
+            text = texts[rowid]
+            norm = _normalised(text)
+            scores[rowid] = float(sum(norm.count(t) or text.count(t) for t in match))
     for t in terms:
         for (rowid,) in store.conn.execute(
                 "SELECT c.rowid FROM clauses c JOIN documents d ON d.id = c.doc_id "

@@ -198,8 +198,9 @@ class Store:
 
     @cached_property
     def has_trigrams(self) -> bool:
-        """Whether this knowledge base has the trigram table (built by `policy-kb build` since it was added)."""
-        return self._has_table("clause_tri")
+        """Whether this knowledge base has the trigram table and its vocabulary (`policy-kb build` adds them to a
+        knowledge base from before they existed; until then the exact route scans)."""
+        return self._has_table("clause_tri") and self._has_table("clause_tri_vocab")
 
     # ---- transactions -----------------------------------------------------------------------------------
     class _Tx:
@@ -379,18 +380,57 @@ class Store:
     def iter_clause_rows(self) -> Iterator[sqlite3.Row]:
         yield from self.conn.execute("SELECT rowid, * FROM clauses ORDER BY rowid")
 
+    def candidates(self, term: str) -> tuple[str, list[Any]] | None:
+        """An SQL condition on `clauses` (with its arguments) that holds for every clause containing `term` and
+        for few others, answered from the trigram table: every trigram of a 3+ character term; for 2 characters,
+        the trigrams starting with them or a clause ending with them.  None when only a scan can tell (1
+        character, 2 with cased letters — the trigram table folds case —, or no trigram table)."""
+        if not self.has_trigrams:
+            return None
+        if len(term) >= TRIGRAM:
+            return "rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?)", [trigram_match(term)]
+        if len(term) == 2 and term.lower() == term.upper():
+            grams = [r[0] for r in self.conn.execute(
+                "SELECT term FROM clause_tri_vocab WHERE term >= ? AND term < ?", (term, term + "\U0010ffff"))]
+            if not grams:
+                return "substr(text, -2) = ?", [term]
+            match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+            return "(rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?) OR substr(text, -2) = ?)", [match, term]
+        return None
+
+    def candidate_count(self, term: str, cap: int) -> int | None:
+        """min(cap + 1, number of clauses the trigram table proposes for `term`); None when it cannot tell."""
+        cond = self.candidates(term)
+        if cond is None:
+            return None
+        sql, args = cond
+        return self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM clauses WHERE {sql} LIMIT ?)",
+                                 [*args, cap + 1]).fetchone()[0]
+
+    def clause_count(self) -> int:
+        """Number of clauses (cached until the knowledge base changes)."""
+        version = self._version()
+        cached = self.__dict__.get("_clause_count")
+        if cached is None or cached[0] != version:
+            cached = (version, self.conn.execute("SELECT count(*) FROM clauses").fetchone()[0])
+            self.__dict__["_clause_count"] = cached
+        return cached[1]
+
     def containing(self, term: str, where: str = "kind != 'cc'", limit: int | None = None) -> list[int]:
         """Rowids (ascending) of the clauses whose text contains `term` verbatim — `instr(text, term) > 0`, as a
         scan would find them — restricted by the SQL condition `where` on `clauses` (default: not cc lines).
-        Terms of 3+ characters are looked up in the trigram table (candidates, then verified with instr),
-        shorter ones scan the clauses."""
-        args: list[Any] = [term]
-        if len(term) >= TRIGRAM and self.has_trigrams:
+        The trigram table proposes candidates (see `candidates`), instr verifies them; a scan otherwise."""
+        cond = self.candidates(term)
+        if cond is not None and len(term) >= TRIGRAM and limit is not None:  # stream, stop at the limit
             sql = ("SELECT clauses.rowid FROM clause_tri JOIN clauses ON clauses.rowid = clause_tri.rowid "
                    f"WHERE clause_tri MATCH ? AND instr(clauses.text, ?) > 0 AND ({where}) ORDER BY clause_tri.rowid")
-            args = [trigram_match(term), term]
+            args: list[Any] = [trigram_match(term), term]
+        elif cond is not None:
+            sql = f"SELECT rowid FROM clauses WHERE {cond[0]} AND instr(text, ?) > 0 AND ({where}) ORDER BY rowid"
+            args = [*cond[1], term]
         else:
             sql = f"SELECT rowid FROM clauses WHERE instr(text, ?) > 0 AND ({where}) ORDER BY rowid"
+            args = [term]
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
