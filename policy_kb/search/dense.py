@@ -21,7 +21,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -77,13 +77,14 @@ class EmbeddingCache:
         self.conn.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
 
     def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
+        return dict(self.iter_many(model, hashes))
+
+    def iter_many(self, model: str, hashes: list[str]) -> Iterator[tuple[str, np.ndarray]]:
         for i in range(0, len(hashes), 500):
             chunk = hashes[i:i + 500]
             q = f"SELECT hash, vec FROM vectors WHERE model=? AND hash IN ({','.join('?' * len(chunk))})"
             for h, blob in self.conn.execute(q, [model, *chunk]):
-                out[h] = np.frombuffer(blob, dtype=np.float32)
-        return out
+                yield h, np.frombuffer(blob, dtype=np.float32)
 
     def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
         with self.conn:
@@ -136,21 +137,29 @@ class BuildStats:
     mode: str = "full"  # full (index built from scratch) | update (IVF index updated in place)
 
 
-def _encode(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
-            progress: Callable[[str], None]) -> tuple[dict[str, np.ndarray], int]:
-    """Vectors by text hash, encoding only what the cache does not hold; (vectors, number encoded)."""
-    hashes = [_hash(t) for t in texts]
-    known = cache.get_many(embedder.name, hashes) if cache is not None else {}
-    missing = [(h, t) for h, t in dict(zip(hashes, texts)).items() if h not in known]
+def _vectors(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
+             progress: Callable[[str], None]) -> tuple[np.ndarray, int]:
+    """One row per text (float32), read from the cache or encoded (each distinct text once, new vectors written
+    to the cache); (matrix, number encoded).  Filled in place: no second copy of every vector in memory."""
+    rows_of: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        rows_of.setdefault(_hash(t), []).append(i)
+    matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    found: set[str] = set()
+    if cache is not None:
+        for h, vec in cache.iter_many(embedder.name, list(rows_of)):
+            matrix[rows_of[h]] = vec
+            found.add(h)
+    missing = [h for h in rows_of if h not in found]
     for i in range(0, len(missing), BATCH):
         batch = missing[i:i + BATCH]
         progress(f"embedding clauses {i + len(batch)}/{len(missing)}")
-        vecs = embedder.encode_passages([t for _, t in batch])
-        new = {h: v for (h, _), v in zip(batch, vecs)}
+        vecs = embedder.encode_passages([texts[rows_of[h][0]] for h in batch])
+        for h, v in zip(batch, vecs):
+            matrix[rows_of[h]] = v
         if cache is not None:
-            cache.put_many(embedder.name, new)
-        known.update(new)
-    return known, len(missing)
+            cache.put_many(embedder.name, dict(zip(batch, vecs)))
+    return matrix, len(missing)
 
 
 def _nlist(n: int) -> int:
@@ -277,10 +286,9 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
         keep = [i for i, r in enumerate(rowids) if r in wanted]
         rowids, texts = [rowids[i] for i in keep], [texts[i] for i in keep]
         t0 = time.perf_counter()
-        known, encoded = _encode(texts, embedder, cache, progress)
+        matrix, encoded = _vectors(texts, embedder, cache, progress)
         encode_seconds = time.perf_counter() - t0
         if rowids:
-            matrix = np.stack([known[_hash(t)] for t in texts]).astype(np.float32)
             index.add_with_ids(matrix, np.asarray(rowids, dtype=np.int64))
     if kind == "ivf":
         index.nprobe = nprobe_for(index.ntotal, index.nlist)
@@ -304,14 +312,10 @@ def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None
         else:
             rowids, texts = clause_passages(store)
             t0 = time.perf_counter()
-            known, encoded = _encode(texts, embedder, emb_cache, progress)
+            matrix, encoded = _vectors(texts, embedder, emb_cache, progress)
             encode_seconds = time.perf_counter() - t0
-            dim = embedder.dim
-            matrix = np.zeros((len(texts), dim), np.float32)
-            for i, t in enumerate(texts):
-                matrix[i] = known[_hash(t)]
-            del known
-            index, kind = make_index(matrix, np.asarray(rowids, dtype=np.int64), dim)
+            del texts
+            index, kind = make_index(matrix, np.asarray(rowids, dtype=np.int64), embedder.dim)
             trained_on = len(rowids)
             mode = "full"
             del matrix

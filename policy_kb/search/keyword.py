@@ -109,7 +109,7 @@ def exact_search(store: Store, query: str, k: int, allowed: set[int] | None = No
     for t in terms:
         for (rowid,) in store.conn.execute(
                 "SELECT c.rowid FROM clauses c JOIN documents d ON d.id = c.doc_id "
-                "WHERE d.doc_number = ? AND c.kind IN ('title', 'preamble')", (t,)):
+                "WHERE d.doc_number = ? AND +c.kind IN ('title', 'preamble')", (t,)):  # +: by 文号, not by kind
             scores[rowid] = scores.get(rowid, 0.0) + 5.0
     hits = sorted(((r, s) for r, s in scores.items() if allowed is None or r in allowed), key=lambda h: -h[1])
     return hits[:k]

@@ -399,13 +399,21 @@ class Store:
         return None
 
     def candidate_count(self, term: str, cap: int) -> int | None:
-        """min(cap + 1, number of clauses the trigram table proposes for `term`); None when it cannot tell."""
+        """About how many clauses contain `term` (an upper bound, at most cap + 1) from the trigram table alone;
+        None when it cannot tell (see `candidates`)."""
         cond = self.candidates(term)
         if cond is None:
             return None
-        sql, args = cond
-        return self.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM clauses WHERE {sql} LIMIT ?)",
-                                 [*args, cap + 1]).fetchone()[0]
+        if len(term) >= TRIGRAM:
+            match = cond[1][0]
+            return self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM clause_tri WHERE clause_tri MATCH ? LIMIT ?)",
+                                     (match, cap + 1)).fetchone()[0]
+        n = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM clauses WHERE substr(text, -2) = ? LIMIT ?)",
+                              (term, cap + 1)).fetchone()[0]
+        if len(cond[1]) == 2:  # trigrams starting with the term, too
+            n += self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM clause_tri WHERE clause_tri MATCH ? LIMIT ?)",
+                                   (cond[1][0], cap + 1)).fetchone()[0]
+        return min(n, cap + 1)
 
     def clause_count(self) -> int:
         """Number of clauses (cached until the knowledge base changes)."""
