@@ -44,6 +44,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 bench: build
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.run
 
 clean:

@@ -790,7 +790,7 @@ def incremental_rows(ctx: Context, bank: Any, item: dict, work: Path) -> list[Ro
     shutil.rmtree(corpus, ignore_errors=True)
     corpus.mkdir()
     for p in item["corpus"].iterdir():
-        if p.name != "synth.json":
+        if not p.name.startswith("."):
             (corpus / p.name).symlink_to(p)
     from policy_kb.ingest.document import content_hash
     from policy_kb.store import Store

@@ -508,10 +508,10 @@ class DocGen:
 # ---- the corpus -------------------------------------------------------------------------------------------------
 def generate(clauses: int, out: Path, seed: int = 20240601, bank: Bank | None = None,
              progress=lambda msg: None) -> dict:
-    """Write documents into `out` until `clauses` clauses are planned; returns the manifest (also synth.json)."""
+    """Write documents into `out` until `clauses` clauses are planned; returns the manifest (also written to DIR/.synth.json)."""
     bank = bank or load_bank()
     out.mkdir(parents=True, exist_ok=True)
-    manifest_path = out / "synth.json"
+    manifest_path = out / ".synth.json"  # hidden: `policy-kb build` skips it
     try:
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):

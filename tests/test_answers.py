@@ -514,3 +514,63 @@ def test_fixture_cited_document_in_corpus(fixture_answerer) -> None:  # type: ig
     assert_well_formed(a, fixture_answerer)
     assert a.status == "answered"
     assert a.citations[0].clause_id == f"{JINCHENG}:title"
+
+
+# ---- completing an answer from its cited clauses ---------------------------------------------------------------------
+COMPLETE = TESTS / "fixtures" / "answers-complete"
+LUCHENG = "lucheng-2024-coal-gas-flaring"
+
+
+@pytest.fixture(scope="module")
+def complete_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """An unseen 潞城区 plan whose answers sit in several sentences of one clause."""
+    from policy_kb.pipeline import build_all
+
+    index = tmp_path_factory.mktemp("answers-complete-index")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICY_KB_EMBED_MODEL", EMBEDDER)
+        report = build_all(COMPLETE, index, progress=lambda m: None)
+    assert report.added == [LUCHENG] and not report.errors
+    a = Answerer(index, embedder_name=EMBEDDER)
+    yield a
+    a.store.close()
+
+
+@pytest.mark.parametrize("question, jurisdiction", [("潞城焦炉煤气放散 排查 核查 时间", None),
+                                                    ("焦炉煤气放散点位排查和市级核查什么时候完成？", "潞城区")])
+def test_every_date_of_the_cited_clause_in_clause_order(complete_answerer, question, jurisdiction) -> None:  # type: ignore[no-untyped-def]
+    a = complete_answerer.ask(question, jurisdiction, AS_OF)
+    assert_well_formed(a, complete_answerer)
+    assert (a.status, a.intent) == ("answered", "deadline")
+    assert cited(a) == [f"{LUCHENG}:二/（一）"]
+    first, second = a.answer.index("2024年6月底前"), a.answer.index("2024年9月底前")
+    assert first < second
+    assert "〔截止 2024-06-30，已过期 876 天〕" in a.answer and "〔截止 2024-09-30，已过期 784 天〕" in a.answer
+
+
+def test_every_rate_of_the_cited_clause(complete_answerer) -> None:  # type: ignore[no-untyped-def]
+    a = complete_answerer.ask("潞城区焦炉煤气综合利用率要达到多少？", None, AS_OF)
+    assert_well_formed(a, complete_answerer)
+    assert (a.status, a.intent) == ("answered", "threshold")
+    assert cited(a) == [f"{LUCHENG}:二/（二）"]
+    for value in ("不低于98%", "不低于95%", "不低于97%"):
+        assert value in a.answer
+
+
+def test_a_listed_condition_keeps_its_items_and_qualifier(complete_answerer) -> None:  # type: ignore[no-untyped-def]
+    a = complete_answerer.ask("焦化企业进白名单要满足什么条件？", "潞城区", AS_OF)
+    assert_well_formed(a, complete_answerer)
+    assert a.status == "answered"
+    assert cited(a) == [f"{LUCHENG}:二/（三）"]
+    for part in ("符合以下条件之一", "（1）焦炉煤气全部回收利用的", "（2）配套建设煤气柜且运行正常的",
+                 "其中，新建焦化项目必须同步建设焦炉煤气制氢装置"):
+        assert part in a.answer
+
+
+def test_a_value_the_question_names_is_not_the_answer(ask, answerer) -> None:  # type: ignore[no-untyped-def]
+    """`4.3米焦炉…多大产能`: 4.3米 is the subject; the capacities are the answer."""
+    a = ask("介休哪两家企业的4.3米焦炉要关停，各是多大产能？", "介休市")
+    assert_well_formed(a, answerer)
+    assert cited(a)[0] == JIEXIU_CLOSURE
+    for fact in ("昌盛煤气化有限公司", "60万吨/年", "茂胜煤化集团有限公司", "96万吨/年"):
+        assert fact in a.answer

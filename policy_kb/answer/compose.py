@@ -30,6 +30,9 @@ GENERIC = set("焦化 焦化行业 行业 企业 工作 要求 规定 具体 内
               "现在 目前 一共 共 总共 分别 各 各是 做 搞 指 是 有 没 进行 实施 落实 执行 完成 开展 时候 日期 期限 "
               "全部 全面 部分 东西 事情 厂 工厂 单位 部门 我们 条件 办法 方式 作用 意思 程度 范围 规模 数量 额度".split())
 MAX_ITEMS = 6
+# a question about closing something is best answered by a rule that closes it (淘汰, 关停), not one that limits it
+CLOSE_Q_RE = re.compile(r"关|停|淘汰|退出|拆除|close|shut|phase[ -]?out|eliminat", re.I)
+CLOSE_RE = re.compile(r"关停|关闭|淘汰|退出|拆除|停产|取缔")
 OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)  # answered by recurring deadlines
 LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, None: 3}
 
@@ -43,6 +46,7 @@ class _Item:
     obligation: Obligation | None = None
     rank: int = 0
     rel: int = 0  # how much of the question the text contains
+    on_topic: bool = False  # names (or its document is about) a topic of the question
 
 
 def _status(ob: Obligation, as_of: date, en: bool) -> str:
@@ -164,7 +168,10 @@ class Answerer:
         return found.level if found else None
 
     def _wanted(self, o: Obligation, q: Question) -> bool:
-        if (q.intent == "threshold" or q.wants_money) and not o.thresholds:
+        # a value the question already states (`4.3米焦炉…多大产能`) is what it is about, not what it asks for
+        asked = normalise(q.text)
+        if (q.intent == "threshold" or q.wants_money) and not any(normalise(t["text"]) not in asked
+                                                                  for t in o.thresholds):
             return False
         if q.wants_money and not any("元" in t["unit"] for t in o.thresholds):
             return False
@@ -179,9 +186,10 @@ class Answerer:
             return bool(re.search(r"补偿|补贴|补助|奖励|资金|元|价格|电价|信贷|税收", o.text))
         return True
 
-    def _obligation_items(self, q: Question, hits: list[Hit], salient: list[str]) -> list[_Item]:
+    def _obligation_items(self, q: Question, hits: list[Hit], salient: list[str], undated: int = 1) -> list[_Item]:
         """Obligations of the best clauses, scored by clause rank and by how much of the question they contain.
-        Deadline answers keep the best rules of every jurisdiction (county, city and province all bind)."""
+        Deadline answers keep the best rules of every jurisdiction (county, city and province all bind); a place
+        with no dated rule shows its `undated` best undated ones."""
         top = hits[:12]
         if q.intent == "deadline":  # make sure each document's best clauses are considered
             per_doc: dict[str, int] = {}
@@ -202,24 +210,30 @@ class Answerer:
                 clauses.setdefault(o.clause_id, self.store.clause(o.clause_id))
                 position.setdefault(o.clause_id, 0)
         keys = self._topic_keys(q)
-        docs_place = {d.id: d.jurisdiction for d in self.store.documents()}
+        docs = {d.id: d for d in self.store.documents()}
         scored: list[_Item] = []
         for o in obligations:
             if not self._wanted(o, q):
                 continue
-            rel = self._relevant(o.text, q, salient, docs_place.get(o.doc_id))
+            rel = self._relevant(o.text, q, salient, docs[o.doc_id].jurisdiction)
             on_topic = any(k in normalise(o.text) for k in keys)
+            if keys and not on_topic and any(k in normalise(docs[o.doc_id].title or "") for k in keys):
+                # a clause of a document about the topic (`任务验收` in the 4.3米焦炉 plan) is about it too when, as a
+                # whole, it matches the rest of the question well; it then scores as if it named the topic
+                whole = self._relevant(clauses[o.clause_id].text, q, salient, docs[o.doc_id].jurisdiction)
+                if whole >= 2:
+                    on_topic, rel = True, max(rel, whole) + 3
             if keys and not on_topic and not (q.intent == "department" and named) \
                     and not (position[o.clause_id] <= 1 and rel >= 1):
                 continue
             if not keys and rel == 0 and position[o.clause_id] > 0:
                 continue
             scored.append(_Item(clauses[o.clause_id], self._with_holder(o), o,
-                                rank=position[o.clause_id] - 2 * rel, rel=rel))
+                                rank=position[o.clause_id] - 2 * rel, rel=rel, on_topic=on_topic))
         scored.sort(key=lambda i: i.rank)
         if q.intent != "deadline":
             return self._concise(scored, max_items=4, max_clauses=2)
-        issued = {d.id: d.issue_date or "" for d in self.store.documents()}
+        issued = {d.id: d.issue_date or "" for d in docs.values()}
         often = bool(OFTEN_RE.search(q.text))
         groups: dict[str | None, list[_Item]] = {}
         for item in scored:
@@ -228,19 +242,22 @@ class Answerer:
         for group in groups.values():
             dated = [i for i in group if ((i.obligation.deadline or {}).get("date")  # type: ignore[union-attr]
                                           or (often and (i.obligation.deadline or {}).get("kind") == "recurring"))  # type: ignore[union-attr]
-                     and (not keys or any(k in normalise(i.text) for k in keys)
+                     and (not keys or i.on_topic
                           or (position[i.clause.id] < 5 and any(w in normalise(i.text) for w in salient if w not in keys)))]
-            # no dated rule for this place: its on-topic rule from the most recent document, flagged as undated
-            undated = sorted((i for i in group if any(k in normalise(i.text) for k in keys)),
-                             key=lambda i: (issued.get(i.clause.doc_id, ""), -i.rank), reverse=True)
-            items += self._concise(dated, max_items=2, max_clauses=2) or self._concise(undated, max_items=2, max_clauses=2,
-                                                                                         keep_order=True)
+            # no dated rule for this place: its on-topic rule (one that closes it, if the question is about closing)
+            # from the most recent document, flagged as undated
+            closing = bool(CLOSE_Q_RE.search(q.text))
+            fallback = sorted((i for i in group if i.on_topic),
+                             key=lambda i: (closing and bool(CLOSE_RE.search(i.text)), issued.get(i.clause.doc_id, ""),
+                                            -i.rank), reverse=True)
+            items += self._concise(dated, max_items=2, max_clauses=2) or self._concise(
+                fallback, max_items=undated, max_clauses=undated, keep_order=True)
         if not any((i.obligation.deadline or {}).get("date") or (often and i.obligation.deadline)  # type: ignore[union-attr]
                    for i in items):
             return []
         best = max(i.rel for i in items)
         # a place whose best rule barely matches the question is noise, unless it is on the question's topic
-        items = [i for i in items if i.rel >= best - 2 or any(k in normalise(i.text) for k in keys)]
+        items = [i for i in items if i.rel >= best - 2 or i.on_topic]
         items.sort(key=lambda i: i.rank)
         return items[:MAX_ITEMS]
 
@@ -324,6 +341,74 @@ class Answerer:
             if len(items) == 2:
                 break
         return items
+
+    def _complete(self, q: Question, items: list[_Item], salient: list[str]) -> list[_Item]:
+        """Add the other sentences of the cited clauses that answer part of the question: the second date of
+        `2023年10月底前…验收；2023年12月底前…抽查`, the other rate of `限产40%…。属于鼓励类的企业，限产20%`, the
+        `其中，…` or `（2）…` that continues a quoted sentence.  They cost no citation (the clause is cited already)
+        and are what a reader would otherwise have to open the clause for."""
+        keys = self._topic_keys(q)
+        named = [p.name for p in places.find_places(q.text)]
+        words = {w for w in query_terms(q.text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS
+                 and not any(w in n for n in named)} | set(salient)
+        words = {w for w in words if not any(k in normalise(w) or normalise(w) in k for k in keys)}  # not the topic
+
+        def score(sentence: str) -> float:
+            t = normalise(sentence)
+            return sum(self._weight(w) for w in words if w in t) + sum(2 for n in named if places.short_name(n) in t)
+
+        out: list[_Item] = []
+        done: set[str] = set()
+        for item in items:
+            out.append(item)
+            clause = item.clause
+            if clause.id in done or clause.kind != "body":
+                continue
+            done.add(clause.id)
+            quoted = "".join(i.text for i in items if i.clause.id == clause.id)
+            obligations = {o.text.rstrip("。；;"): o for o in self.store.obligations(clause_ids=[clause.id])}
+            extra: list[list] = []  # [score, position, text, obligation]
+            previous = "quoted"
+            for pos, (a, b) in enumerate(split_sentences(clause.text, 0)):
+                sentence = clause.text[a:b].strip()
+                if not sentence or sentence.strip("。：") == (clause.heading or ""):
+                    continue
+                if sentence in quoted:
+                    previous = "quoted"
+                    continue
+                continues = bool(re.match(r"其中|其余|但|（[2-9一-九]）|[2-9][.．、]|[②-⑨]", sentence))
+                if continues and previous == "extra":
+                    extra[-1][2] += sentence
+                    continue
+                ob = obligations.get(sentence.rstrip("。；;"))
+                sc = score(sentence)
+                if q.intent == "deadline":  # another date of the cited rule, or background on its subject
+                    wanted = (sc >= 1 and bool(ob and (ob.deadline or {}).get("date"))) or (ob is None and sc >= 2)
+                elif q.intent in ("threshold", "compensation") or q.wants_money:
+                    wanted = (sc >= 1 and ob is not None and self._wanted(ob, q)) or sc >= 2
+                else:
+                    wanted = sc >= 2 or (sc >= 1 and bool(re.search(r"以下[^，。]{0,8}[：:]", sentence)))
+                if continues and previous == "quoted":
+                    extra.append([99.0, pos, sentence, ob])
+                    previous = "extra"
+                elif wanted:
+                    extra.append([sc, pos, sentence, ob])
+                    previous = "extra"
+                else:
+                    previous = ""
+            for _, _, sentence, ob in sorted(extra, key=lambda e: -e[0])[:2]:
+                whole = ob is not None and sentence.rstrip("。；;") == ob.text.rstrip("。；;")
+                out.append(_Item(clause, self._with_holder(ob) if whole else sentence, ob if whole else None,
+                                 rank=item.rank, rel=item.rel))
+        # a clause's lines in the order the clause states them, clauses in the order they were chosen
+        first = {c: i for i, c in reversed(list(enumerate(i.clause.id for i in out)))}
+        return sorted(out, key=lambda i: (first[i.clause.id], self._position(i)))
+
+    @staticmethod
+    def _position(item: _Item) -> int:
+        text = item.obligation.text if item.obligation else item.text
+        at = item.clause.text.find(text[:20])
+        return at if at >= 0 else len(item.clause.text)
 
     # ---- composition --------------------------------------------------------------------------------------
     def _render(self, q: Question, items: list[_Item], as_of: date) -> tuple[str, list[Citation]]:
@@ -481,7 +566,7 @@ class Answerer:
         overview = q.intent == "general" and len(q.topics) == 1 and not re.sub(r"[\W\d_]", "", rest)
         if overview:
             q.intent = "deadline"  # a bare topic (`4.3米`, `干熄焦`): what must be done about it, and by when
-            items = self._obligation_items(q, hits, salient)
+            items = self._obligation_items(q, hits, salient, undated=2)
             q.intent = "general"
         elif q.intent in ("deadline", "threshold", "department", "compensation"):
             items = self._obligation_items(q, hits, salient)
@@ -511,6 +596,7 @@ class Answerer:
         if not items:
             return self._not_found(q, "No clause answers this question." if en else "没有找到可以回答该问题的条款。",
                                    hits, as_of)
+        items = self._complete(q, items, salient)
         text, citations = self._render(q, items, as_of)
         if fixes:
             note = "、".join(f"“{a}”→“{b}”" for a, b in fixes.items())
