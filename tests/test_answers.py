@@ -574,3 +574,11 @@ def test_a_value_the_question_names_is_not_the_answer(ask, answerer) -> None:  #
     assert cited(a)[0] == JIEXIU_CLOSURE
     for fact in ("昌盛煤气化有限公司", "60万吨/年", "茂胜煤化集团有限公司", "96万吨/年"):
         assert fact in a.answer
+
+
+def test_why_question_gets_the_reason(complete_answerer) -> None:  # type: ignore[no-untyped-def]
+    a = complete_answerer.ask("为什么要整治焦炉煤气放散？", "潞城区", AS_OF)
+    assert_well_formed(a, complete_answerer)
+    assert (a.status, a.intent) == ("answered", "general")
+    assert cited(a) == [f"{LUCHENG}:一"]
+    assert "由于焦炉煤气放散既浪费能源又污染大气，是制约全区环境空气质量改善的关键因素" in a.answer

@@ -74,6 +74,8 @@ INTENT_TABLE = [
     ("干熄焦", "general"),
     ("压减焦化产能 职工安置", "general"),
     ("设区市城市规划区内还能新建焦化项目吗", "general"),
+    ("“十一五”全省焦炭产能为什么要控制在1.2亿吨以下", "general"),  # a reason, not the value it names
+    ("Why must 4.3 m ovens close before 2024?", "general"),
 ]
 
 

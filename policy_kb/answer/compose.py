@@ -20,7 +20,7 @@ from ..records import Answer, Citation, Clause, Hit, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import STOPWORDS, SYNONYMS, normalise, query_terms
-from .understand import Question, understand
+from .understand import WHY_RE, Question, understand
 from .verify import check
 
 # Words that say what kind of answer is wanted, not what it is about: never "missing from the corpus".
@@ -33,6 +33,8 @@ MAX_ITEMS = 6
 # a question about closing something is best answered by a rule that closes it (淘汰, 关停), not one that limits it
 CLOSE_Q_RE = re.compile(r"关|停|淘汰|退出|拆除|close|shut|phase[ -]?out|eliminat", re.I)
 CLOSE_RE = re.compile(r"关停|关闭|淘汰|退出|拆除|停产|取缔")
+# a sentence that gives a reason or purpose: what a `为什么` question asks for
+CAUSE_RE = re.compile(r"因为|由于|为了|之所以|关键|制约|原因|因此|所以|旨在|目的是|鉴于")
 OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)  # answered by recurring deadlines
 LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, None: 3}
 
@@ -303,6 +305,15 @@ class Answerer:
         keys = self._topic_keys(q)
         items: list[_Item] = []
         candidates = [h.clause_id for h in hits[:4]]
+        if WHY_RE.search(q.text):
+            # `为什么…`: the clause that states a reason for what the question names, from a wider pool of hits
+            def reason(clause_id: str) -> int:
+                clause = self.store.clause(clause_id)
+                return max((self._relevant(x, q, salient) for x in re.split(r"(?<=[。；])", clause.text)
+                            if CAUSE_RE.search(x)), default=0) if clause else 0
+
+            pool = [h.clause_id for h in hits[:10]]
+            candidates = sorted(pool, key=lambda c: (-reason(c), pool.index(c)))[:4]
         if hits and re.search(r"(?:依据|根据|依照).{0,6}(?:文件|政策|规定)|based on", q.text):
             # `…是依据哪些文件制定的`: a document names its legal basis in its preamble
             candidates.insert(0, f"{hits[0].doc_id}:preamble")
@@ -315,16 +326,19 @@ class Answerer:
                 sentences = [" ".join(sentences)]
             sentences = [x for x in sentences if x and x.strip("。：") != (clause.heading or "")]
             role = re.search(r"组长|副组长|主任|局长|负责人|成员", q.text)
+            why = WHY_RE.search(q.text)
             basis = re.search(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", q.text)
             scored = [(self._relevant(x, q, salient)
                        + (4 if basis and "《" in x else 0)  # `依据哪些文件`: the sentence that cites them
                        + (2 if q.intent == "definition" and re.search(r"即|是指|指的是", x) else 0)
+                       + (3 if why and CAUSE_RE.search(x) else 0)
                        + (6 if role and re.match(rf"{role.group(0)}[：:]", x) else 0)
                        + (1 if q.intent == "threshold" and re.search(r"\d", x) else 0), x) for x in sentences]
             if keys and not any(k in normalise(clause.text) for k in keys):
                 continue
-            if items and max((sc for sc, _ in scored), default=0) < 2:
-                continue  # a second clause only when it is clearly on topic too
+            if items and (max((sc for sc, _ in scored), default=0) < 2
+                          or why and not any(CAUSE_RE.search(x) for x in sentences)):
+                continue  # a second clause only when it is clearly on topic too (and, for `为什么`, gives a reason)
             if len(clause.text) <= (400 if not items and q.intent in ("list", "definition", "general") else 240):
                 chosen = [x for _, x in scored]
             else:
@@ -357,6 +371,7 @@ class Answerer:
             t = normalise(sentence)
             return sum(self._weight(w) for w in words if w in t) + sum(2 for n in named if places.short_name(n) in t)
 
+        why = bool(WHY_RE.search(q.text))
         out: list[_Item] = []
         done: set[str] = set()
         for item in items:
@@ -381,13 +396,14 @@ class Answerer:
                     extra[-1][2] += sentence
                     continue
                 ob = obligations.get(sentence.rstrip("。；;"))
-                sc = score(sentence)
+                sc = score(sentence) + (1 if why and CAUSE_RE.search(sentence) else 0)
                 if q.intent == "deadline":  # another date of the cited rule, or background on its subject
                     wanted = (sc >= 1 and bool(ob and (ob.deadline or {}).get("date"))) or (ob is None and sc >= 2)
                 elif q.intent in ("threshold", "compensation") or q.wants_money:
                     wanted = (sc >= 1 and ob is not None and self._wanted(ob, q)) or sc >= 2
-                else:
-                    wanted = sc >= 2 or (sc >= 1 and bool(re.search(r"以下[^，。]{0,8}[：:]", sentence)))
+                else:  # a list's introduction (`符合以下条件之一：`), a reason for a `为什么` question
+                    wanted = sc >= 2 or (sc >= 1 and bool(re.search(r"以下[^，。]{0,8}[：:]", sentence)
+                                                          or (why and CAUSE_RE.search(sentence))))
                 if continues and previous == "quoted":
                     extra.append([99.0, pos, sentence, ob])
                     previous = "extra"
@@ -396,7 +412,7 @@ class Answerer:
                     previous = "extra"
                 else:
                     previous = ""
-            for _, _, sentence, ob in sorted(extra, key=lambda e: -e[0])[:2]:
+            for _, _, sentence, ob in sorted(extra, key=lambda e: -e[0])[:3 if why else 2]:  # reasons come in lists
                 whole = ob is not None and sentence.rstrip("。；;") == ob.text.rstrip("。；;")
                 out.append(_Item(clause, self._with_holder(ob) if whole else sentence, ob if whole else None,
                                  rank=item.rank, rel=item.rel))
