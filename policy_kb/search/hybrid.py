@@ -110,12 +110,26 @@ class Searcher:
         vec = self.embedder.encode_queries([query])[0]
         return self.dense.search(vec, k, allowed)
 
+    @cached_property
+    def _encoder_pool(self):  # type: ignore[no-untyped-def]
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(max_workers=2, thread_name_prefix="policy-kb-semantic")
+
     def routes(self, query: str, mode: str, k: int, allowed: set[int] | None) -> dict[str, list[tuple[int, float]]]:
+        """The routes' candidates.  In hybrid mode the semantic route (query encoding: most of the time) runs in a
+        worker thread while the keyword and exact routes run here — torch and SQLite release the GIL, so the two
+        overlap on a second core (hybrid p50 close to the semantic route alone; docs/benchmarks.md)."""
         out: dict[str, list[tuple[int, float]]] = {}
+        pending = None
+        if mode == "hybrid" and self.dense is not None:
+            pending = self._encoder_pool.submit(self.semantic_search, query, k, allowed)
         if mode in ("hybrid", "keyword"):
             out["keyword"] = keyword_search(self.store, query, k, allowed)
             out["exact"] = exact_search(self.store, query, k, allowed)
-        if mode in ("hybrid", "semantic"):
+        if pending is not None:
+            out["semantic"] = pending.result()
+        elif mode in ("hybrid", "semantic"):
             out["semantic"] = self.semantic_search(query, k, allowed)
         return out
 
