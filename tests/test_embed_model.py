@@ -116,6 +116,7 @@ def test_model_without_prompts_gets_no_prefix(e5):
 
     bare = SentenceTransformer(modules=list(e5._model), device="cpu")  # same weights, no prompts
     emb = SentenceTransformerEmbedder(bare, name="bare")
+    emb.bf16 = False  # compare like with like: the reference below encodes in float32
     text = ["4.3米焦炉什么时候关停"]
     plain = e5._model.encode(text, normalize_embeddings=True)
     np.testing.assert_allclose(emb.encode_queries(text), plain, atol=1e-5)
@@ -183,3 +184,28 @@ def test_load_embedder_fake_and_env(monkeypatch):
     assert isinstance(load_embedder("fake"), FakeEmbedder)
     monkeypatch.setenv("POLICY_KB_EMBED_MODEL", "fake")
     assert load_embedder() is load_embedder("fake")  # cached per process
+
+
+def test_bfloat16_vectors_match_float32(e5, monkeypatch):
+    """bfloat16 autocast (on CPUs with native bf16) may only change vectors in the noise: passages embedded in one
+    precision stay searchable with queries embedded in the other."""
+    texts = ["4.3米焦炉什么时候关停", "2023年10月31日前，全面关停退出炭化室高度4.3米焦炉", "焦化企业干法熄焦改造"]
+    before = e5.bf16
+    try:
+        e5.bf16 = False
+        q32, p32 = e5.encode_queries(texts), e5.encode_passages(texts)
+        e5.bf16 = True
+        q16, p16 = e5.encode_queries(texts), e5.encode_passages(texts)
+    finally:
+        e5.bf16 = before
+    assert q16.dtype == np.float32 and q16.shape == q32.shape
+    assert _rowwise_cos(q16, q32).min() >= 0.9999
+    assert _rowwise_cos(p16, p32).min() >= 0.9999
+
+
+@pytest.mark.parametrize("value, expected", [("0", False), ("1", True), ("false", False)])
+def test_bf16_override(monkeypatch, value, expected):
+    from policy_kb.embed.embedder import bf16_supported
+
+    monkeypatch.setenv("POLICY_KB_BF16", value)
+    assert bf16_supported() is expected

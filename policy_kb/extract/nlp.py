@@ -40,6 +40,11 @@ def jieba_tokenizer() -> Any:
 
     jieba.setLogLevel(60)
     tk = jieba.Tokenizer()
+    tk.initialize()  # the default dictionary (~0.7 s)
+    if not jieba.dt.initialized:
+        # jieba.posseg (question understanding) cuts with the global instance: give it the same dictionary
+        # instead of a second 0.7 s load — part of the cold-start budget (docs/benchmarks.md)
+        jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = dict(tk.FREQ), tk.total, True
     for word in jieba_words():
         tk.add_word(word, freq=20000)
     return tk
