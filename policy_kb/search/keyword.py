@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from functools import lru_cache
 from typing import Callable
 
@@ -12,6 +14,8 @@ from .text import exact_terms, fts_query, index_tokens, normalise, query_terms
 BODY_WEIGHT, CONTEXT_WEIGHT = 1.0, 0.3
 EXACT_RESCORE = 100  # see exact_search
 EXACT_COMMON_SHARE, EXACT_COMMON_MIN = 0.02, 1000  # see exact_search
+# keyword_search: FTS5 scores at most about this many postings per query; rarer terms choose the candidates
+POSTINGS_BUDGET = 20_000
 
 
 def document_tokens(doc: Document, tokenize: Callable[[str], str] = index_tokens) -> list[tuple[str, str, str]]:
@@ -41,18 +45,110 @@ def index_document(store: Store, doc: Document, tokens: list[tuple[str, str, str
                            [(rowids[cid], body, context) for cid, body, context in tokens])
 
 
+_RANKED = (f"SELECT rowid, -bm25(clause_fts, {BODY_WEIGHT}, {CONTEXT_WEIGHT}) AS s FROM clause_fts "
+           "WHERE clause_fts MATCH ? {extra} ORDER BY s DESC LIMIT ?")
+
+
 def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-    """(rowid, score) best first; score = −bm25 so higher is better."""
+    """(rowid, score) best first; score = bm25 over all the query's terms (FTS5's, sign flipped: higher is better).
+
+    FTS5 scores every clause that matches any term, so a term found in a third of a million clauses (`关停`, `前`)
+    makes a query cost a third of the corpus (0.8 µs per scored clause here).  When the terms' postings exceed
+    POSTINGS_BUDGET, candidates come from the most selective terms that fit in the budget — or, when every term
+    is common, from the clauses holding several of the rarest together — and are then scored with every term
+    (`_bm25`): a clause matching only common terms could rank only below them (MaxScore-style pruning;
+    docs/scaling.md has the cost and the agreement with full scoring)."""
     terms = query_terms(query)
     if not terms:
         return []
-    sql = (f"SELECT rowid, -bm25(clause_fts, {BODY_WEIGHT}, {CONTEXT_WEIGHT}) AS s FROM clause_fts "
-           "WHERE clause_fts MATCH ? ORDER BY s DESC LIMIT ?")
     limit = k if allowed is None else max(k * 8, 500)
-    hits = [(r[0], r[1]) for r in store.conn.execute(sql, (fts_query(terms), limit))]
+    counts = {t: _clause_count(store, t) for t in terms}
+    if sum(counts.values()) <= POSTINGS_BUDGET:
+        rows = store.conn.execute(_RANKED.format(extra=""), (fts_query(terms), limit)).fetchall()
+    else:
+        positive = sorted((t for t in terms if counts[t]), key=lambda t: counts[t])
+        selective: list[str] = []
+        postings = 0
+        for t in positive:
+            if selective and postings + counts[t] > POSTINGS_BUDGET:
+                break
+            selective.append(t)
+            postings += counts[t]
+        pool = _ranked_rowids(store, _narrow(store, selective, positive, limit), limit * 4)
+        rest = positive[len(selective):]
+        if len(pool) < limit and rest:  # the selective terms are too rare to fill the list
+            pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, limit), limit * 4) if r not in pool]
+        rows = _bm25(store, pool, terms, counts)[:limit]
+    hits = [(r[0], r[1]) for r in rows]
     if allowed is not None:
         hits = [h for h in hits if h[0] in allowed]
     return hits[:k]
+
+
+def _narrow(store: Store, selective: list[str], positive: list[str], limit: int) -> str:
+    """The candidate expression: any selective term; when that alone is over budget (only common terms), the
+    clauses holding the 2, 3, … rarest terms together, as long as at least `limit` clauses are left."""
+    expr = fts_query(selective)
+    if len(selective) == 1 and store.phrase_clause_count(expr) > POSTINGS_BUDGET:
+        for i in range(2, len(positive) + 1):
+            narrower = " AND ".join(fts_query([t]) for t in positive[:i])
+            n = store.phrase_clause_count(narrower)
+            if n < limit:
+                break
+            expr = narrower
+            if n <= POSTINGS_BUDGET:
+                break
+    return expr
+
+
+def _ranked_rowids(store: Store, expr: str, n: int) -> list[int]:
+    return [r[0] for r in store.conn.execute(_RANKED.format(extra=""), (expr, n))]
+
+
+def _clause_count(store: Store, term: str) -> int:
+    """Clauses the keyword index matches for a query term (one token: its vocabulary row; a phrase: a count)."""
+    if len(_fts_tokens(term)) == 1:
+        return store.term_clause_count(_fts_tokens(term)[0])
+    return store.phrase_clause_count(fts_query([term]))
+
+
+def _fts_tokens(text: str) -> list[str]:
+    """FTS5 unicode61 tokens (letters, digits and CJK runs; everything else separates), case-folded."""
+    return _TOKEN_RE.findall(text.lower())
+
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+def _bm25(store: Store, rowids: list[int], terms: list[str], counts: dict[str, int],
+          k1: float = 1.2, b: float = 0.75) -> list[tuple[int, float]]:
+    """FTS5's bm25 (same k1, b, column weights, IDF and document length) of `rowids` for the OR of `terms`
+    (`counts`: clauses matching each term), computed here for a few hundred candidates: FTS5 itself only scores
+    a MATCH over the whole table."""
+    total, avgdl = store.fts_stats()
+    phrases = [tuple(_fts_tokens(t)) for t in terms]
+    idf = {ph: max(1e-6, math.log((total - counts[t] + 0.5) / (counts[t] + 0.5))) for t, ph in zip(terms, phrases)}
+    marks = ",".join("?" * len(rowids))
+    out = []
+    for rowid, body, context in store.conn.execute(f"SELECT rowid, body, context FROM clause_fts WHERE rowid IN ({marks})",
+                                                   rowids):
+        cols = []
+        for text, weight in ((body, BODY_WEIGHT), (context, CONTEXT_WEIGHT)):
+            toks = _fts_tokens(text or "")
+            at: dict[str, list[int]] = {}
+            for i, tok in enumerate(toks):
+                at.setdefault(tok, []).append(i)
+            cols.append((toks, at, weight))
+        length = sum(len(toks) for toks, _, _ in cols)
+        score = 0.0
+        for ph in dict.fromkeys(phrases):
+            if not ph:
+                continue
+            f = sum(w * sum(1 for i in at.get(ph[0], ()) if tuple(toks[i:i + len(ph)]) == ph) for toks, at, w in cols)
+            if f:
+                score += idf[ph] * f * (k1 + 1) / (f + k1 * (1 - b + b * length / avgdl))
+        out.append((rowid, score))
+    return sorted(out, key=lambda h: (-h[1], h[0]))
 
 
 @lru_cache(maxsize=1 << 15)

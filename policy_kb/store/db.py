@@ -424,6 +424,27 @@ class Store:
             self.__dict__["_clause_count"] = cached
         return cached[1]
 
+    def term_clause_count(self, term: str) -> int:
+        """In how many clauses the keyword index has `term` (0 for a term it does not have)."""
+        row = self.conn.execute("SELECT doc FROM clause_vocab WHERE term = ?", (term,)).fetchone()
+        return row[0] if row else 0
+
+    def phrase_clause_count(self, match: str) -> int:
+        """In how many clauses the keyword index matches an FTS5 expression (a multi-token phrase)."""
+        return self.conn.execute("SELECT count(*) FROM clause_fts WHERE clause_fts MATCH ?", (match,)).fetchone()[0]
+
+    def fts_stats(self) -> tuple[int, float]:
+        """(rows, average tokens per row) of the keyword index, as FTS5's bm25 uses them (cached until the knowledge
+        base changes; summing the vocabulary takes seconds at 1M clauses)."""
+        version = self._version()
+        cached = self.__dict__.get("_fts_stats")
+        if cached is None or cached[0] != version:
+            n = self.conn.execute("SELECT count(*) FROM clause_fts").fetchone()[0] or 1
+            tokens = self.conn.execute("SELECT sum(cnt) FROM clause_vocab").fetchone()[0] or 0
+            cached = (version, (n, max(1.0, tokens / n)))
+            self.__dict__["_fts_stats"] = cached
+        return cached[1]
+
     def containing(self, term: str, where: str = "kind != 'cc'", limit: int | None = None) -> list[int]:
         """Rowids (ascending) of the clauses whose text contains `term` verbatim — `instr(text, term) > 0`, as a
         scan would find them — restricted by the SQL condition `where` on `clauses` (default: not cc lines).
