@@ -479,3 +479,54 @@ def test_passage_texts_prefix_context() -> None:
     assert len(out) > 1
     assert all(p.startswith("某某工作方案 › 重点任务 › （一）加快建设\n") for p in out)
     assert passage_texts(None, [], "正文。") == ["正文。"]
+
+
+# ---- the large-corpus index kinds, forced small ------------------------------------------------------------------
+@pytest.mark.parametrize("kind, limits", [("flat16", (100, 10_000)), ("ivf", (50, 100))])
+def test_large_index_kinds_agree_with_exact_search_and_update_in_place(
+        built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, kind: str, limits: tuple[int, int]) -> None:
+    """float16 (exhaustive) and IVF indexes, used from 50k / 300k vectors on, forced here on the seed corpus: the
+    top 10 agree with exact float32 search, a filter is honoured, and adding a document updates the index in place
+    (no retraining) with the same agreement."""
+    corpus, index = built
+    monkeypatch.setattr(dense, "EXACT_F32_MAX", limits[0])
+    monkeypatch.setattr(dense, "ANN_THRESHOLD", limits[1])
+    store = Store(index)
+    try:
+        stats = dense.build_index(store, FakeEmbedder(), quiet)
+        assert stats.kind == kind
+        manifest = json.loads((index / MANIFEST_FILE).read_text(encoding="utf-8"))
+        assert manifest["kind"] == kind
+        if kind == "ivf":
+            assert manifest["nlist"] >= 64 and manifest["trained_on"] == stats.total
+    finally:
+        store.close()
+
+    def agreement() -> float:
+        s = Store(index)
+        try:
+            rowids, texts = dense.clause_passages(s)
+            matrix = FakeEmbedder().encode_passages(texts)
+            loaded = dense.DenseIndex(index)
+            queries = ["4.3米焦炉什么时候关停", "干熄焦改造", "焦炉煤气制氢", "排污许可总量核减", "职工安置"]
+            got = []
+            for q in queries:
+                v = FakeEmbedder().encode_queries([q])[0]
+                exact = list(dict.fromkeys(rowids[i] for i in np.argsort(-(matrix @ v))))[:10]
+                approx = [r for r, _ in loaded.search(v, 10)]
+                got.append(len(set(exact) & set(approx)) / 10)
+            allowed = set(rowids[:40])
+            assert all(r in allowed for r, _ in loaded.search(FakeEmbedder().encode_queries(["焦化"])[0], 10, allowed))
+            return float(np.mean(got))
+        finally:
+            s.close()
+
+    assert agreement() >= 0.95
+    (corpus / f"{NEW_ID}.txt").write_text(NEW_DOC, encoding="utf-8")
+    report = build_all(corpus, index, progress=quiet)
+    assert report.added == [NEW_ID]
+    manifest = json.loads((index / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["kind"] == kind
+    if kind == "ivf":
+        assert manifest["trained_on"] == stats.total  # updated in place, not retrained
+    assert agreement() >= 0.95

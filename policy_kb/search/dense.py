@@ -35,7 +35,9 @@ CACHE_FILE = "embed_cache.sqlite"
 EXACT_F32_MAX = 50_000  # vectors: float32 exhaustive search below (the seed corpus), float16 codes above
 ANN_THRESHOLD = 300_000  # vectors: exhaustive search below (float16 scan of 300k ≈ 25 ms), IVF above
 HNSW_THRESHOLD = ANN_THRESHOLD  # the former name
-IVF_SCAN = 200_000  # IVF: probe enough lists to scan about this many vectors per query (≈ 20 ms, one thread)
+# IVF: probe enough lists to scan about this many vectors per query: 800k of 1.58M at 1M clauses gives recall@10
+# 0.965 against exact search in 25 ms (200k: 0.918, 6.7 ms) — hidden behind the keyword route, which runs in parallel
+IVF_SCAN = 800_000
 IVF_CODE = "fp16"  # IVF codes: float16 (recall@10 0.99 vs float32 when every list is probed; 8-bit: 0.97)
 RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained once it holds RETRAIN_GROWTH × n
 BATCH = 64
@@ -386,6 +388,8 @@ class DenseIndex:
         self.index = faiss.read_index(str(index_dir / INDEX_FILE))
         self.kind = self.manifest.get("kind", "flat")
         self.clauses = max(1, int(self.manifest.get("count") or 1))
+        if self.kind == "ivf":  # a search-time setting: today's IVF_SCAN, not the one the index was built with
+            self.manifest["nprobe"] = nprobe_for(self.index.ntotal, self.index.nlist)
         faiss.omp_set_num_threads(int(os.environ.get("POLICY_KB_FAISS_THREADS", "1")))
 
     def is_current(self, store: Store, model_name: str) -> bool:
