@@ -125,6 +125,51 @@ class SentenceTransformerEmbedder:
         return f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim})"
 
 
+def _import_sentence_transformer():  # type: ignore[no-untyped-def]
+    """`sentence_transformers.SentenceTransformer`, imported without importing scikit-learn.
+
+    sentence-transformers imports `sklearn.metrics.pairwise_distances` at start-up for similarity functions
+    policy-kb never uses, and scikit-learn (+ SciPy) is 1.7–1.9 s of every cold start, model load and incremental
+    build on this machine (docs/benchmarks.md).  While sentence-transformers is imported, `sklearn` and
+    `sklearn.metrics` are placeholders whose `pairwise_distances` imports the real function when called; they are
+    removed right after, so any later `import sklearn` gets the real package.  If the import fails with them in
+    place (another sentence-transformers version), it is retried the ordinary way."""
+    import importlib.util
+    import sys
+    import types
+
+    if "sklearn" in sys.modules or importlib.util.find_spec("sklearn") is None:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer
+    spec = importlib.util.find_spec("sklearn")
+
+    def pairwise_distances(*args, **kwargs):  # type: ignore[no-untyped-def]
+        from sklearn.metrics import pairwise_distances as real  # the placeholders are gone by then
+
+        return real(*args, **kwargs)
+
+    package, metrics = types.ModuleType("sklearn"), types.ModuleType("sklearn.metrics")
+    package.__spec__, package.__path__ = spec, []  # type: ignore[attr-defined]
+    metrics.pairwise_distances = pairwise_distances  # type: ignore[attr-defined]
+    package.metrics = metrics  # type: ignore[attr-defined]
+    sys.modules["sklearn"], sys.modules["sklearn.metrics"] = package, metrics
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer
+    except ImportError:
+        for name in [m for m in sys.modules if m.startswith("sentence_transformers")]:
+            del sys.modules[name]
+    finally:
+        for name, module in (("sklearn", package), ("sklearn.metrics", metrics)):
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer
+
+
 def _load_sentence_transformer(spec: str, device: str) -> SentenceTransformer:
     local = Path(spec).expanduser()
     if local.exists():
@@ -133,7 +178,7 @@ def _load_sentence_transformer(spec: str, device: str) -> SentenceTransformer:
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
     else:
         _go_offline()
-    from sentence_transformers import SentenceTransformer
+    SentenceTransformer = _import_sentence_transformer()
 
     offline = os.environ.get("HF_HUB_OFFLINE", "1") not in ("0", "false", "False")
     target = str(local) if local.exists() else spec
