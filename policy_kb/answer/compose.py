@@ -120,13 +120,13 @@ class Answerer:
                 out.append(word)
         return [w for w in dict.fromkeys(out) if w not in GENERIC and not places.lookup(w)]
 
-    def _missing(self, terms: list[str], allowed: set[int] | None) -> list[str]:
-        """Terms that occur in no clause the user's scope can see."""
+    def _missing(self, terms: list[str], allowed: set[int] | None, cap: int = 5000) -> list[str]:
+        """Terms that occur in no clause the user's scope can see (through the trigram table, not a scan; a term
+        in more than `cap` clauses counts as present: it is no evidence that the corpus cannot answer)."""
         out = []
         for t in terms:
-            rows = [r[0] for r in self.store.conn.execute(
-                "SELECT rowid FROM clauses WHERE kind != 'cc' AND instr(text, ?) > 0", (t,))]
-            if not any(allowed is None or r in allowed for r in rows):
+            rows = self.store.containing(t, limit=1 if allowed is None else cap)
+            if not (len(rows) == cap or any(allowed is None or r in allowed for r in rows)):
                 out.append(t)
         return out
 

@@ -74,11 +74,14 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
                 break
             selective.append(t)
             postings += counts[t]
-        pool = _ranked_rowids(store, _narrow(store, selective, positive, limit), limit * 4)
+        size = limit * (4 if allowed is None else 2)
+        pool = _ranked_rowids(store, _narrow(store, selective, positive, limit), size)
         rest = positive[len(selective):]
         if len(pool) < limit and rest:  # the selective terms are too rare to fill the list
-            pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, limit), limit * 4) if r not in pool]
-        rows = _bm25(store, pool, terms, counts)[:limit]
+            pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, limit), size) if r not in pool]
+        if allowed is not None:  # score only what the filter keeps
+            pool = [r for r in pool if r in allowed]
+        rows = _bm25(store, pool, terms, counts)[:limit] if pool else []
     hits = [(r[0], r[1]) for r in rows]
     if allowed is not None:
         hits = [h for h in hits if h[0] in allowed]
