@@ -81,9 +81,11 @@ of the synthetic corpus (batch as in `build_index`) and *extrapolated* to each s
 * **ANN recall@10**: the clauses `DenseIndex.search` returns (IVF above `ANN_THRESHOLD`) against exact inner-product
   search over the same float32 vectors with the same max-pooling, for the gold questions plus sentences drawn from
   the corpus; also at other `nprobe` values and under a jurisdiction filter. Target ≥ {RECALL_TARGET} at 100k.
-* **Incremental add**: one new synthetic document added to a copy of the 100k knowledge base with
-  `policy-kb build` in a new process (real model for the new passages, IVF updated in place); median of 3 documents.
-  Target ≤ {INCREMENTAL_TARGET_S:.0f} s.
+* **Incremental add**: one new synthetic document at a time added to a copy of the 100k knowledge base, real
+  model for the new passages, the dense index updated in place; median of 3 documents each (a) in a process that
+  already has the models loaded, as the web app's admin upload runs `build_all` — the target ≤
+  {INCREMENTAL_TARGET_S:.0f} s applies here — and (b) with `policy-kb build` in a new process (a cold start plus
+  the add).
 * **Size**: files on disk after a WAL checkpoint; RSS of the search process after its warm queries.
 Concurrent throughput (8 clients on the web app) is the `load` section's.
 """
@@ -798,8 +800,9 @@ def cold_rows(ctx: Context, label: str, index: Path) -> list[Row]:
     for cmd in (["search", COLD_QUESTION, "--json"], ["ask", COLD_QUESTION, "--json"]):
         samples = [_cli_seconds(ctx, *cmd, "--index", str(index))[0] for _ in range(runs)]
         rows.append(Row(f"{label}: cold start → first result, `policy-kb {cmd[0]}`", round(statistics.median(samples), 2),
-                        round(max(samples), 2), "s", runs, target=10.0 if cmd[0] == "ask" else None,
-                        note="new process: imports, model, index, SQLite"))
+                        round(max(samples), 2), "s", runs,
+                        note="new process: imports, model, index, SQLite (the 10 s target is the seed corpus's, see "
+                             "the Answers section)"))
         log(f"{rows[-1].name}: {rows[-1].median} s")
     return rows
 
@@ -850,12 +853,47 @@ def incremental_rows(ctx: Context, bank: Any, item: dict, work: Path) -> list[Ro
         samples.append(elapsed)
         log(f"incremental add {i}: {elapsed:.1f} s ({summary[-1] if summary else ''})")
     manifest = json.loads((kb / "dense.manifest.json").read_text(encoding="utf-8"))
+    warm = _child(ctx, "add", "--corpus", str(corpus), "--index", str(kb), "--first-seed", str(10_000_100))
     shutil.rmtree(kb, ignore_errors=True)
-    return [Row("100k: incremental add of one document (`policy-kb build`, new process, real model)",
-                round(statistics.median(samples), 2), round(max(samples), 2), "s", len(samples), target=INCREMENTAL_TARGET_S,
-                note=f"dense stage {', '.join(f'{x:.1f}' for x in dense_s)} s ({'; '.join(notes_)}); index {manifest.get('kind')} "
-                     f"updated in place; the rest is process start, model load, change detection over "
-                     f"{item['stats']['documents']} files, parse, obligations, FTS, commit")]
+    return [Row("100k: incremental add of one document, running app (models loaded: the web upload path)",
+                round(statistics.median(warm["seconds"]), 2), round(max(warm["seconds"]), 2), "s", len(warm["seconds"]),
+                target=INCREMENTAL_TARGET_S,
+                note=f"build_all in a process that has the embedding model and spaCy loaded, as the web app's admin "
+                     f"upload runs it; {'; '.join(warm['notes'])}"),
+            Row("100k: incremental add of one document (`policy-kb build`, new process, real model)",
+                round(statistics.median(samples), 2), round(max(samples), 2), "s", len(samples),
+                note=f"a cold start plus the add: dense stage {', '.join(f'{x:.1f}' for x in dense_s)} s "
+                     f"({'; '.join(notes_)}); index {manifest.get('kind')} updated in place; the rest is process "
+                     f"start, model and spaCy load, change detection over {item['stats']['documents']} files, parse, "
+                     f"obligations, FTS, commit")]
+
+
+def warm_adds(corpus: Path, index: Path, first_seed: int, n: int = 3) -> dict:
+    """Seconds of `build_all` adding one new synthetic document at a time, models already loaded (child process)."""
+    from benchmarks import synth
+    from policy_kb.embed.embedder import load_embedder
+    from policy_kb.extract.nlp import get_nlp
+    from policy_kb.pipeline import build_all
+
+    load_embedder().encode_passages(["预热"])
+    get_nlp()("预热")
+    bank = synth.load_bank()
+    seconds, notes_ = [], []
+    for i in range(n):
+        text, _, sidecar = synth.DocGen(bank, first_seed + i, SEED).generate()
+        name = f"warm-{i}.txt"
+        (corpus / name).write_text(text, encoding="utf-8")
+        if sidecar:
+            (corpus / f"{name}.meta.json").write_text(json.dumps(sidecar, ensure_ascii=False), encoding="utf-8")
+        messages: list[str] = []
+        t0 = time.perf_counter()
+        report = build_all(corpus, index, progress=messages.append)
+        seconds.append(time.perf_counter() - t0)
+        if report.added != [f"warm-{i}"]:
+            raise RuntimeError(f"warm add did not add exactly one document: {report.summary()}")
+        dense_line = next((m for m in messages if m.startswith("dense index:")), "")
+        notes_.append(f"{seconds[-1]:.1f} s, {dense_line.removeprefix('dense index: ')}")
+    return {"seconds": seconds, "notes": notes_}
 
 
 PLOT = ROOT / "docs" / "scaling.png"
@@ -944,6 +982,10 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("--index", type=Path, required=True)
     pr.add_argument("--queries", type=int, default=150)
     pr.add_argument("--recall", type=int, default=300)
+    ad = sub.add_parser("add", help="seconds to add new documents one at a time with the models loaded")
+    ad.add_argument("--corpus", type=Path, required=True)
+    ad.add_argument("--index", type=Path, required=True)
+    ad.add_argument("--first-seed", type=int, default=10_000_100)
     ra = sub.add_parser("rate", help="real-model passages/s on a corpus")
     ra.add_argument("--corpus", type=Path, required=True)
     ra.add_argument("--n", type=int, default=REAL_PASSAGES)
@@ -956,6 +998,8 @@ def main(argv: list[str] | None = None) -> int:
             out = build_parallel(args.corpus, args.index, args.mode, name, progress=log)
     elif args.cmd == "probe":
         out = probe(args.index, args.queries, args.recall)
+    elif args.cmd == "add":
+        out = warm_adds(args.corpus, args.index, args.first_seed)
     else:
         out = measure_rate(args.corpus, args.n)
     print(json.dumps(out, ensure_ascii=False, default=float))
