@@ -34,7 +34,6 @@ MANIFEST_FILE = "dense.manifest.json"
 CACHE_FILE = "embed_cache.sqlite"
 EXACT_F32_MAX = 50_000  # vectors: float32 exhaustive search below (the seed corpus), float16 codes above
 ANN_THRESHOLD = 300_000  # vectors: exhaustive search below (float16 scan of 300k ≈ 25 ms), IVF above
-HNSW_THRESHOLD = ANN_THRESHOLD  # the former name
 # IVF: probe enough lists to scan about this many vectors per query: 800k of 1.58M at 1M clauses gives recall@10
 # 0.965 against exact search in 25 ms (200k: 0.918, 6.7 ms) — hidden behind the keyword route, which runs in parallel
 IVF_SCAN = 800_000

@@ -75,10 +75,11 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
             selective.append(t)
             postings += counts[t]
         size = limit * (4 if allowed is None else 2)
-        pool = _ranked_rowids(store, _narrow(store, selective, positive, limit), size)
+        pool = _ranked_rowids(store, _narrow(store, selective, positive, counts, limit), size)
         rest = positive[len(selective):]
         if len(pool) < limit and rest:  # the selective terms are too rare to fill the list
-            pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, limit), size) if r not in pool]
+            pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, counts, limit), size)
+                     if r not in pool]
         if allowed is not None:  # score only what the filter keeps
             pool = [r for r in pool if r in allowed]
         rows = _bm25(store, pool, terms, counts)[:limit] if pool else []
@@ -88,11 +89,11 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
     return hits[:k]
 
 
-def _narrow(store: Store, selective: list[str], positive: list[str], limit: int) -> str:
+def _narrow(store: Store, selective: list[str], positive: list[str], counts: dict[str, int], limit: int) -> str:
     """The candidate expression: any selective term; when that alone is over budget (only common terms), the
     clauses holding the 2, 3, … rarest terms together, as long as at least `limit` clauses are left."""
     expr = fts_query(selective)
-    if len(selective) == 1 and store.phrase_clause_count(expr) > POSTINGS_BUDGET:
+    if len(selective) == 1 and counts[selective[0]] > POSTINGS_BUDGET:
         for i in range(2, len(positive) + 1):
             narrower = " AND ".join(fts_query([t]) for t in positive[:i])
             n = store.phrase_clause_count(narrower)
