@@ -382,9 +382,9 @@ class Answerer:
             done.add(clause.id)
             quoted = "".join(i.text for i in items if i.clause.id == clause.id)
             obligations = {o.text.rstrip("。；;"): o for o in self.store.obligations(clause_ids=[clause.id])}
-            extra: list[list] = []  # [score, position, text, obligation]
+            extra: list[list] = []  # [score, text, obligation]
             previous = "quoted"
-            for pos, (a, b) in enumerate(split_sentences(clause.text, 0)):
+            for a, b in split_sentences(clause.text, 0):
                 sentence = clause.text[a:b].strip()
                 if not sentence or sentence.strip("。：") == (clause.heading or ""):
                     continue
@@ -393,7 +393,7 @@ class Answerer:
                     continue
                 continues = bool(re.match(r"其中|其余|但|（[2-9一-九]）|[2-9][.．、]|[②-⑨]", sentence))
                 if continues and previous == "extra":
-                    extra[-1][2] += sentence
+                    extra[-1][1] += sentence
                     continue
                 ob = obligations.get(sentence.rstrip("。；;"))
                 sc = score(sentence) + (1 if why and CAUSE_RE.search(sentence) else 0)
@@ -405,14 +405,14 @@ class Answerer:
                     wanted = sc >= 2 or (sc >= 1 and bool(re.search(r"以下[^，。]{0,8}[：:]", sentence)
                                                           or (why and CAUSE_RE.search(sentence))))
                 if continues and previous == "quoted":
-                    extra.append([99.0, pos, sentence, ob])
+                    extra.append([99.0, sentence, ob])
                     previous = "extra"
                 elif wanted:
-                    extra.append([sc, pos, sentence, ob])
+                    extra.append([sc, sentence, ob])
                     previous = "extra"
                 else:
                     previous = ""
-            for _, _, sentence, ob in sorted(extra, key=lambda e: -e[0])[:3 if why else 2]:  # reasons come in lists
+            for _, sentence, ob in sorted(extra, key=lambda e: -e[0])[:3 if why else 2]:  # reasons come in lists
                 whole = ob is not None and sentence.rstrip("。；;") == ob.text.rstrip("。；;")
                 out.append(_Item(clause, self._with_holder(ob) if whole else sentence, ob if whole else None,
                                  rank=item.rank, rel=item.rel))
