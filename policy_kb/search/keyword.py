@@ -78,8 +78,9 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
         pool = _ranked_rowids(store, _narrow(store, selective, positive, counts, limit), size)
         rest = positive[len(selective):]
         if len(pool) < limit and rest:  # the selective terms are too rare to fill the list
+            have = set(pool)
             pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, counts, limit), size)
-                     if r not in pool]
+                     if r not in have]
         if allowed is not None:  # score only what the filter keeps
             pool = [r for r in pool if r in allowed]
         rows = _bm25(store, pool, terms, counts)[:limit] if pool else []
@@ -111,8 +112,9 @@ def _ranked_rowids(store: Store, expr: str, n: int) -> list[int]:
 
 def _clause_count(store: Store, term: str) -> int:
     """Clauses the keyword index matches for a query term (one token: its vocabulary row; a phrase: a count)."""
-    if len(_fts_tokens(term)) == 1:
-        return store.term_clause_count(_fts_tokens(term)[0])
+    tokens = _fts_tokens(term)
+    if len(tokens) == 1:
+        return store.term_clause_count(tokens[0])
     return store.phrase_clause_count(fts_query([term]))
 
 
