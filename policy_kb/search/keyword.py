@@ -113,6 +113,8 @@ def _ranked_rowids(store: Store, expr: str, n: int) -> list[int]:
 def _clause_count(store: Store, term: str) -> int:
     """Clauses the keyword index matches for a query term (one token: its vocabulary row; a phrase: a count)."""
     tokens = _fts_tokens(term)
+    if not tokens:  # nothing FTS5 would index (punctuation): matches nothing
+        return 0
     if len(tokens) == 1:
         return store.term_clause_count(tokens[0])
     return store.phrase_clause_count(fts_query([term]))
