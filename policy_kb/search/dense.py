@@ -3,7 +3,8 @@
 Exhaustive search below ``ANN_THRESHOLD`` vectors — float32 (IndexFlatIP) for small indexes, float16 codes above
 ``EXACT_F32_MAX`` (half the memory and scan time, recall@10 0.99 vs float32) — and an inverted-file index (IVF,
 float16 codes) above it, probing enough lists to scan about ``IVF_SCAN`` vectors per query.  The numbers come from
-the scale benchmarks (docs/scaling.md); HNSW was tried and not adopted (faiss HNSW cannot remove vectors; slow graph build on 2 cores).
+the scale benchmarks (docs/scaling.md); HNSW was tried and not adopted (faiss HNSW cannot remove vectors; slow
+graph build on 2 cores).
 Searches run faiss on one OpenMP thread (POLICY_KB_FAISS_THREADS overrides): for one query, two threads on the
 2-core machine were 2–7× slower than one.
 Embeddings are cached by (model, sha256(text)) in ``embed_cache.sqlite`` so a rebuild only encodes new text; an
