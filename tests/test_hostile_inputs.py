@@ -17,7 +17,6 @@ Known bugs are strict xfails whose reason reads input / actual / expected.  Fast
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -35,7 +34,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, SEED_IDS, pdf_bytes
+from conftest import CORPUS, ROOT, SEED_IDS, pdf_bytes, pdf_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,24 +80,10 @@ MIXED_GBK_PARAGRAPH = "（一）各县区要加强焦化企业监督检查，202
 HUGE_BYTES = 50 * 1024 * 1024
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    out.write(b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets))
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
 def image_only_pdf() -> bytes:
     """A scanned page: one 2×2 grey image drawn over the page, no text operators, no fonts."""
     pixels = b"\x00\xff\xff\x00"
-    return _pdf([
+    return pdf_document([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "

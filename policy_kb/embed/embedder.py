@@ -138,11 +138,11 @@ def _import_sentence_transformer():  # type: ignore[no-untyped-def]
     import sys
     import types
 
-    if "sklearn" in sys.modules or importlib.util.find_spec("sklearn") is None:
+    spec = None if "sklearn" in sys.modules else importlib.util.find_spec("sklearn")
+    if spec is None:
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer
-    spec = importlib.util.find_spec("sklearn")
 
     def pairwise_distances(*args, **kwargs):  # type: ignore[no-untyped-def]
         from sklearn.metrics import pairwise_distances as real  # the placeholders are gone by then
@@ -195,28 +195,35 @@ def _load_sentence_transformer(spec: str, device: str) -> SentenceTransformer:
         ) from exc
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _bigram_bucket(gram: str, dim: int) -> tuple[int, float]:
+    """FakeEmbedder's bucket and sign of a character bigram (memoised: large synthetic corpora reuse bigrams)."""
+    h = hashlib.sha256(gram.encode("utf-8")).digest()
+    return int.from_bytes(h[:8], "little") % dim, 1.0 if h[8] & 1 else -1.0
+
+
 class FakeEmbedder:
-    """Deterministic, model-free embedder for unit tests.
+    """Deterministic, model-free embedder for unit tests and the synthetic scale benchmarks.
 
     Each character bigram is hashed (SHA-256) into a signed bucket, so texts
     sharing wording land close together while nothing needs downloading.
-    Queries and passages are embedded identically.
+    Queries and passages are embedded identically.  `name` may be set to a real
+    model's, so that an index of these vectors stands in for a real one (benchmarks).
     """
 
-    name = "fake"
-
-    def __init__(self, dim: int = 384) -> None:
+    def __init__(self, dim: int = 384, name: str = "fake") -> None:
         if dim < 2:
             raise ValueError("dim must be >= 2")
         self.dim = dim
+        self.name = name
 
     def _vector(self, text: str) -> np.ndarray:
         s = "".join(text.lower().split())
         grams = [s[i : i + 2] for i in range(len(s) - 1)] or list(s)
-        v = np.zeros(self.dim, dtype=np.float64)
-        for g in grams:
-            h = hashlib.sha256(g.encode("utf-8")).digest()
-            v[int.from_bytes(h[:8], "little") % self.dim] += 1.0 if h[8] & 1 else -1.0
+        hits = [_bigram_bucket(g, self.dim) for g in grams]
+        v = np.bincount(np.fromiter((b for b, _ in hits), dtype=np.int64, count=len(hits)),
+                        weights=np.fromiter((w for _, w in hits), dtype=np.float64, count=len(hits)),
+                        minlength=self.dim)
         if not v.any():  # empty text or cancelling signs: a stable per-text vector
             seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
             v = np.random.default_rng(seed).standard_normal(self.dim)

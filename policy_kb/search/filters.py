@@ -64,12 +64,8 @@ class SearchFilter:
         if self.has_obligation is not None:
             sql.append(("AND " if self.has_obligation else "AND NOT ") +
                        "EXISTS (SELECT 1 FROM obligations o WHERE o.clause_id = c.id)")
-        # cached until the knowledge base changes: a county's clauses are a set of tens of thousands of rowids in a
-        # large knowledge base (30 ms to collect at 100k clauses), asked for by every request; do not mutate it
-        cache = store.__dict__.setdefault("_allowed_cache", {})
-        key = (store._version(), " ".join(sql), tuple(args))
-        if key not in cache:
-            if len(cache) >= 64:
-                cache.clear()
-            cache[key] = frozenset(r[0] for r in store.conn.execute(key[1], args))
-        return cache[key]  # type: ignore[return-value]
+        # cached: a county's clauses are tens of thousands of rowids in a large knowledge base (30 ms to collect at
+        # 100k clauses), asked for by every request
+        query = " ".join(sql)
+        return store.cached(("allowed", query, tuple(args)),  # type: ignore[return-value]
+                            lambda: frozenset(r[0] for r in store.conn.execute(query, args)))

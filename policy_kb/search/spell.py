@@ -42,21 +42,21 @@ class Speller:
                     index[term[:i] + "?" + term[i + 1:]].append((term, df))
         return index
 
-    def _containing(self, text: str, select: str, limit: str = "") -> int:
-        """`select` over the clauses containing `text`: candidates from the trigram table, verified by instr(), so
-        a lookup costs what the matches cost, not a scan of every clause (3.5 s per query at 1M clauses before,
+    def _count(self, text: str, limit: int = -1) -> int:
+        """Clauses containing `text` (up to `limit`): candidates from the trigram table, verified by instr(), so a
+        lookup costs what the matches cost, not a scan of every clause (3.5 s per query at 1M clauses before,
         docs/scaling.md)."""
         cond = self.store.candidates(text)
         where = f"{cond[0]} AND " if cond else ""
-        args = [*(cond[1] if cond else []), text]
-        return self.store.conn.execute(f"SELECT {select} FROM (SELECT 1 FROM clauses WHERE {where}instr(text, ?) > 0"
-                                       f"{limit})", args).fetchone()[0]
+        args = [*(cond[1] if cond else []), text, limit]
+        return self.store.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM clauses WHERE {where}instr(text, ?) > 0 "
+                                       "LIMIT ?)", args).fetchone()[0]
 
     def known(self, word: str) -> bool:
-        return word in self._vocab or self._containing(word, "count(*)", " LIMIT 1") > 0
+        return word in self._vocab or self._count(word, limit=1) > 0
 
     def _phrase_count(self, phrase: str) -> int:
-        return self._containing(phrase, "count(*)")
+        return self._count(phrase)
 
     def suggest(self, word: str, left: str = "", right: str = "") -> str | None:
         """A homophone correction for a word the corpus never uses, or None."""

@@ -9,9 +9,11 @@ from array import array
 from functools import cached_property
 from pathlib import Path
 import zlib
-from typing import Any, Iterator
+from typing import Any, Callable, Hashable, Iterator, TypeVar
 
 from ..records import CitedDoc, Clause, Document, Obligation
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 3
 DB_NAME = "kb.sqlite"
@@ -304,18 +306,26 @@ class Store:
         """Changes whenever this connection writes or another connection commits (PRAGMA data_version)."""
         return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered until the knowledge base changes (see `_version`); at most 64 keys.  For derived
+        values that requests ask for again and again (document listing, counts, a filter's clause set); treat the
+        result as read-only."""
+        version = self._version()
+        cache = self.__dict__.setdefault("_derived", {})
+        if cache.get("version") != version or len(cache) > 64:
+            cache.clear()
+            cache["version"] = version
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     def documents(self, with_clauses: bool = False) -> list[Document]:
         """Every document in id order.  Without clauses the listing is cached until the knowledge base changes
         (search and answers call this per request) and each document's text is read on first access; treat the
         returned documents as read-only."""
         if with_clauses:
             return self._list_documents(with_clauses=True)
-        version = self._version()
-        cached = self.__dict__.get("_documents")
-        if cached is None or cached[0] != version:
-            cached = (version, self._list_documents(with_clauses=False))
-            self.__dict__["_documents"] = cached
-        return list(cached[1])
+        return list(self.cached("documents", lambda: self._list_documents(with_clauses=False)))
 
     def _list_documents(self, with_clauses: bool) -> list[Document]:
         if with_clauses:
@@ -417,12 +427,7 @@ class Store:
 
     def clause_count(self) -> int:
         """Number of clauses (cached until the knowledge base changes)."""
-        version = self._version()
-        cached = self.__dict__.get("_clause_count")
-        if cached is None or cached[0] != version:
-            cached = (version, self.conn.execute("SELECT count(*) FROM clauses").fetchone()[0])
-            self.__dict__["_clause_count"] = cached
-        return cached[1]
+        return self.cached("clause_count", lambda: self.conn.execute("SELECT count(*) FROM clauses").fetchone()[0])
 
     def term_clause_count(self, term: str) -> int:
         """In how many clauses the keyword index has `term` (0 for a term it does not have)."""
@@ -436,14 +441,12 @@ class Store:
     def fts_stats(self) -> tuple[int, float]:
         """(rows, average tokens per row) of the keyword index, as FTS5's bm25 uses them (cached until the knowledge
         base changes; summing the vocabulary takes seconds at 1M clauses)."""
-        version = self._version()
-        cached = self.__dict__.get("_fts_stats")
-        if cached is None or cached[0] != version:
+        def compute() -> tuple[int, float]:
             n = self.conn.execute("SELECT count(*) FROM clause_fts").fetchone()[0] or 1
             tokens = self.conn.execute("SELECT sum(cnt) FROM clause_vocab").fetchone()[0] or 0
-            cached = (version, (n, max(1.0, tokens / n)))
-            self.__dict__["_fts_stats"] = cached
-        return cached[1]
+            return n, max(1.0, tokens / n)
+
+        return self.cached("fts_stats", compute)
 
     def containing(self, term: str, where: str = "kind != 'cc'", limit: int | None = None) -> list[int]:
         """Rowids (ascending) of the clauses whose text contains `term` verbatim — `instr(text, term) > 0`, as a
