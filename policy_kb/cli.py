@@ -119,6 +119,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if args.verbose:
                 print("\n".join(["", "missed:"] + report.misses + ["", "field errors:"] + report.errors))
         return 0
+    if args.what == "documents":
+        from .evaluation.documents import evaluate_split
+
+        doc_report = evaluate_split(args.split)
+        if args.json:
+            emit_json(doc_report.to_dict())
+        else:
+            print(doc_report.table())
+            if doc_report.missing_files:
+                print(f"\nmissing source files: {', '.join(doc_report.missing_files)}")
+            if args.verbose:
+                print("\n".join(["", "metadata errors:"] + doc_report.metadata_errors + ["", "missed:"]
+                                 + doc_report.obligations.misses + ["", "field errors:"] + doc_report.obligations.errors))
+        return 0
     if args.what == "retrieval":
         from .evaluation.extraction import load_gold
         from .evaluation.retrieval import evaluate as eval_retrieval, table
@@ -149,7 +163,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if args.verbose:
                 print("\n".join(["", "failures:"] + rep.failures))
         return 0
-    raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, retrieval or answers")
+    raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, documents, retrieval or answers")
 
 
 def _as_of(value: str | None):  # type: ignore[no-untyped-def]
@@ -330,7 +344,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)
-    p.add_argument("what", choices=["extraction", "retrieval", "answers"])
+    p.add_argument("what", choices=["extraction", "documents", "retrieval", "answers"])
+    p.add_argument("--split", choices=["dev", "heldout"], default="dev",
+                   help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)")
     p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl)")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")

@@ -88,7 +88,18 @@ def _thresholds(items: Iterable[dict[str, Any]]) -> set[tuple[float, str]]:
 
 
 def _departments(d: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {(role, canonical_department(n)) for role, names in (d or {}).items() for n in names}
+    return {(role, canonical_department(re.sub(r"\s+", "", n))) for role, names in (d or {}).items() for n in names}
+
+
+# penalties whose amounts are scored: (kind, min, max); other kinds (orders, confiscation…) are scored by kind only
+_AMOUNT_KINDS = ("fine", "fine_multiple", "detention")
+
+
+def _penalty_amounts(items: Iterable[dict[str, Any]]) -> set[tuple[str, float | None, float | None]]:
+    def num(v: Any) -> float | None:
+        return None if v is None else round(float(v), 4)
+
+    return {(p["kind"], num(p.get("min")), num(p.get("max"))) for p in items if p.get("kind") in _AMOUNT_KINDS}
 
 
 def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> ExtractionReport:
@@ -97,7 +108,7 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
     for ob in predicted:
         by_clause[ob["clause_id"]].append(ob)
     matched_ids: set[str] = set()
-    date_ok = date_total = thr_ok = thr_total = mod_ok = mod_total = 0
+    date_ok = date_total = thr_ok = thr_total = mod_ok = mod_total = pen_ok = pen_total = inh_ok = inh_total = 0
     for row in gold:
         needle = _norm(row["text_contains"])
         cands = [o for o in by_clause.get(row["clause_id"], []) if needle in _norm(o["text"])]
@@ -132,9 +143,26 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
             report.errors.append(f"departments {row['clause_id']} {row['text_contains']}: gold {sorted(g_dep)} got {sorted(p_dep)}")
         mod_total += 1
         mod_ok += row.get("modality") == pred.get("modality")
+        g_pen = _penalty_amounts(row.get("penalties") or [])
+        p_pen = _penalty_amounts(p for o in cands for p in o.get("penalties") or [])
+        pen_total += len(g_pen)
+        pen_ok += len(g_pen & p_pen)
+        if g_pen - p_pen:
+            report.errors.append(f"penalties {row['clause_id']} {row['text_contains']}: gold {sorted(g_pen, key=str)} "
+                                 f"got {sorted(p_pen, key=str)}")
+        if "penalties" in row:
+            report.fields["penalties(kind)"].add({p["kind"] for p in row.get("penalties") or []},
+                                                 {p["kind"] for o in cands for p in o.get("penalties") or []})
+        if row.get("inherited_from"):
+            inh_total += 1
+            inh_ok += pred.get("inherited_from") == row["inherited_from"]
     gold_clauses = {r["clause_id"] for r in gold}
     report.fields["obligation"].fp = sum(1 for c in gold_clauses for o in by_clause.get(c, []) if o["id"] not in matched_ids)
     report.accuracy["deadline date"] = (date_ok, date_total)
     report.accuracy["threshold value+unit"] = (thr_ok, thr_total)
     report.accuracy["modality"] = (mod_ok, mod_total)
+    if pen_total:
+        report.accuracy["penalty amounts"] = (pen_ok, pen_total)
+    if inh_total:
+        report.accuracy["inherited_from"] = (inh_ok, inh_total)
     return report

@@ -1,0 +1,114 @@
+"""`policy-kb eval documents`: structure, metadata and obligations of documents the code was not written on.
+
+The gold lives in ``tests/gold/real/<split>/`` (``metadata*.jsonl``, ``obligations*.jsonl``; see the README there).
+Real texts are read from ``../shared/real-dev/`` (never copied into the repository), fixtures from
+``tests/fixtures/layouts/<split>/``.  Documents are processed in-process (load → clean → clauses → metadata →
+obligations) without a knowledge base, so the score depends only on ingest and extraction.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .extraction import ExtractionReport, evaluate, load_gold
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD_ROOT = ROOT / "tests" / "gold" / "real"
+FIXTURE_ROOT = ROOT / "tests" / "fixtures" / "layouts"
+REAL_DEV = Path(os.environ.get("POLICY_KB_REAL_DEV", ROOT.parent / "shared" / "real-dev"))
+META_FIELDS = ("title", "jurisdiction", "level", "issue_date", "doc_number", "issuer", "effective_date")
+COUNT_FIELDS = ("articles", "chapters", "sections")
+
+
+@dataclass
+class DocumentsReport:
+    """Metadata field accuracy, structure counts and the obligation report of one gold split."""
+
+    metadata: dict[str, tuple[int, int]] = field(default_factory=dict)  # field → (correct, total)
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    metadata_errors: list[str] = field(default_factory=list)
+    obligations: ExtractionReport = field(default_factory=ExtractionReport)
+    missing_files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        def acc(d: dict[str, tuple[int, int]]) -> dict[str, Any]:
+            return {k: {"value": round(a / t, 4) if t else 1.0, "correct": a, "total": t} for k, (a, t) in d.items()}
+
+        return {"metadata": acc(self.metadata), "structure": acc(self.counts),
+                "obligations": self.obligations.to_dict(), "missing_files": self.missing_files}
+
+    def table(self) -> str:
+        lines = [f"{'metadata / structure':<22}{'value':>10}{'correct':>10}{'total':>8}"]
+        for k, (a, t) in {**self.counts, **self.metadata}.items():
+            lines.append(f"{k:<22}{(a / t if t else 1.0):>10.3f}{a:>10}{t:>8}")
+        return "\n".join(lines + ["", self.obligations.table()])
+
+
+def source_path(doc_id: str, split: str) -> Path | None:
+    """A gold document's file: a fixture of the split, else a real text in ``../shared/real-dev``."""
+    for folder in (FIXTURE_ROOT / split, REAL_DEV):
+        for ext in (".txt", ".md", ".docx", ".pdf", ".html"):
+            p = folder / f"{doc_id}{ext}"
+            if p.is_file():
+                return p
+    return None
+
+
+def _gold_rows(split: str, prefix: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in sorted((GOLD_ROOT / split).glob(f"{prefix}*.jsonl")):
+        rows.extend(load_gold(path))
+    return rows
+
+
+def _label_counts(clauses: list[Any]) -> dict[str, int]:
+    ends = {"articles": "条", "chapters": "章", "sections": "节"}
+    return {k: sum(1 for c in clauses if c.kind == "body" and (c.label or "").startswith("第")
+                   and (c.label or "").endswith(end)) for k, end in ends.items()}
+
+
+def evaluate_split(split: str) -> DocumentsReport:
+    from ..extract.obligations import extract_document
+    from ..ingest.document import process_file
+
+    report = DocumentsReport()
+    meta_rows = _gold_rows(split, "metadata")
+    ob_rows = _gold_rows(split, "obligations")
+    doc_ids = list(dict.fromkeys([r["doc_id"] for r in meta_rows] + [r["doc_id"] for r in ob_rows]))
+    predicted: list[dict[str, Any]] = []
+    docs = {}
+    for doc_id in doc_ids:
+        path = source_path(doc_id, split)
+        if path is None:
+            report.missing_files.append(doc_id)
+            continue
+        doc, _, _ = process_file(path, doc_id)
+        docs[doc_id] = doc
+        predicted.extend(o.to_dict() for o in extract_document(doc))
+    for row in meta_rows:
+        doc = docs.get(row["doc_id"])
+        if doc is None:
+            continue
+        got = doc.to_dict()
+        for name in META_FIELDS:
+            if name not in row:
+                continue
+            ok = got.get(name) == row[name]
+            a, t = report.metadata.get(name, (0, 0))
+            report.metadata[name] = (a + ok, t + 1)
+            if not ok:
+                report.metadata_errors.append(f"{row['doc_id']} {name}: gold {row[name]!r} got {got.get(name)!r}")
+        counts = _label_counts(doc.clauses)
+        for name in COUNT_FIELDS:
+            if row.get(name) is None:
+                continue
+            ok = counts[name] == row[name]
+            a, t = report.counts.get(name, (0, 0))
+            report.counts[name] = (a + ok, t + 1)
+            if not ok:
+                report.metadata_errors.append(f"{row['doc_id']} {name}: gold {row[name]} got {counts[name]}")
+    report.obligations = evaluate(ob_rows, predicted)
+    return report
