@@ -84,10 +84,23 @@ def _latex(m: re.Match[str]) -> str:
 
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "〈": "（", "〉": "）", "!": "！"}
+# `,` after CJK text or a closing bracket is Chinese punctuation even before a digit (治理,2019年; 装机),9家);
+# between digits (1,000) it is a thousands separator and stays
+_PUNCT_RE = re.compile(rf"(?<=[{CJK}）)])[,;:!]|[,;:](?=[{CJK}])|[()〈〉]")
+_DIGIT_PAREN_RE = re.compile(r"(?<=\d)[(（](?=\d)")
 
 
-def _normalise_punct(m: re.Match[str]) -> str:
-    return _HALF_TO_FULL[m.group(0)]
+def for_matching(text: str) -> str:
+    """The text with Chinese punctuation made uniform (`,` → `，`, `(` → `（`, `〈〉` → `（）` …), for label detection,
+    rules and indexing.
+
+    The stored text keeps the punctuation as written (quotes and citations must match the source), so every rule
+    that looks for `：`, `（` or `；` runs on this copy instead.  The mapping is one character to one character:
+    offsets into the result are offsets into `text`.  Context rules: `,` between digits (1,000) and `(` between
+    digits (`2(3)`) stay half-width.
+    """
+    out = _PUNCT_RE.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
+    return _DIGIT_PAREN_RE.sub("(", out)
 
 
 def _is_special(line: str) -> bool:
@@ -187,14 +200,15 @@ def clean(raw: str) -> CleanText:
     m.sub(r"[ ]+", " ")
     m.sub(rf"(?<=[{CJK}{CJK_PUNCT}])[ ]+|[ ]+(?=[{CJK}{CJK_PUNCT}%‰])", "")
     m.sub(r"(?<=\d)[ ]+(?=[%‰])", "")
-    # `,` after CJK text or a closing bracket is Chinese punctuation even before a digit (治理,2019年; 装机),9家);
-    # between digits (1,000) it is a thousands separator and stays
-    m.sub(rf"(?<=[{CJK}）)])[,;:!]|[,;:](?=[{CJK}])|[()〈〉]", _normalise_punct)
+
+    m.sub(_PUNCT_RE, lambda x: _HALF_TO_FULL[x.group(0)])  # to be removed: stored text stays as written
     m.sub(r"(?<=\d)（(?=\d)", "(")
 
     # rebuild: blank lines are noise, joins/breaks are decided per pair of non-blank lines
     lines = [(mm.start(), mm.end()) for mm in re.finditer(r"[^\n]+", m.text)]
     texts = [m.text[a:b].strip() for a, b in lines]
+    matching = for_matching(m.text)  # the join rules look for full-width punctuation; same offsets as m.text
+    norm = [matching[a:b].strip() for a, b in lines]
     keep = [i for i, t in enumerate(texts) if t]
     lengths = sorted(len(texts[i]) for i in keep)
     width = lengths[int(len(lengths) * 0.9)] if lengths else 0
@@ -214,7 +228,7 @@ def clean(raw: str) -> CleanText:
         seg = m.text[a:b]
         lead = len(seg) - len(seg.lstrip())
         tail = len(seg.rstrip())
-        cur = texts[i]
+        cur = norm[i]
         if out and _joins(para, prev, cur, table_of[prev_i], table_of[i], short):
             para += cur
         else:
@@ -223,7 +237,7 @@ def clean(raw: str) -> CleanText:
                 src.append(src[-1] + 1 if src else 0)
             para = cur
         prev = cur
-        out.append(cur)
+        out.append(texts[i])
         src.extend(m.src[a + lead:a + tail])
         prev_i = i
     text = "".join(out)
