@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..records import Clause
-from .clean import DATE_LINE_RE, LABEL_RE
+from .clean import DATE_LINE_RE, LABEL_RE, for_matching
 
 STYLE_RANK = {"chapter": 0, "section": 1, "article": 2, "cn": 3, "cn_paren": 4, "num": 5, "num_paren": 6}
 SENTENCE_PUNCT = "。；！？"
@@ -88,8 +88,12 @@ def _attachment_reference(paras: list[_Para], i: int) -> bool:
 
 
 def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None = None) -> list[Clause]:
-    """Split cleaned document text into clauses in document order."""
-    paras = _paragraphs(text)
+    """Split cleaned document text into clauses in document order.
+
+    Labels, headings and clause kinds are recognised on ``for_matching(text)`` (`(一)` and `（一）` alike); clause
+    text is sliced from ``text`` itself, so it stays as written."""
+    matching = for_matching(text)
+    paras = _paragraphs(matching)
     clauses: list[Clause] = []
     used_ids: dict[str, int] = {}
     kind_counts: dict[str, int] = {}
@@ -187,8 +191,10 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
     parents = {c.parent_id for c in clauses if c.parent_id}
     for c in clauses:
         if c.kind == "body" and c.label and label_style(c.label) != "article":
-            first = c.text.split("\n", 1)[0]
-            c.heading = _split_heading(first, stands_alone="\n" in c.text or c.id in parents)
+            first = matching[c.text_start:c.end].split("\n", 1)[0]  # type: ignore[attr-defined]
+            heading = _split_heading(first, stands_alone="\n" in c.text or c.id in parents)
+            # the heading is a prefix of the first line: keep it as written
+            c.heading = text[c.text_start:c.text_start + len(heading)] if heading else None  # type: ignore[attr-defined]
     if signature:
         add_unnumbered("title", "signature", signature)
 

@@ -201,9 +201,6 @@ def clean(raw: str) -> CleanText:
     m.sub(rf"(?<=[{CJK}{CJK_PUNCT}])[ ]+|[ ]+(?=[{CJK}{CJK_PUNCT}%‰])", "")
     m.sub(r"(?<=\d)[ ]+(?=[%‰])", "")
 
-    m.sub(_PUNCT_RE, lambda x: _HALF_TO_FULL[x.group(0)])  # to be removed: stored text stays as written
-    m.sub(r"(?<=\d)（(?=\d)", "(")
-
     # rebuild: blank lines are noise, joins/breaks are decided per pair of non-blank lines
     lines = [(mm.start(), mm.end()) for mm in re.finditer(r"[^\n]+", m.text)]
     texts = [m.text[a:b].strip() for a, b in lines]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..records import Document
 from .clauses import parse_clauses
-from .clean import CleanText, clean
+from .clean import CleanText, clean, for_matching
 from .loaders import load_text
 from .metadata import apply_sidecar, derive, sidecar_path
 
@@ -47,7 +47,7 @@ def process_file(path: Path, doc_id: str | None = None) -> tuple[Document, Clean
     cleaned = clean(raw)
     doc_id = doc_id or doc_id_for(path)
     clauses = parse_clauses(doc_id, cleaned.text, cleaned.mojibake)
-    meta = derive(cleaned.text, clauses)
+    meta = derive(for_matching(cleaned.text), clauses)  # 文号 and citations are read with uniform brackets
     side = sidecar_path(path)
     if side:
         apply_sidecar(meta, side)

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from ..ingest.clean import for_matching
 from ..records import Document
 from ..store import Store
 from .text import exact_terms, fts_query, index_tokens, normalise, query_terms
@@ -31,7 +32,7 @@ def document_tokens(doc: Document, tokenize: Callable[[str], str] = index_tokens
             chain.append(headings[parent][1] or "")
             parent = headings[parent][0]
         context = " ".join([doc.title or "", doc.jurisdiction or "", *chain])
-        out.append((c.id, tokenize(c.text), tokenize(context)))
+        out.append((c.id, tokenize(for_matching(c.text)), tokenize(context)))  # stored text keeps `,` `(` as written
     return out
 
 
