@@ -111,6 +111,10 @@ class Obligation:
     other_deadlines: list[dict[str, Any]] = field(default_factory=list)
     department_names: dict[str, str] = field(default_factory=dict)  # canonical → as written
     warnings: list[str] = field(default_factory=list)
+    # sanctions of a 法律责任 provision (extract/penalties.py: kind, text, min, max, unit, basis, condition)
+    penalties: list[dict[str, Any]] = field(default_factory=list)
+    # the clause whose heading deadline or responsibility line this obligation inherits, when it states neither
+    inherited_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from typing import Any
+
+import cn2an
 
 Y = r"(?P<y>\d{4})年"
 DEADLINE_RE = re.compile(
@@ -20,8 +23,12 @@ DEADLINE_RE = re.compile(
     r"(?:(?P<q>第[一二三四1-4]季度)(?:末|底)?|(?P<half>上半年|下半年|年中)|(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|(?P<me>底|末|份)|(?P<mid>上旬|中旬|下旬))?|(?P<ye>底|末))?"
     r"(?P<suffix>前|之前|以前|起|开始|以后|后|内|期间|，|,)?"
     r")"
+    r"|(?P<after_issue>(?:自|从)?(?:本(?:通知|方案|意见|办法|文件|决定|规定|计划))?(?:印发|发布|下发|公布)之日起"
+    r"(?P<n>[\d一二三四五六七八九十两]+)(?P<unit>个工作日|工作日|日|天|个月)(?:内|以内))"
+    r"|(?P<noyear>(?<![\d年])(?P<nm>\d{1,2})月(?:(?P<nd>\d{1,2})日|(?P<nme>底|末))(?:前|之前))"
     r"|(?P<relative>分[两二三四五]年|[一二三四五两\d]+年内|[一二三四五两\d]+个月内|(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|上旬|中旬|下旬)?(?:前|之前)|年底前|年内)"
-    r"|(?P<recurring>每(?:年|季度|月|周|半年|日|天)(?:\d{1,2}(?:日|号))?(?:前)?)"
+    r"|(?P<recurring>每(?:个)?(?:年|季度|月|周[一二三四五六日]?|半年|旬|日|天)"
+    r"(?:[^，。；、\n]{0,8}?(?:\d{1,2}(?:日|号)|[\d一二三四五六七八九十]{1,2}时|季末|月末|年底|末|底))?(?:前|之前)?)"
 )
 _RANGE_END_RE = re.compile(r"(?<!\d)\d{4}年?\s*[—\-－–~～至到]$")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -37,13 +44,15 @@ class Deadline:
     start: int = 0  # offset in the sentence
     end: int = 0
     warnings: list[str] = field(default_factory=list)
+    rule: str | None = None  # a recurring deadline's rule as written (`每月5日前`)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for k in ("start", "end"):
             d.pop(k)
-        if d["resolved_from"] is None:
-            d.pop("resolved_from")
+        for k in ("resolved_from", "rule"):
+            if d[k] is None:
+                d.pop(k)
         if not d["warnings"]:
             d.pop("warnings")
         return d
@@ -53,11 +62,61 @@ def _month_end(y: int, m: int) -> str:
     return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
 
 
-def _parse(m: re.Match[str], doc_year: int | None, sentence: str) -> Deadline | None:
+def _number(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    try:
+        return int(cn2an.cn2an(s.replace("两", "二"), "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def _after_issue(m: re.Match[str], text: str, start: int, end: int, issue: date | None) -> Deadline:
+    """`自本通知印发之日起30日内` → the issue date + 30 days when the issue date is known; working days and unknown
+    issue dates stay relative (a holiday calendar would be needed, and a guessed date costs money)."""
+    n, unit = _number(m.group("n")), m.group("unit")
+    if issue is None or n is None or "工作日" in unit:
+        reason = "working days depend on the holiday calendar" if "工作日" in unit else "the issue date is unknown"
+        return Deadline(text, None, None, "relative", start=start, end=end, warnings=[f"'{text}' not resolved: {reason}"])
+    if unit == "个月":
+        y, mo = divmod(issue.month - 1 + n, 12)
+        due = date(issue.year + y, mo + 1, min(issue.day, calendar.monthrange(issue.year + y, mo + 1)[1]))
+    else:
+        due = issue + timedelta(days=n)
+    return Deadline(text, due.isoformat(), "day", "by", resolved_from="印发之日", start=start, end=end)
+
+
+def _no_year(m: re.Match[str], text: str, start: int, end: int, issue: date | None) -> Deadline | None:
+    """`11月30日前` in a document issued in 2024 → 2024-11-30; a day already past at issue means the next year."""
+    if issue is None:
+        return Deadline(text, None, None, "relative", start=start, end=end)
+    mo = int(m.group("nm"))
+    if not 1 <= mo <= 12:
+        return None
+    year = issue.year
+    for _ in range(2):
+        if m.group("nd"):
+            d = int(m.group("nd"))
+            if not 1 <= d <= calendar.monthrange(year, mo)[1]:
+                return None
+            iso, precision = f"{year:04d}-{mo:02d}-{d:02d}", "day"
+        else:
+            iso, precision = _month_end(year, mo), "month"
+        if iso >= issue.isoformat():
+            break
+        year += 1
+    return Deadline(text, iso, precision, "by", resolved_from="印发年份", start=start, end=end)
+
+
+def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | None = None) -> Deadline | None:
     text = m.group(0).rstrip("，,")
     start, end = m.start(), m.start() + len(text)
     if m.group("recurring"):
-        return Deadline(text, None, None, "recurring", start=start, end=end)
+        return Deadline(text, None, None, "recurring", rule=text, start=start, end=end)
+    if m.group("after_issue"):
+        return _after_issue(m, text, start, end, issue)
+    if m.group("noyear"):
+        return _no_year(m, text, start, end, issue)
     if m.group("relative"):
         rel = m.group("relative")
         if rel in ("年底前", "年内") and doc_year:
@@ -147,11 +206,13 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str) -> Deadline | 
     return Deadline(text, date, precision, kind, resolved, start, end)
 
 
-def find_deadlines(sentence: str, doc_year: int | None = None) -> list[Deadline]:
-    """All deadline expressions in a sentence, in order."""
+def find_deadlines(sentence: str, doc_year: int | None = None, issue_date: str | None = None) -> list[Deadline]:
+    """All deadline expressions in a sentence, in order.  `issue_date` (ISO) resolves `印发之日起30日内` and dates
+    written without a year; `doc_year` alone resolves `今年`."""
+    issue = date.fromisoformat(issue_date) if issue_date else None
     out = []
     for m in DEADLINE_RE.finditer(sentence):
-        d = _parse(m, doc_year, sentence)
+        d = _parse(m, doc_year, sentence, issue)
         if d is not None:
             out.append(d)
     return out

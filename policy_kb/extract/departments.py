@@ -57,6 +57,11 @@ def _split_top(text: str, seps: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def split_names(text: str) -> list[str]:
+    """A list of units (`市工信局（牵头），市生态环境局、各县（区、市）人民政府`) → names, brackets kept whole."""
+    return _split_top(text, "，,、；;")
+
+
 def parse_parenthetical(inner: str) -> Assignment | None:
     """`省工业和信息化厅牵头，省发展改革委配合，市县政府落实` → roles; None when it is not an assignment."""
     result = Assignment()

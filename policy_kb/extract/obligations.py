@@ -11,16 +11,23 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from dataclasses import replace
+
 from .. import places
+from ..ingest.clean import for_matching
 from ..records import Clause, Document, Obligation
+from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import Deadline, find_deadlines
 from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders_written, find_aliases,
                           is_department, parse_parenthetical, resolve_alias, roles_in_sentence)
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
+from .penalties import authorities, find_penalties
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
+# a penalty provision is one unit up to its full stop: `…处…罚款；拒不改正的，责令停产整治。` is one violation
+PENALTY_SENTENCE_END = "。！？!?\n"
 MODALITY_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("must_not", re.compile(r"不得|禁止|严禁|决不允许|不允许|不准|一律不|不予|杜绝|不再(?!是)")),
     ("encouraged", re.compile(r"^(?:[^，。；]{0,10}?)(?:鼓励|支持|引导|倡导)")),
@@ -46,13 +53,13 @@ LIMIT_RE = re.compile(r"(?:不高于|不超过|不低于|不少于|不大于|不
 _DEFINITION_RE = re.compile(r"是[^，。；]{2,40}的(?:重要|具体|关键|根本)")
 
 
-def split_sentences(text: str, offset: int) -> list[tuple[int, int]]:
+def split_sentences(text: str, offset: int, ends: str = SENTENCE_END) -> list[tuple[int, int]]:
     """Sentence spans (absolute offsets) of a clause text starting at `offset`; parentheses are never split."""
     out, start, depth = [], 0, 0
     for i, ch in enumerate(text):
         depth += ch in "（("
         depth = max(0, depth - (ch in "）)"))
-        if ch in SENTENCE_END and depth == 0:
+        if ch in ends and depth == 0:
             if text[start:i].strip():
                 out.append((offset + start, offset + i + (ch != "\n")))
             start = i + 1
@@ -195,11 +202,47 @@ def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: i
     )
 
 
+def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
+    """Fill what the sentence does not state from its clause's context (context.py), naming the source clause."""
+    if ob.deadline is None and ctx.deadline is not None:
+        ob.deadline = ctx.deadline.to_dict()
+        ob.inherited_from = ctx.deadline_from
+    if not any(ob.departments.values()) and ctx.departments is not None:
+        ob.departments = {r: list(v) for r, v in ctx.departments.roles.items()}
+        ob.department_names = {**dict(ctx.departments.written), **ob.department_names}
+        ob.inherited_from = ob.inherited_from or ctx.departments_from
+
+
+def _add_penalties(ob: Obligation, ctx: ClauseContext) -> None:
+    """Penalties of the sentence itself, or of the penalty list the clause is an item of, with the authority that
+    imposes them as the responsible department."""
+    own = find_penalties(for_matching(ob.text))
+    if ctx.penalty_item:
+        penalties, names = ctx.penalties + own, ctx.authorities
+        ob.modality = "must_not"
+        if not any(ob.departments.values()):
+            ob.inherited_from = ob.inherited_from or ctx.penalties_from
+    else:
+        penalties, names = own, authorities(for_matching(ob.text)) if own else []
+        if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
+            ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
+    ob.penalties = [p.to_dict() for p in penalties]
+    roles = Assignment()
+    for role, canon in ((r, n) for r, ns in ob.departments.items() for n in ns):
+        roles.add(role, ob.department_names.get(canon, canon))
+    for name in names:
+        roles.add("responsible", name)
+    ob.departments = {r: list(v) for r, v in roles.roles.items()}
+    ob.department_names = {**dict(roles.written), **ob.department_names}
+
+
 def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_year: int | None,
-                   nlp: Any = None) -> list[Obligation]:
+                   nlp: Any = None, ctx: ClauseContext | None = None) -> list[Obligation]:
+    """Obligations of one clause.  `doc` and `clause` carry text normalised for matching (``for_matching``)."""
     if clause.kind != "body" or not clause.text.strip():
         return []
     nlp = nlp or get_nlp()
+    ctx = ctx or ClauseContext()
     offset = doc.text.find(clause.text, clause.start)
     offset = clause.start if offset < 0 else offset
     parens = [(offset + a, offset + b, asg) for a, b, asg in assignments_in(clause.text)]
@@ -208,12 +251,15 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     heading_end = offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
     results: list[Obligation] = []
     lead_in: tuple[str | None] | None = None  # (subject,) while the items of an announced list follow
-    sentence_spans = split_sentences(clause.text, offset)
+    penalty_clause = ctx.penalty_item or bool(find_penalties(clause.text))
+    sentence_spans = split_sentences(clause.text, offset, PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END)
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
         text = doc.text[start:end]
         if end <= heading_end + 1 and text.strip("。：") == (clause.heading or "").strip("。："):
             continue  # the heading itself
+        if RESPONSIBILITY_LINE.match(text.strip()):
+            continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
             start, text = start + len(clause.heading) + 1, text[len(clause.heading) + 1:]
         # departments: the sentence's own (spaCy DEPT spans with their role words), plus the parenthetical that
@@ -228,30 +274,44 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             for h, w in zip(holders, written):
                 if is_department(h):
                     roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
-        deadlines = find_deadlines(text, doc_year)
+        deadlines = find_deadlines(text, doc_year, doc.issue_date)
         if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")):
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        if not listed and not _is_obligation(text, deadlines[0] if deadlines else None, own):
+        if not (listed or ctx.penalty_item) and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
             continue
         subject = _subject(text, aliases) or (lead_in[0] if listed and lead_in else None) or (
             "、".join(holders) if holders else None)
         lead_in = (subject,) if _LEAD_IN_RE.search(text) else (lead_in if listed else None)
-        results.append(_record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
-                               _jurisdiction(text, doc), list(clause.warnings)))
+        ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
+                     _jurisdiction(text, doc), list(clause.warnings))
+        _add_penalties(ob, ctx)
+        _inherit(ob, ctx)
+        results.append(ob)
     return results
 
 
+def _for_matching(doc: Document) -> Document:
+    """A copy of the document whose texts have uniform punctuation; offsets are unchanged (a 1:1 mapping)."""
+    return replace(doc, text=for_matching(doc.text),
+                   clauses=[replace(c, text=for_matching(c.text), heading=for_matching(c.heading or "") or None)
+                            for c in doc.clauses])
+
+
 def extract_document(doc: Document) -> list[Obligation]:
-    """All obligations of a document, in document order."""
-    aliases = find_aliases(doc.text)
+    """All obligations of a document, in document order; their texts are quoted as written."""
+    matching = _for_matching(doc)
+    aliases = find_aliases(matching.text)
     doc_year = int(doc.issue_date[:4]) if doc.issue_date else None
     nlp = get_nlp()
+    context = contexts(matching.clauses, doc_year, doc.issue_date)
     out: list[Obligation] = []
-    for clause in doc.clauses:
-        out.extend(extract_clause(doc, clause, aliases, doc_year, nlp))
+    for clause in matching.clauses:
+        out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id)))
+    for ob in out:
+        ob.text = doc.text[ob.start:ob.end].strip()
     return out
 
 

@@ -1,0 +1,147 @@
+"""What a clause inherits from the clauses above it, computed once per document before sentences are read:
+
+- a responsibility line (`责任单位：市工信局（牵头），市生态环境局、市应急管理局，各县（区、市）人民政府`,
+  `牵头单位：…` / `配合单位：…`) covers its own clause and every clause below it;
+- a deadline on a heading (`（一）完成焦炉淘汰（2025年6月底前）`) covers the items below that state none;
+- a 法律责任 article whose lead-in announces a list (`有下列行为之一的，由…责令改正，处…罚款：`) gives each of its
+  `（一）…` items the penalties and the authority of the lead-in, plus any penalty its closing paragraph assigns
+  to that item (`有前款第三项…行为之一的，处…`).
+
+A sentence's own departments and deadline always win; the inherited ones fill the gaps and name their source clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..records import Clause
+from .dates import Deadline, find_deadlines
+from .departments import Assignment, split_names
+from .penalties import Penalty, authorities, find_penalties, item_penalties
+
+# `责任单位：` and its variants; the role of the units it lists comes from the label (`牵头单位` → lead)
+RESPONSIBILITY_LINE = re.compile(
+    r"^[（(]?(责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|参与单位|协办单位|主办单位|责任主体)[：:]\s*"
+    r"(.+?)[）)]?[。；]?$", re.M)
+_LABEL_ROLE = {"牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "配合单位": "cooperate",
+               "配合部门": "cooperate", "参与单位": "cooperate", "协办单位": "cooperate"}
+_MARKER = re.compile(r"[（(](牵头|配合|落实|负责)[）)]$")
+_MARKER_ROLE = {"牵头": "lead", "配合": "cooperate", "落实": "implement", "负责": "responsible"}
+# governments of lower levels listed among the units carry out what the departments organise
+_IMPLEMENTER = re.compile(r"^(?:各|有关)[^，、]{0,12}(?:人民政府|政府|管委会)$")
+# a penalty article's lead-in that announces its violation items
+PENALTY_LIST_LEAD = re.compile(r"(?:下列|以下)[^，。；：]{0,12}之一的")
+
+
+@dataclass
+class ClauseContext:
+    """Inherited facts for one clause (see the module docstring)."""
+
+    departments: Assignment | None = None
+    departments_from: str | None = None
+    deadline: Deadline | None = None
+    deadline_from: str | None = None
+    penalty_item: bool = False  # the clause is a violation item of a penalty list
+    penalties: list[Penalty] = field(default_factory=list)
+    authorities: list[str] = field(default_factory=list)
+    penalties_from: str | None = None
+
+
+def responsibility_line(text: str) -> Assignment | None:
+    """Roles of the units in every responsibility line of `text` (normalised punctuation)."""
+    result = Assignment()
+    for m in RESPONSIBILITY_LINE.finditer(text):
+        label_role = _LABEL_ROLE.get(m.group(1))
+        names = split_names(m.group(2))
+        has_lead = any(_MARKER.search(n) and _MARKER.search(n).group(1) == "牵头" for n in names)  # type: ignore[union-attr]
+        for name in names:
+            marker = _MARKER.search(name)
+            bare = name[:marker.start()] if marker else name
+            if marker:
+                role = _MARKER_ROLE[marker.group(1)]
+            elif _IMPLEMENTER.match(bare):
+                role = "implement"
+            else:
+                role = label_role or ("cooperate" if has_lead else "responsible")
+            result.add(role, bare)
+    return result or None
+
+
+def _heading_deadline(clause: Clause, doc_year: int | None, issue_date: str | None) -> Deadline | None:
+    """A completion deadline (`…前`) in the clause's heading.  Only `by` deadlines are carried down: a period in a
+    heading (`“十一五”期间…`) describes the section, it does not set a due date for every sentence below it."""
+    if not clause.heading or len(clause.heading) > 80:
+        return None
+    return next((d for d in find_deadlines(clause.heading, doc_year, issue_date) if d.kind == "by" and d.date), None)
+
+
+def _lead_deadline(clause: Clause, doc_year: int | None, issue_date: str | None) -> Deadline | None:
+    """For the items below a clause: its heading's deadline, or the one deadline of a one-sentence lead-in
+    (`（二）开展焦炉烟气治理，2025年9月底前完成。`)."""
+    found = _heading_deadline(clause, doc_year, issue_date)
+    first = clause.text.split("\n", 1)[0]
+    if found is None and len(first) <= 80 and first.count("。") <= 1:
+        dls = [d for d in find_deadlines(first, doc_year, issue_date) if d.kind == "by" and d.date]
+        found = dls[0] if len(dls) == 1 else None
+    return found
+
+
+def contexts(clauses: list[Clause], doc_year: int | None, issue_date: str | None = None) -> dict[str, ClauseContext]:
+    """Context of every clause, parents before children (clauses come in document order)."""
+    out: dict[str, ClauseContext] = {}
+    by_id = {c.id: c for c in clauses}
+    for c in clauses:
+        parent = out.get(c.parent_id or "")
+        ctx = ClauseContext()
+        if parent is not None:
+            ctx.departments, ctx.departments_from = parent.departments, parent.departments_from
+            ctx.deadline, ctx.deadline_from = parent.deadline, parent.deadline_from
+            lead = _lead_deadline(by_id[c.parent_id], doc_year, issue_date)  # type: ignore[index]
+            if lead is not None:
+                ctx.deadline, ctx.deadline_from = lead, c.parent_id
+        if c.kind == "body":
+            own = responsibility_line(c.text)
+            if own is not None:
+                ctx.departments, ctx.departments_from = own, c.id
+            dl = _heading_deadline(c, doc_year, issue_date)
+            if dl is not None:
+                ctx.deadline, ctx.deadline_from = dl, c.id
+        p = by_id.get(c.parent_id or "")
+        if p is not None and c.label and c.label.startswith("（"):
+            _penalty_item(ctx, c, p)
+        out[c.id] = ctx
+    return out
+
+
+def _penalty_item(ctx: ClauseContext, item: Clause, article: Clause) -> None:
+    """Give a violation item the penalties and authority of its article's lead-in and closing paragraph."""
+    lead_in = article.text.split("\n", 1)[0]
+    if not PENALTY_LIST_LEAD.search(lead_in):
+        return
+    penalties = find_penalties(lead_in)
+    closing = article.text.split("\n", 1)[1] if "\n" in article.text else ""
+    number = _item_number(item.label or "")
+    specific = item_penalties(closing).get(number, []) if number else []
+    if not penalties and not specific:
+        return
+    ctx.penalty_item = True
+    ctx.penalties = penalties + specific
+    ctx.authorities = authorities(lead_in) or authorities(closing)
+    ctx.penalties_from = article.id
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _item_number(label: str) -> int | None:
+    """`（三）` → 3, `（十二）` → 12."""
+    core = label.strip("（）()")
+    if core.isdigit():
+        return int(core)
+    if not core or any(ch not in "零一二三四五六七八九十" for ch in core):
+        return None
+    if "十" not in core:
+        return _CN_DIGITS[core[-1]]
+    tens, _, ones = core.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)

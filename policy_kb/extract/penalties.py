@@ -1,0 +1,210 @@
+"""Penalties of 法律责任 articles as data: fines with their range, fines as multiples of a base, detention, orders,
+confiscation, revocation, warnings, disciplinary sanctions and daily continuing penalties, each with the condition
+that triggers it (`拒不改正的`) and the authority that imposes it (`由县级以上人民政府生态环境主管部门…`).
+
+Amounts are converted with cn2an (a maintained numeral converter) instead of hand-written numeral rules, because laws
+write `十万元`, local regulations `1万元` and both appear in ranges (`二万元以上二十万元以下`).  Everything works on
+text normalised for matching (full-width punctuation), which has the same offsets as the stored text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+import cn2an
+
+
+class PenaltyKind(str, Enum):
+    FINE = "fine"
+    FINE_MULTIPLE = "fine_multiple"  # a multiple or percentage of a base (违法所得, 直接损失, 上一年年收入)
+    DETENTION = "detention"
+    ORDER = "order"  # 责令改正 / 责令停产整治 / 责令停止建设 …
+    CLOSURE = "closure"  # closing down after approval by a government: 报经…批准，责令停业、关闭
+    DAILY = "daily"  # 按日连续处罚
+    CONFISCATION = "confiscation"
+    REVOCATION = "revocation"
+    WARNING = "warning"
+    SANCTION = "sanction"  # 处分 of officials
+
+
+@dataclass
+class Penalty:
+    kind: PenaltyKind
+    text: str
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    basis: str | None = None
+    condition: str | None = None
+    start: int = 0  # offset in the text searched
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["kind"] = self.kind.value
+        d.pop("start")
+        return {k: v for k, v in d.items() if v is not None}
+
+
+NUM = r"[零〇一二两三四五六七八九十百千万亿\d.]+"
+_PERCENT = rf"(?:百分之{NUM}|{NUM}%)"
+_MULTIPLE = rf"(?:{NUM}倍|{_PERCENT})"
+_FINE_RANGE = re.compile(
+    rf"(?P<lo>{NUM})(?P<lo_unit>万?元)以上(?:(?P<hi>{NUM})(?P<hi_unit>万?元)以下)?(?:的)?罚款"
+    rf"|(?P<hi_only>{NUM})(?P<hi_only_unit>万?元)以下(?:的)?罚款"
+    rf"|(?P<exact>{NUM})(?P<exact_unit>万?元)(?:的)?罚款")
+_FINE_MULTIPLE = re.compile(
+    rf"(?P<basis>[^，。；：、]{{0,24}}?)的?(?P<lo>{_MULTIPLE})(?:以上|至)(?:(?P<hi>{_MULTIPLE})(?:以下)?)?(?:的)?(?:罚款|计算罚款)"
+    rf"|(?P<basis2>[^，。；：、]{{0,24}}?)的?(?P<hi_only>{_MULTIPLE})以下(?:的)?(?:罚款|计算罚款)"
+    rf"|(?P<basis3>[^，。；：、]{{0,24}}?)的?(?P<exact>{_MULTIPLE})(?:的)?(?:罚款|计算罚款)")
+_DETENTION = re.compile(rf"(?:(?P<lo>{NUM})日以上)?(?P<hi>{NUM})日以下(?:的)?(?:行政)?拘留")
+_ORDER = re.compile(r"责令(?!其)[^，。；：、（）]{1,16}?(?=[，。；：、]|$|并处|并|处|或者)")
+_CLOSURE = re.compile(r"报(?:经|请)[^，。；]{0,16}批准，?(?:可以)?责令[^，。；：:]{1,12}")
+_SIMPLE = [
+    (PenaltyKind.DAILY, re.compile(r"按日连续处罚")),
+    (PenaltyKind.CONFISCATION, re.compile(r"没收[^，。；、]{1,24}")),
+    (PenaltyKind.REVOCATION, re.compile(r"吊销[^，。；]{1,24}")),
+    (PenaltyKind.WARNING, re.compile(r"(?:给予|予以|处以?)?警告")),
+    (PenaltyKind.SANCTION, re.compile(r"(?:依法)?给予[^，。；]{0,12}处分")),
+]
+# `…的，` right before a penalty: the condition it applies under (`拒不改正的，责令停产整治`, `情节严重的，…`)
+_CONDITION = re.compile(r"(?:^|[；;。])([^；;。，]{2,30}的)，[^；;。]*$")
+# the violation itself is a condition too; only escalations after the first penalty clause are recorded as such
+_ESCALATION = re.compile(r"拒不|逾期|情节严重|造成|再次|继续|仍")
+
+
+def _number(s: str) -> float | None:
+    s = s.replace("两", "二")
+    try:
+        return float(cn2an.cn2an(s, "smart"))
+    except (ValueError, KeyError, IndexError):  # cn2an raises ValueError for non-numerals
+        return None
+
+
+def _amount(value: str | None, unit: str | None) -> float | None:
+    if value is None:
+        return None
+    n = _number(value)
+    if n is None:
+        return None
+    return n * 10000 if unit and unit.startswith("万") and "万" not in value else n
+
+
+def _ratio(s: str | None) -> float | None:
+    """`三倍` → 3, `百分之六十` / `60%` → 0.6."""
+    if s is None:
+        return None
+    if s.endswith("倍"):
+        return _number(s[:-1])
+    n = _number(s.removeprefix("百分之").rstrip("%"))
+    return None if n is None else round(n / 100, 6)
+
+
+def _clean_basis(s: str | None) -> str | None:
+    if not s:
+        return None
+    s = re.sub(r"^.*处以?(?=.)", "", s)  # `并由应急管理部门处上一年年收入` → 上一年年收入
+    s = re.sub(r"^(?:并|可以|按照?)+", "", s).strip()
+    s = re.sub(r"的$", "", s)
+    return s or None
+
+
+def _fines(text: str) -> list[Penalty]:
+    out = []
+    for m in _FINE_RANGE.finditer(text):
+        if text[max(0, m.start() - 1):m.start()] in "的至" and m.group("exact"):
+            continue  # `…违法所得的…` is a multiple, handled below
+        if m.group("lo") is not None:
+            lo, hi = _amount(m.group("lo"), m.group("lo_unit")), _amount(m.group("hi"), m.group("hi_unit"))
+        elif m.group("hi_only") is not None:
+            lo, hi = None, _amount(m.group("hi_only"), m.group("hi_only_unit"))
+        else:
+            lo = hi = _amount(m.group("exact"), m.group("exact_unit"))
+        if lo is None and hi is None:
+            continue
+        out.append(Penalty(PenaltyKind.FINE, m.group(0), lo, hi, "元", start=m.start()))
+    for m in _FINE_MULTIPLE.finditer(text):
+        basis = _clean_basis(m.group("basis") or m.group("basis2") or m.group("basis3"))
+        if m.group("lo") is not None:
+            lo, hi = _ratio(m.group("lo")), _ratio(m.group("hi"))
+        elif m.group("hi_only") is not None:
+            lo, hi = None, _ratio(m.group("hi_only"))
+        else:
+            lo = hi = _ratio(m.group("exact"))
+        if lo is None and hi is None:
+            continue
+        out.append(Penalty(PenaltyKind.FINE_MULTIPLE, m.group(0).strip(), lo, hi, None, basis, start=m.start()))
+    return out
+
+
+def _condition(text: str, pos: int, first_penalty: int) -> str | None:
+    """The `…的，` condition right before a penalty, when it escalates after the first penalty of the sentence."""
+    if pos <= first_penalty:
+        return None
+    m = _CONDITION.search(text[:pos])
+    if m and _ESCALATION.search(m.group(1)):
+        return m.group(1)
+    return None
+
+
+def find_penalties(text: str) -> list[Penalty]:
+    """Every sanction stated in `text`, in order, each with its escalation condition if any."""
+    found = _fines(text)
+    for m in _DETENTION.finditer(text):
+        found.append(Penalty(PenaltyKind.DETENTION, m.group(0), _number(m.group("lo")) if m.group("lo") else None,
+                             _number(m.group("hi")), "日", start=m.start()))
+    closures = list(_CLOSURE.finditer(text))
+    for m in closures:
+        found.append(Penalty(PenaltyKind.CLOSURE, m.group(0), start=m.start()))
+    for m in _ORDER.finditer(text):
+        if any(c.start() <= m.start() < c.end() for c in closures) or "之日" in m.group(0):
+            continue  # part of a closure, or a date reference (`自作出责令改正之日的次日起`)
+        found.append(Penalty(PenaltyKind.ORDER, m.group(0), start=m.start()))
+    for kind, rule in _SIMPLE:
+        for m in rule.finditer(text):
+            found.append(Penalty(kind, m.group(0), start=m.start()))
+    found.sort(key=lambda p: p.start)
+    if found:
+        first = found[0].start
+        for p in found:
+            p.condition = _condition(text, p.start, first)
+    return found
+
+
+# `由X（、Y）（按照职责分工）责令/处/没收…`: X and Y impose the penalty
+_AUTHORITY = re.compile(r"由([^，。；：]{2,60}?)(?:按照?职责(?:分工)?|依(?:照|据)?[^，。；]{0,20}?规定|依法)?"
+                        r"(?:责令|处以?|没收|吊销|给予|予以|对|依照|按照)")
+# `负有安全生产监督管理职责的部门可以…按日连续处罚`: a sentence that opens with an authority (callers only ask for
+# sentences that state a penalty)
+_AUTHORITY_SUBJECT = re.compile(r"^([^，。；：]{2,40}?(?:部门|机构|机关|人民政府|委员会))(?=可以|应当|依法|责令|处|没收|吊销|给予|按)")
+
+
+def authorities(text: str) -> list[str]:
+    """Who imposes the penalties of `text`: the `由…` phrase (split at 、/或者/和), or a sentence-initial authority."""
+    m = _AUTHORITY.search(text)
+    if not m:
+        m = _AUTHORITY_SUBJECT.search(text)
+        if not m:
+            return []
+    names = re.split(r"、|或者|和|及", m.group(1))
+    return [n for n in (x.strip() for x in names) if len(n) >= 2]
+
+
+_ITEM_REF = re.compile(r"(?:有|违反)?(?:前款|本条第一款)((?:第[一二三四五六七八九十]+项、?)+)(?:规定的)?(?:行为)?(?:之一)?的，")
+
+
+def item_penalties(text: str) -> dict[int, list[Penalty]]:
+    """Closing paragraphs that give items their own penalties: `有前款第三项、第四项行为之一的，处二万元以上…` →
+    {3: [...], 4: [...]}.  Each reference applies up to the next reference."""
+    refs = list(_ITEM_REF.finditer(text))
+    out: dict[int, list[Penalty]] = {}
+    for i, m in enumerate(refs):
+        end = refs[i + 1].start() if i + 1 < len(refs) else len(text)
+        penalties = find_penalties(text[m.end():end])
+        for num in re.findall(r"第([一二三四五六七八九十]+)项", m.group(1)):
+            n = _number(num)
+            if n is not None:
+                out.setdefault(int(n), []).extend(penalties)
+    return out
