@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -170,6 +172,81 @@ def _mojibake_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# a page number standing alone on its line: `- 4 -`, `— 4 —`, `－4－`, `第4页 共6页`, `第 4 页`, `4/6`
+PAGE_NUMBER_RE = re.compile(
+    r"(?m)^[ ]*(?:[-－—–][ ]*\d{1,4}[ ]*[-－—–]|第[ ]*\d{1,4}[ ]*页(?:[ ]*[，,/]?[ ]*共[ ]*\d{1,4}[ ]*页)?"
+    r"|共[ ]*\d{1,4}[ ]*页[ ]*[，,/]?[ ]*第[ ]*\d{1,4}[ ]*页|\d{1,4}[ ]*/[ ]*\d{1,4})[ ]*$")
+COMMENT_RE = re.compile(r"<!--[\s\S]*?-->|^[ ]*\[//\]:[ ]*#.*$", re.M)  # HTML comments, markdown `[//]: # (…)`
+HEADER_MAX = 40  # running headers and watermarks are short lines
+
+
+def _interrupts(before: str, after: str) -> bool:
+    """A line between `before` and `after` splits a sentence: `before` is sentence text (it has punctuation) that has
+    not ended, and `after` is not a new numbered paragraph."""
+    before, after = for_matching(before), for_matching(after)
+    return (bool(before) and bool(after) and before[-1] not in TERMINAL and any(p in before for p in "，、；：")
+            and not _is_table_row(before) and not LABEL_RE.match(after) and not _is_special(after))
+
+
+def _running_header_lines(text: str) -> list[int]:
+    """Start offsets of running-header/watermark lines that split a sentence: a short line repeated in the document
+    (a page header such as `山西省人民政府公报`) standing between two halves of a sentence.  Only those occurrences
+    go: the same words may also be a real line elsewhere (the issuer's name in the signature).  Numbered headings,
+    punctuated lines, name-list rows and 文号/date lines never qualify."""
+    lines = [(mm.start(), mm.group(0).strip()) for mm in re.finditer(r"[^\n]+", text) if mm.group(0).strip()]
+    counts: dict[str, int] = {}
+    for _, ln in lines:
+        counts[ln] = counts.get(ln, 0) + 1
+    starts = []
+    for i in range(1, len(lines) - 1):
+        ln = lines[i][1]
+        if (counts[ln] < 2 or len(ln) > HEADER_MAX or LABEL_RE.match(for_matching(ln)) or _is_special(ln)
+                or _is_table_row(ln) or any(p in ln for p in "，。；：、,;:")):
+            continue
+        if _interrupts(lines[i - 1][1], lines[i + 1][1]):
+            starts.append(lines[i][0])
+    return starts
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Callable[[str], list[str]]:
+    """A private jieba tokenizer (loaded only for a page break that needs it; the global instance is left alone)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba.Tokenizer().lcut
+
+
+def _word_crosses(before: str, after: str) -> bool:
+    """Whether a word runs across the join of `before` and `after` (`铁路或管` + `道运输` → 管道): the two lines are
+    halves of one sentence that a page break split, even when the first half looks like a short heading."""
+    left, right = before[-4:], after[:4]
+    cut, pos = set(), 0
+    for word in _segmenter()(left + right):
+        pos += len(word)
+        cut.add(pos)
+    return len(left) not in cut
+
+
+def _joins_across_page(prev: str, cur: str) -> bool:
+    """Two lines that a removed page-number/header line separated: one sentence unless the first has ended or the
+    second starts a numbered paragraph."""
+    return (bool(prev) and prev[-1] not in TERMINAL and not LABEL_RE.match(cur) and not _is_special(cur)
+            and _word_crosses(prev, cur))
+
+
+def _remove_page_furniture(m: _Mapped) -> list[int]:
+    """Drop page-number lines and running-header lines that split a sentence.  Returns the raw offsets of the
+    removed lines: the paragraph rebuild joins the two halves of a sentence around them."""
+    breaks = [m.src[x.start()] for x in PAGE_NUMBER_RE.finditer(m.text) if x.group(0)]
+    m.sub(PAGE_NUMBER_RE, "")
+    starts = set(_running_header_lines(m.text))
+    if starts:
+        breaks += [m.src[i] for i in starts]
+        m.sub(r"(?m)^[^\n]+$", lambda x: "" if x.start() in starts else x.group(0))
+    return sorted(breaks)
+
+
 def clean(raw: str) -> CleanText:
     """Clean raw document text; see the module docstring for what is undone."""
     m = _Mapped(raw)
@@ -179,6 +256,7 @@ def clean(raw: str) -> CleanText:
     m.sub(PUA_RE, "")  # private-use code points from PDF/Word fonts (SO\ue00c2): never real text
     m.sub(r"\[bookmark:[^\]]*\]", "")
     m.sub(r"https?://[A-Za-z0-9./_\-?=&%#:~+]+", "")
+    m.sub(COMMENT_RE, "")  # `<!-- INFO END -->` of LawRefBook texts: markup, never text
     m.sub(r"<(sub|sup)>(.*?)</\1>", r"\2", re.I)
     m.sub(r"</?[a-zA-Z][^<>\n]{0,200}>", "")
     m.sub(r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});", lambda x: html.unescape(x.group(0)))
@@ -192,6 +270,7 @@ def clean(raw: str) -> CleanText:
     m.sub(r"(?m)^[ ]*#{1,6}[ ]*", "")  # markdown headings
     m.sub(r"(?m)^[ ]*>[ ]?", "")  # markdown quotes
     m.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda x: x.group(1) or x.group(2))
+    page_breaks = _remove_page_furniture(m)
 
     # decide paragraph structure on the lines as they still are (spaces carry table structure)
     lines = [(mm.start(), mm.end()) for mm in re.finditer(r"[^\n]+", m.text)]
@@ -226,7 +305,9 @@ def clean(raw: str) -> CleanText:
         lead = len(seg) - len(seg.lstrip())
         tail = len(seg.rstrip())
         cur = norm[i]
-        if out and _joins(para, prev, cur, table_of[prev_i], table_of[i], short):
+        page_break = out and bisect_left(page_breaks, m.src[a]) > bisect_left(page_breaks, src[-1])
+        if out and (_joins(para, prev, cur, table_of[prev_i], table_of[i], short)
+                    or (page_break and _joins_across_page(prev, cur))):
             para += cur
         else:
             if out:
@@ -239,6 +320,8 @@ def clean(raw: str) -> CleanText:
         prev_i = i
     text = "".join(out)
     result = CleanText(text=text, src=src)
+    if page_breaks:
+        result.warnings.append(f"removed {len(page_breaks)} page-number/running-header line(s)")
     if pua:
         result.warnings.append(f"removed {pua} private-use character(s) (font artefacts of the extraction)")
     result.mojibake = _mojibake_spans(text)
