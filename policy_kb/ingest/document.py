@@ -20,6 +20,8 @@ def _pipeline_version() -> str:
         for f in sorted((root / folder).glob("*.py")):
             h.update(f.read_bytes())
     h.update((root / "places.py").read_bytes())
+    for f in sorted((root / "data").glob("place*")) + [root / "data" / "ethnic_groups.txt"]:  # the place tables
+        h.update(f.read_bytes())
     return h.hexdigest()[:12]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .. import places
 from ..store import Store
 
-LEVELS = ("province", "city", "county")
+LEVELS = places.LEVELS  # national, province, city, county
 KINDS = ("body", "preamble", "attachment", "cc", "title")
 
 

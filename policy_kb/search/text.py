@@ -56,8 +56,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # energy-consumption → energy consumption
     for typo, fix in places.TYPOS.items():
         text = text.replace(typo, fix)
-    for latin, zh in places.PINYIN.items():
-        text = re.sub(rf"\b{latin}\b", zh, text)
+    text = places.replace_pinyin(text)  # one pass: the table has hundreds of romanised names
     return text
 
 
