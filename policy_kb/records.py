@@ -39,6 +39,9 @@ class Clause:
     start: int
     end: int
     warnings: list[str] = field(default_factory=list)
+    # [start, end) of each run of the clause's own paragraphs in Document.text; text = "\n".join of them.  More than
+    # one when an article's closing paragraph follows its items (docs/data-model.md); [] = not known (older rows)
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

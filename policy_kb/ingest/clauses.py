@@ -42,6 +42,76 @@ def normalise_label(label: str) -> tuple[str, str]:
     return (core + ("、" if style == "cn" else ".")), core
 
 
+CN_DIGITS = "零一二三四五六七八九"
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def int_to_cn(n: int) -> str:
+    """Canonical Chinese numeral of 0 < n < 10000 as laws write it: 10 → 十, 111 → 一百一十一, 1001 → 一千零一."""
+    if n < 10:
+        return CN_DIGITS[n]
+    parts: list[str] = []
+    gap = False  # a zero digit after a written one: 一百零一, 一千零一十
+    for size, name in ((1000, "千"), (100, "百"), (10, "十")):
+        digit, n = divmod(n, size)
+        if digit:
+            parts.append(("零" if gap else "") + CN_DIGITS[digit] + name)
+            gap = False
+        elif parts:
+            gap = True
+    if n:
+        parts.append(("零" if gap else "") + CN_DIGITS[n])
+    out = "".join(parts)
+    return out[1:] if out.startswith("一十") else out
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """Exact Chinese (or Arabic) numeral → int: 一百一十一 → 111, 一千 → 1000, 十 / 一十 → 10.  Malformed numbers
+    (`十一一`, `一百十一百`) give None rather than a guess: the caller warns about them."""
+    if numeral.isdigit():
+        return int(numeral)
+    total, digit = 0, None
+    for ch in numeral.replace("〇", "零"):
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS.index(ch)
+        elif ch in CN_UNITS:
+            total += (1 if digit is None else digit) * CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    value = total + (digit or 0)
+    if not 0 < value < 10000:
+        return None
+    written = numeral.replace("〇", "零")
+    return value if written in (int_to_cn(value), "一" + int_to_cn(value)) else None
+
+
+class _NumberingCheck:
+    """Checks that 第X章 / 第X节 / 第X条 count up by one (articles and chapters through the whole document, sections
+    within their chapter) and that each numeral is well formed.  A problem is a warning, never a lost paragraph."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+
+    def warning(self, label: str) -> str | None:
+        style = label_style(label)
+        if style not in ("chapter", "section", "article"):
+            return None
+        if style == "chapter":
+            self.last.pop("section", None)  # sections restart in every chapter
+        expected = self.last.get(style, 0) + 1
+        number = cn_to_int(label[1:-1])
+        # a malformed number takes the expected place; a step back does not restart the count (one warning, not a
+        # warning on every article after it)
+        self.last[style] = expected if number is None else max(number, expected - 1)
+        if number is None:
+            return f"numbering: {label} is not a well-formed number"
+        if number != expected:
+            what = "repeats" if number == expected - 1 else "goes backwards" if number < expected else "skips"
+            return f"numbering: {label} {what} (expected 第{int_to_cn(expected)}{label[-1]})"
+        return None
+
+
 _MODAL = re.compile(r"必须|不得|严禁|应当|须")
 
 
@@ -110,7 +180,7 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
         suffix = name if n == 1 else f"{name}-{n}"
         clauses.append(Clause(id=new_id(suffix), doc_id=doc_id, parent_id=None, level=0, label=None, path=[],
                               heading=None, text=text[group[0].start:group[-1].end], kind=kind,
-                              start=group[0].start, end=group[-1].end))
+                              start=group[0].start, end=group[-1].end, spans=[(group[0].start, group[-1].end)]))
 
     # 1. split off the tail: attachments (附件…) and distribution lines (抄送/印发)
     first_label = next((i for i, p in enumerate(paras) if LABEL_RE.match(p.text)), len(paras))
@@ -118,7 +188,7 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
     for i in range(first_label, len(paras)):
         if _attachment_reference(paras, i):
             continue  # `附件：XX名单` listed above the signature: part of the closing block, not the attachment
-        if re.match(r"^(附件|抄送)", paras[i].text) or paras[i].text.endswith("印发"):
+        if re.match(r"^(附件|附表|抄送)", paras[i].text) or paras[i].text.endswith("印发"):
             tail_start = i
             break
     # a signature block (issuer line, date, 此件公开发布) right before the tail or at the end closes the body
@@ -151,18 +221,18 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
     if group and seg_kind:
         add_unnumbered(seg_kind, seg_kind, group)
 
-    # 3. body: numbered clauses; unnumbered paragraphs belong to the clause before them
+    # 3. body: numbered clauses; unnumbered paragraphs belong to the clause before them, or to the article whose
+    # items they follow (the closing paragraph of an article with （一）… items)
     stack: list[tuple[str, Clause]] = []  # (style, clause)
-    current: Clause | None = None
+    numbering = _NumberingCheck()
     for p in paras[first_label:body_end]:
         m = LABEL_RE.match(p.text)
         if not m:
-            if current is not None:
-                current.end = p.end
-                current.text = text[current.text_start:current.end]  # type: ignore[attr-defined]
+            if stack:
+                _add_paragraph(_owner(stack), p, text)
             continue
         raw_label = m.group(0)
-        display, id_part = normalise_label(raw_label)
+        display, _ = normalise_label(raw_label)
         style = label_style(display)
         if any(s == style for s, _ in stack):
             while stack[-1][0] != style:
@@ -180,28 +250,29 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
         clause = Clause(id=new_id(id_path), doc_id=doc_id, parent_id=parent.id if parent else None,
                         level=len(stack) + 1, label=display, path=path,
                         heading=None, text=text[rest_start:p.end], kind="body",
-                        start=p.start, end=p.end)
-        clause.text_start = rest_start  # type: ignore[attr-defined]
+                        start=p.start, end=p.end, spans=[(rest_start, p.end)])
+        problem = numbering.warning(display)
+        if problem:
+            clause.warnings.append(problem)
         clauses.append(clause)
         stack.append((style, clause))
-        current = clause
 
     # headings, now that it is known which first lines are followed by more of their clause; an article (第X条)
     # has no heading: its text is the provision itself
     parents = {c.parent_id for c in clauses if c.parent_id}
     for c in clauses:
         if c.kind == "body" and c.label and label_style(c.label) != "article":
-            first = matching[c.text_start:c.end].split("\n", 1)[0]  # type: ignore[attr-defined]
+            start, end = c.spans[0]
+            first = matching[start:end].split("\n", 1)[0]
             heading = _split_heading(first, stands_alone="\n" in c.text or c.id in parents)
-            # the heading is a prefix of the first line: keep it as written
-            c.heading = text[c.text_start:c.text_start + len(heading)] if heading else None  # type: ignore[attr-defined]
+            c.heading = text[start:start + len(heading)] if heading else None  # a prefix: kept as written
     if signature:
         add_unnumbered("title", "signature", signature)
 
     # 4. tail: each 附件 starts an attachment, 抄送/印发 lines form the cc clause
     group, seg_kind = [], None
     for p in paras[tail_start:]:
-        if p.text.startswith("附件"):
+        if p.text.startswith(("附件", "附表")):
             kind = "attachment"
             if group:
                 add_unnumbered(seg_kind or kind, seg_kind or kind, group)
@@ -220,8 +291,60 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
 
     clauses.sort(key=lambda c: c.start)
     for c in clauses:
-        c.__dict__.pop("text_start", None)
         for a, b in mojibake or []:
-            if a < c.end and b > c.start:
+            if any(a < end and b > start for start, end in c.spans):
                 c.warnings.append(f"mojibake: '{text[a:b]}' is garbled text, check the source document")
     return clauses
+
+
+def numbering_warnings(clauses: list[Clause]) -> list[str]:
+    """Document-level copies of the clauses' numbering warnings (malformed, repeated, skipped or backward 第X条)."""
+    return [f"{c.id.split(':', 1)[1]}: {w}" for c in clauses for w in c.warnings if w.startswith("numbering:")]
+
+
+def _owner(stack: list[tuple[str, Clause]]) -> Clause:
+    """The clause an unnumbered paragraph belongs to: the innermost open clause, except inside an article (第X条),
+    whose items are one paragraph each, so a paragraph after them is the article's own (its closing words)."""
+    for style, clause in stack:
+        if style == "article":
+            return clause
+    return stack[-1][1]
+
+
+def _add_paragraph(clause: Clause, p: _Para, text: str) -> None:
+    """Give `clause` one more paragraph: it extends the last span when nothing lies between them, else it starts a
+    new span (a closing paragraph after the article's items).  The clause text is its spans joined by `\n`."""
+    start, end = clause.spans[-1]
+    if start == end:  # a bare label line (`一、` alone): the paragraph is the clause's first text
+        clause.spans[-1] = (p.start, p.end)
+    elif text[end:p.start].strip() == "":
+        clause.spans[-1] = (start, p.end)
+    else:
+        clause.spans.append((p.start, p.end))
+    clause.text = "\n".join(text[a:b] for a, b in clause.spans)
+    clause.end = p.end
+
+
+def text_spans(doc_text: str, clause: Clause) -> list[tuple[int, int]]:
+    """The [start, end) runs of Document.text that make up ``clause.text`` (joined by `\n`).  Clauses read back from
+    an index that does not store spans have none: they are found again, paragraph by paragraph, from
+    ``clause.start`` (each line of a clause text is a whole paragraph of the document, the first one after its
+    label)."""
+    if clause.spans:
+        return [(a, b) for a, b in clause.spans]
+    lines = clause.text.split("\n")
+    first = doc_text.find(lines[0], clause.start)
+    if first < 0:
+        return [(clause.start, clause.start + len(clause.text))]
+    spans = [(first, first + len(lines[0]))]
+    for line in lines[1:]:
+        end = spans[-1][1]
+        if doc_text.startswith("\n" + line, end) and doc_text[end + 1 + len(line):end + 2 + len(line)] in ("", "\n"):
+            spans[-1] = (spans[-1][0], end + 1 + len(line))
+            continue
+        at = doc_text.find("\n" + line + "\n", end)
+        at = at if at >= 0 else doc_text.find("\n" + line, end)
+        if at < 0:
+            break
+        spans.append((at + 1, at + 1 + len(line)))
+    return spans

@@ -15,7 +15,7 @@ from typing import Callable
 CJK = r"\u4e00-\u9fff\u3400-\u4dbf"
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2026\u2014"
 LABEL_RE = re.compile(
-    r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条]|[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+    r"^(?:第[一二三四五六七八九十百千零〇\d]{1,7}[章节条]|[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
     r"|\d{1,2}[.．。、](?![\d.．])|[（(]\d{1,2}[）)])"
 )
 DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
@@ -112,7 +112,7 @@ def _is_special(line: str) -> bool:
         or DOC_NUMBER_RE.fullmatch(line)
         or line.endswith("文件")
         or re.fullmatch(r"（此件.{0,10}）", line)
-        or re.match(r"^(附件|抄送|印发)", line)
+        or re.match(r"^(附件|附表|抄送|印发)", line)
         or line.endswith("印发")
     )
 

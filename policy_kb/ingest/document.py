@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ..records import Document
-from .clauses import parse_clauses
+from .clauses import numbering_warnings, parse_clauses
 from .clean import CleanText, clean, for_matching
 from .loaders import load_text
 from .metadata import apply_sidecar, derive, sidecar_path
@@ -53,7 +53,7 @@ def process_file(path: Path, doc_id: str | None = None) -> tuple[Document, Clean
     side = sidecar_path(path)
     if side:
         apply_sidecar(meta, side)
-    warnings = meta.warnings + cleaned.warnings
+    warnings = meta.warnings + cleaned.warnings + numbering_warnings(clauses)
     if not any(c.kind == "body" for c in clauses):
         warnings.append("no numbered clauses found: the document is stored as unnumbered text")
     doc = Document(id=doc_id, source_file=meta.source_file or path.name, title=meta.title, doc_number=meta.doc_number,
