@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import NOTICE_ID, REGULATION_TXT, SEED_IDS
-from policy_kb.ingest.clauses import label_style, normalise_label, parse_clauses
+from policy_kb.ingest.clauses import label_style, normalise_label, parse_clauses, text_spans
 from policy_kb.ingest.clean import for_matching
 from policy_kb.ingest.document import process_file
 
@@ -287,7 +288,13 @@ def check_tree(doc_id: str, clauses: list, text: str | None = None) -> None:
         assert c.start > prev_start and c.end > c.start, f"{c.id} out of order"
         prev_start = c.start
         if text is not None:
-            assert text[c.start:c.end].endswith(c.text), c.id
+            # the clause text is its own paragraphs (spans) joined by `\n`; clauses read back from the index have no
+            # stored spans and find them again
+            spans = text_spans(text, c)
+            assert "\n".join(text[a:b] for a, b in spans) == c.text, c.id
+            assert c.start <= spans[0][0] and spans[-1][1] == c.end, c.id
+            if c.spans:
+                assert text_spans(text, replace(c, spans=[])) == c.spans, c.id
         if c.kind == "body":
             assert c.level >= 1 and c.label and c.path and c.path[-1] == c.label
             assert c.id == f"{doc_id}:" + "/".join(normalise_label(p)[1] for p in c.path) or re.search(r"~\d+$", c.id)

@@ -88,7 +88,7 @@ def _latex(m: re.Match[str]) -> str:
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "〈": "（", "〉": "）", "!": "！"}
 # `,` after CJK text or a closing bracket is Chinese punctuation even before a digit (治理,2019年; 装机),9家);
 # between digits (1,000) it is a thousands separator and stays
-_PUNCT_RE = re.compile(rf"(?<=[{CJK}）)])[,;:!]|[,;:](?=[{CJK}])|[()〈〉]")
+_PUNCT_RE = re.compile(rf"(?<=[{CJK}）)〉])[,;:!]|[,;:](?=[{CJK}])|[()〈〉]")
 _DIGIT_PAREN_RE = re.compile(r"(?<=\d)[(（](?=\d)")
 
 
