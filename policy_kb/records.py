@@ -71,6 +71,8 @@ class Document:
     content_hash: str
     warnings: list[str] = field(default_factory=list)
     clauses: list[Clause] = field(default_factory=list)
+    effective_date: str | None = None  # from the 施行 article of a law or regulation
+    history: list[dict[str, str]] = field(default_factory=list)  # dated versions: {date, event, text}
 
     def to_dict(self, with_text: bool = False) -> dict[str, Any]:
         d = {
@@ -82,6 +84,8 @@ class Document:
             "issue_date": self.issue_date,
             "jurisdiction": self.jurisdiction,
             "level": self.level,
+            "effective_date": self.effective_date,
+            "history": [dict(h) for h in self.history],
             "cites": [c.to_dict() for c in self.cites],
             "clause_count": len(self.clauses),
             "warnings": list(self.warnings),

@@ -269,3 +269,113 @@ def test_source_file_defaults_to_the_corpus_file_name(tmp_path: Path) -> None:
     shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", src)
     doc, _, _ = process_file(src)
     assert doc.source_file == "plain-name.txt" and doc.id == "plain-name"
+
+
+# ---- laws and regulations (issue 12): the dev split of ../shared/real-dev ------------------------------------------
+REAL_DEV = Path(__file__).resolve().parents[2] / "shared" / "real-dev"
+
+# fmt: off
+LAWS = {  # doc id: (jurisdiction, level, issuer, issue_date, doc_number, effective_date, history events)
+    "d01_water_pollution_law": ("全国", "national", "全国人民代表大会常务委员会", "2017-06-27", None, "2008-06-01",
+                                ["通过", "修正", "修订", "修正"]),
+    "d03_work_safety_law": ("全国", "national", "全国人民代表大会常务委员会", "2021-06-10", None, "2002-11-01",
+                            ["通过", "修正", "修正", "修正"]),
+    "d06_env_tax_law": ("全国", "national", "全国人民代表大会常务委员会", "2018-10-26", None, "2018-01-01", ["通过", "修正"]),
+    "d07_project_env_regulation": ("全国", "national", "国务院", "1998-11-29", "国务院令第253号", "1998-11-29", ["发布"]),
+    "d09_henan_air_regulation": ("河南省", "province", "河南省人民代表大会常务委员会", "2017-12-01", None, "2018-03-01",
+                                 ["通过"]),
+    "d11_shandong_safety_regulation": ("山东省", "province", "山东省人民代表大会常务委员会", "2021-12-03", None,
+                                       "2022-03-01", ["通过", "修订"]),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("doc_id", sorted(LAWS))
+def test_law_metadata(doc_id: str) -> None:
+    path = REAL_DEV / f"{doc_id}.md"
+    if not path.is_file():
+        pytest.skip("../shared/real-dev is not here")
+    d = process_file(path)[0].to_dict()
+    got = (d["jurisdiction"], d["level"], d["issuer"], d["issue_date"], d["doc_number"], d["effective_date"],
+           [h["event"] for h in d["history"]])
+    assert got == LAWS[doc_id]
+    assert d["issue_date"] == max(h["date"] for h in d["history"])
+    assert all(h["text"].startswith(h["date"][:4]) for h in d["history"])
+
+
+LAW_HEAD = "{title}\n{lines}\n第一章 总则\n第一条 为了保护环境，制定本条例。\n第二条 {last}\n"
+
+
+@pytest.mark.parametrize("title, lines, last, want", [
+    ("北京市大气污染防治条例", "2014年1月22日北京市第十四届人民代表大会第二次会议通过", "本条例自2014年3月1日起施行。",
+     ("北京市", "province", "北京市人民代表大会", "2014-01-22", "2014-03-01")),
+    ("临沂市沂河保护条例", "2019年8月29日临沂市第十九届人民代表大会常务委员会第二十次会议通过\n"
+     "2019年9月27日山东省第十三届人民代表大会常务委员会第十四次会议批准", "本条例自2020年1月1日起施行。",
+     ("临沂市", "city", "临沂市人民代表大会常务委员会", "2019-09-27", "2020-01-01")),
+    ("某某管理条例", "2010年3月1日中华人民共和国国务院令第570号公布", "本条例自公布之日起施行。",
+     ("全国", "national", "国务院", "2010-03-01", "2010-03-01")),
+    ("中华人民共和国某某法", "2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议通过\n"
+     "中华人民共和国主席令第三十一号", "本法自2016年1月1日起施行。",
+     ("全国", "national", "全国人民代表大会常务委员会", "2015-08-29", "2016-01-01")),
+])
+def test_law_heads(title: str, lines: str, last: str, want: tuple) -> None:
+    meta = _derive(LAW_HEAD.format(title=title, lines=lines, last=last))
+    assert (meta.jurisdiction, meta.level, meta.issuer, meta.issue_date, meta.effective_date) == want
+
+
+def test_order_numbers_drop_the_country_prefix() -> None:
+    meta = _derive(LAW_HEAD.format(title="某某条例", lines="2017年7月16日中华人民共和国国务院令第682号发布",
+                                   last="本条例自2017年10月1日起施行。"))
+    assert meta.doc_number == "国务院令第682号"
+    meta = _derive(LAW_HEAD.format(title="中华人民共和国某法", lines="2018年10月26日中华人民共和国主席令第16号公布",
+                                   last="本法自公布之日起施行。"))
+    assert meta.doc_number == "主席令第16号" and meta.effective_date == "2018-10-26"
+
+
+def test_a_law_without_a_施行_article_says_so() -> None:
+    meta = _derive("某某条例\n2017年1月1日某省第十二届人民代表大会常务委员会第五次会议通过\n第一条 为了环境，制定本条例。")
+    assert meta.effective_date is None
+    assert any(w.startswith("effective_date not stated") for w in meta.warnings)
+
+
+def test_sidecar_accepts_the_new_fields(tmp_path: Path) -> None:
+    meta = Metadata()
+    apply_sidecar(meta, _sidecar(tmp_path, {"level": "national", "jurisdiction": "全国", "effective_date": "2020-01-01",
+                                            "history": [{"date": "2019-12-01", "event": "通过"}]}))
+    assert (meta.level, meta.jurisdiction, meta.effective_date) == ("national", "全国", "2020-01-01")
+    assert meta.history == [{"date": "2019-12-01", "event": "通过"}]
+    with pytest.raises(ValueError, match="effective_date"):
+        apply_sidecar(Metadata(), _sidecar(tmp_path, {"effective_date": "2020/1/1"}))
+    with pytest.raises(ValueError, match="history"):
+        apply_sidecar(Metadata(), _sidecar(tmp_path, {"history": ["2019"]}))
+
+
+def test_sidecar_jurisdiction_全国_sets_national() -> None:
+    from policy_kb import places
+    assert places.lookup("全国").level == "national"
+
+
+def test_build_prints_one_line_of_missing_fields_per_document(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", corpus / "jiexiu.txt")
+    lines: list[str] = []
+    build(corpus, tmp_path / "idx", progress=lines.append)
+    missing = [ln for ln in lines if "not in the text" in ln]
+    assert missing == ["jiexiu.txt: not in the text: doc_number, issue_date (a .meta.json sidecar can add them)"]
+
+
+def test_laws_are_stored_with_effective_date_and_history(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "law.md").write_text(LAW_HEAD.format(
+        title="中华人民共和国某某法", lines="2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议通过",
+        last="本法自2016年1月1日起施行。"), encoding="utf-8")
+    build(corpus, tmp_path / "idx", progress=lambda m: None)
+    store = Store(tmp_path / "idx")
+    try:
+        for doc in (store.documents()[0], store.find_document("law")):
+            assert (doc.jurisdiction, doc.level, doc.effective_date) == ("全国", "national", "2016-01-01")
+            assert [h["event"] for h in doc.history] == ["通过"]
+    finally:
+        store.close()

@@ -59,5 +59,5 @@ def process_file(path: Path, doc_id: str | None = None) -> tuple[Document, Clean
     doc = Document(id=doc_id, source_file=meta.source_file or path.name, title=meta.title, doc_number=meta.doc_number,
                    issuer=meta.issuer, issue_date=meta.issue_date, jurisdiction=meta.jurisdiction, level=meta.level,
                    cites=meta.cites, text=cleaned.text, content_hash=content_hash(path), warnings=warnings,
-                   clauses=clauses)
+                   clauses=clauses, effective_date=meta.effective_date, history=meta.history)
     return doc, cleaned, raw

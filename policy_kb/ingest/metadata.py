@@ -1,6 +1,11 @@
 """Document metadata derived from the text itself: title, 文号, issuer, issue date, jurisdiction and level, and the
 documents it cites.  Anything the text does not state stays None (never guessed); a sidecar ``<file>.meta.json``
 may fill or override fields.
+
+Laws and regulations state their metadata differently from 公文: dated adoption/amendment lines under the title
+(`2021年12月3日 山东省第十三届人民代表大会常务委员会第三十二次会议修订`, `1998年11月29日 中华人民共和国国务院令第253号
+发布`) and a 施行 article (`本法自2008年6月1日起施行`).  The version in the file is the latest of those lines, so it
+gives the issue date; all of them are kept as the history; national laws and 国务院 regulations are filed under 全国.
 """
 
 from __future__ import annotations
@@ -15,7 +20,21 @@ from .. import places
 from ..records import CitedDoc, Clause
 from .clean import DATE_LINE_RE, DOC_NUMBER_RE
 
-META_FIELDS = ("title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "source_file")
+META_FIELDS = ("title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "source_file", "effective_date",
+               "history")
+# fields whose absence `policy-kb build` reports; effective_date only for texts with articles (laws, regulations)
+REPORTED_FIELDS = ("title", "doc_number", "issue_date", "jurisdiction")
+_CN_DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+# a dated adoption / amendment / publication line of a law or regulation, anywhere before its first article
+# (a cleaner may have joined the lines: `…第一次修正2014年8月31日…`, so a line ends at the next date too)
+_HISTORY_RE = re.compile(rf"({_CN_DATE})([^\n]{{0,200}}?(?:通过|修正|修订|发布|公布|批准))(?=\s*(?:\d{{4}}\s*年|\n|$))")
+_EVENT_RE = re.compile(r"通过|修正|修订|发布|公布|批准")
+_FIRST_ARTICLE_RE = re.compile(r"^\s*(?:#+\s*)?第[一二三四五六七八九十百零〇]+[章条]", re.M)
+# the body that adopted it: `山东省第十三届人民代表大会常务委员会` → 山东省人民代表大会常务委员会
+_CONGRESS_RE = re.compile(r"([\u4e00-\u9fff]{0,12}?)第[一二三四五六七八九十]+届((?:全国)?人民代表大会(?:常务委员会)?)")
+_ORDER_RE = re.compile(r"(?:中华人民共和国)?(国务院令|主席令)\s*第\s*(\d+)\s*号")
+_EFFECTIVE_RE = re.compile(rf"本(?:法|条例|规定|办法|细则|决定|方案|意见|通知|实施办法|规则)[^。\n]{{0,20}}?自\s*({_CN_DATE}|(?:公布|发布|印发|颁布)之日)\s*起\s*(?:施行|实施|执行|生效)")
+_NATIONAL_RE = re.compile(r"^(?:中华人民共和国|国务院|全国人民代表大会)")
 _TITLE_WORDS = re.compile(r"(关于|方案|规划|意见|通知|计划|办法|规定|条例|决定|细则|纲要|要点|实施)")
 _ISSUER_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|领导小组|厅|局|委)"
 
@@ -29,6 +48,8 @@ class Metadata:
     jurisdiction: str | None = None
     level: str | None = None
     source_file: str | None = None  # original file name when the corpus copy was renamed
+    effective_date: str | None = None  # from the 施行 article
+    history: list[dict[str, str]] = field(default_factory=list)  # {date, event, text} of each dated version line
     cites: list[CitedDoc] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -40,7 +61,7 @@ def normalise_doc_number(s: str) -> str:
 
 
 def _iso_date(text: str) -> str | None:
-    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    m = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", text.strip())
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())
@@ -100,17 +121,54 @@ def derive(text: str, clauses: list[Clause]) -> Metadata:
             meta.issue_date = _iso_date(m.group(1))
             meta.warnings.append("issue_date taken from the 印发 (printing) line; no signature date found")
 
-    for source in (meta.issuer, meta.title):
-        found = places.find_places(source or "")
-        if found:
-            meta.jurisdiction, meta.level = found[0].name, found[0].level
-            break
+    _law_metadata(text, meta)
+    if meta.jurisdiction is None:
+        for source in (meta.issuer, meta.title):
+            found = places.find_places(source or "")
+            if found:
+                meta.jurisdiction, meta.level = found[0].name, found[0].level
+                break
     own_titles = [c.text for c in clauses if c.kind == "title"]
     meta.cites = [c for c in _cites(text) if not any(c.title and c.title in t for t in own_titles)]
-    for field_name in ("title", "doc_number", "issue_date", "jurisdiction"):
+    reported = REPORTED_FIELDS + (("effective_date",) if _FIRST_ARTICLE_RE.search(text) else ())
+    for field_name in reported:
         if getattr(meta, field_name) is None:
             meta.warnings.append(f"{field_name} not stated in the text (add it in a .meta.json sidecar if known)")
     return meta
+
+
+def _law_metadata(text: str, meta: Metadata) -> None:
+    """History, issue date, issuer, 令 number, jurisdiction and effective date of a law or regulation."""
+    first = _FIRST_ARTICLE_RE.search(text)
+    if first is None:  # a 公文: its dates are the signature's, read above
+        return
+    head = text[:first.start()]
+    for m in _HISTORY_RE.finditer(head):
+        date = _iso_date(m.group(1))
+        if date:
+            event = _EVENT_RE.findall(m.group(2))[-1]
+            meta.history.append({"date": date, "event": event, "text": re.sub(r"\s+", " ", m.group(0).strip())})
+    if meta.doc_number is None:
+        m = _ORDER_RE.search(head)
+        if m:
+            meta.doc_number = f"{m.group(1)}第{m.group(2)}号"
+    if meta.history:
+        latest = max(meta.history, key=lambda h: h["date"])
+        meta.issue_date = latest["date"]
+        adopting = [h for h in meta.history if h["event"] != "批准"] or meta.history  # a city's rule: 批准 by the province
+        m = _CONGRESS_RE.search(re.sub(rf"^{_CN_DATE}|\s", "", adopting[-1]["text"]))
+        if meta.issuer is None and m:
+            prefix = "" if m.group(2).startswith("全国") else m.group(1)
+            meta.issuer = prefix + m.group(2)
+        elif meta.issuer is None and _ORDER_RE.search(adopting[-1]["text"]):
+            meta.issuer = "国务院" if "国务院令" in adopting[-1]["text"] else None
+    if meta.title and meta.jurisdiction is None:
+        if _NATIONAL_RE.match(meta.title) or _NATIONAL_RE.match(meta.issuer or "") or (
+                meta.doc_number or "").startswith(("国务院令", "主席令")):
+            meta.jurisdiction, meta.level = places.NATIONAL, "national"
+    m = _EFFECTIVE_RE.search(text)
+    if m:
+        meta.effective_date = _iso_date(m.group(1)) if m.group(1)[0].isdigit() else meta.issue_date
 
 
 def sidecar_path(path: Path) -> Path | None:
@@ -131,10 +189,14 @@ def apply_sidecar(meta: Metadata, path: Path) -> None:
     for key, value in data.items():
         if key not in META_FIELDS:
             raise ValueError(f"{path.name}: unknown key '{key}' (allowed: {', '.join(META_FIELDS)})")
-        if key == "issue_date" and value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-            raise ValueError(f"{path.name}: issue_date must be YYYY-MM-DD, got {value!r}")
-        if key == "level" and value not in (None, "province", "city", "county"):
-            raise ValueError(f"{path.name}: level must be province, city or county, got {value!r}")
+        if key in ("issue_date", "effective_date") and value is not None and not re.fullmatch(
+                r"\d{4}-\d{2}-\d{2}", str(value)):
+            raise ValueError(f"{path.name}: {key} must be YYYY-MM-DD, got {value!r}")
+        if key == "level" and value not in (None, *places.LEVELS):
+            raise ValueError(f"{path.name}: level must be {', '.join(places.LEVELS)}, got {value!r}")
+        if key == "history" and not (isinstance(value, list) and all(
+                isinstance(h, dict) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(h.get("date"))) for h in value)):
+            raise ValueError(f"{path.name}: history must be a list of {{\"date\": \"YYYY-MM-DD\", \"event\": …}}")
         setattr(meta, key, value)
     if "jurisdiction" in data and "level" not in data:
         place = places.lookup(data["jurisdiction"])

@@ -15,7 +15,7 @@ from ..records import CitedDoc, Clause, Document, Obligation
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: documents.effective_date, documents.history
 DB_NAME = "kb.sqlite"
 
 SCHEMA = """
@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS documents (
     source_file TEXT NOT NULL,     -- original file name (sidecar) or the corpus file name
     content_hash TEXT NOT NULL,
     title TEXT, doc_number TEXT, issuer TEXT, issue_date TEXT, jurisdiction TEXT, level TEXT,
+    effective_date TEXT,
+    history TEXT NOT NULL DEFAULT '[]',  -- JSON [{date, event, text}] of the dated versions of a law
     cites TEXT NOT NULL DEFAULT '[]',
     warnings TEXT NOT NULL DEFAULT '[]',
     text TEXT NOT NULL,            -- cleaned text; clause offsets point here
@@ -107,7 +109,7 @@ def _unpack(blob: bytes) -> list[int]:
 
 _UNLOADED: Any = object()
 _LISTED_COLUMNS = ("id", "source_file", "title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "cites",
-                   "warnings", "content_hash")
+                   "warnings", "content_hash", "effective_date", "history")
 
 
 class _ListedDocument(Document):
@@ -244,9 +246,11 @@ class Store:
         self.delete_document(doc.id)
         self.conn.execute(
             "INSERT INTO documents(id, file, source_file, content_hash, title, doc_number, issuer, issue_date,"
-            " jurisdiction, level, cites, warnings, text, raw_text, src_map) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " jurisdiction, level, effective_date, history, cites, warnings, text, raw_text, src_map)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, file, doc.source_file, doc.content_hash, doc.title, doc.doc_number, doc.issuer, doc.issue_date,
-             doc.jurisdiction, doc.level, json.dumps([c.to_dict() for c in doc.cites], ensure_ascii=False),
+             doc.jurisdiction, doc.level, doc.effective_date, json.dumps(doc.history, ensure_ascii=False),
+             json.dumps([c.to_dict() for c in doc.cites], ensure_ascii=False),
              json.dumps(doc.warnings, ensure_ascii=False), doc.text, raw_text, _pack(src_map)))
         self.conn.executemany(
             'INSERT INTO clauses(id, doc_id, ord, parent_id, level, label, path, heading, text, kind, start, "end",'
@@ -298,7 +302,8 @@ class Store:
         doc = Document(id=row["id"], source_file=row["source_file"], title=row["title"], doc_number=row["doc_number"],
                        issuer=row["issuer"], issue_date=row["issue_date"], jurisdiction=row["jurisdiction"],
                        level=row["level"], cites=[CitedDoc(**c) for c in json.loads(row["cites"])],
-                       text=row["text"], content_hash=row["content_hash"], warnings=json.loads(row["warnings"]))
+                       text=row["text"], content_hash=row["content_hash"], warnings=json.loads(row["warnings"]),
+                       effective_date=row["effective_date"], history=json.loads(row["history"]))
         doc.clauses = self.clauses(doc.id) if with_clauses else []
         return doc
 
@@ -361,7 +366,8 @@ class Store:
                               doc_number=row["doc_number"], issuer=row["issuer"], issue_date=row["issue_date"],
                               jurisdiction=row["jurisdiction"], level=row["level"],
                               cites=[CitedDoc(**c) for c in json.loads(row["cites"])], text=_UNLOADED,
-                              content_hash=row["content_hash"], warnings=json.loads(row["warnings"]))
+                              content_hash=row["content_hash"], warnings=json.loads(row["warnings"]),
+                              effective_date=row["effective_date"], history=json.loads(row["history"]))
         doc.__dict__["_conn"] = self.conn
         return doc
 
