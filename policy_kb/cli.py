@@ -122,7 +122,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.what == "documents":
         from .evaluation.documents import evaluate_split
 
-        doc_report = evaluate_split(args.split)
+        doc_report = evaluate_split(args.split, args.only)
         if args.json:
             emit_json(doc_report.to_dict())
         else:
@@ -347,6 +347,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["extraction", "documents", "retrieval", "answers"])
     p.add_argument("--split", choices=["dev", "heldout"], default="dev",
                    help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)")
+    p.add_argument("--only", choices=["real", "fixtures"], help="`eval documents`: only the real texts or the fixtures")
     p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl)")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")

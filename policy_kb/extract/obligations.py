@@ -14,8 +14,10 @@ from typing import Any, Iterable
 from dataclasses import replace
 
 from .. import places
+from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
 from ..records import Clause, Document, Obligation
+from .authorities import agent_authorities, named_departments, resolve, subject_authorities
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import Deadline, find_deadlines
 from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders_written, find_aliases,
@@ -202,6 +204,22 @@ def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: i
     )
 
 
+# a sentence that opens with its verb or an adverbial has the subject of the sentence before it
+_CONTINUES = re.compile(r"^(?:应当|应|可以|不得|必须|须|并|还|对|依法|及时|负责|按照|会同)")
+
+
+def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None:
+    """Generically named authorities (authorities.py) that the department rules did not already place; a
+    distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
+    placed = {n for names in roles.roles.values() for n in names}
+    subject, cooperate = subject_authorities(sentence.lstrip("，,"))
+    for role, names in (("responsible", subject + agent_authorities(sentence)), ("cooperate", cooperate)):
+        for name in (resolve(n, known) for n in names):
+            if canonical_department(name) not in placed:
+                roles.add(role, name)
+                placed.add(canonical_department(name))
+
+
 def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
     """Fill what the sentence does not state from its clause's context (context.py), naming the source clause."""
     if ob.deadline is None and ctx.deadline is not None:
@@ -243,16 +261,19 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         return []
     nlp = nlp or get_nlp()
     ctx = ctx or ClauseContext()
-    offset = doc.text.find(clause.text, clause.start)
-    offset = clause.start if offset < 0 else offset
-    parens = [(offset + a, offset + b, asg) for a, b, asg in assignments_in(clause.text)]
+    known_departments = named_departments(doc.text)
+    own_spans = text_spans(doc.text, clause)  # an article's closing paragraph is a span of its own (data-model.md)
+    offset = own_spans[0][0]
+    parens = [(s + a, s + b, asg) for s, e in own_spans for a, b, asg in assignments_in(doc.text[s:e])]
     written = duty_holders_written(clause.heading, aliases) if clause.text.startswith(f"{clause.heading}：") else []
     holders = [canonical_department(h) for h in written]
     heading_end = offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
     results: list[Obligation] = []
+    previous: Assignment | None = None  # the departments of the last obligation sentence, for elliptical subjects
     lead_in: tuple[str | None] | None = None  # (subject,) while the items of an announced list follow
     penalty_clause = ctx.penalty_item or bool(find_penalties(clause.text))
-    sentence_spans = split_sentences(clause.text, offset, PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END)
+    ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
+    sentence_spans = [sent for s, e in own_spans for sent in split_sentences(doc.text[s:e], s, ends)]
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
         text = doc.text[start:end]
@@ -274,6 +295,10 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             for h, w in zip(holders, written):
                 if is_department(h):
                     roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
+        if not roles:
+            _add_authorities(roles, text, known_departments)
+        if not roles and previous is not None and _CONTINUES.match(text.strip()):
+            roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
         deadlines = find_deadlines(text, doc_year, doc.issue_date)
         if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")):
             continue
@@ -285,6 +310,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         subject = _subject(text, aliases) or (lead_in[0] if listed and lead_in else None) or (
             "、".join(holders) if holders else None)
         lead_in = (subject,) if _LEAD_IN_RE.search(text) else (lead_in if listed else None)
+        previous = roles if roles else None
         ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                      _jurisdiction(text, doc), list(clause.warnings))
         _add_penalties(ob, ctx)
