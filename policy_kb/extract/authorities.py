@@ -45,7 +45,7 @@ def is_authority(name: str) -> bool:
     """A government body by the shape of its name; regulated parties (`生产经营单位`, `排污单位`) are not."""
     if not 2 <= len(name) <= MAX_NAME or _head(name) is None or _patterns()[2].match(name):
         return False
-    if any(re.match(v, name) for v in _terms()["vague"]):
+    if name.startswith(tuple(_terms()["not_start"])) or any(re.match(v, name) for v in _terms()["vague"]):
         return False  # `各相关部门`: names nobody in particular
     return not any(name.endswith(p) for p in _terms()["parties"]) and not re.search(r"[，。；：“”《》]", name)
 
@@ -54,7 +54,7 @@ def split_authorities(phrase: str) -> list[str]:
     """`国务院和县级以上地方各级人民政府` → two names; `交通、渔业主管部门` → 交通主管部门, 渔业主管部门;
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
-    for group in re.split(r"和|以及|及|或者|与", phrase):
+    for group in _split_conjunctions(phrase):
         parts = [p for p in _split_top(re.sub(r"等(?:有关|相关)?(?=部门|单位|机构|机关)", "", group), "、") if p]
         if not parts:
             continue
@@ -65,10 +65,29 @@ def split_authorities(phrase: str) -> list[str]:
             name = part
             if head and not _head(part):
                 name = part + head
-            if i and level and not _patterns()[1].match(part):
+            if i and level and not _has_level(part):
                 name = level + name
             out.append(name)
     return [n for n in out if is_authority(n)]
+
+
+def _has_level(part: str) -> bool:
+    """`省发展改革` names its level; `市场监管` does not (市场 is a word), so the word segmenter decides."""
+    import jieba
+
+    return bool(_patterns()[1].match(part)) and jieba.lcut(part)[0] in _terms()["levels"]
+
+
+def _split_conjunctions(phrase: str) -> list[str]:
+    """Split at 和/及/或者/与 only after a complete name: `生态环境主管部门和税务机关` is two authorities,
+    `自然资源和规划部门` and `工业和信息化局` are one."""
+    groups, start = [], 0
+    for m in re.finditer(r"以及|或者|和|及|与", phrase):
+        if _head(phrase[start:m.start()]):
+            groups.append(phrase[start:m.start()])
+            start = m.end()
+    groups.append(phrase[start:])
+    return groups
 
 
 def _longest_name(text: str) -> tuple[str, int] | None:

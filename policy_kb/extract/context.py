@@ -21,15 +21,17 @@ from .departments import Assignment, split_names
 from .penalties import Penalty, authorities, find_penalties, item_penalties
 
 # `责任单位：` and its variants; the role of the units it lists comes from the label (`牵头单位` → lead)
-RESPONSIBILITY_LINE = re.compile(
-    r"^[（(]?(责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|参与单位|协办单位|主办单位|责任主体)[：:]\s*"
-    r"(.+?)[）)]?[。；]?$", re.M)
+_LABELS = r"责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|协同部门|协同单位|参与单位|协办单位|主办单位|落实单位|实施单位|责任主体"
+RESPONSIBILITY_LINE = re.compile(rf"^[（(]?(?:{_LABELS})[：:]", re.M)
+# one labelled list of units: up to the next label (`牵头部门：…；配合部门：…` may share a line) or the line end
+_RESPONSIBILITY = re.compile(rf"({_LABELS})[：:]\s*(.+?)(?=[；;。，,]?\s*(?:{_LABELS})[：:]|[）)]?[。；;]?$)", re.M)
 _LABEL_ROLE = {"牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "配合单位": "cooperate",
-               "配合部门": "cooperate", "参与单位": "cooperate", "协办单位": "cooperate"}
+               "配合部门": "cooperate", "协同部门": "cooperate", "协同单位": "cooperate", "参与单位": "cooperate",
+               "协办单位": "cooperate", "落实单位": "implement", "实施单位": "implement"}
 _MARKER = re.compile(r"[（(](牵头|配合|落实|负责)[）)]$")
 _MARKER_ROLE = {"牵头": "lead", "配合": "cooperate", "落实": "implement", "负责": "responsible"}
 # governments of lower levels listed among the units carry out what the departments organise
-_IMPLEMENTER = re.compile(r"^(?:各|有关)[^，、]{0,12}(?:人民政府|政府|管委会)$")
+_IMPLEMENTER = re.compile(r"^(?:各|有关)(?:[^，、（]|（[^）]*）){0,14}(?:人民政府|政府|管委会)$")
 # a penalty article's lead-in that announces its violation items
 PENALTY_LIST_LEAD = re.compile(r"(?:下列|以下)[^，。；：]{0,12}之一的")
 
@@ -51,7 +53,7 @@ class ClauseContext:
 def responsibility_line(text: str) -> Assignment | None:
     """Roles of the units in every responsibility line of `text` (normalised punctuation)."""
     result = Assignment()
-    for m in RESPONSIBILITY_LINE.finditer(text):
+    for m in _RESPONSIBILITY.finditer(text):
         label_role = _LABEL_ROLE.get(m.group(1))
         names = split_names(m.group(2))
         has_lead = any(_MARKER.search(n) and _MARKER.search(n).group(1) == "牵头" for n in names)  # type: ignore[union-attr]

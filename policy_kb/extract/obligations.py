@@ -208,6 +208,17 @@ def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: i
 _CONTINUES = re.compile(r"^(?:应当|应|可以|不得|必须|须|并|还|对|依法|及时|负责|按照|会同)")
 
 
+# words that make a heading a duty rather than a topic: `焦化企业要按证排污`, `…全部关停退出`, `一律纳入台账管理`
+_DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部")
+
+
+def _heading_is_duty(text: str, doc_year: int | None, issue_date: str | None) -> bool:
+    """A heading that is a rule in itself (a modal, a limit, a date or a quantity) is an obligation; a topic
+    heading (`（一）加强组织领导`) only introduces the duties below it."""
+    return bool(_DUTY_HEADING_RE.search(text) or any(t.comparator != "=" for t in find_thresholds(text))
+                or any(d.date for d in find_deadlines(text, doc_year, issue_date)))
+
+
 def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None:
     """Generically named authorities (authorities.py) that the department rules did not already place; a
     distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
@@ -277,8 +288,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
         text = doc.text[start:end]
-        if end <= heading_end + 1 and text.strip("。：") == (clause.heading or "").strip("。："):
-            continue  # the heading itself
+        if (end <= heading_end + 1 and text.strip("。：") == (clause.heading or "").strip("。：")
+                and not _heading_is_duty(text, doc_year, doc.issue_date)):
+            continue  # the heading itself (`加强组织领导`), unless it states a duty of its own
         if RESPONSIBILITY_LINE.match(text.strip()):
             continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
