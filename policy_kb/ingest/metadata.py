@@ -98,6 +98,14 @@ def derive(text: str, clauses: list[Clause]) -> Metadata:
             break
     candidates = [ln for ln in lines if not DOC_NUMBER_RE.fullmatch(ln) and not ln.endswith("文件")]
     titled = [ln for ln in candidates if _TITLE_WORDS.search(ln)]
+    if not titled and candidates and re.fullmatch(rf".{{2,30}}{_ISSUER_SUFFIX}", candidates[0]):
+        # a red header without `文件` (济宁市…委员会办公室 / 文号): the title is the next `…关于…的通知` line, which
+        # a cleaner may have run together with the addressee line (`…的通知各县市人民政府…：`)
+        for ln in text.split("\n")[:12]:
+            m = re.match(r"^(.{2,60}?关于.{2,80}?的(?:通知|意见|决定|批复|函|报告|方案))", ln.strip())
+            if m:
+                titled = [m.group(1)]
+                break
     meta.title = (titled or candidates or [None])[0]
 
     # issuer: 红头 `XX文件`, `XX关于…` in the title, or the line above the signature date
@@ -122,6 +130,7 @@ def derive(text: str, clauses: list[Clause]) -> Metadata:
             meta.warnings.append("issue_date taken from the 印发 (printing) line; no signature date found")
 
     _law_metadata(text, meta)
+    _effective_date(text, meta)
     if meta.jurisdiction is None:
         for source in (meta.issuer, meta.title):
             found = places.find_places(source or "")
@@ -166,6 +175,10 @@ def _law_metadata(text: str, meta: Metadata) -> None:
         if _NATIONAL_RE.match(meta.title) or _NATIONAL_RE.match(meta.issuer or "") or (
                 meta.doc_number or "").startswith(("国务院令", "主席令")):
             meta.jurisdiction, meta.level = places.NATIONAL, "national"
+
+
+def _effective_date(text: str, meta: Metadata) -> None:
+    """`本法自2008年6月1日起施行` → that date; `自发布/印发之日起施行` → the issue date (None if that is unknown)."""
     m = _EFFECTIVE_RE.search(text)
     if m:
         meta.effective_date = _iso_date(m.group(1)) if m.group(1)[0].isdigit() else meta.issue_date
