@@ -365,12 +365,28 @@ def mentions(text: str) -> list[Mention]:
     return out
 
 
+def _inside_a_word(text: str, m: Mention) -> bool:
+    """A bare two-character county name that jieba segments as part of other words in its neighbourhood: 和安 in
+    生产和安全 (和/安全), 定安 in 确定安全.  Such a match is not a place; 原平 in 在原平和孝义 is."""
+    if len(m.text) != 2 or m.text in _gaz().by_full or any(p.level != "county" for p in m.candidates):
+        return False
+    import jieba  # loaded only for this check (search has loaded it anyway)
+
+    lo = max(m.start - 4, 0)
+    bounds, pos = {lo}, lo
+    for token in jieba.cut(text[lo:m.end + 4], HMM=False):
+        pos += len(token)
+        bounds.add(pos)
+    return not (m.start in bounds and m.end in bounds)
+
+
 def find_places(text: str, national: bool = False) -> list[Place]:
     """Places named in the text, most specific first, without duplicates.  A name several places share is kept
     only when the text also names a place above exactly one of them (南京市鼓楼区); a bare 鼓楼区 is left out.
     全国 is left out unless ``national``."""
     g = _gaz()
-    found = mentions(text)
+    fixed = _fix_typos(text)
+    found = [m for m in mentions(text) if not _inside_a_word(fixed, m)]
     sure = {m.candidates[0].name for m in found if len(m.candidates) == 1}
     seen: dict[str, Place] = {}
     for k, m in enumerate(found):

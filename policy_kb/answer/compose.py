@@ -50,6 +50,13 @@ def _question_words(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return named, words
 
 
+def _covers(held: set[str], place: str) -> bool:
+    """Whether the knowledge base has rules for a place: a document of the place or of a place above it (national
+    laws apply everywhere), or of a place inside it (a 山西省 question finds the 介休市 plan)."""
+    chain = places.ancestors(place) or [place]
+    return any(j in chain or place in places.ancestors(j) for j in held)
+
+
 @dataclass
 class _Item:
     """One line of the answer: a quotation with its clause and, for obligations, the extracted fields."""
@@ -536,8 +543,9 @@ class Answerer:
         corrected, fixes = self.searcher.correct(question)
         q = understand(corrected, jurisdiction)
         en = q.language == "en"
-        if not q.place_known:
-            covered = "、".join(sorted({d.jurisdiction for d in self.store.documents() if d.jurisdiction}))
+        held = {d.jurisdiction for d in self.store.documents() if d.jurisdiction}
+        if not q.place_known or (q.jurisdiction and not _covers(held, q.jurisdiction)):
+            covered = "、".join(sorted(held))
             return self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers {covered}."
                                        if en else f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"),
                                    [], as_of)

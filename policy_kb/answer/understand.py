@@ -38,7 +38,8 @@ class Question:
     language: str
     intent: str
     jurisdiction: str | None  # full place name
-    place_known: bool  # False for a named place outside the gazetteer and corpus (北京市, 河北省)
+    place_known: bool  # False for a named place that is no place of China we know (火星); whether the knowledge base
+    # has documents for a known place (北京市) is decided against the store (compose._covers)
     topics: list[str] = field(default_factory=list)
     doc_numbers: list[str] = field(default_factory=list)
     wants_money: bool = False

@@ -33,8 +33,10 @@ def jurisdiction_choices(service: Service) -> list[str]:
     names: set[str] = set()
     for d in service.store().documents():
         if d.jurisdiction:
-            names.update(places.ancestors(d.jurisdiction) or [d.jurisdiction])
-    rank = {"province": 0, "city": 1, "county": 2}
+            # 全国 is offered only when there is a national document: every chain ends there
+            names.update(n for n in places.ancestors(d.jurisdiction) or [d.jurisdiction]
+                         if n != places.NATIONAL or d.jurisdiction == places.NATIONAL)
+    rank = {"national": -1, "province": 0, "city": 1, "county": 2}
     ordered = sorted(names, key=lambda n: (rank.get(places.lookup(n).level if places.lookup(n) else "", 3), n))
     return [ALL, *ordered]
 
