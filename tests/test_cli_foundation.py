@@ -19,7 +19,7 @@ from policy_kb.cli import main
 DOC_KEYS = {"id", "source_file", "title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "cites",
             "clause_count", "warnings", "effective_date", "history"}
 CLAUSE_KEYS = {"id", "doc_id", "parent_id", "level", "label", "path", "heading", "text", "kind", "start", "end",
-               "warnings"}
+               "warnings", "spans"}
 SCRIPT = Path(sys.executable).parent / "policy-kb"
 
 

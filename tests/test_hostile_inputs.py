@@ -526,27 +526,33 @@ def _no_ws(s: str) -> str:
 
 
 def _check_clause_partition(text: str, clauses) -> None:  # type: ignore[no-untyped-def]
-    """The strongest statement the parser supports: clauses are in document order, their spans are disjoint, only
-    whitespace lies between them, and span = number label + clause text (non-body kinds: span = text).  Hence the
-    labels and clause texts, concatenated, reproduce every non-whitespace character of the text, in order."""
-    pos = 0
-    pieces = []
+    """The strongest statement the parser supports: clauses are in document order; each is its number label
+    followed by its own spans (clause text = spans joined by `\\n`; an article's closing paragraph after its items is
+    a second span); labels and spans of all clauses are disjoint with only whitespace between them.  Hence the labels
+    and span texts, in text order, reproduce every non-whitespace character of the text."""
+    pieces: list[tuple[int, int]] = []
+    prev_start = -1
     for c in clauses:
-        assert pos <= c.start < c.end <= len(text), (c.id, c.start, c.end, len(text))
-        assert text[pos:c.start].strip() == "", ("gap holds text", c.id, text[pos:c.start])
-        span = text[c.start:c.end]
-        assert span.endswith(c.text), c.id
-        label = span[:len(span) - len(c.text)]
+        assert prev_start < c.start < c.end <= len(text), (c.id, c.start, c.end, len(text))
+        prev_start = c.start
+        assert c.spans and "\n".join(text[a:b] for a, b in c.spans) == c.text, c.id
+        assert c.spans[-1][1] == c.end, c.id
+        label = text[c.start:c.spans[0][0]]
         if c.kind == "body":
-            m = LABEL_RE.match(span)
-            assert m and label.rstrip(" ") == m.group(0), (c.id, label)
+            m = LABEL_RE.match(text[c.start:])
+            assert m and label.strip() == m.group(0), (c.id, label)
             assert normalise_label(m.group(0))[0] == c.label
         else:
             assert label == "" and c.label is None and c.text, c.id
-        pieces.append(label + c.text)
-        pos = c.end
+        pieces += [(c.start, c.spans[0][0]), *c.spans]
+    pieces.sort()
+    pos = 0
+    for a, b in pieces:
+        assert pos <= a <= b, ("overlapping pieces", a, b)
+        assert text[pos:a].strip() == "", ("gap holds text", text[pos:a])
+        pos = b
     assert text[pos:].strip() == ""
-    assert _no_ws("".join(pieces)) == _no_ws(text)
+    assert _no_ws("".join(text[a:b] for a, b in pieces)) == _no_ws(text)
     assert len({c.id for c in clauses}) == len(clauses)
     by_id = {c.id: c for c in clauses}
     for c in clauses:
@@ -590,11 +596,7 @@ def test_clauses_partition_the_cleaned_text(raw: str) -> None:
             assert any("mojibake" in w for w in c.warnings), c.id
 
 
-@known_bug("BUG: input: cleaned text with a number label alone on its line, as PDF "
-           "extraction often leaves it: '一、\\n总体要求\\n2024年底前完成焦炉整治。' or '（一）\\n加强领导。各县要…'; "
-           "actual: clause 一 has text '\\n总体要求\\n2024年…' (starts with a line break) and heading None, a lone "
-           "label gives text ''; expected: the label joined to the next line (cleaner) or the clause text "
-           "starting at it: text '总体要求\\n2024年…', heading '总体要求'")
+# fixed: a label alone on its line takes the next paragraph as its first text (ingest/clauses.py _add_paragraph)
 @pytest.mark.parametrize("raw, clause_id, heading", [
     ("某市关于焦炉整治的通知\n一、\n总体要求\n2024年底前完成焦炉整治。\n二、保障措施\n市工信局负责。", "d:一", "总体要求"),
     ("通知\n一、总体要求\n（一）\n加强领导。各县要加强组织领导，确保完成任务。\n（二）严格考核。", "d:一/（一）", "加强领导"),

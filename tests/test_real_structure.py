@@ -251,3 +251,19 @@ def test_generated_laws_keep_every_article_and_paragraph(shape: list[tuple[int, 
         assert all(f"依照第{k}条第{j}段结尾。" in article.text for j in range(1, closing + 1))
         assert sum(c.parent_id == article.id for c in clauses) == items
     assert "\n".join(c.text for c in clauses if c.kind == "body").count("结尾") == sum(m for _, m in shape)
+
+
+def test_spans_survive_the_index(tmp_path: Path) -> None:
+    """The index stores each clause's spans, so a clause read back locates its closing paragraph too."""
+    from policy_kb.store import Store
+
+    path = tmp_path / "closing.txt"
+    path.write_text("第一章 总则\n第一条 单位应当履行下列义务：\n（一）甲；\n（二）乙。\n违反前款规定的，依法处理。\n", encoding="utf-8")
+    doc, ct, raw = process_file(path)
+    store = Store(tmp_path / "index", create=True)
+    with store.transaction():
+        store.put_document(doc, path.name, raw, ct.src)
+    article = next(c for c in store.find_document(doc.id).clauses if c.id.endswith("第一章/第一条"))
+    assert article.text == "单位应当履行下列义务：\n违反前款规定的，依法处理。"
+    assert len(article.spans) == 2 and article.spans == next(c.spans for c in doc.clauses if c.id == article.id)
+    store.close()

@@ -15,7 +15,7 @@ from ..records import CitedDoc, Clause, Document, Obligation
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 4  # 4: documents.effective_date, documents.history
+SCHEMA_VERSION = 5  # 4: documents.effective_date, documents.history; 5: clauses.spans
 DB_NAME = "kb.sqlite"
 
 SCHEMA = """
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS clauses (
     ord INTEGER NOT NULL,
     parent_id TEXT, level INTEGER NOT NULL, label TEXT, path TEXT NOT NULL, heading TEXT,
     text TEXT NOT NULL, kind TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]'
+    warnings TEXT NOT NULL DEFAULT '[]',
+    spans TEXT NOT NULL DEFAULT '[]'  -- JSON [[start, end], …] of the clause's own text in documents.text
 );
 CREATE INDEX IF NOT EXISTS clauses_doc ON clauses(doc_id, ord);
 CREATE INDEX IF NOT EXISTS clauses_kind ON clauses(kind);
@@ -254,9 +255,10 @@ class Store:
              json.dumps(doc.warnings, ensure_ascii=False), doc.text, raw_text, _pack(src_map)))
         self.conn.executemany(
             'INSERT INTO clauses(id, doc_id, ord, parent_id, level, label, path, heading, text, kind, start, "end",'
-            " warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " warnings, spans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(c.id, c.doc_id, i, c.parent_id, c.level, c.label, json.dumps(c.path, ensure_ascii=False), c.heading,
-              c.text, c.kind, c.start, c.end, json.dumps(c.warnings, ensure_ascii=False))
+              c.text, c.kind, c.start, c.end, json.dumps(c.warnings, ensure_ascii=False),
+              json.dumps([list(s) for s in c.spans]))
              for i, c in enumerate(doc.clauses)])
         if self.has_trigrams:
             self.conn.execute("INSERT INTO clause_tri(rowid, text) SELECT rowid, text FROM clauses WHERE doc_id=?",
@@ -296,7 +298,8 @@ class Store:
     def _clause(row: sqlite3.Row) -> Clause:
         return Clause(id=row["id"], doc_id=row["doc_id"], parent_id=row["parent_id"], level=row["level"],
                       label=row["label"], path=json.loads(row["path"]), heading=row["heading"], text=row["text"],
-                      kind=row["kind"], start=row["start"], end=row["end"], warnings=json.loads(row["warnings"]))
+                      kind=row["kind"], start=row["start"], end=row["end"], warnings=json.loads(row["warnings"]),
+                      spans=[(a, b) for a, b in json.loads(row["spans"])])
 
     def _document(self, row: sqlite3.Row, with_clauses: bool) -> Document:
         doc = Document(id=row["id"], source_file=row["source_file"], title=row["title"], doc_number=row["doc_number"],
