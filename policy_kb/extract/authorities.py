@@ -54,7 +54,7 @@ def split_authorities(phrase: str) -> list[str]:
     """`国务院和县级以上地方各级人民政府` → two names; `交通、渔业主管部门` → 交通主管部门, 渔业主管部门;
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
-    for group in _split_conjunctions(phrase):
+    for group in _split_conjunctions(re.sub(r"^其", "", phrase)):
         parts = [p for p in _split_top(re.sub(r"等(?:有关|相关)?(?=部门|单位|机构|机关)", "", group), "、") if p]
         if not parts:
             continue
@@ -83,11 +83,21 @@ def _split_conjunctions(phrase: str) -> list[str]:
     `自然资源和规划部门` and `工业和信息化局` are one."""
     groups, start = [], 0
     for m in re.finditer(r"以及|或者|和|及|与", phrase):
-        if _head(phrase[start:m.start()]):
-            groups.append(phrase[start:m.start()])
+        left = phrase[start:m.start()]
+        if _head(left) or _is_level(left):
+            groups.append(left)
             start = m.end()
     groups.append(phrase[start:])
+    # `省辖市和县（市、区）人民政府`: a bare level shares the head of the name after it
+    for i in range(len(groups) - 2, -1, -1):
+        if _is_level(groups[i]) and _head(groups[i + 1]):
+            groups[i] += _head(groups[i + 1]) or ""
     return groups
+
+
+def _is_level(text: str) -> bool:
+    m = _patterns()[1].match(text)
+    return bool(m) and m.group(0) == text
 
 
 def _longest_name(text: str) -> tuple[str, int] | None:
@@ -116,8 +126,9 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     names = split_authorities(found[0])
     rest = sentence[found[1]:]
     cooperate: list[str] = []
-    if rest.startswith("会同"):
-        partner = _longest_name(rest[2:])
+    joint = re.match(r"(?:应当|应|可以|负责)?会同", rest)
+    if joint:
+        partner = _longest_name(rest[joint.end():])
         cooperate = split_authorities(partner[0]) if partner else []
     return names, cooperate
 

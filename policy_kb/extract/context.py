@@ -33,7 +33,9 @@ _MARKER_ROLE = {"牵头": "lead", "配合": "cooperate", "落实": "implement", 
 # governments of lower levels listed among the units carry out what the departments organise
 _IMPLEMENTER = re.compile(r"^(?:各|有关)(?:[^，、（]|（[^）]*）){0,14}(?:人民政府|政府|管委会)$")
 # a penalty article's lead-in that announces its violation items
-PENALTY_LIST_LEAD = re.compile(r"(?:下列|以下)[^，。；：]{0,12}之一的")
+PENALTY_LIST_LEAD = re.compile(r"(?:下列|以下)")
+# a duty that announces its items: `负有下列职责：`, `应当遵守下列规定：`, `不得有下列行为：`
+DUTY_LIST_LEAD = re.compile(r"(?:应当|必须|须|不得|禁止|严禁|负有|履行|承担)[^。；]{0,30}(?:下列|以下|如下)[^。；]{0,12}[：:]\s*$")
 
 
 @dataclass
@@ -48,6 +50,9 @@ class ClauseContext:
     penalties: list[Penalty] = field(default_factory=list)
     authorities: list[str] = field(default_factory=list)
     penalties_from: str | None = None
+    duty_modality: str | None = None  # the clause is an item of a duty list (`负有下列职责：`)
+    duty_lead_in: str | None = None
+    duty_from: str | None = None
 
 
 def responsibility_line(text: str) -> Assignment | None:
@@ -110,27 +115,49 @@ def contexts(clauses: list[Clause], doc_year: int | None, issue_date: str | None
             if dl is not None:
                 ctx.deadline, ctx.deadline_from = dl, c.id
         p = by_id.get(c.parent_id or "")
-        if p is not None and c.label and c.label.startswith("（"):
-            _penalty_item(ctx, c, p)
+        if p is not None and c.label and c.label[0] in "（(":
+            _penalty_item(ctx, c, p) or _duty_item(ctx, p)
         out[c.id] = ctx
     return out
 
 
-def _penalty_item(ctx: ClauseContext, item: Clause, article: Clause) -> None:
-    """Give a violation item the penalties and authority of its article's lead-in and closing paragraph."""
-    lead_in = article.text.split("\n", 1)[0]
+def _lead_and_closing(clause: Clause) -> tuple[str, str]:
+    """(the paragraph right before a clause's items, the paragraphs after them).  An article's closing paragraph
+    is a span of its own (docs/data-model.md); without spans the first line is the lead-in."""
+    if len(clause.spans) > 1:
+        n = clause.spans[0][1] - clause.spans[0][0]
+        return clause.text[:n].rsplit("\n", 1)[-1], clause.text[n + 1:]
+    lead, _, rest = clause.text.partition("\n")
+    return lead, rest
+
+
+def _penalty_item(ctx: ClauseContext, item: Clause, article: Clause) -> bool:
+    """Give a violation item the penalties and authority of its article's lead-in and closing paragraph;
+    items that state their own penalty (`（一）发生一般事故的，处…罚款`) are violation items too."""
+    lead_in, closing = _lead_and_closing(article)
     if not PENALTY_LIST_LEAD.search(lead_in):
-        return
+        return False
     penalties = find_penalties(lead_in)
-    closing = article.text.split("\n", 1)[1] if "\n" in article.text else ""
     number = _item_number(item.label or "")
     specific = item_penalties(closing).get(number, []) if number else []
-    if not penalties and not specific:
-        return
+    if not (penalties or specific or find_penalties(item.text)):
+        return False
     ctx.penalty_item = True
     ctx.penalties = penalties + specific
     ctx.authorities = authorities(lead_in) or authorities(closing)
     ctx.penalties_from = article.id
+    return True
+
+
+def _duty_item(ctx: ClauseContext, parent: Clause) -> None:
+    """Items of a list announced by a duty (`生产经营单位的主要负责人对本单位安全生产工作负有下列职责：`,
+    `不得有下列行为：`) are duties of the lead-in's subject with the lead-in's modality."""
+    lead_in, _ = _lead_and_closing(parent)
+    if not DUTY_LIST_LEAD.search(lead_in):
+        return
+    ctx.duty_modality = "must_not" if re.search(r"不得|禁止|严禁", lead_in) else "must"
+    ctx.duty_lead_in = lead_in
+    ctx.duty_from = parent.id
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}

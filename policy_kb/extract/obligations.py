@@ -103,7 +103,9 @@ def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) 
         return False  # a lead-in (`…主要表现在：`, `…重点任务如下：`): the duties are the items that follow
     modality = modality_of(core)
     if modality == "may" and not strong:
-        return False  # permissions (`各市可…`) grant, they do not oblige
+        # a permission is a rule when it names who may act (`环境保护行政主管部门可以组织…`, `建设单位可以…`);
+        # `各市可…` in a plan only offers an option
+        return bool(re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core))
     if roles or modality != "must" or MUST_RE.search(core) or _imperative(core) or LIMIT_RE.search(core):
         return True
     deadline = deadline or next(iter(find_deadlines(core)), None)
@@ -219,6 +221,20 @@ def _heading_is_duty(text: str, doc_year: int | None, issue_date: str | None) ->
                 or any(d.date for d in find_deadlines(text, doc_year, issue_date)))
 
 
+def _complete_names(roles: Assignment, sentence: str) -> None:
+    """A department rule that matched only part of a name (`省人民政府` of `省人民政府环境保护主管部门`,
+    `市人民政府` of `省辖市人民政府`) gives way to the whole name found by the authority grammar."""
+    subject, cooperate = subject_authorities(sentence.lstrip("，,"))
+    full = subject + cooperate + agent_authorities(sentence)
+    for role, names in roles.roles.items():
+        for i, name in enumerate(names):
+            longer = [f for f in full if name in f and name != f]
+            if longer:
+                names[i] = longer[0]
+                roles.written[longer[0]] = longer[0]
+        roles.roles[role] = list(dict.fromkeys(names))
+
+
 def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None:
     """Generically named authorities (authorities.py) that the department rules did not already place; a
     distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
@@ -229,6 +245,22 @@ def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None
             if canonical_department(name) not in placed:
                 roles.add(role, name)
                 placed.add(canonical_department(name))
+
+
+def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
+    """An item of a duty list takes the lead-in's modality (unless it states its own) and its subject/authority."""
+    if ctx.duty_modality is None or ctx.duty_lead_in is None:
+        return
+    if ob.modality == "must" or not STRONG_RE.search(ob.text):
+        ob.modality = ctx.duty_modality if not STRONG_RE.search(ob.text) else ob.modality
+    ob.subject = ob.subject or _subject(ctx.duty_lead_in, {})
+    if not any(ob.departments.values()):
+        roles = Assignment()
+        _add_authorities(roles, ctx.duty_lead_in, known)
+        if roles:
+            ob.departments = {r: list(v) for r, v in roles.roles.items()}
+            ob.department_names = dict(roles.written)
+            ob.inherited_from = ob.inherited_from or ctx.duty_from
 
 
 def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
@@ -309,6 +341,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
                     roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
         if not roles:
             _add_authorities(roles, text, known_departments)
+        else:
+            _complete_names(roles, text)
         if not roles and previous is not None and _CONTINUES.match(text.strip()):
             roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
         deadlines = find_deadlines(text, doc_year, doc.issue_date)
@@ -316,7 +350,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        if not (listed or ctx.penalty_item) and not _is_obligation(text, deadlines[0] if deadlines else None, own):
+        forced = listed or ctx.penalty_item or ctx.duty_modality is not None or bool(find_penalties(text))
+        if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
             continue
         subject = _subject(text, aliases) or (lead_in[0] if listed and lead_in else None) or (
@@ -326,6 +361,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                      _jurisdiction(text, doc), list(clause.warnings))
         _add_penalties(ob, ctx)
+        _duty_of_list(ob, ctx, known_departments)
         _inherit(ob, ctx)
         results.append(ob)
     return results
