@@ -139,7 +139,10 @@ def _penalty_item(ctx: ClauseContext, item: Clause, article: Clause) -> bool:
         return False
     penalties = find_penalties(lead_in)
     number = _item_number(item.label or "")
-    specific = item_penalties(closing).get(number, []) if number else []
+    by_item = item_penalties(closing)
+    specific = by_item.get(number, []) if number else []
+    if not by_item:  # a closing paragraph about the whole list (`情节特别严重的，…二倍以上五倍以下…处以罚款`)
+        specific = [p for p in find_penalties(closing) if p.condition or re.search(r"前款|上述|前述", closing)]
     if not (penalties or specific or find_penalties(item.text)):
         return False
     ctx.penalty_item = True

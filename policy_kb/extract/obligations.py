@@ -24,7 +24,7 @@ from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_
                           is_department, parse_parenthetical, resolve_alias, roles_in_sentence)
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
-from .penalties import authorities, find_penalties
+from .penalties import authorities, find_penalties, referenced_paragraph
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
@@ -247,6 +247,16 @@ def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None
                 placed.add(canonical_department(name))
 
 
+def _paragraph_of(pos: int, own_spans: list[tuple[int, int]], text: str) -> int:
+    """Index of the paragraph (among a clause's own paragraphs) that contains offset `pos`."""
+    index = 0
+    for s, e in own_spans:
+        if pos < e:
+            return index + text.count("\n", s, max(s, pos))
+        index += text.count("\n", s, e) + 1
+    return index
+
+
 def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     """An item of a duty list takes the lead-in's modality (unless it states its own) and its subject/authority."""
     if ctx.duty_modality is None or ctx.duty_lead_in is None:
@@ -274,10 +284,12 @@ def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
 
-def _add_penalties(ob: Obligation, ctx: ClauseContext) -> None:
+def _add_penalties(ob: Obligation, ctx: ClauseContext, referenced: str | None = None) -> None:
     """Penalties of the sentence itself, or of the penalty list the clause is an item of, with the authority that
     imposes them as the responsible department."""
     own = find_penalties(for_matching(ob.text))
+    if referenced:
+        own += find_penalties(referenced)
     if ctx.penalty_item:
         penalties, names = ctx.penalties + own, ctx.authorities
         ob.modality = "must_not"
@@ -316,6 +328,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     lead_in: tuple[str | None] | None = None  # (subject,) while the items of an announced list follow
     penalty_clause = ctx.penalty_item or bool(find_penalties(clause.text))
     ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
+    paragraphs = [line for s, e in own_spans for line in doc.text[s:e].split("\n")]
     sentence_spans = [sent for s, e in own_spans for sent in split_sentences(doc.text[s:e], s, ends)]
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
@@ -360,7 +373,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         previous = roles if roles else None
         ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                      _jurisdiction(text, doc), list(clause.warnings))
-        _add_penalties(ob, ctx)
+        _add_penalties(ob, ctx, referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text)))
         _duty_of_list(ob, ctx, known_departments)
         _inherit(ob, ctx)
         results.append(ob)

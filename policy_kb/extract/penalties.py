@@ -55,8 +55,10 @@ _FINE_RANGE = re.compile(
     rf"(?P<lo>{NUM})(?P<lo_unit>万?元)以上(?:(?P<hi>{NUM})(?P<hi_unit>万?元)以下)?(?:的)?罚款"
     rf"|(?P<hi_only>{NUM})(?P<hi_only_unit>万?元)以下(?:的)?罚款"
     rf"|(?P<exact>{NUM})(?P<exact_unit>万?元)(?:的)?罚款")
+# `按照前款罚款数额的二倍以上五倍以下对负有责任的生产经营单位处以罚款`: whom it is imposed on may come between
+_TO_WHOM = r"(?:对[^，。；]{0,24}?处以?)?"
 _FINE_MULTIPLE = re.compile(
-    rf"(?P<basis>[^，。；：、]{{0,24}}?)的?(?P<lo>{_MULTIPLE})(?:以上|至)(?:(?P<hi>{_MULTIPLE})(?:以下)?)?(?:的)?(?:罚款|计算罚款)"
+    rf"(?P<basis>[^，。；：、]{{0,24}}?)的?(?P<lo>{_MULTIPLE})(?:以上|至)(?:(?P<hi>{_MULTIPLE})(?:以下)?)?(?:的)?{_TO_WHOM}(?:罚款|计算罚款)"
     rf"|(?P<basis2>[^，。；：、]{{0,24}}?)的?(?P<hi_only>{_MULTIPLE})以下(?:的)?(?:罚款|计算罚款)"
     rf"|(?P<basis3>[^，。；：、]{{0,24}}?)的?(?P<exact>{_MULTIPLE})(?:的)?(?:罚款|计算罚款)")
 _DETENTION = re.compile(rf"(?:(?P<lo>{NUM})日以上)?(?P<hi>{NUM})日以下(?:的)?(?:行政)?拘留")
@@ -188,11 +190,24 @@ def authorities(text: str) -> list[str]:
         m = _AUTHORITY_SUBJECT.search(text)
         if not m:
             return []
-    names = re.split(r"、|或者|和|及", m.group(1))
-    return [n for n in (x.strip() for x in names) if len(n) >= 2]
+    from .authorities import split_authorities
+
+    return split_authorities(m.group(1)) or [n for n in re.split(r"、|或者|和|及", m.group(1)) if len(n) >= 2]
 
 
 _ITEM_REF = re.compile(r"(?:有|违反)?(?:前款|本条第一款)((?:第[一二三四五六七八九十]+项、?)+)(?:规定的)?(?:行为)?(?:之一)?的，")
+
+
+_SAME_AS = re.compile(r"依照(?:前款|本条第([一二三四五六])款)(?:的)?规定(?:处罚|处以罚款|给予处罚)")
+
+
+def referenced_paragraph(sentence: str, paragraphs: list[str], current: int) -> str | None:
+    """`依照前款规定处罚` / `依照本条第二款的规定处以罚款`: the paragraph whose penalties apply."""
+    m = _SAME_AS.search(sentence)
+    if not m:
+        return None
+    index = current - 1 if m.group(1) is None else int(cn2an.cn2an(m.group(1), "smart")) - 1
+    return paragraphs[index] if 0 <= index < len(paragraphs) and index != current else None
 
 
 def item_penalties(text: str) -> dict[int, list[Penalty]]:
