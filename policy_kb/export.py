@@ -98,7 +98,32 @@ def csv_row(ob: Obligation) -> dict[str, str]:
     }
     for role in ("lead", "cooperate", "implement", "responsible"):
         row[f"departments_{role}"] = LIST_SEP.join(ob.departments.get(role, []))
+    fines = [p for p in ob.penalties if p["kind"] == "fine"]
+    lows = [p["min"] for p in fines if p.get("min") is not None]
+    highs = [p["max"] for p in fines if p.get("max") is not None]
+    row.update({
+        "deadline_rule": dl.get("rule") or "",
+        "penalties": LIST_SEP.join(_penalty_text(p) for p in ob.penalties),
+        "fine_min_yuan": _number(min(lows)) if lows else "",
+        "fine_max_yuan": _number(max(highs)) if highs and len(highs) == len(fines) else "",
+        "inherited_from": ob.inherited_from or "",
+    })
     return {k: row[k] for k in csv_fields()}
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _penalty_text(p: dict[str, Any]) -> str:
+    """`fine 处十万元以上一百万元以下的罚款 [100000–1000000 元]`, with its condition first when it has one."""
+    bounds = ""
+    if p.get("min") is not None or p.get("max") is not None:
+        lo = _number(p["min"]) if p.get("min") is not None else ""
+        hi = _number(p["max"]) if p.get("max") is not None else ""
+        bounds = f" [{lo}–{hi}{(' ' + p['unit']) if p.get('unit') else ''}]"
+    condition = f"{p['condition']}，" if p.get("condition") else ""
+    return f"{p['kind']} {condition}{p['text']}{bounds}"
 
 
 def render(obligations: list[Obligation], fmt: str) -> str:

@@ -55,10 +55,14 @@ def split_authorities(phrase: str) -> list[str]:
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
     for group in _split_conjunctions(re.sub(r"^其", "", phrase)):
-        parts = [p for p in _split_top(re.sub(r"等(?:有关|相关)?(?=部门|单位|机构|机关)", "", group), "、") if p]
+        # `…、住建等部门`: what follows 等 is the shared suffix; otherwise the last name's head is
+        shared = re.search(r"等(?:有关|相关)?((?:主管)?部门|单位|机构|机关)$", group)
+        parts = [p for p in _split_top(group[:shared.start()] if shared else group, "、") if p]
         if not parts:
             continue
-        head = _head(parts[-1])
+        head = shared.group(1) if shared else _head(parts[-1])
+        if shared:
+            parts[-1] += head
         level_m = _patterns()[1].match(parts[0])
         level = level_m.group(0) if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) else ""
         for i, part in enumerate(parts):
@@ -90,7 +94,7 @@ def _split_conjunctions(phrase: str) -> list[str]:
     groups.append(phrase[start:])
     # `省辖市和县（市、区）人民政府`: a bare level shares the head of the name after it
     for i in range(len(groups) - 2, -1, -1):
-        if _is_level(groups[i]) and _head(groups[i + 1]):
+        if _is_level(groups[i]) and not _head(groups[i]) and _head(groups[i + 1]):
             groups[i] += _head(groups[i + 1]) or ""
     return groups
 
