@@ -310,13 +310,14 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, referenced: str | None = 
 
 
 def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_year: int | None,
-                   nlp: Any = None, ctx: ClauseContext | None = None) -> list[Obligation]:
+                   nlp: Any = None, ctx: ClauseContext | None = None,
+                   known: list[str] | None = None) -> list[Obligation]:
     """Obligations of one clause.  `doc` and `clause` carry text normalised for matching (``for_matching``)."""
     if clause.kind != "body" or not clause.text.strip():
         return []
     nlp = nlp or get_nlp()
     ctx = ctx or ClauseContext()
-    known_departments = named_departments(doc.text)
+    known_departments = known if known is not None else named_departments(doc.text)
     own_spans = text_spans(doc.text, clause)  # an article's closing paragraph is a span of its own (data-model.md)
     offset = own_spans[0][0]
     parens = [(s + a, s + b, asg) for s, e in own_spans for a, b, asg in assignments_in(doc.text[s:e])]
@@ -394,9 +395,10 @@ def extract_document(doc: Document) -> list[Obligation]:
     doc_year = int(doc.issue_date[:4]) if doc.issue_date else None
     nlp = get_nlp()
     context = contexts(matching.clauses, doc_year, doc.issue_date)
+    known = named_departments(matching.text)  # once per document: the department regex is large
     out: list[Obligation] = []
     for clause in matching.clauses:
-        out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id)))
+        out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id), known))
     for ob in out:
         ob.text = doc.text[ob.start:ob.end].strip()
     return out
