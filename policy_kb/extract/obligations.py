@@ -214,6 +214,16 @@ _CONTINUES = re.compile(r"^(?:应当|应|可以|不得|必须|须|并|还|对|�
 _DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部")
 
 
+# a task stated without a modal verb: `…焦炉全部关停退出`, `厂内运输车辆全部采用新能源…`, `排放总量指标核减30%`
+_DIRECTIVE_RE = re.compile(r"全部|一律|全面(?:完成|实现|落实|推行)|均(?:须|应|要|达到|采用)|至少|核减|下降\d|提高\d|"
+                           r"(?:完成|实现|达到)[^，。；]{0,10}(?:改造|治理|目标|要求|标准|登记|验收|任务)")
+
+
+def _directive(text: str) -> bool:
+    core = text.strip("。；，, ")
+    return len(core) >= 8 and bool(_DIRECTIVE_RE.search(core)) and not BACKGROUND_RE.match(core)
+
+
 def _heading_is_duty(text: str, doc_year: int | None, issue_date: str | None) -> bool:
     """A heading that is a rule in itself (a modal, a limit, a date or a quantity) is an obligation; a topic
     heading (`（一）加强组织领导`) only introduces the duties below it."""
@@ -327,6 +337,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     results: list[Obligation] = []
     previous: Assignment | None = None  # the departments of the last obligation sentence, for elliptical subjects
     lead_in: tuple[str | None] | None = None  # (subject,) while the items of an announced list follow
+    # a numbered item of a 公文 (a task or measure below a section), not an article of a law
+    task_item = clause.level >= 2 and not any((lbl or "").startswith("第") for lbl in clause.path)
     penalty_clause = ctx.penalty_item or bool(find_penalties(clause.text))
     ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
     paragraphs = [line for s, e in own_spans for line in doc.text[s:e].split("\n")]
@@ -364,7 +376,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        forced = listed or ctx.penalty_item or ctx.duty_modality is not None or bool(find_penalties(text))
+        forced = (listed or ctx.penalty_item or ctx.duty_modality is not None or bool(find_penalties(text))
+                  or (task_item and _directive(text)))
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
             continue
