@@ -72,7 +72,14 @@ def split_authorities(phrase: str) -> list[str]:
             if i and level and not _has_level(part):
                 name = level + name
             out.append(name)
-    return [n for n in out if is_authority(n)]
+    return [n for n in (_unqualified(n) for n in out) if is_authority(n)]
+
+
+def _unqualified(name: str) -> str:
+    """`重点区域内的省辖市人民政府` → `省辖市人民政府`: a place qualifier before a levelled name is not part of it
+    (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 has no level)."""
+    head, _, tail = name.rpartition("的")
+    return tail if head and _patterns()[1].match(tail) and len(tail) > 2 else name
 
 
 def _has_level(part: str) -> bool:

@@ -365,10 +365,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             for h, w in zip(holders, written):
                 if is_department(h):
                     roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
-        if not roles:
-            _add_authorities(roles, text, known_departments)
-        else:
+        if roles:
             _complete_names(roles, text)
+        _add_authorities(roles, text, known_departments)
         if not roles and previous is not None and _CONTINUES.match(text.strip()):
             roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
         deadlines = find_deadlines(text, doc_year, doc.issue_date)
