@@ -54,9 +54,11 @@ def split_authorities(phrase: str) -> list[str]:
     """`国务院和县级以上地方各级人民政府` → two names; `交通、渔业主管部门` → 交通主管部门, 渔业主管部门;
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
-    for group in _split_conjunctions(re.sub(r"^其", "", phrase)):
-        # `…、住建等部门`: what follows 等 is the shared suffix; otherwise the last name's head is
-        shared = re.search(r"等(?:有关|相关)?((?:主管)?部门|单位|机构|机关)$", group)
+    for group in _split_conjunctions(phrase):
+        group = re.sub(r"^其(?!他)", "", group)  # `…及其发展改革部门`: 其 refers back, it is not part of the name
+        # `…、住建等部门`, `…、水利等扬尘监督管理部门`: what follows 等 is the shared suffix; otherwise the last
+        # name's head is
+        shared = re.search(r"等(?:有关|相关)?((?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门|单位|机构|机关)$", group)
         parts = [p for p in _split_top(group[:shared.start()] if shared else group, "、") if p]
         if not parts:
             continue
@@ -79,7 +81,9 @@ def _unqualified(name: str) -> str:
     """`重点区域内的省辖市人民政府` → `省辖市人民政府`: a place qualifier before a levelled name is not part of it
     (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 has no level)."""
     head, _, tail = name.rpartition("的")
-    return tail if head and _patterns()[1].match(tail) and len(tail) > 2 else name
+    if not head or _patterns()[1].match(name):  # `设区的市级以上地方人民政府…` is a level in itself
+        return name
+    return tail if _patterns()[1].match(tail) and len(tail) > 2 else name
 
 
 def _has_level(part: str) -> bool:

@@ -185,6 +185,11 @@ _AUTHORITY_SUBJECT = re.compile(r"^([^，。；：]{2,40}?(?:部门|机构|机�
 
 def authorities(text: str) -> list[str]:
     """Who imposes the penalties of `text`: the `由…` phrase (split at 、/或者/和), or a sentence-initial authority."""
+    from .authorities import agent_authorities
+
+    named = agent_authorities(text)
+    if named:
+        return named
     m = _AUTHORITY.search(text)
     if not m:
         m = _AUTHORITY_SUBJECT.search(text)
