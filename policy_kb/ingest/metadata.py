@@ -27,7 +27,7 @@ REPORTED_FIELDS = ("title", "doc_number", "issue_date", "jurisdiction")
 _CN_DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 # a dated adoption / amendment / publication line of a law or regulation, anywhere before its first article
 # (a cleaner may have joined the lines: `…第一次修正2014年8月31日…`, so a line ends at the next date too)
-_HISTORY_RE = re.compile(rf"({_CN_DATE})([^\n]{{0,200}}?(?:通过|修正|修订|发布|公布|批准))(?=\s*(?:\d{{4}}\s*年|\n|$))")
+_HISTORY_RE = re.compile(rf"({_CN_DATE})([^\n]{{0,200}}?(?:通过|修正|修订|发布|公布|批准))(?=[）)。\s]*(?:\d{{4}}\s*年|\n|$))")
 _EVENT_RE = re.compile(r"通过|修正|修订|发布|公布|批准")
 _FIRST_ARTICLE_RE = re.compile(r"^\s*(?:#+\s*)?第[一二三四五六七八九十百零〇]+[章条]", re.M)
 # the body that adopted it: `山东省第十三届人民代表大会常务委员会` → 山东省人民代表大会常务委员会
@@ -96,7 +96,9 @@ def derive(text: str, clauses: list[Clause]) -> Metadata:
         if m:
             meta.doc_number = normalise_doc_number(ln)
             break
-    candidates = [ln for ln in lines if not DOC_NUMBER_RE.fullmatch(ln) and not ln.endswith("文件")]
+    # a dated line is an adoption/amendment note (`2009年8月27日…《关于修改部分法律的决定》第一次修正`), not the title
+    candidates = [ln for ln in lines if not DOC_NUMBER_RE.fullmatch(ln) and not ln.endswith("文件")
+                  and not re.match(_CN_DATE, ln)]
     titled = [ln for ln in candidates if _TITLE_WORDS.search(ln)]
     if not titled and candidates and re.fullmatch(rf".{{2,30}}{_ISSUER_SUFFIX}", candidates[0]):
         # a red header without `文件` (济宁市…委员会办公室 / 文号): the title is the next `…关于…的通知` line, which
@@ -173,8 +175,16 @@ def _law_metadata(text: str, meta: Metadata) -> None:
             meta.issuer = "国务院" if "国务院令" in adopting[-1]["text"] else None
     if meta.title and meta.jurisdiction is None:
         if _NATIONAL_RE.match(meta.title) or _NATIONAL_RE.match(meta.issuer or "") or (
-                meta.doc_number or "").startswith(("国务院令", "主席令")):
+                meta.doc_number or "").startswith(("国务院令", "主席令")) or _unplaced_regulation(meta):
             meta.jurisdiction, meta.level = places.NATIONAL, "national"
+
+
+def _unplaced_regulation(meta: Metadata) -> bool:
+    """A law or regulation whose title names no place (`煤矿安全生产条例`) is national: local regulations carry
+    their place in the title (`山东省安全生产条例`), as the Legislation Law's naming practice requires."""
+    local_issuer = bool(meta.issuer) and not _NATIONAL_RE.match(meta.issuer or "")
+    return (bool(re.search(r"(?:法|条例|规定|办法|细则)$", meta.title or "")) and not local_issuer
+            and not places.find_places(meta.title or ""))
 
 
 def _effective_date(text: str, meta: Metadata) -> None:
