@@ -210,3 +210,18 @@ def test_dev_gold_scores(dev_report: dict, path: tuple, floor: float) -> None:
     for key in path:
         value = value[key]
     assert value >= floor, json.dumps(dev_report, ensure_ascii=False)[:2000]
+
+
+# fmt: off
+ANNUAL = [
+    ("annual-target-verb",  "全年淘汰燃煤锅炉1410台",                          "2019-12-31"),
+    ("annual-quota",        "企业全年大气污染物许可排放总量指标核减30%",          None),
+    ("annual-coverage",     "每月煤质抽检覆盖率不低于10%，全年全覆盖",            None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("sentence, date", [c[1:] for c in ANNUAL], ids=[c[0] for c in ANNUAL])
+def test_quannian_is_a_deadline_only_before_a_verb(sentence: str, date: str | None) -> None:
+    dated = [d.date for d in find_deadlines(sentence, 2019, "2019-05-31") if d.kind != "recurring"]
+    assert dated == ([date] if date else [])

@@ -62,6 +62,19 @@ def _month_end(y: int, m: int) -> str:
     return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
 
 
+def _verb_follows(rest: str) -> bool:
+    """`全年淘汰燃煤锅炉1410台` sets a due date (a verb follows: done within the year); `全年…总量指标` does not.
+    The word class comes from jieba's part-of-speech tagger rather than a list of verbs."""
+    import jieba.posseg
+
+    if re.match(r"[内，,。；]", rest):
+        return True
+    if re.match(r"[^，,。；]*(?:指标|总量|覆盖|排放量|产量|用量)", rest):
+        return False  # an annual quota or rate (`全年排污许可总量指标…核减30%`, `全年全覆盖`)
+    first = next(iter(jieba.posseg.cut(rest[:12])), None)
+    return first is not None and first.flag.startswith("v")
+
+
 def _number(s: str) -> int | None:
     if s.isdigit():
         return int(s)
@@ -140,6 +153,8 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | 
         resolved = None
     else:
         rel = m.group("rel")
+        if rel == "全年" and not _verb_follows(sentence[end:]):
+            return None  # `全年大气污染物许可排放总量指标`, `全年全覆盖`: an annual quantity or scope, not a due date
         if doc_year is None:
             return Deadline(text, None, None, "relative", start=start, end=end,
                             warnings=[f"'{rel}' not resolved: the document's issue date is unknown"])
