@@ -271,8 +271,8 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     """An item of a duty list takes the lead-in's modality (unless it states its own) and its subject/authority."""
     if ctx.duty_modality is None or ctx.duty_lead_in is None:
         return
-    if ob.modality == "must" or not STRONG_RE.search(ob.text):
-        ob.modality = ctx.duty_modality if not STRONG_RE.search(ob.text) else ob.modality
+    if not STRONG_RE.search(ob.text):  # an item with its own 应当/不得 keeps it
+        ob.modality = ctx.duty_modality
     ob.subject = ob.subject or _subject(ctx.duty_lead_in, {})
     if not any(ob.departments.values()):
         roles = Assignment()
