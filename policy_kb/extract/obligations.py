@@ -245,11 +245,21 @@ def _complete_names(roles: Assignment, sentence: str) -> None:
         roles.roles[role] = list(dict.fromkeys(names))
 
 
+def _clause_subject(sentence: str) -> tuple[list[str], list[str]]:
+    """The authority that acts in a sentence: at its start, or after the conditions and adverbials that precede it
+    (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
+    for part in re.split(r"[，,]", sentence):
+        found = subject_authorities(part.strip())
+        if found[0]:
+            return found
+    return [], []
+
+
 def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None:
     """Generically named authorities (authorities.py) that the department rules did not already place; a
     distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
     placed = {n for names in roles.roles.values() for n in names}
-    subject, cooperate = subject_authorities(sentence.lstrip("，,"))
+    subject, cooperate = _clause_subject(sentence)
     for role, names in (("responsible", subject + agent_authorities(sentence)), ("cooperate", cooperate)):
         for name in (resolve(n, known) for n in names):
             if canonical_department(name) not in placed:
