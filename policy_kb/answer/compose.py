@@ -37,7 +37,7 @@ CLOSE_RE = re.compile(r"关停|关闭|淘汰|退出|拆除|停产|取缔")
 # a sentence that gives a reason or purpose: what a `为什么` question asks for
 CAUSE_RE = re.compile(r"因为|由于|为了|之所以|关键|制约|原因|因此|所以|旨在|目的是|鉴于")
 OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)  # answered by recurring deadlines
-LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, None: 3}
+LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, "national": 3, None: 4}  # most specific first
 
 
 @lru_cache(maxsize=256)
@@ -572,7 +572,7 @@ class Answerer:
             return self._not_found(q, reason, hits, as_of)
         # a place the user chose, or a city/county the question names, narrows the search to the rules that apply
         # there; naming the province (`山西…`, `in Shanxi`) means the whole province, every level
-        scope = jurisdiction or (q.jurisdiction if self._level(q.jurisdiction) != "province" else None)
+        scope = jurisdiction or (q.jurisdiction if self._level(q.jurisdiction) not in ("province", "national") else None)
         try:
             flt = SearchFilter(jurisdiction=places.lookup(scope).name if scope and places.lookup(scope) else None,
                                doc=flt_doc)
