@@ -211,7 +211,7 @@ _CONTINUES = re.compile(r"^(?:应当|应|可以|不得|必须|须|并|还|对|�
 
 
 # words that make a heading a duty rather than a topic: `焦化企业要按证排污`, `…全部关停退出`, `一律纳入台账管理`
-_DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部")
+_DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部|^(?:鼓励|支持)\S{6,}")
 
 
 # a task stated without a modal verb: `…焦炉全部关停退出`, `厂内运输车辆全部采用新能源…`, `排放总量指标核减30%`
