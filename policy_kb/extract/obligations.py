@@ -277,6 +277,28 @@ def _paragraph_of(pos: int, own_spans: list[tuple[int, int]], text: str) -> int:
     return index
 
 
+def _sentence_roles(text: str, own: Assignment, closing: Assignment | None, holders: list[tuple[str, str]],
+                    previous: Assignment | None, known: list[str]) -> Assignment:
+    """Departments of one sentence, from the most to the least explicit source: the sentence's own (spaCy DEPT spans
+    with their role words), the parenthetical that closes its part of the item, the 工作职责 holder when the sentence
+    names nobody, generically named authorities (authorities.py), and, for a sentence without a subject, the
+    departments of the sentence before it."""
+    roles = Assignment()
+    roles.merge(own)
+    if closing is not None:
+        roles.merge(closing)
+    if not own:
+        for canon, as_written in holders:
+            if is_department(canon):
+                roles.add("responsible", as_written)  # canonical role name, the written form (市住建局) kept
+    if roles:
+        _complete_names(roles, text)
+    _add_authorities(roles, text, known)
+    if not roles and previous is not None and _CONTINUES.match(text.strip()):
+        roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
+    return roles
+
+
 def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     """An item of a duty list takes the lead-in's modality (unless it states its own) and its subject/authority."""
     if ctx.duty_modality is None or ctx.duty_lead_in is None:
@@ -363,23 +385,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
             start, text = start + len(clause.heading) + 1, text[len(clause.heading) + 1:]
-        # departments: the sentence's own (spaCy DEPT spans with their role words), plus the parenthetical that
-        # closes the sentence's part of the item, plus the 工作职责 holder when the sentence names nobody
         own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
-        roles = Assignment()
-        roles.merge(own)
         closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
-        if closing is not None:
-            roles.merge(closing)
-        if holders and not own:
-            for h, w in zip(holders, written):
-                if is_department(h):
-                    roles.add("responsible", w)  # canonical role name, the written form (市住建局) kept
-        if roles:
-            _complete_names(roles, text)
-        _add_authorities(roles, text, known_departments)
-        if not roles and previous is not None and _CONTINUES.match(text.strip()):
-            roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
+        roles = _sentence_roles(text, own, closing, list(zip(holders, written)), previous, known_departments)
         deadlines = find_deadlines(text, doc_year, doc.issue_date)
         if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")):
             continue
