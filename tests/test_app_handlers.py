@@ -748,3 +748,25 @@ def test_safe_name_suffix_has_no_control_characters(name: str) -> None:
 
     out = safe_name(name)
     assert not any(unicodedata.category(ch).startswith(("C", "Z")) for ch in out), repr(out)
+
+
+# fmt: off
+PENALTY_SUMMARIES = [
+    ("fine-range-and-escalation",
+     [{"kind": "order", "text": "责令限期改正"}, {"kind": "fine", "text": "…", "min": 20000.0, "max": 200000.0},
+      {"kind": "order", "text": "责令停产整治", "condition": "逾期不改正的"}],
+     "责令限期改正；罚款 2万–20万元；责令停产整治（逾期不改正的）"),
+    ("percent-of-income", [{"kind": "fine_multiple", "text": "…", "min": 0.6, "max": 1.0, "basis": "上一年年收入"}],
+     "罚款 上一年年收入60–100%"),
+    ("multiple-and-detention",
+     [{"kind": "fine_multiple", "text": "…", "min": 1.0, "max": 3.0, "basis": "违法所得"},
+      {"kind": "detention", "text": "…", "max": 15.0}],
+     "罚款 违法所得1–3倍；拘留 15日以下"),
+    ("upper-bound-only", [{"kind": "fine", "text": "…", "max": 50000.0}], "罚款 5万元以下"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("penalties, expected", [c[1:] for c in PENALTY_SUMMARIES], ids=[c[0] for c in PENALTY_SUMMARIES])
+def test_penalty_summary_in_the_obligations_table(penalties: list[dict], expected: str) -> None:
+    assert handlers.penalty_summary(penalties) == expected

@@ -122,7 +122,43 @@ def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> 
 
 # ---- obligations ------------------------------------------------------------------------------------------
 OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文件 doc", "条款 clause", "义务 obligation",
-                      "牵头/负责 departments", "id"]
+                      "牵头/负责 departments", "处罚 penalties", "id"]
+
+
+def _yuan(x: float) -> str:
+    """100000 → 10万, 5000 → 5000, 0.5 → 0.5: amounts as a reader of a 法律责任 article expects them."""
+    if x >= 10000 and x % 10000 == 0:
+        return f"{int(x // 10000)}万"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _bounds(p: dict[str, Any], unit: str) -> str:
+    lo, hi = p.get("min"), p.get("max")
+    if lo is not None and hi is not None and lo != hi:
+        return f"{_yuan(lo)}–{_yuan(hi)}{unit}"
+    if lo is not None or hi is not None:
+        value = _yuan(hi if hi is not None else lo)
+        return f"{value}{unit}" + ("以下" if lo is None else "以上" if hi is None else "")
+    return ""
+
+
+def penalty_summary(penalties: list[dict[str, Any]]) -> str:
+    """`罚款 2万–20万元；责令停产整治（逾期不改正的）` for the obligations table; the full records are in the export."""
+    parts = []
+    for p in penalties:
+        if p["kind"] == "fine" and (p.get("min") is not None or p.get("max") is not None):
+            text = f"罚款 {_bounds(p, '元')}"
+        elif p["kind"] == "fine_multiple" and (p.get("min") is not None or p.get("max") is not None):
+            scale = "倍" if max(v for v in (p.get("min"), p.get("max")) if v is not None) > 1 else ""
+            bounds = _bounds(p, scale) if scale else _bounds(  # ratios up to 1 read as percentages: 60%–100%
+                {k: (round(v * 100, 4) if isinstance(v, float) else v) for k, v in p.items()}, "%")
+            text = f"罚款 {p.get('basis') or ''}{bounds}"
+        elif p["kind"] == "detention":
+            text = f"拘留 {_bounds(p, '日')}"
+        else:
+            text = p["text"]
+        parts.append(text + (f"（{p['condition']}）" if p.get("condition") else ""))
+    return "；".join(parts)
 
 
 def _filter(jurisdiction: Any, doc: Any, department: Any, due_before: Any, due_after: Any, modality: Any) -> ObligationFilter:
@@ -149,7 +185,7 @@ def obligations_table(service: Service, jurisdiction: Any = None, doc: Any = Non
         status = "" if not due else ("已过期 passed" if due < today else "未到期 upcoming")
         depts = "；".join(n for ns in o.departments.values() for n in ns)
         out.append([due, status, o.jurisdiction or "", o.doc_number or o.doc_id, "".join(o.clause_path), o.text,
-                    depts, o.id])
+                    depts, penalty_summary(o.penalties), o.id])
     return out
 
 
