@@ -206,3 +206,27 @@ def test_iso_date_next_to_chinese_text_is_checked() -> None:
     assert problems("- 2023-10-31起关停 [1]", [closure()]) == []
     assert problems("- 2023-11-30起关停 [1]", [closure()]) == [
         "date 2023-11-30 not in a cited clause: - 2023-11-30起关停 [1]"]
+
+
+def _plan(text: str) -> Citation:
+    return Citation(1, f"{BLUE_SKY}:三/（一）", BLUE_SKY, BLUE_SKY_TITLE, None, "山西省", ["三、", "（一）"], text)
+
+
+def test_a_distributed_name_is_supported_by_its_coordinated_list() -> None:
+    """Extraction reports `各市、县人民政府` as two governments; an answer naming them one by one is grounded."""
+    cite = _plan("各市、县人民政府要明确本地区焦化行业的行业管理工作由经委系统负责。")
+    answer = "- 各市、县人民政府要明确本地区焦化行业的行业管理工作由经委系统负责。（县人民政府、各市人民政府负责） [1]"
+    assert check(answer, [cite], AS_OF, DOC_YEAR) == []
+
+
+def test_punctuation_as_written_does_not_fail_the_check() -> None:
+    """The stored text keeps half-width brackets; an answer that writes them full-width cites the same words."""
+    cite = _plan("全市焦化行业年能耗总量控制在44万吨标准煤以内(有关县(市、区)人民政府落实,市工信局负责)")
+    answer = "- 全市焦化行业年能耗总量控制在44万吨标准煤以内（有关县（市、区）人民政府落实，市工信局负责） [1]"
+    assert check(answer, [cite], AS_OF, DOC_YEAR) == []
+
+
+def test_an_invented_government_still_fails() -> None:
+    cite = _plan("各市、县人民政府要明确本地区焦化行业的行业管理工作由经委系统负责。")
+    answer = "- 行业管理工作由经委系统负责。（省应急厅负责） [1]"
+    assert any("省应急厅" in p for p in check(answer, [cite], AS_OF, DOC_YEAR))

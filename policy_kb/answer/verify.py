@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..extract.authorities import split_authorities
 from ..extract.dates import find_deadlines
 from ..extract.departments import expand_place_governments
 from ..extract.lexicon import DEPT_RE, canonical_department
 from ..extract.obligations import split_sentences
+from ..ingest.clean import for_matching
 from ..records import Citation
 
 _CN_DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
@@ -18,6 +20,16 @@ _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[%‰]|[\u4e00-\u9fff/]{1,6})?")
 _STATUS = re.compile(r"〔[^〔〕]*〕")
 _MARK = re.compile(r"\[(\d+)\]")
+
+
+# coordinated names that share a level and a head: `各市、县人民政府`, `市应急管理、生态环境等部门`
+_COORDINATED = re.compile(r"(?:[\u4e00-\u9fff（）]{1,12}、)+[\u4e00-\u9fff（）]{1,20}?(?:人民政府|部门|机关|机构)")
+
+
+def _distributed(sources: list[str]) -> list[str]:
+    """The single names a coordinated list stands for (各市、县人民政府 → 各市人民政府, 县人民政府): extraction
+    reports them one by one, so an answer may name them one by one."""
+    return ["、".join(split_authorities(m.group(0))) for s in sources for m in _COORDINATED.finditer(s)]
 
 
 def _supported(fact: str, sources: list[str]) -> bool:
@@ -41,7 +53,9 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
         cited = marks or citations
         sources = [c.text for c in cited] + [c.doc_title or "" for c in cited] + [c.doc_number or "" for c in cited]
         sources += ["".join(c.path) for c in cited]  # the location label, e.g. 六、16.
-        sources = [expand_place_governments(x) for x in sources]  # 忻府区、岢岚县人民政府 names two governments
+        # punctuation compared in one form (text is stored as written); 忻府区、岢岚县人民政府 names two governments
+        sources = [for_matching(expand_place_governments(x)) for x in sources]
+        sources += _distributed(sources)
         iso_dates = {d.date for c in cited for a, b in split_sentences(c.text, 0)
                      for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id)) if d.date}
         for derived in _STATUS.findall(line):
@@ -57,7 +71,7 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
                     problems.append(f"day count {days.group(1)} does not follow from {own[0]}: {line[:60]}")
             elif days:
                 problems.append(f"day count without its date: {line[:60]}")
-        body = _MARK.sub("", _STATUS.sub("", line))
+        body = for_matching(_MARK.sub("", _STATUS.sub("", line)))
         for y, m, d in _ISO.findall(body):
             if f"{y}-{m}-{d}" not in iso_dates:
                 problems.append(f"date {y}-{m}-{d} not in a cited clause: {line[:60]}")
