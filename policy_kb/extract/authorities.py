@@ -158,7 +158,7 @@ def agent_authorities(sentence: str) -> list[str]:
     return out
 
 
-def _expanded_core(core: str) -> str:
+def expanded_core(core: str) -> str:
     """`住建` → `住房和城乡建设`, `工信` → `工业和信息化` (from the abbreviation table of department names)."""
     for short, full in ABBREVIATIONS.items():
         if short[:-1] == core and full.endswith(short[-1]):
@@ -177,6 +177,6 @@ def resolve(name: str, known: list[str]) -> str:
     m = re.match(r"^([省市县区])(.{2,10}?)(?:主管)?部门$", name)
     if not m:
         return name
-    core = _expanded_core(m.group(2))
+    core = expanded_core(m.group(2))
     matches = {k for k in known if core in canonical_department(k) and not k.endswith("部门")}
     return matches.pop() if len(matches) == 1 else name

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..ingest.clauses import cn_to_int
 from ..records import Clause
 from .dates import Deadline, find_deadlines
 from .departments import Assignment, split_names
@@ -97,6 +98,7 @@ def _lead_deadline(clause: Clause, doc_year: int | None, issue_date: str | None)
 def contexts(clauses: list[Clause], doc_year: int | None, issue_date: str | None = None) -> dict[str, ClauseContext]:
     """Context of every clause, parents before children (clauses come in document order)."""
     out: dict[str, ClauseContext] = {}
+    leads: dict[str, Deadline | None] = {}  # each clause's deadline for the items below it
     by_id = {c.id: c for c in clauses}
     for c in clauses:
         parent = out.get(c.parent_id or "")
@@ -104,9 +106,10 @@ def contexts(clauses: list[Clause], doc_year: int | None, issue_date: str | None
         if parent is not None:
             ctx.departments, ctx.departments_from = parent.departments, parent.departments_from
             ctx.deadline, ctx.deadline_from = parent.deadline, parent.deadline_from
-            lead = _lead_deadline(by_id[c.parent_id], doc_year, issue_date)  # type: ignore[index]
-            if lead is not None:
-                ctx.deadline, ctx.deadline_from = lead, c.parent_id
+            if c.parent_id not in leads:
+                leads[c.parent_id] = _lead_deadline(by_id[c.parent_id], doc_year, issue_date)  # type: ignore[index]
+            if leads[c.parent_id] is not None:  # type: ignore[index]
+                ctx.deadline, ctx.deadline_from = leads[c.parent_id], c.parent_id  # type: ignore[index]
         if c.kind == "body":
             own = responsibility_line(c.text)
             if own is not None:
@@ -163,17 +166,6 @@ def _duty_item(ctx: ClauseContext, parent: Clause) -> None:
     ctx.duty_from = parent.id
 
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
 def _item_number(label: str) -> int | None:
     """`（三）` → 3, `（十二）` → 12."""
-    core = label.strip("（）()")
-    if core.isdigit():
-        return int(core)
-    if not core or any(ch not in "零一二三四五六七八九十" for ch in core):
-        return None
-    if "十" not in core:
-        return _CN_DIGITS[core[-1]]
-    tens, _, ones = core.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return cn_to_int(label.strip("（）()"))

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import cn2an
+from ..ingest.clauses import cn_to_int
 
 Y = r"(?P<y>\d{4})年"
 DEADLINE_RE = re.compile(
@@ -76,12 +76,7 @@ def _verb_follows(rest: str) -> bool:
 
 
 def _number(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    try:
-        return int(cn2an.cn2an(s.replace("两", "二"), "smart"))
-    except (ValueError, KeyError, IndexError):
-        return None
+    return cn_to_int(s.replace("两", "二"))
 
 
 def _after_issue(m: re.Match[str], text: str, start: int, end: int, issue: date | None) -> Deadline:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .. import places
 from ..ingest.clauses import text_spans
@@ -24,7 +24,7 @@ from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_
                           is_department, parse_parenthetical, resolve_alias, roles_in_sentence)
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
-from .penalties import authorities, find_penalties, referenced_paragraph
+from .penalties import Penalty, authorities, find_penalties, referenced_paragraph
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
@@ -231,11 +231,30 @@ def _heading_is_duty(text: str, doc_year: int | None, issue_date: str | None) ->
                 or any(d.date for d in find_deadlines(text, doc_year, issue_date)))
 
 
-def _complete_names(roles: Assignment, sentence: str) -> None:
+@dataclass(frozen=True)
+class _Named:
+    """Authorities the authority grammar finds in one sentence, read once: the names that open it (with their 会同
+    partners), the acting authority after any leading conditions, and the `由…` agents."""
+
+    opening: list[str]
+    subject: list[str]
+    cooperate: list[str]
+    agents: list[str]
+
+
+def _named(sentence: str) -> _Named:
+    """The acting authority may follow the sentence's conditions and adverbials
+    (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
+    first = subject_authorities(sentence.lstrip("，,"))
+    later = (subject_authorities(part.strip()) for part in re.split(r"[，,]", sentence)[1:])
+    subject, cooperate = first if first[0] else next((found for found in later if found[0]), ([], []))
+    return _Named(first[0] + first[1], subject, cooperate, agent_authorities(sentence))
+
+
+def _complete_names(roles: Assignment, named: _Named) -> None:
     """A department rule that matched only part of a name (`省人民政府` of `省人民政府环境保护主管部门`,
     `市人民政府` of `省辖市人民政府`) gives way to the whole name found by the authority grammar."""
-    subject, cooperate = subject_authorities(sentence.lstrip("，,"))
-    full = subject + cooperate + agent_authorities(sentence)
+    full = named.opening + named.agents
     for role, names in roles.roles.items():
         for i, name in enumerate(names):
             longer = [f for f in full if name in f and name != f]
@@ -245,22 +264,11 @@ def _complete_names(roles: Assignment, sentence: str) -> None:
         roles.roles[role] = list(dict.fromkeys(names))
 
 
-def _clause_subject(sentence: str) -> tuple[list[str], list[str]]:
-    """The authority that acts in a sentence: at its start, or after the conditions and adverbials that precede it
-    (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
-    for part in re.split(r"[，,]", sentence):
-        found = subject_authorities(part.strip())
-        if found[0]:
-            return found
-    return [], []
-
-
-def _add_authorities(roles: Assignment, sentence: str, known: list[str]) -> None:
+def _add_authorities(roles: Assignment, named: _Named, known: list[str]) -> None:
     """Generically named authorities (authorities.py) that the department rules did not already place; a
     distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
     placed = {n for names in roles.roles.values() for n in names}
-    subject, cooperate = _clause_subject(sentence)
-    for role, names in (("responsible", subject + agent_authorities(sentence)), ("cooperate", cooperate)):
+    for role, names in (("responsible", named.subject + named.agents), ("cooperate", named.cooperate)):
         for name in (resolve(n, known) for n in names):
             if canonical_department(name) not in placed:
                 roles.add(role, name)
@@ -291,9 +299,10 @@ def _sentence_roles(text: str, own: Assignment, closing: Assignment | None, hold
         for canon, as_written in holders:
             if is_department(canon):
                 roles.add("responsible", as_written)  # canonical role name, the written form (市住建局) kept
+    named = _named(text)
     if roles:
-        _complete_names(roles, text)
-    _add_authorities(roles, text, known)
+        _complete_names(roles, named)
+    _add_authorities(roles, named, known)
     if not roles and previous is not None and _CONTINUES.match(text.strip()):
         roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
     return roles
@@ -308,7 +317,7 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     ob.subject = ob.subject or _subject(ctx.duty_lead_in, {})
     if not any(ob.departments.values()):
         roles = Assignment()
-        _add_authorities(roles, ctx.duty_lead_in, known)
+        _add_authorities(roles, _named(ctx.duty_lead_in), known)
         if roles:
             ob.departments = {r: list(v) for r, v in roles.roles.items()}
             ob.department_names = dict(roles.written)
@@ -326,19 +335,17 @@ def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
 
-def _add_penalties(ob: Obligation, ctx: ClauseContext, referenced: str | None = None) -> None:
-    """Penalties of the sentence itself, or of the penalty list the clause is an item of, with the authority that
-    imposes them as the responsible department."""
-    own = find_penalties(for_matching(ob.text))
-    if referenced:
-        own += find_penalties(referenced)
+def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty]) -> None:
+    """Penalties of the sentence itself (`own`, with those of a paragraph it refers to), or of the penalty list the
+    clause is an item of, with the authority that imposes them as the responsible department.  `ob.text` is still
+    the text normalised for matching here (extract_document restores the written form afterwards)."""
     if ctx.penalty_item:
         penalties, names = ctx.penalties + own, ctx.authorities
         ob.modality = "must_not"
         if not any(ob.departments.values()):
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:
-        penalties, names = own, authorities(for_matching(ob.text)) if own else []
+        penalties, names = own, authorities(ob.text) if own else []
         if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
             ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
     ob.penalties = [p.to_dict() for p in penalties]
@@ -393,7 +400,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        forced = (listed or ctx.penalty_item or ctx.duty_modality is not None or bool(find_penalties(text))
+        stated = find_penalties(text)
+        forced = (listed or ctx.penalty_item or ctx.duty_modality is not None or bool(stated)
                   or (task_item and _directive(text)))
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
@@ -404,7 +412,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         previous = roles if roles else None
         ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                      _jurisdiction(text, doc), list(clause.warnings))
-        _add_penalties(ob, ctx, referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text)))
+        referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
+        _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []))
         _duty_of_list(ob, ctx, known_departments)
         _inherit(ob, ctx)
         results.append(ob)

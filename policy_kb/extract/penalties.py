@@ -211,7 +211,7 @@ def referenced_paragraph(sentence: str, paragraphs: list[str], current: int) -> 
     m = _SAME_AS.search(sentence)
     if not m:
         return None
-    index = current - 1 if m.group(1) is None else int(cn2an.cn2an(m.group(1), "smart")) - 1
+    index = current - 1 if m.group(1) is None else int(_number(m.group(1)) or 0) - 1
     return paragraphs[index] if 0 <= index < len(paragraphs) and index != current else None
 
 
