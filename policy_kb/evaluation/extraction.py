@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..extract.authorities import expanded_core
 from ..extract.lexicon import canonical_department
 
 
@@ -91,8 +92,6 @@ def department_key(name: str) -> str:
     """Names that denote the same body compare equal: canonical abbreviations (市工信局 = 市工业和信息化局), and a
     sector's 部门 is its 局/厅/委 at the same level (市工信部门 = 市工业和信息化局, 市生态环境部门 = 市生态环境局) —
     a document that writes `市工信、住建等部门` means its own bureaus."""
-    from ..extract.authorities import expanded_core
-
     name = canonical_department(re.sub(r"\s+", "", name))
     m = re.match(r"^(.*?)(?:主管部门|部门)$", name)
     if m and m.group(1):

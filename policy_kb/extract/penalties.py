@@ -16,6 +16,8 @@ from typing import Any
 
 import cn2an
 
+from .authorities import agent_authorities, split_authorities
+
 
 class PenaltyKind(str, Enum):
     FINE = "fine"
@@ -185,8 +187,6 @@ _AUTHORITY_SUBJECT = re.compile(r"^([^，。；：]{2,40}?(?:部门|机构|机�
 
 def authorities(text: str) -> list[str]:
     """Who imposes the penalties of `text`: the `由…` phrase (split at 、/或者/和), or a sentence-initial authority."""
-    from .authorities import agent_authorities
-
     named = agent_authorities(text)
     if named:
         return named
@@ -195,8 +195,6 @@ def authorities(text: str) -> list[str]:
         m = _AUTHORITY_SUBJECT.search(text)
         if not m:
             return []
-    from .authorities import split_authorities
-
     return split_authorities(m.group(1)) or [n for n in re.split(r"、|或者|和|及", m.group(1)) if len(n) >= 2]
 
 
