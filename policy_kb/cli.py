@@ -105,7 +105,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    gold = Path(args.gold) if args.gold else None
+    gold = Path(args.gold) if args.gold and "," not in args.gold else None
     if args.what == "extraction":
         from .evaluation.extraction import evaluate, load_gold
 
@@ -154,7 +154,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from .evaluation.answers import evaluate as eval_answers
         from .evaluation.extraction import load_gold
 
-        questions = load_gold(gold or Path("tests/gold/questions.jsonl"))
+        files = [Path(f) for f in args.gold.split(",")] if args.gold else [Path("tests/gold/questions.jsonl")]
+        questions = [q for f in files for q in load_gold(f)]
+        if args.fit:
+            from .evaluation.fit import fit
+
+            report = fit(Answerer(args.index), questions, _as_of(args.as_of))
+            print(f"fitted on {report['trained_on']} questions, {report['sentences']} sentences; "
+                  f"cross-validated ({report['folds']}): {report['cross_validated']}")
+            return 0
         rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
         if args.json:
             emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
@@ -348,7 +356,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["dev", "heldout"], default="dev",
                    help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)")
     p.add_argument("--only", choices=["real", "fixtures"], help="`eval documents`: only the real texts or the fixtures")
-    p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl)")
+    p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl); for `answers`, "
+                                  "several separated by commas")
+    p.add_argument("--fit", action="store_true", help="`eval answers`: fit the answer scorer on these questions and "
+                                                        "write policy_kb/data/answer_model.json")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")
     p.add_argument("--as-of", help="date for deadline status in `eval answers` (default: today)")

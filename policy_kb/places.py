@@ -59,14 +59,15 @@ class Place:
         return stem if stem != self.full and _gaz().short_meaning(stem) == self else self.name
 
 
-def _lines(name: str) -> list[str]:
+def data_lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a word list in policy_kb/data/ (word lists are data, not code)."""
     text = (DATA / name).read_text(encoding="utf-8")
     return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
 @lru_cache(maxsize=1)
 def _ethnic_re() -> re.Pattern[str]:
-    groups = sorted(_lines("ethnic_groups.txt"), key=len, reverse=True)
+    groups = sorted(data_lines("ethnic_groups.txt"), key=len, reverse=True)
     alt = "|".join(re.escape(g) for g in groups)
     return re.compile(rf"^(.{{2,}}?)(?:(?:{alt})族?)+(自治区|自治州|自治县|自治旗)$")
 
@@ -127,7 +128,7 @@ class Gazetteer:
             place = Place(key, level, key_of[parent] if parent else NATIONAL, code, name if key != name else None)
             self.places[key] = place
             self.by_full.setdefault(name, []).append(place)
-        stop = set(_lines("place_short_stopwords.txt"))
+        stop = set(data_lines("place_short_stopwords.txt"))
         self.short_index: dict[str, list[Place]] = {}
         for full, found in self.by_full.items():
             stem = short_name(full)
@@ -136,7 +137,7 @@ class Gazetteer:
         for stem in list(self.short_index):
             if stem in self.by_full:  # a short form that is another place's full name (城区?) names that place
                 self.short_index[stem] = self.short_index[stem] + self.by_full[stem]
-        self.typos = dict(ln.split("\t") for ln in _lines("place_typos.tsv"))
+        self.typos = dict(ln.split("\t") for ln in data_lines("place_typos.tsv"))
         # surface string → candidate places, for scanning text; 2-character full names shared by several places
         # (城区, 郊区, 矿区) are ordinary words and are left out
         self.surfaces: dict[str, list[Place]] = {}
@@ -221,7 +222,7 @@ class Gazetteer:
                     w, p = best[0]
                     out[latin] = w
                     levels[latin] = "county-city" if p.level == "county" and p.full.endswith("市") else p.level
-            for latin, name in (ln.split("\t") for ln in _lines("place_pinyin.tsv")):
+            for latin, name in (ln.split("\t") for ln in data_lines("place_pinyin.tsv")):
                 out[latin] = name
                 levels[latin] = "override"
             self._romanised = out

@@ -1,5 +1,9 @@
-"""Question understanding: language, intent, topic entities, jurisdiction, company and 文号 — all by rules over the
-same vocabulary the extractor uses, so a question and a clause name things the same way."""
+"""Question understanding: everything later stages need from the question's text, read once into a typed `Question`.
+
+Language, intent, places (from the national gazetteer: never an `X市` pattern, so `当年通过市场化交易` and `哪个市` are
+no places), 文号, topic terms, content words, what kind of fact is asked for, and what a follow-up (`那忻州呢？`,
+`and Xinzhou?`, `罚多少？`) inherits from the question before it.  Nothing downstream reads the raw text again.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +26,6 @@ _INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
     ("list", re.compile(r"哪些|哪几|哪两|哪[一二三四五六七八九十]+[个家项类种条]|列出|清单|名单|有什么|包括|which|list|what (?:are|products)", re.I)),
 ]
-# `唐山市`, `邯郸县`: a 2-3 character name + 市/县 that is not a generic word (各市, 设区市, 城市, 本县 …)
-_OTHER_CITY_RE = re.compile(r"(?<![各全本我该设每市县区省地级产焦城])(?!各|全|本|我|该|设|每|城|产|重点|周边|平原)"
-                            r"[\u4e00-\u9fff]{2,3}(?:市|县)(?![区级长委政人])")
 _MONEY_RE = re.compile(r"钱|元|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I)
 _AMOUNT_RE = re.compile(r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I)
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号|〔\d{4}〕\d{1,4}号")
@@ -32,8 +33,26 @@ DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号|〔\d{4}
 _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）〕]?\s*(?:no\.?\s*)?(\d{1,4})\b", re.I)
 
 
+# What a question asks about, beyond its topic: read here once, used as evidence features and by the intent checks
+ASKS_OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)
+ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
+ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
+CLOSING_RE = re.compile(r"关|停|淘汰|退出|拆除|close|shut|phase[ -]?out|eliminat", re.I)
+PENALTY_RE = re.compile(r"罚|处罚|处分|追究|法律责任|违法|penalt|fine[ds]?\b|punish|sanction", re.I)
+ROLE_RE = re.compile(r"组长|副组长|主任|局长|负责人|成员")
+QUOTED_RE = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
+_PER_RE = re.compile(r"每(人|吨|户|台|千瓦|平方米|蒸吨|家)|人均|per (person|worker|tonne|ton)")
+_PER_EN = {"person": "人", "worker": "人", "tonne": "吨", "ton": "吨"}
+# A question that leans on the one before it: `那忻州呢？`, `and Xinzhou?`, `罚多少？`, `谁负责？` (short, or opening
+# with a word that continues a conversation)
+_FOLLOW_UP_RE = re.compile(r"^(?:那|那么|还有|另外|再问|同样|and\b|what about|how about|same\b)|[呢]？?$", re.I)
+
+
 @dataclass
 class Question:
+    """A question as later stages need it.  ``text`` is what the user typed (typos fixed against the corpus);
+    ``search_text`` is what is searched for (a follow-up's with the question before it)."""
+
     text: str
     language: str
     intent: str
@@ -43,6 +62,18 @@ class Question:
     topics: list[str] = field(default_factory=list)
     doc_numbers: list[str] = field(default_factory=list)
     wants_money: bool = False
+    places: list[str] = field(default_factory=list)  # every place named, most specific first
+    search_text: str = ""
+    wants_penalty: bool = False
+    asks_why: bool = False
+    asks_often: bool = False
+    asks_basis: bool = False
+    asks_meaning: bool = False
+    closing: bool = False  # about closing something (关停, 淘汰): answered by a rule that closes it
+    role: str | None = None  # `组长`, `负责人`: a role line is the answer
+    quoted: list[str] = field(default_factory=list)  # terms the user put in quotes (`“两断四停”是什么意思`)
+    per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
+    follow_up: bool = False  # read together with the previous question
 
 
 def language_of(text: str) -> str:
@@ -71,28 +102,62 @@ def topics_of(text: str) -> list[str]:
     return [t for t in found if not any(t != o and normalise(t) in normalise(o) for o in found)]
 
 
-def understand(text: str, jurisdiction: str | None = None) -> Question:
-    language = language_of(text)
-    q = normalise(text)
+def _place_of(text: str, jurisdiction: str | None) -> tuple[places.Place | None, bool, list[str]]:
+    """The place the question is about: the user's choice, else the most specific place the text names (typos and
+    pinyin included); whether it is a place of China; and every place the text names."""
+    named = places.find_places(text)
     place = places.lookup(jurisdiction) if jurisdiction else None
     if jurisdiction and place is None:  # a parameter naming no place we know (火星): say so, do not ignore it
         place = places.Place(jurisdiction.strip(), "city", None)
-    if place is None:
-        found = places.find_places(q)
-        place = found[0] if found else None
-    if place is None:  # a place outside Shanxi (北京市, 河北省, 唐山市): keep it, the corpus has nothing for it
-        m = re.search(rf"({'|'.join(places.OTHER_PROVINCES)})", q)
-        if m:
-            place = places.Place(places.OTHER_PROVINCES[m.group(1)], "province", None)
-        else:
-            m = _OTHER_CITY_RE.search(q)
-            if m and m.group(0) not in places.PLACES:
-                place = places.Place(m.group(0), "city" if m.group(0).endswith("市") else "county", None)
-    place_known = place is None or place.name in places.PLACES
+    place = place or (named[0] if named else None)
+    known = place is None or place.name in places.PLACES
+    return place, known, [p.name for p in named]
+
+
+def _is_follow_up(text: str, previous: Question | None) -> bool:
+    """A question that cannot stand alone: a conversation word (`那…呢`, `and …?`), or so short that it names no
+    topic and no place of its own beyond what changes (`罚多少？`, `谁负责？`)."""
+    if previous is None:
+        return False
+    bare = re.sub(r"[\W\d_]", "", text)
+    return bool(_FOLLOW_UP_RE.search(text.strip())) or (len(bare) <= 8 and not topics_of(text))
+
+
+def understand(text: str, jurisdiction: str | None = None, previous: Question | None = None) -> Question:
+    """Read a question once.  With ``previous`` (the question before it in a conversation), a follow-up inherits
+    what it does not say itself: the place (`罚多少？`), the topic (`那忻州呢？` keeps 4.3米焦炉 and its intent) —
+    a place or intent it does state wins."""
+    language = language_of(text)
+    q = normalise(text)
+    follow_up = _is_follow_up(text, previous)
+    place, place_known, named = _place_of(q, jurisdiction)
+    intent = intent_of(text)
+    search_text = text
+    topics = topics_of(text)
+    if follow_up and previous is not None:
+        if place is None and previous.jurisdiction:
+            place, place_known = places.lookup(previous.jurisdiction), previous.place_known
+        if intent == "general":
+            intent = previous.intent
+        topics = topics or previous.topics
+        earlier = previous.search_text or previous.text
+        for old in previous.places:  # `那忻州呢？`: the earlier question with its place replaced
+            if named:
+                earlier = earlier.replace(old, "").replace(places.short_name(old), "")
+        search_text = f"{earlier} {text}"
     numbers = [n for n in DOC_NUMBER_RE.findall(text.replace("[", "〔").replace("]", "〕"))]
     for prefix, year, num in _EN_DOC_NUMBER_RE.findall(text):
         numbers.append(f"{prefix.strip().lower()}〔{year}〕{num}号")  # resolved against known prefixes later
-    return Question(text=text, language=language, intent=intent_of(text),
+    per = _PER_RE.search(text)
+    role = ROLE_RE.search(text)
+    return Question(text=text, language=language, intent=intent,
                     jurisdiction=place.name if place else None, place_known=place_known,
-                    topics=topics_of(text), doc_numbers=numbers,
-                    wants_money=bool(_MONEY_RE.search(text) and _AMOUNT_RE.search(text)))
+                    topics=topics, doc_numbers=numbers,
+                    wants_money=bool(_MONEY_RE.search(search_text) and _AMOUNT_RE.search(text)),
+                    places=named, search_text=search_text,
+                    wants_penalty=bool(PENALTY_RE.search(search_text)), asks_why=bool(WHY_RE.search(text)),
+                    asks_often=bool(ASKS_OFTEN_RE.search(text)), asks_basis=bool(ASKS_BASIS_RE.search(text)),
+                    asks_meaning=bool(ASKS_MEANING_RE.search(text)), closing=bool(CLOSING_RE.search(search_text)),
+                    role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
+                    per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
+                    follow_up=follow_up)

@@ -13,33 +13,13 @@ import unicodedata
 from .. import places
 from ..extract.nlp import jieba_tokenizer
 
-STOPWORDS = set(
-    "的 了 是 在 和 与 及 或 等 对 把 被 吗 呢 吧 啊 呀 哪 哪些 哪个 什么 啥 怎么 怎样 如何 多少 几 是否 有没有 有 没有 "
-    "我 我们 我厂 我们厂 你 你们 他们 这个 那个 这 那 请问 请 问 一下 能 能否 可以 可 会 要 需要 应该 必须 最 最晚 最迟 "
-    "时候 时间 什么时候 啥时候 何时 哪天 几时 规定 文件 政策 里 中 上 下 呀 嘛 么 吗？ 谁 负责 由 "
-    "what when which who how is are the a an of to in for by do does must should be on at with from".split())
-
-# A few domain terms so English questions also hit the keyword route (the semantic route is multilingual anyway).
-GLOSSARY = {
-    "coke oven": "焦炉", "coke ovens": "焦炉", "coking": "焦化", "coke": "焦炭", "capacity": "产能",
-    "compensation": "补偿", "subsidy": "补偿", "shut down": "关停", "shutdown": "关停", "close": "关停",
-    "closure": "关停", "phase out": "淘汰", "eliminate": "淘汰", "dry quenching": "干熄焦", "emission": "排放",
-    "emissions": "排放", "ultra-low": "超低排放", "deadline": "前", "department": "部门", "lead": "牵头",
-    "boiler": "锅炉", "heating": "清洁取暖", "gas": "煤气", "employees": "职工", "workers": "职工",
-    "resettlement": "安置", "penalty": "处罚", "fine": "罚款", "tonne": "吨", "ton": "吨", "target": "目标",
-    "reduce": "压减", "reduction": "压减", "coal": "煤炭", "steel": "钢铁", "vehicle": "机动车", "diesel": "柴油货车",
-}
+STOPWORDS = set(places.data_lines("stopwords.txt"))
+# English word → the term the documents use, so English questions also hit the keyword route (the semantic route is
+# multilingual anyway); longest phrase first so `coke oven` wins over `coke`.
+GLOSSARY = dict(sorted((tuple(line.split("\t", 1)) for line in places.data_lines("glossary_en_zh.tsv")),  # type: ignore[misc]
+                       key=lambda p: -len(p[0])))
 # Colloquial words → the terms policy documents use (the query keeps its own words too).
-SYNONYMS = {
-    "小焦炉": ["4.3米焦炉", "焦炉"], "干熄焦": ["干法熄焦"], "干法熄焦": ["干熄焦"], "关": ["关停"], "关掉": ["关停"], "停": ["关停", "停产"], "停掉": ["关停"],
-    "拆": ["拆除"], "补贴": ["补偿", "补助"], "补助": ["补偿"], "赔": ["补偿"], "钱": ["补偿", "资金"],
-    "谁管": ["负责", "牵头"], "管": ["负责"], "最晚": ["前"], "期限": ["前", "时限"], "截止": ["前"],
-    "罚": ["处罚"], "罚款": ["处罚"], "污染": ["排放", "污染"], "员工": ["职工"], "工人": ["职工"],
-    "新建": ["新建", "备案"], "上马": ["新建"], "规矩": ["要求"], "标准": ["标准", "限值"],
-    "water": ["断水", "用水"], "energy consumption": ["能耗"], "approve": ["审批", "核准"],
-    "approval": ["审批", "核准"], "first": ["优先"], "priority": ["优先"], "inspection": ["验收", "抽查"],
-    "acceptance": ["验收"], "electricity": ["断电", "用电"], "loan": ["信贷"], "credit": ["信贷"],
-}
+SYNONYMS = {w: syns.split("|") for w, syns in (line.split("\t", 1) for line in places.data_lines("synonyms.tsv"))}
 EXACT_RE = re.compile(
     r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d{1,4}号|〔\d{4}〕\d{1,4}号"  # 文号
     r"|\d+(?:\.\d+)?(?:[、~～\-—]\d+(?:\.\d+)?)*\s*(?:万吨标准煤|万吨|千克标准煤|吨|米|元/吨|元|万元|亿元|%|毫克/立方米|蒸吨|万千瓦|家|座|台|公里|年|月|日)"
@@ -70,7 +50,11 @@ def index_tokens(text: str) -> str:
 def query_terms(query: str) -> list[str]:
     """Content tokens of a query: segmented like the index, stopwords removed, English glossary terms added."""
     q = normalise(query)
-    extra = [zh for en, zh in GLOSSARY.items() if re.search(rf"\b{re.escape(en)}\b", q)]
+    extra = []
+    for en, zh in GLOSSARY.items():  # longest first; a matched phrase is used up (`coke oven` is not also `coke`)
+        q, found = re.subn(rf"\b{re.escape(en)}\b", " ", q)
+        if found:
+            extra.append(zh)
     tokens = index_tokens(q).split()
     extra += [syn for word, syns in SYNONYMS.items() if word in tokens or (len(word) > 2 and word in q) for syn in syns]
     tokens += extra

@@ -1,0 +1,92 @@
+"""Answerability: one decision on the scored evidence, then the checks an intent needs.
+
+The evidence answers the question when its best sentence reaches the fitted `Thresholds.answer`; the sentences to
+quote are then chosen by the other fitted thresholds (at most three cited clauses, five for a list).  An intent
+then checks that the chosen evidence holds what it asks for: a date for *when*, an amount for *how much*, a
+definition for *what does “…” mean*.  A word the corpus does not contain is a feature of the evidence (`missing`),
+never on its own a reason to refuse: a typo must not make an answerable question unanswerable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .evidence import AMOUNT_RE, DATE_RE, Evidence
+from .scorer import Thresholds
+from .understand import Question
+
+MAX_CLAUSES = 3  # citations per answer …
+MAX_CLAUSES_LIST = 5  # … unless the question asks for a list
+MAX_SENTENCES = 8
+_CN_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass
+class Decision:
+    """The sentences to quote, or why there are none (``reason`` set, ``chosen`` empty)."""
+
+    chosen: list[Evidence] = field(default_factory=list)
+    reason: str | None = None  # zh
+    reason_en: str | None = None
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether a clause explains a term: `“两断四停”（即断水、…）`, `X是指…`, or an enumeration whose length
+    matches the number in the term (`节能、环保、安全“三大改造”`)."""
+    for m in re.finditer(rf"[“\"]?{re.escape(term)}[”\"]?", text):
+        if re.match(r"[^，。；]{0,4}?[，,]?[（(]?(?:即|是指|指的是|包括|：)", text[m.end():m.end() + 10]):
+            return True
+        count = _CN_COUNT.get(term[0]) or (int(term[0]) if term[0].isdigit() and len(term) > 1 and not term.isdigit() else None)
+        before = re.split(r"[，。；：]|实施|推进|开展|实行|推动", text[:m.start()])[-1]
+        if count and len([x for x in before.split("、") if x.strip()]) == count:
+            return True
+    return False
+
+
+def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence]:
+    """The best sentence, other clauses' sentences that score nearly as well, and further sentences of the cited
+    clauses that score well enough on their own (they cost no citation)."""
+    best = ranked[0]
+    limit = MAX_CLAUSES_LIST if q.intent == "list" else MAX_CLAUSES
+    chosen, cited = [best], [best.clause.id]
+    for e in ranked[1:]:
+        if len(chosen) == MAX_SENTENCES:
+            break
+        if e.clause.id in cited:
+            if e.score >= th.same_clause:
+                chosen.append(e)
+        elif len(cited) < limit and e.score >= th.select and e.score >= th.ratio * best.score:
+            chosen.append(e)
+            cited.append(e.clause.id)
+    return chosen
+
+
+def _has_date(e: Evidence) -> bool:
+    return bool(e.obligation and ((e.obligation.deadline or {}).get("date")
+                                  or (e.obligation.deadline or {}).get("kind") == "recurring")) or bool(
+        DATE_RE.search(e.text))
+
+
+def decide(q: Question, ranked: list[Evidence], th: Thresholds, missing: list[str]) -> Decision:
+    if not ranked or ranked[0].score < th.answer:
+        if missing:
+            what = "、".join(f"“{m}”" for m in missing)
+            return Decision(reason=f"没有条款能回答该问题（文件中没有出现{what}）。",
+                            reason_en=f"No clause answers this question (the documents do not mention {what}).")
+        return Decision(reason="没有找到可以回答该问题的条款。", reason_en="No clause answers this question.")
+    chosen = choose(q, ranked, th)
+    if q.intent == "deadline" and not q.asks_why and not any(_has_date(e) for e in chosen):
+        return Decision(reason="文件中没有找到相关的期限规定。", reason_en="The documents do not state a deadline for this.")
+    if q.wants_money:
+        money = [e for e in chosen if AMOUNT_RE.search(e.text)]
+        if q.per_unit:  # `每人补偿多少` is not answered by a per-tonne rate
+            money = [e for e in money if re.search(rf"/{q.per_unit}|每{q.per_unit}", e.text)]
+        if not money:
+            return Decision(reason="文件中没有找到相关的金额规定。", reason_en="The documents do not state an amount for this.")
+    if q.intent == "definition" and q.asks_meaning and q.quoted and not any(
+            defines(e.clause.text, t) for t in q.quoted for e in chosen):
+        terms = "、".join(q.quoted)
+        return Decision(reason=f"文件中没有对“{terms}”的定义或解释。",
+                        reason_en=f"The documents use {terms} but do not define it.")
+    return Decision(chosen=chosen)

@@ -1,0 +1,190 @@
+"""Evidence: the sentences that might answer a question, each described by named features.
+
+Candidates come from hybrid search within the question's jurisdiction chain (the place, the places above it up to
+national laws; the whole knowledge base when no place is asked).  Every sentence of the best clauses becomes one
+`Evidence` whose `Features` say how well it matches the question and whether it holds the kind of fact the intent
+needs.  How much each feature counts is not decided here: :mod:`.scorer` combines them with weights fitted on
+training questions (`policy-kb eval answers --fit`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import astuple, dataclass, fields
+from datetime import date
+
+from .. import places
+from ..extract.lexicon import DEPT_RE
+from ..extract.obligations import split_sentences
+from ..records import Clause, Document, Hit, Obligation
+from ..search.text import STOPWORDS, normalise, query_terms
+from ..store import Store
+from .understand import Question
+
+CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in the top 12 for ~0.95 of questions)
+DATE_RE = re.compile(r"\d{4}年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成")
+AMOUNT_RE = re.compile(r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+")
+_NUMBER_UNIT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|米|吨|万吨|毫克|公里|千米|蒸吨|小时|日|天|年|个月|人|家|座|台|倍|mg)"
+                             r"|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百]+(?:日|年|个月|小时|人|公里)")
+_PENALTY_RE = re.compile(r"罚款|处罚|拘留|责令|吊销|没收|停产整治|停业|关闭|追究")
+_LIST_RE = re.compile(r"[、；;]|（[一二三四五六七八九十]+）|\d+[.．、]|以下")
+_DEFINE_RE = re.compile(r"是指|即|指的是|包括|称为")
+_CAUSE_RE = re.compile(r"因为|由于|为了|之所以|关键|制约|原因|因此|所以|旨在|目的是|鉴于")
+_PERIOD_RE = re.compile(r"[（(]?((?:19|20)\d{2})\s*[—–\-~～至到]\s*((?:19|20)\d{2})年?[）)]?")
+
+
+@dataclass
+class Features:
+    """How one sentence relates to the question; every value is in [0, 1] (`dense` is a cosine).  The fitted
+    weights are stored by these names, in this order (:mod:`.scorer`)."""
+
+    search: float  # the clause's hybrid score relative to the best clause
+    rank: float  # 1 / (1 + the clause's rank)
+    dense: float  # the clause's dense-route cosine (0 when the route did not return it)
+    keyword: float  # the clause's BM25 score relative to the best one
+    cover: float  # share of the question's content words in the sentence, rare words weigh more
+    clause_cover: float  # the same over the whole clause and its heading
+    topic: float  # share of the question's topics named in the sentence
+    intent_fit: float  # the sentence holds what the intent asks for (a date, an amount, a department, a number…)
+    place_match: float  # 1: a document or sentence of the asked place; 0.5: a place above it; 0: no place asked
+    place_other: float  # the sentence names a place outside the asked place's chain
+    obligation: float  # an extracted duty, prohibition or target
+    historical: float  # from a plan whose period ended before today
+    missing: float  # share of the question's content words that no clause in scope contains (same for a question)
+    length: float  # sentence length / 200, at most 1
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def vector(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+@dataclass
+class Evidence:
+    """One candidate sentence: where it is, the obligation it states (if extracted), and its features."""
+
+    clause: Clause
+    text: str
+    start: int  # offset of the sentence in the clause text
+    clause_rank: int
+    obligation: Obligation | None
+    features: Features
+    score: float = 0.0  # probability that the sentence answers the question (:mod:`.scorer`)
+
+
+def plan_period(title: str | None) -> tuple[int, int] | None:
+    """The years a plan covers, from its title (`…规划（2006—2010年）`)."""
+    m = _PERIOD_RE.search(title or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def is_historical(doc: Document, as_of: date) -> bool:
+    period = plan_period(doc.title)
+    return period is not None and period[1] < as_of.year
+
+
+def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
+    """Whether a sentence holds the kind of fact the question asks for."""
+    if q.asks_why:
+        return float(bool(_CAUSE_RE.search(sentence)))
+    if q.wants_money or q.intent == "compensation":
+        return float(bool(AMOUNT_RE.search(sentence)) or bool(ob and any("元" in t["unit"] for t in ob.thresholds)))
+    if q.wants_penalty:
+        return float(bool(_PENALTY_RE.search(sentence)) or bool(ob and ob.penalties))
+    if q.intent == "deadline":
+        return float(bool(ob and (ob.deadline or {}).get("date")) or bool(DATE_RE.search(sentence)))
+    if q.intent == "department":
+        return float(bool(ob and any(ob.departments.values())) or bool(DEPT_RE.search(sentence))
+                     or "部门" in sentence or "负责" in sentence)
+    if q.intent == "threshold":
+        return float(bool(_NUMBER_UNIT_RE.search(sentence)))
+    if q.intent == "list":
+        return float(bool(_LIST_RE.search(sentence)))
+    if q.intent == "definition":
+        return float(bool(_DEFINE_RE.search(sentence)))
+    return 0.0
+
+
+class EvidenceFinder:
+    """Collects and describes candidate sentences.  One per knowledge base: it caches word rarity (IDF)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._idf: dict[str, float] = {}
+
+    def weight(self, word: str) -> float:
+        """1.0 for a word in few clauses, down to 0.3 for one in most of them: rare words say more about what is
+        asked than common ones (产能, 焦炉 are everywhere)."""
+        if word not in self._idf:
+            share = (self.store.term_clause_count(word) or 1) / (self.store.clause_count() or 1)
+            self._idf[word] = max(0.3, min(1.0, 1.2 - share * 3))
+        return self._idf[word]
+
+    @staticmethod
+    def content_words(q: Question) -> list[str]:
+        """The question's content words (2+ characters, not stop words, not place names: places scope the search,
+        they are not the topic), parts of longer words dropped."""
+        named = [n for p in q.places for n in (p, places.short_name(p))]
+        words = [w for w in query_terms(q.search_text or q.text) if len(w) >= 2 and w not in STOPWORDS
+                 and not any(w in n for n in named) and not places.lookup(w) and not re.fullmatch(r"[a-z]+|\d+", w)]
+        return [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+
+    def _cover(self, text: str, words: list[str]) -> float:
+        total = sum(self.weight(w) for w in words)
+        return sum(self.weight(w) for w in words if w in text) / total if total else 0.0
+
+    def missing_share(self, words: list[str], allowed: set[int] | None) -> float:
+        """Share of content words that occur in no clause the user's scope can see."""
+        if not words:
+            return 0.0
+        absent = 0
+        for w in words:
+            rows = self.store.containing(w, limit=1 if allowed is None else 5000)
+            absent += not (len(rows) == 5000 or any(allowed is None or r in allowed for r in rows))
+        return absent / len(words)
+
+    def gather(self, q: Question, hits: list[Hit], allowed: set[int] | None, as_of: date) -> list[Evidence]:
+        words = self.content_words(q)
+        missing = self.missing_share(words, allowed)
+        topics = [normalise(t) for t in q.topics]
+        chain = set(places.ancestors(q.jurisdiction)) if q.jurisdiction else set()
+        docs = {d.id: d for d in self.store.documents()}
+        top = hits[:CLAUSES]
+        best = max((h.score for h in top), default=0.0) or 1.0
+        best_kw = max((h.scores.get("keyword") or 0.0 for h in top), default=0.0) or 1.0
+        clauses = {h.clause_id: self.store.clause(h.clause_id) for h in top}
+        obligations: dict[str, list[tuple[str, Obligation]]] = {}
+        for o in self.store.obligations(clause_ids=list(clauses)):
+            obligations.setdefault(o.clause_id, []).append((normalise(o.text).rstrip("。；;"), o))
+        out: list[Evidence] = []
+        for rank, hit in enumerate(top):
+            clause = clauses[hit.clause_id]
+            if clause is None or clause.kind == "cc":
+                continue
+            doc = docs[clause.doc_id]
+            whole = normalise(f"{clause.heading or ''} {clause.text}")
+            shared = dict(search=hit.score / best, rank=1 / (1 + rank), dense=hit.scores.get("semantic") or 0.0,
+                          keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
+                          clause_cover=self._cover(whole, words),
+                          historical=float(is_historical(doc, as_of)), missing=missing)
+            for a, b in split_sentences(clause.text, 0):
+                text = clause.text[a:b].strip()
+                if not text or text.strip("。：") == (clause.heading or ""):
+                    continue
+                norm = normalise(text)
+                ob = next((o for key, o in obligations.get(clause.id, []) if key and key in norm), None)
+                here = {p.name for p in places.find_places(norm)} if q.jurisdiction else set()
+                local = doc.jurisdiction == q.jurisdiction or (q.jurisdiction in here)
+                # a place neither on the asked place's chain nor inside it (`临汾市…` when 介休 is asked)
+                other = {p for p in here if p not in chain and q.jurisdiction not in places.ancestors(p)}
+                feats = Features(
+                    **shared, cover=self._cover(norm, words),
+                    topic=sum(t in norm for t in topics) / len(topics) if topics else 0.0,
+                    intent_fit=intent_fit(q, norm, ob),
+                    place_match=1.0 if q.jurisdiction and local else 0.5 if doc.jurisdiction in chain else 0.0,
+                    place_other=float(bool(other)),
+                    obligation=float(ob is not None), length=min(len(text) / 200, 1.0))
+                out.append(Evidence(clause, text, a, rank, ob, feats))
+        return out

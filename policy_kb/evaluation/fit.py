@@ -1,0 +1,162 @@
+"""`policy-kb eval answers --fit`: fit the evidence scorer's weights and thresholds on training questions.
+
+Each candidate sentence of each training question is one example; it is positive when it contains one of the
+question's answer facts (the gold facts are copied from the clauses, so containment is exact).  A logistic
+regression (scikit-learn, L2) gives the weights.  Folds are grouped by the document the answer comes from, so the
+out-of-fold scores of a question come from weights fitted without any question about its document; the thresholds
+(answer / select / ratio / same_clause) are chosen on those out-of-fold scores, as the app will meet unseen
+questions.  The final weights are fitted on all training questions and written to policy_kb/data/answer_model.json
+with the cross-validated measures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..answer.answerable import decide
+from ..answer.compose import Answerer
+from ..answer.evidence import Evidence, Features
+from ..answer.scorer import MODEL_FILE, Model, Thresholds
+from ..answer.understand import Question, understand
+
+FOLDS = 5
+REGULARISATION = 1.0  # scikit-learn's C: the default; the features are few and all in [0, 1]
+# grids the thresholds are chosen from (out-of-fold scores)
+ANSWER_GRID = [round(x, 2) for x in np.arange(0.05, 0.95, 0.025)]
+SELECT_GRID = [0.2, 0.3, 0.4, 0.5, 0.6]
+RATIO_GRID = [0.3, 0.5, 0.7, 0.85]
+SAME_GRID = [0.15, 0.25, 0.35, 0.5, 0.7]
+CITATION_WEIGHT = 0.5  # in choosing select/ratio: one cited clause outside the gold costs half a missed fact
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s).replace("％", "%")
+
+
+@dataclass
+class Example:
+    """One training question with its candidate sentences (features fixed; scores change with the weights)."""
+
+    gold: dict[str, Any]
+    question: Question
+    evidence: list[Evidence]
+    labels: list[int]
+    missing: list[str]
+    group: str  # the document its answer comes from; unanswerable questions are dealt round-robin
+
+
+def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> list[Example]:
+    out = []
+    for k, g in enumerate(gold):
+        corrected, _ = answerer.searcher.correct(g["question"])
+        previous = understand(answerer.searcher.correct(g["previous"])[0], g.get("previous_jurisdiction")) \
+            if g.get("previous") else None
+        q = understand(corrected, g.get("jurisdiction"), previous)
+        docs = answerer.store.documents()
+        doc, _ = answerer._by_number(q, as_of) if q.doc_numbers else (None, None)
+        evidence, _, missing = answerer.evidence(q, answerer._scope(q, g.get("jurisdiction"), doc), as_of)
+        facts = [_norm(f) for f in g.get("answer_facts", [])] if g.get("answerable", True) else []
+        labels = [int(any(f in _norm(e.text) for f in facts)) for e in evidence]
+        golds = g.get("gold_clauses") or []
+        group = golds[0].split(":")[0] if golds else f"none-{k % FOLDS}"
+        out.append(Example(g, q, evidence, labels, missing, group))
+        del docs
+    return out
+
+
+def _fit(examples: list[Example]) -> Model:
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([e.features.vector() for ex in examples for e in ex.evidence], dtype=float)
+    y = np.array([label for ex in examples for label in ex.labels])
+    lr = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(x, y)
+    return Model(dict(zip(Features.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
+                 round(float(lr.intercept_[0]), 4))
+
+
+def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
+    """(answered, facts found, facts, cited clauses in gold, cited clauses) for one example at thresholds."""
+    ranked = sorted(ex.evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
+    d = decide(ex.question, ranked, th, ex.missing)
+    text = _norm("".join(e.text for e in d.chosen))
+    facts = [_norm(f) for f in ex.gold.get("answer_facts", [])]
+    cited = {e.clause.id for e in d.chosen}
+    gold = set(ex.gold.get("gold_clauses") or [])
+    return (d.reason is None, sum(f in text for f in facts), len(facts), len(cited & gold), len(cited))
+
+
+def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, float]]:
+    """Answer threshold: best mean of (answerable answered, unanswerable refused); then select / ratio /
+    same_clause: most facts found, less CITATION_WEIGHT per cited clause outside the gold."""
+    answerable = [ex for ex in examples if ex.gold.get("answerable", True)]
+    unanswerable = [ex for ex in examples if not ex.gold.get("answerable", True)]
+
+    def best_score(ex: Example) -> float:
+        return max((e.score for e in ex.evidence), default=0.0)
+
+    def balanced(t: float) -> float:
+        yes = sum(best_score(ex) >= t for ex in answerable) / (len(answerable) or 1)
+        no = sum(best_score(ex) < t for ex in unanswerable) / (len(unanswerable) or 1)
+        return (yes + no) / 2
+
+    answer = max(ANSWER_GRID, key=lambda t: (balanced(t), -abs(t - 0.5)))
+    best: tuple[float, Thresholds] | None = None
+    for select, ratio, same in itertools.product(SELECT_GRID, RATIO_GRID, SAME_GRID):
+        th = Thresholds(answer=answer, select=select, ratio=ratio, same_clause=same)
+        found = extra = 0
+        for ex in answerable:
+            ok, got, _, in_gold, cited = _outcome(ex, th)
+            found += got if ok else 0
+            extra += (cited - in_gold) if ok else 0
+        value = found - CITATION_WEIGHT * extra
+        if best is None or value > best[0]:
+            best = (value, th)
+    assert best is not None
+    return best[1], measure(examples, best[1])
+
+
+def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
+    found = total = answered = unanswered_ok = in_gold = cited = 0
+    n_ans = n_un = 0
+    for ex in examples:
+        ok, got, n, g, c = _outcome(ex, th)
+        if ex.gold.get("answerable", True):
+            n_ans += 1
+            answered += ok
+            found += got if ok else 0
+            total += n
+            in_gold += g if ok else 0
+            cited += c if ok else 0
+        else:
+            n_un += 1
+            unanswered_ok += not ok
+    return {"fact_recall": round(found / (total or 1), 3), "answered": round(answered / (n_ans or 1), 3),
+            "unanswerable_accuracy": round(unanswered_ok / (n_un or 1), 3),
+            "citation_precision": round(in_gold / (cited or 1), 3)}
+
+
+def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path = MODEL_FILE) -> dict[str, Any]:
+    """Fit, cross-validate, choose thresholds, write the model file; returns the report written with it."""
+    from sklearn.model_selection import GroupKFold
+
+    examples = collect(answerer, gold, as_of)
+    groups = [ex.group for ex in examples]
+    for train, test in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):
+        model = _fit([examples[i] for i in train])
+        for i in test:
+            model.score(examples[i].evidence)
+    thresholds, cv = choose_thresholds(examples)
+    final = _fit(examples)
+    final = Model(final.weights, final.bias, thresholds)
+    report = {"trained_on": len(examples), "sentences": sum(len(ex.evidence) for ex in examples),
+              "positives": sum(sum(ex.labels) for ex in examples), "folds": f"{FOLDS}, grouped by document",
+              "cross_validated": cv}
+    out.write_text(final.to_json({"report": report}), encoding="utf-8")
+    return report
