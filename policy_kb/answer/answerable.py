@@ -1,6 +1,7 @@
 """Answerability: one decision on the scored evidence, then the checks an intent needs.
 
-The evidence answers the question when its best sentence reaches the fitted `Thresholds.answer`; the sentences to
+The evidence answers the question when the answerability model (`scorer.Overall`: the best scores, the best word
+and character coverage, missing words) reaches the fitted `Thresholds.answer`; the sentences to
 quote are then chosen by the other fitted thresholds (at most three cited clauses, five for a list).  An intent
 then checks that the chosen evidence holds what it asks for: a date for *when*, an amount for *how much*, a
 definition for *what does “…” mean*.  A word the corpus does not contain is a feature of the evidence (`missing`),
@@ -68,8 +69,9 @@ def _has_date(e: Evidence) -> bool:
         DATE_RE.search(e.text))
 
 
-def decide(q: Question, ranked: list[Evidence], th: Thresholds, missing: list[str]) -> Decision:
-    if not ranked or ranked[0].score < th.answer:
+def decide(q: Question, ranked: list[Evidence], answerable: float, th: Thresholds, missing: list[str]) -> Decision:
+    """``ranked``: the scored evidence, best first; ``answerable``: the answerability model's probability."""
+    if not ranked or answerable < th.answer:
         if missing:
             what = "、".join(f"“{m}”" for m in missing)
             return Decision(reason=f"没有条款能回答该问题（文件中没有出现{what}）。",

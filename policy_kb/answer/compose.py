@@ -267,9 +267,18 @@ class Answerer:
         hits = self.searcher.search(query.strip() or q.text, k=SEARCH_DEPTH, flt=flt)
         allowed = flt.allowed(self.store)
         ranked = self.model.score(self.finder.gather(q, hits, allowed, as_of))
-        words = self.finder.content_words(q)
-        missing = [w for w in words if self.finder.missing_share([w], allowed)]
-        return ranked, hits, missing
+        return ranked, hits, self.finder.missing(q, allowed)
+
+    def decided_before_search(self, q: Question, as_of: date) -> Answer | None:
+        """Questions a lookup settles: a place the knowledge base has no rules for, a 文号 it does not hold (or a
+        question that is nothing but a 文号: the document's overview)."""
+        held = {d.jurisdiction for d in self.store.documents() if d.jurisdiction}
+        if not q.place_known or (q.jurisdiction and not _covers(held, q.jurisdiction)):
+            covered = "、".join(sorted(held))
+            return self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers "
+                                       f"{covered}." if q.language == "en" else
+                                       f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"), [], as_of)
+        return self._by_number(q, as_of)[1]
 
     def ask(self, question: str, jurisdiction: str | None = None, as_of: date | None = None,
             previous: str | None = None) -> Answer:
@@ -281,17 +290,12 @@ class Answerer:
         before = understand(self.searcher.correct(previous.strip()[:500])[0], jurisdiction) if previous else None
         q = understand(corrected, jurisdiction, before)
         en = q.language == "en"
-        held = {d.jurisdiction for d in self.store.documents() if d.jurisdiction}
-        if not q.place_known or (q.jurisdiction and not _covers(held, q.jurisdiction)):
-            covered = "、".join(sorted(held))
-            return self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers {covered}."
-                                       if en else f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"),
-                                   [], as_of)
-        doc, done = self._by_number(q, as_of)
+        done = self.decided_before_search(q, as_of)
         if done is not None:
             return done
+        doc, _ = self._by_number(q, as_of)
         ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
-        decision = decide(q, ranked, self.model.thresholds, missing)
+        decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)
         if decision.reason:
             return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
         text, citations = self._render(q, quotes(decision.chosen), as_of)

@@ -43,6 +43,7 @@ class Features:
     dense: float  # the clause's dense-route cosine (0 when the route did not return it)
     keyword: float  # the clause's BM25 score relative to the best one
     cover: float  # share of the question's content words in the sentence, rare words weigh more
+    bigrams: float  # share of the question's character pairs in the sentence (colloquial words, partial matches)
     clause_cover: float  # the same over the whole clause and its heading
     topic: float  # share of the question's topics named in the sentence
     intent_fit: float  # the sentence holds what the intent asks for (a date, an amount, a department, a number…)
@@ -52,6 +53,7 @@ class Features:
     historical: float  # from a plan whose period ended before today
     missing: float  # share of the question's content words that no clause in scope contains (same for a question)
     length: float  # sentence length / 200, at most 1
+    context: float  # a sentence of the clause around the one search found (an item's article: its penalty, its lead)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -116,10 +118,12 @@ class EvidenceFinder:
 
     def weight(self, word: str) -> float:
         """1.0 for a word in few clauses, down to 0.3 for one in most of them: rare words say more about what is
-        asked than common ones (产能, 焦炉 are everywhere)."""
+        asked than common ones (产能, 焦炉 are everywhere).  0 for a word no clause has: it cannot be matched, and
+        a colloquial question (`厂里`, `要是`) must not look worse covered for it (`missing` says it instead)."""
         if word not in self._idf:
-            share = (self.store.term_clause_count(word) or 1) / (self.store.clause_count() or 1)
-            self._idf[word] = max(0.3, min(1.0, 1.2 - share * 3))
+            count = self.store.term_clause_count(word)
+            share = count / (self.store.clause_count() or 1)
+            self._idf[word] = max(0.3, min(1.0, 1.2 - share * 3)) if count else 0.0
         return self._idf[word]
 
     @staticmethod
@@ -131,23 +135,35 @@ class EvidenceFinder:
                  and not any(w in n for n in named) and not places.lookup(w) and not re.fullmatch(r"[a-z]+|\d+", w)]
         return [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
 
+    @staticmethod
+    def bigrams(q: Question) -> set[str]:
+        """Character pairs of the question's content: stop words and place names removed first."""
+        text = normalise(q.search_text or q.text)
+        for p in q.places:
+            text = text.replace(p, " ").replace(places.short_name(p), " ")
+        for w in sorted(STOPWORDS, key=len, reverse=True):
+            if len(w) > 1 and not w.isascii():
+                text = text.replace(w, " ")
+        runs = re.findall(r"[\u4e00-\u9fff\d.%]{2,}", text)
+        return {r[i:i + 2] for r in runs for i in range(len(r) - 1)}
+
     def _cover(self, text: str, words: list[str]) -> float:
         total = sum(self.weight(w) for w in words)
         return sum(self.weight(w) for w in words if w in text) / total if total else 0.0
 
-    def missing_share(self, words: list[str], allowed: set[int] | None) -> float:
-        """Share of content words that occur in no clause the user's scope can see."""
-        if not words:
-            return 0.0
-        absent = 0
-        for w in words:
-            rows = self.store.containing(w, limit=1 if allowed is None else 5000)
-            absent += not (len(rows) == 5000 or any(allowed is None or r in allowed for r in rows))
-        return absent / len(words)
+    def _absent(self, word: str, allowed: set[int] | None) -> bool:
+        rows = self.store.containing(word, limit=1 if allowed is None else 5000)
+        return not (len(rows) == 5000 or any(allowed is None or r in allowed for r in rows))
+
+    def missing(self, q: Question, allowed: set[int] | None) -> list[str]:
+        """The question's nouns that no clause in scope contains, nor any two-character part of them (`焦化厂` is
+        covered by 焦化)."""
+        return [n for n in q.nouns if self._absent(n, allowed)
+                and all(self._absent(n[i:i + 2], allowed) for i in range(len(n) - 1))]
 
     def gather(self, q: Question, hits: list[Hit], allowed: set[int] | None, as_of: date) -> list[Evidence]:
         words = self.content_words(q)
-        missing = self.missing_share(words, allowed)
+        missing = len(self.missing(q, allowed)) / len(q.nouns) if q.nouns else 0.0
         topics = [normalise(t) for t in q.topics]
         chain = set(places.ancestors(q.jurisdiction)) if q.jurisdiction else set()
         docs = {d.id: d for d in self.store.documents()}
@@ -158,29 +174,43 @@ class EvidenceFinder:
         obligations: dict[str, list[tuple[str, Obligation]]] = {}
         for o in self.store.obligations(clause_ids=list(clauses)):
             obligations.setdefault(o.clause_id, []).append((normalise(o.text).rstrip("。；;"), o))
-        out: list[Evidence] = []
+        pairs = self.bigrams(q)
+        units: list[tuple[int, Hit, Clause, bool]] = []  # (rank, hit, clause, is context)
+        seen: set[str] = set()
         for rank, hit in enumerate(top):
             clause = clauses[hit.clause_id]
-            if clause is None or clause.kind == "cc":
+            if clause is None or clause.kind == "cc" or clause.id in seen:
                 continue
+            seen.add(clause.id)
+            units.append((rank, hit, clause, False))
+            parent = self.store.clause(clause.parent_id) if clause.parent_id else None
+            if parent is not None and parent.id not in seen and parent.kind == "body" and parent.text.strip():
+                seen.add(parent.id)  # an item's article: the penalty that punishes it, the duty it lists
+                units.append((rank, hit, parent, True))
+        out: list[Evidence] = []
+        for rank, hit, clause, is_context in units:
             doc = docs[clause.doc_id]
             whole = normalise(f"{clause.heading or ''} {clause.text}")
             shared = dict(search=hit.score / best, rank=1 / (1 + rank), dense=hit.scores.get("semantic") or 0.0,
                           keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
-                          clause_cover=self._cover(whole, words),
-                          historical=float(is_historical(doc, as_of)), missing=missing)
+                          clause_cover=self._cover(whole, words) if not is_context else self._cover(
+                              whole + normalise(hit.text), words),
+                          historical=float(is_historical(doc, as_of)), missing=missing, context=float(is_context))
+            obs = obligations.get(clause.id) or [(normalise(o.text).rstrip("。；;"), o)
+                                                 for o in self.store.obligations(clause_ids=[clause.id])]
             for a, b in split_sentences(clause.text, 0):
                 text = clause.text[a:b].strip()
                 if not text or text.strip("。：") == (clause.heading or ""):
                     continue
                 norm = normalise(text)
-                ob = next((o for key, o in obligations.get(clause.id, []) if key and key in norm), None)
+                ob = next((o for key, o in obs if key and key in norm), None)
                 here = {p.name for p in places.find_places(norm)} if q.jurisdiction else set()
                 local = doc.jurisdiction == q.jurisdiction or (q.jurisdiction in here)
                 # a place neither on the asked place's chain nor inside it (`临汾市…` when 介休 is asked)
                 other = {p for p in here if p not in chain and q.jurisdiction not in places.ancestors(p)}
                 feats = Features(
                     **shared, cover=self._cover(norm, words),
+                    bigrams=sum(p in norm for p in pairs) / len(pairs) if pairs else 0.0,
                     topic=sum(t in norm for t in topics) / len(topics) if topics else 0.0,
                     intent_fit=intent_fit(q, norm, ob),
                     place_match=1.0 if q.jurisdiction and local else 0.5 if doc.jurisdiction in chain else 0.0,

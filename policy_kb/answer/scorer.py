@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
+from ..search.text import normalise
 from .evidence import Evidence, Features
+from .understand import Question
 
+SPECIFIC_DEPTH = 5  # the best sentences whose clauses must hold the question's specifics
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "answer_model.json"
 
 
@@ -22,22 +25,64 @@ MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "answer_model.jso
 class Thresholds:
     """Decisions on the scores, each chosen on training questions (fit.py says how)."""
 
-    answer: float = 0.5  # the best sentence must reach this for the question to count as answerable
+    answer: float = 0.5  # the answerability probability must reach this for the question to count as answerable
     select: float = 0.3  # another clause is cited only when one of its sentences reaches this …
     ratio: float = 0.5  # … and at least this share of the best score
     same_clause: float = 0.2  # another sentence of an already cited clause is quoted from this score (no citation)
 
 
 @dataclass(frozen=True)
+class Overall:
+    """What the whole evidence says about a question: whether anything in the knowledge base answers it."""
+
+    best: float  # the best sentence's score
+    second: float  # the runner-up's
+    dense: float  # the best clause cosine
+    cover: float  # the best sentence's share of the question's content words
+    bigrams: float  # the best share of the question's character pairs in one sentence
+    missing: float  # share of the question's content words that no clause in scope contains
+    best_fit: float  # the best score of a sentence that holds what the intent asks for (a date, an amount …)
+    specifics_missing: float  # share of the question's specifics (`2030年`, `大同`) absent from the best clauses
+
+    @classmethod
+    def of(cls, q: Question, ranked: list[Evidence]) -> "Overall":
+        if not ranked:
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0)
+        f = [e.features for e in ranked]
+        best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
+        absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
+        return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.dense for x in f),
+                   max(x.cover for x in f), max(x.bigrams for x in f), f[0].missing,
+                   max((e.score for e in ranked if e.features.intent_fit), default=0.0),
+                   len(absent) / len(q.specifics) if q.specifics else 0.0)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def vector(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+def _logistic(weights: dict[str, float], bias: float, names: list[str], values: tuple[float, ...]) -> float:
+    z = bias + sum(weights.get(name, 0.0) * value for name, value in zip(names, values, strict=True))
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
 class Model:
-    weights: dict[str, float]
+    weights: dict[str, float]  # per `Features` name: how a sentence is scored
     bias: float
     thresholds: Thresholds = field(default_factory=Thresholds)
+    answer_weights: dict[str, float] = field(default_factory=lambda: {"best": 1.0})  # per `Overall` name
+    answer_bias: float = 0.0
 
     def probability(self, features: Features) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * value
-                            for name, value in zip(Features.names(), features.vector(), strict=True))
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+        return _logistic(self.weights, self.bias, Features.names(), features.vector())
+
+    def answerable(self, q: Question, ranked: list[Evidence]) -> float:
+        """Probability that the scored evidence (best first) answers the question."""
+        return _logistic(self.answer_weights, self.answer_bias, Overall.names(), Overall.of(q, ranked).vector())
 
     def score(self, evidence: list[Evidence]) -> list[Evidence]:
         """The evidence with `score` set, best first."""
@@ -46,14 +91,17 @@ class Model:
         return sorted(evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
 
     def to_json(self, extra: dict[str, object] | None = None) -> str:
-        data = {"weights": self.weights, "bias": self.bias, "thresholds": self.thresholds.__dict__, **(extra or {})}
+        data = {"weights": self.weights, "bias": self.bias, "answer_weights": self.answer_weights,
+                "answer_bias": self.answer_bias, "thresholds": self.thresholds.__dict__, **(extra or {})}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def load(path: Path | str = MODEL_FILE) -> Model:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return Model({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                 Thresholds(**{k: float(v) for k, v in data.get("thresholds", {}).items()}))
+                 Thresholds(**{k: float(v) for k, v in data.get("thresholds", {}).items()}),
+                 {k: float(v) for k, v in data.get("answer_weights", {"best": 1.0}).items()},
+                 float(data.get("answer_bias", 0.0)))
 
 
 @lru_cache(maxsize=1)

@@ -74,6 +74,9 @@ class Question:
     quoted: list[str] = field(default_factory=list)  # terms the user put in quotes (`“两断四停”是什么意思`)
     per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
     follow_up: bool = False  # read together with the previous question
+    nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
+    specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
+    # units, places below a province (short form), quoted terms — `2030年`, `大同`, `“五停”`
 
 
 def language_of(text: str) -> str:
@@ -112,6 +115,32 @@ def _place_of(text: str, jurisdiction: str | None) -> tuple[places.Place | None,
     place = place or (named[0] if named else None)
     known = place is None or place.name in places.PLACES
     return place, known, [p.name for p in named]
+
+
+def nouns_of(text: str) -> list[str]:
+    """The nouns a question is about (`焦化厂`, `安全总监`, `环保税`): if the knowledge base never names them nor
+    their parts, that is evidence it cannot answer.  Colloquial verbs and particles (`要是`, `打算`) are not."""
+    import jieba.posseg as pseg
+
+    if language_of(text) != "zh":
+        return []
+    out = [w.word for w in pseg.cut(normalise(text)) if len(w.word) >= 2 and (w.flag.startswith(("n", "j")) or
+                                                                              w.flag == "vn") and w.flag != "ns"]
+    return [w for w in dict.fromkeys(out) if not places.lookup(w)]
+
+
+_SPECIFIC_RE = re.compile(r"(?:19|20)\d{2}(?=年|\b)|\d+(?:\.\d+)?\s*(?:%|米|吨|万吨|公里|蒸吨|人|家|天|日|年)")
+
+
+def specifics_of(text: str, named: list[str], quoted: list[str]) -> list[str]:
+    """Years, numbers with units, places below a province and quoted terms of a question (as the documents would
+    write them: short place names, `4.3米`)."""
+    found = [re.sub(r"\s+", "", m.group(0)) for m in _SPECIFIC_RE.finditer(normalise(text))]
+    for name in named:
+        place = places.lookup(name)
+        if place is not None and place.level in ("city", "county"):
+            found.append(places.short_name(name))
+    return list(dict.fromkeys(found + quoted))
 
 
 def _is_follow_up(text: str, previous: Question | None) -> bool:
@@ -160,4 +189,5 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     asks_meaning=bool(ASKS_MEANING_RE.search(text)), closing=bool(CLOSING_RE.search(search_text)),
                     role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
-                    follow_up=follow_up)
+                    follow_up=follow_up, nouns=nouns_of(text),
+                    specifics=specifics_of(text, named, QUOTED_RE.findall(text)))

@@ -23,16 +23,16 @@ import numpy as np
 from ..answer.answerable import decide
 from ..answer.compose import Answerer
 from ..answer.evidence import Evidence, Features
-from ..answer.scorer import MODEL_FILE, Model, Thresholds
+from ..answer.scorer import MODEL_FILE, Model, Overall, Thresholds
 from ..answer.understand import Question, understand
 
 FOLDS = 5
 REGULARISATION = 1.0  # scikit-learn's C: the default; the features are few and all in [0, 1]
 # grids the thresholds are chosen from (out-of-fold scores)
-ANSWER_GRID = [round(x, 2) for x in np.arange(0.05, 0.95, 0.025)]
-SELECT_GRID = [0.2, 0.3, 0.4, 0.5, 0.6]
-RATIO_GRID = [0.3, 0.5, 0.7, 0.85]
-SAME_GRID = [0.15, 0.25, 0.35, 0.5, 0.7]
+ANSWER_GRID = [round(x, 3) for x in np.arange(0.1, 0.9, 0.025)]
+SELECT_GRID = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]
+RATIO_GRID = [0.2, 0.35, 0.5, 0.7, 0.85]
+SAME_GRID = [0.05, 0.1, 0.15, 0.25, 0.35, 0.5]
 CITATION_WEIGHT = 0.5  # in choosing select/ratio: one cited clause outside the gold costs half a missed fact
 
 
@@ -50,6 +50,7 @@ class Example:
     labels: list[int]
     missing: list[str]
     group: str  # the document its answer comes from; unanswerable questions are dealt round-robin
+    answerable: float = 0.0  # out-of-fold answerability probability
 
 
 def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> list[Example]:
@@ -60,6 +61,8 @@ def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> list
             if g.get("previous") else None
         q = understand(corrected, g.get("jurisdiction"), previous)
         docs = answerer.store.documents()
+        if answerer.decided_before_search(q, as_of):
+            continue  # a place without documents, an unknown 文号: decided by lookup, not by evidence
         doc, _ = answerer._by_number(q, as_of) if q.doc_numbers else (None, None)
         evidence, _, missing = answerer.evidence(q, answerer._scope(q, g.get("jurisdiction"), doc), as_of)
         facts = [_norm(f) for f in g.get("answer_facts", [])] if g.get("answerable", True) else []
@@ -81,10 +84,25 @@ def _fit(examples: list[Example]) -> Model:
                  round(float(lr.intercept_[0]), 4))
 
 
+def _fit_answerable(examples: list[Example], model: Model) -> Model:
+    """The answerability model on the examples' current (out-of-fold) sentence scores."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([Overall.of(ex.question, _ranked(ex)).vector() for ex in examples], dtype=float)
+    y = np.array([int(ex.gold.get("answerable", True)) for ex in examples])
+    lr = LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced").fit(x, y)
+    return Model(model.weights, model.bias, model.thresholds,
+                 dict(zip(Overall.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
+                 round(float(lr.intercept_[0]), 4))
+
+
+def _ranked(ex: Example) -> list[Evidence]:
+    return sorted(ex.evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
+
+
 def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
     """(answered, facts found, facts, cited clauses in gold, cited clauses) for one example at thresholds."""
-    ranked = sorted(ex.evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
-    d = decide(ex.question, ranked, th, ex.missing)
+    d = decide(ex.question, _ranked(ex), ex.answerable, th, ex.missing)
     text = _norm("".join(e.text for e in d.chosen))
     facts = [_norm(f) for f in ex.gold.get("answer_facts", [])]
     cited = {e.clause.id for e in d.chosen}
@@ -93,23 +111,15 @@ def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
 
 
 def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, float]]:
-    """Answer threshold: best mean of (answerable answered, unanswerable refused); then select / ratio /
-    same_clause: most facts found, less CITATION_WEIGHT per cited clause outside the gold."""
+    """First select / ratio / same_clause (every question answered): most facts found, less CITATION_WEIGHT per
+    cited clause outside the gold; then the answer threshold: best mean of (answerable questions answered,
+    unanswerable ones refused), the intent checks included."""
     answerable = [ex for ex in examples if ex.gold.get("answerable", True)]
     unanswerable = [ex for ex in examples if not ex.gold.get("answerable", True)]
 
-    def best_score(ex: Example) -> float:
-        return max((e.score for e in ex.evidence), default=0.0)
-
-    def balanced(t: float) -> float:
-        yes = sum(best_score(ex) >= t for ex in answerable) / (len(answerable) or 1)
-        no = sum(best_score(ex) < t for ex in unanswerable) / (len(unanswerable) or 1)
-        return (yes + no) / 2
-
-    answer = max(ANSWER_GRID, key=lambda t: (balanced(t), -abs(t - 0.5)))
     best: tuple[float, Thresholds] | None = None
     for select, ratio, same in itertools.product(SELECT_GRID, RATIO_GRID, SAME_GRID):
-        th = Thresholds(answer=answer, select=select, ratio=ratio, same_clause=same)
+        th = Thresholds(answer=0.0, select=select, ratio=ratio, same_clause=same)
         found = extra = 0
         for ex in answerable:
             ok, got, _, in_gold, cited = _outcome(ex, th)
@@ -119,7 +129,17 @@ def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, fl
         if best is None or value > best[0]:
             best = (value, th)
     assert best is not None
-    return best[1], measure(examples, best[1])
+    chosen = best[1]
+
+    def balanced(t: float) -> float:
+        th = Thresholds(t, chosen.select, chosen.ratio, chosen.same_clause)
+        yes = sum(_outcome(ex, th)[0] for ex in answerable) / (len(answerable) or 1)
+        no = sum(not _outcome(ex, th)[0] for ex in unanswerable) / (len(unanswerable) or 1)
+        return (yes + no) / 2
+
+    answer = max(ANSWER_GRID, key=lambda t: (balanced(t), -abs(t - 0.5)))
+    final = Thresholds(answer, chosen.select, chosen.ratio, chosen.same_clause)
+    return final, measure(examples, final)
 
 
 def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
@@ -148,13 +168,20 @@ def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path =
 
     examples = collect(answerer, gold, as_of)
     groups = [ex.group for ex in examples]
-    for train, test in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):
+    folds = list(GroupKFold(n_splits=FOLDS).split(examples, groups=groups))
+    for train, test in folds:  # out-of-fold sentence scores
         model = _fit([examples[i] for i in train])
         for i in test:
             model.score(examples[i].evidence)
+    oof = {i: _ranked(examples[i]) for i in range(len(examples))}
+    for train, test in folds:  # out-of-fold answerability, on out-of-fold sentence scores
+        answering = _fit_answerable([examples[i] for i in train], Model({}, 0.0))
+        for i in test:
+            examples[i].answerable = answering.answerable(examples[i].question, oof[i])
     thresholds, cv = choose_thresholds(examples)
     final = _fit(examples)
-    final = Model(final.weights, final.bias, thresholds)
+    final = _fit_answerable(examples, final)
+    final = Model(final.weights, final.bias, thresholds, final.answer_weights, final.answer_bias)
     report = {"trained_on": len(examples), "sentences": sum(len(ex.evidence) for ex in examples),
               "positives": sum(sum(ex.labels) for ex in examples), "folds": f"{FOLDS}, grouped by document",
               "cross_validated": cv}
