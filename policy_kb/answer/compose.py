@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import places
+from ..extract.lexicon import DEPT_RE
 from ..records import Answer, Citation, Clause, Document, Hit, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
@@ -66,21 +67,22 @@ def _historical_mark(doc: Document, en: bool) -> str:
     return f"〔historical document: plan period {start}–{end}〕" if en else f"〔历史文件：规划期{start}–{end}年〕"
 
 
-def with_holder(text: str, o: Obligation | None) -> str:
+def with_holder(text: str, o: Obligation | None, cited: str) -> str:
     """A quoted obligation sentence plus who must act when the sentence itself does not say: `市住建局：负责制定…`
-    for a 工作职责 item, `（省工业和信息化厅牵头，…配合，市县政府落实）` from the item's closing parenthetical.
-    Names are as written in the cited clause."""
-    if o is None:
-        return text
+    for a 工作职责 item, `（省工业和信息化厅牵头，…配合，市县政府落实）` from the item's responsibility line.  Only
+    names written in a clause the answer cites (``cited``) are added: every name stays checkable."""
+    if o is None or any(DEPT_RE.finditer(text)):
+        return text  # the sentence says who itself
     names = {n: o.department_names.get(n, n) for ns in o.departments.values() for n in ns}
-    if not names or all(w in text for w in names.values()):
+    names = {n: w for n, w in names.items() if w in cited and w not in text}
+    if not names:
         return text
-    roles = o.departments
+    roles = {r: [n for n in ns if n in names] for r, ns in o.departments.items()}
     if roles["responsible"] and not any(roles[r] for r in ("lead", "cooperate", "implement")) \
             and len(roles["responsible"]) == 1:
         return f"{names[roles['responsible'][0]]}：{text}"
     words = {"lead": "牵头", "cooperate": "配合", "implement": "落实", "responsible": "负责"}
-    parts = ["、".join(names[n] for n in roles[r]) + words[r] for r in words if roles[r]]
+    parts = ["、".join(names[n] for n in roles[r]) + words[r] for r in words if roles.get(r)]
     return f"{text}（{'，'.join(parts)}）"
 
 
@@ -99,16 +101,17 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
     first: dict[str, int] = {}
     for e in chosen:
         first.setdefault(e.clause.id, len(first))
+    cited = "".join({e.clause.id: e.clause.text for e in chosen}.values())
     out: list[Quote] = []
     for e in sorted(chosen, key=lambda e: (first[e.clause.id], e.start)):
         dated = bool(e.obligation and (e.obligation.deadline or {}).get("date"))
         last = out[-1] if out else None
         if last and last.clause.id == e.clause.id and not dated and not (
                 last.obligation and (last.obligation.deadline or {}).get("date")):
-            last.text += with_holder(e.text, e.obligation)
+            last.text += with_holder(e.text, e.obligation, cited)
             last.obligation = last.obligation or e.obligation
             continue
-        out.append(Quote(e.clause, with_holder(e.text, e.obligation), e.obligation))
+        out.append(Quote(e.clause, with_holder(e.text, e.obligation, cited), e.obligation))
     return out
 
 
@@ -162,6 +165,10 @@ class Answerer:
             lines.append(f"**{j or ('unknown place' if en else '地区未注明')}**{via}")
             for item in groups[j]:
                 n = cite(item.clause)
+                # a deadline or responsibility line inherited from a heading: that clause is cited on the line too
+                source = item.obligation.inherited_from if item.obligation else None
+                extra = "".join(f"[{cite(c)}]" for c in {i.clause.id: i.clause for i in items}.values()
+                                if c.id == source and c.id != item.clause.id)
                 where = f"{docs[item.clause.doc_id].doc_number or docs[item.clause.doc_id].title or ''} {''.join(item.clause.path)}".strip()
                 status = _status(item.obligation, as_of, en) if item.obligation else ""
                 if is_historical(docs[item.clause.doc_id], as_of):
@@ -170,9 +177,9 @@ class Answerer:
                         and not status:
                     status = "〔no specific deadline stated〕" if en else "〔未规定具体期限〕"
                 if en:
-                    lines.append(f"- {where}: “{item.text}” [{n}] {status}".rstrip())
+                    lines.append(f"- {where}: “{item.text}” [{n}]{extra} {status}".rstrip())
                 else:
-                    lines.append(f"- {item.text} [{n}]{status}（{where}）")
+                    lines.append(f"- {item.text} [{n}]{extra}{status}（{where}）")
         return "\n".join(lines), list(citations.values())
 
     def _not_found(self, q: Question, reason: str, nearest: list[Hit], as_of: date) -> Answer:
@@ -298,15 +305,14 @@ class Answerer:
         decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)
         if decision.reason:
             return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
-        text, citations = self._render(q, quotes(decision.chosen), as_of)
+        chosen = decision.chosen + self.finder.sources(decision.chosen)
+        text, citations = self._render(q, quotes(chosen), as_of)
         if fixes:
             note = "、".join(f"“{a}”→“{b}”" for a, b in fixes.items())
             text = (f"(Read {note})\n" if en else f"（已按{note}理解）\n") + text
-        doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in self.store.documents()}
-        problems = check(text, citations, as_of, doc_year)
+        docs = self.store.documents()
+        doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in docs}
+        problems = check(text, citations, as_of, doc_year, {d.id: d.issue_date for d in docs})
         status = "partial" if problems else "answered"
-        if q.intent == "deadline" and not q.asks_often and not any(
-                e.obligation and (e.obligation.deadline or {}).get("date") for e in decision.chosen):
-            status = "partial"  # a date is quoted, but no deadline was extracted: the reader must check it
         return Answer(question, q.language, q.intent, q.jurisdiction, status, text, citations,
-                      [e.obligation.id for e in decision.chosen if e.obligation], as_of.isoformat(), problems)
+                      [e.obligation.id for e in chosen if e.obligation], as_of.isoformat(), problems)

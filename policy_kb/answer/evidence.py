@@ -47,13 +47,15 @@ class Features:
     clause_cover: float  # the same over the whole clause and its heading
     topic: float  # share of the question's topics named in the sentence
     intent_fit: float  # the sentence holds what the intent asks for (a date, an amount, a department, a number…)
-    place_match: float  # 1: a document or sentence of the asked place; 0.5: a place above it; 0: no place asked
-    place_other: float  # the sentence names a place outside the asked place's chain
+    place_doc: float  # 1: a document of the asked place; 0.5: of a place above it; 0: no place asked
+    place_named: float  # the sentence names the asked place (`忻州市压减24万吨` in a provincial plan)
+    place_other: float  # the sentence names places outside the asked place's chain, and not the asked place
     obligation: float  # an extracted duty, prohibition or target
     historical: float  # from a plan whose period ended before today
     missing: float  # share of the question's content words that no clause in scope contains (same for a question)
     length: float  # sentence length / 200, at most 1
     context: float  # a sentence of the clause around the one search found (an item's article: its penalty, its lead)
+    title: float  # the document's title block: it names the topic of every question about the document
 
     @classmethod
     def names(cls) -> list[str]:
@@ -139,6 +141,8 @@ class EvidenceFinder:
     def bigrams(q: Question) -> set[str]:
         """Character pairs of the question's content: stop words and place names removed first."""
         text = normalise(q.search_text or q.text)
+        if q.language == "en":  # the glossary's Chinese terms are what an English question can share with a clause
+            text = " ".join(w for w in query_terms(text) if not w.isascii())
         for p in q.places:
             text = text.replace(p, " ").replace(places.short_name(p), " ")
         for w in sorted(STOPWORDS, key=len, reverse=True):
@@ -195,7 +199,8 @@ class EvidenceFinder:
                           keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
                           clause_cover=self._cover(whole, words) if not is_context else self._cover(
                               whole + normalise(hit.text), words),
-                          historical=float(is_historical(doc, as_of)), missing=missing, context=float(is_context))
+                          historical=float(is_historical(doc, as_of)), missing=missing, context=float(is_context),
+                          title=float(clause.kind == "title"))
             obs = obligations.get(clause.id) or [(normalise(o.text).rstrip("。；;"), o)
                                                  for o in self.store.obligations(clause_ids=[clause.id])]
             for a, b in split_sentences(clause.text, 0):
@@ -205,7 +210,7 @@ class EvidenceFinder:
                 norm = normalise(text)
                 ob = next((o for key, o in obs if key and key in norm), None)
                 here = {p.name for p in places.find_places(norm)} if q.jurisdiction else set()
-                local = doc.jurisdiction == q.jurisdiction or (q.jurisdiction in here)
+                named = q.jurisdiction in here
                 # a place neither on the asked place's chain nor inside it (`临汾市…` when 介休 is asked)
                 other = {p for p in here if p not in chain and q.jurisdiction not in places.ancestors(p)}
                 feats = Features(
@@ -213,8 +218,30 @@ class EvidenceFinder:
                     bigrams=sum(p in norm for p in pairs) / len(pairs) if pairs else 0.0,
                     topic=sum(t in norm for t in topics) / len(topics) if topics else 0.0,
                     intent_fit=intent_fit(q, norm, ob),
-                    place_match=1.0 if q.jurisdiction and local else 0.5 if doc.jurisdiction in chain else 0.0,
-                    place_other=float(bool(other)),
+                    place_doc=1.0 if q.jurisdiction and doc.jurisdiction == q.jurisdiction
+                    else 0.5 if doc.jurisdiction in chain else 0.0,
+                    place_named=float(named), place_other=float(bool(other) and not named),
                     obligation=float(ob is not None), length=min(len(text) / 200, 1.0))
                 out.append(Evidence(clause, text, a, rank, ob, feats))
+        return out
+
+    def sources(self, chosen: list[Evidence]) -> list[Evidence]:
+        """The sentences that chosen obligations take their extracted fields from, when those are elsewhere: a
+        deadline or responsibility line inherited from a heading (`inherited_from`).  Quoted with them, so that
+        every date the answer states is in a clause it cites."""
+        have = {(e.clause.id, e.start) for e in chosen}
+        out: list[Evidence] = []
+        for e in chosen:
+            ob = e.obligation
+            if not (ob and ob.inherited_from):
+                continue
+            needed = [(ob.deadline or {}).get("text", "")] + list(ob.department_names.values())
+            needed = [n for n in needed if n and n not in e.text]
+            source = self.store.clause(ob.inherited_from) if needed else None
+            if source is None:
+                continue
+            for a, b in split_sentences(source.text, 0):
+                if any(n in source.text[a:b] for n in needed) and (source.id, a) not in have:
+                    have.add((source.id, a))
+                    out.append(Evidence(source, source.text[a:b].strip(), a, e.clause_rank, None, e.features, e.score))
         return out

@@ -42,19 +42,21 @@ class Overall:
     bigrams: float  # the best share of the question's character pairs in one sentence
     missing: float  # share of the question's content words that no clause in scope contains
     best_fit: float  # the best score of a sentence that holds what the intent asks for (a date, an amount …)
-    specifics_missing: float  # share of the question's specifics (`2030年`, `大同`) absent from the best clauses
+    specifics_missing: float  # share of the question's specifics (`2030`, `4.3米`) absent from the best clauses
+    place_other: float  # the best sentences name other places, not the asked one (a per-city list without 大同)
 
     @classmethod
     def of(cls, q: Question, ranked: list[Evidence]) -> "Overall":
         if not ranked:
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0)
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
         return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.dense for x in f),
                    max(x.cover for x in f), max(x.bigrams for x in f), f[0].missing,
                    max((e.score for e in ranked if e.features.intent_fit), default=0.0),
-                   len(absent) / len(q.specifics) if q.specifics else 0.0)
+                   len(absent) / len(q.specifics) if q.specifics else 0.0,
+                   max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]))
 
     @classmethod
     def names(cls) -> list[str]:

@@ -24,7 +24,7 @@ _INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("department", re.compile(r"谁|由(?:哪|什么)[^，。？]{0,6}负责|哪个部门|哪些部门|什么部门|哪个单位|牵头|负责什么|职责|组长|who\b|which (?:department|agency|authority|office)|responsib|in charge", re.I)),
     ("definition", re.compile(r"是什么意思|是怎么回事|怎么回事|是什么|什么是|指什么|指哪|含义|定义|what (?:is|are|does) .*(?:mean|refer)|define|meaning", re.I)),
     ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
-    ("list", re.compile(r"哪些|哪几|哪两|哪[一二三四五六七八九十]+[个家项类种条]|列出|清单|名单|有什么|包括|which|list|what (?:are|products)", re.I)),
+    ("list", re.compile(r"哪个(?:市|县|区|地区|企业)[^？?]{0,12}最|哪些|哪几|哪两|哪[一二三四五六七八九十]+[个家项类种条]|列出|清单|名单|有什么|包括|which|list|what (?:are|products)", re.I)),
 ]
 _MONEY_RE = re.compile(r"钱|元|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I)
 _AMOUNT_RE = re.compile(r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I)
@@ -76,7 +76,7 @@ class Question:
     follow_up: bool = False  # read together with the previous question
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
-    # units, places below a province (short form), quoted terms — `2030年`, `大同`, `“五停”`
+    # units, quoted terms — `2030`, `4.3米`, `五停`
 
 
 def language_of(text: str) -> str:
@@ -132,14 +132,9 @@ def nouns_of(text: str) -> list[str]:
 _SPECIFIC_RE = re.compile(r"(?:19|20)\d{2}(?=年|\b)|\d+(?:\.\d+)?\s*(?:%|米|吨|万吨|公里|蒸吨|人|家|天|日|年)")
 
 
-def specifics_of(text: str, named: list[str], quoted: list[str]) -> list[str]:
-    """Years, numbers with units, places below a province and quoted terms of a question (as the documents would
-    write them: short place names, `4.3米`)."""
+def specifics_of(text: str, quoted: list[str]) -> list[str]:
+    """Years, numbers with units and quoted terms of a question, as the documents would write them (`4.3米`)."""
     found = [re.sub(r"\s+", "", m.group(0)) for m in _SPECIFIC_RE.finditer(normalise(text))]
-    for name in named:
-        place = places.lookup(name)
-        if place is not None and place.level in ("city", "county"):
-            found.append(places.short_name(name))
     return list(dict.fromkeys(found + quoted))
 
 
@@ -190,4 +185,4 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
                     follow_up=follow_up, nouns=nouns_of(text),
-                    specifics=specifics_of(text, named, QUOTED_RE.findall(text)))
+                    specifics=specifics_of(text, QUOTED_RE.findall(text)))

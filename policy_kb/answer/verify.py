@@ -20,6 +20,7 @@ _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[%‰]|[\u4e00-\u9fff/]{1,6})?")
 _STATUS = re.compile(r"〔[^〔〕]*〕")
 _MARK = re.compile(r"\[(\d+)\]")
+_CORRECTION = re.compile(r"^[（(](?:已按|Read )“[^”]*”→“[^”]*”")
 
 
 # coordinated names that share a level and a head: `各市、县人民政府`, `市应急管理、生态环境等部门`
@@ -38,8 +39,11 @@ def _supported(fact: str, sources: list[str]) -> bool:
     return any(fact in s for s in sources)
 
 
-def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[str, int | None]) -> list[str]:
-    """Problems found (empty = the answer passes)."""
+def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[str, int | None],
+          issue_dates: dict[str, str | None] | None = None) -> list[str]:
+    """Problems found (empty = the answer passes).  ``issue_dates`` (document id → ISO issue date) lets a date
+    derived from `印发之日起30日内` or a date written without a year be checked as the extractor resolved it."""
+    issue_dates = issue_dates or {}
     problems: list[str] = []
     by_n = {c.n: c for c in citations}
     used = {int(n) for n in _MARK.findall(answer)}
@@ -49,6 +53,8 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
         if c.n not in used:
             problems.append(f"citation [{c.n}] is not used in the answer")
     for line in answer.splitlines():
+        if _CORRECTION.match(line):
+            continue  # `（已按“市信仿局”→“市信访局”理解）` quotes the user's words, not the documents
         marks = [by_n[int(n)] for n in _MARK.findall(line) if int(n) in by_n]
         cited = marks or citations
         sources = [c.text for c in cited] + [c.doc_title or "" for c in cited] + [c.doc_number or "" for c in cited]
@@ -57,7 +63,7 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
         sources = [for_matching(expand_place_governments(x)) for x in sources]
         sources += _distributed(sources)
         iso_dates = {d.date for c in cited for a, b in split_sentences(c.text, 0)
-                     for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id)) if d.date}
+                     for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id), issue_dates.get(c.doc_id)) if d.date}
         for derived in _STATUS.findall(line):
             own = [f"{y}-{m}-{d}" for y, m, d in _ISO.findall(derived)]
             for iso in own:

@@ -72,6 +72,7 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -
     facts_total = facts_found = answered = supported = unans = unans_ok = answerable = 0
     cited_total = cited_gold = cited_chars = 0
     doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in answerer.store.documents()}
+    issued = {d.id: d.issue_date for d in answerer.store.documents()}
     for q in questions:
         a = answerer.ask(q["question"], q.get("jurisdiction"), as_of, previous=q.get("previous"))
         if not q.get("answerable", True):
@@ -92,7 +93,7 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -
             rep.failures.append(f"{q['id']} [{a.status}] missing {sorted(set(facts) - set(found))}: {q['question']}")
         if a.status == "answered":
             answered += 1
-            supported += not check(a.answer, a.citations, as_of, doc_year)
+            supported += not check(a.answer, a.citations, as_of, doc_year, issued)
             golds = q.get("gold_clauses", [])
             in_gold = [c for c in a.citations if any(clause_matches(c.clause_id, g) for g in golds)]
             cited_total += len(a.citations)
