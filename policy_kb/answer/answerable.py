@@ -45,9 +45,15 @@ def defines(text: str, term: str) -> bool:
     return False
 
 
+# a sentence that continues the one before it: the next item of a list (`（2）…`, `2.`, `②`), `其中…`
+_CONTINUES_RE = re.compile(r"^(?:其中|其余|但|（[2-9一-九]）|\([2-9]\)|[2-9][.．、]|[②-⑨])")
+
+
 def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence]:
     """The best sentence, other clauses' sentences that score nearly as well, and further sentences of the cited
-    clauses that score well enough on their own (they cost no citation)."""
+    clauses that score well enough on their own (they cost no citation); a short cited clause is quoted whole, and
+    a quoted list item brings the items that follow it.  A deadline question also gets the best dated rule of
+    every other place whose rules apply (the county's plan, the city's, the province's all bind)."""
     best = ranked[0]
     limit = MAX_CLAUSES_LIST if q.intent == "list" else MAX_CLAUSES
     chosen, cited = [best], [best.clause.id]
@@ -60,7 +66,32 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
         elif len(cited) < limit and e.score >= th.select and e.score >= th.ratio * best.score:
             chosen.append(e)
             cited.append(e.clause.id)
-    return chosen
+    if q.intent == "deadline":
+        places_done = {e.jurisdiction for e in chosen}
+        for e in ranked:
+            if e.jurisdiction not in places_done and _has_date(e) and e.score >= th.select \
+                    and len(cited) < MAX_CLAUSES_LIST:
+                places_done.add(e.jurisdiction)
+                chosen.append(e)
+                cited.append(e.clause.id)
+    short = {c for c in cited if len(next(e.clause.text for e in chosen if e.clause.id == c)) <= th.whole_clause}
+    chosen += [e for e in ranked if e.clause.id in short and e not in chosen]
+    return chosen + _continuations(chosen, ranked)
+
+
+def _continuations(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evidence]:
+    """Sentences that continue a chosen one, in the order the clause states them."""
+    by_clause: dict[str, list[Evidence]] = {}
+    for e in sorted(ranked, key=lambda e: e.start):
+        by_clause.setdefault(e.clause.id, []).append(e)
+    out: list[Evidence] = []
+    taken = {id(e) for e in chosen}
+    for sentences in by_clause.values():
+        for before, after in zip(sentences, sentences[1:]):
+            if id(before) in taken and id(after) not in taken and _CONTINUES_RE.match(after.text):
+                taken.add(id(after))
+                out.append(after)
+    return out
 
 
 def _has_date(e: Evidence) -> bool:

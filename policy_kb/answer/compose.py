@@ -29,13 +29,14 @@ from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
 from .answerable import decide
-from .evidence import Evidence, EvidenceFinder, is_historical, plan_period
+from .evidence import CLAUSES, Evidence, EvidenceFinder, is_historical, plan_period
 from .scorer import Model, default_model
 from .understand import Question, understand
 from .verify import check
 
 LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, "national": 3, None: 4}  # most specific first
 SEARCH_DEPTH = 30  # candidate clauses asked of hybrid search
+LEVEL_DEPTH = 3  # candidate clauses of each other level of the asked place's chain
 
 
 def _covers(held: set[str], place: str) -> bool:
@@ -272,8 +273,9 @@ class Answerer:
             for p in places.ancestors(flt.jurisdiction):
                 query = query.replace(p, "").replace(places.short_name(p), "")
         hits = self.searcher.search(query.strip() or q.text, k=SEARCH_DEPTH, flt=flt)
+        more = self._other_levels(query.strip() or q.text, flt, hits)
         allowed = flt.allowed(self.store)
-        ranked = self.model.score(self.finder.gather(q, hits, allowed, as_of))
+        ranked = self.model.score(self.finder.gather(q, hits, more, allowed, as_of))
         return ranked, hits, self.finder.missing(q, allowed)
 
     def decided_before_search(self, q: Question, as_of: date) -> Answer | None:
@@ -286,6 +288,25 @@ class Answerer:
                                        f"{covered}." if q.language == "en" else
                                        f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"), [], as_of)
         return self._by_number(q, as_of)[1]
+
+    def _other_levels(self, query: str, flt: SearchFilter, hits: list[Hit]) -> list[Hit]:
+        """Rules of every level that applies to the asked place: when the best clauses all come from one level (the
+        county's own plan), the best few of each other level (city, province, national) are candidates too — a
+        keyword search per level, cheap next to the hybrid one."""
+        if not flt.jurisdiction:
+            return []
+        top = hits[:CLAUSES]
+        have = {h.clause_id for h in top}
+        levels = {self._level(h.jurisdiction) for h in top}
+        out: list[Hit] = []
+        for place in flt.applies():
+            level = self._level(place)
+            if level in levels:
+                continue
+            more = self.searcher.search(query, mode="keyword", k=LEVEL_DEPTH,
+                                        flt=SearchFilter(jurisdiction=flt.jurisdiction, level=level, doc=flt.doc))
+            out += [h for h in more if h.clause_id not in have]
+        return out
 
     def ask(self, question: str, jurisdiction: str | None = None, as_of: date | None = None,
             previous: str | None = None) -> Answer:
@@ -303,6 +324,8 @@ class Answerer:
         doc, _ = self._by_number(q, as_of)
         ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
         decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)
+        if decision.reason and doc:  # a document the user named by its 文号: its overview, not a refusal
+            return self._document_overview(q, doc, as_of)
         if decision.reason:
             return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
         chosen = decision.chosen + self.finder.sources(decision.chosen)

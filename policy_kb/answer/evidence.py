@@ -39,7 +39,7 @@ class Features:
     weights are stored by these names, in this order (:mod:`.scorer`)."""
 
     search: float  # the clause's hybrid score relative to the best clause
-    rank: float  # 1 / (1 + the clause's rank)
+    rank: float  # 1 / (1 + the clause's rank among the clauses of its own place: every level's best is 1)
     dense: float  # the clause's dense-route cosine (0 when the route did not return it)
     keyword: float  # the clause's BM25 score relative to the best one
     cover: float  # share of the question's content words in the sentence, rare words weigh more
@@ -73,6 +73,7 @@ class Evidence:
     text: str
     start: int  # offset of the sentence in the clause text
     clause_rank: int
+    jurisdiction: str | None  # of the clause's document
     obligation: Obligation | None
     features: Features
     score: float = 0.0  # probability that the sentence answers the question (:mod:`.scorer`)
@@ -128,14 +129,15 @@ class EvidenceFinder:
             self._idf[word] = max(0.3, min(1.0, 1.2 - share * 3)) if count else 0.0
         return self._idf[word]
 
-    @staticmethod
-    def content_words(q: Question) -> list[str]:
+    def content_words(self, q: Question) -> list[str]:
         """The question's content words (2+ characters, not stop words, not place names: places scope the search,
-        they are not the topic), parts of longer words dropped."""
+        they are not the topic).  A word inside a longer one counts only when the longer one is not in the index
+        vocabulary (`4.3米焦炉` is indexed as 4.3 / 米 / 焦炉)."""
         named = [n for p in q.places for n in (p, places.short_name(p))]
         words = [w for w in query_terms(q.search_text or q.text) if len(w) >= 2 and w not in STOPWORDS
                  and not any(w in n for n in named) and not places.lookup(w) and not re.fullmatch(r"[a-z]+|\d+", w)]
-        return [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+        words = list(dict.fromkeys(words))
+        return [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
 
     @staticmethod
     def bigrams(q: Question) -> set[str]:
@@ -165,13 +167,15 @@ class EvidenceFinder:
         return [n for n in q.nouns if self._absent(n, allowed)
                 and all(self._absent(n[i:i + 2], allowed) for i in range(len(n) - 1))]
 
-    def gather(self, q: Question, hits: list[Hit], allowed: set[int] | None, as_of: date) -> list[Evidence]:
+    def gather(self, q: Question, hits: list[Hit], more: list[Hit], allowed: set[int] | None,
+               as_of: date) -> list[Evidence]:
         words = self.content_words(q)
         missing = len(self.missing(q, allowed)) / len(q.nouns) if q.nouns else 0.0
-        topics = [normalise(t) for t in q.topics]
+        # a topic with a size is matched by its size (`4.3米焦炉` by `炭化室高度4.3米及以下…焦炉`)
+        topics = [normalise(m.group(0) if (m := re.search(r"\d+(?:\.\d+)?米", t)) else t) for t in q.topics]
         chain = set(places.ancestors(q.jurisdiction)) if q.jurisdiction else set()
         docs = {d.id: d for d in self.store.documents()}
-        top = hits[:CLAUSES]
+        top = hits[:CLAUSES] + more  # the best clauses, and the best of the asked place's other levels
         best = max((h.score for h in top), default=0.0) or 1.0
         best_kw = max((h.scores.get("keyword") or 0.0 for h in top), default=0.0) or 1.0
         clauses = {h.clause_id: self.store.clause(h.clause_id) for h in top}
@@ -181,11 +185,13 @@ class EvidenceFinder:
         pairs = self.bigrams(q)
         units: list[tuple[int, Hit, Clause, bool]] = []  # (rank, hit, clause, is context)
         seen: set[str] = set()
-        for rank, hit in enumerate(top):
+        level_rank: dict[str | None, int] = {}
+        for hit in top:
             clause = clauses[hit.clause_id]
             if clause is None or clause.kind == "cc" or clause.id in seen:
                 continue
             seen.add(clause.id)
+            rank = level_rank[hit.jurisdiction] = level_rank.get(hit.jurisdiction, -1) + 1
             units.append((rank, hit, clause, False))
             parent = self.store.clause(clause.parent_id) if clause.parent_id else None
             if parent is not None and parent.id not in seen and parent.kind == "body" and parent.text.strip():
@@ -222,7 +228,7 @@ class EvidenceFinder:
                     else 0.5 if doc.jurisdiction in chain else 0.0,
                     place_named=float(named), place_other=float(bool(other) and not named),
                     obligation=float(ob is not None), length=min(len(text) / 200, 1.0))
-                out.append(Evidence(clause, text, a, rank, ob, feats))
+                out.append(Evidence(clause, text, a, rank, doc.jurisdiction, ob, feats))
         return out
 
     def sources(self, chosen: list[Evidence]) -> list[Evidence]:
@@ -243,5 +249,6 @@ class EvidenceFinder:
             for a, b in split_sentences(source.text, 0):
                 if any(n in source.text[a:b] for n in needed) and (source.id, a) not in have:
                     have.add((source.id, a))
-                    out.append(Evidence(source, source.text[a:b].strip(), a, e.clause_rank, None, e.features, e.score))
+                    out.append(Evidence(source, source.text[a:b].strip(), a, e.clause_rank, e.jurisdiction, None,
+                                        e.features, e.score))
         return out

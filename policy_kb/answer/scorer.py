@@ -29,6 +29,7 @@ class Thresholds:
     select: float = 0.3  # another clause is cited only when one of its sentences reaches this …
     ratio: float = 0.5  # … and at least this share of the best score
     same_clause: float = 0.2  # another sentence of an already cited clause is quoted from this score (no citation)
+    whole_clause: float = 0  # a cited clause of at most this many characters is quoted whole
 
 
 @dataclass(frozen=True)

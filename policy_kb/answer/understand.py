@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .. import places
 from ..extract.lexicon import TOPICS
-from ..search.text import SYNONYMS, normalise
+from ..search.text import STOPWORDS, SYNONYMS, normalise, query_terms
 
 INTENTS = ("deadline", "threshold", "department", "compensation", "list", "definition", "general")
 WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|(?<![管处办])理由|依据什么|\bwhy\b|what (?:is|was) the reason", re.I)
@@ -26,7 +26,7 @@ _INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
     ("list", re.compile(r"哪个(?:市|县|区|地区|企业)[^？?]{0,12}最|哪些|哪几|哪两|哪[一二三四五六七八九十]+[个家项类种条]|列出|清单|名单|有什么|包括|which|list|what (?:are|products)", re.I)),
 ]
-_MONEY_RE = re.compile(r"钱|元|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I)
+_MONEY_RE = re.compile(r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I)
 _AMOUNT_RE = re.compile(r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I)
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号|〔\d{4}〕\d{1,4}号")
 # `Jin Zheng Ban Fa [2022] No. 51`: a romanised 文号, matched to a real prefix by its pinyin (see compose)
@@ -122,11 +122,11 @@ def nouns_of(text: str) -> list[str]:
     their parts, that is evidence it cannot answer.  Colloquial verbs and particles (`要是`, `打算`) are not."""
     import jieba.posseg as pseg
 
-    if language_of(text) != "zh":
-        return []
+    if language_of(text) != "zh":  # an English question's nouns are its glossary terms (`hydrogen` → 氢)
+        return [w for w in query_terms(text) if not w.isascii() and not places.lookup(w)]
     out = [w.word for w in pseg.cut(normalise(text)) if len(w.word) >= 2 and (w.flag.startswith(("n", "j")) or
                                                                               w.flag == "vn") and w.flag != "ns"]
-    return [w for w in dict.fromkeys(out) if not places.lookup(w)]
+    return [w for w in dict.fromkeys(out) if not places.lookup(w) and w not in STOPWORDS]
 
 
 _SPECIFIC_RE = re.compile(r"(?:19|20)\d{2}(?=年|\b)|\d+(?:\.\d+)?\s*(?:%|米|吨|万吨|公里|蒸吨|人|家|天|日|年)")

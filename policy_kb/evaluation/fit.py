@@ -25,6 +25,7 @@ from ..answer.compose import Answerer
 from ..answer.evidence import Evidence, Features
 from ..answer.scorer import MODEL_FILE, Model, Overall, Thresholds
 from ..answer.understand import Question, understand
+from .answers import clause_matches
 
 FOLDS = 5
 REGULARISATION = 1.0  # scikit-learn's C: the default; the features are few and all in [0, 1]
@@ -33,7 +34,8 @@ ANSWER_GRID = [round(x, 3) for x in np.arange(0.1, 0.9, 0.025)]
 SELECT_GRID = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]
 RATIO_GRID = [0.2, 0.35, 0.5, 0.7, 0.85]
 SAME_GRID = [0.05, 0.1, 0.15, 0.25, 0.35, 0.5]
-CITATION_WEIGHT = 0.5  # in choosing select/ratio: one cited clause outside the gold costs half a missed fact
+WHOLE_GRID = [0, 150, 250, 400]  # characters
+MIN_PRECISION = 0.65  # select/ratio/…: the most facts found while at least this share of cited clauses are gold
 
 
 def _norm(s: str) -> str:
@@ -106,39 +108,41 @@ def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
     text = _norm("".join(e.text for e in d.chosen))
     facts = [_norm(f) for f in ex.gold.get("answer_facts", [])]
     cited = {e.clause.id for e in d.chosen}
-    gold = set(ex.gold.get("gold_clauses") or [])
-    return (d.reason is None, sum(f in text for f in facts), len(facts), len(cited & gold), len(cited))
+    gold = ex.gold.get("gold_clauses") or []
+    in_gold = sum(any(clause_matches(c, g) for g in gold) for c in cited)
+    return (d.reason is None, sum(f in text for f in facts), len(facts), in_gold, len(cited))
 
 
 def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, float]]:
-    """First select / ratio / same_clause (every question answered): most facts found, less CITATION_WEIGHT per
-    cited clause outside the gold; then the answer threshold: best mean of (answerable questions answered,
-    unanswerable ones refused), the intent checks included."""
+    """First select / ratio / same_clause / whole_clause (every question answered): most facts found while the
+    citation precision stays at least MIN_PRECISION; then the answer threshold: best mean of (answerable questions
+    answered, unanswerable ones refused), the intent checks included."""
     answerable = [ex for ex in examples if ex.gold.get("answerable", True)]
     unanswerable = [ex for ex in examples if not ex.gold.get("answerable", True)]
 
     best: tuple[float, Thresholds] | None = None
-    for select, ratio, same in itertools.product(SELECT_GRID, RATIO_GRID, SAME_GRID):
-        th = Thresholds(answer=0.0, select=select, ratio=ratio, same_clause=same)
-        found = extra = 0
+    for select, ratio, same, whole in itertools.product(SELECT_GRID, RATIO_GRID, SAME_GRID, WHOLE_GRID):
+        th = Thresholds(answer=0.0, select=select, ratio=ratio, same_clause=same, whole_clause=whole)
+        found = gold = cited = 0
         for ex in answerable:
-            ok, got, _, in_gold, cited = _outcome(ex, th)
+            ok, got, _, in_gold, n_cited = _outcome(ex, th)
             found += got if ok else 0
-            extra += (cited - in_gold) if ok else 0
-        value = found - CITATION_WEIGHT * extra
+            gold += in_gold if ok else 0
+            cited += n_cited if ok else 0
+        value = found if gold >= MIN_PRECISION * cited else found - 1000
         if best is None or value > best[0]:
             best = (value, th)
     assert best is not None
     chosen = best[1]
 
     def balanced(t: float) -> float:
-        th = Thresholds(t, chosen.select, chosen.ratio, chosen.same_clause)
+        th = Thresholds(t, chosen.select, chosen.ratio, chosen.same_clause, chosen.whole_clause)
         yes = sum(_outcome(ex, th)[0] for ex in answerable) / (len(answerable) or 1)
         no = sum(not _outcome(ex, th)[0] for ex in unanswerable) / (len(unanswerable) or 1)
         return (yes + no) / 2
 
     answer = max(ANSWER_GRID, key=lambda t: (balanced(t), -abs(t - 0.5)))
-    final = Thresholds(answer, chosen.select, chosen.ratio, chosen.same_clause)
+    final = Thresholds(answer, chosen.select, chosen.ratio, chosen.same_clause, chosen.whole_clause)
     return final, measure(examples, final)
 
 

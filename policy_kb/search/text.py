@@ -50,9 +50,9 @@ def index_tokens(text: str) -> str:
 def query_terms(query: str) -> list[str]:
     """Content tokens of a query: segmented like the index, stopwords removed, English glossary terms added."""
     q = normalise(query)
-    extra = []
+    extra, rest = [], q
     for en, zh in GLOSSARY.items():  # longest first; a matched phrase is used up (`coke oven` is not also `coke`)
-        q, found = re.subn(rf"\b{re.escape(en)}\b", " ", q)
+        rest, found = re.subn(rf"\b{re.escape(en)}\b", " ", rest)
         if found:
             extra.append(zh)
     tokens = index_tokens(q).split()
