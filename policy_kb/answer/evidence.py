@@ -17,7 +17,7 @@ from .. import places
 from ..extract.lexicon import DEPT_RE
 from ..extract.obligations import split_sentences
 from ..records import Clause, Document, Hit, Obligation
-from ..search.text import STOPWORDS, normalise, query_terms
+from ..search.text import STOPWORDS, SYNONYMS, glossary_terms, index_tokens, normalise, query_terms
 from ..store import Store
 from .understand import Question
 
@@ -40,7 +40,8 @@ class Features:
 
     search: float  # the clause's hybrid score relative to the best clause
     rank: float  # 1 / (1 + the clause's rank among the clauses of its own place: every level's best is 1)
-    dense: float  # the clause's dense-route cosine (0 when the route did not return it)
+    dense: float  # the clause's dense-route cosine relative to the best clause's (0 when the route did not return
+    # it): relative, so that the weights hold for another embedding model (tests use a hashing one)
     keyword: float  # the clause's BM25 score relative to the best one
     cover: float  # share of the question's content words in the sentence, rare words weigh more
     bigrams: float  # share of the question's character pairs in the sentence (colloquial words, partial matches)
@@ -129,15 +130,27 @@ class EvidenceFinder:
             self._idf[word] = max(0.3, min(1.0, 1.2 - share * 3)) if count else 0.0
         return self._idf[word]
 
-    def content_words(self, q: Question) -> list[str]:
-        """The question's content words (2+ characters, not stop words, not place names: places scope the search,
-        they are not the topic).  A word inside a longer one counts only when the longer one is not in the index
-        vocabulary (`4.3米焦炉` is indexed as 4.3 / 米 / 焦炉)."""
+    def concepts(self, q: Question) -> list[tuple[str, ...]]:
+        """What the question is about, as groups of interchangeable words: each content word (2+ characters, not a
+        stop word, not a place name: places scope the search, they are not the topic) with the document terms the
+        synonym list gives for it (`补贴` → 补偿, 补助); an English question's glossary terms.  A word inside a longer
+        one counts only when the longer one is not in the index vocabulary (`4.3米焦炉` is indexed as 焦炉 …)."""
+        text = normalise(q.search_text or q.text)
         named = [n for p in q.places for n in (p, places.short_name(p))]
-        words = [w for w in query_terms(q.search_text or q.text) if len(w) >= 2 and w not in STOPWORDS
-                 and not any(w in n for n in named) and not places.lookup(w) and not re.fullmatch(r"[a-z]+|\d+", w)]
+        words = [w for w in index_tokens(text).split() + glossary_terms(text)
+                 if (len(w) >= 2 or w in SYNONYMS) and w not in STOPWORDS and not any(w in n for n in named) and not places.lookup(w)
+                 and not re.fullmatch(r"[a-z]+|\d+", w)]
         words = list(dict.fromkeys(words))
-        return [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
+        words = [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
+        phrases = [w for w in SYNONYMS if len(w) > 2 and w in text]
+        return [tuple([w] + SYNONYMS.get(w, [])) for w in words] + [tuple([p] + SYNONYMS[p]) for p in phrases]
+
+    def _cover(self, text: str, concepts: list[tuple[str, ...]]) -> float:
+        """Share of the question's concepts the text names (any word of a group), rare words weighing more."""
+        weights = [max(self.weight(w) for w in group) for group in concepts]
+        total = sum(weights)
+        found = sum(wt for wt, group in zip(weights, concepts) if any(w in text for w in group))
+        return found / total if total else 0.0
 
     @staticmethod
     def bigrams(q: Question) -> set[str]:
@@ -153,10 +166,6 @@ class EvidenceFinder:
         runs = re.findall(r"[\u4e00-\u9fff\d.%]{2,}", text)
         return {r[i:i + 2] for r in runs for i in range(len(r) - 1)}
 
-    def _cover(self, text: str, words: list[str]) -> float:
-        total = sum(self.weight(w) for w in words)
-        return sum(self.weight(w) for w in words if w in text) / total if total else 0.0
-
     def _absent(self, word: str, allowed: set[int] | None) -> bool:
         rows = self.store.containing(word, limit=1 if allowed is None else 5000)
         return not (len(rows) == 5000 or any(allowed is None or r in allowed for r in rows))
@@ -169,7 +178,7 @@ class EvidenceFinder:
 
     def gather(self, q: Question, hits: list[Hit], more: list[Hit], allowed: set[int] | None,
                as_of: date) -> list[Evidence]:
-        words = self.content_words(q)
+        words = self.concepts(q)
         missing = len(self.missing(q, allowed)) / len(q.nouns) if q.nouns else 0.0
         # a topic with a size is matched by its size (`4.3米焦炉` by `炭化室高度4.3米及以下…焦炉`)
         topics = [normalise(m.group(0) if (m := re.search(r"\d+(?:\.\d+)?米", t)) else t) for t in q.topics]
@@ -178,6 +187,7 @@ class EvidenceFinder:
         top = hits[:CLAUSES] + more  # the best clauses, and the best of the asked place's other levels
         best = max((h.score for h in top), default=0.0) or 1.0
         best_kw = max((h.scores.get("keyword") or 0.0 for h in top), default=0.0) or 1.0
+        best_dense = max((h.scores.get("semantic") or 0.0 for h in top), default=0.0) or 1.0
         clauses = {h.clause_id: self.store.clause(h.clause_id) for h in top}
         obligations: dict[str, list[tuple[str, Obligation]]] = {}
         for o in self.store.obligations(clause_ids=list(clauses)):
@@ -201,7 +211,7 @@ class EvidenceFinder:
         for rank, hit, clause, is_context in units:
             doc = docs[clause.doc_id]
             whole = normalise(f"{clause.heading or ''} {clause.text}")
-            shared = dict(search=hit.score / best, rank=1 / (1 + rank), dense=hit.scores.get("semantic") or 0.0,
+            shared = dict(search=hit.score / best, rank=1 / (1 + rank), dense=(hit.scores.get("semantic") or 0.0) / best_dense,
                           keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
                           clause_cover=self._cover(whole, words) if not is_context else self._cover(
                               whole + normalise(hit.text), words),

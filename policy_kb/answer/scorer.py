@@ -34,11 +34,11 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Overall:
-    """What the whole evidence says about a question: whether anything in the knowledge base answers it."""
+    """What the whole evidence says about a question: whether anything in the knowledge base answers it.  (No
+    absolute cosine: its scale belongs to one embedding model, and the model can be swapped.)"""
 
     best: float  # the best sentence's score
     second: float  # the runner-up's
-    dense: float  # the best clause cosine
     cover: float  # the best sentence's share of the question's content words
     bigrams: float  # the best share of the question's character pairs in one sentence
     missing: float  # share of the question's content words that no clause in scope contains
@@ -49,12 +49,11 @@ class Overall:
     @classmethod
     def of(cls, q: Question, ranked: list[Evidence]) -> "Overall":
         if not ranked:
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
+            return cls(0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
-        return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.dense for x in f),
-                   max(x.cover for x in f), max(x.bigrams for x in f), f[0].missing,
+        return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.cover for x in f), max(x.bigrams for x in f), f[0].missing,
                    max((e.score for e in ranked if e.features.intent_fit), default=0.0),
                    len(absent) / len(q.specifics) if q.specifics else 0.0,
                    max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]))

@@ -47,14 +47,21 @@ def index_tokens(text: str) -> str:
     return " ".join(w for w in words if w and not re.fullmatch(r"[\W_]+", w))
 
 
+def glossary_terms(text: str) -> list[str]:
+    """The Chinese terms of the English words and phrases in lower-cased text; longest phrase first, and a matched
+    phrase is used up (`coke oven` is 焦炉, not also `coke` 焦炭)."""
+    out = []
+    for en, zh in GLOSSARY.items():
+        text, found = re.subn(rf"\b{re.escape(en)}\b", " ", text)
+        if found:
+            out.append(zh)
+    return out
+
+
 def query_terms(query: str) -> list[str]:
     """Content tokens of a query: segmented like the index, stopwords removed, English glossary terms added."""
     q = normalise(query)
-    extra, rest = [], q
-    for en, zh in GLOSSARY.items():  # longest first; a matched phrase is used up (`coke oven` is not also `coke`)
-        rest, found = re.subn(rf"\b{re.escape(en)}\b", " ", rest)
-        if found:
-            extra.append(zh)
+    extra = glossary_terms(q)
     tokens = index_tokens(q).split()
     extra += [syn for word, syns in SYNONYMS.items() if word in tokens or (len(word) > 2 and word in q) for syn in syns]
     tokens += extra
