@@ -68,14 +68,15 @@ def _historical_mark(doc: Document, en: bool) -> str:
     return f"〔historical document: plan period {start}–{end}〕" if en else f"〔历史文件：规划期{start}–{end}年〕"
 
 
-def with_holder(text: str, o: Obligation | None, cited: str) -> str:
+def with_holder(text: str, o: Obligation | None, cited: str, quoted: str = "") -> str:
     """A quoted obligation sentence plus who must act when the sentence itself does not say: `市住建局：负责制定…`
     for a 工作职责 item, `（省工业和信息化厅牵头，…配合，市县政府落实）` from the item's responsibility line.  Only
-    names written in a clause the answer cites (``cited``) are added: every name stays checkable."""
+    names written in a clause the answer cites (``cited``) and not quoted on another line (``quoted``) are added:
+    every name stays checkable, none is said twice."""
     if o is None or any(DEPT_RE.finditer(text)):
         return text  # the sentence says who itself
     names = {n: o.department_names.get(n, n) for ns in o.departments.values() for n in ns}
-    names = {n: w for n, w in names.items() if w in cited and w not in text}
+    names = {n: w for n, w in names.items() if w in cited and w not in text and w not in quoted}
     if not names:
         return text
     roles = {r: [n for n in ns if n in names] for r, ns in o.departments.items()}
@@ -98,21 +99,26 @@ class Quote:
 
 def quotes(chosen: list[Evidence]) -> list[Quote]:
     """Chosen sentences as answer lines: clauses in the order they were chosen, sentences in the order the clause
-    states them; neighbouring sentences of a clause that state no dated obligation share a line."""
+    states them; neighbouring sentences of a clause that state no dated obligation share a line, and a bracketed
+    responsibility line joins the sentence it follows."""
     first: dict[str, int] = {}
     for e in chosen:
         first.setdefault(e.clause.id, len(first))
     cited = "".join({e.clause.id: e.clause.text for e in chosen}.values())
+    quoted = "".join(e.text for e in chosen)
     out: list[Quote] = []
     for e in sorted(chosen, key=lambda e: (first[e.clause.id], e.start)):
         dated = bool(e.obligation and (e.obligation.deadline or {}).get("date"))
         last = out[-1] if out else None
+        if last and last.clause.id == e.clause.id and re.fullmatch(r"[（(].*[）)][。；;]?", e.text):
+            last.text += e.text  # `（市生态环境局牵头，…配合）` belongs to the sentence before it
+            continue
         if last and last.clause.id == e.clause.id and not dated and not (
                 last.obligation and (last.obligation.deadline or {}).get("date")):
-            last.text += with_holder(e.text, e.obligation, cited)
+            last.text += with_holder(e.text, e.obligation, cited, quoted)
             last.obligation = last.obligation or e.obligation
             continue
-        out.append(Quote(e.clause, with_holder(e.text, e.obligation, cited), e.obligation))
+        out.append(Quote(e.clause, with_holder(e.text, e.obligation, cited, quoted), e.obligation))
     return out
 
 
