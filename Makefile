@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model
 
-.PHONY: setup build run serve test test-fast bench stress chromium clean
+.PHONY: setup build run serve test test-fast bench stress chromium clean fit
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -46,6 +46,17 @@ test-fast: setup
 bench: build
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.run
+
+# Fit the answer scorer (policy_kb/data/answer_model.json) on the training questions: a scratch knowledge base of
+# the seeds, the real texts in ../shared/real-dev (linked, not copied) and the layout fixtures. The test split
+# (tests/gold/answers/heldout*.jsonl) is never used here.
+FIT_GOLD := tests/gold/questions.jsonl,tests/gold/answers/dev.jsonl,tests/gold/answers/dev_more.jsonl
+fit: setup
+	rm -rf build/fit-corpus && mkdir -p build/fit-corpus
+	ln -s $(abspath corpus)/* $(abspath tests/fixtures/layouts)/*/*.txt build/fit-corpus/
+	ln -s $(abspath ../shared/real-dev)/d*.md build/fit-corpus/
+	$(BIN)/policy-kb build --corpus build/fit-corpus --index build/fit-index
+	$(BIN)/policy-kb eval answers --fit --index build/fit-index --gold $(FIT_GOLD) --as-of 2026-12-06
 
 clean:
 	rm -rf indices/* .pytest_cache

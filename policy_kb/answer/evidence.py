@@ -22,7 +22,7 @@ from ..store import Store
 from .understand import Question
 
 CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in the top 12 for ~0.95 of questions)
-DATE_RE = re.compile(r"\d{4}年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成")
+DATE_RE = re.compile(r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成")
 AMOUNT_RE = re.compile(r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+")
 _NUMBER_UNIT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|米|吨|万吨|毫克|公里|千米|蒸吨|小时|日|天|年|个月|人|家|座|台|倍|mg)"
                              r"|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百]+(?:日|年|个月|小时|人|公里)")
@@ -95,6 +95,10 @@ def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
     """Whether a sentence holds the kind of fact the question asks for."""
     if q.asks_why:
         return float(bool(_CAUSE_RE.search(sentence)))
+    if q.role:  # `组长是谁`: the `组长：…` line
+        return float(sentence.startswith((f"{q.role}：", f"{q.role}:")))
+    if q.asks_basis:  # `依据哪些文件`: the sentence that cites them
+        return float("《" in sentence)
     if q.wants_money or q.intent == "compensation":
         return float(bool(AMOUNT_RE.search(sentence)) or bool(ob and any("元" in t["unit"] for t in ob.thresholds)))
     if q.wants_penalty:

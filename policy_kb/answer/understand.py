@@ -20,7 +20,7 @@ _INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     # `为什么要控制在1.2亿吨以下` asks for the reason, not the value or the date it names
     ("general", WHY_RE),
     ("compensation", re.compile(r"补偿|补贴|补助|赔偿|奖励资金|罚款|罚多少|多少钱|多少元|compensat|subsid|fine\b|yuan|per (?:tonne|ton)|penalt", re.I)),
-    ("deadline", re.compile(r"什么时候|啥时候|时间|日期|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|\bwhen\b|by when|deadline|which year|what date|how long", re.I)),
+    ("deadline", re.compile(r"什么时候|啥时候|时间|日期|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|(?:^|[,;]\s*)when\b|by when|deadline|which year|what date|how long", re.I)),
     ("department", re.compile(r"谁|由(?:哪|什么)[^，。？]{0,6}负责|哪个部门|哪些部门|什么部门|哪个单位|牵头|负责什么|职责|组长|who\b|which (?:department|agency|authority|office)|responsib|in charge", re.I)),
     ("definition", re.compile(r"是什么意思|是怎么回事|怎么回事|是什么|什么是|指什么|指哪|含义|定义|what (?:is|are|does) .*(?:mean|refer)|define|meaning", re.I)),
     ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
@@ -38,7 +38,9 @@ ASKS_OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|f
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
 ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
 CLOSING_RE = re.compile(r"关|停|淘汰|退出|拆除|close|shut|phase[ -]?out|eliminat", re.I)
-PENALTY_RE = re.compile(r"罚|处罚|处分|追究|法律责任|违法|penalt|fine[ds]?\b|punish|sanction", re.I)
+# penalties, and the consequences a question asks about (`逾期不关会怎么样`: the sanction is the answer)
+PENALTY_RE = re.compile(r"罚|处罚|处分|追究|法律责任|违法|后果|会怎么样|会怎样|会咋样|咋办|penalt|fine[ds]?\b|punish|"
+                        r"sanction|what happens|consequence", re.I)
 ROLE_RE = re.compile(r"组长|副组长|主任|局长|负责人|成员")
 QUOTED_RE = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 _PER_RE = re.compile(r"每(人|吨|户|台|千瓦|平方米|蒸吨|家)|人均|per (person|worker|tonne|ton)")
