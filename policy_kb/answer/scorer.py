@@ -39,7 +39,8 @@ class Overall:
 
     best: float  # the best sentence's score
     second: float  # the runner-up's
-    cover: float  # the best sentence's share of the question's content words
+    cover: float  # the best share of the question's concepts named in one sentence
+    clause_cover: float  # … in one clause (a question about 验收 and 抽查 answered by two sentences of one clause)
     bigrams: float  # the best share of the question's character pairs in one sentence
     missing: float  # share of the question's content words that no clause in scope contains
     best_fit: float  # the best score of a sentence that holds what the intent asks for (a date, an amount …)
@@ -49,11 +50,12 @@ class Overall:
     @classmethod
     def of(cls, q: Question, ranked: list[Evidence]) -> "Overall":
         if not ranked:
-            return cls(0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
-        return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.cover for x in f), max(x.bigrams for x in f), f[0].missing,
+        return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.cover for x in f),
+                   max(x.clause_cover for x in f), max(x.bigrams for x in f), f[0].missing,
                    max((e.score for e in ranked if e.features.intent_fit), default=0.0),
                    len(absent) / len(q.specifics) if q.specifics else 0.0,
                    max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]))
