@@ -92,7 +92,10 @@ def is_historical(doc: Document, as_of: date) -> bool:
 
 
 def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
-    """Whether a sentence holds the kind of fact the question asks for."""
+    """Whether a sentence holds the kind of fact the question asks for.  A value the question names itself is not
+    what it asks for (`4.3米焦炉…多大产能`: the capacities are the answer, not 4.3米)."""
+    for value in q.specifics:
+        sentence = sentence.replace(normalise(value), "")
     if q.asks_why:
         return float(bool(_CAUSE_RE.search(sentence)))
     if q.role:  # `组长是谁`: the `组长：…` line

@@ -140,6 +140,15 @@ def specifics_of(text: str, quoted: list[str]) -> list[str]:
     return list(dict.fromkeys(found + quoted))
 
 
+def _only_topics(text: str) -> bool:
+    rest = normalise(text)
+    for p in places.find_places(rest):
+        rest = rest.replace(p.name, "").replace(places.short_name(p.name), "")
+    for t in sorted(topics_of(text), key=len, reverse=True):
+        rest = rest.replace(normalise(t), "")
+    return bool(topics_of(text)) and not re.sub(r"[\W\d_米]", "", rest)
+
+
 def _is_follow_up(text: str, previous: Question | None) -> bool:
     """A question that cannot stand alone: a conversation word (`那…呢`, `and …?`), or so short that it names no
     topic and no place of its own beyond what changes (`罚多少？`, `谁负责？`)."""
@@ -158,6 +167,8 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
     follow_up = _is_follow_up(text, previous)
     place, place_known, named = _place_of(q, jurisdiction)
     intent = intent_of(text)
+    if intent == "general" and _only_topics(text):
+        intent = "list"  # a bare topic (`干熄焦`, `4.3米`): the rules about it, from every document that has them
     search_text = text
     topics = topics_of(text)
     if follow_up and previous is not None:
