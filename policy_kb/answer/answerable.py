@@ -55,9 +55,14 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
     a quoted list item brings the items that follow it.  A deadline question also gets the best dated rule of
     every other place whose rules apply (the county's plan, the city's, the province's all bind)."""
     best = ranked[0]
+    today = q.intent == "deadline" and not q.names_period  # what must be done now, not what a past plan said
+    if today and best.features.historical:
+        best = next((e for e in ranked if not e.features.historical and e.score >= th.select), best)
     limit = MAX_CLAUSES_LIST if q.intent == "list" else MAX_CLAUSES
     chosen, cited = [best], [best.clause.id]
-    for e in ranked[1:]:
+    for e in ranked:
+        if e is best:
+            continue
         if len(chosen) == MAX_SENTENCES:
             break
         if e.clause.id in cited:
@@ -74,6 +79,10 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
                 places_done.add(e.jurisdiction)
                 chosen.append(e)
                 cited.append(e.clause.id)
+    if today and any(not e.features.historical for e in chosen):
+        # a plan whose period is over answers for today only when nothing newer does
+        chosen = [e for e in chosen if not e.features.historical]
+        cited = [c for c in cited if any(e.clause.id == c for e in chosen)]
     short = {c for c in cited if len(next(e.clause.text for e in chosen if e.clause.id == c)) <= th.whole_clause}
     chosen += [e for e in ranked if e.clause.id in short and e not in chosen]
     return chosen + _continuations(chosen, ranked)

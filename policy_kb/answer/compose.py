@@ -64,7 +64,7 @@ def _status(ob: Obligation, as_of: date, en: bool) -> str:
 
 
 def _historical_mark(doc: Document, en: bool) -> str:
-    start, end = plan_period(doc.title) or (0, 0)
+    start, end = plan_period(doc) or (0, 0)
     return f"〔historical document: plan period {start}–{end}〕" if en else f"〔历史文件：规划期{start}–{end}年〕"
 
 

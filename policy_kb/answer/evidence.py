@@ -80,14 +80,27 @@ class Evidence:
     score: float = 0.0  # probability that the sentence answers the question (:mod:`.scorer`)
 
 
-def plan_period(title: str | None) -> tuple[int, int] | None:
-    """The years a plan covers, from its title (`…规划（2006—2010年）`)."""
-    m = _PERIOD_RE.search(title or "")
-    return (int(m.group(1)), int(m.group(2))) if m else None
+_FIVE_YEAR_RE = re.compile(r"十([一二三四五六七八九]?)五")
+_CN_DIGIT = "一二三四五六七八九"
+
+
+def plan_period(doc: Document) -> tuple[int, int] | None:
+    """The years a plan covers: from its title (`…规划（2006—2010年）`), else, for a 规划, the five-year plan it
+    names (`“十一五”` → 2006–2010: the Nth plan starts in 1966 + 5·(N−3), from the third plan on)."""
+    m = _PERIOD_RE.search(doc.title or "")
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    if "规划" not in (doc.title or ""):
+        return None
+    m = _FIVE_YEAR_RE.search((doc.title or "") + doc.text[:5000])
+    if not m:
+        return None
+    n = 10 + (_CN_DIGIT.index(m.group(1)) + 1 if m.group(1) else 0)
+    return 1966 + 5 * (n - 3), 1966 + 5 * (n - 3) + 4
 
 
 def is_historical(doc: Document, as_of: date) -> bool:
-    period = plan_period(doc.title)
+    period = plan_period(doc)
     return period is not None and period[1] < as_of.year
 
 

@@ -76,6 +76,7 @@ class Question:
     quoted: list[str] = field(default_factory=list)  # terms the user put in quotes (`“两断四停”是什么意思`)
     per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
     follow_up: bool = False  # read together with the previous question
+    names_period: bool = False  # names a year or a five-year plan (`十一五`, `2010年`): a past plan may answer it
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
     # units, quoted terms — `2030`, `4.3米`, `五停`
@@ -198,4 +199,5 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
                     follow_up=follow_up, nouns=nouns_of(text),
+                    names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
                     specifics=specifics_of(text, QUOTED_RE.findall(text)))

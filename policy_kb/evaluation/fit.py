@@ -115,8 +115,8 @@ def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
 
 def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, float]]:
     """First select / ratio / same_clause / whole_clause (every question answered): most facts found while the
-    citation precision stays at least MIN_PRECISION; then the answer threshold: best mean of (answerable questions
-    answered, unanswerable ones refused), the intent checks included."""
+    citation precision stays at least MIN_PRECISION; then the answer threshold at the equal-error point — as many
+    answerable questions answered as unanswerable ones refused, the intent checks included."""
     answerable = [ex for ex in examples if ex.gold.get("answerable", True)]
     unanswerable = [ex for ex in examples if not ex.gold.get("answerable", True)]
 
@@ -135,13 +135,16 @@ def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, fl
     assert best is not None
     chosen = best[1]
 
-    def balanced(t: float) -> float:
+    def rates(t: float) -> tuple[float, float]:
         th = Thresholds(t, chosen.select, chosen.ratio, chosen.same_clause, chosen.whole_clause)
         yes = sum(_outcome(ex, th)[0] for ex in answerable) / (len(answerable) or 1)
         no = sum(not _outcome(ex, th)[0] for ex in unanswerable) / (len(unanswerable) or 1)
-        return (yes + no) / 2
+        return yes, no
 
-    answer = max(ANSWER_GRID, key=lambda t: (balanced(t), -abs(t - 0.5)))
+    # the equal-error point: answerable questions answered as often as unanswerable ones refused (the two targets
+    # are equal); it moves little when the data change, unlike the maximum of a flat balanced-accuracy curve
+    curve = {t: rates(t) for t in ANSWER_GRID}
+    answer = min(ANSWER_GRID, key=lambda t: (abs(curve[t][0] - curve[t][1]), -sum(curve[t])))
     final = Thresholds(answer, chosen.select, chosen.ratio, chosen.same_clause, chosen.whole_clause)
     return final, measure(examples, final)
 
