@@ -71,7 +71,7 @@ INTENT_TABLE = [
     ("What does ultra-low emission mean?", "definition"),
     ("忻州的“生存线、发展线”评价是怎么回事？", "definition"),  # gold q098
     # general
-    ("干熄焦", "general"),
+    ("干熄焦", "list"),  # a bare topic: the rules about it
     ("压减焦化产能 职工安置", "general"),
     ("设区市城市规划区内还能新建焦化项目吗", "general"),
     ("“十一五”全省焦炭产能为什么要控制在1.2亿吨以下", "general"),  # a reason, not the value it names
