@@ -10,7 +10,7 @@ training questions (`policy-kb eval answers --fit`).
 from __future__ import annotations
 
 import re
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 
 from .. import places
@@ -63,7 +63,7 @@ class Features:
         return [f.name for f in fields(cls)]
 
     def vector(self) -> tuple[float, ...]:
-        return astuple(self)
+        return tuple(self.__dict__.values())  # field order (dataclasses.astuple deep-copies: 10x slower)
 
 
 @dataclass

@@ -1,0 +1,229 @@
+"""The answer pipeline stage by stage (issue 13): understanding with a conversation, evidence features, the fitted
+scorer, the answerability decision and the fit itself.  Seed knowledge base with the hashing test embedder, plus a
+scratch one with a real law from ../shared/real-dev where a law's layout matters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from policy_kb.answer import answerable, scorer
+from policy_kb.answer.compose import Answerer
+from policy_kb.answer.evidence import Evidence, Features, plan_period
+from policy_kb.answer.scorer import Model, Overall, Thresholds
+from policy_kb.answer.understand import understand
+from policy_kb.evaluation.documents import REAL_DEV
+from policy_kb.records import Clause
+
+AS_OF = date(2026, 11, 23)
+JIEXIU_CLOSURE = "jiexiu-2023-43m-oven-closure:二/（一）"
+
+
+@pytest.fixture(scope="module")
+def answerer(seed_index: Path):  # type: ignore[no-untyped-def]
+    a = Answerer(seed_index, embedder_name="fake")
+    yield a
+    a.store.close()
+
+
+def _evidence(answerer: Answerer, question: str, jurisdiction: str | None = None) -> list[Evidence]:
+    q = understand(question, jurisdiction)
+    ranked, _, _ = answerer.evidence(q, answerer._scope(q, jurisdiction, None), AS_OF)
+    return ranked
+
+
+# ---- understanding: follow-ups ------------------------------------------------------------------------------------
+def test_follow_up_changes_the_place_and_keeps_topic_and_intent() -> None:
+    before = understand("介休4.3米焦炉什么时候关？")
+    q = understand("那忻州呢？", previous=before)
+    assert (q.follow_up, q.jurisdiction, q.intent, q.topics) == (True, "忻州市", "deadline", ["4.3米焦炉"])
+    assert "介休" not in q.search_text and "忻州" in q.search_text and "4.3米焦炉" in q.search_text
+
+
+def test_follow_up_keeps_the_place_and_changes_the_aspect() -> None:
+    before = understand("河南省焦化企业在居民区新建项目违法吗？")
+    q = understand("罚多少？", previous=before)
+    assert (q.follow_up, q.jurisdiction, q.wants_money, q.wants_penalty) == (True, "河南省", True, True)
+    assert q.search_text.startswith("河南省焦化企业在居民区新建项目")
+
+
+def test_english_follow_up() -> None:
+    before = understand("In Xingtai, by when must 4.3 m coke ovens be closed?")
+    q = understand("And what about Jining?", previous=before)
+    assert (q.follow_up, q.jurisdiction, q.intent) == (True, "济宁市", "deadline")
+
+
+def test_a_question_that_stands_alone_is_no_follow_up() -> None:
+    before = understand("介休4.3米焦炉什么时候关？")
+    q = understand("环境保护税按季申报的期限是多久？", previous=before)
+    assert not q.follow_up and q.search_text == q.text
+
+
+@pytest.mark.parametrize("text", ["我们厂的焦化产能是当年通过市场化交易买来的", "山西哪个市要砍掉的焦化产能最多？",
+                                  "项目在各市落地"])
+def test_ordinary_words_are_no_place(text: str) -> None:
+    assert understand(text).jurisdiction in (None, "山西省")
+
+
+def test_question_features_read_once() -> None:
+    q = understand("介休4.3米焦炉逾期不关会怎么样？")
+    assert (q.wants_penalty, q.specifics, q.closing) == (True, ["4.3米"], True)
+    assert understand("“两断四停”是什么意思").quoted == ["两断四停"]
+    assert understand("介休市焦化领导小组组长是谁").role == "组长"
+    assert understand("十一五期间焦炭产能控制在多少").names_period
+
+
+# ---- evidence ---------------------------------------------------------------------------------------------------
+def test_features_of_the_deadline_sentence(answerer: Answerer) -> None:
+    ranked = _evidence(answerer, "我们厂在介休，4.3米焦炉最晚什么时候关？")
+    e = next(e for e in ranked if e.clause.id == JIEXIU_CLOSURE and e.text.startswith("2023年10月31日前"))
+    f = e.features
+    assert (f.intent_fit, f.place_doc, f.topic, f.obligation, f.title) == (1.0, 1.0, 1.0, 1.0, 0.0)
+    assert f.cover > 0.5 and 0.0 <= f.dense <= 1.0 and e.obligation is not None
+    assert e.obligation.deadline["date"] == "2023-10-31"
+    assert all(0.0 <= v <= 1.0 for v in f.vector()), f
+
+
+def test_a_value_the_question_names_is_not_what_it_asks_for(answerer: Answerer) -> None:
+    ranked = _evidence(answerer, "介休哪两家企业的4.3米焦炉要关停，各是多大产能？", "介休市")
+    capacities = next(e for e in ranked if "60万吨/年" in e.text)
+    only_size = [e for e in ranked if "4.3米" in e.text and not any(c.isdigit() for c in e.text.replace("4.3", ""))]
+    assert capacities.features.intent_fit == 1.0
+    assert only_size and all(e.features.intent_fit == 0.0 for e in only_size)
+
+
+def test_synonyms_count_as_the_word(answerer: Answerer) -> None:
+    concepts = answerer.finder.concepts(understand("压减的焦化产能每吨补贴多少钱？"))
+    assert ("补贴", "补偿", "补助") in concepts
+
+
+def test_plan_period_from_the_five_year_plan_name(answerer: Answerer) -> None:
+    plan = answerer.store.find_document("sx-2006-coking-11th-plan")
+    assert plan_period(plan) == (2006, 2010)
+    assert plan_period(answerer.store.find_document("sx-2019-66-coking-overcapacity")) is None
+
+
+@pytest.fixture(scope="module")
+def law_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    law = REAL_DEV / "d01_water_pollution_law.md"
+    if not law.is_file():
+        pytest.skip("../shared/real-dev is not available")
+    from policy_kb.pipeline import build_all
+
+    tmp = tmp_path_factory.mktemp("law")
+    (tmp / "corpus").mkdir()
+    shutil.copy(law, tmp / "corpus")  # a scratch copy for this test only, never into the repository
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
+        assert not build_all(tmp / "corpus", tmp / "index", progress=lambda _m: None).errors
+    a = Answerer(tmp / "index", embedder_name="fake")
+    yield a
+    a.store.close()
+
+
+def test_an_item_brings_its_articles_penalty(law_answerer: Answerer) -> None:
+    """The violation is an item `（二）`; the fine is in the article's own sentence: both are candidates."""
+    ranked = _evidence(law_answerer, "水污染防治法 自动监测设备没联网 罚款")
+    item = [e for e in ranked if e.clause.id.endswith("第八十二条/（二）")]
+    article = [e for e in ranked if e.clause.id.endswith("第八十二条") and "二万元以上二十万元以下" in e.text]
+    assert item and article
+    assert article[0].features.context == 1.0 and article[0].features.intent_fit == 1.0
+
+
+def test_penalty_answer_quotes_violation_and_fine(law_answerer: Answerer) -> None:
+    a = law_answerer.ask("水污染防治法 自动监测设备没联网 罚款", None, date(2026, 12, 6))
+    assert a.status == "answered", a.answer
+    assert "二万元以上二十万元以下的罚款" in a.answer
+    assert any(c.clause_id.endswith("第八十二条") for c in a.citations)
+
+
+# ---- scorer -----------------------------------------------------------------------------------------------------
+def test_the_shipped_model_knows_every_feature() -> None:
+    model = scorer.load()
+    assert set(model.weights) == set(Features.names())
+    assert set(model.answer_weights) == set(Overall.names())
+    th = model.thresholds
+    assert 0 < th.answer < 1 and 0 < th.select < 1 and 0 < th.ratio <= 1 and th.whole_clause >= 0
+
+
+def test_probability_follows_the_weights() -> None:
+    f = Features(*([0.0] * len(Features.names())))
+    model = Model({"cover": 4.0, "unknown_feature": 9.0}, -2.0)
+    low = model.probability(f)
+    high = model.probability(replace(f, cover=1.0))
+    assert low == pytest.approx(1 / (1 + 2.718281828 ** 2), rel=1e-6) and high > 0.85
+    assert Overall.of(understand("x"), []).best == 0.0
+
+
+def test_model_file_round_trip(tmp_path: Path) -> None:
+    model = Model({"cover": 1.5}, -1.0, Thresholds(0.4, 0.2, 0.5, 0.1, 300), {"best": 2.0}, -0.5)
+    path = tmp_path / "m.json"
+    path.write_text(model.to_json({"report": {"n": 1}}), encoding="utf-8")
+    assert scorer.load(path) == model
+    assert json.loads(path.read_text(encoding="utf-8"))["report"] == {"n": 1}
+
+
+# ---- answerability ----------------------------------------------------------------------------------------------
+def _fake(clause_id: str, text: str, score: float, start: int = 0, **features: float) -> Evidence:
+    clause = Clause(clause_id, "doc", None, 1, None, [clause_id], None, text, "body", 0, len(text))
+    values = {name: 0.0 for name in Features.names()} | features
+    return Evidence(clause, text, start, 0, "山西省", None, Features(**values), score)
+
+
+TH = Thresholds(answer=0.5, select=0.3, ratio=0.5, same_clause=0.2, whole_clause=0)
+
+
+def test_below_the_threshold_is_refused_naming_missing_words() -> None:
+    q = understand("焦化企业碳排放配额怎么分配？")
+    d = answerable.decide(q, [_fake("a", "焦化企业要加强管理。", 0.9)], 0.2, TH, ["配额"])
+    assert d.chosen == [] and "配额" in (d.reason or "")
+
+
+def test_a_when_question_needs_a_date() -> None:
+    q = understand("焦化企业什么时候完成改造？")
+    d = answerable.decide(q, [_fake("a", "焦化企业要完成改造。", 0.9)], 0.9, TH, [])
+    assert d.reason == "文件中没有找到相关的期限规定。"
+    d = answerable.decide(q, [_fake("a", "2025年底前，焦化企业要完成改造。", 0.9)], 0.9, TH, [])
+    assert d.reason is None
+
+
+def test_a_per_person_amount_is_not_answered_by_a_per_tonne_rate() -> None:
+    q = understand("关停后职工每人补偿多少钱？")
+    d = answerable.decide(q, [_fake("a", "按照30元/吨标准予以补偿。", 0.9)], 0.9, TH, [])
+    assert d.reason == "文件中没有找到相关的金额规定。"
+
+
+def test_choose_cites_few_clauses_and_continues_lists() -> None:
+    q = understand("焦化企业进白名单要满足什么条件？")
+    ranked = [_fake("a", "企业必须符合以下条件之一：（1）焦炉煤气全部回收利用的；", 0.9, 0),
+              _fake("a", "（2）配套建设煤气柜且运行正常的。", 0.01, 30),
+              _fake("b", "另一条款。", 0.8), _fake("c", "第三条款。", 0.7), _fake("d", "第四条款。", 0.6),
+              _fake("e", "差得远的条款。", 0.35)]
+    chosen = answerable.choose(q, ranked, TH)
+    cited = list(dict.fromkeys(e.clause.id for e in chosen))
+    assert cited[0] == "a" and len(cited) <= answerable.MAX_CLAUSES_LIST and "e" not in cited
+    assert any(e.text.startswith("（2）") for e in chosen)  # the list goes on in the next sentence
+    q = understand("焦化企业什么时候完成改造？")
+    assert len({e.clause.id for e in answerable.choose(q, ranked[2:5], TH)}) <= answerable.MAX_CLAUSES
+
+
+# ---- the fit ----------------------------------------------------------------------------------------------------
+def test_fit_writes_a_model_from_cross_validated_scores(answerer: Answerer, tmp_path: Path) -> None:
+    from policy_kb.evaluation import fit
+    from policy_kb.evaluation.extraction import load_gold
+
+    gold = load_gold(Path(__file__).resolve().parent / "gold" / "questions.jsonl")
+    out = tmp_path / "model.json"
+    report = fit.fit(answerer, gold, AS_OF, out=out)
+    model = scorer.load(out)
+    assert set(model.weights) == set(Features.names()) and set(model.answer_weights) == set(Overall.names())
+    assert model.thresholds.answer in fit.ANSWER_GRID and model.thresholds.select in fit.SELECT_GRID
+    assert model.weights["cover"] > 0 and model.weights["intent_fit"] > 0  # what the question asks, found
+    cv = report["cross_validated"]
+    assert report["trained_on"] >= 100 and cv["citation_precision"] >= fit.MIN_PRECISION - 0.05
+    assert 0.5 <= cv["fact_recall"] <= 1.0
