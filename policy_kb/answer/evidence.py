@@ -30,6 +30,7 @@ _PENALTY_RE = re.compile(r"罚款|处罚|拘留|责令|吊销|没收|停产整�
 _LIST_RE = re.compile(r"[、；;]|（[一二三四五六七八九十]+）|\d+[.．、]|以下")
 _DEFINE_RE = re.compile(r"是指|即|指的是|包括|称为")
 _CAUSE_RE = re.compile(r"因为|由于|为了|之所以|关键|制约|原因|因此|所以|旨在|目的是|鉴于")
+_RULE_RE = re.compile(r"应当|应该|必须|不得|禁止|严禁|可以|要求|须")
 _PERIOD_RE = re.compile(r"[（(]?((?:19|20)\d{2})\s*[—–\-~～至到]\s*((?:19|20)\d{2})年?[）)]?")
 
 
@@ -130,7 +131,9 @@ def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
         return float(bool(_LIST_RE.search(sentence)))
     if q.intent == "definition":
         return float(bool(_DEFINE_RE.search(sentence)))
-    return 0.0
+    # anything else (`还能新建吗`, `怎么处理`, `要不要找有资质的单位`) is answered by a rule: what must, may or must
+    # not be done
+    return float(ob is not None or bool(_RULE_RE.search(sentence)))
 
 
 class EvidenceFinder:

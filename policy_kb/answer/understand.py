@@ -20,7 +20,7 @@ _INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     # `为什么要控制在1.2亿吨以下` asks for the reason, not the value or the date it names
     ("general", WHY_RE),
     ("compensation", re.compile(r"补偿|补贴|补助|赔偿|奖励资金|罚款|罚多少|多少钱|多少元|compensat|subsid|fine\b|yuan|per (?:tonne|ton)|penalt", re.I)),
-    ("deadline", re.compile(r"什么时候|啥时候|时间|日期|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|(?:^|[,;]\s*)when\b|by when|deadline|which year|what date|how long", re.I)),
+    ("deadline", re.compile(r"什么时候|啥时候|时间|日期|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|(?:^|[,;]\s*)when\b|by when|deadline|which year|what date|how long|how soon", re.I)),
     ("department", re.compile(r"谁|由(?:哪|什么)[^，。？]{0,6}负责|哪个部门|哪些部门|什么部门|哪个单位|牵头|负责什么|职责|组长|who\b|which (?:department|agency|authority|office)|responsib|in charge", re.I)),
     ("definition", re.compile(r"是什么意思|是怎么回事|怎么回事|是什么|什么是|指什么|指哪|含义|定义|what (?:is|are|does) .*(?:mean|refer)|define|meaning", re.I)),
     ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
