@@ -195,9 +195,10 @@ class EvidenceFinder:
 
     def missing(self, q: Question, allowed: set[int] | None) -> list[str]:
         """The question's nouns that no clause in scope contains, nor any two-character part of them (`焦化厂` is
-        covered by 焦化)."""
+        covered by 焦化), nor a word the synonym list gives for them (`工人` by 职工)."""
         return [n for n in q.nouns if self._absent(n, allowed)
-                and all(self._absent(n[i:i + 2], allowed) for i in range(len(n) - 1))]
+                and all(self._absent(n[i:i + 2], allowed) for i in range(len(n) - 1))
+                and all(self._absent(s, allowed) for s in SYNONYMS.get(n, []))]
 
     def gather(self, q: Question, hits: list[Hit], more: list[Hit], allowed: set[int] | None,
                as_of: date) -> list[Evidence]:
