@@ -204,7 +204,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 continue
             sys.stdout.write(json.dumps(answerer.ask(q, args.jurisdiction, as_of).to_dict(), ensure_ascii=False) + "\n")
         return 0
-    answer = answerer.ask(args.question, args.jurisdiction, as_of)
+    answer = answerer.ask(args.question, args.jurisdiction, as_of, previous=args.previous)
     if args.json:
         emit_json(answer.to_dict())
     elif args.nl:
@@ -343,6 +343,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="FILE", help="one question per line ('-' = stdin); JSON Lines out")
     p.add_argument("--jurisdiction", help="the user's place, e.g. 介休市 (otherwise taken from the question)")
     p.add_argument("--as-of", help="date for deadline status, YYYY-MM-DD (default: today)")
+    p.add_argument("--previous", metavar="QUESTION",
+                   help="the question asked before, for a follow-up such as 那忻州呢？ or 罚多少？")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)")

@@ -152,6 +152,15 @@ def test_chat_jurisdiction_scopes_the_answer(service: Service) -> None:
     assert "**介休市**" not in answer  # a 介休 rule does not apply in 忻州
 
 
+def test_chat_follow_up_is_read_with_the_previous_question(service: Service) -> None:
+    history = handlers.chat(service, "介休4.3米焦炉什么时候关停？", [], ALL, "2026-11-23")
+    history = handlers.chat(service, "那忻州呢？", history, ALL, "2026-11-23")
+    follow_up = history.index({"role": "user", "content": "那忻州呢？"})
+    answer = _answer(history[follow_up:])
+    assert "忻州" in answer["content"] and "2023年底前" in answer["content"], answer["content"]
+    assert "**介休市**" not in answer["content"]
+
+
 def test_chat_not_found_is_marked(service: Service) -> None:
     history = handlers.chat(service, "北京市焦化企业关停有什么规定？", [], ALL, "2026-11-23")
     answer = history[1]

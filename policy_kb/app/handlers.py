@@ -60,14 +60,18 @@ def _as_of(value: Any) -> date:
 # ---- chat -------------------------------------------------------------------------------------------------
 def chat(service: Service, message: str, history: list[dict[str, Any]] | None, jurisdiction: str | None,
          as_of: Any) -> list[dict[str, Any]]:
-    """Append the question, the grounded answer and one collapsible source block per citation."""
+    """Append the question, the grounded answer and one collapsible source block per citation.  A follow-up is
+    read with the user's previous question in the history."""
     history = list(history or [])
     message = (message or "").strip()
     if not message:
         return history
     if len(message) > MAX_QUERY_CHARS:
         raise UserError(f"问题太长（最多 {MAX_QUERY_CHARS} 字）/ question too long (max {MAX_QUERY_CHARS} characters)")
-    answer = service.answerer().ask(message, _place(jurisdiction), _as_of(as_of))
+    # the conversation's previous question, so that `那忻州呢？` or `罚多少？` is read with it
+    previous = next((m["content"] for m in reversed(history) if m.get("role") == "user"
+                     and isinstance(m.get("content"), str)), None)
+    answer = service.answerer().ask(message, _place(jurisdiction), _as_of(as_of), previous=previous)
     history.append({"role": "user", "content": message})
     history.append({"role": "assistant", "content": answer_markdown(answer),
                     "metadata": {"title": f"状态 status: {answer.status} · 截至 {answer.as_of}", "status": "done"}
