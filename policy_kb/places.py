@@ -247,15 +247,13 @@ def _gaz() -> Gazetteer:
 
 
 def __getattr__(name: str) -> Any:
-    """PLACES, TYPOS, PINYIN and OTHER_PROVINCES are built on first access (PEP 562), not at import."""
+    """PLACES, TYPOS and PINYIN are built on first access (PEP 562), not at import."""
     if name == "PLACES":
         return _gaz().places
     if name == "TYPOS":
         return _gaz().typos
     if name == "PINYIN":
         return _gaz().pinyin
-    if name == "OTHER_PROVINCES":
-        return {short_name(p.full): p.name for p in _gaz().places.values() if p.level == "province"}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -72,7 +72,7 @@ def test_ordinary_words_are_no_place(text: str) -> None:
 
 def test_question_features_read_once() -> None:
     q = understand("介休4.3米焦炉逾期不关会怎么样？")
-    assert (q.wants_penalty, q.specifics, q.closing) == (True, ["4.3米"], True)
+    assert (q.wants_penalty, q.specifics) == (True, ["4.3米"])
     assert understand("“两断四停”是什么意思").quoted == ["两断四停"]
     assert understand("介休市焦化领导小组组长是谁").role == "组长"
     assert understand("十一五期间焦炭产能控制在多少").names_period

@@ -233,4 +233,4 @@ def test_question_record() -> None:
     assert q == Question(text="我们厂在介休，4.3米焦炉最晚什么时候关？", language="zh", intent="deadline",
                          jurisdiction="介休市", place_known=True, topics=["4.3米焦炉"], doc_numbers=[],
                          wants_money=False, places=["介休市"], search_text="我们厂在介休，4.3米焦炉最晚什么时候关？",
-                         closing=True, nouns=["焦炉"], specifics=["4.3米"])
+                         nouns=["焦炉"], specifics=["4.3米"])

@@ -34,10 +34,8 @@ _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）
 
 
 # What a question asks about, beyond its topic: read here once, used as evidence features and by the intent checks
-ASKS_OFTEN_RE = re.compile(r"多久|多长时间一次|频率|每隔|how often|frequency", re.I)
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
 ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
-CLOSING_RE = re.compile(r"关|停|淘汰|退出|拆除|close|shut|phase[ -]?out|eliminat", re.I)
 # penalties, and the consequences a question asks about (`逾期不关会怎么样`: the sanction is the answer)
 PENALTY_RE = re.compile(r"罚|处罚|处分|追究|法律责任|违法|后果|会怎么样|会怎样|会咋样|咋办|penalt|fine[ds]?\b|punish|"
                         r"sanction|what happens|consequence", re.I)
@@ -68,10 +66,8 @@ class Question:
     search_text: str = ""
     wants_penalty: bool = False
     asks_why: bool = False
-    asks_often: bool = False
     asks_basis: bool = False
     asks_meaning: bool = False
-    closing: bool = False  # about closing something (关停, 淘汰): answered by a rule that closes it
     role: str | None = None  # `组长`, `负责人`: a role line is the answer
     quoted: list[str] = field(default_factory=list)  # terms the user put in quotes (`“两断四停”是什么意思`)
     per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
@@ -92,7 +88,8 @@ def intent_of(text: str) -> str:
     for name, rule in _INTENT_RULES:
         if rule.search(text):
             return name
-    return "general"
+    # a bare topic (`干熄焦`, `4.3米`): the rules about it, from every document that has them
+    return "list" if _only_topics(text) else "general"
 
 
 def topics_of(text: str) -> list[str]:
@@ -168,8 +165,6 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
     follow_up = _is_follow_up(text, previous)
     place, place_known, named = _place_of(q, jurisdiction)
     intent = intent_of(text)
-    if intent == "general" and _only_topics(text):
-        intent = "list"  # a bare topic (`干熄焦`, `4.3米`): the rules about it, from every document that has them
     search_text = text
     topics = topics_of(text)
     if follow_up and previous is not None:
@@ -194,8 +189,7 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     wants_money=bool(_MONEY_RE.search(search_text) and _AMOUNT_RE.search(text)),
                     places=named, search_text=search_text,
                     wants_penalty=bool(PENALTY_RE.search(search_text)), asks_why=bool(WHY_RE.search(text)),
-                    asks_often=bool(ASKS_OFTEN_RE.search(text)), asks_basis=bool(ASKS_BASIS_RE.search(text)),
-                    asks_meaning=bool(ASKS_MEANING_RE.search(text)), closing=bool(CLOSING_RE.search(search_text)),
+                    asks_basis=bool(ASKS_BASIS_RE.search(text)), asks_meaning=bool(ASKS_MEANING_RE.search(text)),
                     role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
                     follow_up=follow_up, nouns=nouns_of(text),
