@@ -122,7 +122,21 @@ def test_chat_endpoint_continues_a_conversation(client) -> None:
     assert [_text(m) for m in second[:len(first)]] == [_text(m) for m in first]
     assert _text(second[len(first)]) == "北京市焦化企业关停有什么规定？"
     reply = second[len(first) + 1]
-    assert _text(reply).startswith("🔍") and "not_found" in _title(reply)
+    assert _text(reply).startswith("🔍 **文件中没有答案** — 知识库中没有北京市的政策文件") and _title(reply) == ""
+
+
+def test_chat_endpoint_reads_a_follow_up_with_the_question_before(client) -> None:
+    first, _ = client.predict(QUESTION, [], ALL, "2026-11-23", api_name="/chat")
+    assert "2023年10月31日" in _text(first[1])
+    second, _ = client.predict("那忻州呢？", first, ALL, "2026-11-23", api_name="/chat")
+    reply = _text(second[len(first) + 1])
+    assert "2023年底前" in reply and "**介休市**" not in reply
+
+
+def test_chat_endpoint_question_place_wins_over_the_dropdown(client) -> None:
+    history, _ = client.predict("忻州的4.3米焦炉什么时候关？", [], "介休市", "2026-11-23", api_name="/chat")
+    reply = _text(history[1])
+    assert "按问题中的地点忻州市回答，而不是所选地区介休市" in reply and "2023年底前" in reply
 
 
 def test_chat_endpoint_user_errors_reach_the_client(client) -> None:

@@ -108,7 +108,7 @@ def test_chat_answers_with_the_cited_clause(service: Service) -> None:
     assert history[0] == {"role": "user", "content": QUESTION}
     answer = _answer(history)
     assert "2023年10月31日" in answer["content"]
-    assert answer["metadata"] == {}  # answered: no status banner
+    assert answer["content"].startswith("✅ **已找到** — ") and "metadata" not in answer  # outcome in words, open
     assert "[1]" in answer["content"]
     assert "已过期" in answer["content"]  # as of 2026-11-23 the deadline has passed
     sources = _sources(history)
@@ -165,9 +165,9 @@ def test_chat_not_found_is_marked(service: Service) -> None:
     history = handlers.chat(service, "北京市焦化企业关停有什么规定？", [], ALL, "2026-11-23")
     answer = history[1]
     assert answer["role"] == "assistant"
-    assert answer["content"].startswith("🔍 **未找到 / not found**")
+    assert answer["content"].startswith("🔍 **文件中没有答案** — 知识库中没有北京市的政策文件")
     assert "北京市" in answer["content"]
-    assert "not_found" in answer["metadata"]["title"] and "2026-11-23" in answer["metadata"]["title"]
+    assert not answer.get("metadata")  # not collapsed: the reason shows without a click
     assert "2023年10月31日" not in answer["content"]
 
 

@@ -150,8 +150,11 @@ def test_jurisdiction_from_parameter(param: str, place: str) -> None:
     assert (q.jurisdiction, q.place_known) == (place, True)
 
 
-def test_explicit_parameter_wins_over_text() -> None:
-    assert understand("介休4.3米焦炉什么时候关", "忻州市").jurisdiction == "忻州市"
+def test_the_place_in_the_question_wins_over_the_chosen_one() -> None:
+    q = understand("介休4.3米焦炉什么时候关", "忻州市")
+    assert (q.jurisdiction, q.overridden_place) == ("介休市", "忻州市")
+    q = understand("山西4.3米焦炉什么时候关", "介休市")  # the province contains the chosen county: no override
+    assert (q.jurisdiction, q.overridden_place) == ("介休市", None)
 
 
 def test_jurisdiction_parameter_in_pinyin() -> None:

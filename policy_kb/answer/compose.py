@@ -237,10 +237,11 @@ class Answerer:
                       as_of.isoformat())
 
     def _scope(self, q: Question, jurisdiction: str | None, doc: str | None) -> SearchFilter:
-        """The rules that apply: a place the user chose, or a city/county the question names, narrows the search
-        to that place and the places above it; naming a province (`山西…`, `in Shanxi`) means the whole province,
-        every level."""
-        scope = jurisdiction or (q.jurisdiction if self._level(q.jurisdiction) not in ("province", "national") else None)
+        """The rules that apply: a city/county the question names, or else the place the user chose, narrows the
+        search to that place and the places above it; naming a province (`山西…`, `in Shanxi`) means the whole
+        province, every level."""
+        chosen = jurisdiction and not q.overridden_place
+        scope = q.jurisdiction if chosen or self._level(q.jurisdiction) not in ("province", "national") else None
         place = places.lookup(scope) if scope else None
         try:
             return SearchFilter(jurisdiction=place.name if place else None, doc=doc)
@@ -336,6 +337,10 @@ class Answerer:
             return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
         chosen = decision.chosen + self.finder.sources(decision.chosen)
         text, citations = self._render(q, quotes(chosen), as_of)
+        if q.overridden_place:  # say which place the answer is for when it is not the one the user selected
+            text = (f"〔Answered for {q.jurisdiction}, the place in the question, not the selected "
+                    f"{q.overridden_place}〕\n" if en else
+                    f"〔按问题中的地点{q.jurisdiction}回答，而不是所选地区{q.overridden_place}〕\n") + text
         if fixes:
             note = "、".join(f"“{a}”→“{b}”" for a, b in fixes.items())
             text = (f"(Read {note})\n" if en else f"（已按{note}理解）\n") + text

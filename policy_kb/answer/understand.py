@@ -73,6 +73,7 @@ class Question:
     per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
     follow_up: bool = False  # read together with the previous question
     names_period: bool = False  # names a year or a five-year plan (`十一五`, `2010年`): a past plan may answer it
+    overridden_place: str | None = None  # the user's chosen place when the question names another one
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
     # units, quoted terms — `2030`, `4.3米`, `五停`
@@ -105,16 +106,22 @@ def topics_of(text: str) -> list[str]:
     return [t for t in found if not any(t != o and normalise(t) in normalise(o) for o in found)]
 
 
-def _place_of(text: str, jurisdiction: str | None) -> tuple[places.Place | None, bool, list[str]]:
-    """The place the question is about: the user's choice, else the most specific place the text names (typos and
-    pinyin included); whether it is a place of China; and every place the text names."""
+def _place_of(text: str, jurisdiction: str | None) -> tuple[places.Place | None, bool, list[str], str | None]:
+    """The place the question is about: the most specific place the text names (typos and pinyin included), else
+    the user's choice; whether it is a place of China; every place the text names; and the user's choice when the
+    question overrides it (`忻州的…` asked with 介休市 selected).  A named place that contains the chosen one
+    (`山西…` from 介休市) does not override it."""
     named = places.find_places(text)
-    place = places.lookup(jurisdiction) if jurisdiction else None
-    if jurisdiction and place is None:  # a parameter naming no place we know (火星): say so, do not ignore it
-        place = places.Place(jurisdiction.strip(), "city", None)
-    place = place or (named[0] if named else None)
+    chosen = places.lookup(jurisdiction) if jurisdiction else None
+    if jurisdiction and chosen is None:  # a parameter naming no place we know (火星): say so, do not ignore it
+        chosen = places.Place(jurisdiction.strip(), "city", None)
+    asked = named[0] if named else None
+    overridden = None
+    if asked and chosen and asked.name != chosen.name and asked.name not in places.ancestors(chosen.name):
+        overridden, chosen = chosen.name, None
+    place = chosen or asked
     known = place is None or place.name in places.PLACES
-    return place, known, [p.name for p in named]
+    return place, known, [p.name for p in named], overridden
 
 
 def nouns_of(text: str) -> list[str]:
@@ -163,7 +170,7 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
     language = language_of(text)
     q = normalise(text)
     follow_up = _is_follow_up(text, previous)
-    place, place_known, named = _place_of(q, jurisdiction)
+    place, place_known, named, overridden = _place_of(q, jurisdiction)
     intent = intent_of(text)
     search_text = text
     topics = topics_of(text)
@@ -192,6 +199,6 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     asks_basis=bool(ASKS_BASIS_RE.search(text)), asks_meaning=bool(ASKS_MEANING_RE.search(text)),
                     role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
-                    follow_up=follow_up, nouns=nouns_of(text),
+                    follow_up=follow_up, nouns=nouns_of(text), overridden_place=overridden,
                     names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
                     specifics=specifics_of(text, QUOTED_RE.findall(text)))

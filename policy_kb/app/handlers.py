@@ -58,6 +58,16 @@ def _as_of(value: Any) -> date:
 
 
 # ---- chat -------------------------------------------------------------------------------------------------
+def _text(message: dict[str, Any]) -> str:
+    """A chat message's text, whether its content is a string or Gradio 6's list of parts (what a client sends
+    back as history)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text") or "" for p in content or [] if isinstance(p, dict))
+
+
+
 def chat(service: Service, message: str, history: list[dict[str, Any]] | None, jurisdiction: str | None,
          as_of: Any) -> list[dict[str, Any]]:
     """Append the question, the grounded answer and one collapsible source block per citation.  A follow-up is
@@ -69,13 +79,11 @@ def chat(service: Service, message: str, history: list[dict[str, Any]] | None, j
     if len(message) > MAX_QUERY_CHARS:
         raise UserError(f"问题太长（最多 {MAX_QUERY_CHARS} 字）/ question too long (max {MAX_QUERY_CHARS} characters)")
     # the conversation's previous question, so that `那忻州呢？` or `罚多少？` is read with it
-    previous = next((m["content"] for m in reversed(history) if m.get("role") == "user"
-                     and isinstance(m.get("content"), str)), None)
+    previous = next((_text(m) for m in reversed(history) if m.get("role") == "user" and _text(m)), None)
     answer = service.answerer().ask(message, _place(jurisdiction), _as_of(as_of), previous=previous)
     history.append({"role": "user", "content": message})
-    history.append({"role": "assistant", "content": answer_markdown(answer),
-                    "metadata": {"title": f"状态 status: {answer.status} · 截至 {answer.as_of}", "status": "done"}
-                    if answer.status != "answered" else {}})
+    # no metadata on the answer itself: a titled message is collapsed, and the outcome and its reason must show
+    history.append({"role": "assistant", "content": answer_markdown(answer)})
     for c in answer.citations:
         history.append({"role": "assistant", "content": citation_body(c, answer.answer),
                         "metadata": {"title": citation_title(c), "status": "done"}})

@@ -42,7 +42,9 @@ def citation_body(c: Citation, answer_text: str) -> str:
 
 
 def answer_markdown(a: Answer) -> str:
-    badge = {"answered": "", "partial": "⚠️ **部分回答 / partial** — ", "not_found": "🔍 **未找到 / not found** — "}
+    # the outcome in words first, visible without a click (the reason of a refusal is the answer's first line)
+    badge = {"answered": "✅ **已找到** — ", "partial": "⚠️ **部分回答**（请核对所引条款）— ",
+             "not_found": "🔍 **文件中没有答案** — "}
     text = "\n".join(md_escape(line).replace("\\[", "[").replace("\\]", "]") if not line.startswith("**")
                      else line for line in a.answer.splitlines())
     return badge.get(a.status, "") + text
