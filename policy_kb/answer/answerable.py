@@ -46,6 +46,7 @@ def defines(text: str, term: str) -> bool:
 
 
 # a sentence that continues the one before it: the next item of a list (`（2）…`, `2.`, `②`), `其中…`
+_ROSTER_RE = re.compile(r"^(?:副?组长|成员|副?主任|办公室主任)[：:]")
 _CONTINUES_RE = re.compile(r"^(?:其中|其余|但|（[2-9一-九]）|\([2-9]\)|[2-9][.．、]|[②-⑨])")
 
 
@@ -85,7 +86,9 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
         cited = [c for c in cited if any(e.clause.id == c for e in chosen)]
     short = {c for c in cited if len(next(e.clause.text for e in chosen if e.clause.id == c)) <= th.whole_clause}
     chosen += [e for e in ranked if e.clause.id in short and e not in chosen]
-    return chosen + _continuations(chosen, ranked)
+    chosen += _continuations(chosen, ranked)
+    # a roster line (`组长：赵辉…`) answers only a question about that role; never a bullet of its own otherwise
+    return [e for e in chosen if e is best or q.role or not _ROSTER_RE.match(e.text)]
 
 
 def _continuations(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evidence]:
