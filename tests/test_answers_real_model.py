@@ -55,7 +55,7 @@ def test_unanswerable_accuracy(report) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_fact_recall(report) -> None:  # type: ignore[no-untyped-def]
-    # the fitted pipeline (issue 13): 0.898 measured on these questions, which are part of its training data; the
+    # the fitted pipeline (issue 13): 0.852 measured on these questions, which are part of its training data; the
     # old hand-tuned rules had 0.969 here and 0.28-0.51 on questions written by others (docs/quality.md)
     assert report.fact_recall >= 0.85, report.failures
 
@@ -67,7 +67,7 @@ def test_citations_are_few_and_mostly_gold(report) -> None:  # type: ignore[no-u
 
 
 def test_answered_rate(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.answered_rate >= 0.9  # 0.95 measured
+    assert report.answered_rate >= 0.9  # 0.931 measured
 
 
 def _well_formed(a, answerer) -> None:  # type: ignore[no-untyped-def]
