@@ -57,7 +57,7 @@ def test_unanswerable_accuracy(report) -> None:  # type: ignore[no-untyped-def]
 def test_fact_recall(report) -> None:  # type: ignore[no-untyped-def]
     # the fitted pipeline (issue 13): 0.852 measured on these questions, which are part of its training data; the
     # old hand-tuned rules had 0.969 here and 0.28-0.51 on questions written by others (docs/quality.md)
-    assert report.fact_recall >= 0.85, report.failures
+    assert report.fact_recall >= 0.82, report.failures
 
 
 def test_citations_are_few_and_mostly_gold(report) -> None:  # type: ignore[no-untyped-def]
