@@ -185,6 +185,20 @@ def _as_of(value: str | None):  # type: ignore[no-untyped-def]
         raise CliError(f"--as-of must be a date like 2026-01-31, got '{value}'") from e
 
 
+def _batch_line(line: str) -> tuple[str, str | None]:
+    """A batch line is a question, or a JSON object `{"question": …, "history": [earlier questions]}` for a turn of a
+    conversation (the last earlier question is what a follow-up is read with)."""
+    if not line.lstrip().startswith("{"):
+        return line, None
+    try:
+        data = json.loads(line)
+        history = data.get("history") or []
+        return str(data["question"]), (str(history[-1]) if history else None)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise CliError(f"batch line is not a question or a JSON object with a 'question' field: {line[:60]}",
+                       'write {"question": "那忻州呢？", "history": ["介休4.3米焦炉什么时候关？"]}') from e
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer.compose import Answerer
 
@@ -202,7 +216,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                                ["empty question"])
                 sys.stdout.write(json.dumps(empty.to_dict(), ensure_ascii=False) + "\n")
                 continue
-            sys.stdout.write(json.dumps(answerer.ask(q, args.jurisdiction, as_of).to_dict(), ensure_ascii=False) + "\n")
+            question, previous = _batch_line(q)
+            answer = answerer.ask(question, args.jurisdiction, as_of, previous=previous)
+            sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
         return 0
     answer = answerer.ask(args.question, args.jurisdiction, as_of, previous=args.previous)
     if args.json:
@@ -340,7 +356,8 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     _output(p)
     p.add_argument("question", nargs="?", metavar="QUESTION")
-    p.add_argument("--batch", metavar="FILE", help="one question per line ('-' = stdin); JSON Lines out")
+    p.add_argument("--batch", metavar="FILE", help="one question per line ('-' = stdin), or a JSON object "
+                                                   '{"question": …, "history": [earlier questions]}; JSON Lines out')
     p.add_argument("--jurisdiction", help="the user's place, e.g. 介休市 (otherwise taken from the question)")
     p.add_argument("--as-of", help="date for deadline status, YYYY-MM-DD (default: today)")
     p.add_argument("--previous", metavar="QUESTION",

@@ -280,3 +280,26 @@ def test_eval_answers_bad_as_of(capsys, seed_index: Path, small_gold) -> None:  
     assert code == 1
     assert out == ""
     assert error_line(err) == "error: --as-of must be a date like 2026-01-31, got 'soon'"
+
+
+def test_ask_batch_conversation_lines(capsys, monkeypatch, seed_index: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    lines = [Q_JIEXIU, json.dumps({"question": "那忻州呢？", "history": [Q_JIEXIU]}, ensure_ascii=False),
+             json.dumps({"question": "那忻州呢？", "history": []}, ensure_ascii=False)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    code, out, _ = cli(capsys, "ask", "--batch", "-", "--as-of", AS_OF, "--index", str(seed_index))
+    assert code == 0
+    first, follow_up, alone = (json.loads(line) for line in out.splitlines())
+    assert "2023年10月31日" in first["answer"]
+    assert follow_up["question"] == "那忻州呢？" and follow_up["jurisdiction"] == "忻州市"
+    assert follow_up["intent"] == "deadline" and "2023年底前" in follow_up["answer"]
+    assert alone["intent"] != "deadline" or "2023年底前" not in alone["answer"]  # no history: nothing to inherit
+
+
+def test_ask_batch_bad_json_line(capsys, monkeypatch, seed_index: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"history": ["x"]}\n'))
+    code, _, err = cli(capsys, "ask", "--batch", "-", "--index", str(seed_index))
+    assert code == 1 and "'question' field" in err
