@@ -279,7 +279,7 @@ class Answerer:
         if flt.jurisdiction:  # the filter already scopes by place; the place name would only favour local clauses
             for p in places.ancestors(flt.jurisdiction):
                 query = query.replace(p, "").replace(places.short_name(p), "")
-        hits = self.searcher.search(query.strip() or q.text, k=SEARCH_DEPTH, flt=flt)
+        hits = self.searcher.search(query.strip() or q.text, k=SEARCH_DEPTH, flt=flt, corrected=True)
         more = self._other_levels(query.strip() or q.text, flt, hits)
         allowed = flt.allowed(self.store)
         ranked = self.model.score(self.finder.gather(q, hits, more, allowed, as_of))
@@ -310,7 +310,7 @@ class Answerer:
             level = self._level(place)
             if level in levels:
                 continue
-            more = self.searcher.search(query, mode="keyword", k=LEVEL_DEPTH,
+            more = self.searcher.search(query, mode="keyword", k=LEVEL_DEPTH, corrected=True,
                                         flt=SearchFilter(jurisdiction=flt.jurisdiction, level=level, doc=flt.doc))
             out += [h for h in more if h.clause_id not in have]
         return out

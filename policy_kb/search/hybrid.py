@@ -133,13 +133,17 @@ class Searcher:
             out["semantic"] = self.semantic_search(query, k, allowed)
         return out
 
-    def search(self, query: str, mode: str = "hybrid", k: int = 10, flt: SearchFilter | None = None) -> list[Hit]:
+    def search(self, query: str, mode: str = "hybrid", k: int = 10, flt: SearchFilter | None = None,
+               corrected: bool = False) -> list[Hit]:
+        """Ranked clauses for a query.  ``corrected``: the caller has fixed its typos already (`Answerer` does,
+        before it reads the question), so they are not looked up twice."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query:
             return []
-        query, _ = self.correct(query)
+        if not corrected:
+            query, _ = self.correct(query)
         flt = flt or SearchFilter()
         allowed = flt.allowed(self.store)
         routes = self.routes(query, mode, max(k, CANDIDATES), allowed)
