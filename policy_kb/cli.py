@@ -235,6 +235,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """`policy-kb feedback export`: the users' votes on answers — the next evaluation set."""
+    from .store.feedback import FeedbackStore, render as render_feedback
+
+    store = FeedbackStore(args.index)
+    try:
+        rows = store.all()
+    finally:
+        store.close()
+    text = render_feedback(rows, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {len(rows)} votes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -363,6 +381,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous", metavar="QUESTION",
                    help="the question asked before, for a follow-up such as 那忻州呢？ or 罚多少？")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("feedback", help="export the users' 👍/👎 on answers (indices/feedback.sqlite)")
+    _common(p)
+    p.add_argument("action", choices=["export"])
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)")
     _common(p)

@@ -167,6 +167,19 @@ def test_chat_answer_with_expandable_source(page) -> None:
     sync_api.expect(page.get_by_label("问题 / question")).to_have_value("")
 
 
+def test_chat_feedback_is_stored(page, seed_index: Path) -> None:
+    from policy_kb.store.feedback import FeedbackStore
+
+    before = len(FeedbackStore(seed_index).all())
+    _ask(page, QUESTION)
+    page.get_by_text("2023年10月31日前，全面关停退出").first.wait_for(timeout=ANSWER_TIMEOUT)
+    page.get_by_role("button", name=re.compile(r"^(赞|Like)$")).first.click()  # labels follow the page locale
+    sync_api.expect(page.get_by_text("感谢反馈 / thanks for the feedback").first).to_be_visible()
+    votes = FeedbackStore(seed_index).all()[before:]
+    assert [v.vote for v in votes] == ["up"] and votes[0].question == QUESTION
+    assert "2023年10月31日" in votes[0].answer
+
+
 # ---- 条款检索 Search ------------------------------------------------------------------------------------------
 def test_search_highlights_and_opens_context(page) -> None:
     _tab(page, "条款检索 Search")

@@ -778,3 +778,44 @@ PENALTY_SUMMARIES = [
 @pytest.mark.parametrize("penalties, expected", [c[1:] for c in PENALTY_SUMMARIES], ids=[c[0] for c in PENALTY_SUMMARIES])
 def test_penalty_summary_in_the_obligations_table(penalties: list[dict], expected: str) -> None:
     assert handlers.penalty_summary(penalties) == expected
+
+
+# ---- feedback ---------------------------------------------------------------------------------------------------
+@pytest.fixture
+def voting(service: Service, tmp_path: Path) -> Service:
+    """The seed service with its votes in a tmp folder (the shared seed index stays untouched)."""
+    return Service(Paths(index=service.paths.index, corpus=service.paths.corpus, exports=service.paths.exports,
+                         feedback=tmp_path))
+
+
+def test_feedback_on_an_answer_is_stored_and_survives_a_restart(voting: Service) -> None:
+    from policy_kb.store.feedback import FeedbackStore
+
+    service = voting
+    history = handlers.chat(service, QUESTION, [], "介休市", "2026-11-23")
+    answer_at = history.index(_answer(history))
+    source_at = history.index(_sources(history)[0])
+    before = len(FeedbackStore(service.paths.feedback).all())
+    assert handlers.feedback(service, history, answer_at, True, "介休市", "2026-11-23").startswith("感谢")
+    assert handlers.feedback(service, history, [source_at], False, "介休市", "2026-11-23")  # a source: its answer
+    votes = FeedbackStore(service.paths.feedback).all()[before:]  # a new connection, as after a restart
+    assert [v.vote for v in votes] == ["up", "down"]
+    assert all(v.question == QUESTION and "2023年10月31日" in v.answer for v in votes)
+    assert votes[0].citations and votes[0].citations[0].startswith("来源 [1]")
+    assert (votes[0].jurisdiction, votes[0].as_of) == ("介休市", "2026-11-23")
+    with pytest.raises(handlers.UserError):
+        handlers.feedback(service, history, 0, True)  # the question itself cannot be rated
+
+
+def test_feedback_export(voting: Service, capsys) -> None:  # type: ignore[no-untyped-def]
+    from policy_kb.cli import main
+
+    history = handlers.chat(voting, QUESTION, [], ALL, "2026-11-23")
+    handlers.feedback(voting, history, history.index(_answer(history)), False)
+    assert main(["feedback", "export", "--index", str(voting.paths.feedback)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[-1]["vote"] == "down" and rows[-1]["question"] == QUESTION
+    assert main(["feedback", "export", "--format", "csv", "--index", str(voting.paths.feedback)]) == 0
+    table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert table[0] == ["at", "vote", "question", "answer", "citations", "jurisdiction", "as_of"]
+    assert table[-1][1:3] == ["down", QUESTION]

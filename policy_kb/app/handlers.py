@@ -18,6 +18,7 @@ from ..ingest.loaders import SUPPORTED, LoadError, load_text
 from ..pipeline import build_all
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
+from ..store.feedback import Feedback
 from .render import answer_markdown, citation_body, citation_title, esc, hits_html
 from .service import Service
 
@@ -88,6 +89,32 @@ def chat(service: Service, message: str, history: list[dict[str, Any]] | None, j
         history.append({"role": "assistant", "content": citation_body(c, answer.answer),
                         "metadata": {"title": citation_title(c), "status": "done"}})
     return history
+
+
+def feedback(service: Service, history: list[dict[str, Any]] | None, index: Any, liked: Any,
+             jurisdiction: str | None = None, as_of: Any = None) -> str:
+    """Store a 👍/👎 on the answer at ``index`` of the chat (a vote on one of its source blocks counts for the
+    answer): the question before it, the answer text and the sources shown with it."""
+    history = list(history or [])
+    i = index[0] if isinstance(index, (list, tuple)) else index
+    if not isinstance(i, int) or not 0 <= i < len(history) or history[i].get("role") != "assistant":
+        raise UserError("只能评价回答 / only answers can be rated")
+    while i > 0 and _is_source(history[i]):
+        i -= 1
+    question = next((_text(m) for m in reversed(history[:i]) if m.get("role") == "user"), "")
+    sources = []
+    for m in history[i + 1:]:
+        if not _is_source(m):
+            break
+        sources.append((m.get("metadata") or {}).get("title", ""))
+    vote = "up" if liked is True or liked == "Like" else "down"
+    service.feedback().add(Feedback(vote, question, _text(history[i]), sources, _place(jurisdiction),
+                                    str(as_of) if as_of else None))
+    return "感谢反馈 / thanks for the feedback"
+
+
+def _is_source(message: dict[str, Any]) -> bool:
+    return message.get("role") == "assistant" and str((message.get("metadata") or {}).get("title", "")).startswith("来源")
 
 
 # ---- search -----------------------------------------------------------------------------------------------

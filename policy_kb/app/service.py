@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..answer.compose import Answerer
 from ..store import Store
+from ..store.feedback import FeedbackStore
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Paths:
     index: Path
     corpus: Path
     exports: Path
+    feedback: Path | None = None  # folder of feedback.sqlite (default: the index folder)
 
 
 class Service:
@@ -25,6 +27,8 @@ class Service:
         self._local = threading.local()
         self._generation = 0
         self.build_lock = threading.Lock()
+        self._feedback: FeedbackStore | None = None
+        self._feedback_lock = threading.Lock()
 
     def answerer(self) -> Answerer:
         local = self._local
@@ -35,6 +39,13 @@ class Service:
 
     def store(self) -> Store:
         return self.answerer().store
+
+    def feedback(self) -> FeedbackStore:
+        """Votes on answers, in their own file next to the knowledge base (kept through rebuilds)."""
+        with self._feedback_lock:
+            if self._feedback is None:
+                self._feedback = FeedbackStore(self.paths.feedback or self.paths.index)
+            return self._feedback
 
     def reload(self) -> None:
         """After a rebuild: every thread opens fresh connections and the new dense index on its next request."""

@@ -60,7 +60,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2,
                                     allow_custom_value=True)
                 as_of = gr.Textbox(value=today, label="截至日期 / as of (YYYY-MM-DD)", scale=1)
-            bot = gr.Chatbot(label="回答 / answers", height=520, buttons=["copy"], feedback_options=None)
+            bot = gr.Chatbot(label="回答 / answers", height=520, buttons=["copy"])
             msg = gr.Textbox(label="问题 / question", placeholder="例如：我们厂在介休，4.3米焦炉最晚什么时候关？",
                              max_length=500, submit_btn=True)
             gr.Examples(EXAMPLES, inputs=msg, label="示例问题 / examples")
@@ -68,6 +68,11 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             msg.submit(_user_errors(lambda m, hist, p, d: (h.chat(service, m, hist, p, d), "")),
                        [msg, bot, place, as_of], [bot, msg], api_name="chat", concurrency_limit=8)
             clear.click(lambda: [], None, bot, api_name=False)
+
+            def _vote(hist: list[dict[str, Any]], p: str, d: str, data: gr.LikeData) -> None:
+                gr.Info(h.feedback(service, hist, data.index, data.liked, p, d))
+
+            bot.like(_user_errors(_vote), [bot, place, as_of], None, api_name=False)
 
         with gr.Tab("条款检索 Search", id="search"):
             with gr.Row():
