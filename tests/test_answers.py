@@ -346,10 +346,14 @@ def test_jurisdiction_parameter_in_pinyin_scopes_the_answer(ask) -> None:  # typ
 
 
 def test_unknown_jurisdiction_parameter_not_found(ask, answerer) -> None:  # type: ignore[no-untyped-def]
-    a = ask("我们厂在介休，4.3米焦炉最晚什么时候关？", "火星")
+    a = ask("4.3米焦炉最晚什么时候关？", "火星")
     assert_well_formed(a, answerer)
     assert (a.status, a.jurisdiction, a.citations) == ("not_found", "火星", [])
     assert a.answer == "知识库中没有火星的政策文件（现有文件覆盖：介休市、山西省、忻州市）。"
+    # a place the question names wins over the selected one, and the answer says so
+    a = ask("我们厂在介休，4.3米焦炉最晚什么时候关？", "火星")
+    assert (a.status, a.jurisdiction) == ("answered", "介休市")
+    assert a.answer.splitlines()[0] == "〔按问题中的地点介休市回答，而不是所选地区火星〕"
 
 
 @pytest.mark.parametrize("question, place", [
