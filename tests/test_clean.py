@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, SEED_IDS
-from policy_kb.ingest.clean import CleanText, clean, for_matching
+from policy_kb.ingest.clean import CleanText, _running_header_lines, clean, for_matching
 from policy_kb.ingest.loaders import load_text
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -212,6 +212,9 @@ ORDINARY = st.lists(
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(ORDINARY)
 def test_src_properties_hold_for_any_ordinary_text(raw: str) -> None:
+    """Every CJK character survives cleaning — except, by design, a running header that splits a sentence (a short
+    repeated line; tests/test_real_structure.py), which such texts are generated without."""
+    assume(not _running_header_lines(raw))
     ct = clean(raw)
     assert len(ct.src) == len(ct.text)
     assert all(ct.src[i] >= ct.src[i - 1] for i in range(1, len(ct.src)))

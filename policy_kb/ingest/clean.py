@@ -177,7 +177,8 @@ PAGE_NUMBER_RE = re.compile(
     r"(?m)^[ ]*(?:[-－—–][ ]*\d{1,4}[ ]*[-－—–]|第[ ]*\d{1,4}[ ]*页(?:[ ]*[，,/]?[ ]*共[ ]*\d{1,4}[ ]*页)?"
     r"|共[ ]*\d{1,4}[ ]*页[ ]*[，,/]?[ ]*第[ ]*\d{1,4}[ ]*页|\d{1,4}[ ]*/[ ]*\d{1,4})[ ]*$")
 COMMENT_RE = re.compile(r"<!--[\s\S]*?-->|^[ ]*\[//\]:[ ]*#.*$", re.M)  # HTML comments, markdown `[//]: # (…)`
-HEADER_MAX = 40  # running headers and watermarks are short lines
+HEADER_MAX = 40  # running headers and watermarks are short lines …
+HEADER_MIN = 4  # … but not one-to-three-character fragments (`一` twice is no page header)
 
 
 def _interrupts(before: str, after: str) -> bool:
@@ -200,7 +201,8 @@ def _running_header_lines(text: str) -> list[int]:
     starts = []
     for i in range(1, len(lines) - 1):
         ln = lines[i][1]
-        if (counts[ln] < 2 or len(ln) > HEADER_MAX or LABEL_RE.match(for_matching(ln)) or _is_special(ln)
+        if (counts[ln] < 2 or len(ln) < HEADER_MIN or len(ln) > HEADER_MAX
+                or LABEL_RE.match(for_matching(ln)) or _is_special(ln)
                 or _is_table_row(ln) or any(p in ln for p in "，。；：、,;:")):
             continue
         if _interrupts(lines[i - 1][1], lines[i + 1][1]):
