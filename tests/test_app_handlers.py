@@ -819,3 +819,12 @@ def test_feedback_export(voting: Service, capsys) -> None:  # type: ignore[no-un
     table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert table[0] == ["at", "vote", "question", "answer", "citations", "jurisdiction", "as_of"]
     assert table[-1][1:3] == ["down", QUESTION]
+
+
+def test_search_year_range_is_checked_and_results_counted(service: Service) -> None:
+    with pytest.raises(handlers.UserError, match="年份范围不成立"):
+        handlers.search(service, "补偿", "hybrid", ALL, ALL, 2025, 2019)
+    with pytest.raises(handlers.UserError, match="1949–2100"):
+        handlers.search(service, "补偿", "hybrid", ALL, ALL, 1e300, None)  # no SQLite overflow reaches the user
+    html, ids = handlers.search(service, "补偿", "hybrid", ALL, ALL, 0, None)  # 0: an empty number box
+    assert ids and f"共 {len(ids)} 条结果" in html

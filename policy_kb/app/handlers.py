@@ -125,13 +125,28 @@ def search(service: Service, query: str, mode: str, jurisdiction: str | None, do
         return "<p class='empty'>请输入关键词 / type a query</p>", []
     if len(query) > MAX_QUERY_CHARS:
         raise UserError(f"查询太长（最多 {MAX_QUERY_CHARS} 字）/ query too long (max {MAX_QUERY_CHARS} characters)")
+    first, last = _year(year_from, "起始年份 / year from"), _year(year_to, "结束年份 / year to")
+    if first and last and first > last:
+        raise UserError(f"年份范围不成立：{first} 晚于 {last} / the year range {first}–{last} is reversed")
     try:
-        flt = SearchFilter(jurisdiction=_place(jurisdiction), doc=_place(doc),
-                           year_from=int(year_from) if year_from else None, year_to=int(year_to) if year_to else None)
+        flt = SearchFilter(jurisdiction=_place(jurisdiction), doc=_place(doc), year_from=first, year_to=last)
     except ValueError as e:
         raise UserError(str(e)) from e
     hits = service.answerer().searcher.search(query, mode=mode or "hybrid", k=20, flt=flt)
     return hits_html(hits), [h.clause_id for h in hits]
+
+
+def _year(value: Any, label: str) -> int | None:
+    """An issue-year filter from a form box: empty or 0 means none; anything else must be a plausible year."""
+    if value in (None, "", 0):
+        return None
+    try:
+        year = int(float(value))
+    except (TypeError, ValueError, OverflowError) as e:
+        raise UserError(f"{label}应为年份，如 2019 / must be a year such as 2019, got '{value}'") from e
+    if not 1949 <= year <= 2100:
+        raise UserError(f"{label}应在 1949–2100 之间 / must be between 1949 and 2100, got {year}")
+    return year
 
 
 def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> str:

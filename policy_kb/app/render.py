@@ -53,7 +53,7 @@ def answer_markdown(a: Answer) -> str:
 def hits_html(hits: list[Hit]) -> str:
     if not hits:
         return "<p class='empty'>没有结果 / no results</p>"
-    rows = []
+    rows = [f"<p class='count'>共 {len(hits)} 条结果 / {len(hits)} results</p>"]
     for i, h in enumerate(hits, 1):
         via = f"<span class='via'>上级规定（{esc(h.applies_via)}）</span>" if h.applies_via else ""
         rows.append(
