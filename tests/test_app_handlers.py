@@ -108,7 +108,7 @@ def test_chat_answers_with_the_cited_clause(service: Service) -> None:
     assert history[0] == {"role": "user", "content": QUESTION}
     answer = _answer(history)
     assert "2023年10月31日" in answer["content"]
-    assert answer["content"].startswith("✅ **已找到** — ") and "metadata" not in answer  # outcome in words, open
+    assert answer["content"].startswith("✅ **已找到**\n\n") and "metadata" not in answer  # outcome in words, open
     assert "[1]" in answer["content"]
     assert "已过期" in answer["content"]  # as of 2026-11-23 the deadline has passed
     sources = _sources(history)

@@ -43,7 +43,7 @@ def citation_body(c: Citation, answer_text: str) -> str:
 
 def answer_markdown(a: Answer) -> str:
     # the outcome in words first, visible without a click (the reason of a refusal is the answer's first line)
-    badge = {"answered": "✅ **已找到** — ", "partial": "⚠️ **部分回答**（请核对所引条款）— ",
+    badge = {"answered": "✅ **已找到**\n\n", "partial": "⚠️ **部分回答**（请核对所引条款）\n\n",
              "not_found": "🔍 **文件中没有答案** — "}
     text = "\n".join(md_escape(line).replace("\\[", "[").replace("\\]", "]") if not line.startswith("**")
                      else line for line in a.answer.splitlines())

@@ -78,7 +78,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             with gr.Row():
                 query = gr.Textbox(label="关键词或问题 / query", placeholder="补偿标准、干熄焦、4.3米、晋政办发〔2019〕66号",
                                    max_length=500, scale=3)
-                mode = gr.Radio(["hybrid", "keyword", "semantic"], value="hybrid", label="模式 / mode", scale=2)
+                mode = gr.Radio([("综合 / hybrid", "hybrid"), ("关键词 / keyword", "keyword"),
+                                 ("语义 / semantic", "semantic")], value="hybrid", label="模式 / mode", scale=2)
             with gr.Row():
                 s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
                 s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
@@ -108,8 +109,9 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             with gr.Row():
                 o_after = gr.Textbox(label="截止不早于 / due after", placeholder="2023-01-01")
                 o_before = gr.Textbox(label="截止不晚于 / due before", placeholder="2023-12-31")
-                o_mod = gr.Dropdown([h.ALL, "must", "must_not", "encouraged", "target", "may"], value=h.ALL,
-                                    label="类型 / modality")
+                o_mod = gr.Dropdown([h.ALL, ("必须 / must", "must"), ("禁止 / must not", "must_not"),
+                                     ("鼓励 / encouraged", "encouraged"), ("目标 / target", "target"),
+                                     ("可以 / may", "may")], value=h.ALL, label="类型 / modality")
                 o_fmt = gr.Radio(["csv", "json", "jsonl"], value="csv", label="下载格式 / format")
             with gr.Row():
                 o_go = gr.Button("筛选 / filter", variant="primary")
