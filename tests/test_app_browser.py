@@ -268,6 +268,23 @@ def test_obligations_download_uses_current_format(page, server) -> None:
     assert download.suggested_filename.endswith(".json"), download.suggested_filename
 
 
+def test_obligations_download_matches_a_filter_typed_without_pressing_filter(page, server, tmp_path: Path) -> None:
+    """Typing a department and leaving the box (no 筛选) refreshes both the table and the file it downloads."""
+    _tab(page, "义务清单 Obligations")
+    page.get_by_label("csv", exact=True).check()
+    before = _exports(server, "csv")
+    dept = page.get_by_label("部门 / department")
+    dept.fill("市公安局")
+    dept.press("Enter")
+    _wait_for_export(page, server, "csv", before)
+    cells = page.get_by_role("gridcell")
+    sync_api.expect(cells.filter(has_text="市公安局").first).to_be_visible()
+    target = tmp_path / "rows.csv"
+    _download(page).save_as(target)
+    rows = target.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert rows and all("市公安局" in r for r in rows), rows[:3]
+
+
 # ---- 时间线 Timeline -------------------------------------------------------------------------------------------
 def test_timeline_plot(page) -> None:
     _tab(page, "时间线 Timeline")

@@ -121,9 +121,17 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             export = _user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f))
             # the download button serves the file it holds when clicked, so the file is prepared whenever the
             # filters or the format change: a single click always downloads exactly the rows on screen
-            o_go.click(_user_errors(lambda *a: h.obligations_table(service, *a)), filters, table, api_name=False) \
+            refresh = _user_errors(lambda *a: h.obligations_table(service, *a))
+            o_go.click(refresh, filters, table, api_name=False) \
                 .then(export, [*filters, o_fmt], o_dl, api_name="export_obligations")
             o_fmt.change(export, [*filters, o_fmt], o_dl, api_name=False)
+            # a filter that changes without 筛选 (a typed department, a new place) refreshes the table and the file
+            # together, so the download never holds other rows than the table shows
+            for box in filters:
+                events = [box.change] if isinstance(box, gr.Dropdown) else [box.submit, box.blur]
+                for event in events:
+                    event(refresh, filters, table, api_name=False).then(export, [*filters, o_fmt], o_dl,
+                                                                          api_name=False)
 
         with gr.Tab("时间线 Timeline", id="timeline"):
             t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
