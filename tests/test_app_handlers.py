@@ -200,8 +200,9 @@ def test_search_highlights_and_lists_clause_ids(service: Service) -> None:
     assert ids[0] == "sx-2019-66-coking-overcapacity:四/（一）"
     assert "四、（一）" in _hits(html)[0]
     assert len(_hits(html)) == len(ids) <= 20
-    for i, hit in zip(ids, _hits(html)):
-        assert f"<div class='clause-id'>{i} · " in hit
+    for i, hit in zip(ids, _hits(html)):  # place and level for people; ids and scores stay out of the page
+        assert i not in hit and "score" not in hit
+        assert re.search(r"<div class='clause-id'>\S+ · (?:国家级|省级|市级|县级)</div>", hit), hit
 
 
 @pytest.mark.parametrize("mode", ["keyword", "semantic"])
@@ -215,7 +216,7 @@ def test_search_jurisdiction_filter_marks_higher_level_rules(service: Service) -
     allowed = set(places.ancestors("介休市"))
     seen = set()
     for clause_id, hit in zip(ids, _hits(html)):
-        place = re.search(r" · (\S+) · score", hit).group(1)
+        place = re.search(r"<div class='clause-id'>(\S+) · ", hit).group(1)
         assert place in allowed, (clause_id, place)
         seen.add(place)
         if place == "介休市":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 
+from .. import places
 from ..records import Answer, Citation, Hit
 
 MARK_OPEN, MARK_CLOSE = "【", "】"
@@ -50,17 +51,26 @@ def answer_markdown(a: Answer) -> str:
     return badge.get(a.status, "") + text
 
 
+# users read 省级 / 市级, not the records' level names; ids and raw scores stay in the API and the CLI
+LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
+
+
+def _level(h: Hit) -> str | None:
+    place = places.lookup(h.jurisdiction) if h.jurisdiction else None
+    return place.level if place else None
+
+
 def hits_html(hits: list[Hit]) -> str:
     if not hits:
         return "<p class='empty'>没有结果 / no results</p>"
     rows = [f"<p class='count'>共 {len(hits)} 条结果 / {len(hits)} results</p>"]
     for i, h in enumerate(hits, 1):
-        via = f"<span class='via'>上级规定（{esc(h.applies_via)}）</span>" if h.applies_via else ""
+        via = f"<span class='via'>上级规定（{LEVELS.get(h.applies_via, h.applies_via)}）</span>" if h.applies_via else ""
         rows.append(
             f"<div class='hit'><div class='hit-head'><b>{i}.</b> {esc(h.doc_title)} "
             f"<span class='docno'>{esc(h.doc_number)}</span> <b>{esc(''.join(h.path) or h.kind)}</b> {via}</div>"
             f"<div class='snippet'>{highlight(h.snippet)}</div>"
-            f"<div class='clause-id'>{esc(h.clause_id)} · {esc(h.jurisdiction)} · score {h.score:.4f}</div></div>")
+            f"<div class='clause-id'>{esc(h.jurisdiction or '地区未注明')} · {LEVELS.get(_level(h), '')}</div></div>")
     return "\n".join(rows)
 
 
