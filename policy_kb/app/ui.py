@@ -59,7 +59,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             with gr.Row():
                 place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2,
                                     allow_custom_value=True)
-                as_of = gr.Textbox(value=today, label="截至日期 / as of (YYYY-MM-DD)", scale=1)
+                as_of = gr.DateTime(today, include_time=False, type="string",
+                                    label="截至日期 / as of (YYYY-MM-DD)", scale=1)  # a date picker; API unchanged
             bot = gr.Chatbot(label="回答 / answers", height=520, buttons=["copy"])
             msg = gr.Textbox(label="问题 / question", placeholder="例如：我们厂在介休，4.3米焦炉最晚什么时候关？",
                              max_length=500, submit_btn=True)
