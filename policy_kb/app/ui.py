@@ -84,8 +84,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
             with gr.Row():
                 s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
                 s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
-                y_from = gr.Number(None, label="发文年份起 / year from", precision=0)  # empty, not 0
-                y_to = gr.Number(None, label="至 / to", precision=0)
+                y_from = gr.Textbox(label="发文年份起 / year from", placeholder="2019")  # empty, not 0
+                y_to = gr.Textbox(label="至 / to", placeholder="2024")
             go = gr.Button("检索 / search", variant="primary")
             results = gr.HTML()
             pick = gr.Dropdown([], label="查看条款上下文 / open a result in context", interactive=True,
