@@ -38,7 +38,8 @@ def defines(text: str, term: str) -> bool:
     for m in re.finditer(rf"[“\"]?{re.escape(term)}[”\"]?", text):
         if re.match(r"[^，。；]{0,4}?[，,]?[（(]?(?:即|是指|指的是|包括|：)", text[m.end():m.end() + 10]):
             return True
-        count = _CN_COUNT.get(term[0]) or (int(term[0]) if term[0].isdigit() and len(term) > 1 and not term.isdigit() else None)
+        count = _CN_COUNT.get(term[0]) or (int(term[0]) if term[0].isdigit() and len(term) > 1
+                                           and not term.isdigit() else None)
         before = re.split(r"[，。；：]|实施|推进|开展|实行|推动", text[:m.start()])[-1]
         if count and len([x for x in before.split("、") if x.strip()]) == count:
             return True

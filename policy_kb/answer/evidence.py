@@ -22,7 +22,8 @@ from ..store import Store
 from .understand import Question
 
 CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in the top 12 for ~0.95 of questions)
-DATE_RE = re.compile(r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成")
+DATE_RE = re.compile(r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?"
+                     r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成")
 AMOUNT_RE = re.compile(r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+")
 _NUMBER_UNIT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|米|吨|万吨|毫克|公里|千米|蒸吨|小时|日|天|年|个月|人|家|座|台|倍|mg)"
                              r"|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百]+(?:日|年|个月|小时|人|公里)")
@@ -161,7 +162,8 @@ class EvidenceFinder:
         text = normalise(q.search_text or q.text)
         named = [n for p in q.places for n in (p, places.short_name(p))]
         words = [w for w in index_tokens(text).split() + glossary_terms(text)
-                 if (len(w) >= 2 or w in SYNONYMS) and w not in STOPWORDS and not any(w in n for n in named) and not places.lookup(w)
+                 if (len(w) >= 2 or w in SYNONYMS) and w not in STOPWORDS and not any(w in n for n in named)
+                 and not places.lookup(w)
                  and not re.fullmatch(r"[a-z]+|\d+", w)]
         words = list(dict.fromkeys(words))
         words = [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
@@ -235,7 +237,8 @@ class EvidenceFinder:
         for rank, hit, clause, is_context in units:
             doc = docs[clause.doc_id]
             whole = normalise(f"{clause.heading or ''} {clause.text}")
-            shared = dict(search=hit.score / best, rank=1 / (1 + rank), dense=(hit.scores.get("semantic") or 0.0) / best_dense,
+            shared = dict(search=hit.score / best, rank=1 / (1 + rank),
+                          dense=(hit.scores.get("semantic") or 0.0) / best_dense,
                           keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
                           clause_cover=self._cover(whole, words) if not is_context else self._cover(
                               whole + normalise(hit.text), words),

@@ -68,7 +68,6 @@ def _text(message: dict[str, Any]) -> str:
     return "".join(p.get("text") or "" for p in content or [] if isinstance(p, dict))
 
 
-
 def chat(service: Service, message: str, history: list[dict[str, Any]] | None, jurisdiction: str | None,
          as_of: Any) -> list[dict[str, Any]]:
     """Append the question, the grounded answer and one collapsible source block per citation.  A follow-up is
@@ -114,7 +113,8 @@ def feedback(service: Service, history: list[dict[str, Any]] | None, index: Any,
 
 
 def _is_source(message: dict[str, Any]) -> bool:
-    return message.get("role") == "assistant" and str((message.get("metadata") or {}).get("title", "")).startswith("来源")
+    title = str((message.get("metadata") or {}).get("title", ""))
+    return message.get("role") == "assistant" and title.startswith("来源")
 
 
 # ---- search -----------------------------------------------------------------------------------------------
