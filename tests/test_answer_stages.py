@@ -227,3 +227,19 @@ def test_fit_writes_a_model_from_cross_validated_scores(answerer: Answerer, tmp_
     cv = report["cross_validated"]
     assert report["trained_on"] >= 100 and cv["citation_precision"] >= fit.MIN_PRECISION - 0.05
     assert 0.5 <= cv["fact_recall"] <= 1.0
+
+
+@pytest.mark.parametrize("text, what", [
+    ("今天太原天气怎么样？", "天气和实时空气质量"), ("忻州这个周末空气质量咋样", "天气和实时空气质量"),
+    ("山西焦煤今天股价涨了还是跌了？", "股价和市场行情"), ("What is the current price of coke in Shanxi?", "实时市场价格"),
+    ("重污染天气预警期间焦化企业要怎么限产？", None), ("焦炭价格有什么规定", None),
+])
+def test_out_of_scope_questions(text: str, what: str | None) -> None:
+    assert understand(text).out_of_scope == what
+
+
+def test_out_of_scope_is_refused_with_the_reason_and_nearest_clauses(answerer: Answerer) -> None:
+    a = answerer.ask("今天太原天气怎么样？", None, AS_OF)
+    assert a.status == "not_found"
+    assert a.answer.splitlines()[0] == "政策文件不包含天气和实时空气质量，这个问题超出了知识库能回答的范围。"
+    assert a.citations  # the nearest clauses, marked as not answering

@@ -100,25 +100,35 @@ class Quote:
 def quotes(chosen: list[Evidence]) -> list[Quote]:
     """Chosen sentences as answer lines: clauses in the order they were chosen, sentences in the order the clause
     states them; neighbouring sentences of a clause that state no dated obligation share a line, and a bracketed
-    responsibility line joins the sentence it follows."""
+    responsibility line joins the sentence it follows.  Who must act is added once per line, and not again when
+    an earlier line already said it."""
     first: dict[str, int] = {}
     for e in chosen:
         first.setdefault(e.clause.id, len(first))
     cited = "".join({e.clause.id: e.clause.text for e in chosen}.values())
     quoted = "".join(e.text for e in chosen)
     out: list[Quote] = []
+    holders: list[list[Obligation]] = []  # per line, the obligations its sentences state
     for e in sorted(chosen, key=lambda e: (first[e.clause.id], e.start)):
         dated = bool(e.obligation and (e.obligation.deadline or {}).get("date"))
         last = out[-1] if out else None
-        if last and last.clause.id == e.clause.id and re.fullmatch(r"[（(].*[）)][。；;]?", e.text):
-            last.text += e.text  # `（市生态环境局牵头，…配合）` belongs to the sentence before it
-            continue
-        if last and last.clause.id == e.clause.id and not dated and not (
-                last.obligation and (last.obligation.deadline or {}).get("date")):
-            last.text += with_holder(e.text, e.obligation, cited, quoted)
+        same = last is not None and last.clause.id == e.clause.id
+        if same and (re.fullmatch(r"[（(].*[）)][。；;]?", e.text)  # `（市生态环境局牵头，…）` ends the sentence before
+                     or not dated and not (last.obligation and (last.obligation.deadline or {}).get("date"))):
+            last.text += e.text
             last.obligation = last.obligation or e.obligation
+            holders[-1] += [e.obligation] if e.obligation else []
             continue
-        out.append(Quote(e.clause, with_holder(e.text, e.obligation, cited, quoted), e.obligation))
+        out.append(Quote(e.clause, e.text, e.obligation))
+        holders.append([e.obligation] if e.obligation else [])
+    said: set[str] = set()
+    for line, obligations in zip(out, holders):
+        ob = next((o for o in obligations if any(o.departments.values())), None)
+        held = with_holder(line.text, ob, cited, quoted)
+        added = held.replace(line.text, "")
+        if added and added not in said:
+            line.text = held
+            said.add(added)
     return out
 
 
@@ -328,6 +338,12 @@ class Answerer:
         done = self.decided_before_search(q, as_of)
         if done is not None:
             return done
+        if q.out_of_scope:  # the weather today, a share price (policy_kb/data/out_of_scope.tsv): no policy states it
+            # (the scorer is fitted with such questions among its negatives, so this check runs after the lookups)
+            hits = self.searcher.search(q.text, k=3, corrected=True)
+            return self._not_found(q, (f"Policy documents do not state {q.out_of_scope}; this is outside what the "
+                                       f"knowledge base can answer." if en else
+                                       f"政策文件不包含{q.out_of_scope}，这个问题超出了知识库能回答的范围。"), hits, as_of)
         doc, _ = self._by_number(q, as_of)
         ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
         decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)

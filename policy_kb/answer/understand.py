@@ -74,6 +74,7 @@ class Question:
     follow_up: bool = False  # read together with the previous question
     names_period: bool = False  # names a year or a five-year plan (`十一五`, `2010年`): a past plan may answer it
     overridden_place: str | None = None  # the user's chosen place when the question names another one
+    out_of_scope: str | None = None  # what kind of question policy documents never answer (天气, 股价), if it is one
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
     # units, quoted terms — `2030`, `4.3米`, `五停`
@@ -145,6 +146,17 @@ def specifics_of(text: str, quoted: list[str]) -> list[str]:
     return list(dict.fromkeys(found + quoted))
 
 
+_OUT_OF_SCOPE = [(re.compile(pattern, re.I), what) for pattern, what in
+                 (line.split("\t", 1) for line in places.data_lines("out_of_scope.tsv"))]
+
+
+def out_of_scope(text: str) -> str | None:
+    """What a question asks that no policy document states (the weather today, a share price): data, not code, in
+    policy_kb/data/out_of_scope.tsv."""
+    q = normalise(text)
+    return next((what for rule, what in _OUT_OF_SCOPE if rule.search(q)), None)
+
+
 def _only_topics(text: str) -> bool:
     rest = normalise(text)
     for p in places.find_places(rest):
@@ -200,5 +212,6 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
                     follow_up=follow_up, nouns=nouns_of(text), overridden_place=overridden,
+                    out_of_scope=out_of_scope(text),
                     names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
                     specifics=specifics_of(text, QUOTED_RE.findall(text)))
