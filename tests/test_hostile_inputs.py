@@ -896,7 +896,7 @@ def test_markup_in_queries_is_escaped_over_http(client, query: str) -> None:  # 
 def test_document_markup_arrives_escaped(client) -> None:  # type: ignore[no-untyped-def]
     html, _ = client.predict("琥珀酸储罐", "keyword", ALL, ALL, None, None, api_name="/search")
     full_width = html.replace("(", "（").replace(")", "）")  # the cleaner may have normalised the brackets
-    assert "yangquan-markup:一" in html and "&lt;img src=x onerror=alert（2）&gt;" in full_width
+    assert "琥珀酸储罐排查的通知" in html and "&lt;img src=x onerror=alert（2）&gt;" in full_width
     assert not RAW_MARKUP.search(html)
     history, _ = client.predict("琥珀酸储罐泄漏排查什么时候完成？", [], ALL, AS_OF, api_name="/chat")
     text = json.dumps(history[1:], ensure_ascii=False)
