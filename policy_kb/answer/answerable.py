@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .evidence import AMOUNT_RE, DATE_RE, Evidence
+from .evidence import AMOUNT_RE, DATE_RE, Evidence, dated
 from .scorer import Thresholds
 from .understand import Question
 
@@ -46,8 +46,9 @@ def defines(text: str, term: str) -> bool:
     return False
 
 
-# a sentence that continues the one before it: the next item of a list (`（2）…`, `2.`, `②`), `其中…`
+# a roster line: `组长：赵辉…`
 _ROSTER_RE = re.compile(r"^(?:副?组长|成员|副?主任|办公室主任)[：:]")
+# a sentence that continues the one before it: the next item of a list (`（2）…`, `2.`, `②`), `其中…`
 _CONTINUES_RE = re.compile(r"^(?:其中|其余|但|（[2-9一-九]）|\([2-9]\)|[2-9][.．、]|[②-⑨])")
 
 
@@ -108,9 +109,9 @@ def _continuations(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evide
 
 
 def _has_date(e: Evidence) -> bool:
-    return bool(e.obligation and ((e.obligation.deadline or {}).get("date")
-                                  or (e.obligation.deadline or {}).get("kind") == "recurring")) or bool(
-        DATE_RE.search(e.text))
+    """A date, a recurring deadline or a date expression in the sentence."""
+    recurring = bool(e.obligation and (e.obligation.deadline or {}).get("kind") == "recurring")
+    return dated(e.obligation) or recurring or bool(DATE_RE.search(e.text))
 
 
 def decide(q: Question, ranked: list[Evidence], answerable: float, th: Thresholds, missing: list[str]) -> Decision:

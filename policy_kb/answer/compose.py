@@ -24,12 +24,12 @@ from pathlib import Path
 
 from .. import places
 from ..extract.lexicon import DEPT_RE
-from ..records import Answer, Citation, Clause, Document, Hit, Obligation
+from ..records import Answer, Citation, Clause, Hit, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
 from .answerable import decide
-from .evidence import CLAUSES, Evidence, EvidenceFinder, is_historical, plan_period
+from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
 from .scorer import Model, default_model
 from .understand import Question, understand
 from .verify import check
@@ -63,8 +63,11 @@ def _status(ob: Obligation, as_of: date, en: bool) -> str:
     return f"〔截止 {due.isoformat()}，{'已过期 ' + str(-days) + ' 天' if days < 0 else '还剩 ' + str(days) + ' 天'}〕"
 
 
-def _historical_mark(doc: Document, en: bool) -> str:
-    start, end = plan_period(doc) or (0, 0)
+def _historical_mark(period: tuple[int, int] | None, en: bool) -> str:
+    """〔历史文件：规划期2006–2010年〕 for a plan whose period is over, nothing otherwise."""
+    if period is None:
+        return ""
+    start, end = period
     return f"〔historical document: plan period {start}–{end}〕" if en else f"〔历史文件：规划期{start}–{end}年〕"
 
 
@@ -110,11 +113,10 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
     out: list[Quote] = []
     holders: list[list[Obligation]] = []  # per line, the obligations its sentences state
     for e in sorted(chosen, key=lambda e: (first[e.clause.id], e.start)):
-        dated = bool(e.obligation and (e.obligation.deadline or {}).get("date"))
         last = out[-1] if out else None
         same = last is not None and last.clause.id == e.clause.id
         if same and (re.fullmatch(r"[（(].*[）)][。；;]?", e.text)  # `（市生态环境局牵头，…）` ends the sentence before
-                     or not dated and not (last.obligation and (last.obligation.deadline or {}).get("date"))):
+                     or not dated(e.obligation) and not dated(last.obligation)):
             last.text += e.text
             last.obligation = last.obligation or e.obligation
             holders[-1] += [e.obligation] if e.obligation else []
@@ -163,9 +165,9 @@ class Answerer:
             groups.setdefault(docs[item.clause.doc_id].jurisdiction, []).append(item)
         order = sorted(groups, key=lambda j: (LEVEL_ORDER[self._level(j)], j or ""))
         lines: list[str] = []
-        dated_places = {docs[i.clause.doc_id].jurisdiction for i in items
-                        if i.obligation and (i.obligation.deadline or {}).get("date")}
-        dates = {i.obligation.deadline["date"] for i in items if i.obligation and (i.obligation.deadline or {}).get("date")}
+        dated_places = {docs[i.clause.doc_id].jurisdiction for i in items if dated(i.obligation)}
+        dates = {(i.obligation.deadline or {}).get("date") for i in items if i.obligation and dated(i.obligation)}
+        quoted = {i.clause.id for i in items}
         if len(dated_places) > 1 and q.intent == "deadline" and len(dates) > 1:
             lines.append("Rules differ by place; the most specific one that covers you applies, together with the "
                          "higher-level rules:" if en else "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。")
@@ -184,14 +186,13 @@ class Answerer:
                 n = cite(item.clause)
                 # a deadline or responsibility line inherited from a heading: that clause is cited on the line too
                 source = item.obligation.inherited_from if item.obligation else None
-                extra = "".join(f"[{cite(c)}]" for c in {i.clause.id: i.clause for i in items}.values()
-                                if c.id == source and c.id != item.clause.id)
-                where = f"{docs[item.clause.doc_id].doc_number or docs[item.clause.doc_id].title or ''} {''.join(item.clause.path)}".strip()
+                extra = f"[{cite(next(i.clause for i in items if i.clause.id == source))}]" \
+                    if source in quoted and source != item.clause.id else ""
+                doc = docs[item.clause.doc_id]
+                where = f"{doc.doc_number or doc.title or ''} {''.join(item.clause.path)}".strip()
                 status = _status(item.obligation, as_of, en) if item.obligation else ""
-                if is_historical(docs[item.clause.doc_id], as_of):
-                    status += _historical_mark(docs[item.clause.doc_id], en)
-                if item.obligation and q.intent == "deadline" and not (item.obligation.deadline or {}).get("date") \
-                        and not status:
+                status += _historical_mark(self.finder.past_period(doc, as_of), en)
+                if item.obligation and q.intent == "deadline" and not dated(item.obligation) and not status:
                     status = "〔no specific deadline stated〕" if en else "〔未规定具体期限〕"
                 if en:
                     lines.append(f"- {where}: “{item.text}” [{n}]{extra} {status}".rstrip())
@@ -295,16 +296,24 @@ class Answerer:
         ranked = self.model.score(self.finder.gather(q, hits, more, allowed, as_of))
         return ranked, hits, self.finder.missing(q, allowed)
 
-    def decided_before_search(self, q: Question, as_of: date) -> Answer | None:
-        """Questions a lookup settles: a place the knowledge base has no rules for, a 文号 it does not hold (or a
-        question that is nothing but a 文号: the document's overview)."""
+    def read(self, question: str, jurisdiction: str | None, previous: str | None) -> tuple[Question, dict[str, str]]:
+        """The question (and the one before it in the conversation) with typos fixed, read once; the fixes made."""
+        corrected, fixes = self.searcher.correct(question.strip()[:500])
+        before = understand(self.searcher.correct(previous.strip()[:500])[0], jurisdiction) if previous else None
+        return understand(corrected, jurisdiction, before), fixes
+
+    def lookup(self, q: Question, as_of: date) -> tuple[str | None, Answer | None]:
+        """What lookups settle before any search: the document a 文号 names (searched in), and the answer when a
+        lookup is the answer — a place the knowledge base has no rules for, a 文号 it does not hold, a question
+        that is nothing but a 文号 (the document's overview)."""
         held = {d.jurisdiction for d in self.store.documents() if d.jurisdiction}
         if not q.place_known or (q.jurisdiction and not _covers(held, q.jurisdiction)):
             covered = "、".join(sorted(held))
-            return self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers "
-                                       f"{covered}." if q.language == "en" else
-                                       f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"), [], as_of)
-        return self._by_number(q, as_of)[1]
+            return None, self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers "
+                                             f"{covered}." if q.language == "en" else
+                                             f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"), [],
+                                         as_of)
+        return self._by_number(q, as_of)
 
     def _other_levels(self, query: str, flt: SearchFilter, hits: list[Hit]) -> list[Hit]:
         """Rules of every level that applies to the asked place: when the best clauses all come from one level (the
@@ -331,11 +340,9 @@ class Answerer:
         (`那忻州呢？`, `罚多少？`) is read with it."""
         as_of = as_of or date.today()
         question = question.strip()[:500]
-        corrected, fixes = self.searcher.correct(question)
-        before = understand(self.searcher.correct(previous.strip()[:500])[0], jurisdiction) if previous else None
-        q = understand(corrected, jurisdiction, before)
+        q, fixes = self.read(question, jurisdiction, previous)
         en = q.language == "en"
-        done = self.decided_before_search(q, as_of)
+        doc, done = self.lookup(q, as_of)
         if done is not None:
             return done
         if q.out_of_scope:  # the weather today, a share price (policy_kb/data/out_of_scope.tsv): no policy states it
@@ -344,7 +351,6 @@ class Answerer:
             return self._not_found(q, (f"Policy documents do not state {q.out_of_scope}; this is outside what the "
                                        f"knowledge base can answer." if en else
                                        f"政策文件不包含{q.out_of_scope}，这个问题超出了知识库能回答的范围。"), hits, as_of)
-        doc, _ = self._by_number(q, as_of)
         ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
         decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)
         if decision.reason and doc:  # a document the user named by its 文号: its overview, not a refusal

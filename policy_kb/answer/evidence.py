@@ -82,6 +82,7 @@ class Evidence:
     score: float = 0.0  # probability that the sentence answers the question (:mod:`.scorer`)
 
 
+_CJK_STOPWORDS = sorted((w for w in STOPWORDS if len(w) > 1 and not w.isascii()), key=len, reverse=True)
 _FIVE_YEAR_RE = re.compile(r"十([一二三四五六七八九]?)五")
 _CN_DIGIT = "一二三四五六七八九"
 
@@ -101,9 +102,9 @@ def plan_period(doc: Document) -> tuple[int, int] | None:
     return 1966 + 5 * (n - 3), 1966 + 5 * (n - 3) + 4
 
 
-def is_historical(doc: Document, as_of: date) -> bool:
-    period = plan_period(doc)
-    return period is not None and period[1] < as_of.year
+def dated(ob: Obligation | None) -> bool:
+    """Whether an obligation has a deadline with a calendar date."""
+    return bool(ob and (ob.deadline or {}).get("date"))
 
 
 def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
@@ -122,7 +123,7 @@ def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
     if q.wants_penalty:
         return float(bool(_PENALTY_RE.search(sentence)) or bool(ob and ob.penalties))
     if q.intent == "deadline":
-        return float(bool(ob and (ob.deadline or {}).get("date")) or bool(DATE_RE.search(sentence)))
+        return float(dated(ob) or bool(DATE_RE.search(sentence)))
     if q.intent == "department":
         return float(bool(ob and any(ob.departments.values())) or bool(DEPT_RE.search(sentence))
                      or "部门" in sentence or "负责" in sentence)
@@ -153,6 +154,13 @@ class EvidenceFinder:
             share = count / (self.store.clause_count() or 1)
             self._idf[word] = max(0.3, min(1.0, 1.2 - share * 3)) if count else 0.0
         return self._idf[word]
+
+    def past_period(self, doc: Document, as_of: date) -> tuple[int, int] | None:
+        """The period of a plan that ended before ``as_of`` (None for anything in force).  The periods of all
+        documents are read once (only a 规划's text is opened) and kept until the knowledge base changes."""
+        periods = self.store.cached("plan_periods", lambda: {d.id: plan_period(d) for d in self.store.documents()})
+        period = periods.get(doc.id)  # type: ignore[attr-defined]
+        return period if period is not None and period[1] < as_of.year else None
 
     def concepts(self, q: Question) -> list[tuple[str, ...]]:
         """What the question is about, as groups of interchangeable words: each content word (2+ characters, not a
@@ -185,9 +193,8 @@ class EvidenceFinder:
             text = " ".join(w for w in query_terms(text) if not w.isascii())
         for p in q.places:
             text = text.replace(p, " ").replace(places.short_name(p), " ")
-        for w in sorted(STOPWORDS, key=len, reverse=True):
-            if len(w) > 1 and not w.isascii():
-                text = text.replace(w, " ")
+        for w in _CJK_STOPWORDS:
+            text = text.replace(w, " ")
         runs = re.findall(r"[\u4e00-\u9fff\d.%]{2,}", text)
         return {r[i:i + 2] for r in runs for i in range(len(r) - 1)}
 
@@ -215,9 +222,6 @@ class EvidenceFinder:
         best_kw = max((h.scores.get("keyword") or 0.0 for h in top), default=0.0) or 1.0
         best_dense = max((h.scores.get("semantic") or 0.0 for h in top), default=0.0) or 1.0
         clauses = {h.clause_id: self.store.clause(h.clause_id) for h in top}
-        obligations: dict[str, list[tuple[str, Obligation]]] = {}
-        for o in self.store.obligations(clause_ids=list(clauses)):
-            obligations.setdefault(o.clause_id, []).append((normalise(o.text).rstrip("。；;"), o))
         pairs = self.bigrams(q)
         units: list[tuple[int, Hit, Clause, bool]] = []  # (rank, hit, clause, is context)
         seen: set[str] = set()
@@ -233,6 +237,9 @@ class EvidenceFinder:
             if parent is not None and parent.id not in seen and parent.kind == "body" and parent.text.strip():
                 seen.add(parent.id)  # an item's article: the penalty that punishes it, the duty it lists
                 units.append((rank, hit, parent, True))
+        obligations: dict[str, list[tuple[str, Obligation]]] = {}
+        for o in self.store.obligations(clause_ids=[clause.id for _, _, clause, _ in units]):
+            obligations.setdefault(o.clause_id, []).append((normalise(o.text).rstrip("。；;"), o))
         out: list[Evidence] = []
         for rank, hit, clause, is_context in units:
             doc = docs[clause.doc_id]
@@ -242,10 +249,10 @@ class EvidenceFinder:
                           keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
                           clause_cover=self._cover(whole, words) if not is_context else self._cover(
                               whole + normalise(hit.text), words),
-                          historical=float(is_historical(doc, as_of)), missing=missing, context=float(is_context),
+                          historical=float(self.past_period(doc, as_of) is not None), missing=missing,
+                          context=float(is_context),
                           title=float(clause.kind == "title"))
-            obs = obligations.get(clause.id) or [(normalise(o.text).rstrip("。；;"), o)
-                                                 for o in self.store.obligations(clause_ids=[clause.id])]
+            obs = obligations.get(clause.id, [])
             for a, b in split_sentences(clause.text, 0):
                 text = clause.text[a:b].strip()
                 if not text or text.strip("。：") == (clause.heading or ""):

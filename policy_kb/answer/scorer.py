@@ -92,12 +92,17 @@ class Model:
         """The evidence with `score` set, best first."""
         for e in evidence:
             e.score = self.probability(e.features)
-        return sorted(evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
+        return ranked(evidence)
 
     def to_json(self, extra: dict[str, object] | None = None) -> str:
         data = {"weights": self.weights, "bias": self.bias, "answer_weights": self.answer_weights,
                 "answer_bias": self.answer_bias, "thresholds": self.thresholds.__dict__, **(extra or {})}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def ranked(evidence: list[Evidence]) -> list[Evidence]:
+    """Scored evidence best first; ties go to the better-ranked clause, then to the earlier sentence."""
+    return sorted(evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
 
 
 def load(path: Path | str = MODEL_FILE) -> Model:

@@ -158,12 +158,14 @@ def out_of_scope(text: str) -> str | None:
 
 
 def _only_topics(text: str) -> bool:
+    """A bare topic, perhaps with a place (`干熄焦`, `介休 4.3米`)."""
+    topics = topics_of(text)
     rest = normalise(text)
     for p in places.find_places(rest):
         rest = rest.replace(p.name, "").replace(places.short_name(p.name), "")
-    for t in sorted(topics_of(text), key=len, reverse=True):
+    for t in topics:  # longest first
         rest = rest.replace(normalise(t), "")
-    return bool(topics_of(text)) and not re.sub(r"[\W\d_米]", "", rest)
+    return bool(topics) and not re.sub(r"[\W\d_米]", "", rest)
 
 
 def _is_follow_up(text: str, previous: Question | None) -> bool:
@@ -193,15 +195,15 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
             intent = previous.intent
         topics = topics or previous.topics
         earlier = previous.search_text or previous.text
-        for old in previous.places:  # `那忻州呢？`: the earlier question with its place replaced
-            if named:
-                earlier = earlier.replace(old, "").replace(places.short_name(old), "")
+        for old in previous.places if named else []:  # `那忻州呢？`: the earlier question with its place replaced
+            earlier = earlier.replace(old, "").replace(places.short_name(old), "")
         search_text = f"{earlier} {text}"
     numbers = [n for n in DOC_NUMBER_RE.findall(text.replace("[", "〔").replace("]", "〕"))]
     for prefix, year, num in _EN_DOC_NUMBER_RE.findall(text):
         numbers.append(f"{prefix.strip().lower()}〔{year}〕{num}号")  # resolved against known prefixes later
     per = _PER_RE.search(text)
     role = ROLE_RE.search(text)
+    quoted = QUOTED_RE.findall(text)
     return Question(text=text, language=language, intent=intent,
                     jurisdiction=place.name if place else None, place_known=place_known,
                     topics=topics, doc_numbers=numbers,
@@ -209,9 +211,9 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
                     places=named, search_text=search_text,
                     wants_penalty=bool(PENALTY_RE.search(search_text)), asks_why=bool(WHY_RE.search(text)),
                     asks_basis=bool(ASKS_BASIS_RE.search(text)), asks_meaning=bool(ASKS_MEANING_RE.search(text)),
-                    role=role.group(0) if role else None, quoted=QUOTED_RE.findall(text),
+                    role=role.group(0) if role else None, quoted=quoted,
                     per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
                     follow_up=follow_up, nouns=nouns_of(text), overridden_place=overridden,
                     out_of_scope=out_of_scope(text),
                     names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
-                    specifics=specifics_of(text, QUOTED_RE.findall(text)))
+                    specifics=specifics_of(text, quoted))

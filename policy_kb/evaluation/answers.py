@@ -22,7 +22,8 @@ from ..answer.compose import Answerer
 from ..answer.verify import check
 
 
-def _norm(s: str) -> str:
+def fact_form(s: str) -> str:
+    """Text as gold facts are compared with it: no whitespace, one percent sign."""
     return re.sub(r"\s+", "", s).replace("％", "%")
 
 
@@ -82,9 +83,9 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -
                 rep.failures.append(f"{q['id']} answered an unanswerable question: {q['question']}")
             continue
         answerable += 1
-        text = _norm(a.answer)
+        text = fact_form(a.answer)
         facts = q.get("answer_facts", [])
-        found = [f for f in facts if _norm(f) in text]
+        found = [f for f in facts if fact_form(f) in text]
         facts_total += len(facts)
         facts_found += len(found) if a.status != "not_found" else 0
         if a.status == "not_found" and ("没有出现" in a.answer or "do not mention" in a.answer):

@@ -12,7 +12,6 @@ with the cross-validated measures.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,9 +22,9 @@ import numpy as np
 from ..answer.answerable import decide
 from ..answer.compose import Answerer
 from ..answer.evidence import Evidence, Features
-from ..answer.scorer import MODEL_FILE, Model, Overall, Thresholds
-from ..answer.understand import Question, understand
-from .answers import clause_matches
+from ..answer.scorer import MODEL_FILE, Model, Overall, Thresholds, ranked
+from ..answer.understand import Question
+from .answers import clause_matches, fact_form
 
 FOLDS = 5
 REGULARISATION = 1.0  # scikit-learn's C: the default; the features are few and all in [0, 1]
@@ -36,10 +35,6 @@ RATIO_GRID = [0.2, 0.35, 0.5, 0.7, 0.85]
 SAME_GRID = [0.05, 0.1, 0.15, 0.25, 0.35, 0.5]
 WHOLE_GRID = [0, 150, 250, 400]  # characters
 MIN_PRECISION = 0.65  # select/ratio/…: the most facts found while at least this share of cited clauses are gold
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", "", s).replace("％", "%")
 
 
 @dataclass
@@ -58,21 +53,16 @@ class Example:
 def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> list[Example]:
     out = []
     for k, g in enumerate(gold):
-        corrected, _ = answerer.searcher.correct(g["question"])
-        previous = understand(answerer.searcher.correct(g["previous"])[0], g.get("previous_jurisdiction")) \
-            if g.get("previous") else None
-        q = understand(corrected, g.get("jurisdiction"), previous)
-        docs = answerer.store.documents()
-        if answerer.decided_before_search(q, as_of):
+        q, _ = answerer.read(g["question"], g.get("jurisdiction"), g.get("previous"))
+        doc, settled = answerer.lookup(q, as_of)
+        if settled:
             continue  # a place without documents, an unknown 文号: decided by lookup, not by evidence
-        doc, _ = answerer._by_number(q, as_of) if q.doc_numbers else (None, None)
         evidence, _, missing = answerer.evidence(q, answerer._scope(q, g.get("jurisdiction"), doc), as_of)
-        facts = [_norm(f) for f in g.get("answer_facts", [])] if g.get("answerable", True) else []
-        labels = [int(any(f in _norm(e.text) for f in facts)) for e in evidence]
+        facts = [fact_form(f) for f in g.get("answer_facts", [])] if g.get("answerable", True) else []
+        labels = [int(any(f in fact_form(e.text) for f in facts)) for e in evidence]
         golds = g.get("gold_clauses") or []
         group = golds[0].split(":")[0] if golds else f"none-{k % FOLDS}"
         out.append(Example(g, q, evidence, labels, missing, group))
-        del docs
     return out
 
 
@@ -99,14 +89,14 @@ def _fit_answerable(examples: list[Example], model: Model) -> Model:
 
 
 def _ranked(ex: Example) -> list[Evidence]:
-    return sorted(ex.evidence, key=lambda e: (-e.score, e.clause_rank, e.start))
+    return ranked(ex.evidence)
 
 
 def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
     """(answered, facts found, facts, cited clauses in gold, cited clauses) for one example at thresholds."""
     d = decide(ex.question, _ranked(ex), ex.answerable, th, ex.missing)
-    text = _norm("".join(e.text for e in d.chosen))
-    facts = [_norm(f) for f in ex.gold.get("answer_facts", [])]
+    text = fact_form("".join(e.text for e in d.chosen))
+    facts = [fact_form(f) for f in ex.gold.get("answer_facts", [])]
     cited = {e.clause.id for e in d.chosen}
     gold = ex.gold.get("gold_clauses") or []
     in_gold = sum(any(clause_matches(c, g) for g in gold) for c in cited)
