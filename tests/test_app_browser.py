@@ -193,6 +193,46 @@ def _answer(page, question: str, expected: str) -> None:
     page.get_by_text(expected).first.wait_for(timeout=ANSWER_TIMEOUT)
 
 
+def test_chat_follow_up_is_read_with_the_previous_question(page) -> None:
+    _answer(page, QUESTION, "2023年10月31日前，全面关停退出")
+    _answer(page, "那忻州呢？", "2023年底前")
+    sync_api.expect(page.locator("#chat strong", has_text="忻州市").last).to_be_visible()
+
+
+def test_chat_place_in_the_question_wins_over_the_dropdown(page) -> None:
+    _choose(page, "所在地区 / your jurisdiction", "介休市")
+    _answer(page, "忻州的4.3米焦炉什么时候关？", "2023年底前")
+    sync_api.expect(page.get_by_text(re.compile("按问题中的地点")).first).to_be_visible()  # says which place it used
+
+
+def test_chat_not_found_shows_its_reason_without_a_click(page) -> None:
+    _ask(page, "大同市的4.3米焦炉什么时候关停？")
+    reason = page.locator("#chat").get_by_text(re.compile("没有找到可以回答该问题的条款")).first
+    reason.wait_for(timeout=ANSWER_TIMEOUT)
+    sync_api.expect(reason).to_be_visible()
+    sync_api.expect(page.locator("#chat").get_by_text("文件中没有答案").first).to_be_visible()
+    sync_api.expect(page.locator("#chat").get_by_text("最接近的条款").first).to_be_visible()  # and what is close
+    assert "not_found" not in page.locator("#chat").inner_text()
+
+
+DEVELOPER_WORDS = re.compile(r"not_found|must_not|〔(?:title|preamble|cc)〕|sidecar|mojibake|score \d|00:00:00|"
+                             r"\b(?:province|county)\b")
+
+
+def test_no_developer_words_on_any_tab(page) -> None:
+    _answer(page, QUESTION, "2023年10月31日前，全面关停退出")
+    seen = [page.locator("body").inner_text()]
+    for name in TABS[1:]:
+        _tab(page, name)
+        page.wait_for_timeout(500)
+        seen.append(page.locator("body").inner_text())
+    _choose(page, "条款树 / clause tree", JIEXIU_TITLE)
+    sync_api.expect(page.locator("strong", has_text="二、（一）")).to_be_visible()
+    seen.append(page.locator("body").inner_text())
+    found = {m.group(0) for text in seen for m in DEVELOPER_WORDS.finditer(text)}
+    assert not found, found
+
+
 def test_chat_marker_opens_the_cited_clause_in_context(page) -> None:
     _answer(page, QUESTION, "2023年10月31日前，全面关停退出")
     context = page.locator("#chat-context")
