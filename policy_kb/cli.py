@@ -119,6 +119,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if args.verbose:
                 print("\n".join(["", "missed:"] + report.misses + ["", "field errors:"] + report.errors))
         return 0
+    if args.what == "profiles":
+        from .evaluation.profiles import evaluate_profiles, table
+
+        for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
+            results = evaluate_profiles(args.split if args.split in ("dev", "test") else "all",
+                                        _as_of(args.as_of), baseline=args.baseline, drop_expired_gold=drop)
+            print(f"{label}:\n{table(results)}\n")
+        if args.verbose:
+            for r in results:
+                print("\n".join([f"== {r.name} missed:", *r.misses, "extra:", *r.extras]))
+        return 0
     if args.what == "documents":
         from .evaluation.documents import evaluate_split
 
@@ -250,6 +261,28 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         print(f"wrote {len(rows)} votes to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    """`policy-kb profile check PROFILE.json`: every obligation that binds this company, why, and what to confirm."""
+    from .profile.match import check
+    from .profile.model import ProfileError, load_profile
+    from .profile.outputs import render_checklist
+
+    try:
+        profile = load_profile(Path(args.profile))
+    except ProfileError as e:
+        raise CliError(str(e), "fix that field of the profile; see README, 我的义务") from e
+    as_of = _as_of(args.as_of)
+    store = open_store(args)
+    items = check(store, profile, as_of)
+    text = render_checklist(profile, items, args.format, as_of)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {len(items)} obligations for {profile.name} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
@@ -389,6 +422,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_feedback)
 
+    p = sub.add_parser("profile", help="my obligations: a company profile against every obligation")
+    _common(p)
+    p.add_argument("action", choices=["check"])
+    p.add_argument("profile", metavar="PROFILE.json", help="company profile (place, industry, facilities)")
+    p.add_argument("--as-of", help="date the deadline status is computed for (default today)")
+    p.add_argument("--format", choices=["json", "csv", "ics"], default="json")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_profile)
+
     p = sub.add_parser("serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)")
     _common(p)
     p.add_argument("--corpus", default="corpus", help="corpus folder that admin uploads are saved into")
@@ -396,8 +438,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)
-    p.add_argument("what", choices=["extraction", "documents", "retrieval", "answers"])
-    p.add_argument("--split", choices=["dev", "heldout", "heldout2"], default="dev",
+    p.add_argument("what", choices=["extraction", "documents", "retrieval", "answers", "profiles"])
+    p.add_argument("--baseline", action="store_true",
+                   help="`eval profiles`: score the jurisdiction filter alone (what existed before checklists)")
+    p.add_argument("--split", choices=["dev", "heldout", "heldout2", "test", "all"], default="dev",
                    help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)")
     p.add_argument("--only", choices=["real", "fixtures"], help="`eval documents`: only the real texts or the fixtures")
     p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl); for `answers`, "

@@ -107,6 +107,10 @@ def csv_row(ob: Obligation) -> dict[str, str]:
         "fine_min_yuan": _number(min(lows)) if lows else "",
         "fine_max_yuan": _number(max(highs)) if highs and len(highs) == len(fines) else "",
         "inherited_from": ob.inherited_from or "",
+        "binds": (ob.applicability or {}).get("binds", ""),
+        "industries": LIST_SEP.join((ob.applicability or {}).get("industries", [])),
+        "conditions": LIST_SEP.join(f"{c['attribute']} {c['comparator']} {c['value']} {c['unit']}"
+                                    for c in (ob.applicability or {}).get("conditions", [])),
     })
     return {k: row[k] for k in csv_fields()}
 

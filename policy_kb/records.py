@@ -122,6 +122,8 @@ class Obligation:
     penalties: list[dict[str, Any]] = field(default_factory=list)
     # the clause whose heading deadline or responsibility line this obligation inherits, when it states neither
     inherited_from: str | None = None
+    # whom it binds and on what conditions (extract/applicability.py: binds, industries, facilities, conditions)
+    applicability: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

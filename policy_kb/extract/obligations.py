@@ -25,6 +25,7 @@ from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
 from .penalties import Penalty, authorities, find_penalties, referenced_paragraph
+from .applicability import applicability
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
@@ -440,6 +441,9 @@ def extract_document(doc: Document) -> list[Obligation]:
         out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id), known))
     for ob in out:
         ob.text = doc.text[ob.start:ob.end].strip()
+        # last, once departments and inherited responsibility lines are final
+        ob.applicability = applicability(ob.text, ob.subject, ob.departments, ob.thresholds,
+                                         inherited=ob.inherited_from is not None, modality=ob.modality).to_dict()
     return out
 
 

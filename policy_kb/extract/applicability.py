@@ -1,0 +1,150 @@
+"""Who an obligation binds and on what conditions, as data on the obligation.
+
+A company's checklist ("my obligations") needs what the obligation's sentence says but the record did not hold:
+whether the duty is a company's or a public body's, which industry and facility type it concerns, and the conditions
+on those facilities (`炭化室高度4.3米及以下`, `运行寿命超过10年`).  The conditions are the obligation's thresholds whose
+metric is a facility attribute; everything else is a target or a limit, not a condition of who is bound.  The words
+come from data/applicability.json so that a new industry is a data change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+class Binds(StrEnum):
+    """Whose duty an obligation is: a company's, a public body's, or not said."""
+
+    ENTERPRISE = "enterprise"
+    GOVERNMENT = "government"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`炭化室高度 <= 4.3 米`: a facility attribute compared with a value (in the document's unit)."""
+
+    attribute: str
+    comparator: str  # = < <= > >=
+    value: float
+    unit: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if float(d["value"]).is_integer():
+            d["value"] = int(d["value"])
+        return d
+
+
+@dataclass
+class Applicability:
+    binds: Binds = Binds.UNKNOWN
+    industries: list[str] = field(default_factory=list)
+    facilities: list[str] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"binds": str(self.binds), "industries": self.industries, "facilities": self.facilities,
+                "conditions": [c.to_dict() for c in self.conditions]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "Applicability":
+        data = data or {}
+        return cls(Binds(data.get("binds", "unknown")), list(data.get("industries", [])),
+                   list(data.get("facilities", [])),
+                   [Condition(**{**c, "value": float(c["value"])}) for c in data.get("conditions", [])])
+
+
+@cache
+def vocabulary() -> dict[str, Any]:
+    """data/applicability.json (attributes, units, industries, facilities, enterprise and government words)."""
+    text = resources.files("policy_kb").joinpath("data/applicability.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def attribute_of(name: str | None) -> str | None:
+    """The canonical attribute a metric or profile key names (`运行寿命` → 运行年限), or None."""
+    if not name:
+        return None
+    for canonical, aliases in vocabulary()["attributes"].items():
+        if any(alias in name for alias in aliases):
+            return canonical
+    return None
+
+
+def _named(text: str, table: dict[str, list[str]]) -> list[str]:
+    return [name for name, words in table.items() if any(w in text for w in words)]
+
+
+# who a sentence's verb belongs to when the extractor found no subject: the words before its first modal verb, after
+# a leading time phrase (`2023年10月31日前，各企业要…` → 各企业; `市生态环境、住建等部门要…` → those departments)
+_LEADING_ACTOR = re.compile(r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)")
+
+
+def _leading_actor(text: str) -> str:
+    m = _LEADING_ACTOR.match(text)
+    return m.group(1) if m else ""
+
+
+def _binds(text: str, subject: str | None, departments: dict[str, list[str]], inherited: bool,
+           conditions: list[Condition], prohibition: bool) -> Binds:
+    """Whether a company is bound, in order of evidence: the actor (the subject, else the words before the modal
+    verb) when it is a company or a public body — a roster item that opens with 负责 is its department's; a
+    condition on a company's facilities (`淘汰炭化室高度4.3米及以下…的机焦炉` binds the plants whoever carries the task
+    out); a department named in the sentence as the one in charge; then a sentence about companies or their
+    facilities, or a prohibition that names nobody (`禁止…`, `不得新建…焦化…项目` binds whoever would do it).  A
+    department put in charge by a 责任单位 line over a whole section does not make each task in it the department's
+    own duty."""
+    words = vocabulary()
+    actor = subject or _leading_actor(text)
+    if any(w in actor for w in words["enterprise_words"]):
+        return Binds.ENTERPRISE
+    public = actor.startswith(tuple(words["government_prefixes"])) or any(w in actor for w in words["government_words"])
+    if public or text.startswith("负责"):
+        return Binds.GOVERNMENT
+    if conditions:
+        return Binds.ENTERPRISE
+    actors = any(departments.get(r) for r in ("lead", "responsible", "implement"))
+    if actors and not inherited:
+        return Binds.GOVERNMENT
+    if any(w in text for w in words["enterprise_words"]) or _named(text, words["facilities"]):
+        return Binds.ENTERPRISE
+    if prohibition and not actors:
+        return Binds.ENTERPRISE
+    return Binds.GOVERNMENT if actors else Binds.UNKNOWN
+
+
+# a threshold qualifies who is bound when a facility or company follows it closely in the same phrase
+# (`4.3米及以下且运行寿命超过10年的机焦炉`, `5.5米焦炉`); `淘汰焦化产能1000万吨以上。` is a target, not a condition
+QUALIFIES_WITHIN = 14
+
+
+def _qualifies(text: str, threshold_text: str) -> bool:
+    words = vocabulary()
+    nouns = [w for ws in words["facilities"].values() for w in ws] + words["enterprise_words"]
+    at = text.find(threshold_text)
+    if at < 0:
+        return False
+    tail = text[at + len(threshold_text):at + len(threshold_text) + QUALIFIES_WITHIN]
+    tail = re.split(r"[，。；：,;]", tail)[0]
+    return any(n in tail for n in nouns)
+
+
+def applicability(text: str, subject: str | None, departments: dict[str, list[str]],
+                  thresholds: list[dict[str, Any]], inherited: bool = False, modality: str = "must") -> Applicability:
+    words = vocabulary()
+    conditions = []
+    for t in thresholds:
+        attribute = attribute_of(t.get("metric"))
+        if attribute and not t.get("scope") and _qualifies(text, t.get("text", "")):
+            conditions.append(Condition(attribute, t["comparator"], float(t["value"]), t["unit"], t.get("text", "")))
+    conditions = list(dict.fromkeys(conditions))
+    binds = _binds(text, subject, departments, inherited, conditions, modality == "must_not")
+    return Applicability(binds, _named(text, words["industries"]), _named(text, words["facilities"]), conditions)
