@@ -17,7 +17,8 @@ from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
 from ..records import Clause, Document, Obligation
-from .authorities import agent_authorities, named_departments, resolve, subject_authorities
+from .authorities import (agent_authorities, is_back_reference, named_departments, opens_with_actor, resolve,
+                          subject_authorities)
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import Deadline, find_deadlines
 from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders_written, find_aliases,
@@ -70,6 +71,39 @@ def split_sentences(text: str, offset: int, ends: str = SENTENCE_END) -> list[tu
     return out
 
 
+# a duty word in the part before a comma: what follows may be a second duty with its own subject
+_DUTY_PART_RE = re.compile(r"应当|应(?!急|用|对)|必须|须|不得|可以|负责(?!人)|(?<![所享])有权|禁止|严禁")
+
+
+def _states_duty(part: str) -> bool:
+    """A comma part that is a duty of its own.  A condition (`…的`, `…时`) is not, nor a topic: a modifier that
+    holds the modal and ends in `的` + noun (`依法应当编制环境影响报告书的建设项目`, `法律规定应当公证的事项`)
+    has no subject of its own."""
+    duty = _DUTY_PART_RE.search(part)
+    if duty is None or re.search(r"(?:的|时|后|期间|情况下)$", part):
+        return False
+    topic = duty.start() <= 3 or part[:duty.start()].endswith("规定")
+    return not (topic and re.search(r"的[\u4e00-\u9fff]{1,6}$", part))
+
+
+def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
+    """Split one sentence where, after a comma, a second duty opens with its own subject: `…可以通过遥感监测等手段
+    进行监督抽测，公安机关交通管理部门应当予以配合` is two duties of two authorities.  The part before the comma must
+    be a duty of its own (a condition `…的，` or a lead-in is not); ``start`` is the sentence's absolute offset."""
+    spans, left, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "（("
+        depth = max(0, depth - (ch in "）)"))
+        if ch not in "，," or depth:
+            continue
+        part = text[left:i]
+        if _states_duty(part) and opens_with_actor(text[i + 1:]):
+            spans.append((start + left, start + i + 1))
+            left = i + 1
+    spans.append((start + left, start + len(text)))
+    return spans
+
+
 def modality_of(sentence: str) -> str:
     for name, rule in MODALITY_RULES:
         m = rule.search(sentence)
@@ -105,7 +139,8 @@ def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) 
     if modality == "may" and not strong:
         # a permission is a rule when it names who may act (`环境保护行政主管部门可以组织…`, `建设单位可以…`);
         # `各市可…` in a plan only offers an option
-        return bool(re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core))
+        return bool(re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core)
+                    or _named(core).subject)  # `税务机关发现…的，可以提请…复核`: the actor precedes a condition
     if roles or modality != "must" or MUST_RE.search(core) or _imperative(core) or LIMIT_RE.search(core):
         return True
     deadline = deadline or next(iter(find_deadlines(core)), None)
@@ -308,6 +343,37 @@ def _sentence_roles(text: str, own: Assignment, closing: Assignment | None, hold
     return roles
 
 
+# the main clause of a penalty provision: who acts after the violation (`…的，由…处…`, `…的，责令改正`)
+_VIOLATION_END = re.compile(r"的[，,]")
+
+
+def _violation_part(text: str, penalty_item: bool, penalised: bool) -> int:
+    """Length of the part of a penalty provision that describes the violation: a whole violation item, or the
+    condition up to the first `…的，` when the sentence states a penalty that the law itself imposes.  When the
+    main clause opens with a modal (`…部门发现…的，应当责令…`), the authority of the condition is the actor."""
+    if penalty_item:
+        return len(text)
+    m = _VIOLATION_END.search(text) if penalised else None
+    if m is None or re.match(r"(?:应当|应|可以|必须|有权)", text[m.end():]):
+        return 0
+    return m.start()
+
+
+def _drop_non_actors(ob: Obligation, violation: int) -> None:
+    """Authorities that are not the actor of the sentence: the violator of a penalty provision (`环境保护主管部门…
+    不依法作出行政许可的，对…依法给予处分`; `生产经营单位拒绝、阻碍…部门依法实施监督检查的，`), unless introduced by
+    由; and a back-reference (`依法作出处罚决定的部门`) when the sentence names the authority it refers to."""
+    text = ob.text
+    names = [(role, n) for role, ns in ob.departments.items() for n in ns]
+    others = [n for _, n in names if not is_back_reference(ob.department_names.get(n, n))]
+    for role, name in names:
+        written = ob.department_names.get(name, name)
+        places = [m.start() for m in re.finditer(re.escape(written), text)]
+        violator = bool(places) and all(p < violation and not text[:p].endswith("由") for p in places)
+        if violator or (is_back_reference(written) and others):
+            ob.departments[role].remove(name)
+
+
 def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     """An item of a duty list takes the lead-in's modality (unless it states its own) and its subject/authority."""
     if ctx.duty_modality is None or ctx.duty_lead_in is None:
@@ -382,6 +448,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
     paragraphs = [line for s, e in own_spans for line in doc.text[s:e].split("\n")]
     sentence_spans = [sent for s, e in own_spans for sent in split_sentences(doc.text[s:e], s, ends)]
+    if any((lbl or "").startswith("第") for lbl in clause.path):
+        # a law states one norm per addressee; a 公文 measure names all who take part in it in one sentence
+        sentence_spans = [part for a, b in sentence_spans for part in split_at_new_subjects(doc.text[a:b], a)]
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
         text = doc.text[start:end]
@@ -395,12 +464,12 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
         closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
         roles = _sentence_roles(text, own, closing, list(zip(holders, written)), previous, known_departments)
+        stated = find_penalties(text)
         deadlines = find_deadlines(text, doc_year, doc.issue_date)
         if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")):
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        stated = find_penalties(text)
         forced = (listed or ctx.penalty_item or ctx.duty_modality is not None or bool(stated)
                   or (task_item and _directive(text)))
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
@@ -415,6 +484,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
         _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []))
         _duty_of_list(ob, ctx, known_departments)
+        _drop_non_actors(ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)))
         _inherit(ob, ctx)
         results.append(ob)
     return results
