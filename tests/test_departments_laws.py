@@ -37,9 +37,9 @@ SPLITS = [
     ("authority-then-authority",
      "发现重要文物的，应当立即上报国务院文物行政部门，国务院文物行政部门应当在接到报告后十五日内提出处理意见。",
      ["发现重要文物的，应当立即上报国务院文物行政部门，", "国务院文物行政部门应当在接到报告后十五日内提出处理意见。"]),
-    ("authority-then-party",
-     "幼儿园应当设立家长委员会，家长委员会可以对幼儿园重大事项决策提出意见和建议。",
-     ["幼儿园应当设立家长委员会，", "家长委员会可以对幼儿园重大事项决策提出意见和建议。"]),
+    ("authority-then-party",  # 公共文化服务保障法 第五十七条 (LawRefBook)
+     "各级人民政府应当建立有公众参与的公共文化设施使用效能考核评价制度，公共文化设施管理单位应当根据评价结果改进工作。",
+     ["各级人民政府应当建立有公众参与的公共文化设施使用效能考核评价制度，", "公共文化设施管理单位应当根据评价结果改进工作。"]),
     ("topic-with-modal",
      "依法应当编制环境影响报告书、环境影响报告表的建设项目，建设单位应当在开工建设前报批。",
      ["依法应当编制环境影响报告书、环境影响报告表的建设项目，建设单位应当在开工建设前报批。"]),
@@ -140,3 +140,78 @@ def test_a_clause_ending_in_a_name_is_no_list_of_authorities(tmp_path: Path) -> 
                            "（三）进行爆破、吊装、动火、临时用电以及国务院应急管理部门会同国务院有关部门规定的其他危险作业，"
                            "未安排专门人员进行现场安全管理的；")
     assert acting(obs, "未安排专门人员") == {}
+
+
+# ---- how laws name several authorities ------------------------------------------------------------------------------
+# fmt: off
+NAMES = [
+    ("its-departments",  # d09 第五十四条: 其 refers back to the government, whose departments these are
+     "第五十四条 县级以上人民政府及其发展改革、农业等主管部门应当制定鼓励政策，推进秸秆综合利用。",
+     "制定鼓励政策",
+     {"responsible": ["县级以上人民政府", "县级以上人民政府农业主管部门", "县级以上人民政府发展改革主管部门"]}),
+    ("its-relevant-departments",  # d11 第六十三条
+     "第六十三条 县级以上人民政府及其有关部门和乡镇人民政府、街道办事处、功能区管理机构，应当每年至少组织一次应急"
+     "救援预案演练。",
+     "预案演练",
+     {"responsible": ["乡镇人民政府", "功能区管理机构", "县级以上人民政府", "县级以上人民政府有关部门", "街道办事处"]}),
+    ("kind-after-deng",  # d11 第七条: every member is a 区, so 功能区管理机构 is the one name
+     "第七条 开发区、工业园区、保税区、港区、风景区、自然保护区、旅游度假区等功能区管理机构，应当设立或者明确安全生产"
+     "监督管理机构。",
+     "设立或者明确", {"responsible": ["功能区管理机构"]}),
+    ("deng-distributes-sectors",  # d09 第四十三条
+     "第四十三条 环境保护主管部门应当会同交通运输、住房城乡建设、农业、水利等有关部门对非道路移动机械的大气污染物"
+     "排放状况进行监督检查。",
+     "监督检查",
+     {"cooperate": ["交通运输部门", "住房城乡建设部门", "农业部门", "水利部门"],
+      "responsible": ["环境保护主管部门"]}),
+    ("office-of-a-committee",  # d11 第五条
+     "第五条 县级以上安全生产委员会办公室设在应急管理部门，负责指导协调、监督检查、巡查督查有关政府和部门的安全生产"
+     "监督管理工作。",
+     "巡查督查", {"responsible": ["县级以上安全生产委员会办公室"]}),
+    ("committee-of-an-enterprise",  # d11 第二十二条
+     "第二十二条 安全生产委员会负责组织、指导、协调本单位安全生产工作。",
+     "组织、指导", {}),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("article, needle, expected", [c[1:] for c in NAMES], ids=[c[0] for c in NAMES])
+def test_names_of_several_authorities(tmp_path: Path, article: str, needle: str, expected: dict) -> None:
+    assert acting(duties(tmp_path, article), needle) == expected
+
+
+# ---- cooperating roles in running text ------------------------------------------------------------------------------
+# fmt: off
+COOPERATE = [
+    ("assists-with-a-modal",  # d09 第四十二条
+     "第四十二条 县级以上人民政府环境保护主管部门对在道路上行驶的机动车污染物排放状况，在不影响正常通行的情况下可以"
+     "通过遥感监测等手段进行监督抽测，公安机关交通管理部门应当予以配合。",
+     {"监督抽测": {"responsible": ["县级以上人民政府环境保护主管部门"]},
+      "予以配合": {"cooperate": ["公安机关交通管理部门"]}}),
+    ("unnamed-partners",  # d09 第二十三条
+     "第二十三条 对未完成大气环境质量改善目标的地方，省人民政府环境保护主管部门应当会同有关部门约谈该地方人民政府"
+     "主要负责人。",
+     {"约谈": {"cooperate": ["有关部门"], "responsible": ["省人民政府环境保护主管部门"]}}),
+    ("agent-with-partner",  # 土壤污染防治法 第五十九条 (LawRefBook)
+     "第五十九条 前两款规定的土壤污染状况调查报告应当报地方人民政府生态环境主管部门，由地方人民政府生态环境主管部门"
+     "会同自然资源主管部门组织评审。",
+     {"组织评审": {"cooperate": ["自然资源主管部门"], "responsible": ["地方人民政府生态环境主管部门"]}}),
+    ("governments-that-assist",  # 重庆市特种设备安全条例 第四条 (LawRefBook)
+     "第四条 乡（镇）人民政府以及街道办事处、开发区管理机构应当协助上级人民政府有关部门依法履行特种设备安全监督管理"
+     "职责。",
+     {"应当协助": {"cooperate": ["乡（镇）人民政府", "开发区管理机构", "街道办事处"]}}),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("article, expected", [c[1:] for c in COOPERATE], ids=[c[0] for c in COOPERATE])
+def test_cooperating_roles(tmp_path: Path, article: str, expected: dict) -> None:
+    obs = duties(tmp_path, article)
+    assert {needle: acting(obs, needle) for needle in expected} == expected
+
+
+def test_a_duty_ending_with_a_person_is_still_a_duty(tmp_path: Path) -> None:
+    """`…约谈该地方人民政府主要负责人。` ends like a personnel line (`组长：…市长`) but states a duty."""
+    obs = duties(tmp_path, "第二十三条 对未完成大气环境质量改善目标的地方，省人民政府环境保护主管部门应当会同有关部门"
+                           "约谈该地方人民政府主要负责人。")
+    assert acting(obs, "约谈") == {"cooperate": ["有关部门"], "responsible": ["省人民政府环境保护主管部门"]}

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from .. import places
 from .departments import _split_top
 from .lexicon import ABBREVIATIONS, DEPT_RE, canonical_department
 
@@ -67,6 +68,8 @@ def is_authority(name: str) -> bool:
         return True
     if not 2 <= len(name) <= MAX_NAME or _head(name) is None or _patterns()[2].match(name):
         return False
+    if _head(name) in _terms()["leveled_heads"] and not _patterns()[1].match(name) and not places.find_places(name):
+        return False  # an enterprise's 安全生产委员会, a 村民委员会: not a government body
     if name.startswith(tuple(_terms()["not_start"])) or any(re.match(v, name) for v in _terms()["vague"]):
         return False  # `各相关部门`: names nobody in particular
     return not any(name.endswith(p) for p in _terms()["parties"]) and not re.search(r"[，。；：“”《》]", name)
@@ -77,7 +80,13 @@ def split_authorities(phrase: str) -> list[str]:
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
     for group in _split_conjunctions(phrase):
-        group = re.sub(r"^其(?!他)", "", group)  # `…及其发展改革部门`: 其 refers back, it is not part of the name
+        # `县级以上人民政府及其发展改革、农业等主管部门`: 其 refers back to the government, whose departments these are
+        owner = out[-1] if out and re.match(r"其(?!他)", group) and re.search(r"(?:人民政府|政府|国务院)$", out[-1]) else ""
+        group = re.sub(r"^其(?!他)", "", group)
+        category = _category(group)
+        if category:
+            out.append(owner + category)
+            continue
         # `…、住建等部门`, `…、水利等扬尘监督管理部门`: what follows 等 is the shared suffix; otherwise the last
         # name's head is
         shared = re.search(r"等(?:有关|相关)?((?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门|单位|机构|机关)$", group)
@@ -95,8 +104,21 @@ def split_authorities(phrase: str) -> list[str]:
                 name = part + head
             if i and level and not _has_level(part):
                 name = level + name
-            out.append(name)
+            out.append(owner + name if owner and not _patterns()[1].match(name) else name)
     return [n for n in (_unqualified(n) for n in out) if is_authority(n)]
+
+
+def _category(group: str) -> str | None:
+    """`开发区、工业园区、港区、旅游度假区等功能区管理机构` → `功能区管理机构`: after 等 comes the kind that every
+    member is an instance of (each ends as the kind does), and the head belongs to that kind, not to each member
+    (`交通运输、水利等有关部门` and `…、水利等扬尘监督管理部门` are still distributed)."""
+    head = _head(group)
+    m = re.match(rf"^(.+)等([\u4e00-\u9fff]{{1,6}}?){re.escape(head)}$", group) if head else None
+    if m is None or m.group(2).startswith(("有关", "相关")):
+        return None
+    members = _split_top(m.group(1), "、")
+    kind = m.group(2)
+    return kind + head if len(members) >= 2 and all(p.endswith(kind[-1]) for p in members) else None
 
 
 def _list_member(part: str) -> bool:
@@ -186,6 +208,8 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
         name = part[:end]
         if not head.search(name) or _MODAL_IN.search(name):
             continue
+        if re.match(r"[^，。；]{1,12}?的[^，。；]{0,10}?(?:部门|机关|机构)", part[end:]):
+            continue  # `县级以上人民政府|确定的监督管理部门`: the government is inside the name's qualifier
         following = jieba.posseg.lcut(part[end:end + 8])
         if not following or following[0].flag not in ("v", "p") or not following[0].word.startswith(part[end]):
             continue
@@ -197,19 +221,33 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
     return None
 
 
+# a subject that helps with another's duty: `…部门应当予以配合`, `…机关应当协助`
+_ASSISTS = re.compile(r"(?:也|均)?(?:应当|应|要|必须)?(?:予以|积极|给予|主动)?(?:配合|协助)")
+# `会同有关部门`, `会同同级有关部门`: partners the law does not name
+_UNNAMED_PARTNER = re.compile(r"(?:同级|本级)?(?:其他)?(?:有关|相关)部门")
+
+
 def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     """(responsible, cooperate) named as the sentence's subject: `县级以上人民政府应当…` → responsible;
     `国务院生态环境主管部门会同国务院有关部门制定…` → the second is cooperate."""
+    sentence = sentence[1:] if sentence.startswith("由") else sentence  # `由X会同Y组织评审`: X acts, Y cooperates
+    if sentence.startswith(tuple(_terms()["not_start"])):
+        return [], []  # `以及税务机关…` continues an object, `向…部门报告` names an addressee
     found = _longest_name(sentence) or _name_before_verb(sentence)
     if found is None:
         return [], []
     names = split_authorities(found[0])
     rest = sentence[found[1]:]
+    if _ASSISTS.match(rest):
+        return [], names  # `公安机关交通管理部门应当予以配合`: it cooperates in another's duty
     cooperate: list[str] = []
     joint = re.match(r"(?:应当|应|可以|负责)?会同", rest)
     if joint:
         partner = _longest_name(rest[joint.end():])
         cooperate = split_authorities(partner[0]) if partner else []
+        unnamed = _UNNAMED_PARTNER.match(rest, joint.end())
+        if not cooperate and unnamed:
+            cooperate = [unnamed.group(0)]  # `会同有关部门约谈`: unnamed, but partners all the same
     return names, cooperate
 
 

@@ -128,7 +128,7 @@ def _imperative(core: str) -> bool:
 
 def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) -> bool:
     core = ASSIGNMENT_PAREN_RE.sub("", sentence).strip("。；， ")
-    if len(core) < 6 or PERSONNEL_RE.search(core) or "：" in core[:4]:
+    if len(core) < 6 or (PERSONNEL_RE.search(core) and not STRONG_RE.search(core)) or "：" in core[:4]:
         return False
     strong = bool(STRONG_RE.search(core))
     if not strong and (BACKGROUND_RE.match(core) or _DEFINITION_RE.search(core)):
@@ -282,7 +282,7 @@ def _named(sentence: str) -> _Named:
     (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
     first = subject_authorities(sentence.lstrip("，,"))
     later = (subject_authorities(part.strip()) for part in re.split(r"[，,]", sentence)[1:])
-    subject, cooperate = first if first[0] else next((found for found in later if found[0]), ([], []))
+    subject, cooperate = first if any(first) else next((found for found in later if any(found)), ([], []))
     return _Named(first[0] + first[1], subject, cooperate, agent_authorities(sentence))
 
 
