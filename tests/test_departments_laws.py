@@ -215,3 +215,37 @@ def test_a_duty_ending_with_a_person_is_still_a_duty(tmp_path: Path) -> None:
     obs = duties(tmp_path, "第二十三条 对未完成大气环境质量改善目标的地方，省人民政府环境保护主管部门应当会同有关部门"
                            "约谈该地方人民政府主要负责人。")
     assert acting(obs, "约谈") == {"cooperate": ["有关部门"], "responsible": ["省人民政府环境保护主管部门"]}
+
+
+# ---- the subject of the sentence before, and the authority of the paragraph referred to -----------------------------
+# fmt: off
+CARRIED = [
+    ("condition-then-modal",  # d11 第四十一条
+     "第四十一条 县级以上人民政府应当根据本行政区域内的安全生产状况，组织对容易发生生产安全事故的生产经营单位进行检查；"
+     "发现事故隐患或者安全生产违法行为的，应当及时依法处理。",
+     "及时依法处理", {"responsible": ["县级以上人民政府"]}),
+    ("condition-then-also-modal",  # d11 第六十五条
+     "第六十五条 设区的市和县（市、区）人民政府应当在接到生产安全事故报告后三十分钟内直报省人民政府安全生产委员会"
+     "办公室；属于较大以上等级事故的，还应当在一小时内书面报告省人民政府安全生产委员会办公室。",
+     "一小时内", {"responsible": ["县（市、区）人民政府", "设区的市人民政府"]}),
+    ("condition-with-its-own-topic",  # 消防法 第十三条 (LawRefBook)
+     "第十三条 住房和城乡建设主管部门应当进行抽查；其他建设工程经依法抽查不合格的，应当停止使用。",
+     "停止使用", {}),
+    ("condition-then-adverb",  # 土壤污染防治法 第九十八条 (LawRefBook)
+     "第九十八条 违反本法规定，构成违反治安管理行为的，由公安机关依法给予治安管理处罚；构成犯罪的，依法追究刑事责任。",
+     "追究刑事责任", {}),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("article, needle, expected", [c[1:] for c in CARRIED], ids=[c[0] for c in CARRIED])
+def test_subject_carried_over_a_condition(tmp_path: Path, article: str, needle: str, expected: dict) -> None:
+    assert acting(duties(tmp_path, article), needle) == expected
+
+
+def test_same_penalty_as_the_paragraph_before_has_its_authority(tmp_path: Path) -> None:
+    """d03 第一百一十条: `依照前款规定处罚` is imposed by the 应急管理部门 of the paragraph before."""
+    obs = duties(tmp_path, "第一百一十条 生产经营单位的主要负责人在本单位发生生产安全事故时，不立即组织抢救的，给予降级、"
+                           "撤职的处分，并由应急管理部门处上一年年收入百分之六十至百分之一百的罚款。\n\n"
+                           "生产经营单位的主要负责人对生产安全事故隐瞒不报、谎报或者迟报的，依照前款规定处罚。")
+    assert acting(obs, "隐瞒不报") == {"responsible": ["应急管理部门"]}

@@ -245,6 +245,28 @@ def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: i
 _CONTINUES = re.compile(r"^(?:应当|应|可以|不得|必须|须|并|还|对|依法|及时|负责|按照|会同)")
 
 
+_LEADING_CONDITIONS = re.compile(r"^(?:[^，,。；]*?(?:的|时|后)[，,])+")
+
+
+_MODAL_START = re.compile(r"^(?:也|还|并|均)?(?:应当|应(?!急|用|对)|必须|须|不得|可以)")
+
+
+def _continues(text: str) -> bool:
+    """A sentence without a subject of its own continues the subject of the sentence before it: it opens with its
+    verb (`不得要求…`), or its leading condition opens with a verb and a modal follows (`发现事故隐患…的，应当及时依法
+    处理`, `属于较大以上等级事故的，还应当…报告`).  A condition with a topic of its own (`其他建设工程经依法抽查不合格的，
+    应当停止使用`), a passive one (`被责令停产停业的，`) or an adverb after it (`构成犯罪的，依法追究刑事责任`) does
+    not: its actor is someone else."""
+    import jieba.posseg
+
+    core = text.strip()
+    main = _LEADING_CONDITIONS.sub("", core)
+    if main == core or _CONTINUES.match(core):
+        return bool(_CONTINUES.match(core))
+    first = jieba.posseg.lcut(core[:6])[0]
+    return bool(_MODAL_START.match(main)) and (first.flag == "v" or first.word == "经")
+
+
 # words that make a heading a duty rather than a topic: `焦化企业要按证排污`, `…全部关停退出`, `一律纳入台账管理`
 _DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部|^(?:鼓励|支持)\S{6,}")
 
@@ -338,7 +360,7 @@ def _sentence_roles(text: str, own: Assignment, closing: Assignment | None, hold
     if roles:
         _complete_names(roles, named)
     _add_authorities(roles, named, known)
-    if not roles and previous is not None and _CONTINUES.match(text.strip()):
+    if not roles and previous is not None and _continues(text):
         roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
     return roles
 
@@ -401,8 +423,9 @@ def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
 
-def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty]) -> None:
-    """Penalties of the sentence itself (`own`, with those of a paragraph it refers to), or of the penalty list the
+def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], referenced: str | None = None) -> None:
+    """Penalties of the sentence itself (`own`, with those and the authority of a paragraph it refers to,
+    ``referenced``), or of the penalty list the
     clause is an item of, with the authority that imposes them as the responsible department.  `ob.text` is still
     the text normalised for matching here (extract_document restores the written form afterwards)."""
     if ctx.penalty_item:
@@ -412,6 +435,8 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty]) -> No
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:
         penalties, names = own, authorities(ob.text) if own else []
+        if own and not names and referenced:
+            names = authorities(referenced)  # `依照前款规定处罚`: by the authority of that paragraph too
         if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
             ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
     ob.penalties = [p.to_dict() for p in penalties]
@@ -482,7 +507,7 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                      _jurisdiction(text, doc), list(clause.warnings))
         referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
-        _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []))
+        _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []), referenced)
         _duty_of_list(ob, ctx, known_departments)
         _drop_non_actors(ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)))
         _inherit(ob, ctx)
