@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from .. import places
 from .departments import _split_top
 from .lexicon import ABBREVIATIONS, DEPT_RE, canonical_department
 
@@ -22,7 +23,8 @@ MAX_NAME = 40  # longer stretches before a verb are clauses, not names
 @lru_cache(maxsize=1)
 def _terms() -> dict[str, list[str]]:
     data = json.loads(resources.files("policy_kb").joinpath("data/authority_terms.json").read_text(encoding="utf-8"))
-    return {k: (v if k == "vague" else sorted(v, key=len, reverse=True)) for k, v in data.items() if not k.startswith("_")}
+    return {k: (v if k in ("vague", "back_references") else sorted(v, key=len, reverse=True))
+            for k, v in data.items() if not k.startswith("_")}
 
 
 @lru_cache(maxsize=1)
@@ -41,10 +43,33 @@ def _head(name: str) -> str | None:
     return m.group(0) if m else None
 
 
+# an authority named by what it does: `负有安全生产监督管理职责的部门`, `依法作出处罚决定的行政机关`,
+# `其他依照本法规定行使监督管理权的部门`; the qualifier is a relative clause, so verbs (依照, 作出) may occur in it
+_QUALIFIED = re.compile(r"^(?:其他)?(?!向|对|由|经|报|将|在|与|和|及|会同|组织)[^，。；：、“”《》]{2,30}的"
+                        r"(?:行政)?(?:主管)?(?:部门|机关|机构)$")
+# a qualifier that starts after `其他` or a conjunction and runs to its head (`…或者其他|依照本法规定…的部门`)
+_QUALIFIER_AHEAD = re.compile(r"[^，。；：、]{2,30}?的(?:行政)?(?:主管)?(?:部门|机关|机构)")
+_MODAL_IN = re.compile(r"(?<![主重需纲摘只])要(?!求|点|素|是)|应当|应(?!急|用|对)|必须|可以|不得|(?<![必无])须")
+
+
+def is_qualified(name: str) -> bool:
+    """An authority named by a relative clause (`负有安全生产监督管理职责的部门`), without a modal in it."""
+    return bool(_QUALIFIED.match(name)) and not _MODAL_IN.search(name)
+
+
+def is_back_reference(name: str) -> bool:
+    """`依法作出处罚决定的行政机关`: the authority the article already named as deciding; not a body of its own."""
+    return is_qualified(name) and any(re.search(p, name) for p in _terms()["back_references"])
+
+
 def is_authority(name: str) -> bool:
     """A government body by the shape of its name; regulated parties (`生产经营单位`, `排污单位`) are not."""
+    if 2 <= len(name) <= MAX_NAME and is_qualified(name):
+        return True
     if not 2 <= len(name) <= MAX_NAME or _head(name) is None or _patterns()[2].match(name):
         return False
+    if _head(name) in _terms()["leveled_heads"] and not _patterns()[1].match(name) and not places.find_places(name):
+        return False  # an enterprise's 安全生产委员会, a 村民委员会: not a government body
     if name.startswith(tuple(_terms()["not_start"])) or any(re.match(v, name) for v in _terms()["vague"]):
         return False  # `各相关部门`: names nobody in particular
     return not any(name.endswith(p) for p in _terms()["parties"]) and not re.search(r"[，。；：“”《》]", name)
@@ -55,12 +80,18 @@ def split_authorities(phrase: str) -> list[str]:
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
     for group in _split_conjunctions(phrase):
-        group = re.sub(r"^其(?!他)", "", group)  # `…及其发展改革部门`: 其 refers back, it is not part of the name
+        # `县级以上人民政府及其发展改革、农业等主管部门`: 其 refers back to the government, whose departments these are
+        owner = out[-1] if out and re.match(r"其(?!他)", group) and re.search(r"(?:人民政府|政府|国务院)$", out[-1]) else ""
+        group = re.sub(r"^其(?!他)", "", group)
+        category = _category(group)
+        if category:
+            out.append(owner + category)
+            continue
         # `…、住建等部门`, `…、水利等扬尘监督管理部门`: what follows 等 is the shared suffix; otherwise the last
         # name's head is
         shared = re.search(r"等(?:有关|相关)?((?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门|单位|机构|机关)$", group)
         parts = [p for p in _split_top(group[:shared.start()] if shared else group, "、") if p]
-        if not parts:
+        if not parts or (len(parts) > 1 and not all(_list_member(p) for p in parts)):
             continue
         head = shared.group(1) if shared else _head(parts[-1])
         if shared:
@@ -73,17 +104,40 @@ def split_authorities(phrase: str) -> list[str]:
                 name = part + head
             if i and level and not _has_level(part):
                 name = level + name
-            out.append(name)
+            out.append(owner + name if owner and not _patterns()[1].match(name) else name)
     return [n for n in (_unqualified(n) for n in out) if is_authority(n)]
 
 
+def _category(group: str) -> str | None:
+    """`开发区、工业园区、港区、旅游度假区等功能区管理机构` → `功能区管理机构`: after 等 comes the kind that every
+    member is an instance of (each ends as the kind does), and the head belongs to that kind, not to each member
+    (`交通运输、水利等有关部门` and `…、水利等扬尘监督管理部门` are still distributed)."""
+    head = _head(group)
+    m = re.match(rf"^(.+)等([\u4e00-\u9fff]{{1,6}}?){re.escape(head)}$", group) if head else None
+    if m is None or m.group(2).startswith(("有关", "相关")):
+        return None
+    members = _split_top(m.group(1), "、")
+    kind = m.group(2)
+    return kind + head if len(members) >= 2 and all(p.endswith(kind[-1]) for p in members) else None
+
+
+def _list_member(part: str) -> bool:
+    """A member of a coordinated list of authorities (`交通运输`, `住房城乡建设`, `县级以上人民政府农业`) never
+    holds a regulated party or a conjunction: `生产经营单位拒绝、阻碍…的部门` and `进行爆破、吊装、…以及国务院
+    应急管理部门` are clauses that merely end in a name."""
+    return not re.search(r"以及|或者", part) and not any(w in part for w in _terms()["parties"])
+
+
 def _unqualified(name: str) -> str:
-    """`重点区域内的省辖市人民政府` → `省辖市人民政府`: a place qualifier before a levelled name is not part of it
-    (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 has no level)."""
+    """`重点区域内的省辖市人民政府` → `省辖市人民政府`: a qualifier before a levelled or a sector's name is not
+    part of it (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 is a bare head)."""
     head, _, tail = name.rpartition("的")
     if not head or _patterns()[1].match(name):  # `设区的市级以上地方人民政府…` is a level in itself
         return name
-    return tail if _patterns()[1].match(tail) and len(tail) > 2 else name
+    if _patterns()[1].match(tail) and len(tail) > 2:
+        return tail
+    # `接到举报的生态环境主管部门` is the 生态环境主管部门; a bare head (`…职责的部门`) needs its qualifier
+    return tail if _head(tail) not in (None, tail) and is_authority(tail) else name
 
 
 def _has_level(part: str) -> bool:
@@ -120,32 +174,99 @@ def _longest_name(text: str) -> tuple[str, int] | None:
     begins (the first such place: `…主管部门会同国务院有关部门…` ends before 会同)."""
     head, _, stop = _patterns()
     limit = min(len(text), MAX_NAME + 20)
-    for end in range(2, limit + 1):
+    end = 1
+    while end < limit:
+        end += 1
         chunk = text[:end]
         if re.search(r"[，。；：]", chunk):
             return None
         at_verb = end == len(text) or bool(stop.match(text, end)) or text[end] in "，"
         if at_verb and head.search(chunk):
             return chunk, end
+        qualifier = _QUALIFIER_AHEAD.match(text, end) if re.search(r"(?:或者|以及|和|及|、)其他$", chunk) else None
+        if qualifier is not None:  # `…部门或者其他|依照本法规定行使监督管理权的部门`: 依照 is inside the name
+            if not re.match(r"和|及|、|或", text[qualifier.end():]):
+                return text[:qualifier.end()], qualifier.end()  # a qualified name ends at its head
+            end = qualifier.end() - 1
+            continue
         if at_verb and end < len(text) and not re.match(r"和|及|、|或", text[end]):
             return None  # the subject ended with a verb before any authority was named (`各市要组织工信部门`)
     return None
 
 
+def _name_before_verb(text: str) -> tuple[str, int] | None:
+    """A subject followed by a verb that is not one of the subject stops (`税务机关发现…的，`, `负有安全生产监督管理
+    职责的部门接到…报告后，`): the shortest stretch of the first comma part that names an authority and is followed
+    by a word jieba tags as a verb or a preposition.  A stretch that opens with a preposition or a conjunction, or
+    names a regulated party or has a verb of its own outside a qualifier (`单位委托有关部门`), is
+    not a name."""
+    import jieba.posseg
+
+    part = re.split(r"[，。；：,]", text, maxsplit=1)[0][:MAX_NAME + 20]
+    head = _patterns()[0]
+    for end in range(2, min(len(part), MAX_NAME)):
+        name = part[:end]
+        if not head.search(name) or _MODAL_IN.search(name):
+            continue
+        if re.match(r"[^，。；]{1,12}?的[^，。；]{0,10}?(?:部门|机关|机构)", part[end:]):
+            continue  # `县级以上人民政府|确定的监督管理部门`: the government is inside the name's qualifier
+        following = jieba.posseg.lcut(part[end:end + 8])
+        if not following or following[0].flag not in ("v", "p") or not following[0].word.startswith(part[end]):
+            continue
+        words = jieba.posseg.lcut(name)
+        if (words[0].flag in ("p", "c") or any(w in name for w in _terms()["parties"])
+                or (not is_qualified(name) and any(w.flag in ("v", "p") for w in words))):
+            return None  # `与所在地…人民政府`, `土地使用权已经被地方人民政府`: a preposition or a clause
+        return (name, end) if split_authorities(name) else None
+    return None
+
+
+# a subject that helps with another's duty: `…部门应当予以配合`, `…机关应当协助`
+_ASSISTS = re.compile(r"(?:也|均)?(?:应当|应|要|必须)?(?:予以|积极|给予|主动)?(?:配合|协助)")
+# `会同有关部门`, `会同同级有关部门`: partners the law does not name
+_UNNAMED_PARTNER = re.compile(r"(?:同级|本级)?(?:其他)?(?:有关|相关)部门")
+
+
 def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     """(responsible, cooperate) named as the sentence's subject: `县级以上人民政府应当…` → responsible;
     `国务院生态环境主管部门会同国务院有关部门制定…` → the second is cooperate."""
-    found = _longest_name(sentence)
+    sentence = sentence[1:] if sentence.startswith("由") else sentence  # `由X会同Y组织评审`: X acts, Y cooperates
+    if sentence.startswith(tuple(_terms()["not_start"])):
+        return [], []  # `以及税务机关…` continues an object, `向…部门报告` names an addressee
+    found = _longest_name(sentence) or _name_before_verb(sentence)
     if found is None:
         return [], []
     names = split_authorities(found[0])
     rest = sentence[found[1]:]
+    if _ASSISTS.match(rest):
+        return [], names  # `公安机关交通管理部门应当予以配合`: it cooperates in another's duty
     cooperate: list[str] = []
     joint = re.match(r"(?:应当|应|可以|负责)?会同", rest)
     if joint:
         partner = _longest_name(rest[joint.end():])
         cooperate = split_authorities(partner[0]) if partner else []
+        unnamed = _UNNAMED_PARTNER.match(rest, joint.end())
+        if not cooperate and unnamed:
+            cooperate = [unnamed.group(0)]  # `会同有关部门约谈`: unnamed, but partners all the same
     return names, cooperate
+
+
+# a modal right after a clause's subject (`…部门应当予以配合`, `…单位也应当…`); `应急`/`应用` are not modals
+_MODAL_AFTER = re.compile(r"(?:也|还|则|均|同时)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|负责|有权)")
+_PARTY_SUBJECT = re.compile(r"^([^，。；：（）]{2,20}?)(?:也|还|则|均|同时)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|有权)")
+
+
+def opens_with_actor(text: str) -> bool:
+    """The text begins with its own actor and a modal: an authority (`公安机关交通管理部门应当予以配合`) or a
+    regulated party (`生产经营单位应当依法执行`).  After a comma this starts a second duty with another subject
+    inside one sentence (`…可以提请生态环境主管部门进行复核，生态环境主管部门应当…`)."""
+    found = _longest_name(text)
+    if found is not None and split_authorities(found[0]) and _MODAL_AFTER.match(text, found[1]):
+        return True
+    m = _PARTY_SUBJECT.match(text)
+    if m is None or _patterns()[2].match(m.group(1)) or m.group(1).startswith(tuple(_terms()["not_start"])):
+        return False
+    return m.group(1).endswith(tuple(_terms()["parties"]))
 
 
 def agent_authorities(sentence: str) -> list[str]:

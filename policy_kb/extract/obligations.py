@@ -17,7 +17,8 @@ from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
 from ..records import Clause, Document, Obligation
-from .authorities import agent_authorities, named_departments, resolve, subject_authorities
+from .authorities import (agent_authorities, is_back_reference, named_departments, opens_with_actor, resolve,
+                          subject_authorities)
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import Deadline, find_deadlines
 from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders_written, find_aliases,
@@ -71,6 +72,39 @@ def split_sentences(text: str, offset: int, ends: str = SENTENCE_END) -> list[tu
     return out
 
 
+# a duty word in the part before a comma: what follows may be a second duty with its own subject
+_DUTY_PART_RE = re.compile(r"应当|应(?!急|用|对)|必须|须|不得|可以|负责(?!人)|(?<![所享])有权|禁止|严禁")
+
+
+def _states_duty(part: str) -> bool:
+    """A comma part that is a duty of its own.  A condition (`…的`, `…时`) is not, nor a topic: a modifier that
+    holds the modal and ends in `的` + noun (`依法应当编制环境影响报告书的建设项目`, `法律规定应当公证的事项`)
+    has no subject of its own."""
+    duty = _DUTY_PART_RE.search(part)
+    if duty is None or re.search(r"(?:的|时|后|期间|情况下)$", part):
+        return False
+    topic = duty.start() <= 3 or part[:duty.start()].endswith("规定")
+    return not (topic and re.search(r"的[\u4e00-\u9fff]{1,6}$", part))
+
+
+def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
+    """Split one sentence where, after a comma, a second duty opens with its own subject: `…可以通过遥感监测等手段
+    进行监督抽测，公安机关交通管理部门应当予以配合` is two duties of two authorities.  The part before the comma must
+    be a duty of its own (a condition `…的，` or a lead-in is not); ``start`` is the sentence's absolute offset."""
+    spans, left, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "（("
+        depth = max(0, depth - (ch in "）)"))
+        if ch not in "，," or depth:
+            continue
+        part = text[left:i]
+        if _states_duty(part) and opens_with_actor(text[i + 1:]):
+            spans.append((start + left, start + i + 1))
+            left = i + 1
+    spans.append((start + left, start + len(text)))
+    return spans
+
+
 def modality_of(sentence: str) -> str:
     for name, rule in MODALITY_RULES:
         m = rule.search(sentence)
@@ -95,7 +129,7 @@ def _imperative(core: str) -> bool:
 
 def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) -> bool:
     core = ASSIGNMENT_PAREN_RE.sub("", sentence).strip("。；， ")
-    if len(core) < 6 or PERSONNEL_RE.search(core) or "：" in core[:4]:
+    if len(core) < 6 or (PERSONNEL_RE.search(core) and not STRONG_RE.search(core)) or "：" in core[:4]:
         return False
     strong = bool(STRONG_RE.search(core))
     if not strong and (BACKGROUND_RE.match(core) or _DEFINITION_RE.search(core)):
@@ -106,7 +140,8 @@ def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) 
     if modality == "may" and not strong:
         # a permission is a rule when it names who may act (`环境保护行政主管部门可以组织…`, `建设单位可以…`);
         # `各市可…` in a plan only offers an option
-        return bool(re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core))
+        return bool(re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core)
+                    or _named(core).subject)  # `税务机关发现…的，可以提请…复核`: the actor precedes a condition
     if roles or modality != "must" or MUST_RE.search(core) or _imperative(core) or LIMIT_RE.search(core):
         return True
     deadline = deadline or next(iter(find_deadlines(core)), None)
@@ -211,6 +246,28 @@ def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: i
 _CONTINUES = re.compile(r"^(?:应当|应|可以|不得|必须|须|并|还|对|依法|及时|负责|按照|会同)")
 
 
+_LEADING_CONDITIONS = re.compile(r"^(?:[^，,。；]*?(?:的|时|后)[，,])+")
+
+
+_MODAL_START = re.compile(r"^(?:也|还|并|均)?(?:应当|应(?!急|用|对)|必须|须|不得|可以)")
+
+
+def _continues(text: str) -> bool:
+    """A sentence without a subject of its own continues the subject of the sentence before it: it opens with its
+    verb (`不得要求…`), or its leading condition opens with a verb and a modal follows (`发现事故隐患…的，应当及时依法
+    处理`, `属于较大以上等级事故的，还应当…报告`).  A condition with a topic of its own (`其他建设工程经依法抽查不合格的，
+    应当停止使用`), a passive one (`被责令停产停业的，`) or an adverb after it (`构成犯罪的，依法追究刑事责任`) does
+    not: its actor is someone else."""
+    import jieba.posseg
+
+    core = text.strip()
+    main = _LEADING_CONDITIONS.sub("", core)
+    if main == core or _CONTINUES.match(core):
+        return bool(_CONTINUES.match(core))
+    first = jieba.posseg.lcut(core[:6])[0]
+    return bool(_MODAL_START.match(main)) and (first.flag == "v" or first.word == "经")
+
+
 # words that make a heading a duty rather than a topic: `焦化企业要按证排污`, `…全部关停退出`, `一律纳入台账管理`
 _DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部|^(?:鼓励|支持)\S{6,}")
 
@@ -248,7 +305,7 @@ def _named(sentence: str) -> _Named:
     (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
     first = subject_authorities(sentence.lstrip("，,"))
     later = (subject_authorities(part.strip()) for part in re.split(r"[，,]", sentence)[1:])
-    subject, cooperate = first if first[0] else next((found for found in later if found[0]), ([], []))
+    subject, cooperate = first if any(first) else next((found for found in later if any(found)), ([], []))
     return _Named(first[0] + first[1], subject, cooperate, agent_authorities(sentence))
 
 
@@ -304,9 +361,40 @@ def _sentence_roles(text: str, own: Assignment, closing: Assignment | None, hold
     if roles:
         _complete_names(roles, named)
     _add_authorities(roles, named, known)
-    if not roles and previous is not None and _CONTINUES.match(text.strip()):
+    if not roles and previous is not None and _continues(text):
         roles.merge(previous)  # `…部门对…进行审查，不得收取费用；不得要求…`: the subject carries over
     return roles
+
+
+# the main clause of a penalty provision: who acts after the violation (`…的，由…处…`, `…的，责令改正`)
+_VIOLATION_END = re.compile(r"的[，,]")
+
+
+def _violation_part(text: str, penalty_item: bool, penalised: bool) -> int:
+    """Length of the part of a penalty provision that describes the violation: a whole violation item, or the
+    condition up to the first `…的，` when the sentence states a penalty that the law itself imposes.  When the
+    main clause opens with a modal (`…部门发现…的，应当责令…`), the authority of the condition is the actor."""
+    if penalty_item:
+        return len(text)
+    m = _VIOLATION_END.search(text) if penalised else None
+    if m is None or re.match(r"(?:应当|应|可以|必须|有权)", text[m.end():]):
+        return 0
+    return m.start()
+
+
+def _drop_non_actors(ob: Obligation, violation: int) -> None:
+    """Authorities that are not the actor of the sentence: the violator of a penalty provision (`环境保护主管部门…
+    不依法作出行政许可的，对…依法给予处分`; `生产经营单位拒绝、阻碍…部门依法实施监督检查的，`), unless introduced by
+    由; and a back-reference (`依法作出处罚决定的部门`) when the sentence names the authority it refers to."""
+    text = ob.text
+    names = [(role, n) for role, ns in ob.departments.items() for n in ns]
+    others = [n for _, n in names if not is_back_reference(ob.department_names.get(n, n))]
+    for role, name in names:
+        written = ob.department_names.get(name, name)
+        places = [m.start() for m in re.finditer(re.escape(written), text)]
+        violator = bool(places) and all(p < violation and not text[:p].endswith("由") for p in places)
+        if violator or (is_back_reference(written) and others):
+            ob.departments[role].remove(name)
 
 
 def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
@@ -336,8 +424,9 @@ def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
 
-def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty]) -> None:
-    """Penalties of the sentence itself (`own`, with those of a paragraph it refers to), or of the penalty list the
+def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], referenced: str | None = None) -> None:
+    """Penalties of the sentence itself (`own`, with those and the authority of a paragraph it refers to,
+    ``referenced``), or of the penalty list the
     clause is an item of, with the authority that imposes them as the responsible department.  `ob.text` is still
     the text normalised for matching here (extract_document restores the written form afterwards)."""
     if ctx.penalty_item:
@@ -347,6 +436,8 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty]) -> No
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:
         penalties, names = own, authorities(ob.text) if own else []
+        if own and not names and referenced:
+            names = authorities(referenced)  # `依照前款规定处罚`: by the authority of that paragraph too
         if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
             ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
     ob.penalties = [p.to_dict() for p in penalties]
@@ -383,6 +474,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
     paragraphs = [line for s, e in own_spans for line in doc.text[s:e].split("\n")]
     sentence_spans = [sent for s, e in own_spans for sent in split_sentences(doc.text[s:e], s, ends)]
+    if any((lbl or "").startswith("第") for lbl in clause.path):
+        # a law states one norm per addressee; a 公文 measure names all who take part in it in one sentence
+        sentence_spans = [part for a, b in sentence_spans for part in split_at_new_subjects(doc.text[a:b], a)]
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
         text = doc.text[start:end]
@@ -396,12 +490,12 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
         closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
         roles = _sentence_roles(text, own, closing, list(zip(holders, written)), previous, known_departments)
+        stated = find_penalties(text)
         deadlines = find_deadlines(text, doc_year, doc.issue_date)
         if ASSIGNMENT_PAREN_RE.fullmatch(text.strip("。；")):
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        stated = find_penalties(text)
         forced = (listed or ctx.penalty_item or ctx.duty_modality is not None or bool(stated)
                   or (task_item and _directive(text)))
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
@@ -414,8 +508,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
                      _jurisdiction(text, doc), list(clause.warnings))
         referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
-        _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []))
+        _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []), referenced)
         _duty_of_list(ob, ctx, known_departments)
+        _drop_non_actors(ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)))
         _inherit(ob, ctx)
         results.append(ob)
     return results
