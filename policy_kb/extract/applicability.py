@@ -88,6 +88,11 @@ def _named(text: str, table: dict[str, list[str]]) -> list[str]:
 _LEADING_ACTOR = re.compile(r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)")
 
 
+def _opening(text: str) -> str:
+    """The sentence after a leading time phrase (`2019年，完成…` → `完成…`) and a bare 要."""
+    return re.sub(r"^(?:(?:[^，。；]{0,16}[前后底内年]，)|要)+", "", text)
+
+
 def _leading_actor(text: str) -> str:
     m = _LEADING_ACTOR.match(text)
     return m.group(1) if m else ""
@@ -99,9 +104,9 @@ def _binds(text: str, subject: str | None, departments: dict[str, list[str]], in
     verb) when it is a company or a public body — a roster item that opens with 负责 is its department's; a
     condition on a company's facilities (`淘汰炭化室高度4.3米及以下…的机焦炉` binds the plants whoever carries the task
     out); a department named in the sentence as the one in charge; then a sentence about companies or their
-    facilities, or a prohibition that names nobody (`禁止…`, `不得新建…焦化…项目` binds whoever would do it).  A
-    department put in charge by a 责任单位 line over a whole section does not make each task in it the department's
-    own duty."""
+    facilities or an industry, or a prohibition that names nobody (`禁止…`, `不得新建…焦化…项目` binds whoever would do
+    it).  A department that is not the sentence's actor — in charge through a trailing `（省生态环境厅负责）` or a 责任单位
+    line — supervises the task; it does not make the task the department's own duty."""
     words = vocabulary()
     actor = subject or _leading_actor(text)
     if any(w in actor for w in words["enterprise_words"]):
@@ -111,10 +116,11 @@ def _binds(text: str, subject: str | None, departments: dict[str, list[str]], in
         return Binds.GOVERNMENT
     if conditions:
         return Binds.ENTERPRISE
-    actors = any(departments.get(r) for r in ("lead", "responsible", "implement"))
-    if actors and not inherited:
+    if _opening(text).startswith(tuple(words["government_openings"])):
         return Binds.GOVERNMENT
-    if any(w in text for w in words["enterprise_words"]) or _named(text, words["facilities"]):
+    actors = any(departments.get(r) for r in ("lead", "responsible", "implement"))
+    if (any(w in text for w in words["enterprise_words"]) or _named(text, words["facilities"])
+            or _named(text, words["industries"])):
         return Binds.ENTERPRISE
     if prohibition and not actors:
         return Binds.ENTERPRISE
