@@ -90,7 +90,7 @@ _LEADING_ACTOR = re.compile(r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。
 
 def _opening(text: str) -> str:
     """The sentence after a leading time phrase (`2019年，完成…` → `完成…`) and a bare 要."""
-    return re.sub(r"^(?:(?:[^，。；]{0,16}[前后底内年]，)|要)+", "", text)
+    return re.sub(r"^(?:(?:[^，。；]{0,16}[前后底内年]，)|\d{4}年|要)+", "", text)
 
 
 def _leading_actor(text: str) -> str:
