@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWPORT = DESKTOP
 SCREENSHOTS = os.environ.get("POLICY_KB_SCREENSHOTS")  # a folder: write screenshots there (make screenshots)
-TABS = ["问答 Chat", "条款检索 Search", "义务清单 Obligations", "时间线 Timeline", "文件 Documents"]
+TABS = ["问答 Chat", "条款检索 Search", "义务清单 Obligations", "时间线 Timeline", "我的义务 My obligations",
+        "文件 Documents"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "app"
 QUESTION = "我们厂在介休，4.3米焦炉最晚什么时候关？"
 JIEXIU_TITLE = "介休市全面关停炭化室高度4.3米焦炉工作方案"
@@ -426,6 +428,56 @@ def test_timeline_plot(page) -> None:
         assert box and area["x"] <= box["x"] and box["x"] + box["width"] <= area["x"] + area["width"], (box, area)
 
 
+# ---- 我的义务 My obligations --------------------------------------------------------------------------------------
+def _my_checklist(page) -> None:
+    _tab(page, "我的义务 My obligations")
+    page.get_by_label("企业名称 / company").fill("介休示例焦化")
+    _choose(page, "所在地 / place（县、市或省）", "介休市")
+    page.get_by_role("button", name="生成义务清单 / my checklist").click()
+    sync_api.expect(page.locator("#my-obligations")).to_contain_text("2023年10月31日前，全面关停退出",
+                                                                     timeout=ANSWER_TIMEOUT)
+
+
+def test_my_obligations_checklist_downloads_and_memory(browser, server, tmp_path: Path) -> None:
+    icalendar = pytest.importorskip("icalendar")
+    context, page = _open(browser, server.local_url)
+    try:
+        _my_checklist(page)
+        checklist = page.locator("#my-obligations")
+        sync_api.expect(checklist.get_by_role("heading", name=re.compile(r"^逾期（\d+）"))).to_be_visible()
+        sync_api.expect(checklist).to_contain_text("炭化室高度 = 4.3米：焦炉 4.3米")  # why it applies
+        sync_api.expect(checklist).not_to_contain_text("忻政办发")  # no other city's rules
+        with page.expect_download() as info:
+            page.get_by_role("button", name="下载日历 ICS / calendar").click()
+        target = tmp_path / "plant.ics"
+        info.value.save_as(target)
+        events = list(icalendar.Calendar.from_ical(target.read_text(encoding="utf-8")).walk("VEVENT"))
+        assert any(e.decoded("DTSTART") == date(2023, 10, 31) for e in events)
+        # the profile is kept in this browser: a reload shows it again, and nothing is new since the last view
+        page.reload(wait_until="domcontentloaded")
+        _tab(page, "我的义务 My obligations")
+        sync_api.expect(page.get_by_label("企业名称 / company")).to_have_value("介休示例焦化")
+        page.get_by_role("button", name="生成义务清单 / my checklist").click()
+        sync_api.expect(checklist).to_contain_text("2023年10月31日前，全面关停退出", timeout=ANSWER_TIMEOUT)
+        sync_api.expect(checklist.get_by_text("🆕 新")).to_have_count(0)
+        assert page.dialogs == []
+    finally:
+        context.close()
+
+
+def test_my_obligations_bad_value_names_the_field(page) -> None:
+    _tab(page, "我的义务 My obligations")
+    _choose(page, "所在地 / place（县、市或省）", "介休市")
+    cell = page.locator("#my-obligations").locator("..")  # (anchor for the error toast below)
+    page.get_by_role("gridcell", name="4.3米").locator("visible=true").first.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("很高")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="生成义务清单 / my checklist").click()
+    sync_api.expect(page.get_by_text(re.compile(r"facilities\[0\]\.attributes\.炭化室高度")).first).to_be_visible()
+    assert cell.count() == 1
+
+
 # ---- 文件 Documents --------------------------------------------------------------------------------------------
 def test_documents_table_tree_and_missing_citations(page) -> None:
     _tab(page, "文件 Documents")
@@ -500,6 +552,10 @@ def test_layout_every_tab_fits_the_screen(browser, server, size: str, viewport: 
         sync_api.expect(page.locator("[role='graphics-document']")).to_be_visible()
         _no_sideways_scrolling(page)
         _shot(page, f"timeline-{size}.png")
+
+        _my_checklist(page)
+        _no_sideways_scrolling(page)
+        _shot(page, f"mine-{size}.png")
 
         _tab(page, "文件 Documents")
         sync_api.expect(page.get_by_role("gridcell").filter(has_text=JIEXIU_TITLE).first).to_be_visible()

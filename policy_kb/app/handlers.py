@@ -15,7 +15,11 @@ from .. import places
 from ..build import BuildReport
 from ..export import FORMATS, ObligationFilter, render, select
 from ..ingest.loaders import SUPPORTED, LoadError, load_text
+from ..extract.applicability import vocabulary
 from ..pipeline import build_all
+from ..profile.match import ChecklistItem, Group, check
+from ..profile.model import Profile, ProfileError, profile_from_dict
+from ..profile.outputs import render_checklist
 from ..records import Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
@@ -413,3 +417,74 @@ def _ingest(service: Service, target: Path, name: str) -> BuildReport:
         raise UserError(f"文件未入库 / not ingested: {errors[0]}")
     service.reload()
     return report
+
+
+# ---- my obligations -----------------------------------------------------------------------------------------
+FACILITY_COLUMNS = ["设施 facility", "数量 count", "炭化室高度", "运行年限", "产能"]
+INDUSTRIES = list(vocabulary()["industries"])
+
+
+def profile_from_form(name: Any, place: Any, industries: Any, facilities: Any) -> Profile:
+    """The 我的义务 form as a profile, with the same strict reading as a profile file (errors name the field)."""
+    rows = facilities.values.tolist() if hasattr(facilities, "values") else list(facilities or [])
+    listed = []
+    for row in rows:
+        cells = ["" if c is None else str(c).strip() for c in row] + [""] * len(FACILITY_COLUMNS)
+        if not cells[0]:
+            continue
+        attributes = {key: value for key, value in zip(FACILITY_COLUMNS[2:], cells[2:5]) if value}
+        count = int(float(cells[1])) if re.fullmatch(r"\d+(?:\.0+)?", cells[1]) else (cells[1] or 1)
+        listed.append({"type": cells[0], "count": count, "attributes": attributes})
+    chosen = [industries] if isinstance(industries, str) else list(industries or [])
+    try:
+        return profile_from_dict({"name": str(name or "").strip() or "我的企业", "place": str(place or "").strip(),
+                                  "industry": chosen, "facilities": listed})
+    except ProfileError as e:
+        raise UserError(f"企业档案有误 / profile: {e}") from e
+
+
+def _item_html(item: ChecklistItem, new: bool) -> str:
+    ob = item.obligation
+    depts = "；".join(dict.fromkeys(n for ns in ob.departments.values() for n in ns))
+    mark = "<span class='new'>🆕 新</span> " if new else ""
+    parts = [f"<div class='item'><div class='item-head'>{mark}"
+             f"<b>{esc(item.due_status)}</b>{' · 截止 ' + esc(item.due) if item.due else ''} · "
+             f"{clause_link(ob.clause_id, esc(citation_source(ob.doc_number or ob.doc_id, ob.clause_path)))}</div>",
+             f"<div class='item-text'>{esc(ob.text)}</div>",
+             f"<div class='why'>适用原因：{esc('；'.join(item.applies_because))}</div>"]
+    if item.to_confirm:
+        parts.append(f"<div class='confirm'>需确认：{esc('；'.join(item.to_confirm))}</div>")
+    if depts:
+        parts.append(f"<div class='why'>责任部门：{esc(depts)}</div>")
+    return "".join(parts) + "</div>"
+
+
+def my_obligations(service: Service, profile: Profile, as_of: Any, seen: list[str] | None) -> tuple[str, list[str]]:
+    """The company's checklist grouped by 需确认 / 逾期 / 即将到期 / 长期, items new since the last view marked; returns
+    the page and the ids now seen (kept in the browser)."""
+    items = check(service.store(), profile, _as_of(as_of))
+    ids = [i.obligation.id for i in items]
+    earlier = set(seen or [])
+    fresh = [i for i in ids if earlier and i not in earlier]
+    html = [f"<p class='count'>{esc(profile.name)}（{esc(' → '.join(profile.places))}）：共 {len(items)} 项义务"
+            + (f"，其中 {len(fresh)} 项是上次查看后新增的" if fresh else "") + "</p>"]
+    if not items:
+        html.append("<p class='empty'>知识库中没有约束该企业的条款 / no obligation in the knowledge base binds this "
+                    "company</p>")
+    for group in Group:
+        members = [i for i in items if i.group is group]
+        if members:
+            html.append(f"<h4>{esc(str(group))}（{len(members)}）</h4>")
+            html.extend(_item_html(i, i.obligation.id in fresh) for i in members)
+    return "<div class='checklist'>" + "\n".join(html) + "</div>", ids
+
+
+def checklist_file(service: Service, profile: Profile, as_of: Any, fmt: str) -> str:
+    """The checklist as a CSV or iCalendar file in the export folder, written when asked for."""
+    day = _as_of(as_of)
+    text = render_checklist(profile, check(service.store(), profile, day), fmt, day)
+    service.paths.exports.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="my-obligations-", suffix=f".{fmt}", dir=service.paths.exports)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    return path

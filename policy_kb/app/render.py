@@ -141,6 +141,11 @@ mark { background: #fde68a; }
 .hint, .count, .count p { color: #6b7280; font-size: 0.9em; }
 a.open-clause { color: #1d4ed8; text-decoration: none; cursor: pointer; }
 a.open-clause:hover { text-decoration: underline; }
+.checklist h4 { margin: 14px 0 4px; }
+.checklist .item { border-bottom: 1px solid #e5e7eb; padding: 6px 0; overflow-wrap: anywhere; }
+.checklist .why { color: #4b5563; font-size: 0.88em; }
+.checklist .confirm { color: #92400e; font-size: 0.88em; }
+.checklist .new { background: #dcfce7; color: #166534; border-radius: 4px; padding: 0 4px; font-size: 0.8em; }
 .banner { background: #b91c1c; color: white; padding: 10px 16px; border-radius: 6px; }
 @media (max-width: 600px) {
   .banner { font-size: 0.85em; padding: 8px 10px; }

@@ -76,6 +76,10 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
         gr.HTML("<div class='banner'><b>policy-kb 政策知识库</b> · 山西焦化行业政策：条款、义务、期限与责任部门 · "
                 "每个回答都注明出处 / every answer cites its clauses</div>")
 
+        # 我的义务: the profile and the obligations seen last time stay in this browser (localStorage); outside the tabs,
+        # which Gradio mounts only when opened, so that it is read at page load
+        p_saved = gr.BrowserState({"profile": None, "seen": []}, storage_key="policy-kb-my-obligations",
+                                  secret="policy-kb-my-obligations")
         with gr.Tabs(overflow_behavior="wrap"):  # on a phone the five tabs wrap to two rows, not "•••"
             with gr.Tab("问答 Chat", id="chat"):
                 with gr.Row():
@@ -219,6 +223,52 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                     return gr.update(value=df, x_lim=_padded(df["date"]))
 
                 t_place.change(_timeline, t_place, plot, api_name=False)
+
+            with gr.Tab("我的义务 My obligations", id="mine"):
+                gr.Markdown("填写企业所在地、行业和设施，列出约束本企业的全部条款：逾期、即将到期、长期和需确认的义务，"
+                            "每条注明适用原因和出处。档案保存在本浏览器中。 / Your plant's profile → every clause that "
+                            "binds it; kept in this browser.")
+                with gr.Row():
+                    p_name = gr.Textbox(label="企业名称 / company", placeholder="示例焦化公司", min_width=200)
+                    p_place = gr.Dropdown(places_[1:], label="所在地 / place（县、市或省）", allow_custom_value=True,
+                                          min_width=200)
+                    p_industry = gr.Dropdown(h.INDUSTRIES, value=["焦化"], multiselect=True, allow_custom_value=True,
+                                             label="行业 / industry", min_width=200)
+                p_facilities = gr.Dataframe(headers=h.FACILITY_COLUMNS, value=[["焦炉", 2, "4.3米", "12年", "60万吨/年"]],
+                                            interactive=True, row_count=(1, "dynamic"), column_count=(5, "fixed"),
+                                            label="设施 / facilities（数值带单位，如 4.3米、12年、60万吨/年）")
+                with gr.Row():
+                    p_go = gr.Button("生成义务清单 / my checklist", variant="primary")
+                    p_csv = gr.DownloadButton("下载 CSV", variant="secondary")
+                    p_ics = gr.DownloadButton("下载日历 ICS / calendar", variant="secondary")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=340):
+                        p_list = gr.HTML(elem_id="my-obligations")
+                    with gr.Column(scale=2, min_width=300):
+                        p_context = gr.HTML(elem_id="mine-context")
+                open_mine = gr.Textbox(visible="hidden", elem_id="open-clause-mine")
+                open_mine.change(lambda cid: h.clause_context(service, cid), open_mine, p_context, api_name=False) \
+                    .then(None, None, None, js="() => policyKb.reveal('mine-context')")
+
+                def _checklist(name: str, where: str, industry: Any, facilities: Any, d: Any,
+                               saved: dict[str, Any]) -> tuple[Any, ...]:
+                    profile = h.profile_from_form(name, where, industry, facilities)
+                    page, ids = h.my_obligations(service, profile, d, (saved or {}).get("seen"))
+                    form = {"name": name, "place": where, "industry": industry,
+                            "facilities": facilities.values.tolist() if hasattr(facilities, "values") else facilities}
+                    return (page, h.checklist_file(service, profile, d, "csv"), h.checklist_file(service, profile, d, "ics"),
+                            {"profile": form, "seen": ids})
+
+                p_go.click(_user_errors(_checklist), [p_name, p_place, p_industry, p_facilities, as_of, p_saved],
+                           [p_list, p_csv, p_ics, p_saved], api_name=False)
+
+                def _restore(saved: dict[str, Any]) -> tuple[Any, ...]:
+                    form = (saved or {}).get("profile")
+                    if not form:
+                        return tuple(gr.update() for _ in range(4))
+                    return form.get("name"), form.get("place"), form.get("industry"), form.get("facilities")
+
+                demo.load(_restore, p_saved, [p_name, p_place, p_industry, p_facilities], api_name=False)
 
             with gr.Tab("文件 Documents", id="documents"):
                 doc_table = gr.Dataframe(headers=h.DOCUMENT_COLUMNS, interactive=False, wrap=True,

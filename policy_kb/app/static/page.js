@@ -6,7 +6,8 @@
 //  - copying text to the clipboard (also on plain http, where navigator.clipboard is missing);
 //  - after an answer, scrolling the chat so that the question is at the top and the answer reads from its start.
 (() => {
-  const panelOf = (el) => (el.closest("#search-results") ? "search" : "chat");
+  const panelOf = (el) =>
+    el.closest("#search-results") ? "search" : el.closest("#my-obligations") ? "mine" : "chat";
 
   document.addEventListener("click", (event) => {
     const link = event.target.closest && event.target.closest("a[href^='#clause=']");
