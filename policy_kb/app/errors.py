@@ -52,7 +52,7 @@ def public(error: BaseException) -> PublicError:
         return error
     cause = error.__cause__
     if isinstance(error, UserError) or (isinstance(error, gr.Error) and isinstance(cause, UserError)):
-        return PublicError(html.escape(str(cause if isinstance(cause, UserError) else error)))
+        return PublicError(html.escape(str(cause if isinstance(cause, UserError) else error), quote=False))
     if isinstance(error, _InvalidInput):
         return PublicError(INVALID_INPUT)
     error_id = new_error_id()

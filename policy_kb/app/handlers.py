@@ -180,6 +180,7 @@ def _year(value: Any, label: str) -> int | None:
 
 def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> str:
     """The clause with its neighbours in document order, its parent heading first."""
+    clause_id = _str(clause_id, "条款 / clause")
     if not clause_id:
         return ""
     store = service.store()
