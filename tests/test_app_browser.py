@@ -377,7 +377,8 @@ def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload
     try:
         _tab(page, "文件 Documents")
         page.get_by_text("上传文件（管理员）/ upload (admin)").click()
-        page.locator("input[type=file][accept*='.docx']").set_input_files(str(src))
+        # any type is accepted by the picker: the server checks it and answers in the app's words
+        page.get_by_test_id("accordion-content").locator("input[type=file]").set_input_files(str(src))
         page.get_by_label("管理员密码 / admin password").fill("pw")
         page.get_by_role("button", name="上传并入库 / upload and ingest").click()
         sync_api.expect(page.get_by_text(re.compile(r"^✅"))).to_be_visible(timeout=ANSWER_TIMEOUT)
@@ -399,3 +400,35 @@ def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload
         assert page.dialogs == []
     finally:
         context.close()
+
+
+# ---- upload refusals in the app's own words (issue 19) ------------------------------------------------------------
+def test_wrong_type_and_oversize_uploads_show_the_apps_messages(browser, upload_server, tmp_path: Path) -> None:
+    """No `file_types` / `max_file_size` for Gradio to refuse with in English: the server's type check and its route
+    limit (UploadLimit, installed here as ui.main() installs it) answer in the app's words."""
+    from starlette.middleware import Middleware
+
+    from policy_kb.app import handlers
+    from policy_kb.app.upload_input import UploadLimit
+
+    upload_server.close()
+    upload_server.queue(default_concurrency_limit=8).launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True,
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]})
+    cases = [("tool.exe", 1000, "不支持的文件类型 / unsupported file type '.exe'"),
+             ("big.txt", handlers.MAX_UPLOAD_BYTES + 1_048_576, "文件过大（上限 20 MB）/ file too large (limit 20 MB)")]
+    for name, size, expected in cases:
+        src = tmp_path / name
+        with open(src, "wb") as fh:
+            fh.truncate(size)  # sparse
+        context, page = _open(browser, upload_server.local_url)
+        try:
+            _tab(page, "文件 Documents")
+            page.get_by_text("上传文件（管理员）/ upload (admin)").click()
+            page.get_by_test_id("accordion-content").locator("input[type=file]").set_input_files(str(src))
+            page.get_by_label("管理员密码 / admin password").fill("pw")
+            page.get_by_role("button", name="上传并入库 / upload and ingest").click()
+            sync_api.expect(page.get_by_text(expected).first).to_be_visible(timeout=ANSWER_TIMEOUT)
+            assert not page.get_by_text(re.compile("Invalid file type|File too large|maximum allowed size")).count()
+        finally:
+            context.close()
