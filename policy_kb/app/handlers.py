@@ -21,9 +21,9 @@ from ..reconcile import staging_dir
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
 from ..store.feedback import Feedback
-from .render import answer_markdown, citation_body, citation_title, esc, hits_html
 from ..textsafe import safe_file_name, strip_format_chars
 from .health import SEMANTIC_DEGRADED, semantic_degraded
+from .render import answer_markdown, citation_body, citation_title, esc, hits_html
 from .service import Service
 from .throttle import TooManyAttempts
 
