@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model
 
-.PHONY: setup build run serve test test-fast bench stress chromium clean fit
+.PHONY: setup build run serve test test-fast bench stress chromium clean fit screenshots
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -39,6 +39,10 @@ chromium:
 
 test: setup chromium
 	$(BIN)/python -m pytest
+
+# docs/screenshots/<tab>-desktop.png (1366×900) and <tab>-phone.png (390×844), from the browser layout test
+screenshots: setup chromium
+	POLICY_KB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_app_browser.py -k layout
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -397,7 +397,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)
     p.add_argument("what", choices=["extraction", "documents", "retrieval", "answers"])
-    p.add_argument("--split", choices=["dev", "heldout"], default="dev",
+    p.add_argument("--split", choices=["dev", "heldout", "heldout2"], default="dev",
                    help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)")
     p.add_argument("--only", choices=["real", "fixtures"], help="`eval documents`: only the real texts or the fixtures")
     p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl); for `answers`, "

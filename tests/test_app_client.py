@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import CORPUS, ROOT
@@ -112,7 +113,7 @@ def test_chat_endpoint(client) -> None:
     assert answer["role"] == "assistant" and "2023年10月31日" in _text(answer)
     sources = [m for m in history if _title(m).startswith("来源")]
     assert sources and _title(sources[0]).startswith("来源 [1]")
-    assert "<mark>" in _text(sources[0]) and "jiexiu-2023-43m-oven-closure:二/（一）" in _text(sources[0])
+    assert "<mark>" in _text(sources[0]) and quote("jiexiu-2023-43m-oven-closure:二/（一）", safe="") in _text(sources[0])
 
 
 def test_chat_endpoint_continues_a_conversation(client) -> None:
@@ -162,7 +163,7 @@ def test_search_endpoint(client) -> None:
     assert "sx-2019-66-coking-overcapacity:四/（一）" not in html and "score" not in html  # no internals on the page
     # the context picker gets the result ids as its choices, nothing selected
     assert picked["value"] is None
-    assert picked["choices"][0][0] == "sx-2019-66-coking-overcapacity:四/（一）"
+    assert picked["choices"][0] == ["1. 晋政办发〔2019〕66号 四、（一）", "sx-2019-66-coking-overcapacity:四/（一）"]
     html, _ = client.predict("4.3米焦炉关停", "keyword", "介休市", ALL, None, None, api_name="/search")
     assert "上级规定" in html and "<div class='clause-id'>忻州市 · " not in html
 
@@ -202,14 +203,14 @@ def test_export_obligations_filtered_rows(client, app, fmt: str) -> None:
         ids = [r["id"] for r in json.loads(text)]
     else:
         ids = [json.loads(line)["id"] for line in text.splitlines()]
-    expected = [r[-1] for r in handlers.obligations_table(app.service, "忻州市", ALL, "", "2024-12-31", "", "must")]
+    expected = [o.id for o in handlers.obligation_records(app.service, "忻州市", ALL, "", "2024-12-31", "", "must")]
     assert ids == expected and ids
 
 
 def test_clause_context_endpoint_after_search(app) -> None:
     c = Client(app.local_url, verbose=False)  # its own session
     _, picked = c.predict("补偿", "hybrid", ALL, ALL, None, None, api_name="/search")
-    clause_id = picked["choices"][0][0]
+    clause_id = picked["choices"][0][1]
     html = c.predict(clause_id, api_name="/clause_context")
     assert "<p class='current'><b>四、（一）</b>" in html and "<details>" in html
 
@@ -218,7 +219,7 @@ def test_clause_context_endpoint_for_a_cited_clause(app) -> None:
     c = Client(app.local_url, verbose=False)  # a fresh session: no search yet
     history, _ = c.predict(QUESTION, [], ALL, "2026-11-23", api_name="/chat")
     cited = "jiexiu-2023-43m-oven-closure:二/（一）"
-    assert any(cited in _text(m) for m in history)
+    assert any(quote(cited, safe="") in _text(m) for m in history)
     html = c.predict(cited, api_name="/clause_context")
     assert "<p class='current'><b>二、（一）</b>" in html
 
@@ -259,7 +260,7 @@ def test_uploaded_document_can_be_used_as_a_filter(upload_app, tmp_path: Path) -
     src.write_text("大同市人民政府办公室关于开展焦化企业氦气回收试点的通知\n同政办发〔2025〕5号\n各县（区）人民政府：\n"
                    "一、工作目标\n2028年6月30日前，全市焦化企业必须完成氦气回收试点。\n", encoding="utf-8")
     handlers.upload(upload_app.service, str(src), "pw")
-    doc_id = next(r[0] for r in handlers.documents_table(upload_app.service) if r[2] == "同政办发〔2025〕5号")
+    doc_id = next(v for label, v in handlers.document_choices(upload_app.service) if "同政办发〔2025〕5号" in label)
     c = Client(upload_app.local_url, verbose=False)
     html, _ = c.predict("氦气", "keyword", "大同市", doc_id, None, None, api_name="/search")
     assert "<mark>氦气</mark>" in html

@@ -16,6 +16,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import CORPUS, SEED_IDS
@@ -116,7 +117,8 @@ def test_chat_answers_with_the_cited_clause(service: Service) -> None:
     first = sources[0]
     assert first["metadata"]["title"].startswith("来源 [1]")
     assert first["metadata"]["status"] == "done"
-    assert JIEXIU_CLAUSE in first["content"]
+    assert JIEXIU_CLAUSE not in first["content"]  # no ids on the page: a link opens the clause in context
+    assert f"href='#clause={quote(JIEXIU_CLAUSE, safe='')}'>查看上下文" in first["content"]
     assert "<mark>" in first["content"] and "</mark>" in first["content"]
     marked = re.search(r"<mark>(.*?)</mark>", first["content"]).group(1)
     assert "2023年10月31日前" in marked
@@ -124,6 +126,31 @@ def test_chat_answers_with_the_cited_clause(service: Service) -> None:
     numbers = [int(re.match(r"来源 \[(\d+)\]", s["metadata"]["title"]).group(1)) for s in sources]
     assert numbers == list(range(1, len(sources) + 1))
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer["content"])} == set(numbers)
+
+
+def test_chat_markers_open_their_clause(service: Service) -> None:
+    from policy_kb.app.render import linked_citations
+
+    history = handlers.chat(service, QUESTION, [], ALL, "2026-11-23")
+    answer = _answer(history)["content"]
+    cited = linked_citations(answer)
+    assert cited[0] == (1, JIEXIU_CLAUSE)
+    assert [n for n, _ in cited] == list(range(1, len(_sources(history)) + 1))
+    assert not re.search(r"(?<!>)\[\d+\](?!</a>)", answer)  # every [n] is a link
+
+
+def test_copy_text_is_plain_with_citations_written_out(service: Service) -> None:
+    history = handlers.chat(service, QUESTION, [], ALL, "2026-11-23")
+    history = handlers.chat(service, "忻州市的4.3米焦炉要在什么时候前全部关停？", history, ALL, "2026-11-23")
+    text = handlers.copy_text(service, history)
+    assert text.startswith("✅ 已找到")
+    assert "忻州市" in text and "2023年底前" in text  # the last answer, not the first
+    assert not re.search(r"<[a-z/]|\*\*|\\|&[a-z]+;|href", text), text  # no HTML, markdown or escapes
+    sources = text.split("来源 / sources:\n", 1)[1].splitlines()
+    assert sources[0].startswith("[1] 忻政办发〔2022〕71号 ")
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", text.split("来源 / sources:")[0])}
+    assert cited == {int(line[1:line.index("]")]) for line in sources}
+    assert handlers.copy_text(service, []) == ""
 
 
 def test_chat_as_of_changes_the_deadline_status(service: Service) -> None:
@@ -193,8 +220,24 @@ def test_chat_bad_as_of_is_a_user_error(service: Service, as_of: str) -> None:
 
 
 # ---- search -----------------------------------------------------------------------------------------------
+def _search(service: Service, *args: object) -> tuple[str, list[str]]:
+    """handlers.search with the picker's values (clause ids) instead of its (label, id) choices."""
+    html, choices = handlers.search(service, *args)  # type: ignore[arg-type]
+    return html, [value for _, value in choices]
+
+
+def test_search_picker_names_results_as_the_list_does(service: Service) -> None:
+    html, choices = handlers.search(service, "补偿", "hybrid", ALL, ALL, None, None)
+    label, value = choices[0]
+    assert value == "sx-2019-66-coking-overcapacity:四/（一）"
+    assert label == "1. 晋政办发〔2019〕66号 四、（一）"
+    assert all(":" not in label for label, _ in choices)  # no ids in what users read
+    # every hit's heading is a link that opens the clause (the id only inside the link's target)
+    assert f"href='#clause={quote(value, safe='')}'" in _hits(html)[0]
+
+
 def test_search_highlights_and_lists_clause_ids(service: Service) -> None:
-    html, ids = handlers.search(service, "补偿", "hybrid", ALL, ALL, None, None)
+    html, ids = _search(service, "补偿", "hybrid", ALL, ALL, None, None)
     assert "<mark>补偿</mark>" in html
     assert ids and all(isinstance(i, str) for i in ids)
     assert ids[0] == "sx-2019-66-coking-overcapacity:四/（一）"
@@ -202,17 +245,17 @@ def test_search_highlights_and_lists_clause_ids(service: Service) -> None:
     assert len(_hits(html)) == len(ids) <= 20
     for i, hit in zip(ids, _hits(html)):  # place and level for people; ids and scores stay out of the page
         assert i not in hit and "score" not in hit
-        assert re.search(r"<div class='clause-id'>\S+ · (?:国家级|省级|市级|县级)</div>", hit), hit
+        assert re.search(r"<div class='clause-id'>\S+ · (?:国家级|省级|市级|县级) · <a class='open-clause'", hit), hit
 
 
 @pytest.mark.parametrize("mode", ["keyword", "semantic"])
 def test_search_modes(service: Service, mode: str) -> None:
-    html, ids = handlers.search(service, "补偿标准", mode, None, None, None, None)
+    html, ids = _search(service, "补偿标准", mode, None, None, None, None)
     assert ids and len(_hits(html)) == len(ids)
 
 
 def test_search_jurisdiction_filter_marks_higher_level_rules(service: Service) -> None:
-    html, ids = handlers.search(service, "4.3米焦炉关停", "hybrid", "介休市", ALL, None, None)
+    html, ids = _search(service, "4.3米焦炉关停", "hybrid", "介休市", ALL, None, None)
     allowed = set(places.ancestors("介休市"))
     seen = set()
     for clause_id, hit in zip(ids, _hits(html)):
@@ -228,11 +271,11 @@ def test_search_jurisdiction_filter_marks_higher_level_rules(service: Service) -
 
 
 def test_search_document_and_year_filters(service: Service) -> None:
-    _, ids = handlers.search(service, "焦炉", "hybrid", ALL, XINZHOU, None, None)
+    _, ids = _search(service, "焦炉", "hybrid", ALL, XINZHOU, None, None)
     assert ids and all(i.startswith(XINZHOU + ":") for i in ids)
-    _, ids = handlers.search(service, "焦炉", "hybrid", ALL, ALL, 2022, 2022.0)  # gr.Number gives floats
+    _, ids = _search(service, "焦炉", "hybrid", ALL, ALL, 2022, 2022.0)  # gr.Number gives floats
     assert ids and all(i.startswith(XINZHOU + ":") for i in ids)
-    _, ids = handlers.search(service, "焦炉", "hybrid", ALL, ALL, 2019, 2019)
+    _, ids = _search(service, "焦炉", "hybrid", ALL, ALL, 2019, 2019)
     assert ids and all(i.startswith(("sx-2019-39", "sx-2019-66")) for i in ids)
 
 
@@ -252,14 +295,14 @@ def test_clause_context_shows_current_clause_with_neighbours(service: Service) -
     assert current[0].startswith("<b>二、（一）</b>") and "2023年10月31日前" in current[0]
     labels = re.findall(r"<p class='[a-z]*'><b>([^<]*)</b>", html)
     assert labels == ["一、", "二、", "二、（一）", "二、（二）", "二、（三）"]  # two neighbours either side, in order
-    assert "<details><summary>原文位置" in html
+    assert "<details><summary>原文 / original text" in html
 
 
 def test_clause_context_parent_heading_and_edges(service: Service) -> None:
     html = handlers.clause_context(service, f"{JIEXIU}:六/16")
     assert re.search(r"<p class='parent'>六、 工作职责 …</p>", html), html[:400]
     first = handlers.clause_context(service, f"{JIEXIU}:title")
-    assert re.search(r"<p class='current'><b>title</b>", first)
+    assert re.search(r"<p class='current'><b>标题</b>", first)
     assert handlers.clause_context(service, None) == ""
     assert handlers.clause_context(service, "") == ""
     assert handlers.clause_context(service, "nope:<b>") == "<p>未找到条款 / no clause nope:&lt;b&gt;</p>"
@@ -283,7 +326,7 @@ def test_markup_fixture_really_carries_markup(xss_service: Service) -> None:
 
 
 def test_search_results_escape_document_markup(xss_service: Service) -> None:
-    html, ids = handlers.search(xss_service, "煤场全封闭改造", "hybrid", ALL, ALL, None, None)
+    html, ids = _search(xss_service, "煤场全封闭改造", "hybrid", ALL, ALL, None, None)
     assert f"{XSS_DOC}:一" in ids
     assert "&lt;b&gt;x&lt;/b&gt;" in html
     _no_raw_markup(html)
@@ -324,7 +367,7 @@ def test_chat_sources_escape_document_markup(xss_service: Service) -> None:
     assert "2031年6月30日" in answer["content"]
     for m in history:
         _no_raw_markup(m["content"])
-    cited = next(s for s in sources if f"{XSS_DOC}:一<" in s["content"])
+    cited = next(s for s in sources if quote(f"{XSS_DOC}:一", safe="") + "'" in s["content"])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cited["content"]
     assert "<mark>" in cited["content"]
     assert "&lt;b&gt;x&lt;/b&gt;" in answer["content"]
@@ -351,15 +394,19 @@ def test_answer_place_headings_are_not_swallowed_by_the_previous_list(service: S
 
 
 # ---- obligations --------------------------------------------------------------------------------------------
-def _ids(rows: list[list[str]]) -> list[str]:
-    return [r[-1] for r in rows]
+def _ids(service: Service, *filters: object) -> list[str]:
+    """The obligation ids behind the table rows for these filters (the table shows no ids)."""
+    return [o.id for o in handlers.obligation_records(service, *filters)]
 
 
 def test_obligations_table_unfiltered(service: Service, fixed_today: date) -> None:
     rows = handlers.obligations_table(service)
-    assert len(rows[0]) == len(handlers.OBLIGATION_COLUMNS)
-    assert _ids(rows) == [o.id for o in service.store().obligations()]
-    for due, status, *_ in rows:
+    records = handlers.obligation_records(service)
+    assert len(rows[0]) == len(handlers.OBLIGATION_COLUMNS) == len(handlers.OBLIGATION_TYPES)
+    assert [o.id for o in records] == [o.id for o in service.store().obligations()]
+    assert [r[5] for r in rows] == [o.text for o in records]  # one row per record, same order
+    for (due, status, *_), o in zip(rows, records):
+        assert o.id not in "".join(_)  # no ids in the table
         if not due:
             assert status == ""
         else:
@@ -367,33 +414,46 @@ def test_obligations_table_unfiltered(service: Service, fixed_today: date) -> No
     assert handlers.obligations_table(service, ALL, ALL, "", "", "", ALL) == rows  # the UI's "no filter" values
 
 
+def test_obligations_table_rows_name_documents_and_open_their_clause(service: Service) -> None:
+    from policy_kb.app.render import linked_clause
+
+    rows = handlers.obligations_table(service, ALL, JIEXIU)
+    records = handlers.obligation_records(service, ALL, JIEXIU)
+    # the document by its title when it has no 文号; the 条款 cell is a link to the record's clause
+    assert {r[3] for r in rows} == {"介休市全面关停炭化室高度4.3米焦炉工作方案"}
+    assert [linked_clause(r[4]) for r in rows] == [o.clause_id for o in records]
+    assert any(">二、（一）</a>" in r[4] for r in rows)
+
+
 def test_obligations_table_filters(service: Service) -> None:
     store = service.store()
     by_id = {o.id: o for o in store.obligations()}
 
-    rows = handlers.obligations_table(service, jurisdiction="介休市")
+    rows = handlers.obligations_table(service, "介休市")
     assert {r[2] for r in rows} <= set(places.ancestors("介休市"))
     assert {"介休市", "山西省"} <= {r[2] for r in rows}
 
-    rows = handlers.obligations_table(service, doc=XINZHOU)
-    assert rows and all(r[-1].startswith(XINZHOU + ":") and r[3] == "忻政办发〔2022〕71号" for r in rows)
+    rows = handlers.obligations_table(service, ALL, XINZHOU)
+    ids = _ids(service, ALL, XINZHOU)
+    assert rows and all(i.startswith(XINZHOU + ":") for i in ids) and {r[3] for r in rows} == {"忻政办发〔2022〕71号"}
 
-    rows = handlers.obligations_table(service, department="市工信局")
-    assert rows
-    for r in rows:
-        o = by_id[r[-1]]
+    ids = _ids(service, ALL, ALL, "市工信局")
+    assert ids and len(ids) == len(handlers.obligations_table(service, ALL, ALL, "市工信局"))
+    for i in ids:
+        o = by_id[i]
         names = {n for ns in o.departments.values() for n in ns} | set(o.department_names.values())
-        assert any("工信局" in n or "工业和信息化局" in n for n in names), (r[-1], names)
+        assert any("工信局" in n or "工业和信息化局" in n for n in names), (i, names)
 
-    rows = handlers.obligations_table(service, due_before="2023-12-31", due_after="2023-01-01")
+    rows = handlers.obligations_table(service, ALL, ALL, None, "2023-12-31", "2023-01-01")
     assert rows and all("2023-01-01" <= r[0] <= "2023-12-31" for r in rows)
     assert "2023-10-31" in {r[0] for r in rows}
 
-    rows = handlers.obligations_table(service, modality="must_not")
-    assert rows and all(by_id[r[-1]].modality == "must_not" for r in rows)
+    ids = _ids(service, ALL, ALL, None, None, None, "must_not")
+    assert ids and all(by_id[i].modality == "must_not" for i in ids)
 
     combined = handlers.obligations_table(service, "介休市", JIEXIU, None, "2023-12-31", None, "must")
-    assert combined and all(r[-1].startswith(JIEXIU) and r[0] <= "2023-12-31" for r in combined)
+    ids = _ids(service, "介休市", JIEXIU, None, "2023-12-31", None, "must")
+    assert combined and all(i.startswith(JIEXIU) for i in ids) and all(r[0] <= "2023-12-31" for r in combined)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -403,7 +463,7 @@ def test_obligations_table_filters(service: Service) -> None:
 ])
 def test_obligations_table_bad_filters_are_user_errors(service: Service, kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message):
-        handlers.obligations_table(service, **kwargs)
+        handlers.obligation_records(service, **kwargs)
 
 
 def test_obligations_department_filter_ignores_surrounding_spaces(service: Service) -> None:
@@ -442,11 +502,12 @@ def _read_export(path: Path, fmt: str) -> list[str]:
 @pytest.mark.parametrize("filters", FILTER_CASES)
 def test_export_writes_exactly_the_filtered_rows(service: Service, filters: tuple, fmt: str) -> None:
     place, doc, dept, before, after, modality = filters
-    table = handlers.obligations_table(service, place, doc, dept, before, after, modality)
     path = Path(handlers.export_obligations(service, place, doc, dept, before, after, modality, fmt))
     assert path.parent.resolve() == service.paths.exports.resolve()
     assert path.name.startswith("obligations-") and path.suffix == f".{fmt}"
-    assert _read_export(path, fmt) == _ids(table)
+    assert _read_export(path, fmt) == _ids(service, place, doc, dept, before, after, modality)
+    assert len(handlers.obligations_table(service, place, doc, dept, before, after, modality)) == len(
+        _read_export(path, fmt))
 
 
 def test_export_files_are_reused_per_request_and_bad_format_refused(service: Service) -> None:
@@ -471,11 +532,11 @@ def test_timeline_rows_have_passed_upcoming_and_today(xss_service: Service, fixe
     today_rows = [r for r in rows if r["status"] == "今天 today"]
     dated = [r for r in rows if r["status"] != "今天 today"]
     assert {r["place"] for r in today_rows} == {r["place"] for r in dated} == {"介休市", "长治市", "大同市"}
-    assert all(r["date"] == fixed_today.isoformat() and r["clause"] == "" for r in today_rows)
+    assert all(r["date"] == fixed_today.isoformat() and r["source"] == "" for r in today_rows)
     for r in dated:
         date.fromisoformat(r["date"])
         assert r["status"] == ("已过期 passed" if r["date"] < fixed_today.isoformat() else "未到期 upcoming")
-        assert r["clause"] and len(r["obligation"]) <= 80
+        assert r["source"] and ":" not in r["source"] and len(r["obligation"]) <= 80  # 文号 and path, not an id
     assert {"2031-06-30", "2031-03-31", "2031-09-30"} <= {r["date"] for r in dated}
     assert "2023-10-31" in {r["date"] for r in dated}
 
@@ -489,13 +550,38 @@ def test_timeline_rows_jurisdiction_filter(service: Service, fixed_today: date) 
 # ---- documents ----------------------------------------------------------------------------------------------
 def test_documents_table(service: Service) -> None:
     rows = handlers.documents_table(service)
-    assert [r[0] for r in rows] == SEED_IDS
-    assert all(len(r) == 8 and all(isinstance(x, str) for x in r) for r in rows)
-    by_id = {r[0]: r for r in rows}
-    assert by_id["sx-2019-66-coking-overcapacity"][2:6] == ["晋政办发〔2019〕66号", "2019-08-12", "山西省", "province"]
-    assert by_id[JIEXIU][2] == "—" and by_id[JIEXIU][4:6] == ["介休市", "county"]
-    for doc_id, row in by_id.items():
-        assert int(row[6]) == len(service.store().clauses(doc_id))
+    docs = {d.id: d for d in service.store().documents()}
+    assert [r[0] for r in rows] == [docs[i].title for i in SEED_IDS]  # titles, not ids
+    assert all(len(r) == len(handlers.DOCUMENT_COLUMNS) and all(isinstance(x, str) for x in r) for r in rows)
+    by_title = {r[0]: r for r in rows}
+    sx66 = by_title[docs["sx-2019-66-coking-overcapacity"].title]
+    assert sx66[1:5] == ["晋政办发〔2019〕66号", "2019-08-12", "山西省", "省级"]
+    jiexiu = by_title[docs[JIEXIU].title]
+    assert jiexiu[1] == "—" and jiexiu[3:5] == ["介休市", "县级"]
+    assert "文中未写明文号" in jiexiu[6] and "sidecar" not in jiexiu[6]  # warnings in users' words
+    for doc_id, d in docs.items():
+        assert int(by_title[d.title][5]) == len(service.store().clauses(doc_id))
+
+
+def test_document_choices_show_titles_and_send_ids(service: Service) -> None:
+    choices = dict((value, label) for label, value in handlers.document_choices(service))
+    assert list(choices) == SEED_IDS
+    assert choices[XINZHOU] == "忻州市人民政府办公室关于推动焦化行业高质量发展的意见（忻政办发〔2022〕71号）"
+    assert choices[JIEXIU] == "介休市全面关停炭化室高度4.3米焦炉工作方案"
+
+
+@pytest.mark.parametrize("warning, shown", [
+    ("doc_number not stated in the text (add it in a .meta.json sidecar if known)", "文中未写明文号"),
+    ("mojibake at 2685-2693: 'é\x80\x9a' (garbled characters, not real text)", "含乱码字符"),
+    ("removed 3 page-number/running-header line(s)", "已去除 3 行页码或页眉"),
+    ("第三章/第十一一条: numbering: 第十一一条 is not a well-formed number", "编号「第十一一条」写法有误"),
+    ("numbering: 第九条 skips (expected 第八条)", "编号「第九条」跳号（应为第八条）"),
+])
+def test_build_warnings_are_shown_in_users_words(warning: str, shown: str) -> None:
+    from policy_kb.app.render import user_warning
+
+    assert user_warning(warning).startswith(shown)
+    assert not re.search(r"[a-z]{4,}", user_warning(warning).split("（可在")[0])  # no English developer words
 
 
 def test_missing_citations_lists_uncollected_documents(service: Service) -> None:
@@ -511,7 +597,7 @@ def test_missing_citations_lists_uncollected_documents(service: Service) -> None
 def test_clause_tree(service: Service) -> None:
     md = handlers.clause_tree_md(service, JIEXIU)
     lines = md.splitlines()
-    assert lines[0].startswith("**〔title〕** 介休市全面关停炭化室高度4.3米焦炉工作方案")
+    assert lines[0].startswith("**〔标题〕** 介休市全面关停炭化室高度4.3米焦炉工作方案")
     assert "**二、** 目标任务  " in lines
     assert "&nbsp;&nbsp;&nbsp;&nbsp;**二、（一）** 关停退出4.3米焦炉  " in lines
     assert lines.index("**二、** 目标任务  ") < lines.index("&nbsp;&nbsp;&nbsp;&nbsp;**二、（一）** 关停退出4.3米焦炉  ")
@@ -577,7 +663,7 @@ def _listing(service: Service) -> list[str]:
 
 
 def _new_doc_hits(service: Service) -> list[str]:
-    _, ids = handlers.search(service, UPLOAD_KEYWORD, "hybrid", ALL, ALL, None, None)
+    _, ids = _search(service, UPLOAD_KEYWORD, "hybrid", ALL, ALL, None, None)
     return [i for i in ids if i.startswith("阳泉")]
 
 
@@ -620,12 +706,12 @@ def test_upload_docx_is_searchable_without_a_new_service(upload_service: Service
         assert worker.submit(_new_doc_hits, service).result() == hits
     finally:
         worker.shutdown()
-    html, ids = handlers.search(service, UPLOAD_KEYWORD, "keyword", ALL, ALL, None, None)
+    html, ids = _search(service, UPLOAD_KEYWORD, "keyword", ALL, ALL, None, None)
     assert f"<mark>{UPLOAD_KEYWORD}</mark>" in html and ids[0].startswith("阳泉")
     new_docs = [r for r in handlers.documents_table(service) if r[0] not in docs_before]
     assert len(new_docs) == 1
-    doc_id = new_docs[0][0]
-    assert new_docs[0][2] == "阳政办发〔2025〕3号" and new_docs[0][4] == "阳泉市"
+    assert new_docs[0][1] == "阳政办发〔2025〕3号" and new_docs[0][3] == "阳泉市"
+    doc_id = next(v for label, v in handlers.document_choices(service) if "阳政办发〔2025〕3号" in label)
     assert f"`{doc_id}`" in message
     assert "**二、（一）** 开展全面排查" in handlers.clause_tree_md(service, doc_id)
     rows = handlers.obligations_table(service, doc=doc_id)
@@ -724,7 +810,7 @@ def test_upload_traversal_name_stored_safely_in_corpus(upload_service: Service, 
     assert stored.read_text(encoding="utf-8") == real.read_text(encoding="utf-8")
     assert "evil-文件.txt" in message
     assert {p for p in corpus.parent.parent.rglob("*evil*")} - outside_before == {stored}
-    _, ids = handlers.search(upload_service, UPLOAD_KEYWORD, "keyword", ALL, ALL, None, None)
+    _, ids = _search(upload_service, UPLOAD_KEYWORD, "keyword", ALL, ALL, None, None)
     assert ids and ids[0].startswith("evil-文件:")
 
 
@@ -834,5 +920,5 @@ def test_search_year_range_is_checked_and_results_counted(service: Service) -> N
         handlers.search(service, "补偿", "hybrid", ALL, ALL, 2025, 2019)
     with pytest.raises(handlers.UserError, match="1949–2100"):
         handlers.search(service, "补偿", "hybrid", ALL, ALL, 1e300, None)  # no SQLite overflow reaches the user
-    html, ids = handlers.search(service, "补偿", "hybrid", ALL, ALL, 0, None)  # 0: an empty number box
+    html, ids = _search(service, "补偿", "hybrid", ALL, ALL, 0, None)  # 0: an empty number box
     assert ids and f"共 {len(ids)} 条结果" in html

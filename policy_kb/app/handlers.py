@@ -18,12 +18,14 @@ from ..ingest.document import doc_id_for
 from ..ingest.loaders import SUPPORTED, LoadError, load_text
 from ..pipeline import build_all
 from ..reconcile import staging_dir
+from ..records import Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
 from ..store.feedback import Feedback
 from ..textsafe import safe_file_name, strip_format_chars
 from .health import SEMANTIC_DEGRADED, semantic_degraded
-from .render import answer_markdown, citation_body, citation_title, esc, hits_html
+from .render import (KIND_LABELS, answer_markdown, citation_body, citation_source, citation_title, clause_link, esc,
+                     LEVELS, hits_html, linked_citations, plain_text, user_warning)
 from .service import Service
 from .throttle import TooManyAttempts
 
@@ -105,6 +107,27 @@ def chat(service: Service, message: str, history: list[dict[str, Any]] | None, j
     return history
 
 
+def copy_text(service: Service, history: list[dict[str, Any]] | None) -> str:
+    """The chat's last answer as plain text with its citations written out (`[1] 晋政办发〔2019〕66号 四、（一）`), for
+    复制回答: a pasted answer must still say where it comes from, without markdown or HTML."""
+    history = list(history or [])
+    i = next((k for k in range(len(history) - 1, -1, -1)
+              if history[k].get("role") == "assistant" and not _is_source(history[k])), None)
+    if i is None:
+        return ""
+    content = _text(history[i])
+    lines = [plain_text(content)]
+    cited = []
+    for n, clause_id in linked_citations(content):
+        clause = service.store().clause(clause_id)
+        doc = service.store().find_document(clause.doc_id) if clause else None
+        if clause and doc:
+            cited.append(f"[{n}] {citation_source(doc.doc_number or doc.title or doc.id, clause.path)}")
+    if cited:
+        lines += ["", "来源 / sources:", *cited]
+    return "\n".join(lines)
+
+
 def feedback(service: Service, history: list[dict[str, Any]] | None, index: Any, liked: Any,
              jurisdiction: str | None = None, as_of: Any = None) -> str:
     """Store a 👍/👎 on the answer at ``index`` of the chat (a vote on one of its source blocks counts for the
@@ -134,7 +157,7 @@ def _is_source(message: dict[str, Any]) -> bool:
 
 # ---- search -----------------------------------------------------------------------------------------------
 def search(service: Service, query: str, mode: str, jurisdiction: str | None, doc: str | None,
-           year_from: Any, year_to: Any) -> tuple[str, list[str]]:
+           year_from: Any, year_to: Any) -> tuple[str, list[tuple[str, str]]]:
     query = strip_format_chars(_str(query, "查询 / query")).strip()
     if not query:
         return "<p class='empty'>请输入关键词 / type a query</p>", []
@@ -148,10 +171,12 @@ def search(service: Service, query: str, mode: str, jurisdiction: str | None, do
     except ValueError as e:
         raise UserError(str(e)) from e
     hits = service.answerer().searcher.search(query, mode=mode or "hybrid", k=20, flt=flt)
+    # the context picker names a result as the list does (number, 文号, path); its value is the clause id
+    labels = [f"{i}. {citation_source(h.doc_number or h.doc_title or h.doc_id, h.path)}" for i, h in enumerate(hits, 1)]
     notice = ""
     if (mode or "hybrid") != "keyword" and semantic_degraded(service):
         notice = f"<p class='notice'>{esc(SEMANTIC_DEGRADED)}</p>"
-    return notice + hits_html(hits), [h.clause_id for h in hits]
+    return notice + hits_html(hits), list(zip(labels, (h.clause_id for h in hits)))
 
 
 def _str(value: Any, label: str) -> str:
@@ -197,16 +222,20 @@ def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> 
         parts.append(f"<p class='parent'>{esc(''.join(parent.path))} {esc(parent.heading or parent.text[:40])} …</p>")
     for c in doc.clauses[max(0, i - radius): i + radius + 1]:
         cls = "current" if c.id == clause.id else ""
-        parts.append(f"<p class='{cls}'><b>{esc(''.join(c.path) or c.kind)}</b> {esc(c.text)}</p>")
+        parts.append(f"<p class='{cls}'><b>{esc(''.join(c.path) or KIND_LABELS.get(c.kind, c.kind))}</b> "
+                     f"{esc(c.text)}</p>")
     raw, a, b = store.raw_context(clause)
-    parts.append(f"<details><summary>原文位置 / original text (chars {a}–{b})</summary>"
+    parts.append(f"<details><summary>原文 / original text（第 {a}–{b} 字）</summary>"
                  f"<pre>{esc(raw[max(0, a - 80):b + 80])}</pre></details>")
     return "<div class='context'>" + "\n".join(parts) + "</div>"
 
 
 # ---- obligations ------------------------------------------------------------------------------------------
-OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文件 doc", "条款 clause", "义务 obligation",
-                      "牵头/负责 departments", "处罚 penalties", "id"]
+# what a reader needs to judge a row; ids and the full records are in the download. The 条款 cell is a link that opens
+# the clause in context (the table's "details on click")
+OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文件 document", "条款 clause", "义务 obligation",
+                      "责任部门 departments", "处罚 penalties"]
+OBLIGATION_TYPES = ["str", "str", "str", "str", "html", "str", "str", "str"]
 
 
 def _yuan(x: float) -> str:
@@ -256,20 +285,28 @@ def _filter(jurisdiction: Any, doc: Any, department: Any, due_before: Any, due_a
                         .replace("--due-after", "截止不早于 / due after")) from e
 
 
-def obligations_table(service: Service, jurisdiction: Any = None, doc: Any = None, department: Any = None,
-                      due_before: Any = None, due_after: Any = None, modality: Any = None) -> list[list[str]]:
-    today = date.today().isoformat()
+def obligation_records(service: Service, jurisdiction: Any = None, doc: Any = None, department: Any = None,
+                       due_before: Any = None, due_after: Any = None, modality: Any = None) -> list[Obligation]:
+    """The obligations the form's filters select, in table order: the table and the download both come from here."""
     try:
-        rows = select(service.store(), _filter(jurisdiction, doc, department, due_before, due_after, modality))
+        return select(service.store(), _filter(jurisdiction, doc, department, due_before, due_after, modality))
     except LookupError as e:
         raise UserError(str(e)) from e
+
+
+def obligations_table(service: Service, *filters: Any, **named: Any) -> list[list[str]]:
+    """The rows of the 义务清单 table for `obligation_records(service, ...)`, one per record, same order."""
+    today = date.today().isoformat()
+    rows = obligation_records(service, *filters, **named)
+    titles = {d.id: d.title or d.id for d in service.store().documents()}
     out = []
     for o in rows:
         due = (o.deadline or {}).get("date") or ""
         status = "" if not due else ("已过期 passed" if due < today else "未到期 upcoming")
-        depts = "；".join(n for ns in o.departments.values() for n in ns)
-        out.append([due, status, o.jurisdiction or "", o.doc_number or o.doc_id, "".join(o.clause_path), o.text,
-                    depts, penalty_summary(o.penalties), o.id])
+        depts = "；".join(dict.fromkeys(n for ns in o.departments.values() for n in ns))
+        out.append([due, status, o.jurisdiction or "", o.doc_number or titles.get(o.doc_id, o.doc_id),
+                    clause_link(o.clause_id, esc("".join(o.clause_path) or "正文")), o.text, depts,
+                    penalty_summary(o.penalties)])
     return out
 
 
@@ -283,33 +320,44 @@ def export_obligations(service: Service, jurisdiction: Any, doc: Any, department
     store = service.store()
     key = json.dumps([EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(flt), fmt],
                      ensure_ascii=False)
-    try:
-        path = service.exports.get(key, "obligations", f".{fmt}", lambda fh: fh.write(render(select(store, flt), fmt)))
-    except LookupError as e:
-        raise UserError(str(e)) from e
+    path = service.exports.get(key, "obligations", f".{fmt}", lambda fh: fh.write(render(
+        obligation_records(service, jurisdiction, doc, department, due_before, due_after, modality), fmt)))
     return str(path)
 
 
 def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, Any]]:
-    """Dated obligations as chart points (x = deadline, y = place), plus a 今天 marker per place."""
+    """Dated obligations as chart points (x = deadline, y = place), plus a 今天 marker per place. `source` is how a
+    reader cites the clause (文号 and path), shown in the tooltip with the deadline as written in the date column."""
     today = date.today().isoformat()
+    numbers = {d.id: d.doc_number or d.title or d.id for d in service.store().documents()}
     rows = []
     for o in select(service.store(), ObligationFilter(jurisdiction=_place(jurisdiction))):
         due = (o.deadline or {}).get("date")
         if not due:
             continue
         rows.append({"date": due, "place": o.jurisdiction or "?", "status": "已过期 passed" if due < today
-                     else "未到期 upcoming", "obligation": o.text[:80], "clause": o.clause_id})
+                     else "未到期 upcoming", "obligation": o.text[:80],
+                     "source": citation_source(numbers.get(o.doc_id, o.doc_id), o.clause_path)})
     for place in sorted({r["place"] for r in rows}):
-        rows.append({"date": today, "place": place, "status": "今天 today", "obligation": "今天 / today",
-                     "clause": ""})
+        rows.append({"date": today, "place": place, "status": "今天 today", "obligation": "今天 / today", "source": ""})
     return rows
 
 
 # ---- documents --------------------------------------------------------------------------------------------
+DOCUMENT_COLUMNS = ["标题 title", "文号 number", "日期 date", "地区 place", "级别 level", "条款 clauses", "提示 notes"]
+
+
 def documents_table(service: Service) -> list[list[str]]:
-    return [[d.id, d.title or "", d.doc_number or "—", d.issue_date or "—", d.jurisdiction or "—", d.level or "—",
-             str(len(d.clauses)), "；".join(d.warnings)] for d in service.store().documents()]
+    """One row per document as a reader names it (title, 文号), the build's warnings in Chinese; ids stay in the CLI."""
+    return [[d.title or d.id, d.doc_number or "—", d.issue_date or "—", d.jurisdiction or "—",
+             LEVELS.get(d.level or "", "—"), str(len(d.clauses)), "；".join(user_warning(w) for w in d.warnings)]
+            for d in service.store().documents()]
+
+
+def document_choices(service: Service) -> list[tuple[str, str]]:
+    """Dropdown choices (label, value): the title with its 文号 shown, the document id sent (the API is unchanged)."""
+    return [(f"{d.title or d.id}（{d.doc_number}）" if d.doc_number else d.title or d.id, d.id)
+            for d in service.store().documents()]
 
 
 def missing_citations_md(service: Service) -> str:
@@ -335,7 +383,7 @@ def clause_tree_md(service: Service, doc_id: str | None) -> str:
     lines = []
     for c in doc.clauses:
         indent = "&nbsp;&nbsp;&nbsp;&nbsp;" * max(c.level - 1, 0)
-        label = esc("".join(c.path)) if c.path else f"〔{esc(c.kind)}〕"
+        label = esc("".join(c.path)) if c.path else f"〔{esc(KIND_LABELS.get(c.kind, c.kind))}〕"
         warn = " ⚠️" if c.warnings else ""
         lines.append(f"{indent}**{label}** {esc(c.heading or c.text[:50])}{warn}  ")
     return "\n".join(lines)

@@ -19,9 +19,18 @@ from starlette.middleware import Middleware
 from ..store import default_index_dir
 from . import errors, startup
 from . import handlers as h
-from .render import CSS
+from .render import CSS, linked_clause
 from .service import Paths, Service
 from .upload_input import UploadBox, UploadLimit
+
+PAGE_SCRIPT = Path(__file__).with_name("static") / "page.js"
+CONTEXT_HINT = "<p class='hint'>点击回答中的 [1]、[2] … 在此查看所引条款及其上下文 / click [n] to read the cited clause here</p>"
+
+
+def page_options() -> dict[str, Any]:
+    """How the page is launched (theme, css, the page script): one place for `main()` and the browser tests."""
+    return {"theme": gr.themes.Soft(primary_hue="red"), "css": CSS,
+            "head": f"<script>{PAGE_SCRIPT.read_text(encoding='utf-8')}</script>"}
 
 EXAMPLES = [
     "我们厂在介休，4.3米焦炉最晚什么时候关？",
@@ -44,6 +53,18 @@ def _user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+TIMELINE_PADDING = 0.04  # of the date range on each side, so the first point and the 今天 markers sit inside the chart
+
+
+def _padded(dates: pd.Series) -> list[float | None] | None:
+    """x limits (epoch seconds, which Gradio turns into the chart's time scale) a little wider than the dates."""
+    if dates.empty:
+        return None
+    first, last = dates.min().timestamp(), dates.max().timestamp()
+    pad = max((last - first) * TIMELINE_PADDING, 30 * 86_400)
+    return [first - pad, last + pad]
+
+
 def build_app(index: Path | None = None, corpus: Path | None = None, exports: Path | None = None,
               gradio_temp: Path | None = None) -> gr.Blocks:
     """The app; ``gradio_temp``: Gradio's temp folder when it is this app's own (then it is kept bounded too)."""
@@ -52,7 +73,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                             exports=Path(exports or index / "exports")))
     try:
         places_ = h.jurisdiction_choices(service)
-        docs = [d[0] for d in h.documents_table(service)]
+        docs = h.document_choices(service)
     except Exception:  # no knowledge base yet: the Documents tab says how to build it
         places_, docs = [h.ALL], []
     today = date.today().isoformat()
@@ -61,139 +82,191 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
         gr.HTML("<div class='banner'><b>policy-kb 政策知识库</b> · 山西焦化行业政策：条款、义务、期限与责任部门 · "
                 "每个回答都注明出处 / every answer cites its clauses</div>")
 
-        with gr.Tab("问答 Chat", id="chat"):
-            with gr.Row():
-                place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2,
-                                    allow_custom_value=True)
-                as_of = gr.DateTime(today, include_time=False, type="string",
-                                    label="截至日期 / as of (YYYY-MM-DD)", scale=1)  # a date picker; API unchanged
-            bot = gr.Chatbot(label="回答 / answers", height=520, buttons=["copy"])
-            msg = gr.Textbox(label="问题 / question", placeholder="例如：我们厂在介休，4.3米焦炉最晚什么时候关？",
-                             max_length=500, submit_btn=True)
-            gr.Examples(EXAMPLES, inputs=msg, label="示例问题 / examples")
-            clear = gr.Button("清空 / clear", size="sm")
-            msg.submit(_user_errors(lambda m, hist, p, d: (h.chat(service, m, hist, p, d), "")),
-                       [msg, bot, place, as_of], [bot, msg], api_name="chat", concurrency_limit=8)
-            clear.click(lambda: [], None, bot, api_name=False)
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone the five tabs wrap to two rows, not "•••"
+            with gr.Tab("问答 Chat", id="chat"):
+                with gr.Row():
+                    place = gr.Dropdown(places_, value=h.ALL, label="所在地区 / your jurisdiction", scale=2, min_width=260,
+                                        allow_custom_value=True)
+                    as_of = gr.DateTime(today, include_time=False, type="string",
+                                        label="截至日期 / as of (YYYY-MM-DD)", scale=1, min_width=240)  # a date picker
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=340):
+                        # fills the window's height; no auto-scroll to the bottom (it hid the question): after an answer
+                        # the page script scrolls the question to the top, so the answer reads from its first line
+                        bot = gr.Chatbot(label="回答 / answers", elem_id="chat", height="calc(100vh - 330px)",
+                                         min_height=320, autoscroll=False, buttons=[])
+                        msg = gr.Textbox(label="问题 / question", placeholder="例如：我们厂在介休，4.3米焦炉最晚什么时候关？",
+                                         max_length=500, submit_btn=True)
+                        with gr.Row():
+                            copy = gr.Button("复制回答（纯文本）/ copy answer", size="sm")
+                            clear = gr.Button("清空 / clear", size="sm")
+                        gr.Examples(EXAMPLES, inputs=msg, label="示例问题 / examples")
+                    with gr.Column(scale=2, min_width=300):
+                        chat_context = gr.HTML(CONTEXT_HINT, label="条款上下文 / clause in context", elem_id="chat-context")
+                # the page script writes a clicked [n]'s clause id here (a visually hidden box)
+                open_chat = gr.Textbox(visible="hidden", elem_id="open-clause-chat")
+                copy_text = gr.Textbox(visible="hidden", elem_id="copy-text")
+                msg.submit(_user_errors(lambda m, hist, p, d: (h.chat(service, m, hist, p, d), "")),
+                           [msg, bot, place, as_of], [bot, msg], api_name="chat", concurrency_limit=8) \
+                    .then(lambda hist: h.copy_text(service, hist), bot, copy_text, api_name=False) \
+                    .then(None, None, None, js="() => policyKb.showQuestion()")
+                copy.click(lambda text: gr.Info("已复制 / copied") if text else gr.Warning("还没有回答 / no answer yet"),
+                           copy_text, None, js="(text) => policyKb.copy(text)", api_name=False)
+                clear.click(lambda: ([], "", ""), None, [bot, copy_text, open_chat], api_name=False)
+                # `change`, not `input`: the page script sets the box's value, which Gradio reports as a change
+                open_chat.change(lambda cid: h.clause_context(service, cid) if cid else CONTEXT_HINT, open_chat,
+                                 chat_context, api_name=False) \
+                    .then(None, None, None, js="() => policyKb.reveal('chat-context')")
 
-            def _vote(hist: list[dict[str, Any]], p: str, d: str, data: gr.LikeData) -> None:
-                gr.Info(h.feedback(service, hist, data.index, data.liked, p, d))
+                def _vote(hist: list[dict[str, Any]], p: str, d: str, data: gr.LikeData) -> None:
+                    gr.Info(h.feedback(service, hist, data.index, data.liked, p, d))
 
-            bot.like(_user_errors(_vote), [bot, place, as_of], None, api_name=False)
+                bot.like(_user_errors(_vote), [bot, place, as_of], None, api_name=False)
 
-        with gr.Tab("条款检索 Search", id="search"):
-            with gr.Row():
-                query = gr.Textbox(label="关键词或问题 / query", placeholder="补偿标准、干熄焦、4.3米、晋政办发〔2019〕66号",
-                                   max_length=500, scale=3)
-                mode = gr.Radio([("综合 / hybrid", "hybrid"), ("关键词 / keyword", "keyword"),
-                                 ("语义 / semantic", "semantic")], value="hybrid", label="模式 / mode", scale=2)
-            with gr.Row():
-                s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
-                s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
-                y_from = gr.Textbox(label="发文年份起 / year from", placeholder="2019")  # empty, not 0
-                y_to = gr.Textbox(label="至 / to", placeholder="2024")
-            go = gr.Button("检索 / search", variant="primary")
-            results = gr.HTML()
-            pick = gr.Dropdown([], label="查看条款上下文 / open a result in context", interactive=True,
-                               allow_custom_value=True)
-            context = gr.HTML()
+            with gr.Tab("条款检索 Search", id="search"):
+                with gr.Row():
+                    query = gr.Textbox(label="关键词或问题 / query", placeholder="补偿标准、干熄焦、4.3米、晋政办发〔2019〕66号",
+                                       max_length=500, scale=3)
+                    mode = gr.Radio([("综合 / hybrid", "hybrid"), ("关键词 / keyword", "keyword"),
+                                     ("语义 / semantic", "semantic")], value="hybrid", label="模式 / mode", scale=2)
+                with gr.Row():
+                    s_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
+                    s_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
+                    y_from = gr.Textbox(label="发文年份起 / year from", placeholder="2019")  # empty, not 0
+                    y_to = gr.Textbox(label="至 / to", placeholder="2024")
+                go = gr.Button("检索 / search", variant="primary")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=340):
+                        results = gr.HTML(elem_id="search-results")
+                    with gr.Column(scale=2, min_width=300):
+                        pick = gr.Dropdown([], label="查看条款上下文 / open a result in context", interactive=True,
+                                       allow_custom_value=True)  # the API opens any clause id
+                        context = gr.HTML(elem_id="search-context")
+                open_search = gr.Textbox(visible="hidden", elem_id="open-clause-search")
 
-            def _search(q: str, m: str, p: str, d: str, a: Any, b: Any) -> tuple[str, Any]:
-                page, ids = h.search(service, q, m, p, d, a, b)
-                return page, gr.update(choices=ids, value=None)
+                def _search(q: str, m: str, p: str, d: str, a: Any, b: Any) -> tuple[str, Any]:
+                    page, choices = h.search(service, q, m, p, d, a, b)
+                    return page, gr.update(choices=choices, value=None)
 
-            inputs = [query, mode, s_place, s_doc, y_from, y_to]
-            go.click(_user_errors(_search), inputs, [results, pick], api_name="search", concurrency_limit=8)
-            query.submit(_user_errors(_search), inputs, [results, pick], api_name=False)
-            pick.change(lambda cid: h.clause_context(service, cid), pick, context, api_name="clause_context")
+                inputs = [query, mode, s_place, s_doc, y_from, y_to]
+                go.click(_user_errors(_search), inputs, [results, pick], api_name="search", concurrency_limit=8)
+                query.submit(_user_errors(_search), inputs, [results, pick], api_name=False)
+                pick.change(lambda cid: h.clause_context(service, cid), pick, context, api_name="clause_context")
+                # a click on a result (its path or 查看上下文) opens it: the picker follows, so both show the same clause
+                open_search.change(lambda cid: cid, open_search, pick, api_name=False) \
+                    .then(None, None, None, js="() => policyKb.reveal('search-context')")
 
-        with gr.Tab("义务清单 Obligations", id="obligations"):
-            with gr.Row():
-                o_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction (incl. higher levels)",
-                                      allow_custom_value=True)
-                o_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
-                o_dept = gr.Textbox(label="部门 / department", placeholder="市工信局")
-            with gr.Row():
-                o_after = gr.Textbox(label="截止不早于 / due after", placeholder="2023-01-01")
-                o_before = gr.Textbox(label="截止不晚于 / due before", placeholder="2023-12-31")
-                o_mod = gr.Dropdown([h.ALL, ("必须 / must", "must"), ("禁止 / must not", "must_not"),
-                                     ("鼓励 / encouraged", "encouraged"), ("目标 / target", "target"),
-                                     ("可以 / may", "may")], value=h.ALL, label="类型 / modality")
-                o_fmt = gr.Radio(["csv", "json", "jsonl"], value="csv", label="下载格式 / format")
-            with gr.Row():
-                o_go = gr.Button("筛选 / filter", variant="primary")
-                o_dl = gr.DownloadButton("下载 / download", variant="secondary")
-            table = gr.Dataframe(headers=h.OBLIGATION_COLUMNS, interactive=False, wrap=True, max_height=600)
-            filters = [o_place, o_doc, o_dept, o_before, o_after, o_mod]
-            export = _user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f))
-            # the download button serves the file it holds when clicked, so the file is prepared whenever the
-            # filters or the format change: a single click always downloads exactly the rows on screen
-            refresh = _user_errors(lambda *a: h.obligations_table(service, *a))
-            o_go.click(refresh, filters, table, api_name=False) \
-                .then(export, [*filters, o_fmt], o_dl, api_name="export_obligations")
-            o_fmt.change(export, [*filters, o_fmt], o_dl, api_name=False)
-            # a filter that changes without 筛选 (a typed department, a new place) refreshes the table and the file
-            # together, so the download never holds other rows than the table shows
-            for box in filters:
-                events = [box.change] if isinstance(box, gr.Dropdown) else [box.submit, box.blur]
-                for event in events:
-                    event(refresh, filters, table, api_name=False).then(export, [*filters, o_fmt], o_dl,
-                                                                          api_name=False)
+            with gr.Tab("义务清单 Obligations", id="obligations"):
+                with gr.Row():
+                    o_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction (incl. higher levels)",
+                                          allow_custom_value=True)
+                    o_doc = gr.Dropdown([h.ALL, *docs], value=h.ALL, label="文件 / document", allow_custom_value=True)
+                    o_dept = gr.Textbox(label="部门 / department", placeholder="市工信局")
+                with gr.Row():
+                    o_after = gr.Textbox(label="截止不早于 / due after", placeholder="2023-01-01")
+                    o_before = gr.Textbox(label="截止不晚于 / due before", placeholder="2023-12-31")
+                    o_mod = gr.Dropdown([h.ALL, ("必须 / must", "must"), ("禁止 / must not", "must_not"),
+                                         ("鼓励 / encouraged", "encouraged"), ("目标 / target", "target"),
+                                         ("可以 / may", "may")], value=h.ALL, label="类型 / modality")
+                    o_fmt = gr.Radio(["csv", "json", "jsonl"], value="csv", label="下载格式 / format")
+                with gr.Row():
+                    o_go = gr.Button("筛选 / filter", variant="primary")
+                    o_dl = gr.DownloadButton("下载 / download", variant="secondary")
+                o_count = gr.Markdown(elem_classes=["count"])
+                # narrow columns for dates, places and references so that the obligation and its departments get the
+                # width (no sideways scrolling at 1366 px); a click on 条款 opens the clause below the table
+                table = gr.Dataframe(headers=h.OBLIGATION_COLUMNS, datatype=h.OBLIGATION_TYPES, interactive=False,
+                                     wrap=True, max_height=600, elem_id="obligations-table",
+                                     column_widths=["8%", "7%", "7%", "12%", "8%", "34%", "14%", "10%"])
+                o_context = gr.HTML(elem_id="obligations-context")
 
-        with gr.Tab("时间线 Timeline", id="timeline"):
-            t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
-            plot = gr.ScatterPlot(x="date", y="place", color="status", tooltip=["date", "place", "obligation", "clause"],
-                                  color_map={"已过期 passed": "#9ca3af", "未到期 upcoming": "#dc2626", "今天 today": "#1d4ed8"},
-                                  x_title="截止日期 / deadline", y_title="地区 / place", height=420)
+                def _open_row(evt: gr.SelectData) -> str:
+                    """A click anywhere in a row opens its clause in context below the table (the row's details)."""
+                    row = evt.row_value or []
+                    clause_id = linked_clause(str(row[h.OBLIGATION_COLUMNS.index("条款 clause")])) if row else None
+                    return h.clause_context(service, clause_id)
 
-            def _timeline(p: str) -> pd.DataFrame:
-                df = pd.DataFrame(h.timeline_rows(service, p),
-                                  columns=["date", "place", "status", "obligation", "clause"])
-                df["date"] = pd.to_datetime(df["date"])
-                return df
+                table.select(_open_row, None, o_context, api_name=False) \
+                    .then(None, None, None, js="() => policyKb.reveal('obligations-context')")
+                filters = [o_place, o_doc, o_dept, o_before, o_after, o_mod]
+                export = _user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f))
 
-            t_place.change(_timeline, t_place, plot, api_name=False)
+                def _refresh(*filter_values: Any) -> tuple[list[list[str]], str]:
+                    rows = h.obligations_table(service, *filter_values)
+                    return rows, f"共 {len(rows)} 条义务 / {len(rows)} obligations"
 
-        with gr.Tab("文件 Documents", id="documents"):
-            doc_table = gr.Dataframe(headers=["id", "标题 title", "文号", "日期 date", "地区", "级别 level", "条款 clauses",
-                                              "提示 warnings"], interactive=False, wrap=True)
-            tree_doc = gr.Dropdown(docs, value=None, label="条款树 / clause tree")
-            tree = gr.Markdown()
-            gr.Markdown("#### 被引用但未收录的文件 / cited documents not in the corpus")
-            missing = gr.Markdown()
-            with gr.Accordion("上传文件（管理员）/ upload (admin)", open=False, visible=h.admin_enabled()):
-                # type and size are checked by the server (handlers.upload) with the app's own messages
-                up_file = UploadBox(label="txt / md / docx / pdf / html")
-                up_pw = gr.Textbox(label="管理员密码 / admin password", type="password")
-                up_go = gr.Button("上传并入库 / upload and ingest")
-                up_msg = gr.Markdown()
-                def _upload(f: str | None, pw: str, request: gr.Request) -> tuple[Any, ...]:
-                    message = h.upload(service, f, pw, client=request.client.host if request.client else "?")
-                    # the new document (and its place) become selectable everywhere without a restart
-                    names, ids = h.jurisdiction_choices(service), [d[0] for d in h.documents_table(service)]
-                    return (message, h.documents_table(service), gr.update(choices=ids), gr.update(choices=[h.ALL, *ids]),
-                            gr.update(choices=[h.ALL, *ids]), gr.update(choices=names), gr.update(choices=names),
-                            gr.update(choices=names), gr.update(choices=names))
+                # the download button serves the file it holds when clicked, so the file is prepared whenever the
+                # filters or the format change: a single click always downloads exactly the rows on screen
+                refresh = _user_errors(_refresh)
+                table_out = [table, o_count]
+                o_go.click(refresh, filters, table_out, api_name=False) \
+                    .then(export, [*filters, o_fmt], o_dl, api_name="export_obligations")
+                o_fmt.change(export, [*filters, o_fmt], o_dl, api_name=False)
+                # a filter that changes without 筛选 (a typed department, a new place) refreshes the table and the file
+                # together, so the download never holds other rows than the table shows
+                for box in filters:
+                    events = [box.change] if isinstance(box, gr.Dropdown) else [box.submit, box.blur]
+                    for event in events:
+                        event(refresh, filters, table_out, api_name=False).then(export, [*filters, o_fmt], o_dl,
+                                                                                  api_name=False)
 
-                up_go.click(_user_errors(_upload), [up_file, up_pw],
-                            [up_msg, doc_table, tree_doc, s_doc, o_doc, place, s_place, o_place, t_place],
-                            api_name=False, concurrency_limit=1)
-            tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_name=False)
+            with gr.Tab("时间线 Timeline", id="timeline"):
+                t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
+                plot = gr.ScatterPlot(x="date", y="地区", color="状态", tooltip=["截止日期", "地区", "义务", "出处"],
+                                      color_map={"已过期 passed": "#9ca3af", "未到期 upcoming": "#dc2626", "今天 today": "#1d4ed8"},
+                                      x_title="截止日期 / deadline", y_title="地区 / place", height=420)
+
+                def _timeline(p: str) -> Any:
+                    rows = h.timeline_rows(service, p)
+                    df = pd.DataFrame({"date": pd.to_datetime([r["date"] for r in rows]),
+                                       "截止日期": [r["date"] for r in rows],  # the tooltip shows the date as written
+                                       "地区": [r["place"] for r in rows], "状态": [r["status"] for r in rows],
+                                       "义务": [r["obligation"] for r in rows], "出处": [r["source"] for r in rows]})
+                    return gr.update(value=df, x_lim=_padded(df["date"]))
+
+                t_place.change(_timeline, t_place, plot, api_name=False)
+
+            with gr.Tab("文件 Documents", id="documents"):
+                doc_table = gr.Dataframe(headers=h.DOCUMENT_COLUMNS, interactive=False, wrap=True,
+                                         column_widths=["34%", "14%", "10%", "9%", "7%", "6%", "20%"])
+                tree_doc = gr.Dropdown(docs, value=None, label="条款树 / clause tree")
+                tree = gr.Markdown()
+                gr.Markdown("#### 被引用但未收录的文件 / cited documents not in the corpus")
+                missing = gr.Markdown()
+                with gr.Accordion("上传文件（管理员）/ upload (admin)", open=False, visible=h.admin_enabled()):
+                    # type and size are checked by the server (handlers.upload) with the app's own messages
+                    up_file = UploadBox(label="txt / md / docx / pdf / html")
+                    up_pw = gr.Textbox(label="管理员密码 / admin password", type="password")
+                    up_go = gr.Button("上传并入库 / upload and ingest")
+                    up_msg = gr.Markdown()
+                    def _upload(f: str | None, pw: str, request: gr.Request) -> tuple[Any, ...]:
+                        message = h.upload(service, f, pw, client=request.client.host if request.client else "?")
+                        # the new document (and its place) become selectable everywhere without a restart
+                        names, ids = h.jurisdiction_choices(service), h.document_choices(service)
+                        return (message, h.documents_table(service), gr.update(choices=ids), gr.update(choices=[h.ALL, *ids]),
+                                gr.update(choices=[h.ALL, *ids]), gr.update(choices=names), gr.update(choices=names),
+                                gr.update(choices=names), gr.update(choices=names))
+
+                    up_go.click(_user_errors(_upload), [up_file, up_pw],
+                                [up_msg, doc_table, tree_doc, s_doc, o_doc, place, s_place, o_place, t_place],
+                                api_name=False, concurrency_limit=1)
+                tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_name=False)
 
         def _load() -> tuple[Any, ...]:
             """Per page load: fresh tables, the current document and place lists (a document uploaded in another
             session is selectable), and a ready export so the first click on 下载 downloads the table shown."""
             try:
-                names, ids = h.jurisdiction_choices(service), [d[0] for d in h.documents_table(service)]
+                names, ids = h.jurisdiction_choices(service), h.document_choices(service)
+                rows = h.obligations_table(service)
                 return (h.documents_table(service), h.missing_citations_md(service), _timeline(h.ALL),
-                        h.obligations_table(service), h.export_obligations(service, h.ALL, h.ALL, "", "", "", h.ALL, "csv"),
+                        rows, f"共 {len(rows)} 条义务 / {len(rows)} obligations",
+                        h.export_obligations(service, h.ALL, h.ALL, "", "", "", h.ALL, "csv"),
                         *(gr.update(choices=names) for _ in range(4)), *(gr.update(choices=[h.ALL, *ids]) for _ in range(2)),
                         gr.update(choices=ids))
             except Exception as e:  # e.g. no knowledge base yet
-                empty = pd.DataFrame(columns=["date", "place", "status", "obligation", "clause"])
-                return ([], f"⚠️ {e}", empty, [], None, *(gr.update() for _ in range(7)))
+                return ([], f"⚠️ {e}", gr.update(), [], "", None, *(gr.update() for _ in range(7)))
 
-        demo.load(_load, None, [doc_table, missing, plot, table, o_dl, place, s_place, o_place, t_place, s_doc, o_doc,
+        demo.load(_load, None, [doc_table, missing, plot, table, o_count, o_dl, place, s_place, o_place, t_place, s_doc, o_doc,
                                 tree_doc], api_name=False)
     demo.service = service  # type: ignore[attr-defined]  # for tests
     demo.janitor = startup.start(service, gradio_temp)  # type: ignore[attr-defined]
@@ -209,7 +282,7 @@ def main() -> None:
     app = build_app(gradio_temp=gradio_temp)
     app.service.warm_up()  # type: ignore[attr-defined]
     app.queue(default_concurrency_limit=8).launch(
-        server_name=host, server_port=port, theme=gr.themes.Soft(primary_hue="red"), css=CSS,
+        server_name=host, server_port=port, **page_options(),
         allowed_paths=[str(app.service.paths.exports.resolve())],  # type: ignore[attr-defined]
         # the upload size limit is the app's own (413 with its message), not Gradio's English max_file_size
         app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=h.MAX_UPLOAD_BYTES)]},

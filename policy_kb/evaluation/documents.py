@@ -2,13 +2,15 @@
 
 The gold lives in ``tests/gold/real/<split>/`` (``metadata*.jsonl``, ``obligations*.jsonl``; see the README there).
 Real texts are read from ``../shared/real-dev/`` (never copied into the repository), fixtures from
-``tests/fixtures/layouts/<split>/``.  Documents are processed in-process (load → clean → clauses → metadata →
+``tests/fixtures/layouts/<split>/``; a gold document whose metadata names a ``source`` inside the LawRefBook tarball
+(``../shared/lawrefbook/``) is extracted from it once into ``build/lawrefbook/``.  Documents are processed in-process (load → clean → clauses → metadata →
 obligations) without a knowledge base, so the score depends only on ingest and extraction.
 """
 
 from __future__ import annotations
 
 import os
+import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLD_ROOT = ROOT / "tests" / "gold" / "real"
 FIXTURE_ROOT = ROOT / "tests" / "fixtures" / "layouts"
 REAL_DEV = Path(os.environ.get("POLICY_KB_REAL_DEV", ROOT.parent / "shared" / "real-dev"))
+LAWREFBOOK = Path(os.environ.get("POLICY_KB_LAWREFBOOK",
+                                 ROOT.parent / "shared" / "lawrefbook" / "lawrefbook-2f4c5c2.tar.xz"))
+LAWREFBOOK_CACHE = ROOT / "build" / "lawrefbook"
 META_FIELDS = ("title", "jurisdiction", "level", "issue_date", "doc_number", "issuer", "effective_date")
 COUNT_FIELDS = ("articles", "chapters", "sections")
 
@@ -57,6 +62,20 @@ def source_path(doc_id: str, split: str) -> Path | None:
     return None
 
 
+def lawrefbook_file(member: str) -> Path | None:
+    """A file of the LawRefBook tarball (its path inside the archive), extracted once into build/lawrefbook/."""
+    target = LAWREFBOOK_CACHE / member
+    if not target.is_file():
+        if not LAWREFBOOK.is_file():
+            return None
+        with tarfile.open(LAWREFBOOK) as archive:
+            try:
+                archive.extract(member, LAWREFBOOK_CACHE, filter="data")
+            except KeyError:
+                return None
+    return target
+
+
 def _gold_rows(split: str, prefix: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for path in sorted((GOLD_ROOT / split).glob(f"{prefix}*.jsonl")):
@@ -86,8 +105,9 @@ def evaluate_split(split: str, only: str | None = None) -> DocumentsReport:
     doc_ids = list(dict.fromkeys([r["doc_id"] for r in meta_rows] + [r["doc_id"] for r in ob_rows]))
     predicted: list[dict[str, Any]] = []
     docs = {}
+    sources = {r["doc_id"]: r["source"] for r in meta_rows if r.get("source")}
     for doc_id in doc_ids:
-        path = source_path(doc_id, split)
+        path = lawrefbook_file(sources[doc_id]) if doc_id in sources else source_path(doc_id, split)
         if path is None:
             report.missing_files.append(doc_id)
             continue
