@@ -310,13 +310,15 @@ def test_search_reversed_year_range_is_explained(page) -> None:
 
 
 # ---- 义务清单 Obligations -------------------------------------------------------------------------------------
-def _exports(server, fmt: str) -> set[Path]:
+def _exports(server, fmt: str) -> set[tuple[Path, int]]:
+    """The export files with their modification times: the export cache writes a file once per request and touches
+    it when the same request comes again, so a new or touched file shows that the export event has run."""
     exports: Path = server.exports_dir
-    return set(exports.glob(f"obligations-*.{fmt}")) if exports.exists() else set()
+    return {(p, p.stat().st_mtime_ns) for p in exports.glob(f"obligations-*.{fmt}")} if exports.exists() else set()
 
 
-def _wait_for_export(page, server, fmt: str, before: set[Path]) -> None:
-    """Wait until 筛选 / a format change has written a new export file and the button's new value reached the page."""
+def _wait_for_export(page, server, fmt: str, before: set[tuple[Path, int]]) -> None:
+    """Wait until 筛选 / a format change has prepared its export file and the button's new value reached the page."""
     deadline = time.monotonic() + 30
     while not _exports(server, fmt) - before:
         assert time.monotonic() < deadline, f"no new .{fmt} export within 30 s"
