@@ -521,3 +521,27 @@ def test_oversize_upload_over_http(web) -> None:
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(req, timeout=60)
     assert info.value.code == 413 and "文件过大" in info.value.read().decode("utf-8")
+
+
+def test_error_boundary_unit(caplog: pytest.LogCaptureFixture) -> None:
+    """What leaves the boundary for each kind of exception (errors.public)."""
+    import gradio as gr
+
+    from policy_kb.app import errors
+
+    assert errors.public(UserError("文件无法读取 / cannot read <b>x</b>.txt")).message == \
+        "文件无法读取 / cannot read &lt;b&gt;x&lt;/b&gt;.txt"  # Gradio shows error text as HTML
+    try:
+        try:
+            raise UserError("管理员密码错误 / wrong admin password")
+        except UserError as e:
+            raise gr.Error(str(e)) from e  # what ui._user_errors raises
+    except gr.Error as wrapped:
+        assert errors.public(wrapped).message == "管理员密码错误 / wrong admin password"
+    assert errors.public(errors._InvalidInput()).message == errors.INVALID_INPUT
+    foreign = gr.Error("Value: <object at 0x7f> is not in the list of choices")  # a library's own gr.Error
+    with caplog.at_level(logging.ERROR, logger="policy_kb.app"):
+        for error in (foreign, KeyError("/srv/kb/kb.sqlite")):
+            message = errors.public(error).message
+            assert re.fullmatch(r"内部错误（编号 [0-9a-f]{10}）/ internal error \(id [0-9a-f]{10}\)", message)
+            assert message[7:17] in caplog.text
