@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildReport, Progress, stderr_progress
+from .build import BuildReport, Progress, build_lock, stderr_progress
 from .ingest.document import content_hash
 from .store import Store
 
@@ -67,10 +67,12 @@ def finish_staged(corpus: Path, index_dir: Path) -> ReconcileReport:
 def reconcile(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
               embedder_name: str | None = None) -> ReconcileReport:
     """Finish the staging folder, then build: stranded corpus files are ingested or reported, and the dense index
-    catches up.  Does nothing but hashing when everything is in line."""
+    catches up.  Does nothing but hashing when everything is in line.  `policy-kb build` runs this too, so a build
+    between a crash and the app's restart finishes a committed upload instead of removing it."""
     from .pipeline import build_all
 
-    report = finish_staged(corpus, index_dir)
+    with build_lock(index_dir):  # not while a build (an upload's, in the app) is running
+        report = finish_staged(corpus, index_dir)
     for name in report.completed:
         progress(f"reconcile: upload {name} completed after a crash")
     for name in report.discarded:

@@ -170,6 +170,17 @@ def test_upload_killed_mid_way_is_complete_or_absent_after_restart(kb, tmp_path:
         demo.close()
 
 
+def test_cli_build_after_a_crash_finishes_a_committed_upload(kb, tmp_path: Path) -> None:
+    """`policy-kb build` run before the app is restarted must not remove the upload as a file gone from the corpus."""
+    corpus, index = kb
+    src = tmp_path / NOTICE_NAME
+    src.write_text(NOTICE, encoding="utf-8")
+    assert _upload_in_subprocess(corpus, index, src, "staged_before_move").returncode == -signal.SIGKILL
+    result = _cli_build(corpus, index)
+    assert result.returncode == 0 and f"upload {NOTICE_NAME} completed" in result.stderr, result.stderr
+    assert NOTICE_ID in _doc_ids(index) and (corpus / NOTICE_NAME).read_bytes() == src.read_bytes()
+
+
 def test_file_in_the_corpus_but_not_in_the_kb_is_ingested_at_start_up(kb) -> None:
     """What an older version's crash left (the file complete in the corpus folder, absent from the knowledge base)."""
     corpus, index = kb
