@@ -273,6 +273,12 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
     return errors.install(demo)
 
 
+# Gradio keeps each session's component values (≈0.8 MB per page load here: the tables the page loads with) until
+# this many newer sessions exist; its default (10,000) let memory grow with every page view (the soak: +60 MB a
+# minute).  A session pushed out starts again from the page's defaults on its next event.
+STATE_SESSIONS = 200
+
+
 def main() -> None:
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
@@ -286,4 +292,5 @@ def main() -> None:
         allowed_paths=[str(app.service.paths.exports.resolve())],  # type: ignore[attr-defined]
         # the upload size limit is the app's own (413 with its message), not Gradio's English max_file_size
         app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=h.MAX_UPLOAD_BYTES)]},
+        state_session_capacity=STATE_SESSIONS,
         show_error=False)  # errors.install already makes every message safe; nothing else is shown
