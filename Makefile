@@ -65,6 +65,9 @@ fit: setup
 clean:
 	rm -rf indices/* .pytest_cache
 
+# concurrent clients (load), kills at every stage of a build and of an upload, then a 10-minute soak of mixed
+# traffic (page loads, chats, searches, exports, two uploads) with memory and disk sampled (benchmarks/soak.py)
 stress: setup
 	$(BIN)/python -m benchmarks.run --only load
-	POLICY_KB_EMBED_MODEL=fake $(BIN)/python -m pytest tests/test_crash_safety.py -q
+	POLICY_KB_EMBED_MODEL=fake $(BIN)/python -m pytest tests/test_crash_safety.py tests/test_reliability.py -q
+	$(BIN)/python -m benchmarks.soak --minutes 10

@@ -3,6 +3,11 @@
 Incremental (a file whose content hash is unchanged is skipped), isolated (one bad file is reported and skipped;
 the stored version of a previously good file is kept) and atomic (all writes in one SQLite transaction; a crash or
 error leaves the previous knowledge base as it was).  Builds are serialised with a lock file.
+
+Staged files (an upload waiting in ``<corpus>/.staging``) are built as if they were in the corpus folder, but all or
+nothing: if one of them fails, the build stops before writing anything, so a refused upload leaves no trace (no
+rows, no stored build error).  Once the transaction has committed they are moved into the corpus folder; a crash in
+between is repaired at start-up by :func:`policy_kb.reconcile.finish_staged`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from .ingest.document import content_hash, doc_id_for, process_file
 from .ingest.loaders import MAX_BYTES, LoadError
@@ -66,6 +71,14 @@ class BuildReport:
                 f"{len(self.unchanged)} unchanged, {len(self.errors)} failed in {self.seconds:.2f}s")
 
 
+class StagedFileRefused(Exception):
+    """A staged file could not be built; nothing was written.  Carries the file's error."""
+
+    def __init__(self, error: BuildError):
+        super().__init__(str(error))
+        self.error = error
+
+
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Serialise builds: a second `build` waits for the first instead of interleaving writes."""
@@ -97,11 +110,14 @@ def _digest(path: Path) -> str | None:
 
 def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
           on_document: Callable[[Store, Document], None] | None = None,
-          after_write: Callable[[Store, BuildReport], None] | None = None) -> BuildReport:
+          after_write: Callable[[Store, BuildReport], None] | None = None,
+          staged: Sequence[Path] = ()) -> BuildReport:
     """Synchronise ``index_dir/kb.sqlite`` with ``corpus``.
 
     ``on_document`` writes derived rows (obligations, keyword index) for each new or changed document inside the
     build transaction; ``after_write`` maintains files outside SQLite (the dense index) after the commit.
+    ``staged`` files are built with the corpus, must all succeed (else :class:`StagedFileRefused`, nothing written)
+    and are moved into ``corpus`` right after the commit.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -109,7 +125,7 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
         store = Store(index_dir, create=True)
         try:
             stored = store.doc_files()
-            files = scan(corpus)
+            files = sorted([*scan(corpus), *staged], key=lambda p: p.name)
             fresh: list[tuple[Document, str, str, list[int]]] = []
             seen_ids: dict[str, str] = {}
             # identical files: the copy already in the knowledge base is the original, whatever the names; among
@@ -160,6 +176,10 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
                                                     "please report this file; the other documents were built"))
             failed_ids = {doc_id_for(corpus / e.file) for e in report.errors}
             report.removed = sorted(d for d in stored if d not in seen_ids and d not in failed_ids)
+            staged_names = {p.name for p in staged}
+            refused = [e for e in report.errors if e.file in staged_names]
+            if refused:
+                raise StagedFileRefused(refused[0])
             for err in report.errors:
                 progress(f"error: {err}")
             fault_point("before_write")
@@ -176,6 +196,9 @@ def build(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
                     for err in report.errors:
                         store.record_error(err.file, err.problem, err.hint)
                     store.set_meta("built_at", time.strftime("%Y-%m-%dT%H:%M:%S"))
+            fault_point("staged_before_move")
+            for path in staged:
+                os.replace(path, corpus / path.name)
             fault_point("after_commit")
             if after_write is not None:
                 after_write(store, report)

@@ -37,9 +37,11 @@ def open_store(args: argparse.Namespace) -> Store:
 
 # ---- commands -------------------------------------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from .pipeline import build_all
+    from .reconcile import reconcile
 
-    report = build_all(Path(args.corpus), Path(args.index))
+    # an upload the web app committed before a crash is finished first, not removed as a file gone from the corpus
+    report = reconcile(Path(args.corpus), Path(args.index)).build
+    assert report is not None
     if args.json:
         emit_json({"added": report.added, "updated": report.updated, "removed": report.removed,
                    "unchanged": report.unchanged, "errors": [e.__dict__ for e in report.errors],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from .build import BuildReport, Progress, build, stderr_progress
 from .extract.obligations import extract_document
@@ -19,7 +20,7 @@ def _derive(store: Store, doc: Document) -> None:
 
 
 def build_all(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
-              embedder_name: str | None = None) -> BuildReport:
+              embedder_name: str | None = None, staged: Sequence[Path] = ()) -> BuildReport:
     """Build the knowledge base, then bring the dense index up to date (only new clause texts are encoded)."""
 
     def dense(store: Store, report: BuildReport) -> None:
@@ -30,4 +31,4 @@ def build_all(corpus: Path, index_dir: Path, progress: Progress = stderr_progres
             progress(f"dense index: {stats.total} passages ({stats.encoded} newly encoded, {stats.kind} index) "
                      f"in {stats.seconds:.1f}s")
 
-    return build(corpus, index_dir, progress, on_document=_derive, after_write=dense)
+    return build(corpus, index_dir, progress, on_document=_derive, after_write=dense, staged=staged)

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT
+from conftest import CORPUS
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -312,13 +312,15 @@ def test_search_reversed_year_range_is_explained(page) -> None:
 
 
 # ---- 义务清单 Obligations -------------------------------------------------------------------------------------
-def _exports(server, fmt: str) -> set[Path]:
+def _exports(server, fmt: str) -> set[tuple[Path, int]]:
+    """The export files with their modification times: the export cache writes a file once per request and touches
+    it when the same request comes again, so a new or touched file shows that the export event has run."""
     exports: Path = server.exports_dir
-    return set(exports.glob(f"obligations-*.{fmt}")) if exports.exists() else set()
+    return {(p, p.stat().st_mtime_ns) for p in exports.glob(f"obligations-*.{fmt}")} if exports.exists() else set()
 
 
-def _wait_for_export(page, server, fmt: str, before: set[Path]) -> None:
-    """Wait until 筛选 / a format change has written a new export file and the button's new value reached the page."""
+def _wait_for_export(page, server, fmt: str, before: set[tuple[Path, int]]) -> None:
+    """Wait until 筛选 / a format change has prepared its export file and the button's new value reached the page."""
     deadline = time.monotonic() + 30
     while not _exports(server, fmt) - before:
         assert time.monotonic() < deadline, f"no new .{fmt} export within 30 s"
@@ -618,7 +620,8 @@ def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload
     try:
         _tab(page, "文件 Documents")
         page.get_by_text("上传文件（管理员）/ upload (admin)").click()
-        page.locator("input[type=file][accept*='.docx']").set_input_files(str(src))
+        # any type is accepted by the picker: the server checks it and answers in the app's words
+        page.get_by_test_id("accordion-content").locator("input[type=file]").set_input_files(str(src))
         page.get_by_label("管理员密码 / admin password").fill("pw")
         page.get_by_role("button", name="上传并入库 / upload and ingest").click()
         sync_api.expect(page.get_by_text(re.compile(r"^✅"))).to_be_visible(timeout=ANSWER_TIMEOUT)
@@ -641,3 +644,35 @@ def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload
         assert page.dialogs == []
     finally:
         context.close()
+
+
+# ---- upload refusals in the app's own words (issue 19) ------------------------------------------------------------
+def test_wrong_type_and_oversize_uploads_show_the_apps_messages(browser, upload_server, tmp_path: Path) -> None:
+    """No `file_types` / `max_file_size` for Gradio to refuse with in English: the server's type check and its route
+    limit (UploadLimit, installed here as ui.main() installs it) answer in the app's words."""
+    from starlette.middleware import Middleware
+
+    from policy_kb.app import handlers
+    from policy_kb.app.upload_input import UploadLimit
+
+    upload_server.close()
+    upload_server.queue(default_concurrency_limit=8).launch(
+        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True,
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]})
+    cases = [("tool.exe", 1000, "不支持的文件类型 / unsupported file type '.exe'"),
+             ("big.txt", handlers.MAX_UPLOAD_BYTES + 1_048_576, "文件过大（上限 20 MB）/ file too large (limit 20 MB)")]
+    for name, size, expected in cases:
+        src = tmp_path / name
+        with open(src, "wb") as fh:
+            fh.truncate(size)  # sparse
+        context, page = _open(browser, upload_server.local_url)
+        try:
+            _tab(page, "文件 Documents")
+            page.get_by_text("上传文件（管理员）/ upload (admin)").click()
+            page.get_by_test_id("accordion-content").locator("input[type=file]").set_input_files(str(src))
+            page.get_by_label("管理员密码 / admin password").fill("pw")
+            page.get_by_role("button", name="上传并入库 / upload and ingest").click()
+            sync_api.expect(page.get_by_text(expected).first).to_be_visible(timeout=ANSWER_TIMEOUT)
+            assert not page.get_by_text(re.compile("Invalid file type|File too large|maximum allowed size")).count()
+        finally:
+            context.close()

@@ -510,10 +510,14 @@ def test_export_writes_exactly_the_filtered_rows(service: Service, filters: tupl
         _read_export(path, fmt))
 
 
-def test_export_files_are_distinct_and_bad_format_refused(service: Service) -> None:
+def test_export_files_are_reused_per_request_and_bad_format_refused(service: Service) -> None:
+    """The same rows in the same format are one cached file (written once, atomically); other rows another."""
     a = handlers.export_obligations(service, ALL, XINZHOU, "", "", "", ALL, "csv")
+    written = Path(a).stat().st_mtime_ns, Path(a).read_bytes()
     b = handlers.export_obligations(service, ALL, XINZHOU, "", "", "", ALL, "csv")
-    assert a != b  # concurrent users never overwrite each other's download
+    assert a == b and Path(b).read_bytes() == written[1]
+    assert handlers.export_obligations(service, ALL, XINZHOU, "", "", "", ALL, "json") != a
+    assert handlers.export_obligations(service, ALL, ALL, "", "", "", ALL, "csv") != a
     with pytest.raises(UserError, match="csv"):
         handlers.export_obligations(service, ALL, ALL, "", "", "", ALL, "xlsx")
     with pytest.raises(UserError):
@@ -810,21 +814,24 @@ def test_upload_traversal_name_stored_safely_in_corpus(upload_service: Service, 
     assert ids and ids[0].startswith("evil-文件:")
 
 
+# Separators are not cut at: every readable part of the name stays (`</b>` once cut a name down to `b-…`)
 @pytest.mark.parametrize("name, expected", [
     ("../../evil 文件.txt", "evil-文件.txt"),
     ("..\\..\\win.TXT", "win.txt"),
-    ("C:\\Windows\\system32\\x.html", "x.html"),
-    ("/etc/passwd", "passwd"),
-    ("a/b/c.docx", "c.docx"),
+    ("C:\\Windows\\system32\\x.html", "C-Windows-system32-x.html"),
+    ("/etc/passwd", "etc-passwd"),
+    ("a/b/c.docx", "a-b-c.docx"),
     ("通知.DOCX", "通知.docx"),
     ("晋政办发〔2022〕51号（附件）.pdf", "晋政办发-2022-51号-附件.pdf"),
     ("  .hidden.txt", "hidden.txt"),
     ("-rf.txt", "rf.txt"),
     ("bad\x07name\n.txt", "bad-name.txt"),
-    ("evil\u202etxt.exe", "evil-txt.exe"),
+    ("evil\u202etxt.exe", "eviltxt.exe"),  # a bidi override is removed, not turned into a visible `-`
+    ("补\u200b偿\u200d标准.txt", "补偿标准.txt"),
+    ("大同市关于<b>x</b>焦炉整治的通知$(id)whoami.txt", "大同市关于-b-x-b-焦炉整治的通知-id-whoami.txt"),
     ("", "document"),
     ("..", "document"),
-    (".txt", "txt"),
+    (".txt", "document.txt"),
     ("a" * 200 + ".md", "a" * 80 + ".md"),
 ])
 def test_safe_name(name: str, expected: str) -> None:

@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import re
 import shutil
-import tempfile
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .. import places
-from ..build import BuildReport
+from ..build import StagedFileRefused
 from ..export import FORMATS, ObligationFilter, render, select
+from ..ingest.document import doc_id_for
 from ..ingest.loaders import SUPPORTED, LoadError, load_text
 from ..extract.applicability import vocabulary
 from ..pipeline import build_all
 from ..profile.match import ChecklistItem, Group, check
 from ..profile.model import Profile, ProfileError, profile_from_dict
 from ..profile.outputs import render_checklist
+from ..reconcile import staging_dir
 from ..records import Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
 from ..store.feedback import Feedback
+from ..textsafe import safe_file_name, strip_format_chars
+from .health import SEMANTIC_DEGRADED, semantic_degraded
 from .render import (KIND_LABELS, answer_markdown, citation_body, citation_source, citation_title, clause_link, esc,
                      LEVELS, hits_html, linked_citations, plain_text, user_warning)
 from .service import Service
+from .throttle import TooManyAttempts
 
 ALL = "全部 / all"
+MIN_YEAR, MAX_YEAR = 1949, 2100  # years a filter or an as-of date can name
+EXPORT_KEY_VERSION = "1"  # change when render() output changes: cached exports are then written again
 MAX_UPLOAD_BYTES = int(os.environ.get("POLICY_KB_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 
 
@@ -53,15 +61,22 @@ def _place(value: str | None) -> str | None:
 
 
 def _as_of(value: Any) -> date:
-    if isinstance(value, (int, float)) and value:
-        return date.fromtimestamp(value)
-    text = str(value or "").strip()
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError as e:
-        raise UserError(f"日期格式应为 YYYY-MM-DD / as-of date must be YYYY-MM-DD, got '{text}'") from e
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
+        try:  # a timestamp (a date picker's value): within the years a policy can be asked about
+            day = date.fromtimestamp(value)
+        except (OverflowError, OSError, ValueError) as e:
+            raise UserError("日期超出范围 / as-of date out of range") from e
+    else:
+        text = str(value or "").strip()
+        if not text:
+            return date.today()
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError as e:
+            raise UserError(f"日期格式应为 YYYY-MM-DD / as-of date must be YYYY-MM-DD, got '{text[:40]}'") from e
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise UserError(f"日期应在 {MIN_YEAR}–{MAX_YEAR} 年之间 / as-of date must be in {MIN_YEAR}–{MAX_YEAR}")
+    return day
 
 
 # ---- chat -------------------------------------------------------------------------------------------------
@@ -79,7 +94,7 @@ def chat(service: Service, message: str, history: list[dict[str, Any]] | None, j
     """Append the question, the grounded answer and one collapsible source block per citation.  A follow-up is
     read with the user's previous question in the history."""
     history = list(history or [])
-    message = (message or "").strip()
+    message = strip_format_chars(_str(message, "问题 / question")).strip()
     if not message:
         return history
     if len(message) > MAX_QUERY_CHARS:
@@ -89,7 +104,8 @@ def chat(service: Service, message: str, history: list[dict[str, Any]] | None, j
     answer = service.answerer().ask(message, _place(jurisdiction), _as_of(as_of), previous=previous)
     history.append({"role": "user", "content": message})
     # no metadata on the answer itself: a titled message is collapsed, and the outcome and its reason must show
-    history.append({"role": "assistant", "content": answer_markdown(answer)})
+    notice = f"> {SEMANTIC_DEGRADED}\n\n" if semantic_degraded(service) else ""
+    history.append({"role": "assistant", "content": notice + answer_markdown(answer)})
     for c in answer.citations:
         history.append({"role": "assistant", "content": citation_body(c, answer.answer),
                         "metadata": {"title": citation_title(c), "status": "done"}})
@@ -147,7 +163,7 @@ def _is_source(message: dict[str, Any]) -> bool:
 # ---- search -----------------------------------------------------------------------------------------------
 def search(service: Service, query: str, mode: str, jurisdiction: str | None, doc: str | None,
            year_from: Any, year_to: Any) -> tuple[str, list[tuple[str, str]]]:
-    query = (query or "").strip()
+    query = strip_format_chars(_str(query, "查询 / query")).strip()
     if not query:
         return "<p class='empty'>请输入关键词 / type a query</p>", []
     if len(query) > MAX_QUERY_CHARS:
@@ -162,24 +178,39 @@ def search(service: Service, query: str, mode: str, jurisdiction: str | None, do
     hits = service.answerer().searcher.search(query, mode=mode or "hybrid", k=20, flt=flt)
     # the context picker names a result as the list does (number, 文号, path); its value is the clause id
     labels = [f"{i}. {citation_source(h.doc_number or h.doc_title or h.doc_id, h.path)}" for i, h in enumerate(hits, 1)]
-    return hits_html(hits), list(zip(labels, (h.clause_id for h in hits)))
+    notice = ""
+    if (mode or "hybrid") != "keyword" and semantic_degraded(service):
+        notice = f"<p class='notice'>{esc(SEMANTIC_DEGRADED)}</p>"
+    return notice + hits_html(hits), list(zip(labels, (h.clause_id for h in hits)))
+
+
+def _str(value: Any, label: str) -> str:
+    """A text input: a string or nothing (an API client can send anything)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserError(f"{label}应为文本 / {label.split(' / ')[-1]} must be text")
+    return value
 
 
 def _year(value: Any, label: str) -> int | None:
     """An issue-year filter from a form box: empty or 0 means none; anything else must be a plausible year."""
     if value in (None, "", 0):
         return None
+    shown = str(value)[:20]
     try:
-        year = int(float(value))
-    except (TypeError, ValueError, OverflowError) as e:
-        raise UserError(f"{label}应为年份，如 2019 / must be a year such as 2019, got '{value}'") from e
-    if not 1949 <= year <= 2100:
-        raise UserError(f"{label}应在 1949–2100 之间 / must be between 1949 and 2100, got {year}")
-    return year
+        number = float(value)
+    except (TypeError, ValueError) as e:
+        raise UserError(f"{label}应为年份，如 2019 / must be a year such as 2019, got '{shown}'") from e
+    if not (MIN_YEAR <= number <= MAX_YEAR) or not number.is_integer():  # also NaN and ±inf
+        raise UserError(f"{label}应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份 / must be a year between {MIN_YEAR} and "
+                        f"{MAX_YEAR}, got '{shown}'")
+    return int(number)
 
 
 def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> str:
     """The clause with its neighbours in document order, its parent heading first."""
+    clause_id = _str(clause_id, "条款 / clause")
     if not clause_id:
         return ""
     store = service.store()
@@ -286,15 +317,17 @@ def obligations_table(service: Service, *filters: Any, **named: Any) -> list[lis
 
 def export_obligations(service: Service, jurisdiction: Any, doc: Any, department: Any, due_before: Any,
                        due_after: Any, modality: Any, fmt: str) -> str:
-    """Write exactly the filtered rows to a file in the export folder and return its path."""
+    """A file of exactly the filtered rows, from the bounded export cache: named by the knowledge base's content,
+    the filters and the format, so asking again (every page load asks for the default table) writes nothing new."""
     if fmt not in FORMATS:
         raise UserError(f"格式必须是 {', '.join(FORMATS)} / format must be one of {', '.join(FORMATS)}")
-    rows = obligation_records(service, jurisdiction, doc, department, due_before, due_after, modality)
-    service.paths.exports.mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(prefix="obligations-", suffix=f".{fmt}", dir=service.paths.exports)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(render(rows, fmt))
-    return path
+    flt = _filter(jurisdiction, doc, department, due_before, due_after, modality)
+    store = service.store()
+    key = json.dumps([EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(flt), fmt],
+                     ensure_ascii=False)
+    path = service.exports.get(key, "obligations", f".{fmt}", lambda fh: fh.write(render(
+        obligation_records(service, jurisdiction, doc, department, due_before, due_after, modality), fmt)))
+    return str(path)
 
 
 def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, Any]]:
@@ -366,57 +399,72 @@ def admin_enabled() -> bool:
 
 
 def safe_name(name: str) -> str:
-    """A file name that cannot leave the corpus folder: no directories, no `..`, no control characters."""
-    base = Path(name.replace("\\", "/")).name
-    stem, suffix = os.path.splitext(base)
-    stem = re.sub(r"[^\w\u4e00-\u9fff.\-]+", "-", stem).strip(".-_") or "document"
-    suffix = "." + re.sub(r"[^a-z0-9]", "", suffix.lower()) if suffix else ""
-    return f"{stem[:80]}{suffix}"
+    """A file name that cannot leave the corpus folder (see textsafe.safe_file_name)."""
+    return safe_file_name(name)
 
 
-def upload(service: Service, file_path: str | None, password: str) -> str:
-    """Admin-only: validate, store in the corpus folder, rebuild incrementally, reload — searchable at once."""
+def _login(service: Service, password: str, client: str) -> None:
+    """The admin password, checked under a per-client exponential back-off."""
     expected = os.environ.get("POLICY_KB_ADMIN_PASSWORD", "")
     if not expected:
         raise UserError("上传已关闭：未设置 POLICY_KB_ADMIN_PASSWORD / uploads are disabled (set POLICY_KB_ADMIN_PASSWORD)")
+    try:
+        service.login_throttle.check(client)
+    except TooManyAttempts as e:
+        raise UserError(f"密码错误次数过多，请 {e.wait_s:.0f} 秒后再试 / too many wrong passwords, "
+                        f"retry in {e.wait_s:.0f} s") from e
     if not hmac.compare_digest((password or "").encode(), expected.encode()):
-        raise UserError("管理员密码错误 / wrong admin password")
+        wait = service.login_throttle.failed(client)
+        raise UserError(f"管理员密码错误，{wait:.0f} 秒后可再试 / wrong admin password, retry in {wait:.0f} s")
+    service.login_throttle.succeeded(client)
+
+
+def upload(service: Service, file_path: str | None, password: str, client: str = "local") -> str:
+    """Admin-only: validate, then ingest as a transaction — the file is staged, built, and moved into the corpus
+    folder only after the knowledge base has committed it (a crash in between is finished at start-up by
+    policy_kb.reconcile).  A refused file leaves nothing behind.  ``file_path`` may carry the name the user's file
+    had (``orig_name``, see upload_input.UploadBox); Gradio's own copy has lost any part before a `/`."""
+    _login(service, password, client)
     if not file_path:
         raise UserError("请选择文件 / choose a file")
     src = Path(file_path)
-    name = safe_name(src.name)
+    name = safe_name(getattr(file_path, "orig_name", None) or src.name)
     if Path(name).suffix not in SUPPORTED:
-        raise UserError(f"不支持的文件类型 / unsupported file type '{Path(name).suffix}' (allowed: {', '.join(SUPPORTED)})")
-    size = src.stat().st_size
+        raise UserError(f"不支持的文件类型 / unsupported file type '{Path(name).suffix or '(none)'}' "
+                        f"(allowed: {', '.join(SUPPORTED)})")
+    try:
+        size = src.stat().st_size
+    except OSError as e:
+        raise UserError("上传的文件已失效，请重新选择 / the uploaded file is gone, choose it again") from e
     if size > MAX_UPLOAD_BYTES:
         raise UserError(f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB")
-    target = service.paths.corpus / name
-    if target.exists():
-        raise UserError(f"已存在同名文件 / a document named {name} already exists")
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / name
-        shutil.copyfile(src, staged)
+    with service.build_lock:
+        if (service.paths.corpus / name).exists() or doc_id_for(Path(name)) in service.store().doc_files():
+            raise UserError(f"已存在同名文件 / a document named {name} already exists")
+        staging = staging_dir(service.paths.corpus)
+        staging.mkdir(parents=True, exist_ok=True)
+        staged = staging / name
         try:
-            load_text(staged)  # empty, binary, undecodable, not-a-docx … all fail here with a clear message
-        except LoadError as e:
-            raise UserError(f"文件无法读取 / cannot read {name}: {e.problem} ({e.hint})") from e
-        with service.build_lock:
-            shutil.copyfile(staged, target)
-            report = _ingest(service, target, name)
+            shutil.copyfile(src, staged)
+            try:
+                load_text(staged)  # empty, binary, undecodable, not-a-docx … all fail here with a clear message
+            except LoadError as e:
+                raise UserError(f"文件无法读取 / cannot read {name}: {e.problem} ({e.hint})") from e
+            try:
+                report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None,
+                                   staged=[staged])
+            except StagedFileRefused as e:
+                raise UserError(f"文件未入库 / not ingested: {e.error}") from e
+        finally:
+            staged.unlink(missing_ok=True)  # already moved into the corpus when the build committed
+            try:
+                staging.rmdir()  # the corpus folder looks as before a refused upload
+            except OSError:
+                pass
+        service.reload()
     doc_id = (report.added or report.updated or ["?"])[0]
     warnings = "".join(f"\n- ⚠️ {esc(w.problem)}" for w in report.warnings if w.file == name)
     return f"✅ 已入库 / ingested **{esc(name)}** as `{esc(doc_id)}` — {esc(report.summary())}{warnings}"
-
-
-def _ingest(service: Service, target: Path, name: str) -> BuildReport:
-    """Build with the new file; remove it again when it could not be ingested."""
-    report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None)
-    errors = [e for e in report.errors if e.file == name]
-    if errors:
-        target.unlink(missing_ok=True)
-        raise UserError(f"文件未入库 / not ingested: {errors[0]}")
-    service.reload()
-    return report
 
 
 # ---- my obligations -----------------------------------------------------------------------------------------
@@ -480,11 +528,12 @@ def my_obligations(service: Service, profile: Profile, as_of: Any, seen: list[st
 
 
 def checklist_file(service: Service, profile: Profile, as_of: Any, fmt: str) -> str:
-    """The checklist as a CSV or iCalendar file in the export folder, written when asked for."""
+    """The checklist as a CSV or iCalendar file from the bounded export cache (keyed by the knowledge base's
+    content, the profile, the date and the format), written only when asked for."""
     day = _as_of(as_of)
-    text = render_checklist(profile, check(service.store(), profile, day), fmt, day)
-    service.paths.exports.mkdir(parents=True, exist_ok=True)
-    fd, path = tempfile.mkstemp(prefix="my-obligations-", suffix=f".{fmt}", dir=service.paths.exports)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    return path
+    store = service.store()
+    key = json.dumps([EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(profile),
+                      day.isoformat(), fmt], ensure_ascii=False, default=str)
+    path = service.exports.get(key, "my-obligations", f".{fmt}", lambda fh: fh.write(
+        render_checklist(profile, check(store, profile, day), fmt, day)))
+    return str(path)

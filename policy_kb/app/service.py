@@ -11,6 +11,8 @@ from pathlib import Path
 from ..answer.compose import Answerer
 from ..store import Store
 from ..store.feedback import FeedbackStore
+from .file_cache import FileCache
+from .throttle import LoginThrottle
 
 
 @dataclass
@@ -29,6 +31,9 @@ class Service:
         self.build_lock = threading.Lock()
         self._feedback: FeedbackStore | None = None
         self._feedback_lock = threading.Lock()
+        self.login_throttle = LoginThrottle()
+        self.exports = FileCache(paths.exports)  # bounded, self-cleaning
+        self.reconciled = threading.Event()  # set when the start-up reconciliation has run (app.startup)
 
     def answerer(self) -> Answerer:
         local = self._local

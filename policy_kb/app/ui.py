@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
 import gradio as gr
 import pandas as pd
+from starlette.middleware import Middleware
 
 from ..store import default_index_dir
+from . import errors, startup
 from . import handlers as h
 from .render import CSS, linked_clause
 from .service import Paths, Service
+from .upload_input import UploadBox, UploadLimit
 
 PAGE_SCRIPT = Path(__file__).with_name("static") / "page.js"
 CONTEXT_HINT = "<p class='hint'>点击回答中的 [1]、[2] … 在此查看所引条款及其上下文 / click [n] to read the cited clause here</p>"
@@ -61,7 +65,9 @@ def _padded(dates: pd.Series) -> list[float | None] | None:
     return [first - pad, last + pad]
 
 
-def build_app(index: Path | None = None, corpus: Path | None = None, exports: Path | None = None) -> gr.Blocks:
+def build_app(index: Path | None = None, corpus: Path | None = None, exports: Path | None = None,
+              gradio_temp: Path | None = None) -> gr.Blocks:
+    """The app; ``gradio_temp``: Gradio's temp folder when it is this app's own (then it is kept bounded too)."""
     index = Path(index or default_index_dir())
     service = Service(Paths(index=index, corpus=Path(corpus or os.environ.get("POLICY_KB_CORPUS", "corpus")),
                             exports=Path(exports or index / "exports")))
@@ -278,13 +284,13 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 gr.Markdown("#### 被引用但未收录的文件 / cited documents not in the corpus")
                 missing = gr.Markdown()
                 with gr.Accordion("上传文件（管理员）/ upload (admin)", open=False, visible=h.admin_enabled()):
-                    up_file = gr.File(label="txt / md / docx / pdf / html", file_types=[".txt", ".md", ".docx", ".pdf",
-                                                                                        ".html", ".htm"])
+                    # type and size are checked by the server (handlers.upload) with the app's own messages
+                    up_file = UploadBox(label="txt / md / docx / pdf / html")
                     up_pw = gr.Textbox(label="管理员密码 / admin password", type="password")
                     up_go = gr.Button("上传并入库 / upload and ingest")
                     up_msg = gr.Markdown()
-                    def _upload(f: str | None, pw: str) -> tuple[Any, ...]:
-                        message = h.upload(service, f, pw)
+                    def _upload(f: str | None, pw: str, request: gr.Request) -> tuple[Any, ...]:
+                        message = h.upload(service, f, pw, client=request.client.host if request.client else "?")
                         # the new document (and its place) become selectable everywhere without a restart
                         names, ids = h.jurisdiction_choices(service), h.document_choices(service)
                         return (message, h.documents_table(service), gr.update(choices=ids), gr.update(choices=[h.ALL, *ids]),
@@ -313,15 +319,28 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
         demo.load(_load, None, [doc_table, missing, plot, table, o_count, o_dl, place, s_place, o_place, t_place, s_doc, o_doc,
                                 tree_doc], api_name=False)
     demo.service = service  # type: ignore[attr-defined]  # for tests
-    return demo
+    demo.janitor = startup.start(service, gradio_temp)  # type: ignore[attr-defined]
+    return errors.install(demo)
+
+
+# Gradio keeps each session's component values (≈0.8 MB per page load here: the tables the page loads with) until
+# this many newer sessions exist; its default (10,000) let memory grow with every page view (the soak: +60 MB a
+# minute).  A session pushed out starts again from the page's defaults on its next event.
+STATE_SESSIONS = 200
 
 
 def main() -> None:
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
-    app = build_app()
+    # Gradio's temp folder of its own (it holds a copy of every file served), so the app can keep it bounded
+    gradio_temp = Path(os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(tempfile.gettempdir()) /
+                                                                    f"policy-kb-gradio-{os.getuid()}")))
+    app = build_app(gradio_temp=gradio_temp)
     app.service.warm_up()  # type: ignore[attr-defined]
     app.queue(default_concurrency_limit=8).launch(
         server_name=host, server_port=port, **page_options(),
-        allowed_paths=[str(app.service.paths.exports.resolve())], max_file_size="20mb",  # type: ignore[attr-defined]
-        show_error=True)
+        allowed_paths=[str(app.service.paths.exports.resolve())],  # type: ignore[attr-defined]
+        # the upload size limit is the app's own (413 with its message), not Gradio's English max_file_size
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=h.MAX_UPLOAD_BYTES)]},
+        state_session_capacity=STATE_SESSIONS,
+        show_error=False)  # errors.install already makes every message safe; nothing else is shown

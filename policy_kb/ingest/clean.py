@@ -259,8 +259,9 @@ def clean(raw: str) -> CleanText:
     m.sub(r"\[bookmark:[^\]]*\]", "")
     m.sub(r"https?://[A-Za-z0-9./_\-?=&%#:~+]+", "")
     m.sub(COMMENT_RE, "")  # `<!-- INFO END -->` of LawRefBook texts: markup, never text
+    # sub/superscripts from Word/PDF conversions (PM<sub>2.5</sub>) read as plain text; any other markup is what
+    # the document says (a notice may quote `<script>`): kept as written, and escaped wherever it is displayed
     m.sub(r"<(sub|sup)>(.*?)</\1>", r"\2", re.I)
-    m.sub(r"</?[a-zA-Z][^<>\n]{0,200}>", "")
     m.sub(r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});", lambda x: html.unescape(x.group(0)))
     m.sub(r"[\u200b\u200c\u200d\ufeff]", "")  # again: entities such as &#8203; may have produced them
     pua += len(PUA_RE.findall(m.text))

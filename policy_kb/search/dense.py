@@ -250,16 +250,18 @@ def index_rowids(index, kind: str) -> np.ndarray:  # type: ignore[no-untyped-def
 
 def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None,
                      progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
-    """Bring an existing large index (flat16 or IVF) up to date by removing the vectors of clauses that are gone
-    and adding those of new clauses: no re-reading of every vector from the cache, no retraining.  None when a
-    full build is due: a small (flat) index, another model or passage format, the size calls for another kind,
-    or an IVF index has grown too far beyond what its lists were trained on."""
+    """Bring an existing index up to date by removing the vectors of clauses that are gone and adding those of new
+    clauses: only the clauses the index lacks are encoded (even without the embedding cache: after a crash between
+    the SQLite commit and the index swap, the next build encodes the new document, not the corpus), no re-reading
+    of every vector from the cache, no retraining.  None when a full build is due: another model or passage
+    format, the size calls for another kind, or an IVF index has grown too far beyond what its lists were trained
+    on."""
     import faiss
 
     manifest = read_manifest(store.index_dir)
     path = store.index_dir / INDEX_FILE
     kind = (manifest or {}).get("kind")
-    if not manifest or kind not in ("flat16", "ivf") or manifest.get("model") != embedder.name \
+    if not manifest or kind not in ("flat", "flat16", "ivf") or manifest.get("model") != embedder.name \
             or manifest.get("dim") != embedder.dim or manifest.get("passages") != PASSAGE_FORMAT \
             or (kind == "ivf" and manifest.get("ivf_code") != IVF_CODE) or not path.exists():
         return None

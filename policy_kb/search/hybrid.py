@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..records import Clause, Hit
 from ..store import Store
+from ..textsafe import strip_format_chars
 from .dense import DenseIndex
 from .filters import SearchFilter
 from .keyword import exact_search, keyword_search
@@ -139,7 +140,7 @@ class Searcher:
         before it reads the question), so they are not looked up twice."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
-        query = query.strip()[:MAX_QUERY_CHARS]
+        query = strip_format_chars(query).strip()[:MAX_QUERY_CHARS]  # `补\u200b偿` is 补偿
         if not query:
             return []
         if not corrected:

@@ -243,7 +243,16 @@ class Store:
         self.conn.execute("DELETE FROM clauses WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
 
+    ROWID_HIGH = "clause_rowid_high"
+
+    def _next_clause_rowid(self) -> int:
+        """Clause rowids are never reused: the dense index is keyed by rowid and updated in place, so a rowid that
+        came back with another clause's text would keep the old text's vector."""
+        row = self.conn.execute("SELECT max(rowid) FROM clauses").fetchone()
+        return max(int(row[0] or 0), int(self.get_meta(self.ROWID_HIGH) or 0)) + 1
+
     def put_document(self, doc: Document, file: str, raw_text: str, src_map: list[int]) -> None:
+        first = self._next_clause_rowid()  # before the delete: the document's old rowids stay used
         self.delete_document(doc.id)
         self.conn.execute(
             "INSERT INTO documents(id, file, source_file, content_hash, title, doc_number, issuer, issue_date,"
@@ -254,12 +263,13 @@ class Store:
              json.dumps([c.to_dict() for c in doc.cites], ensure_ascii=False),
              json.dumps(doc.warnings, ensure_ascii=False), doc.text, raw_text, _pack(src_map)))
         self.conn.executemany(
-            'INSERT INTO clauses(id, doc_id, ord, parent_id, level, label, path, heading, text, kind, start, "end",'
-            " warnings, spans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(c.id, c.doc_id, i, c.parent_id, c.level, c.label, json.dumps(c.path, ensure_ascii=False), c.heading,
+            'INSERT INTO clauses(rowid, id, doc_id, ord, parent_id, level, label, path, heading, text, kind, start,'
+            ' "end", warnings, spans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+            [(first + i, c.id, c.doc_id, i, c.parent_id, c.level, c.label, json.dumps(c.path, ensure_ascii=False), c.heading,
               c.text, c.kind, c.start, c.end, json.dumps(c.warnings, ensure_ascii=False),
               json.dumps([list(s) for s in c.spans]))
              for i, c in enumerate(doc.clauses)])
+        self.set_meta(self.ROWID_HIGH, str(first + len(doc.clauses) - 1))
         if self.has_trigrams:
             self.conn.execute("INSERT INTO clause_tri(rowid, text) SELECT rowid, text FROM clauses WHERE doc_id=?",
                               (doc.id,))
