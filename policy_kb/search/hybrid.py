@@ -50,16 +50,17 @@ def snippet(text: str, terms: list[str], width: int = 90) -> str:
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
-def _single_thread_queries() -> None:
+def _single_thread_queries(embedder) -> None:  # type: ignore[no-untyped-def]
     """One short query is encoded fastest on one thread (benchmarks: 37 ms vs 254 ms median with two threads on
     the 2-core machine, see docs/benchmarks.md); parallelism comes from concurrent requests instead.
-    POLICY_KB_TORCH_THREADS overrides."""
+    POLICY_KB_TORCH_THREADS overrides.  Only the PyTorch encoder needs this (the ONNX one runs each call on one
+    thread), and only then is torch imported: it is seconds of a cold start."""
     import os
 
-    try:
-        import torch
-    except ImportError:
+    if getattr(embedder, "backend", None) != "torch":
         return
+    import torch
+
     torch.set_num_threads(int(os.environ.get("POLICY_KB_TORCH_THREADS", "1")))
 
 
@@ -84,8 +85,9 @@ class Searcher:
     def embedder(self):  # type: ignore[no-untyped-def]
         from ..embed.embedder import load_embedder
 
-        _single_thread_queries()
-        return load_embedder(self._embedder_name)
+        embedder = load_embedder(self._embedder_name)
+        _single_thread_queries(embedder)
+        return embedder
 
     @cached_property
     def dense(self) -> DenseIndex | None:
