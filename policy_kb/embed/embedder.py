@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -267,7 +268,11 @@ def load_embedder(model: str | None = None) -> Embedder:
     the resolved spec and backend, so every caller shares one loaded model.
     """
     spec = model or os.environ.get(ENV_MODEL) or None
-    return _cached_embedder(spec, backend_choice())
+    with _LOADING:  # lru_cache does not stop two threads (app preload, first request) loading the model twice
+        return _cached_embedder(spec, backend_choice())
+
+
+_LOADING = threading.Lock()
 
 
 def backend_choice() -> str:
