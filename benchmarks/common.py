@@ -36,9 +36,14 @@ SCHEMA = 1
 
 
 # ---- rows ------------------------------------------------------------------------------------------------------
+# Units whose figures are better when higher: a target is then a floor, met when measured/target ≥ 1.
+HIGHER_IS_BETTER_UNITS = frozenset({"recall", "%", "questions/s", "passages/s", "×"})
+
+
 @dataclass
 class Row:
-    """One measured quantity.  `median`/`p95` are in `unit`; `target` (same unit) applies to the median."""
+    """One measured quantity.  `median`/`p95` are in `unit`; `target` (same unit) applies to the median: a ceiling
+    for times and sizes, a floor for recall and throughput (`higher_is_better`, inferred from the unit when None)."""
 
     name: str
     median: float
@@ -48,10 +53,21 @@ class Row:
     target: float | None = None
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    higher_is_better: bool | None = None
+
+    @property
+    def higher(self) -> bool:
+        return self.unit in HIGHER_IS_BETTER_UNITS if self.higher_is_better is None else self.higher_is_better
 
     @property
     def ratio(self) -> float | None:
         return self.median / self.target if self.target else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.ratio is None:
+            return None
+        return self.ratio >= 1 if self.higher else self.ratio <= 1
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -60,7 +76,8 @@ class Row:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Row":
-        return cls(**{k: d[k] for k in ("name", "median", "p95", "unit", "n", "target", "note", "extra") if k in d})
+        keys = ("name", "median", "p95", "unit", "n", "target", "note", "extra", "higher_is_better")
+        return cls(**{k: d[k] for k in keys if k in d})
 
     @classmethod
     def from_samples(cls, name: str, seconds: list[float], unit: str = "ms", **kw: Any) -> "Row":
@@ -344,7 +361,8 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
         "`--quick` takes fewer samples.",
         "",
         "Latencies are wall-clock times; *median* and *p95* are over *n* samples (p95 is the nearest-rank "
-        "95th percentile, i.e. the maximum when n < 20). *ratio* = measured median / target, so ≤ 1 meets the target.",
+        "95th percentile, i.e. the maximum when n < 20). *ratio* = measured median / target: ≤ 1 meets a target for "
+        "times and sizes, ≥ 1 for figures where higher is better (recall, throughput, speed-ups).",
         "",
     ]
     hardware = ("cpu", "cores", "ram_gib", "python", "os")  # what makes numbers comparable; load and commit vary
@@ -386,8 +404,8 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
                 note = (note + " " if note else "") + f"† from the run of {r['carried_over_from']}"
                 carried = True
             ratio = f"{row.ratio:.2f}" if row.ratio is not None else "–"
-            if row.ratio is not None:
-                ratio += " ✓" if row.ratio <= 1 else " ✗"
+            if row.meets_target is not None:
+                ratio += " ✓" if row.meets_target else " ✗"
             lines.append(f"| {row.name} | {_fmt(row.median, row.unit)} | {_fmt(row.p95, row.unit)} | {row.unit} | "
                          f"{row.n} | {_fmt(row.target, row.unit)} | {ratio} | {note} |")
         if carried:

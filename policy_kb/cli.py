@@ -293,8 +293,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     os.environ["POLICY_KB_INDEX"] = args.index
     os.environ["POLICY_KB_CORPUS"] = args.corpus
-    from .app import main as serve
+    from .app import main as serve, preload
 
+    preload()
     serve()
     return 0
 

@@ -280,7 +280,8 @@ class Answerer:
             else:
                 reason = (f"No document numbered {number} is in the knowledge base or cited by it." if en
                           else f"知识库中没有文号为{number}的文件，也没有文件引用它。")
-            return None, self._not_found(q, reason, self.searcher.search(number, mode="keyword", k=3), as_of)
+            return None, self._not_found(q, reason, self.searcher.search(number, mode="keyword", k=3, corrected=True),
+                                     as_of)
         return None, None
 
     def evidence(self, q: Question, flt: SearchFilter, as_of: date) -> tuple[list[Evidence], list[Hit], list[str]]:

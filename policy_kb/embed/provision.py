@@ -7,7 +7,8 @@ model hub. The blob is dequantised to fp32 and written as a standard BERT
 checkpoint plus sentence-transformers module files (mean pooling, Normalize,
 `query: ` / `passage: ` prompts).
 
-Run `python -m policy_kb.embed.provision` to convert once and print the folder.
+Run `python -m policy_kb.embed.provision` to convert once, export the int8 ONNX
+encoder next to it (onnx_export.py) and print the folder.
 """
 
 from __future__ import annotations
@@ -421,11 +422,18 @@ def ensure_model(progress: Progress | None = None) -> Path:
 
 
 def main() -> int:
+    """Convert the model, then export its int8 ONNX encoder next to it (`make setup` runs this)."""
     try:
         path = ensure_model()
     except RuntimeError as exc:
         _stderr(f"error: {exc}")
         return 1
+    try:
+        from .onnx_export import ensure_onnx
+
+        ensure_onnx(path, _stderr)
+    except (ImportError, RuntimeError) as exc:  # the PyTorch encoder still works: say so, do not fail set-up
+        _stderr(f"warning: no ONNX encoder ({exc}); queries and builds use PyTorch")
     print(path)
     return 0
 

@@ -6,6 +6,7 @@ question set (see `policy-kb eval retrieval` and docs/benchmarks.md).
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from functools import cached_property
@@ -26,6 +27,9 @@ WEIGHTS = {"keyword": 1.0, "semantic": 0.8, "exact": 1.0}
 CANDIDATES = 50
 MAX_QUERY_CHARS = 500
 HIGHLIGHT = ("【", "】")
+# clause texts whose normalised form is remembered for de-duplicating hits: ~18 per query at 0.2 ms each were a
+# quarter of a warm seed search once the encoder got fast; 4096 texts of a few hundred characters hold ≤ 10 MB
+DEDUP_CACHE = 4096
 
 
 def snippet(text: str, terms: list[str], width: int = 90) -> str:
@@ -51,16 +55,23 @@ def snippet(text: str, terms: list[str], width: int = 90) -> str:
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
-def _single_thread_queries() -> None:
+@functools.lru_cache(maxsize=DEDUP_CACHE)
+def _dedup_key(text: str) -> str:
+    """What makes two clauses "the same words" (normalise(), memoised: the same clauses recur across queries)."""
+    return normalise(text)
+
+
+def _single_thread_queries(embedder) -> None:  # type: ignore[no-untyped-def]
     """One short query is encoded fastest on one thread (benchmarks: 37 ms vs 254 ms median with two threads on
     the 2-core machine, see docs/benchmarks.md); parallelism comes from concurrent requests instead.
-    POLICY_KB_TORCH_THREADS overrides."""
+    POLICY_KB_TORCH_THREADS overrides.  Only the PyTorch encoder needs this (the ONNX one runs each call on one
+    thread), and only then is torch imported: it is seconds of a cold start."""
     import os
 
-    try:
-        import torch
-    except ImportError:
+    if getattr(embedder, "backend", None) != "torch":
         return
+    import torch
+
     torch.set_num_threads(int(os.environ.get("POLICY_KB_TORCH_THREADS", "1")))
 
 
@@ -85,8 +96,9 @@ class Searcher:
     def embedder(self):  # type: ignore[no-untyped-def]
         from ..embed.embedder import load_embedder
 
-        _single_thread_queries()
-        return load_embedder(self._embedder_name)
+        embedder = load_embedder(self._embedder_name)
+        _single_thread_queries(embedder)
+        return embedder
 
     @cached_property
     def dense(self) -> DenseIndex | None:
@@ -178,7 +190,7 @@ class Searcher:
             clause = clauses.get(rowid)
             if clause is None:
                 continue
-            key = normalise(clause.text)
+            key = _dedup_key(clause.text)
             if key in seen_text:
                 continue  # the same words in two clauses: keep the better-ranked one
             seen_text.add(key)
