@@ -767,6 +767,27 @@ def test_export_folder_is_served(web) -> None:  # positive control for the refus
     assert status == 200 and body.startswith(b"\xef\xbb\xbfid,doc_id,")
 
 
+def test_page_views_do_not_grow_the_servers_session_memory(web) -> None:
+    """Gradio keeps every session's component values (≈0.8 MB per page load of this app); main() caps how many
+    sessions are kept, so page views by anonymous visitors cannot grow memory without bound.  Also: no English
+    `max_file_size` check and no raw error text (the error boundary decides what a client sees)."""
+    import uuid
+
+    from policy_kb.app.ui import STATE_SESSIONS
+
+    assert web.launch_kwargs["state_session_capacity"] == STATE_SESSIONS
+    assert web.launch_kwargs["show_error"] is False and "max_file_size" not in web.launch_kwargs
+    load = next(k for k, fn in web.fns.items() if fn.name == "_load")
+    for _ in range(STATE_SESSIONS + 20):
+        session = uuid.uuid4().hex
+        body = json.dumps({"data": [], "fn_index": load, "session_hash": session}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{web.base}/gradio_api/queue/join", data=body,
+                                                      headers={"Content-Type": "application/json"}), timeout=60).read()
+        with urllib.request.urlopen(f"{web.base}/gradio_api/queue/data?session_hash={session}", timeout=120) as r:
+            assert any(b"process_completed" in line and b'"success":true' in line for line in r)
+    assert len(web.server_app.state_holder.session_data) <= STATE_SESSIONS
+
+
 @pytest.mark.parametrize("route", ["/gradio_api/file={}", "/file={}", "/gradio_api/file/{}", "/file/{}"])
 @pytest.mark.parametrize("target", ["/etc/passwd", "{index}/kb.sqlite", "{index}/exports/../kb.sqlite",
                                     "{index}/exports/%2e%2e/kb.sqlite", "../../../../../../etc/passwd",
