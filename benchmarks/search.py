@@ -28,9 +28,10 @@ temp dir, unless `--index DIR` names an existing knowledge base. All timings use
   bursts of other load on the machine affect them alike. Each sample is one `Searcher.search` call.
   *hybrid + jurisdiction* applies the question's own jurisdiction filter where it has one (as `eval retrieval`
   does). *query embedding* times `encode_queries` alone for one question, the model's share of a hybrid query.
-  Query encoding runs with the torch thread count the `Searcher` configures (`POLICY_KB_TORCH_THREADS`, default 1).
-  The *paired comparison* rows run hybrid search with 1 thread and with one thread per core in alternating blocks
-  of 10 queries (so load changes hit both alike).
+  Query encoding runs on one thread (the ONNX encoder always; the PyTorch one with the thread count the `Searcher`
+  configures, `POLICY_KB_TORCH_THREADS`, default 1). With the PyTorch encoder, *paired comparison* rows run hybrid
+  search with 1 thread and with one thread per core in alternating blocks of 10 queries (so load changes hit both
+  alike).
   Target: hybrid median ≤ {HYBRID_TARGET_MS:.0f} ms.
 * **Cold start**: wall time from spawning `python -m policy_kb.cli search "{COLD_QUERY}" --json --index DIR` to the
   process exiting with its results (interpreter start, imports, model and index load, one search, JSON out); the OS
@@ -92,9 +93,11 @@ def warm_search(ctx: Context) -> list[Row]:
             fn(q)
             samples[name].append(time.perf_counter() - t0)
     rows = []
-    threads = _torch_threads()
+    backend = getattr(enc, "backend", type(enc).__name__)
+    threads = _torch_threads() if backend == "torch" else None  # the ONNX encoder runs each call on one thread
+    encoder_note = f"torch threads = {threads}" if threads else f"encoder {backend}, 1 thread"
     for name, (_, target) in workloads.items():
-        note = f"torch threads = {threads}" if threads and "keyword" not in name else ""
+        note = "" if "keyword" in name else encoder_note
         rows.append(Row.from_samples(name, samples[name], target=target, note=note))
         log(f"{name}: median {rows[-1].median:.1f} ms, p95 {rows[-1].p95:.1f} ms")
     if threads:
