@@ -122,15 +122,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 print("\n".join(["", "missed:"] + report.misses + ["", "field errors:"] + report.errors))
         return 0
     if args.what == "profiles":
-        from .evaluation.profiles import evaluate_profiles, table
+        from .evaluation.profiles import evaluate_profiles, table as profiles_table
 
         for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
             results = evaluate_profiles(args.split if args.split in ("dev", "test") else "all",
                                         _as_of(args.as_of), baseline=args.baseline, drop_expired_gold=drop)
-            print(f"{label}:\n{table(results)}\n")
+            print(f"{label}:\n{profiles_table(results)}\n")
         if args.verbose:
-            for r in results:
-                print("\n".join([f"== {r.name} missed:", *r.misses, "extra:", *r.extras]))
+            for score in results:
+                print("\n".join([f"== {score.name} missed:", *score.misses, "extra:", *score.extras]))
         return 0
     if args.what == "documents":
         from .evaluation.documents import evaluate_split
@@ -152,14 +152,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from .search.hybrid import Searcher
 
         questions = load_gold(gold or Path("tests/gold/questions.jsonl"))
-        results = eval_retrieval(Searcher(args.index), questions)
+        modes = eval_retrieval(Searcher(args.index), questions)
         if args.json:
             emit_json({m: {"recall@1": s.recall[1], "recall@5": s.recall[5], "recall@10": s.recall[10], "mrr": s.mrr}
-                       for m, s in results.items()})
+                       for m, s in modes.items()})
         else:
-            print(table(results))
+            print(table(modes))
             if args.verbose:
-                for m, s in results.items():
+                for m, s in modes.items():
                     print(f"\n{m} misses (gold not in top 5):\n" + "\n".join(s.misses))
         return 0
     if args.what == "answers":
@@ -172,9 +172,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.fit:
             from .evaluation.fit import fit
 
-            report = fit(Answerer(args.index), questions, _as_of(args.as_of))
-            print(f"fitted on {report['trained_on']} questions, {report['sentences']} sentences; "
-                  f"cross-validated ({report['folds']}): {report['cross_validated']}")
+            fitted = fit(Answerer(args.index), questions, _as_of(args.as_of))
+            print(f"fitted on {fitted['trained_on']} questions, {fitted['sentences']} sentences; "
+                  f"cross-validated ({fitted['folds']}): {fitted['cross_validated']}")
             return 0
         rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
         if args.json:
@@ -187,7 +187,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, documents, retrieval or answers")
 
 
-def _as_of(value: str | None):  # type: ignore[no-untyped-def]
+def _as_of(value: str | None):
     from datetime import date
 
     if not value:
@@ -300,7 +300,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _search_filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _search_filter(args: argparse.Namespace):
     from .search.filters import SearchFilter
 
     try:

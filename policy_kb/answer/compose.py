@@ -114,8 +114,7 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
     holders: list[list[Obligation]] = []  # per line, the obligations its sentences state
     for e in sorted(chosen, key=lambda e: (first[e.clause.id], e.start)):
         last = out[-1] if out else None
-        same = last is not None and last.clause.id == e.clause.id
-        if same and (re.fullmatch(r"[（(].*[）)][。；;]?", e.text)  # `（市生态环境局牵头，…）` ends the sentence before
+        if last is not None and last.clause.id == e.clause.id and (re.fullmatch(r"[（(].*[）)][。；;]?", e.text)  # `（市生态环境局牵头，…）` ends the sentence before
                      or not dated(e.obligation) and not dated(last.obligation)):
             last.text += e.text
             last.obligation = last.obligation or e.obligation
@@ -219,7 +218,7 @@ class Answerer:
                       as_of.isoformat())
 
     @staticmethod
-    def _resolve_number(raw: str, docs: list) -> str:  # type: ignore[type-arg]
+    def _resolve_number(raw: str, docs: list) -> str:
         """Match an extracted 文号 to one the corpus knows: `请问晋政办发〔2019〕66号` → 晋政办发〔2019〕66号,
         `jin zheng ban fa〔2022〕51号` → 晋政办发〔2022〕51号 (by pinyin)."""
         from pypinyin import lazy_pinyin

@@ -159,7 +159,7 @@ class EvidenceFinder:
         """The period of a plan that ended before ``as_of`` (None for anything in force).  The periods of all
         documents are read once (only a 规划's text is opened) and kept until the knowledge base changes."""
         periods = self.store.cached("plan_periods", lambda: {d.id: plan_period(d) for d in self.store.documents()})
-        period = periods.get(doc.id)  # type: ignore[attr-defined]
+        period = periods.get(doc.id)
         return period if period is not None and period[1] < as_of.year else None
 
     def concepts(self, q: Question) -> list[tuple[str, ...]]:

@@ -85,7 +85,7 @@ def install(demo: gr.Blocks) -> gr.Blocks:
     """Put the boundary around every event of ``demo`` (call once, after all events are defined)."""
     if getattr(demo, "_policy_kb_boundary", False):
         return demo
-    demo.preprocess_data = _preprocess_guard(demo.preprocess_data)  # type: ignore[method-assign]
-    demo.process_api = _boundary(demo.process_api)  # type: ignore[method-assign]
+    demo.preprocess_data = _preprocess_guard(demo.preprocess_data)  # type: ignore[method-assign,assignment]
+    demo.process_api = _boundary(demo.process_api)  # type: ignore[method-assign,assignment]
     demo._policy_kb_boundary = True  # type: ignore[attr-defined]
     return demo

@@ -95,7 +95,7 @@ class FileCache:
     def path_for(self, key: str, prefix: str, suffix: str) -> Path:
         return self.folder / f"{prefix}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}{suffix}"
 
-    def get(self, key: str, prefix: str, suffix: str, write: Callable[[IO[str]], None]) -> Path:
+    def get(self, key: str, prefix: str, suffix: str, write: Callable[[IO[str]], object]) -> Path:
         path = self.path_for(key, prefix, suffix)
         with self._lock:
             if path.exists():

@@ -10,7 +10,7 @@ import shutil
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .. import places
 from ..build import StagedFileRefused
@@ -52,7 +52,7 @@ def jurisdiction_choices(service: Service) -> list[str]:
             names.update(n for n in places.ancestors(d.jurisdiction) or [d.jurisdiction]
                          if n != places.NATIONAL or d.jurisdiction == places.NATIONAL)
     rank = {"national": -1, "province": 0, "city": 1, "county": 2}
-    ordered = sorted(names, key=lambda n: (rank.get(places.lookup(n).level if places.lookup(n) else "", 3), n))
+    ordered = sorted(names, key=lambda n: (rank.get(getattr(places.lookup(n), "level", ""), 3), n))
     return [ALL, *ordered]
 
 
@@ -240,7 +240,7 @@ def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> 
 # the clause in context (the table's "details on click")
 OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文件 document", "条款 clause", "义务 obligation",
                       "责任部门 departments", "处罚 penalties"]
-OBLIGATION_TYPES = ["str", "str", "str", "str", "html", "str", "str", "str"]
+OBLIGATION_TYPES: list[Literal["str", "html"]] = ["str", "str", "str", "str", "html", "str", "str", "str"]
 
 
 def _yuan(x: float) -> str:
@@ -255,7 +255,7 @@ def _bounds(p: dict[str, Any], unit: str) -> str:
     if lo is not None and hi is not None and lo != hi:
         return f"{_yuan(lo)}–{_yuan(hi)}{unit}"
     if lo is not None or hi is not None:
-        value = _yuan(hi if hi is not None else lo)
+        value = _yuan(hi if hi is not None else lo)  # type: ignore[arg-type]  # one of them is set (checked above)
         return f"{value}{unit}" + ("以下" if lo is None else "以上" if hi is None else "")
     return ""
 

@@ -120,7 +120,7 @@ def hits_html(hits: list[Hit]) -> str:
             f"<div class='hit'><div class='hit-head'><b>{i}.</b> {esc(h.doc_title)} "
             f"<span class='docno'>{esc(h.doc_number)}</span> <b>{clause_link(h.clause_id, label)}</b> {via}</div>"
             f"<div class='snippet'>{highlight(h.snippet)}</div>"
-            f"<div class='clause-id'>{esc(h.jurisdiction or '地区未注明')} · {LEVELS.get(_level(h), '')} · "
+            f"<div class='clause-id'>{esc(h.jurisdiction or '地区未注明')} · {LEVELS.get(_level(h) or '', '')} · "
             f"{clause_link(h.clause_id, '查看上下文 / open in context')}</div></div>")
     return "\n".join(rows)
 

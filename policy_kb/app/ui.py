@@ -112,20 +112,20 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 copy_text = gr.Textbox(visible="hidden", elem_id="copy-text")
                 msg.submit(_user_errors(lambda m, hist, p, d: (h.chat(service, m, hist, p, d), "")),
                            [msg, bot, place, as_of], [bot, msg], api_name="chat", concurrency_limit=8) \
-                    .then(lambda hist: h.copy_text(service, hist), bot, copy_text, api_name=False) \
+                    .then(lambda hist: h.copy_text(service, hist), bot, copy_text, api_visibility="private") \
                     .then(None, None, None, js="() => policyKb.showQuestion()")
                 copy.click(lambda text: gr.Info("已复制 / copied") if text else gr.Warning("还没有回答 / no answer yet"),
-                           copy_text, None, js="(text) => policyKb.copy(text)", api_name=False)
-                clear.click(lambda: ([], "", ""), None, [bot, copy_text, open_chat], api_name=False)
+                           copy_text, None, js="(text) => policyKb.copy(text)", api_visibility="private")
+                clear.click(lambda: ([], "", ""), None, [bot, copy_text, open_chat], api_visibility="private")
                 # `change`, not `input`: the page script sets the box's value, which Gradio reports as a change
                 open_chat.change(lambda cid: h.clause_context(service, cid) if cid else CONTEXT_HINT, open_chat,
-                                 chat_context, api_name=False) \
+                                 chat_context, api_visibility="private") \
                     .then(None, None, None, js="() => policyKb.reveal('chat-context')")
 
                 def _vote(hist: list[dict[str, Any]], p: str, d: str, data: gr.LikeData) -> None:
                     gr.Info(h.feedback(service, hist, data.index, data.liked, p, d))
 
-                bot.like(_user_errors(_vote), [bot, place, as_of], None, api_name=False)
+                bot.like(_user_errors(_vote), [bot, place, as_of], None, api_visibility="private")
 
             with gr.Tab("条款检索 Search", id="search"):
                 with gr.Row():
@@ -154,10 +154,10 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
 
                 inputs = [query, mode, s_place, s_doc, y_from, y_to]
                 go.click(_user_errors(_search), inputs, [results, pick], api_name="search", concurrency_limit=8)
-                query.submit(_user_errors(_search), inputs, [results, pick], api_name=False)
+                query.submit(_user_errors(_search), inputs, [results, pick], api_visibility="private")
                 pick.change(lambda cid: h.clause_context(service, cid), pick, context, api_name="clause_context")
                 # a click on a result (its path or 查看上下文) opens it: the picker follows, so both show the same clause
-                open_search.change(lambda cid: cid, open_search, pick, api_name=False) \
+                open_search.change(lambda cid: cid, open_search, pick, api_visibility="private") \
                     .then(None, None, None, js="() => policyKb.reveal('search-context')")
 
             with gr.Tab("义务清单 Obligations", id="obligations"):
@@ -190,7 +190,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                     clause_id = linked_clause(str(row[h.OBLIGATION_COLUMNS.index("条款 clause")])) if row else None
                     return h.clause_context(service, clause_id)
 
-                table.select(_open_row, None, o_context, api_name=False) \
+                table.select(_open_row, None, o_context, api_visibility="private") \
                     .then(None, None, None, js="() => policyKb.reveal('obligations-context')")
                 filters = [o_place, o_doc, o_dept, o_before, o_after, o_mod]
                 export = _user_errors(lambda p, d, dep, b, a, m, f: h.export_obligations(service, p, d, dep, b, a, m, f))
@@ -203,16 +203,15 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 # filters or the format change: a single click always downloads exactly the rows on screen
                 refresh = _user_errors(_refresh)
                 table_out = [table, o_count]
-                o_go.click(refresh, filters, table_out, api_name=False) \
+                o_go.click(refresh, filters, table_out, api_visibility="private") \
                     .then(export, [*filters, o_fmt], o_dl, api_name="export_obligations")
-                o_fmt.change(export, [*filters, o_fmt], o_dl, api_name=False)
+                o_fmt.change(export, [*filters, o_fmt], o_dl, api_visibility="private")
                 # a filter that changes without 筛选 (a typed department, a new place) refreshes the table and the file
                 # together, so the download never holds other rows than the table shows
-                for box in filters:
-                    events = [box.change] if isinstance(box, gr.Dropdown) else [box.submit, box.blur]
-                    for event in events:
-                        event(refresh, filters, table_out, api_name=False).then(export, [*filters, o_fmt], o_dl,
-                                                                                  api_name=False)
+                for event in [*(d.change for d in (o_place, o_doc, o_mod)),
+                              *(e for t in (o_dept, o_before, o_after) for e in (t.submit, t.blur))]:
+                    event(refresh, filters, table_out, api_visibility="private") \
+                        .then(export, [*filters, o_fmt], o_dl, api_visibility="private")
 
             with gr.Tab("时间线 Timeline", id="timeline"):
                 t_place = gr.Dropdown(places_, value=h.ALL, label="地区 / jurisdiction", allow_custom_value=True)
@@ -228,7 +227,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                                        "义务": [r["obligation"] for r in rows], "出处": [r["source"] for r in rows]})
                     return gr.update(value=df, x_lim=_padded(df["date"]))
 
-                t_place.change(_timeline, t_place, plot, api_name=False)
+                t_place.change(_timeline, t_place, plot, api_visibility="private")
 
             with gr.Tab("我的义务 My obligations", id="mine"):
                 gr.Markdown("填写企业所在地、行业和设施，列出约束本企业的全部条款：逾期、即将到期、长期和需确认的义务，"
@@ -241,7 +240,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                     p_industry = gr.Dropdown(h.INDUSTRIES, value=["焦化"], multiselect=True, allow_custom_value=True,
                                              label="行业 / industry", min_width=200)
                 p_facilities = gr.Dataframe(headers=h.FACILITY_COLUMNS, value=[["焦炉", 2, "4.3米", "12年", "60万吨/年"]],
-                                            interactive=True, row_count=(1, "dynamic"), column_count=(5, "fixed"),
+                                            interactive=True, row_count=1, row_limits=(1, None), column_count=5,
+                                            column_limits=(5, 5),
                                             label="设施 / facilities（数值带单位，如 4.3米、12年、60万吨/年）")
                 with gr.Row():
                     p_go = gr.Button("生成义务清单 / my checklist", variant="primary")
@@ -253,7 +253,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                     with gr.Column(scale=2, min_width=300):
                         p_context = gr.HTML(elem_id="mine-context")
                 open_mine = gr.Textbox(visible="hidden", elem_id="open-clause-mine")
-                open_mine.change(lambda cid: h.clause_context(service, cid), open_mine, p_context, api_name=False) \
+                open_mine.change(lambda cid: h.clause_context(service, cid), open_mine, p_context, api_visibility="private") \
                     .then(None, None, None, js="() => policyKb.reveal('mine-context')")
 
                 def _checklist(name: str, where: str, industry: Any, facilities: Any, d: Any,
@@ -266,7 +266,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                             {"profile": form, "seen": ids})
 
                 p_go.click(_user_errors(_checklist), [p_name, p_place, p_industry, p_facilities, as_of, p_saved],
-                           [p_list, p_csv, p_ics, p_saved], api_name=False)
+                           [p_list, p_csv, p_ics, p_saved], api_visibility="private")
 
                 def _restore(saved: dict[str, Any]) -> tuple[Any, ...]:
                     form = (saved or {}).get("profile")
@@ -274,7 +274,7 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                         return tuple(gr.update() for _ in range(4))
                     return form.get("name"), form.get("place"), form.get("industry"), form.get("facilities")
 
-                demo.load(_restore, p_saved, [p_name, p_place, p_industry, p_facilities], api_name=False)
+                demo.load(_restore, p_saved, [p_name, p_place, p_industry, p_facilities], api_visibility="private")
 
             with gr.Tab("文件 Documents", id="documents"):
                 doc_table = gr.Dataframe(headers=h.DOCUMENT_COLUMNS, interactive=False, wrap=True,
@@ -299,8 +299,8 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
 
                     up_go.click(_user_errors(_upload), [up_file, up_pw],
                                 [up_msg, doc_table, tree_doc, s_doc, o_doc, place, s_place, o_place, t_place],
-                                api_name=False, concurrency_limit=1)
-                tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_name=False)
+                                api_visibility="private", concurrency_limit=1)
+                tree_doc.change(lambda d: h.clause_tree_md(service, d), tree_doc, tree, api_visibility="private")
 
         def _load() -> tuple[Any, ...]:
             """Per page load: fresh tables, the current document and place lists (a document uploaded in another
@@ -317,9 +317,9 @@ def build_app(index: Path | None = None, corpus: Path | None = None, exports: Pa
                 return ([], f"⚠️ {e}", gr.update(), [], "", None, *(gr.update() for _ in range(7)))
 
         demo.load(_load, None, [doc_table, missing, plot, table, o_count, o_dl, place, s_place, o_place, t_place, s_doc, o_doc,
-                                tree_doc], api_name=False)
-    demo.service = service  # type: ignore[attr-defined]  # for tests
-    demo.janitor = startup.start(service, gradio_temp)  # type: ignore[attr-defined]
+                                tree_doc], api_visibility="private")
+    demo.service = service  # for tests
+    demo.janitor = startup.start(service, gradio_temp)
     return errors.install(demo)
 
 

@@ -26,7 +26,7 @@ class UploadBox(gr.File):
 
     is_template = True  # rendered by the frontend's File component
 
-    def _process_single_file(self, f: FileData) -> NamedString | bytes:  # type: ignore[override]
+    def _process_single_file(self, f: FileData) -> NamedString | bytes:
         path = NamedString(f.path)
         path.orig_name = f.orig_name or ""  # type: ignore[attr-defined]
         return path

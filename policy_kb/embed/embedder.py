@@ -135,7 +135,7 @@ class SentenceTransformerEmbedder:
         return f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim})"
 
 
-def _import_sentence_transformer():  # type: ignore[no-untyped-def]
+def _import_sentence_transformer():
     """`sentence_transformers.SentenceTransformer`, imported without importing scikit-learn.
 
     sentence-transformers imports `sklearn.metrics.pairwise_distances` at start-up for similarity functions
@@ -153,13 +153,13 @@ def _import_sentence_transformer():  # type: ignore[no-untyped-def]
 
         return SentenceTransformer
 
-    def pairwise_distances(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def pairwise_distances(*args, **kwargs):
         from sklearn.metrics import pairwise_distances as real  # the placeholders are gone by then
 
         return real(*args, **kwargs)
 
     package, metrics = types.ModuleType("sklearn"), types.ModuleType("sklearn.metrics")
-    package.__spec__, package.__path__ = spec, []  # type: ignore[attr-defined]
+    package.__spec__, package.__path__ = spec, []
     metrics.pairwise_distances = pairwise_distances  # type: ignore[attr-defined]
     package.metrics = metrics  # type: ignore[attr-defined]
     sys.modules["sklearn"], sys.modules["sklearn.metrics"] = package, metrics
@@ -230,7 +230,7 @@ class FakeEmbedder:
         s = "".join(text.lower().split())
         grams = [s[i : i + 2] for i in range(len(s) - 1)] or list(s)
         hits = [_bigram_bucket(g, self.dim) for g in grams]
-        v = np.bincount(np.fromiter((b for b, _ in hits), dtype=np.int64, count=len(hits)),
+        v: np.ndarray = np.bincount(np.fromiter((b for b, _ in hits), dtype=np.int64, count=len(hits)),
                         weights=np.fromiter((w for _, w in hits), dtype=np.float64, count=len(hits)),
                         minlength=self.dim)
         if not v.any():  # empty text or cancelling signs: a stable per-text vector

@@ -390,7 +390,7 @@ def ensure_model(progress: Progress | None = None) -> Path:
     progress = progress or _stderr
     final = model_dir()
     try:
-        sources: Sources | None = find_sources()
+        sources = find_sources()
     except RuntimeError:
         if _is_current(final, None):
             return final

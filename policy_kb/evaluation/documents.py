@@ -115,10 +115,10 @@ def evaluate_split(split: str, only: str | None = None) -> DocumentsReport:
         docs[doc_id] = doc
         predicted.extend(o.to_dict() for o in extract_document(doc))
     for row in meta_rows:
-        doc = docs.get(row["doc_id"])
-        if doc is None:
+        found = docs.get(row["doc_id"])
+        if found is None:
             continue
-        got = doc.to_dict()
+        got = found.to_dict()
         for name in META_FIELDS:
             if name not in row:
                 continue
@@ -127,7 +127,7 @@ def evaluate_split(split: str, only: str | None = None) -> DocumentsReport:
             report.metadata[name] = (a + ok, t + 1)
             if not ok:
                 report.metadata_errors.append(f"{row['doc_id']} {name}: gold {row[name]!r} got {got.get(name)!r}")
-        counts = _label_counts(doc.clauses)
+        counts = _label_counts(found.clauses)
         for name in COUNT_FIELDS:
             if row.get(name) is None:
                 continue

@@ -95,7 +95,7 @@ def split_authorities(phrase: str) -> list[str]:
             continue
         head = shared.group(1) if shared else _head(parts[-1])
         if shared:
-            parts[-1] += head
+            parts[-1] += shared.group(1)
         level_m = _patterns()[1].match(parts[0])
         level = level_m.group(0) if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) else ""
         for i, part in enumerate(parts):
@@ -114,7 +114,7 @@ def _category(group: str) -> str | None:
     (`交通运输、水利等有关部门` and `…、水利等扬尘监督管理部门` are still distributed)."""
     head = _head(group)
     m = re.match(rf"^(.+)等([\u4e00-\u9fff]{{1,6}}?){re.escape(head)}$", group) if head else None
-    if m is None or m.group(2).startswith(("有关", "相关")):
+    if head is None or m is None or m.group(2).startswith(("有关", "相关")):
         return None
     members = _split_top(m.group(1), "、")
     kind = m.group(2)
@@ -166,7 +166,7 @@ def _split_conjunctions(phrase: str) -> list[str]:
 
 def _is_level(text: str) -> bool:
     m = _patterns()[1].match(text)
-    return bool(m) and m.group(0) == text
+    return m is not None and m.group(0) == text
 
 
 def _longest_name(text: str) -> tuple[str, int] | None:

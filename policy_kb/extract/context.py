@@ -119,7 +119,8 @@ def contexts(clauses: list[Clause], doc_year: int | None, issue_date: str | None
                 ctx.deadline, ctx.deadline_from = dl, c.id
         p = by_id.get(c.parent_id or "")
         if p is not None and c.label and c.label[0] in "（(":
-            _penalty_item(ctx, c, p) or _duty_item(ctx, p)
+            if not _penalty_item(ctx, c, p):
+                _duty_item(ctx, p)
         out[c.id] = ctx
     return out
 

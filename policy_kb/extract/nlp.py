@@ -76,8 +76,8 @@ def get_nlp() -> Any:
     if "policy_regex_spans" not in Language.factories:
         Language.factory("policy_regex_spans")(_make_regex_spans)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    nlp.tokenizer.jieba_seg = jieba_tokenizer()
-    ruler = nlp.add_pipe("span_ruler", config={"spans_key": "PHRASES", "phrase_matcher_attr": "TEXT"})
+    nlp.tokenizer.jieba_seg = jieba_tokenizer()  # type: ignore[union-attr]  # spaCy's zh tokenizer has it
+    ruler: Any = nlp.add_pipe("span_ruler", config={"spans_key": "PHRASES", "phrase_matcher_attr": "TEXT"})
     ruler.add_patterns([{"label": "TOPIC", "pattern": t} for t in TOPICS] +
                        [{"label": "GPE", "pattern": n} for n in {*places.PLACES, *(p.short for p in places.PLACES.values())}
                         if len(n) >= 2])

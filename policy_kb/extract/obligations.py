@@ -486,7 +486,8 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
         if RESPONSIBILITY_LINE.match(text.strip()):
             continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
-            start, text = start + len(clause.heading) + 1, text[len(clause.heading) + 1:]
+            heading = clause.heading or ""
+            start, text = start + len(heading) + 1, text[len(heading) + 1:]
         own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
         closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
         roles = _sentence_roles(text, own, closing, list(zip(holders, written)), previous, known_departments)

@@ -76,7 +76,7 @@ def _read_docx(data: bytes, path: Path) -> str:
     return "\n".join(parts)
 
 
-def _docx_table_rows(table) -> list[str]:  # type: ignore[no-untyped-def]
+def _docx_table_rows(table) -> list[str]:
     """One line per row, cells separated by two spaces; a merged cell (repeated by python-docx) counts once."""
     rows = []
     for row in table.rows:

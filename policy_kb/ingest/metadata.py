@@ -108,7 +108,7 @@ def derive(text: str, clauses: list[Clause]) -> Metadata:
             if m:
                 titled = [m.group(1)]
                 break
-    meta.title = (titled or candidates or [None])[0]
+    meta.title = next(iter(titled or candidates), None)
 
     # issuer: 红头 `XX文件`, `XX关于…` in the title, or the line above the signature date
     for ln in lines:
@@ -160,17 +160,17 @@ def _law_metadata(text: str, meta: Metadata) -> None:
             event = _EVENT_RE.findall(m.group(2))[-1]
             meta.history.append({"date": date, "event": event, "text": re.sub(r"\s+", " ", m.group(0).strip())})
     if meta.doc_number is None:
-        m = _ORDER_RE.search(head)
-        if m:
-            meta.doc_number = f"{m.group(1)}第{m.group(2)}号"
+        order = _ORDER_RE.search(head)
+        if order:
+            meta.doc_number = f"{order.group(1)}第{order.group(2)}号"
     if meta.history:
         latest = max(meta.history, key=lambda h: h["date"])
         meta.issue_date = latest["date"]
         adopting = [h for h in meta.history if h["event"] != "批准"] or meta.history  # a city's rule: 批准 by the province
-        m = _CONGRESS_RE.search(re.sub(rf"^{_CN_DATE}|\s", "", adopting[-1]["text"]))
-        if meta.issuer is None and m:
-            prefix = "" if m.group(2).startswith("全国") else m.group(1)
-            meta.issuer = prefix + m.group(2)
+        congress = _CONGRESS_RE.search(re.sub(rf"^{_CN_DATE}|\s", "", adopting[-1]["text"]))
+        if meta.issuer is None and congress:
+            prefix = "" if congress.group(2).startswith("全国") else congress.group(1)
+            meta.issuer = prefix + congress.group(2)
         elif meta.issuer is None and _ORDER_RE.search(adopting[-1]["text"]):
             meta.issuer = "国务院" if "国务院令" in adopting[-1]["text"] else None
     if meta.title and meta.jurisdiction is None:

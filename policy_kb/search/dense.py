@@ -196,7 +196,7 @@ class _Threads:
         faiss.omp_set_num_threads(self.before)
 
 
-def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):  # type: ignore[no-untyped-def]
+def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):
     """A searchable faiss index over `matrix` (rows labelled by clause rowid) and its kind (see `kind_for`)."""
     import faiss
 
@@ -224,7 +224,7 @@ def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):  # type: ignor
     return index, kind
 
 
-def ivf_ids(index) -> np.ndarray:  # type: ignore[no-untyped-def]
+def ivf_ids(index) -> np.ndarray:
     """Every label stored in an IVF index (one per vector)."""
     import faiss
 
@@ -242,14 +242,14 @@ def _searchable_rowids(store: Store) -> np.ndarray:
                        dtype=np.int64)
 
 
-def index_rowids(index, kind: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+def index_rowids(index, kind: str) -> np.ndarray:
     import faiss
 
     return ivf_ids(index) if kind == "ivf" else faiss.vector_to_array(index.id_map)
 
 
 def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None,
-                     progress: Callable[[str], None]):  # type: ignore[no-untyped-def]
+                     progress: Callable[[str], None]):
     """Bring an existing index up to date by removing the vectors of clauses that are gone and adding those of new
     clauses: only the clauses the index lacks are encoded (even without the embedding cache: after a crash between
     the SQLite commit and the index swap, the next build encodes the new document, not the corpus), no re-reading
@@ -397,7 +397,7 @@ class DenseIndex:
     def is_current(self, store: Store, model_name: str) -> bool:
         return is_current(self.manifest, store, model_name)
 
-    def _params(self, allowed: set[int] | None):  # type: ignore[no-untyped-def]
+    def _params(self, allowed: set[int] | None):
         """faiss search parameters: the allowed rowids as a bitmap selector (so a filter restricts the search
         itself instead of discarding results afterwards) and, for IVF, the number of lists to probe — scaled up
         by the share of clauses a filter keeps, so a narrow filter still finds its best k."""

@@ -61,7 +61,7 @@ def _dedup_key(text: str) -> str:
     return normalise(text)
 
 
-def _single_thread_queries(embedder) -> None:  # type: ignore[no-untyped-def]
+def _single_thread_queries(embedder) -> None:
     """One short query is encoded fastest on one thread (benchmarks: 37 ms vs 254 ms median with two threads on
     the 2-core machine, see docs/benchmarks.md); parallelism comes from concurrent requests instead.
     POLICY_KB_TORCH_THREADS overrides.  Only the PyTorch encoder needs this (the ONNX one runs each call on one
@@ -93,7 +93,7 @@ class Searcher:
         return self.speller.correct(query)
 
     @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
+    def embedder(self):
         from ..embed.embedder import load_embedder
 
         embedder = load_embedder(self._embedder_name)
@@ -108,7 +108,8 @@ class Searcher:
             self._warn(f"semantic search unavailable: {e}")
             return None
         if not index.is_current(self.store, self.embedder.name):
-            self._warn(f"dense index was built with {index.manifest['model']} for {index.manifest['count']} clauses; "
+            manifest = index.manifest or {}
+            self._warn(f"dense index was built with {manifest.get('model')} for {manifest.get('count')} clauses; "
                        f"it does not match the knowledge base and model {self.embedder.name} (run `policy-kb build`)")
             return None
         return index
@@ -124,7 +125,7 @@ class Searcher:
         return self.dense.search(vec, k, allowed)
 
     @cached_property
-    def _encoder_pool(self):  # type: ignore[no-untyped-def]
+    def _encoder_pool(self):
         from concurrent.futures import ThreadPoolExecutor
 
         return ThreadPoolExecutor(max_workers=2, thread_name_prefix="policy-kb-semantic")

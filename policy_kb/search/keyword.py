@@ -188,7 +188,7 @@ def exact_search(store: Store, query: str, k: int, allowed: set[int] | None = No
         raw = " + ".join("(length(text) - length(replace(text, ?, ''))) / length(?)" for _ in match)
         raw_args = [x for t in match for x in (t, t)]
         known = [t for t in match if counts[t] is not None]
-        cond = store.candidates(min(known, key=lambda t: counts[t])) if known else None  # type: ignore[arg-type]
+        cond = store.candidates(min(known, key=lambda t: counts[t] or 0)) if known else None
         if cond is not None:
             sql = f"SELECT rowid, {raw} FROM clauses WHERE {cond[0]} AND kind != 'cc' AND {where} ORDER BY rowid"
             args = [*raw_args, *cond[1], *match]

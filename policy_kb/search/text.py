@@ -14,10 +14,15 @@ from .. import places
 from ..extract.nlp import jieba_tokenizer
 
 STOPWORDS = set(places.data_lines("stopwords.txt"))
+def _pair(line: str) -> tuple[str, str]:
+    english, chinese = line.split("\t", 1)
+    return english, chinese
+
+
 # English word → the term the documents use, so English questions also hit the keyword route (the semantic route is
 # multilingual anyway); longest phrase first so `coke oven` wins over `coke`.
-GLOSSARY = dict(sorted((tuple(line.split("\t", 1)) for line in places.data_lines("glossary_en_zh.tsv")),  # type: ignore[misc]
-                       key=lambda p: -len(p[0])))
+GLOSSARY: dict[str, str] = dict(sorted((_pair(line) for line in places.data_lines("glossary_en_zh.tsv")),
+                                       key=lambda p: -len(p[0])))
 # Colloquial words → the terms policy documents use (the query keeps its own words too).
 SYNONYMS = {w: syns.split("|") for w, syns in (line.split("\t", 1) for line in places.data_lines("synonyms.tsv"))}
 EXACT_RE = re.compile(

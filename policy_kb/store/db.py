@@ -117,7 +117,7 @@ class _ListedDocument(Document):
     """A document from :meth:`Store.documents`: its cleaned text is read from the knowledge base on first access
     (listings are cached, and 20 000 documents' texts would be hundreds of MB)."""
 
-    @property  # type: ignore[override]
+    @property
     def text(self) -> str:
         value = self.__dict__.get("_text", _UNLOADED)
         if value is _UNLOADED:
