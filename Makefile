@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model
 
-.PHONY: setup build run serve test test-fast bench stress chromium clean fit screenshots
+.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit screenshots
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -43,6 +43,13 @@ test: setup chromium
 # docs/screenshots/<tab>-desktop.png (1366×900) and <tab>-phone.png (390×844), from the browser layout test
 screenshots: setup chromium
 	POLICY_KB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_app_browser.py -k layout
+
+# ruff (lint + format check, pyproject [tool.ruff]) and mypy (pyproject [tool.mypy]); both must pass in CI
+lint: setup
+	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	$(BIN)/ruff check policy_kb tests benchmarks app.py
+	$(BIN)/ruff format --check policy_kb tests benchmarks app.py
+	$(BIN)/mypy
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import time
 from datetime import date
@@ -60,8 +59,12 @@ def warm(ctx: Context) -> list[Row]:
         samples.append(sec)
         by_intent.setdefault(answer.intent, []).append(sec)
         statuses[answer.status] = statuses.get(answer.status, 0) + 1
-    row = Row.from_samples("warm ask (Answerer.ask, model loaded)", samples, target=ASK_P50_TARGET_MS,
-                           note="answers: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+    row = Row.from_samples(
+        "warm ask (Answerer.ask, model loaded)",
+        samples,
+        target=ASK_P50_TARGET_MS,
+        note="answers: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())),
+    )
     log(f"{row.name}: median {row.median:.1f} ms, p95 {row.p95:.1f} ms")
     rows = [row]
     for intent, secs in sorted(by_intent.items(), key=lambda kv: -len(kv[1])):
@@ -82,8 +85,13 @@ def cold(ctx: Context) -> list[Row]:
         answer = json.loads(proc.stdout)
         assert answer.get("answer"), "cold ask returned no answer text"
         samples.append(elapsed)
-    row = Row.from_samples("cold start → first answer (`policy-kb ask`, new process)", samples, unit="s",
-                           target=COLD_TARGET_S, note=f"answer status: {answer.get('status')}")
+    row = Row.from_samples(
+        "cold start → first answer (`policy-kb ask`, new process)",
+        samples,
+        unit="s",
+        target=COLD_TARGET_S,
+        note=f"answer status: {answer.get('status')}",
+    )
     log(f"{row.name}: median {row.median:.2f} s")
     return [row]
 

@@ -25,9 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -75,16 +76,22 @@ class Row:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Row":
+    def from_dict(cls, d: dict[str, Any]) -> Row:
         keys = ("name", "median", "p95", "unit", "n", "target", "note", "extra", "higher_is_better")
         return cls(**{k: d[k] for k in keys if k in d})
 
     @classmethod
-    def from_samples(cls, name: str, seconds: list[float], unit: str = "ms", **kw: Any) -> "Row":
+    def from_samples(cls, name: str, seconds: list[float], unit: str = "ms", **kw: Any) -> Row:
         scale = 1000.0 if unit == "ms" else 1.0
         values = [s * scale for s in seconds]
-        return cls(name=name, median=round(statistics.median(values), 3), p95=round(percentile(values, 95), 3),
-                   unit=unit, n=len(values), **kw)
+        return cls(
+            name=name,
+            median=round(statistics.median(values), 3),
+            p95=round(percentile(values, 95), 3),
+            unit=unit,
+            n=len(values),
+            **kw,
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -173,7 +180,7 @@ def log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
-# ---- machine -----------------------------------------------------------------------------------------------------------
+# ---- machine ----------------------------------------------------------------------------------------------------
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -218,10 +225,12 @@ def _versions() -> dict[str, str]:
 
 def _git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "policy_kb"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "policy_kb"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
         return out.stdout.strip() + ("+local changes" if dirty.stdout.strip() else "") if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -239,9 +248,17 @@ def machine_info() -> dict[str, Any]:
         threads = torch.get_num_threads()
     except ImportError:
         pass
-    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "ram_gib": _ram_gib(), "python": platform.python_version(),
-            "os": _os_name(), "torch_default_threads": threads, "loadavg_at_start": load, "versions": _versions(),
-            "commit": _git_commit()}
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "ram_gib": _ram_gib(),
+        "python": platform.python_version(),
+        "os": _os_name(),
+        "torch_default_threads": threads,
+        "loadavg_at_start": load,
+        "versions": _versions(),
+        "commit": _git_commit(),
+    }
 
 
 class CpuShare:
@@ -293,7 +310,6 @@ def save_results(data: dict[str, Any], path: Path = RESULTS) -> None:
 def results_lock(path: Path) -> Iterator[None]:
     """Serialises read-modify-write of results.json between benchmark processes."""
     import fcntl
-
     import hashlib
 
     key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]  # lock outside the repo: nothing to ignore
@@ -314,8 +330,9 @@ def store_section(path: Path, name: str, result: dict[str, Any], carry_over: tup
         save_results(data, path)
 
 
-def merge_section(previous: dict[str, Any] | None, new: dict[str, Any],
-                  carry_over: tuple[str, ...] = ()) -> dict[str, Any]:
+def merge_section(
+    previous: dict[str, Any] | None, new: dict[str, Any], carry_over: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """A re-run replaces its section.  Rows the new run did not produce but that the section declares optional
     (names starting with one of `carry_over`, e.g. the full build, skipped when --index reuses a knowledge base) are
     carried over from the previous run and marked as such; other vanished rows are dropped."""
@@ -341,8 +358,10 @@ def _fmt(v: float | None, unit: str) -> str:
 
 
 def _machine_line(m: dict[str, Any]) -> str:
-    return (f"{m.get('cpu')}, {m.get('cores')} cores, {m.get('ram_gib')} GiB RAM, Python {m.get('python')}, "
-            f"{m.get('os')}; load average at start {m.get('loadavg_at_start')}")
+    return (
+        f"{m.get('cpu')}, {m.get('cores')} cores, {m.get('ram_gib')} GiB RAM, Python {m.get('python')}, "
+        f"{m.get('os')}; load average at start {m.get('loadavg_at_start')}"
+    )
 
 
 def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> str:
@@ -370,32 +389,56 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
     shared = len(machines) == 1 and bool(order)
     if shared:
         m = secs[order[0]].get("machine", {})
-        lines += ["## Machine", "", "| | |", "|---|---|",
-                  f"| CPU | {m.get('cpu')} |",
-                  f"| cores | {m.get('cores')} (torch's default thread count: "
-                  f"{m.get('torch_default_threads', m.get('torch_threads'))}) |",
-                  f"| RAM | {m.get('ram_gib')} GiB |", f"| Python | {m.get('python')} |", f"| OS | {m.get('os')} |",
-                  "", "Package versions and the code commit are listed with each section.", ""]
+        lines += [
+            "## Machine",
+            "",
+            "| | |",
+            "|---|---|",
+            f"| CPU | {m.get('cpu')} |",
+            f"| cores | {m.get('cores')} (torch's default thread count: "
+            f"{m.get('torch_default_threads', m.get('torch_threads'))}) |",
+            f"| RAM | {m.get('ram_gib')} GiB |",
+            f"| Python | {m.get('python')} |",
+            f"| OS | {m.get('os')} |",
+            "",
+            "Package versions and the code commit are listed with each section.",
+            "",
+        ]
     for name in order:
         sec = secs[name]
         meta = sections_meta.get(name, {})
         m = sec.get("machine", {})
         title = sec.get("title") or meta.get("title") or name
         method = sec.get("method") or meta.get("method") or ""  # how the stored numbers were made
-        lines += [f"## {title}", "", f"Section `{name}`, measured {sec.get('ran_at', '?')}"
-                  + (f" ({sec['options']})" if sec.get("options") else "")
-                  + (f", code at commit {m['commit']}" if m.get("commit") else "") + "."]
+        lines += [
+            f"## {title}",
+            "",
+            f"Section `{name}`, measured {sec.get('ran_at', '?')}"
+            + (f" ({sec['options']})" if sec.get("options") else "")
+            + (f", code at commit {m['commit']}" if m.get("commit") else "")
+            + ".",
+        ]
         if not shared:
             lines.append(f"Machine: {_machine_line(m)}.")
         if m.get("versions"):
             lines.append("Packages: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".")
         others = sec.get("other_processes_cpu_cores")
-        busy = (f" Other processes used {others} of the {m.get('cores')} cores on average while it ran."
-                if others is not None else "")
-        lines.append(f"Load average (1/5/15 min) at start {m.get('loadavg_at_start')}, at end "
-                     f"{sec.get('loadavg_at_end')}.{busy} Work by other processes on the machine inflates the numbers.")
-        lines += ["", method.strip(), "", "| benchmark | median | p95 | unit | n | target | ratio | notes |",
-                  "|---|---:|---:|---|---:|---:|---:|---|"]
+        busy = (
+            f" Other processes used {others} of the {m.get('cores')} cores on average while it ran."
+            if others is not None
+            else ""
+        )
+        lines.append(
+            f"Load average (1/5/15 min) at start {m.get('loadavg_at_start')}, at end "
+            f"{sec.get('loadavg_at_end')}.{busy} Work by other processes on the machine inflates the numbers."
+        )
+        lines += [
+            "",
+            method.strip(),
+            "",
+            "| benchmark | median | p95 | unit | n | target | ratio | notes |",
+            "|---|---:|---:|---|---:|---:|---:|---|",
+        ]
         carried = False
         for r in sec.get("rows", []):
             row = Row.from_dict(r)
@@ -406,8 +449,10 @@ def render(data: dict[str, Any], sections_meta: dict[str, dict[str, Any]]) -> st
             ratio = f"{row.ratio:.2f}" if row.ratio is not None else "–"
             if row.meets_target is not None:
                 ratio += " ✓" if row.meets_target else " ✗"
-            lines.append(f"| {row.name} | {_fmt(row.median, row.unit)} | {_fmt(row.p95, row.unit)} | {row.unit} | "
-                         f"{row.n} | {_fmt(row.target, row.unit)} | {ratio} | {note} |")
+            lines.append(
+                f"| {row.name} | {_fmt(row.median, row.unit)} | {_fmt(row.p95, row.unit)} | {row.unit} | "
+                f"{row.n} | {_fmt(row.target, row.unit)} | {ratio} | {note} |"
+            )
         if carried:
             lines += ["", "† not re-measured by the latest run of this section (e.g. `--index` skips the full build)."]
         for extra in sec.get("notes", []):

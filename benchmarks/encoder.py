@@ -53,8 +53,9 @@ On the seed knowledge base (built with the default encoder, or `--index DIR`).
 
 
 def _questions(paths: list) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def _encoders(ctx: Context):  # type: ignore[no-untyped-def]
@@ -63,9 +64,11 @@ def _encoders(ctx: Context):  # type: ignore[no-untyped-def]
     from policy_kb.embed.provision import ensure_model
 
     folder = ensure_model()
-    return (SentenceTransformerEmbedder(folder, name=DEFAULT_MODEL_NAME),
-            SentenceTransformerEmbedder(folder, name=DEFAULT_MODEL_NAME, bf16=False),
-            OnnxEmbedder(folder, name=DEFAULT_MODEL_NAME))
+    return (
+        SentenceTransformerEmbedder(folder, name=DEFAULT_MODEL_NAME),
+        SentenceTransformerEmbedder(folder, name=DEFAULT_MODEL_NAME, bf16=False),
+        OnnxEmbedder(folder, name=DEFAULT_MODEL_NAME),
+    )
 
 
 def vectors(passages: list[str], questions: list[str], torch_today, torch_f32, onnx) -> list[Row]:  # type: ignore[no-untyped-def]
@@ -75,8 +78,16 @@ def vectors(passages: list[str], questions: list[str], torch_today, torch_f32, o
         cp = np.sum(enc.encode_passages(passages) * ref_p, axis=1)
         cq = np.sum(enc.encode_queries(questions) * ref_q, axis=1)
         for what, cos, n in (("seed passages", cp, len(passages)), ("gold questions", cq, len(questions))):
-            rows.append(Row(f"cosine to float32 PyTorch, {label}, {what} (min)", round(float(cos.min()), 5), None,
-                            "cosine", n, note=f"mean {cos.mean():.5f}"))
+            rows.append(
+                Row(
+                    f"cosine to float32 PyTorch, {label}, {what} (min)",
+                    round(float(cos.min()), 5),
+                    None,
+                    "cosine",
+                    n,
+                    note=f"mean {cos.mean():.5f}",
+                )
+            )
             log(f"{rows[-1].name}: {rows[-1].median} (mean {cos.mean():.5f})")
     return rows
 
@@ -97,12 +108,32 @@ def throughput(passages: list[str], torch_today, onnx) -> list[Row]:  # type: ig
             enc.encode_passages(sample)
             rates[key].append(len(sample) / (time.perf_counter() - t0))
     torch_rate, onnx_rate = statistics.median(rates["torch"]), statistics.median(rates["onnx"])
-    rows = [Row("passage encoding, PyTorch as before", round(torch_rate, 1), None, "passages/s", ROUNDS,
-                note=f"{torch.get_num_threads()} threads, batches of 16, {len(sample)} passages per round"),
-            Row("passage encoding, ONNX int8", round(onnx_rate, 1), None, "passages/s", ROUNDS,
-                note=f"{os.cpu_count()} passages in parallel, one thread each"),
-            Row("passage encoding speed-up, ONNX int8 / PyTorch", round(onnx_rate / torch_rate, 2), None, "×", ROUNDS,
-                target=SPEEDUP_TARGET)]
+    rows = [
+        Row(
+            "passage encoding, PyTorch as before",
+            round(torch_rate, 1),
+            None,
+            "passages/s",
+            ROUNDS,
+            note=f"{torch.get_num_threads()} threads, batches of 16, {len(sample)} passages per round",
+        ),
+        Row(
+            "passage encoding, ONNX int8",
+            round(onnx_rate, 1),
+            None,
+            "passages/s",
+            ROUNDS,
+            note=f"{os.cpu_count()} passages in parallel, one thread each",
+        ),
+        Row(
+            "passage encoding speed-up, ONNX int8 / PyTorch",
+            round(onnx_rate / torch_rate, 2),
+            None,
+            "×",
+            ROUNDS,
+            target=SPEEDUP_TARGET,
+        ),
+    ]
     for row in rows:
         log(f"{row.name}: {row.median} {row.unit}")
     return rows
@@ -120,8 +151,10 @@ def query_times(questions: list[str], torch_today, onnx) -> list[Row]:  # type: 
             t0 = time.perf_counter()
             enc.encode_queries([q])
             samples[key].append(time.perf_counter() - t0)
-    rows = [Row.from_samples("query encoding, PyTorch as before (1 query, 1 thread)", samples["torch"]),
-            Row.from_samples("query encoding, ONNX int8 (1 query, 1 thread)", samples["onnx"])]
+    rows = [
+        Row.from_samples("query encoding, PyTorch as before (1 query, 1 thread)", samples["torch"]),
+        Row.from_samples("query encoding, ONNX int8 (1 query, 1 thread)", samples["onnx"]),
+    ]
     for row in rows:
         log(f"{row.name}: median {row.median:.1f} ms")
     return rows
@@ -200,11 +233,18 @@ def against_baseline(ctx: Context, torch_today, onnx) -> list[Row]:  # type: ign
             samples[name].append(time.perf_counter() - t0)
     means = {name: 1000 * statistics.fmean(s) for name, s in samples.items()}
     base = means["generic RAG baseline (sentence-transformers PyTorch encoder)"]
-    rows = [Row.from_samples(f"{name}: per query", s, note=f"mean {means[name]:.1f} ms")
-            for name, s in samples.items()]
-    rows.append(Row("policy-kb search mean / baseline mean", round(means["policy-kb search (hybrid, k=10)"] / base, 2),
-                    None, "ratio", n, target=BASELINE_RATIO_TARGET,
-                    note=f"{means['policy-kb search (hybrid, k=10)']:.1f} ms / {base:.1f} ms"))
+    rows = [Row.from_samples(f"{name}: per query", s, note=f"mean {means[name]:.1f} ms") for name, s in samples.items()]
+    rows.append(
+        Row(
+            "policy-kb search mean / baseline mean",
+            round(means["policy-kb search (hybrid, k=10)"] / base, 2),
+            None,
+            "ratio",
+            n,
+            target=BASELINE_RATIO_TARGET,
+            note=f"{means['policy-kb search (hybrid, k=10)']:.1f} ms / {base:.1f} ms",
+        )
+    )
     rows.append(Row("policy-kb ask mean", round(means["policy-kb ask"], 1), None, "ms", n, target=ASK_MEAN_TARGET_MS))
     for row in rows:
         log(f"{row.name}: median {row.median} {row.unit} {row.note}")
@@ -224,6 +264,8 @@ def run(ctx: Context) -> list[Row]:
     rows += throughput(passages, torch_today, onnx)
     rows += query_times([q["question"] for q in _questions([QUESTIONS])], torch_today, onnx)
     rows += against_baseline(ctx, torch_today, onnx)
-    ctx.notes.append(f"{len(passages)} seed passages, {len(questions)} gold questions; the machine was shared with "
-                     "other sessions during the run (see the CPU share above).")
+    ctx.notes.append(
+        f"{len(passages)} seed passages, {len(questions)} gold questions; the machine was shared with "
+        "other sessions during the run (see the CPU share above)."
+    )
     return rows

@@ -106,13 +106,20 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = workdir / "app.log"
-        env = dict(ctx.env(), POLICY_KB_INDEX=str(index), POLICY_KB_CORPUS=str(corpus),
-                   GRADIO_SERVER_PORT=str(self.port), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False",
-                   PYTHONUNBUFFERED="1")
+        env = dict(
+            ctx.env(),
+            POLICY_KB_INDEX=str(index),
+            POLICY_KB_CORPUS=str(corpus),
+            GRADIO_SERVER_PORT=str(self.port),
+            GRADIO_SERVER_NAME="127.0.0.1",
+            GRADIO_ANALYTICS_ENABLED="False",
+            PYTHONUNBUFFERED="1",
+        )
         env.pop("POLICY_KB_ADMIN_PASSWORD", None)
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([ctx.python, str(ROOT / "app.py")], cwd=workdir, env=env, stdout=self._log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [ctx.python, str(ROOT / "app.py")], cwd=workdir, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
         self.samples: list[tuple[float, int, int]] = []  # (monotonic time, rss kB, threads)
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample_loop, daemon=True, name="rss-sampler")
@@ -188,8 +195,16 @@ class RunResult:
     cores: dict[str, float] = field(default_factory=dict)  # average cores used: server, clients, others
 
 
-def _client_loop(url: str, client_id: int, n: int, questions: list[dict], as_of: str, start: threading.Barrier,
-                 deadline: list[float], out: dict) -> None:
+def _client_loop(
+    url: str,
+    client_id: int,
+    n: int,
+    questions: list[dict],
+    as_of: str,
+    start: threading.Barrier,
+    deadline: list[float],
+    out: dict,
+) -> None:
     from gradio_client import Client
 
     client = Client(url, verbose=False)
@@ -203,7 +218,8 @@ def _client_loop(url: str, client_id: int, n: int, questions: list[dict], as_of:
         t0 = time.perf_counter()
         try:
             history, _box = client.submit(q["question"], [], ALL, as_of, api_name="/chat").result(
-                timeout=REQUEST_TIMEOUT_S)
+                timeout=REQUEST_TIMEOUT_S
+            )
         except Exception as e:  # counted, the run goes on
             records.append(("error", q["id"], time.perf_counter() - t0, f"{type(e).__name__}: {e}"[:300]))
             continue
@@ -211,16 +227,29 @@ def _client_loop(url: str, client_id: int, n: int, questions: list[dict], as_of:
     out["records"] = records
 
 
-def run_clients(url: str, clients: int, per_client: int, limit_s: float, questions: list[dict], as_of: str,
-                reference: dict[str, tuple], server_pid: int) -> RunResult:
+def run_clients(
+    url: str,
+    clients: int,
+    per_client: int,
+    limit_s: float,
+    questions: list[dict],
+    as_of: str,
+    reference: dict[str, tuple],
+    server_pid: int,
+) -> RunResult:
     by_answer = {sig[1:]: qid for qid, sig in reference.items()}  # (answer, sources) → question
     result = RunResult(clients, per_client, limit_s)
     start = threading.Barrier(clients + 1)
     deadline = [float("inf")]
     outs: list[dict] = [{} for _ in range(clients)]
-    threads = [threading.Thread(target=_client_loop, name=f"client-{i}",
-                                args=(url, i, per_client, questions, as_of, start, deadline, outs[i]))
-               for i in range(clients)]
+    threads = [
+        threading.Thread(
+            target=_client_loop,
+            name=f"client-{i}",
+            args=(url, i, per_client, questions, as_of, start, deadline, outs[i]),
+        )
+        for i in range(clients)
+    ]
     for t in threads:
         t.start()
     start.wait()  # every client has its session
@@ -235,8 +264,11 @@ def run_clients(url: str, clients: int, per_client: int, limit_s: float, questio
     busy1, own1, server1 = CpuShare._busy(), CpuShare._own(), _cpu_seconds(server_pid)
     if busy0 is not None and busy1 is not None and result.wall_s > 0:
         server_s, own_s = server1 - server0, own1 - own0
-        result.cores = {"server": server_s / result.wall_s, "clients": own_s / result.wall_s,
-                        "others": max(0.0, busy1 - busy0 - server_s - own_s) / result.wall_s}
+        result.cores = {
+            "server": server_s / result.wall_s,
+            "clients": own_s / result.wall_s,
+            "others": max(0.0, busy1 - busy0 - server_s - own_s) / result.wall_s,
+        }
     for out in outs:
         result.stopped_early |= bool(out.get("stopped_early"))
         for kind, qid, seconds, payload in out.get("records", []):
@@ -278,28 +310,71 @@ def _reference(index: Path, corpus: Path, exports: Path, questions: list[dict], 
 def _rows(res: RunResult, label: str, server: Server, idle_before: float, idle_after: float) -> list[Row]:
     total = res.clients * res.per_client
     peak, threads = server.peak_between(res.t0, res.t1)
-    status = (f"{res.completed}/{total} completed in {res.wall_s:.0f} s"
-              + (f" (stopped at the {res.limit_s:.0f} s limit)" if res.stopped_early else "")
-              + f", {len(res.errors)} errors, {res.mixed_up} mixed up")
+    status = (
+        f"{res.completed}/{total} completed in {res.wall_s:.0f} s"
+        + (f" (stopped at the {res.limit_s:.0f} s limit)" if res.stopped_early else "")
+        + f", {len(res.errors)} errors, {res.mixed_up} mixed up"
+    )
     rows = []
     if res.latencies:
         rows.append(Row.from_samples(f"{label}: latency per question", res.latencies, note=status))
-    cpu = (f"; CPU cores used on average: server {res.cores['server']:.2f}, client threads "
-           f"{res.cores['clients']:.2f}, other processes {res.cores['others']:.2f} (of {os.cpu_count()})"
-           if res.cores else "")
-    rows.append(Row(f"{label}: throughput", round(res.completed / res.wall_s, 2) if res.wall_s else 0.0, None,
-                    unit="questions/s", n=res.completed, note=status + cpu))
-    rows.append(Row(f"{label}: responses identical to the in-process reference",
-                    round(100.0 * res.identical / res.completed, 1) if res.completed else 0.0, None, unit="%",
-                    n=res.completed,
-                    note=f"same cited clauses {res.same_citations}/{res.completed}; wrong question echoed "
-                         f"{res.wrong_question}; answers of another question {res.mixed_up}"))
-    rows.append(Row(f"{label}: errors", len(res.errors), None, unit="count", n=res.completed + len(res.errors),
-                    note="; ".join(res.errors[:3])))
-    rows.append(Row(f"{label}: server RSS peak during the run", peak, None, unit="MB", n=1,
-                    note=f"idle before {idle_before:.0f} MB; peak threads {threads}"))
-    rows.append(Row(f"{label}: server RSS growth (idle after − idle before)", round(idle_after - idle_before, 1),
-                    None, unit="MB", n=1, note=f"idle after {idle_after:.0f} MB ({SETTLE_S:.0f} s after the run)"))
+    cpu = (
+        f"; CPU cores used on average: server {res.cores['server']:.2f}, client threads "
+        f"{res.cores['clients']:.2f}, other processes {res.cores['others']:.2f} (of {os.cpu_count()})"
+        if res.cores
+        else ""
+    )
+    rows.append(
+        Row(
+            f"{label}: throughput",
+            round(res.completed / res.wall_s, 2) if res.wall_s else 0.0,
+            None,
+            unit="questions/s",
+            n=res.completed,
+            note=status + cpu,
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: responses identical to the in-process reference",
+            round(100.0 * res.identical / res.completed, 1) if res.completed else 0.0,
+            None,
+            unit="%",
+            n=res.completed,
+            note=f"same cited clauses {res.same_citations}/{res.completed}; wrong question echoed "
+            f"{res.wrong_question}; answers of another question {res.mixed_up}",
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: errors",
+            len(res.errors),
+            None,
+            unit="count",
+            n=res.completed + len(res.errors),
+            note="; ".join(res.errors[:3]),
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: server RSS peak during the run",
+            peak,
+            None,
+            unit="MB",
+            n=1,
+            note=f"idle before {idle_before:.0f} MB; peak threads {threads}",
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: server RSS growth (idle after − idle before)",
+            round(idle_after - idle_before, 1),
+            None,
+            unit="MB",
+            n=1,
+            note=f"idle after {idle_after:.0f} MB ({SETTLE_S:.0f} s after the run)",
+        )
+    )
     return rows
 
 
@@ -337,7 +412,7 @@ def run(ctx: Context) -> list[Row]:
         rows.append(Row("server start → first page (`python app.py`)", round(ready, 2), None, unit="s", n=1))
         rows.append(Row("first question after start (loads the model)", round(warm, 2), None, unit="s", n=1))
         rows.append(Row("server RSS idle after warm-up", idle, None, unit="MB", n=1))
-        for clients, per_client, limit in (QUICK_RUNS if ctx.quick else RUNS):
+        for clients, per_client, limit in QUICK_RUNS if ctx.quick else RUNS:
             label = f"{clients} client{'s' if clients > 1 else ''} × {per_client} questions"
             log(f"load: {label} (limit {limit} s) …")
             res = run_clients(server.url, clients, per_client, limit, questions, as_of, reference, server.proc.pid)
@@ -346,24 +421,38 @@ def run(ctx: Context) -> list[Row]:
             rows += _rows(res, label, server, idle, after)
             p50 = percentile(res.latencies, 50) * 1000 if res.latencies else float("nan")
             p95 = percentile(res.latencies, 95) * 1000 if res.latencies else float("nan")
-            log(f"load: {label}: {res.completed} done in {res.wall_s:.1f} s = {res.completed / res.wall_s:.2f} q/s, "
+            log(
+                f"load: {label}: {res.completed} done in {res.wall_s:.1f} s = {res.completed / res.wall_s:.2f} q/s, "
                 f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, errors {len(res.errors)}, identical {res.identical}, "
                 f"mixed up {res.mixed_up}, RSS {idle:.0f} → {after:.0f} MB, cores "
-                + ", ".join(f"{k} {v:.2f}" for k, v in res.cores.items()))
+                + ", ".join(f"{k} {v:.2f}" for k, v in res.cores.items())
+            )
             for d in res.diffs:
                 log(f"load:   differs: {d}")
             for e in res.errors[:5]:
                 log(f"load:   error: {e}")
             if res.diffs:
-                ctx.notes.append(f"{label}: first responses that differ from the reference: " + "; ".join(
-                    d.replace("|", "\\|") for d in res.diffs[:3]))
+                ctx.notes.append(
+                    f"{label}: first responses that differ from the reference: "
+                    + "; ".join(d.replace("|", "\\|") for d in res.diffs[:3])
+                )
             idle = after
-        rows.append(Row("server RSS growth over all runs (idle at end − idle after warm-up)", round(idle - idle0, 1),
-                        None, unit="MB", n=1, note=f"{idle0:.0f} → {idle:.0f} MB"))
+        rows.append(
+            Row(
+                "server RSS growth over all runs (idle at end − idle after warm-up)",
+                round(idle - idle0, 1),
+                None,
+                unit="MB",
+                n=1,
+                note=f"{idle0:.0f} → {idle:.0f} MB",
+            )
+        )
         if server.proc.poll() is not None:
             raise RuntimeError(f"app.py died during the load test:\n{server.tail()}")
     finally:
         server.stop()
-    ctx.notes.append(f"{len(questions)} questions in `tests/gold/questions.jsonl`; as-of {as_of}; server log tail "
-                     "kept in the scratch dir with `--keep`.")
+    ctx.notes.append(
+        f"{len(questions)} questions in `tests/gold/questions.jsonl`; as-of {as_of}; server log tail "
+        "kept in the scratch dir with `--keep`."
+    )
     return rows

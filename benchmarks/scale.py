@@ -17,9 +17,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,8 @@ with the real model's name*. Searches therefore encode the query with the real m
 an index of the same size and layout as a real one; only the semantic *ranking* is meaningless, so ranking quality is
 measured on the seed corpus (`policy-kb eval retrieval`), and ANN recall is measured in the stand-in vector space
 (queries encoded with the hashing embedder). Real-model embedding throughput is measured on {REAL_PASSAGES} passages
-of the synthetic corpus (batch as in `build_index`) and *extrapolated* to each size ("embed (real model, extrapolated)").
+of the synthetic corpus (batch as in `build_index`) and *extrapolated* to each size
+("embed (real model, extrapolated)").
 
 * **Build.** 10k: the product's `build()` with the pipeline's own per-document stage (`_derive`), one process,
   each stage timed (parse = load+clean+clauses+metadata, extract = obligations, FTS = jieba tokens + FTS5 insert,
@@ -74,7 +76,7 @@ of the synthetic corpus (batch as in `build_index`) and *extrapolated* to each s
 * **Search, warm.** One process per size loads a `Searcher` (real model for the query, as in the web app) and
   runs the questions of `tests/gold/questions.jsonl` in a cycle (150 queries per workload at 10k, 100 at 100k,
   25 at 1M), workloads interleaved; *exact* queries are
-  {', '.join(EXACT_QUERIES)} and 文号 drawn from the knowledge base. The hybrid query is also timed route by route
+  {", ".join(EXACT_QUERIES)} and 文号 drawn from the knowledge base. The hybrid query is also timed route by route
   (spelling, keyword, exact, query embedding, faiss, fusion+hits), and `Answerer.ask` answers the same gold
   questions (with their jurisdictions) on the synthetic knowledge base (latency only: the answers are about
   synthetic documents). Targets: hybrid p95 ≤ 100 ms at 100k, ≤ 250 ms at 1M (the target applies to p95 here;
@@ -195,8 +197,9 @@ def _work(task: tuple[Path, bool]) -> tuple:
     return doc, path.name, raw, cleaned.src, obligations, tokens, (t1 - t0, t2 - t1, t3 - t2), _status_kb("VmHWM")
 
 
-def build_parallel(corpus: Path, index: Path, mode: str, embedder_name: str,
-                   progress: Callable[[str], None] = lambda m: None) -> dict:
+def build_parallel(
+    corpus: Path, index: Path, mode: str, embedder_name: str, progress: Callable[[str], None] = lambda m: None
+) -> dict:
     """The build stages of `build_all` with parsing, obligations and tokens in worker processes and one writer.
     mode `parallel`: every document's obligations; `bulk`: every OBLIGATION_SAMPLE-th (cost extrapolated) and
     memoised tokens.  Writes through the same Store / index_document / build_index code as `policy-kb build`."""
@@ -264,11 +267,23 @@ def build_parallel(corpus: Path, index: Path, mode: str, embedder_name: str,
     embedder = FakeEmbedder(name=embedder_name)
     stats = build_index(store, embedder, progress, cache=mode != "bulk")
     store.close()
-    return {"mode": mode, "documents": len(files), "clauses": clauses, "wall_seconds": time.perf_counter() - started,
-            "sqlite_wall_seconds": sqlite_done - started, "cpu_seconds": cpu, "extract_clauses": extract_clauses,
-            "write_seconds": write, "embed_seconds": stats.encode_seconds, "index_seconds": stats.index_seconds,
-            "vectors": stats.total, "kind": stats.kind, "memo_tokens": memo,
-            "peak_rss_mib": peak_rss_mib(), "worker_peak_rss_mib": round(worker_peak / 1024, 1)}
+    return {
+        "mode": mode,
+        "documents": len(files),
+        "clauses": clauses,
+        "wall_seconds": time.perf_counter() - started,
+        "sqlite_wall_seconds": sqlite_done - started,
+        "cpu_seconds": cpu,
+        "extract_clauses": extract_clauses,
+        "write_seconds": write,
+        "embed_seconds": stats.encode_seconds,
+        "index_seconds": stats.index_seconds,
+        "vectors": stats.total,
+        "kind": stats.kind,
+        "memo_tokens": memo,
+        "peak_rss_mib": peak_rss_mib(),
+        "worker_peak_rss_mib": round(worker_peak / 1024, 1),
+    }
 
 
 def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
@@ -291,6 +306,7 @@ def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
             finally:
                 cpu[name] += time.process_time() - c0
                 wall[name] += time.perf_counter() - w0
+
         return wrapper
 
     real = (build_mod.process_file, pipeline.extract_document, pipeline.index_document)
@@ -303,8 +319,13 @@ def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
         clauses[0] = store.conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
         t0 = time.perf_counter()
         stats = build_index(store, FakeEmbedder(name=embedder_name))
-        dense_stats.update(seconds=time.perf_counter() - t0, embed=stats.encode_seconds, index=stats.index_seconds,
-                           vectors=stats.total, kind=stats.kind)
+        dense_stats.update(
+            seconds=time.perf_counter() - t0,
+            embed=stats.encode_seconds,
+            index=stats.index_seconds,
+            vectors=stats.total,
+            kind=stats.kind,
+        )
 
     started = time.perf_counter()
     try:
@@ -315,12 +336,25 @@ def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
     if report.errors:
         raise SystemExit(f"build failed: {report.errors[:3]}")
     sqlite_wall = total - dense_stats["seconds"]
-    return {"mode": "full", "documents": len(report.added), "clauses": clauses[0], "wall_seconds": total,
-            "sqlite_wall_seconds": sqlite_wall, "extract_clauses": clauses[0], "cpu_seconds": cpu,
-            "stage_wall_seconds": wall, "write_seconds": max(0.0, sqlite_wall - sum(wall.values())),
-            "embed_seconds": dense_stats["embed"], "index_seconds": dense_stats["index"],
-            "vectors": dense_stats["vectors"], "kind": dense_stats["kind"], "memo_tokens": False,
-            "load_seconds": load_seconds, "peak_rss_mib": peak_rss_mib(), "worker_peak_rss_mib": 0.0}
+    return {
+        "mode": "full",
+        "documents": len(report.added),
+        "clauses": clauses[0],
+        "wall_seconds": total,
+        "sqlite_wall_seconds": sqlite_wall,
+        "extract_clauses": clauses[0],
+        "cpu_seconds": cpu,
+        "stage_wall_seconds": wall,
+        "write_seconds": max(0.0, sqlite_wall - sum(wall.values())),
+        "embed_seconds": dense_stats["embed"],
+        "index_seconds": dense_stats["index"],
+        "vectors": dense_stats["vectors"],
+        "kind": dense_stats["kind"],
+        "memo_tokens": False,
+        "load_seconds": load_seconds,
+        "peak_rss_mib": peak_rss_mib(),
+        "worker_peak_rss_mib": 0.0,
+    }
 
 
 # ---- probing a built knowledge base ---------------------------------------------------------------------------------
@@ -385,8 +419,9 @@ def probe(index: Path, n_queries: int, n_recall: int) -> dict:
     out["exact_queries"] = exact
 
     def filtered(q: dict) -> Any:
-        return searcher.search(q["question"], k=10,
-                               flt=SearchFilter(jurisdiction=q["jurisdiction"]) if q.get("jurisdiction") else None)
+        return searcher.search(
+            q["question"], k=10, flt=SearchFilter(jurisdiction=q["jurisdiction"]) if q.get("jurisdiction") else None
+        )
 
     from datetime import date
 
@@ -399,7 +434,9 @@ def probe(index: Path, n_queries: int, n_recall: int) -> dict:
         "semantic": lambda i: searcher.search(qs[i % len(qs)]["question"], mode="semantic", k=10),
         "hybrid + jurisdiction filter": lambda i: filtered(qs[i % len(qs)]),
         "exact terms (hybrid)": lambda i: searcher.search(exact[i % len(exact)], k=10),
-        "ask": lambda i: answerer.ask(qs[i % len(qs)]["question"], qs[i % len(qs)].get("jurisdiction"), date(2026, 11, 23)),
+        "ask": lambda i: answerer.ask(
+            qs[i % len(qs)]["question"], qs[i % len(qs)].get("jurisdiction"), date(2026, 11, 23)
+        ),
     }
     for i in range(10):
         for fn in workloads.values():
@@ -414,8 +451,10 @@ def probe(index: Path, n_queries: int, n_recall: int) -> dict:
         if i < min(30, n_queries):
             for step, sec in _route_split(searcher, qs[i % len(qs)]["question"]).items():
                 split.setdefault(step, []).append(sec)
-    out["latency_ms"] = {name: {"median": statistics.median(v) * 1e3, "p95": percentile(v, 95) * 1e3, "n": len(v)}
-                         for name, v in samples.items()}
+    out["latency_ms"] = {
+        name: {"median": statistics.median(v) * 1e3, "p95": percentile(v, 95) * 1e3, "n": len(v)}
+        for name, v in samples.items()
+    }
     out["split_ms"] = {step: statistics.median(v) * 1e3 for step, v in split.items()}
     out["rss_warm_mib"] = rss_mib()
     out["peak_rss_mib"] = peak_rss_mib()
@@ -439,7 +478,7 @@ def recall(searcher: Any, n: int) -> dict:
     emb = FakeEmbedder()
     matrix = np.empty((len(texts), emb.dim), dtype=np.float32)
     for i in range(0, len(texts), 4096):
-        matrix[i:i + 4096] = emb.encode_passages(texts[i:i + 4096])
+        matrix[i : i + 4096] = emb.encode_passages(texts[i : i + 4096])
     ids = np.asarray(rowids, dtype=np.int64)
     rng = np.random.default_rng(SEED)
     qtexts = [q["question"] for q in questions()]
@@ -453,16 +492,19 @@ def recall(searcher: Any, n: int) -> dict:
     k = 10
 
     def exact_top(q: np.ndarray, sub: np.ndarray, subids: np.ndarray) -> list[int]:
-        scores, pos = faiss.knn(q.reshape(1, -1), sub, min(len(sub), k * 4), metric=faiss.METRIC_INNER_PRODUCT)
+        _scores, pos = faiss.knn(q.reshape(1, -1), sub, min(len(sub), k * 4), metric=faiss.METRIC_INNER_PRODUCT)
         return list(dict.fromkeys(int(subids[p]) for p in pos[0] if p >= 0))[:k]
 
-    scores, pos = faiss.knn(queries, matrix, k * 4, metric=faiss.METRIC_INNER_PRODUCT)
+    _scores, pos = faiss.knn(queries, matrix, k * 4, metric=faiss.METRIC_INNER_PRODUCT)
     truth = [list(dict.fromkeys(int(ids[p]) for p in row if p >= 0))[:k] for row in pos]
     out: dict[str, Any] = {"queries": len(qtexts), "vectors": len(texts), "prep_seconds": round(prep, 1)}
     base = int(dense.manifest.get("nprobe") or 0)
     nlist = int(dense.manifest.get("nlist") or 0)
-    sweep = sorted({base, *(x for x in (base // 4, base // 2, base * 2, base * 4, nlist) if 0 < x <= nlist)}) \
-        if dense.kind == "ivf" else [0]
+    sweep = (
+        sorted({base, *(x for x in (base // 4, base // 2, base * 2, base * 4, nlist) if 0 < x <= nlist)})
+        if dense.kind == "ivf"
+        else [0]
+    )
     curve = {}
     for nprobe in sweep:
         dense.manifest["nprobe"] = nprobe
@@ -476,8 +518,10 @@ def recall(searcher: Any, n: int) -> dict:
     out["recall_at_10"] = curve[str(base)]["recall"]
     out["ties"] = ties(matrix, ids, queries[:100], k)
     # a narrow filter: a Shanxi county (its own, its city's and the province's documents)
-    county = store.conn.execute("SELECT jurisdiction FROM documents WHERE level='county' AND jurisdiction IN "
-                                "(SELECT jurisdiction FROM documents) ORDER BY rowid LIMIT 1").fetchone()
+    county = store.conn.execute(
+        "SELECT jurisdiction FROM documents WHERE level='county' AND jurisdiction IN "
+        "(SELECT jurisdiction FROM documents) ORDER BY rowid LIMIT 1"
+    ).fetchone()
     if county:
         flt = SearchFilter(jurisdiction=county[0])
         allowed = flt.allowed(store) or set()
@@ -486,9 +530,11 @@ def recall(searcher: Any, n: int) -> dict:
         sub = queries[:50]
         got = [[r for r, _ in dense.search(q, k, allowed)] for q in sub]
         want = [exact_top(q, sub_matrix, sub_ids) for q in sub]
-        out["filtered"] = {"jurisdiction": county[0], "allowed_share": round(len(allowed) / max(1, len(set(rowids))), 4),
-                           "recall": round(float(np.mean([len(set(g) & set(t)) / max(1, len(t))
-                                                          for g, t in zip(got, want)])), 4)}
+        out["filtered"] = {
+            "jurisdiction": county[0],
+            "allowed_share": round(len(allowed) / max(1, len(set(rowids))), 4),
+            "recall": round(float(np.mean([len(set(g) & set(t)) / max(1, len(t)) for g, t in zip(got, want)])), 4),
+        }
     return out
 
 
@@ -508,8 +554,10 @@ def ties(matrix: np.ndarray, ids: np.ndarray, queries: np.ndarray, k: int) -> di
         if len(vals) > k:
             near.append(sum(1 for v in vals if abs(v - vals[k - 1]) < 0.01))
             gaps.append(vals[0] - vals[k - 1])
-    return {"clauses_within_0.01_of_kth": float(np.median(near)) if near else None,
-            "top1_minus_kth": float(np.median(gaps)) if gaps else None}
+    return {
+        "clauses_within_0.01_of_kth": float(np.median(near)) if near else None,
+        "top1_minus_kth": float(np.median(gaps)) if gaps else None,
+    }
 
 
 # ---- the section ---------------------------------------------------------------------------------------------------
@@ -550,8 +598,16 @@ def _build_key(size: int, mode: str) -> dict:
     from policy_kb.search import dense
     from policy_kb.store.db import SCHEMA_VERSION
 
-    return {"size": size, "mode": mode, "seed": SEED, "generator": synth.GENERATOR_VERSION, "pipeline": PIPELINE_VERSION,
-            "schema": SCHEMA_VERSION, "passages": dense.PASSAGE_FORMAT, "ann": [dense.ANN_THRESHOLD, dense.IVF_CODE]}
+    return {
+        "size": size,
+        "mode": mode,
+        "seed": SEED,
+        "generator": synth.GENERATOR_VERSION,
+        "pipeline": PIPELINE_VERSION,
+        "schema": SCHEMA_VERSION,
+        "passages": dense.PASSAGE_FORMAT,
+        "ann": [dense.ANN_THRESHOLD, dense.IVF_CODE],
+    }
 
 
 def _model_name() -> str:
@@ -563,17 +619,27 @@ def _model_name() -> str:
 def run(ctx: Context) -> list[Row]:
     from benchmarks import synth
 
-    sizes = tuple(int(x) for x in os.environ["POLICY_KB_BENCH_SIZES"].split(",")) \
-        if os.environ.get("POLICY_KB_BENCH_SIZES") else (QUICK_SIZES if ctx.quick else SIZES)
+    sizes = (
+        tuple(int(x) for x in os.environ["POLICY_KB_BENCH_SIZES"].split(","))
+        if os.environ.get("POLICY_KB_BENCH_SIZES")
+        else (QUICK_SIZES if ctx.quick else SIZES)
+    )
     work, persistent = _workdir(ctx)
     rows: list[Row] = []
     bank = synth.load_bank()
     model = _model_name()
     real_rate = real_model_rate(ctx, work)
-    rows.append(Row("real-model embedding throughput (batch encode, model loaded)", round(real_rate["rate"], 2), None,
-                    unit="passages/s", n=real_rate["n"],
-                    note=f"{real_rate['n']} passages of the synthetic corpus, avg {real_rate['chars']:.0f} chars, "
-                         f"torch threads {real_rate['threads']}"))
+    rows.append(
+        Row(
+            "real-model embedding throughput (batch encode, model loaded)",
+            round(real_rate["rate"], 2),
+            None,
+            unit="passages/s",
+            n=real_rate["n"],
+            note=f"{real_rate['n']} passages of the synthetic corpus, avg {real_rate['chars']:.0f} chars, "
+            f"torch threads {real_rate['threads']}",
+        )
+    )
     built: dict[int, dict] = {}
     for size in sizes:
         label = _label(size)
@@ -594,9 +660,13 @@ def run(ctx: Context) -> list[Row]:
         if stats is None:
             shutil.rmtree(index, ignore_errors=True)
             log(f"scale {label}: building ({mode}) from {manifest['documents']} documents …")
-            stats = _child(ctx, "build", "--corpus", str(corpus), "--index", str(index), "--mode", mode, "--model", model)
-            stamp.write_text(json.dumps({"key": key, "stats": stats, "at": time.strftime("%Y-%m-%d %H:%M")},
-                                        ensure_ascii=False), encoding="utf-8")
+            stats = _child(
+                ctx, "build", "--corpus", str(corpus), "--index", str(index), "--mode", mode, "--model", model
+            )
+            stamp.write_text(
+                json.dumps({"key": key, "stats": stats, "at": time.strftime("%Y-%m-%d %H:%M")}, ensure_ascii=False),
+                encoding="utf-8",
+            )
         stats["synth"] = {**manifest, "seconds_this_run": round(gen_seconds, 1)}
         stats["sizes_mib"] = dir_sizes(index)
         built[size] = {"index": index, "corpus": corpus, "stats": stats}
@@ -611,8 +681,10 @@ def run(ctx: Context) -> list[Row]:
             rows += incremental_rows(ctx, bank, built[size], work)
     ctx.notes.append(notes(built))
     kept = _carried_rows(sizes)  # sizes not measured in this run: plotted from the last run that measured them
-    if plot(rows + kept, tuple(sorted(set(sizes) | {n for n in SIZES if any(r.name.startswith(_label(n) + ":")
-                                                                              for r in kept)}))):
+    if plot(
+        rows + kept,
+        tuple(sorted(set(sizes) | {n for n in SIZES if any(r.name.startswith(_label(n) + ":") for r in kept)})),
+    ):
         ctx.notes.append("![latency and memory against corpus size](scaling.png)")
     return rows
 
@@ -625,8 +697,11 @@ def _carried_rows(sizes: tuple[int, ...]) -> list[Any]:
 
     previous = load_results(RESULTS)["sections"].get("scale") or {}
     prefixes = tuple(f"{_label(n)}:" for n in SIZES if n not in sizes and f"{_label(n)}:" in CARRY_OVER)
-    return [SimpleNamespace(**{"median": None, "p95": None, **r}) for r in previous.get("rows", [])
-            if prefixes and r["name"].startswith(prefixes)]
+    return [
+        SimpleNamespace(**{"median": None, "p95": None, **r})
+        for r in previous.get("rows", [])
+        if prefixes and r["name"].startswith(prefixes)
+    ]
 
 
 def real_model_rate(ctx: Context, work: Path) -> dict:
@@ -659,10 +734,14 @@ def measure_rate(corpus: Path, n: int) -> dict:
     embedder.encode_passages(texts[:16])  # warm-up
     t0 = time.perf_counter()
     for i in range(0, len(texts), BATCH):
-        embedder.encode_passages(texts[i:i + BATCH])
+        embedder.encode_passages(texts[i : i + BATCH])
     sec = time.perf_counter() - t0
-    return {"rate": len(texts) / sec, "n": len(texts), "chars": float(np.mean([len(t) for t in texts])),
-            "threads": torch.get_num_threads()}
+    return {
+        "rate": len(texts) / sec,
+        "n": len(texts),
+        "chars": float(np.mean([len(t) for t in texts])),
+        "threads": torch.get_num_threads(),
+    }
 
 
 def build_rows(label: str, s: dict, real_rate: float) -> list[Row]:
@@ -674,39 +753,133 @@ def build_rows(label: str, s: dict, real_rate: float) -> list[Row]:
     fts_key = "fts" if "fts" in cpu else "tokens"
     passages_per_clause = s["vectors"] / n
     real_embed_s = s["vectors"] / real_rate
-    mode_note = {"full": "product build(), one process", "parallel": f"{WORKERS} worker processes + 1 writer",
-                 "bulk": f"{WORKERS} workers, obligations on a 1/{OBLIGATION_SAMPLE} sample"}[s["mode"]]
+    mode_note = {
+        "full": "product build(), one process",
+        "parallel": f"{WORKERS} worker processes + 1 writer",
+        "bulk": f"{WORKERS} workers, obligations on a 1/{OBLIGATION_SAMPLE} sample",
+    }[s["mode"]]
     rows = [
-        Row(f"{label}: build throughput, as built (fake embedder)", round(n / s["wall_seconds"], 1), None, "clauses/s", 1,
+        Row(
+            f"{label}: build throughput, as built (fake embedder)",
+            round(n / s["wall_seconds"], 1),
+            None,
+            "clauses/s",
+            1,
             note=f"{n} clauses, {s['documents']} documents in {s['wall_seconds']:.0f} s; {mode_note}{reused}",
-            extra={k: s[k] for k in ("wall_seconds", "sqlite_wall_seconds", "write_seconds", "embed_seconds",
-                                     "index_seconds", "vectors", "kind", "mode", "memo_tokens")} | {"cpu": cpu}),
-        Row(f"{label}: parse (load, clean, clauses, metadata)", round(parse_ms, 3), None, "ms/clause", n,
-            note="measured, CPU time"),
-        Row(f"{label}: extract obligations", round(extract_ms, 3), None, "ms/clause", s["extract_clauses"],
-            note="measured" + ("" if s["extract_clauses"] == n else f" on {s['extract_clauses']} clauses (sample)")),
-        Row(f"{label}: FTS (jieba tokens{' + insert' if fts_key == 'fts' else ''})", round(cpu[fts_key] / n * 1e3, 3), None,
-            "ms/clause", n, note="measured" + (", memoised jieba" if s.get("memo_tokens") else "")),
-        Row(f"{label}: SQLite writes (documents, clauses, obligations{', FTS insert' if fts_key != 'fts' else ''}, commit)",
-            round(s["write_seconds"] / n * 1e3, 3), None, "ms/clause", n, note="measured"),
-        Row(f"{label}: embed, stand-in hashing embedder", round(s["embed_seconds"] / n * 1e3, 3), None, "ms/clause", n,
-            note=f"measured; {passages_per_clause:.2f} passages/clause"),
-        Row(f"{label}: embed, real model (extrapolated)", round(real_embed_s / 3600, 2), None, "hours", 1,
-            note=f"{s['vectors']} passages ÷ measured real-model rate {real_rate:.1f} passages/s"),
-        Row(f"{label}: dense index build ({s['kind']}: passages, train, add, write)", round(s["index_seconds"], 1), None,
-            "s", 1, note="measured"),
+            extra={
+                k: s[k]
+                for k in (
+                    "wall_seconds",
+                    "sqlite_wall_seconds",
+                    "write_seconds",
+                    "embed_seconds",
+                    "index_seconds",
+                    "vectors",
+                    "kind",
+                    "mode",
+                    "memo_tokens",
+                )
+            }
+            | {"cpu": cpu},
+        ),
+        Row(
+            f"{label}: parse (load, clean, clauses, metadata)",
+            round(parse_ms, 3),
+            None,
+            "ms/clause",
+            n,
+            note="measured, CPU time",
+        ),
+        Row(
+            f"{label}: extract obligations",
+            round(extract_ms, 3),
+            None,
+            "ms/clause",
+            s["extract_clauses"],
+            note="measured" + ("" if s["extract_clauses"] == n else f" on {s['extract_clauses']} clauses (sample)"),
+        ),
+        Row(
+            f"{label}: FTS (jieba tokens{' + insert' if fts_key == 'fts' else ''})",
+            round(cpu[fts_key] / n * 1e3, 3),
+            None,
+            "ms/clause",
+            n,
+            note="measured" + (", memoised jieba" if s.get("memo_tokens") else ""),
+        ),
+        Row(
+            f"{label}: SQLite writes (documents, clauses, obligations"
+            f"{', FTS insert' if fts_key != 'fts' else ''}, commit)",
+            round(s["write_seconds"] / n * 1e3, 3),
+            None,
+            "ms/clause",
+            n,
+            note="measured",
+        ),
+        Row(
+            f"{label}: embed, stand-in hashing embedder",
+            round(s["embed_seconds"] / n * 1e3, 3),
+            None,
+            "ms/clause",
+            n,
+            note=f"measured; {passages_per_clause:.2f} passages/clause",
+        ),
+        Row(
+            f"{label}: embed, real model (extrapolated)",
+            round(real_embed_s / 3600, 2),
+            None,
+            "hours",
+            1,
+            note=f"{s['vectors']} passages ÷ measured real-model rate {real_rate:.1f} passages/s",
+        ),
+        Row(
+            f"{label}: dense index build ({s['kind']}: passages, train, add, write)",
+            round(s["index_seconds"], 1),
+            None,
+            "s",
+            1,
+            note="measured",
+        ),
     ]
-    full_real = s["sqlite_wall_seconds"] + (cpu["extract"] / max(1, s["extract_clauses"]) * (n - s["extract_clauses"])
-                                            ) / WORKERS + real_embed_s + s["index_seconds"]
-    rows.append(Row(f"{label}: full build with the real model (extrapolated)", round(full_real / 3600, 2), None, "hours", 1,
-                    note="measured SQLite stages (+ missing obligation extraction) + extrapolated real embedding + "
-                         "measured index build"))
-    rows.append(Row(f"{label}: peak RSS while building", s["peak_rss_mib"], None, "MiB", 1,
-                    note=f"writer process; workers peak {s['worker_peak_rss_mib']} MiB each" if s["worker_peak_rss_mib"]
-                    else "one process"))
+    full_real = (
+        s["sqlite_wall_seconds"]
+        + (cpu["extract"] / max(1, s["extract_clauses"]) * (n - s["extract_clauses"])) / WORKERS
+        + real_embed_s
+        + s["index_seconds"]
+    )
+    rows.append(
+        Row(
+            f"{label}: full build with the real model (extrapolated)",
+            round(full_real / 3600, 2),
+            None,
+            "hours",
+            1,
+            note="measured SQLite stages (+ missing obligation extraction) + extrapolated real embedding + "
+            "measured index build",
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: peak RSS while building",
+            s["peak_rss_mib"],
+            None,
+            "MiB",
+            1,
+            note=f"writer process; workers peak {s['worker_peak_rss_mib']} MiB each"
+            if s["worker_peak_rss_mib"]
+            else "one process",
+        )
+    )
     sizes = s["sizes_mib"]
-    rows.append(Row(f"{label}: on disk", sizes["total"], None, "MiB", 1,
-                    note=", ".join(f"{k} {v}" for k, v in sizes.items() if k != "total")))
+    rows.append(
+        Row(
+            f"{label}: on disk",
+            sizes["total"],
+            None,
+            "MiB",
+            1,
+            note=", ".join(f"{k} {v}" for k, v in sizes.items() if k != "total"),
+        )
+    )
     return rows
 
 
@@ -718,33 +891,83 @@ def probe_rows(label: str, size: int, r: dict, stats: dict) -> list[Row]:
         note = ""
         if t is not None:
             note = f"target p95 ≤ {t:.0f} ms: {'met' if v['p95'] <= t else 'MISSED'}"
-        title = f"{label}: warm ask (Answerer.ask, gold questions)" if name == "ask" else f"{label}: warm search, {name}"
+        title = (
+            f"{label}: warm ask (Answerer.ask, gold questions)" if name == "ask" else f"{label}: warm search, {name}"
+        )
         rows.append(Row(title, round(v["median"], 2), round(v["p95"], 2), "ms", v["n"], target=t, note=note))
     split = r["split_ms"]
-    rows.append(Row(f"{label}: hybrid query, time per route (median)", round(sum(split.values()), 2), None, "ms",
-                    min(30, r["latency_ms"]["hybrid"]["n"]),
-                    note=", ".join(f"{k} {v:.1f}" for k, v in split.items()), extra=split))
+    rows.append(
+        Row(
+            f"{label}: hybrid query, time per route (median)",
+            round(sum(split.values()), 2),
+            None,
+            "ms",
+            min(30, r["latency_ms"]["hybrid"]["n"]),
+            note=", ".join(f"{k} {v:.1f}" for k, v in split.items()),
+            extra=split,
+        )
+    )
     m = r["manifest"]
-    rows.append(Row(f"{label}: search process RSS (warm)", r["rss_warm_mib"], None, "MiB", 1,
-                    note=f"after loading {r['rss_loaded_mib']} MiB (model + index + SQLite); peak {r['peak_rss_mib']} MiB; "
-                         f"index {m.get('kind')} of {m.get('vectors')} vectors"
-                         + (f", nlist {m.get('nlist')}, nprobe {m.get('nprobe')}, {m.get('ivf_code')}" if m.get("kind") == "ivf" else "")))
-    rows.append(Row(f"{label}: first search in a fresh Searcher (lazy loads)", round(r["first_query_seconds"], 3), None, "s",
-                    1, note=f"after {r['load_seconds']:.1f} s loading model + index"))
+    rows.append(
+        Row(
+            f"{label}: search process RSS (warm)",
+            r["rss_warm_mib"],
+            None,
+            "MiB",
+            1,
+            note=f"after loading {r['rss_loaded_mib']} MiB (model + index + SQLite); peak {r['peak_rss_mib']} MiB; "
+            f"index {m.get('kind')} of {m.get('vectors')} vectors"
+            + (
+                f", nlist {m.get('nlist')}, nprobe {m.get('nprobe')}, {m.get('ivf_code')}"
+                if m.get("kind") == "ivf"
+                else ""
+            ),
+        )
+    )
+    rows.append(
+        Row(
+            f"{label}: first search in a fresh Searcher (lazy loads)",
+            round(r["first_query_seconds"], 3),
+            None,
+            "s",
+            1,
+            note=f"after {r['load_seconds']:.1f} s loading model + index",
+        )
+    )
     rc = r.get("recall")
     if rc:
         t = RECALL_TARGET if size == 100_000 else None
-        curve = ", ".join(f"nprobe {k}: {v['recall']:.3f} ({v['ms']:.1f} ms)" for k, v in rc["curve"].items()) \
-            if m.get("kind") == "ivf" else f"{rc['curve']['0']['ms']:.1f} ms per dense search"
+        curve = (
+            ", ".join(f"nprobe {k}: {v['recall']:.3f} ({v['ms']:.1f} ms)" for k, v in rc["curve"].items())
+            if m.get("kind") == "ivf"
+            else f"{rc['curve']['0']['ms']:.1f} ms per dense search"
+        )
         tie = rc.get("ties") or {}
-        rows.append(Row(f"{label}: dense index recall@10 vs exact float32", rc["recall_at_10"], None, "recall",
-                        rc["queries"], target=t, extra=rc,
-                        note=f"{m.get('kind')} index, {rc['vectors']} vectors; {curve}; median "
-                             f"{tie.get('clauses_within_0.01_of_kth')} clauses score within 0.01 of the 10th"))
+        rows.append(
+            Row(
+                f"{label}: dense index recall@10 vs exact float32",
+                rc["recall_at_10"],
+                None,
+                "recall",
+                rc["queries"],
+                target=t,
+                extra=rc,
+                note=f"{m.get('kind')} index, {rc['vectors']} vectors; {curve}; median "
+                f"{tie.get('clauses_within_0.01_of_kth')} clauses score within 0.01 of the 10th",
+            )
+        )
         if rc.get("filtered"):
             f = rc["filtered"]
-            rows.append(Row(f"{label}: dense index recall@10 vs exact, jurisdiction filter", f["recall"], None, "recall", 50,
-                            note=f"{f['jurisdiction']}: {f['allowed_share'] * 100:.1f}% of clauses allowed"))
+            rows.append(
+                Row(
+                    f"{label}: dense index recall@10 vs exact, jurisdiction filter",
+                    f["recall"],
+                    None,
+                    "recall",
+                    50,
+                    note=f"{f['jurisdiction']}: {f['allowed_share'] * 100:.1f}% of clauses allowed",
+                )
+            )
     return rows
 
 
@@ -753,10 +976,17 @@ def cold_rows(ctx: Context, label: str, index: Path) -> list[Row]:
     runs = 1 if ctx.quick else 2
     for cmd in (["search", COLD_QUESTION, "--json"], ["ask", COLD_QUESTION, "--json"]):
         samples = [_cli_seconds(ctx, *cmd, "--index", str(index))[0] for _ in range(runs)]
-        rows.append(Row(f"{label}: cold start → first result, `policy-kb {cmd[0]}`", round(statistics.median(samples), 2),
-                        round(max(samples), 2), "s", runs,
-                        note="new process: imports, model, index, SQLite (the 10 s target is the seed corpus's, see "
-                             "the Answers section)"))
+        rows.append(
+            Row(
+                f"{label}: cold start → first result, `policy-kb {cmd[0]}`",
+                round(statistics.median(samples), 2),
+                round(max(samples), 2),
+                "s",
+                runs,
+                note="new process: imports, model, index, SQLite (the 10 s target is the seed corpus's, see "
+                "the Answers section)",
+            )
+        )
         log(f"{rows[-1].name}: {rows[-1].median} s")
     return rows
 
@@ -784,14 +1014,16 @@ def incremental_rows(ctx: Context, bank: Any, item: dict, work: Path) -> list[Ro
         store.close()
     sample = sorted(p for p in item["corpus"].glob("syn-*.txt"))[:3]
     if any(stored.get(p.stem, ("", ""))[1] != content_hash(p) for p in sample):
-        log("the pipeline code changed since the 100k knowledge base was built: skipping the incremental add "
-            "(it would re-process every document with the real model)")
+        log(
+            "the pipeline code changed since the 100k knowledge base was built: skipping the incremental add "
+            "(it would re-process every document with the real model)"
+        )
         shutil.rmtree(kb, ignore_errors=True)
         return []
     samples, dense_s, notes_ = [], [], []
     for i in range(3):
         gen = synth.DocGen(bank, 10_000_000 + i, SEED)
-        text, planned, sidecar = gen.generate()
+        text, _planned, sidecar = gen.generate()
         name = f"new-{i}.txt"
         (corpus / name).write_text(text, encoding="utf-8")
         if sidecar:
@@ -809,17 +1041,29 @@ def incremental_rows(ctx: Context, bank: Any, item: dict, work: Path) -> list[Ro
     manifest = json.loads((kb / "dense.manifest.json").read_text(encoding="utf-8"))
     warm = _child(ctx, "add", "--corpus", str(corpus), "--index", str(kb), "--first-seed", str(10_000_100))
     shutil.rmtree(kb, ignore_errors=True)
-    return [Row("100k: incremental add of one document, running app (models loaded: the web upload path)",
-                round(statistics.median(warm["seconds"]), 2), round(max(warm["seconds"]), 2), "s", len(warm["seconds"]),
-                target=INCREMENTAL_TARGET_S,
-                note=f"build_all in a process that has the embedding model and spaCy loaded, as the web app's admin "
-                     f"upload runs it; {'; '.join(warm['notes'])}"),
-            Row("100k: incremental add of one document (`policy-kb build`, new process, real model)",
-                round(statistics.median(samples), 2), round(max(samples), 2), "s", len(samples),
-                note=f"a cold start plus the add: dense stage {', '.join(f'{x:.1f}' for x in dense_s)} s "
-                     f"({'; '.join(notes_)}); index {manifest.get('kind')} updated in place; the rest is process "
-                     f"start, model and spaCy load, change detection over {item['stats']['documents']} files, parse, "
-                     f"obligations, FTS, commit")]
+    return [
+        Row(
+            "100k: incremental add of one document, running app (models loaded: the web upload path)",
+            round(statistics.median(warm["seconds"]), 2),
+            round(max(warm["seconds"]), 2),
+            "s",
+            len(warm["seconds"]),
+            target=INCREMENTAL_TARGET_S,
+            note=f"build_all in a process that has the embedding model and spaCy loaded, as the web app's admin "
+            f"upload runs it; {'; '.join(warm['notes'])}",
+        ),
+        Row(
+            "100k: incremental add of one document (`policy-kb build`, new process, real model)",
+            round(statistics.median(samples), 2),
+            round(max(samples), 2),
+            "s",
+            len(samples),
+            note=f"a cold start plus the add: dense stage {', '.join(f'{x:.1f}' for x in dense_s)} s "
+            f"({'; '.join(notes_)}); index {manifest.get('kind')} updated in place; the rest is process "
+            f"start, model and spaCy load, change detection over {item['stats']['documents']} files, parse, "
+            f"obligations, FTS, commit",
+        ),
+    ]
 
 
 def warm_adds(corpus: Path, index: Path, first_seed: int, n: int = 3) -> dict:
@@ -876,11 +1120,12 @@ def plot(rows: list[Row], sizes: tuple[int, ...], path: Path = PLOT) -> bool:
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     for fmt, attr, label, style in [
-            ("{}: warm search, hybrid", "p95", "hybrid p95", "o-"),
-            ("{}: warm search, hybrid", "median", "hybrid median", "o--"),
-            ("{}: warm search, keyword", "p95", "keyword p95", "s-"),
-            ("{}: warm search, semantic", "p95", "semantic p95 (incl. query embedding)", "^-"),
-            ("{}: warm search, exact terms (hybrid)", "p95", "exact terms p95", "d-")]:
+        ("{}: warm search, hybrid", "p95", "hybrid p95", "o-"),
+        ("{}: warm search, hybrid", "median", "hybrid median", "o--"),
+        ("{}: warm search, keyword", "p95", "keyword p95", "s-"),
+        ("{}: warm search, semantic", "p95", "semantic p95 (incl. query embedding)", "^-"),
+        ("{}: warm search, exact terms (hybrid)", "p95", "exact terms p95", "d-"),
+    ]:
         xs, ys = series(fmt, attr)
         if xs:
             ax1.plot(xs, ys, style, label=label)
@@ -888,9 +1133,11 @@ def plot(rows: list[Row], sizes: tuple[int, ...], path: Path = PLOT) -> bool:
         ax1.plot([n], [t], "r_", markersize=18, markeredgewidth=2)
     ax1.plot([], [], "r_", markersize=12, markeredgewidth=2, label="hybrid p95 target")
     _frame(ax1, "ms (warm, one process)", "search latency")
-    for fmt, label, style in [("{}: search process RSS (warm)", "search process RSS", "o-"),
-                              ("{}: peak RSS while building", "build peak RSS (writer)", "s-"),
-                              ("{}: on disk", "knowledge base on disk", "^-")]:
+    for fmt, label, style in [
+        ("{}: search process RSS (warm)", "search process RSS", "o-"),
+        ("{}: peak RSS while building", "build peak RSS (writer)", "s-"),
+        ("{}: on disk", "knowledge base on disk", "^-"),
+    ]:
         xs, ys = series(fmt)
         if xs:
             ax2.plot(xs, [y / 1024 for y in ys], style, label=label)
@@ -916,9 +1163,11 @@ def notes(built: dict[int, dict]) -> str:
     parts = []
     for size, item in built.items():
         m = item["stats"]["synth"]
-        parts.append(f"{_label(size)}: {m['documents']} documents, {m['clauses_planned']} clauses planned "
-                     f"({item['stats']['clauses']} parsed), {m['chars'] / 2**20:.0f} MiB of text, generated in "
-                     f"{m['seconds']} s; jurisdictions {m['jurisdictions']}; topics {m['topics']}")
+        parts.append(
+            f"{_label(size)}: {m['documents']} documents, {m['clauses_planned']} clauses planned "
+            f"({item['stats']['clauses']} parsed), {m['chars'] / 2**20:.0f} MiB of text, generated in "
+            f"{m['seconds']} s; jurisdictions {m['jurisdictions']}; topics {m['topics']}"
+        )
     return "Synthetic corpora: " + " · ".join(parts)
 
 

@@ -6,8 +6,8 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .common import ROOT, Context, Row, log, time_calls
 
@@ -54,8 +54,10 @@ def _check_index(ctx: Context) -> dict:
     manifest = read_manifest(ctx.index) or {}
     searcher = ctx.searcher()
     if searcher.dense is None:
-        raise SystemExit(f"the dense index in {ctx.index} is missing or was built for another model "
-                         f"({manifest.get('model')} vs {searcher.embedder.name}): {searcher.warnings}")
+        raise SystemExit(
+            f"the dense index in {ctx.index} is missing or was built for another model "
+            f"({manifest.get('model')} vs {searcher.embedder.name}): {searcher.warnings}"
+        )
     return manifest
 
 
@@ -73,6 +75,7 @@ def warm_search(ctx: Context) -> list[Row]:
         def one(q: dict) -> object:
             flt = SearchFilter(jurisdiction=q["jurisdiction"]) if filtered and q.get("jurisdiction") else None
             return searcher.search(q["question"], mode=mode, k=10, flt=flt)
+
         return one
 
     workloads: dict[str, tuple[Callable[[dict], object], float | None]] = {
@@ -140,12 +143,18 @@ def _other_threads(ctx: Context, questions: list[dict], n_queries: int) -> list[
                 torch.set_num_threads(t)
                 for j in range(10):
                     q = questions[(i + j) % len(questions)]
-                    samples[t] += time_calls(lambda: searcher.search(q["question"], k=10), 1)
+                    samples[t] += time_calls(lambda q=q: searcher.search(q["question"], k=10), 1)
             i += 10
     finally:
         torch.set_num_threads(current)
-    rows = [Row.from_samples(f"warm search, hybrid, torch threads = {t} (paired comparison)", samples[t],
-                             note="configured setting" if t == current else "") for t in settings]
+    rows = [
+        Row.from_samples(
+            f"warm search, hybrid, torch threads = {t} (paired comparison)",
+            samples[t],
+            note="configured setting" if t == current else "",
+        )
+        for t in settings
+    ]
     for row in rows:
         log(f"{row.name}: median {row.median:.1f} ms")
     return rows
@@ -171,8 +180,9 @@ def cold_start(ctx: Context) -> list[Row]:
             hits = json.loads(proc.stdout)
             assert hits, f"cold {mode} search returned nothing"
             samples.append(elapsed)
-        rows.append(Row.from_samples(f"cold start → first result, {mode} (`policy-kb search`, new process)", samples,
-                                     unit="s"))
+        rows.append(
+            Row.from_samples(f"cold start → first result, {mode} (`policy-kb search`, new process)", samples, unit="s")
+        )
         log(f"{rows[-1].name}: median {rows[-1].median:.2f} s")
     return rows
 
@@ -185,10 +195,16 @@ def build_times(ctx: Context, manifest: dict) -> list[Row]:
     rows: list[Row] = []
     if ctx.build_seconds is not None:
         r = ctx.build_report
-        rows.append(Row("full build, seed corpus, cold embedding cache (in-process, incl. model load)",
-                        round(ctx.build_seconds, 3), None, unit="s", n=1,
-                        note=f"{len(r.added)} documents, {manifest.get('count')} clauses, "
-                             f"{manifest.get('vectors')} passages"))
+        rows.append(
+            Row(
+                "full build, seed corpus, cold embedding cache (in-process, incl. model load)",
+                round(ctx.build_seconds, 3),
+                None,
+                unit="s",
+                n=1,
+                note=f"{len(r.added)} documents, {manifest.get('count')} clauses, {manifest.get('vectors')} passages",
+            )
+        )
         log(f"full build: {ctx.build_seconds:.1f} s")
 
     work = ctx.scratch("build-copy")
@@ -224,8 +240,16 @@ def build_times(ctx: Context, manifest: dict) -> list[Row]:
         t0 = time.perf_counter()
         stats = build_index(store, embedder)
         cold = time.perf_counter() - t0
-        rows.append(Row("dense index build, cold cache (encode all passages)", round(cold, 3), None, unit="s", n=1,
-                        note=f"{stats.encoded} passages encoded, {stats.encoded / cold:.1f} passages/s, {stats.kind}"))
+        rows.append(
+            Row(
+                "dense index build, cold cache (encode all passages)",
+                round(cold, 3),
+                None,
+                unit="s",
+                n=1,
+                note=f"{stats.encoded} passages encoded, {stats.encoded / cold:.1f} passages/s, {stats.kind}",
+            )
+        )
         warm = time_calls(lambda: build_index(store, embedder), 3)
         rows.append(Row.from_samples("dense index rebuild, warm cache (faiss only)", warm, unit="s"))
     finally:
@@ -240,6 +264,9 @@ def run(ctx: Context) -> list[Row]:
     rows = warm_search(ctx)
     rows += cold_start(ctx)
     rows += build_times(ctx, manifest)
-    ctx.notes.append(f"{len(_questions())} questions. Knowledge base: model `{manifest.get('model')}`, {manifest.get('count')} clauses, "
-                     f"{manifest.get('vectors')} passage vectors ({manifest.get('kind')} index).")
+    ctx.notes.append(
+        f"{len(_questions())} questions. Knowledge base: model `{manifest.get('model')}`, "
+        f"{manifest.get('count')} clauses, "
+        f"{manifest.get('vectors')} passage vectors ({manifest.get('kind')} index)."
+    )
     return rows

@@ -38,10 +38,10 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -50,6 +50,7 @@ KINDS = ("by", "from", "during", "relative", "recurring")
 
 
 # ---------------------------------------------------------------- data
+
 
 def issue_dates() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
@@ -71,7 +72,7 @@ def issue_dates() -> dict[str, str | None]:
 
 
 def gold_rows() -> list[dict[str, Any]]:
-    files = sorted(DEV.glob("obligations*.jsonl")) + [GOLD / "obligations.jsonl", GOLD / "fixture_obligations.jsonl"]
+    files = [*sorted(DEV.glob("obligations*.jsonl")), GOLD / "obligations.jsonl", GOLD / "fixture_obligations.jsonl"]
     issues = issue_dates()
     rows = []
     for f in files:
@@ -81,13 +82,22 @@ def gold_rows() -> list[dict[str, Any]]:
             r = json.loads(ln)
             if r.get("deadline"):
                 dl = r["deadline"]
-                rows.append({"file": f.relative_to(ROOT).as_posix(), "doc_id": r["doc_id"], "text": dl["text"],
-                             "fragment": r.get("text_contains") or "", "gold": dl.get("date"), "kind": dl["kind"],
-                             "issue": issues.get(r["doc_id"])})
+                rows.append(
+                    {
+                        "file": f.relative_to(ROOT).as_posix(),
+                        "doc_id": r["doc_id"],
+                        "text": dl["text"],
+                        "fragment": r.get("text_contains") or "",
+                        "gold": dl.get("date"),
+                        "kind": dl["kind"],
+                        "issue": issues.get(r["doc_id"]),
+                    }
+                )
     return rows
 
 
 # ---------------------------------------------------------------- parsers
+
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
@@ -103,6 +113,7 @@ def ours_factory() -> Callable[[str, dict, tuple[int, int] | None], str | None]:
         if span is not None:
             dls = [d for d in dls if _overlap((d.start, d.end), span)]
         return dls[0].date if dls else None
+
     return ours
 
 
@@ -138,10 +149,12 @@ def jio_factory(jio: Any) -> tuple[Callable, Callable]:
             if span is None or _overlap(tuple(e["offset"]), span):
                 return jio_date(e.get("detail"), e["text"])
         return None
+
     return parse, extract
 
 
 # ---------------------------------------------------------------- scoring
+
 
 def outcome(pred: str | None, gold: str | None) -> str:
     if pred == gold:
@@ -176,8 +189,10 @@ def frac(p: tuple[int, int]) -> str:
 
 # ---------------------------------------------------------------- timing
 
+
 def cold(stmt: str, n: int = 3) -> float:
     """Median wall seconds of a fresh interpreter running ``stmt`` minus a bare interpreter."""
+
     def t(code: str) -> float:
         ts = []
         for _ in range(n):
@@ -185,6 +200,7 @@ def cold(stmt: str, n: int = 3) -> float:
             subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=ROOT)
             ts.append(time.perf_counter() - t0)
         return statistics.median(ts)
+
     return t(stmt) - t("pass")
 
 
@@ -199,6 +215,7 @@ def per_call(fn: Callable, rows: list[dict], reps: int = 5) -> float:
 
 # ---------------------------------------------------------------- main
 
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-v", "--verbose", action="store_true", help="list every row where the parsers differ from gold")
@@ -208,10 +225,12 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.disable(logging.CRITICAL)  # jionlp logs a traceback for every string it cannot parse
     try:
-        import jionlp as jio  # noqa: F401  (prints a banner on import)
+        import jionlp as jio
     except ImportError:
-        print("skip: jionlp is not importable here; run with /tmp/jiovenv/bin/python "
-              "(python -m venv /tmp/jiovenv && /tmp/jiovenv/bin/pip install jionlp==1.5.31 cn2an)")
+        print(
+            "skip: jionlp is not importable here; run with /tmp/jiovenv/bin/python "
+            "(python -m venv /tmp/jiovenv && /tmp/jiovenv/bin/pip install jionlp==1.5.31 cn2an)"
+        )
         return 0
     try:
         ours = ours_factory()
@@ -232,40 +251,67 @@ def main(argv: list[str] | None = None) -> int:
         ("text", "jionlp.parse_time"): score(rows, [jparse(r["text"], r, None) for r in rows]),
         ("fragment", "ours"): score(frag_rows, [ours(r["fragment"], r, r["span"]) for r in frag_rows]),
         ("fragment", "jionlp.parse_time"): score(frag_rows, [jparse(r["fragment"], r, None) for r in frag_rows]),
-        ("fragment", "jionlp.ner.extract_time"): score(frag_rows,
-                                                       [jextract(r["fragment"], r, r["span"]) for r in frag_rows]),
+        ("fragment", "jionlp.ner.extract_time"): score(
+            frag_rows, [jextract(r["fragment"], r, r["span"]) for r in frag_rows]
+        ),
     }
-    preds_text = {"ours": [ours(r["text"], r, None) for r in rows],
-                  "jionlp": [jparse(r["text"], r, None) for r in rows]}
+    preds_text = {
+        "ours": [ours(r["text"], r, None) for r in rows],
+        "jionlp": [jparse(r["text"], r, None) for r in rows],
+    }
 
-    print(f"\nrows with a gold deadline: {len(rows)} (gold date set: {sum(bool(r['gold']) for r in rows)}, "
-          f"null: {sum(not r['gold'] for r in rows)}); fragment rows (text_contains ⊇ deadline text): "
-          f"{len(frag_rows)}\n")
+    print(
+        f"\nrows with a gold deadline: {len(rows)} (gold date set: {sum(bool(r['gold']) for r in rows)}, "
+        f"null: {sum(not r['gold'] for r in rows)}); fragment rows (text_contains ⊇ deadline text): "
+        f"{len(frag_rows)}\n"
+    )
     kinds_present = [k for k in KINDS if any(r["kind"] == k for r in rows)]
-    head = ["input", "parser", "all", "gold dated", "gold null (no invented date)", "invented", "wrong date",
-            "missed"] + [f"{k}" for k in kinds_present]
+    head = [
+        "input",
+        "parser",
+        "all",
+        "gold dated",
+        "gold null (no invented date)",
+        "invented",
+        "wrong date",
+        "missed",
+    ] + [f"{k}" for k in kinds_present]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for (inp, name), s in runs.items():
-        cells = [inp, name, frac(s["all"]), frac(s["dated"]), frac(s["null"]), str(s["invented"]), str(s["wrong"]),
-                 str(s["miss"])] + [frac(s["kind"][k]).split(" ")[0] for k in kinds_present]
+        cells = [
+            inp,
+            name,
+            frac(s["all"]),
+            frac(s["dated"]),
+            frac(s["null"]),
+            str(s["invented"]),
+            str(s["wrong"]),
+            str(s["miss"]),
+        ] + [frac(s["kind"][k]).split(" ")[0] for k in kinds_present]
         print("| " + " | ".join(cells) + " |")
 
     timing: dict[str, float] = {}
     if not args.no_timing:
         timing["jionlp_cold_import_s"] = cold("import jionlp")
         timing["jionlp_cold_import_first_call_s"] = cold(
-            "import jionlp, logging; logging.disable(50); jionlp.parse_time('2024年6月底前', time_base=1700000000)")
-        timing["ours_cold_import_s"] = cold(f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-                                            "import policy_kb.extract.dates")
+            "import jionlp, logging; logging.disable(50); jionlp.parse_time('2024年6月底前', time_base=1700000000)"
+        )
+        timing["ours_cold_import_s"] = cold(
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); import policy_kb.extract.dates"
+        )
         timing["jionlp_per_call_ms"] = per_call(jparse, rows) * 1e3
         timing["ours_per_call_ms"] = per_call(ours, rows) * 1e3
         print("\n| timing | jionlp | ours |\n|---|---|---|")
-        print(f"| cold import (fresh interpreter, minus bare start-up) | {timing['jionlp_cold_import_s']:.2f} s "
-              f"(+ first parse: {timing['jionlp_cold_import_first_call_s']:.2f} s) | "
-              f"{timing['ours_cold_import_s']:.2f} s |")
-        print(f"| per call, warm (mean over the {len(rows)} gold texts × 5) | {timing['jionlp_per_call_ms']:.3f} ms | "
-              f"{timing['ours_per_call_ms']:.3f} ms |")
+        print(
+            f"| cold import (fresh interpreter, minus bare start-up) | {timing['jionlp_cold_import_s']:.2f} s "
+            f"(+ first parse: {timing['jionlp_cold_import_first_call_s']:.2f} s) | "
+            f"{timing['ours_cold_import_s']:.2f} s |"
+        )
+        print(
+            f"| per call, warm (mean over the {len(rows)} gold texts × 5) | {timing['jionlp_per_call_ms']:.3f} ms | "
+            f"{timing['ours_per_call_ms']:.3f} ms |"
+        )
 
     if args.verbose:
         print("\nrows where either parser is off (deadline text input):")
@@ -278,8 +324,10 @@ def main(argv: list[str] | None = None) -> int:
             b = jparse(r["fragment"], r, None)
             c = jextract(r["fragment"], r, r["span"])
             if len({a, b, c, r["gold"]}) > 1:
-                print(f"  [{r['kind']:9}] {r['fragment'][:36]!r:40} gold={r['gold']} ours={a} parse_time={b} "
-                      f"extract_time={c}")
+                print(
+                    f"  [{r['kind']:9}] {r['fragment'][:36]!r:40} gold={r['gold']} ours={a} parse_time={b} "
+                    f"extract_time={c}"
+                )
 
     if args.json:
         out = {f"{i}/{n}": {k: v for k, v in s.items() if k != "outcomes"} for (i, n), s in runs.items()}

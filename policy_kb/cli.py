@@ -43,10 +43,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = reconcile(Path(args.corpus), Path(args.index)).build
     assert report is not None
     if args.json:
-        emit_json({"added": report.added, "updated": report.updated, "removed": report.removed,
-                   "unchanged": report.unchanged, "errors": [e.__dict__ for e in report.errors],
-                   "warnings": [w.__dict__ for w in report.warnings],
-                   "seconds": round(report.seconds, 3)})
+        emit_json(
+            {
+                "added": report.added,
+                "updated": report.updated,
+                "removed": report.removed,
+                "unchanged": report.unchanged,
+                "errors": [e.__dict__ for e in report.errors],
+                "warnings": [w.__dict__ for w in report.warnings],
+                "seconds": round(report.seconds, 3),
+            }
+        )
     return 1 if (report.errors and args.strict) else 0
 
 
@@ -59,8 +66,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
         emit_jsonl(docs)
     else:
         for d in docs:
-            print(f"{d['id']}\t{d['doc_number'] or '-'}\t{d['issue_date'] or '-'}\t{d['jurisdiction'] or '-'}"
-                  f"\t{d['clause_count']} clauses\t{d['title'] or ''}")
+            print(
+                f"{d['id']}\t{d['doc_number'] or '-'}\t{d['issue_date'] or '-'}\t{d['jurisdiction'] or '-'}"
+                f"\t{d['clause_count']} clauses\t{d['title'] or ''}"
+            )
         for err in store.build_errors():
             print(f"error: {err['file']}: {err['problem']} ({err['hint']})", file=sys.stderr)
     return 0
@@ -89,8 +98,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import ObligationFilter, render, select
 
     try:
-        flt = ObligationFilter(jurisdiction=args.jurisdiction, doc=args.doc, department=args.department,
-                               due_before=args.due_before, due_after=args.due_after, modality=args.modality)
+        flt = ObligationFilter(
+            jurisdiction=args.jurisdiction,
+            doc=args.doc,
+            department=args.department,
+            due_before=args.due_before,
+            due_after=args.due_after,
+            modality=args.modality,
+        )
         rows = select(open_store(args), flt)
     except (ValueError, LookupError) as e:
         raise CliError(str(e)) from e
@@ -106,85 +121,134 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
+EVALUATIONS = ["extraction", "documents", "retrieval", "answers", "profiles"]
+
+
+def _eval_extraction(args: argparse.Namespace) -> int:
     gold = Path(args.gold) if args.gold and "," not in args.gold else None
-    if args.what == "extraction":
-        from .evaluation.extraction import evaluate, load_gold
+    from .evaluation.extraction import evaluate, load_gold
 
-        store = open_store(args)
-        preds = [o.to_dict() for o in store.obligations()]
-        report = evaluate(load_gold(gold or Path("tests/gold/obligations.jsonl")), preds)
-        if args.json:
-            emit_json(report.to_dict())
-        else:
-            print(report.table())
-            if args.verbose:
-                print("\n".join(["", "missed:"] + report.misses + ["", "field errors:"] + report.errors))
-        return 0
-    if args.what == "profiles":
-        from .evaluation.profiles import evaluate_profiles, table as profiles_table
-
-        for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
-            results = evaluate_profiles(args.split if args.split in ("dev", "test") else "all",
-                                        _as_of(args.as_of), baseline=args.baseline, drop_expired_gold=drop)
-            print(f"{label}:\n{profiles_table(results)}\n")
+    store = open_store(args)
+    preds = [o.to_dict() for o in store.obligations()]
+    report = evaluate(load_gold(gold or Path("tests/gold/obligations.jsonl")), preds)
+    if args.json:
+        emit_json(report.to_dict())
+    else:
+        print(report.table())
         if args.verbose:
-            for score in results:
-                print("\n".join([f"== {score.name} missed:", *score.misses, "extra:", *score.extras]))
-        return 0
-    if args.what == "documents":
-        from .evaluation.documents import evaluate_split
+            print("\n".join(["", "missed:", *report.misses, "", "field errors:", *report.errors]))
+    return 0
 
-        doc_report = evaluate_split(args.split, args.only)
-        if args.json:
-            emit_json(doc_report.to_dict())
-        else:
-            print(doc_report.table())
-            if doc_report.missing_files:
-                print(f"\nmissing source files: {', '.join(doc_report.missing_files)}")
-            if args.verbose:
-                print("\n".join(["", "metadata errors:"] + doc_report.metadata_errors + ["", "missed:"]
-                                 + doc_report.obligations.misses + ["", "field errors:"] + doc_report.obligations.errors))
-        return 0
-    if args.what == "retrieval":
-        from .evaluation.extraction import load_gold
-        from .evaluation.retrieval import evaluate as eval_retrieval, table
-        from .search.hybrid import Searcher
 
-        questions = load_gold(gold or Path("tests/gold/questions.jsonl"))
-        modes = eval_retrieval(Searcher(args.index), questions)
-        if args.json:
-            emit_json({m: {"recall@1": s.recall[1], "recall@5": s.recall[5], "recall@10": s.recall[10], "mrr": s.mrr}
-                       for m, s in modes.items()})
-        else:
-            print(table(modes))
-            if args.verbose:
-                for m, s in modes.items():
-                    print(f"\n{m} misses (gold not in top 5):\n" + "\n".join(s.misses))
-        return 0
-    if args.what == "answers":
-        from .answer.compose import Answerer
-        from .evaluation.answers import evaluate as eval_answers
-        from .evaluation.extraction import load_gold
+def _eval_profiles(args: argparse.Namespace) -> int:
+    from .evaluation.profiles import evaluate_profiles
+    from .evaluation.profiles import table as profiles_table
 
-        files = [Path(f) for f in args.gold.split(",")] if args.gold else [Path("tests/gold/questions.jsonl")]
-        questions = [q for f in files for q in load_gold(f)]
-        if args.fit:
-            from .evaluation.fit import fit
+    for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
+        results = evaluate_profiles(
+            args.split if args.split in ("dev", "test") else "all",
+            _as_of(args.as_of),
+            baseline=args.baseline,
+            drop_expired_gold=drop,
+        )
+        print(f"{label}:\n{profiles_table(results)}\n")
+    if args.verbose:
+        for score in results:
+            print("\n".join([f"== {score.name} missed:", *score.misses, "extra:", *score.extras]))
+    return 0
 
-            fitted = fit(Answerer(args.index), questions, _as_of(args.as_of))
-            print(f"fitted on {fitted['trained_on']} questions, {fitted['sentences']} sentences; "
-                  f"cross-validated ({fitted['folds']}): {fitted['cross_validated']}")
-            return 0
-        rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
-        if args.json:
-            emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
-        else:
-            print(rep.table())
-            if args.verbose:
-                print("\n".join(["", "failures:"] + rep.failures))
+
+def _eval_documents(args: argparse.Namespace) -> int:
+    from .evaluation.documents import evaluate_split
+
+    doc_report = evaluate_split(args.split, args.only)
+    if args.json:
+        emit_json(doc_report.to_dict())
+    else:
+        print(doc_report.table())
+        if doc_report.missing_files:
+            print(f"\nmissing source files: {', '.join(doc_report.missing_files)}")
+        if args.verbose:
+            print(
+                "\n".join(
+                    [
+                        "",
+                        "metadata errors:",
+                        *doc_report.metadata_errors,
+                        "",
+                        "missed:",
+                        *doc_report.obligations.misses,
+                        "",
+                        "field errors:",
+                        *doc_report.obligations.errors,
+                    ]
+                )
+            )
+    return 0
+
+
+def _eval_retrieval(args: argparse.Namespace) -> int:
+    gold = Path(args.gold) if args.gold and "," not in args.gold else None
+    from .evaluation.extraction import load_gold
+    from .evaluation.retrieval import evaluate as eval_retrieval
+    from .evaluation.retrieval import table
+    from .search.hybrid import Searcher
+
+    questions = load_gold(gold or Path("tests/gold/questions.jsonl"))
+    modes = eval_retrieval(Searcher(args.index), questions)
+    if args.json:
+        emit_json(
+            {
+                m: {"recall@1": s.recall[1], "recall@5": s.recall[5], "recall@10": s.recall[10], "mrr": s.mrr}
+                for m, s in modes.items()
+            }
+        )
+    else:
+        print(table(modes))
+        if args.verbose:
+            for m, s in modes.items():
+                print(f"\n{m} misses (gold not in top 5):\n" + "\n".join(s.misses))
+    return 0
+
+
+def _eval_answers(args: argparse.Namespace) -> int:
+    from .answer.compose import Answerer
+    from .evaluation.answers import evaluate as eval_answers
+    from .evaluation.extraction import load_gold
+
+    files = [Path(f) for f in args.gold.split(",")] if args.gold else [Path("tests/gold/questions.jsonl")]
+    questions = [q for f in files for q in load_gold(f)]
+    if args.fit:
+        from .evaluation.fit import fit
+
+        fitted = fit(Answerer(args.index), questions, _as_of(args.as_of))
+        print(
+            f"fitted on {fitted['trained_on']} questions, {fitted['sentences']} sentences; "
+            f"cross-validated ({fitted['folds']}): {fitted['cross_validated']}"
+        )
         return 0
-    raise CliError(f"unknown evaluation '{args.what}'", "choose extraction, documents, retrieval or answers")
+    rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
+    if args.json:
+        emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
+    else:
+        print(rep.table())
+        if args.verbose:
+            print("\n".join(["", "failures:", *rep.failures]))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`policy-kb eval WHAT`: one evaluation per gold set (see docs/quality.md)."""
+    run = {
+        "extraction": _eval_extraction,
+        "profiles": _eval_profiles,
+        "documents": _eval_documents,
+        "retrieval": _eval_retrieval,
+        "answers": _eval_answers,
+    }.get(args.what)
+    if run is None:
+        raise CliError(f"unknown evaluation '{args.what}'", f"choose one of {', '.join(EVALUATIONS)}")
+    return run(args)
 
 
 def _as_of(value: str | None):
@@ -208,8 +272,10 @@ def _batch_line(line: str) -> tuple[str, str | None]:
         history = data.get("history") or []
         return str(data["question"]), (str(history[-1]) if history else None)
     except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise CliError(f"batch line is not a question or a JSON object with a 'question' field: {line[:60]}",
-                       'write {"question": "那忻州呢？", "history": ["介休4.3米焦炉什么时候关？"]}') from e
+        raise CliError(
+            f"batch line is not a question or a JSON object with a 'question' field: {line[:60]}",
+            'write {"question": "那忻州呢？", "history": ["介休4.3米焦炉什么时候关？"]}',
+        ) from e
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -225,8 +291,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if not q.strip():  # keep one output line per input line, with the full interface
                 from .records import Answer
 
-                empty = Answer(q, "zh", "general", args.jurisdiction, "not_found", "", [], [], as_of.isoformat(),
-                               ["empty question"])
+                empty = Answer(
+                    q,
+                    "zh",
+                    "general",
+                    args.jurisdiction,
+                    "not_found",
+                    "",
+                    [],
+                    [],
+                    as_of.isoformat(),
+                    ["empty question"],
+                )
                 sys.stdout.write(json.dumps(empty.to_dict(), ensure_ascii=False) + "\n")
                 continue
             question, previous = _batch_line(q)
@@ -250,7 +326,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """`policy-kb feedback export`: the users' votes on answers — the next evaluation set."""
-    from .store.feedback import FeedbackStore, render as render_feedback
+    from .store.feedback import FeedbackStore
+    from .store.feedback import render as render_feedback
 
     store = FeedbackStore(args.index)
     try:
@@ -293,7 +370,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     os.environ["POLICY_KB_INDEX"] = args.index
     os.environ["POLICY_KB_CORPUS"] = args.corpus
-    from .app import main as serve, preload
+    from .app import main as serve
+    from .app import preload
 
     preload()
     serve()
@@ -304,9 +382,15 @@ def _search_filter(args: argparse.Namespace):
     from .search.filters import SearchFilter
 
     try:
-        return SearchFilter(jurisdiction=args.jurisdiction, doc=args.doc, level=args.level, year_from=args.year_from,
-                            year_to=args.year_to, kind=args.kind,
-                            has_obligation=True if args.has_obligation else None)
+        return SearchFilter(
+            jurisdiction=args.jurisdiction,
+            doc=args.doc,
+            level=args.level,
+            year_from=args.year_from,
+            year_to=args.year_to,
+            kind=args.kind,
+            has_obligation=True if args.has_obligation else None,
+        )
     except ValueError as e:
         raise CliError(str(e)) from e
 
@@ -350,8 +434,11 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 
 # ---- parser ---------------------------------------------------------------------------------------------
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--index", default=str(default_index_dir()),
-                   help="knowledge-base folder (default: $POLICY_KB_INDEX or indices/)")
+    p.add_argument(
+        "--index",
+        default=str(default_index_dir()),
+        help="knowledge-base folder (default: $POLICY_KB_INDEX or indices/)",
+    )
 
 
 def _output(p: argparse.ArgumentParser) -> None:
@@ -410,12 +497,19 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     _output(p)
     p.add_argument("question", nargs="?", metavar="QUESTION")
-    p.add_argument("--batch", metavar="FILE", help="one question per line ('-' = stdin), or a JSON object "
-                                                   '{"question": …, "history": [earlier questions]}; JSON Lines out')
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        help="one question per line ('-' = stdin), or a JSON object "
+        '{"question": …, "history": [earlier questions]}; JSON Lines out',
+    )
     p.add_argument("--jurisdiction", help="the user's place, e.g. 介休市 (otherwise taken from the question)")
     p.add_argument("--as-of", help="date for deadline status, YYYY-MM-DD (default: today)")
-    p.add_argument("--previous", metavar="QUESTION",
-                   help="the question asked before, for a follow-up such as 那忻州呢？ or 罚多少？")
+    p.add_argument(
+        "--previous",
+        metavar="QUESTION",
+        help="the question asked before, for a follow-up such as 那忻州呢？ or 罚多少？",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("feedback", help="export the users' 👍/👎 on answers (indices/feedback.sqlite)")
@@ -434,23 +528,38 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_profile)
 
-    p = sub.add_parser("serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)")
+    p = sub.add_parser(
+        "serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)"
+    )
     _common(p)
     p.add_argument("--corpus", default="corpus", help="corpus folder that admin uploads are saved into")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
     _common(p)
-    p.add_argument("what", choices=["extraction", "documents", "retrieval", "answers", "profiles"])
-    p.add_argument("--baseline", action="store_true",
-                   help="`eval profiles`: score the jurisdiction filter alone (what existed before checklists)")
-    p.add_argument("--split", choices=["dev", "heldout", "heldout2", "test", "all"], default="dev",
-                   help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)")
+    p.add_argument("what", choices=EVALUATIONS)
+    p.add_argument(
+        "--baseline",
+        action="store_true",
+        help="`eval profiles`: score the jurisdiction filter alone (what existed before checklists)",
+    )
+    p.add_argument(
+        "--split",
+        choices=["dev", "heldout", "heldout2", "test", "all"],
+        default="dev",
+        help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)",
+    )
     p.add_argument("--only", choices=["real", "fixtures"], help="`eval documents`: only the real texts or the fixtures")
-    p.add_argument("--gold", help="gold file (default: tests/gold/<obligations|questions>.jsonl); for `answers`, "
-                                  "several separated by commas")
-    p.add_argument("--fit", action="store_true", help="`eval answers`: fit the answer scorer on these questions and "
-                                                        "write policy_kb/data/answer_model.json")
+    p.add_argument(
+        "--gold",
+        help="gold file (default: tests/gold/<obligations|questions>.jsonl); for `answers`, "
+        "several separated by commas",
+    )
+    p.add_argument(
+        "--fit",
+        action="store_true",
+        help="`eval answers`: fit the answer scorer on these questions and write policy_kb/data/answer_model.json",
+    )
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")
     p.add_argument("--as-of", help="date for deadline status in `eval answers` (default: today)")

@@ -86,32 +86,50 @@ def record(ob: Obligation) -> dict[str, Any]:
 
 def csv_row(ob: Obligation) -> dict[str, str]:
     dl = ob.deadline or {}
-    thresholds = [" ".join(str(x) for x in (t.get("metric") or "", t["comparator"], t["value"], t["unit"]) if x != "")
-                  + (f"（{t['scope']}）" if t.get("scope") else "") for t in ob.thresholds]
+    thresholds = [
+        " ".join(str(x) for x in (t.get("metric") or "", t["comparator"], t["value"], t["unit"]) if x != "")
+        + (f"（{t['scope']}）" if t.get("scope") else "")
+        for t in ob.thresholds
+    ]
     row = {
-        "id": ob.id, "doc_id": ob.doc_id, "doc_file": ob.doc_file, "doc_number": ob.doc_number or "",
-        "jurisdiction": ob.jurisdiction or "", "clause_id": ob.clause_id, "clause_path": "".join(ob.clause_path),
-        "text": ob.text, "subject": ob.subject or "", "action": ob.action, "modality": ob.modality,
-        "deadline_text": dl.get("text") or "", "deadline_date": dl.get("date") or "",
-        "deadline_precision": dl.get("precision") or "", "deadline_kind": dl.get("kind") or "",
-        "thresholds": LIST_SEP.join(thresholds), "warnings": LIST_SEP.join(ob.warnings),
+        "id": ob.id,
+        "doc_id": ob.doc_id,
+        "doc_file": ob.doc_file,
+        "doc_number": ob.doc_number or "",
+        "jurisdiction": ob.jurisdiction or "",
+        "clause_id": ob.clause_id,
+        "clause_path": "".join(ob.clause_path),
+        "text": ob.text,
+        "subject": ob.subject or "",
+        "action": ob.action,
+        "modality": ob.modality,
+        "deadline_text": dl.get("text") or "",
+        "deadline_date": dl.get("date") or "",
+        "deadline_precision": dl.get("precision") or "",
+        "deadline_kind": dl.get("kind") or "",
+        "thresholds": LIST_SEP.join(thresholds),
+        "warnings": LIST_SEP.join(ob.warnings),
     }
     for role in ("lead", "cooperate", "implement", "responsible"):
         row[f"departments_{role}"] = LIST_SEP.join(ob.departments.get(role, []))
     fines = [p for p in ob.penalties if p["kind"] == "fine"]
     lows = [p["min"] for p in fines if p.get("min") is not None]
     highs = [p["max"] for p in fines if p.get("max") is not None]
-    row.update({
-        "deadline_rule": dl.get("rule") or "",
-        "penalties": LIST_SEP.join(_penalty_text(p) for p in ob.penalties),
-        "fine_min_yuan": _number(min(lows)) if lows else "",
-        "fine_max_yuan": _number(max(highs)) if highs and len(highs) == len(fines) else "",
-        "inherited_from": ob.inherited_from or "",
-        "binds": (ob.applicability or {}).get("binds", ""),
-        "industries": LIST_SEP.join((ob.applicability or {}).get("industries", [])),
-        "conditions": LIST_SEP.join(f"{c['attribute']} {c['comparator']} {c['value']} {c['unit']}"
-                                    for c in (ob.applicability or {}).get("conditions", [])),
-    })
+    row.update(
+        {
+            "deadline_rule": dl.get("rule") or "",
+            "penalties": LIST_SEP.join(_penalty_text(p) for p in ob.penalties),
+            "fine_min_yuan": _number(min(lows)) if lows else "",
+            "fine_max_yuan": _number(max(highs)) if highs and len(highs) == len(fines) else "",
+            "inherited_from": ob.inherited_from or "",
+            "binds": (ob.applicability or {}).get("binds", ""),
+            "industries": LIST_SEP.join((ob.applicability or {}).get("industries", [])),
+            "conditions": LIST_SEP.join(
+                f"{c['attribute']} {c['comparator']} {c['value']} {c['unit']}"
+                for c in (ob.applicability or {}).get("conditions", [])
+            ),
+        }
+    )
     return {k: row[k] for k in csv_fields()}
 
 

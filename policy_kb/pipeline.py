@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .build import BuildReport, Progress, build, stderr_progress
 from .extract.obligations import extract_document
@@ -19,16 +19,24 @@ def _derive(store: Store, doc: Document) -> None:
     index_document(store, doc)
 
 
-def build_all(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
-              embedder_name: str | None = None, staged: Sequence[Path] = ()) -> BuildReport:
+def build_all(
+    corpus: Path,
+    index_dir: Path,
+    progress: Progress = stderr_progress,
+    embedder_name: str | None = None,
+    staged: Sequence[Path] = (),
+) -> BuildReport:
     """Build the knowledge base, then bring the dense index up to date (only new clause texts are encoded)."""
 
     def dense(store: Store, report: BuildReport) -> None:
-        from .embed.embedder import embedder_name as name_of, load_embedder
+        from .embed.embedder import embedder_name as name_of
+        from .embed.embedder import load_embedder
 
         if report.changed or not is_current(read_manifest(index_dir), store, name_of(embedder_name)):
             stats = build_index(store, load_embedder(embedder_name), progress)
-            progress(f"dense index: {stats.total} passages ({stats.encoded} newly encoded, {stats.kind} index) "
-                     f"in {stats.seconds:.1f}s")
+            progress(
+                f"dense index: {stats.total} passages ({stats.encoded} newly encoded, {stats.kind} index) "
+                f"in {stats.seconds:.1f}s"
+            )
 
     return build(corpus, index_dir, progress, on_document=_derive, after_write=dense, staged=staged)

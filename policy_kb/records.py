@@ -47,7 +47,7 @@ class Clause:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Clause":
+    def from_dict(cls, data: dict[str, Any]) -> Clause:
         return _from_dict(cls, data)
 
     @property
@@ -129,7 +129,7 @@ class Obligation:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Obligation":
+    def from_dict(cls, data: dict[str, Any]) -> Obligation:
         return _from_dict(cls, data)
 
 

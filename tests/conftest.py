@@ -17,8 +17,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import pytest
 
@@ -131,8 +131,12 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 
 # ---- document builders ----------------------------------------------------------------------------------------
-def write_docx(path: Path, paragraphs: Iterable[str | tuple[str | None, str]],
-               table: Sequence[Sequence[str]] | None = None, after_table: Iterable[str] = ()) -> Path:
+def write_docx(
+    path: Path,
+    paragraphs: Iterable[str | tuple[str | None, str]],
+    table: Sequence[Sequence[str]] | None = None,
+    after_table: Iterable[str] = (),
+) -> Path:
     import docx
 
     document = docx.Document()
@@ -174,7 +178,9 @@ def _stream(data: bytes) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
-_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+_PAGE = (
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+)
 
 
 def pdf_bytes(lines: Sequence[str], cjk: bool = False) -> bytes:
@@ -186,24 +192,35 @@ def pdf_bytes(lines: Sequence[str], cjk: bool = False) -> bytes:
     head = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", _PAGE]
     if not cjk:
         ops = b" ".join(b"(" + ln.encode("latin-1") + b") Tj T*" for ln in lines)
-        return pdf_document(head + [_stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
-                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+        return pdf_document(
+            [
+                *head,
+                _stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            ]
+        )
     chars = sorted({ch for ln in lines for ch in ln})
     cid = {ch: i + 1 for i, ch in enumerate(chars)}
     ops = b" ".join(b"<" + "".join(f"{cid[ch]:04X}" for ch in ln).encode() + b"> Tj T*" for ln in lines)
-    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def "
-            "/CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange "
-            f"{len(chars)} beginbfchar " + " ".join(f"<{cid[ch]:04X}> <{ord(ch):04X}>" for ch in chars) +
-            " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end").encode()
-    return pdf_document(head + [
-        _stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] "
-        b"/ToUnicode 7 0 R >>",
-        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
-        _stream(cmap),
-    ])
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def "
+        "/CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange "
+        f"{len(chars)} beginbfchar "
+        + " ".join(f"<{cid[ch]:04X}> <{ord(ch):04X}>" for ch in chars)
+        + " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    ).encode()
+    return pdf_document(
+        [
+            *head,
+            _stream(b"BT /F1 12 Tf 72 720 Td 14 TL " + ops + b" ET"),
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] "
+            b"/ToUnicode 7 0 R >>",
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /STSong-Light "
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+            _stream(cmap),
+        ]
+    )
 
 
 @pytest.fixture

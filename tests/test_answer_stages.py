@@ -64,8 +64,9 @@ def test_a_question_that_stands_alone_is_no_follow_up() -> None:
     assert not q.follow_up and q.search_text == q.text
 
 
-@pytest.mark.parametrize("text", ["我们厂的焦化产能是当年通过市场化交易买来的", "山西哪个市要砍掉的焦化产能最多？",
-                                  "项目在各市落地"])
+@pytest.mark.parametrize(
+    "text", ["我们厂的焦化产能是当年通过市场化交易买来的", "山西哪个市要砍掉的焦化产能最多？", "项目在各市落地"]
+)
 def test_ordinary_words_are_no_place(text: str) -> None:
     assert understand(text).jurisdiction in (None, "山西省")
 
@@ -156,7 +157,7 @@ def test_probability_follows_the_weights() -> None:
     model = Model({"cover": 4.0, "unknown_feature": 9.0}, -2.0)
     low = model.probability(f)
     high = model.probability(replace(f, cover=1.0))
-    assert low == pytest.approx(1 / (1 + 2.718281828 ** 2), rel=1e-6) and high > 0.85
+    assert low == pytest.approx(1 / (1 + 2.718281828**2), rel=1e-6) and high > 0.85
     assert Overall.of(understand("x"), []).best == 0.0
 
 
@@ -200,10 +201,14 @@ def test_a_per_person_amount_is_not_answered_by_a_per_tonne_rate() -> None:
 
 def test_choose_cites_few_clauses_and_continues_lists() -> None:
     q = understand("焦化企业进白名单要满足什么条件？")
-    ranked = [_fake("a", "企业必须符合以下条件之一：（1）焦炉煤气全部回收利用的；", 0.9, 0),
-              _fake("a", "（2）配套建设煤气柜且运行正常的。", 0.01, 30),
-              _fake("b", "另一条款。", 0.8), _fake("c", "第三条款。", 0.7), _fake("d", "第四条款。", 0.6),
-              _fake("e", "差得远的条款。", 0.35)]
+    ranked = [
+        _fake("a", "企业必须符合以下条件之一：（1）焦炉煤气全部回收利用的；", 0.9, 0),
+        _fake("a", "（2）配套建设煤气柜且运行正常的。", 0.01, 30),
+        _fake("b", "另一条款。", 0.8),
+        _fake("c", "第三条款。", 0.7),
+        _fake("d", "第四条款。", 0.6),
+        _fake("e", "差得远的条款。", 0.35),
+    ]
     chosen = answerable.choose(q, ranked, TH)
     cited = list(dict.fromkeys(e.clause.id for e in chosen))
     assert cited[0] == "a" and len(cited) <= answerable.MAX_CLAUSES_LIST and "e" not in cited
@@ -229,11 +234,17 @@ def test_fit_writes_a_model_from_cross_validated_scores(answerer: Answerer, tmp_
     assert 0.5 <= cv["fact_recall"] <= 1.0
 
 
-@pytest.mark.parametrize("text, what", [
-    ("今天太原天气怎么样？", "天气和实时空气质量"), ("忻州这个周末空气质量咋样", "天气和实时空气质量"),
-    ("山西焦煤今天股价涨了还是跌了？", "股价和市场行情"), ("What is the current price of coke in Shanxi?", "实时市场价格"),
-    ("重污染天气预警期间焦化企业要怎么限产？", None), ("焦炭价格有什么规定", None),
-])
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        ("今天太原天气怎么样？", "天气和实时空气质量"),
+        ("忻州这个周末空气质量咋样", "天气和实时空气质量"),
+        ("山西焦煤今天股价涨了还是跌了？", "股价和市场行情"),
+        ("What is the current price of coke in Shanxi?", "实时市场价格"),
+        ("重污染天气预警期间焦化企业要怎么限产？", None),
+        ("焦炭价格有什么规定", None),
+    ],
+)
 def test_out_of_scope_questions(text: str, what: str | None) -> None:
     assert understand(text).out_of_scope == what
 

@@ -23,8 +23,11 @@ from policy_kb.answer.verify import check
 from policy_kb.records import Answer
 
 TESTS = Path(__file__).resolve().parent
-GOLD = [json.loads(line) for line in (TESTS / "gold" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()]
+GOLD = [
+    json.loads(line)
+    for line in (TESTS / "gold" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 FIXTURES = TESTS / "fixtures" / "answers"
 EMBEDDER = os.environ.get("POLICY_KB_EMBED_MODEL") or "fake"
 AS_OF = date(2026, 11, 23)
@@ -35,8 +38,18 @@ JIEXIU_CLOSURE = f"{JIEXIU}:二/（一）"
 XINZHOU_CLOSURE = f"{XINZHOU}:二/（三）"
 JIEXIU_TITLE = "介休市全面关停炭化室高度4.3米焦炉工作方案"
 XINZHOU_TITLE = "忻州市人民政府办公室关于推动焦化行业高质量发展的意见"
-INTERFACE_KEYS = {"question", "language", "intent", "jurisdiction", "status", "answer", "citations", "obligations",
-                  "as_of", "warnings"}
+INTERFACE_KEYS = {
+    "question",
+    "language",
+    "intent",
+    "jurisdiction",
+    "status",
+    "answer",
+    "citations",
+    "obligations",
+    "as_of",
+    "warnings",
+}
 CITATION_KEYS = {"n", "clause_id", "doc_id", "doc_title", "doc_number", "jurisdiction", "path", "text"}
 
 
@@ -147,8 +160,13 @@ def cited(a: Answer) -> list[str]:
 def test_jiexiu_43m_deadline(ask, answerer, jurisdiction: str | None) -> None:  # type: ignore[no-untyped-def]
     a = ask("我们厂在介休，4.3米焦炉最晚什么时候关？", jurisdiction)
     assert_well_formed(a, answerer)
-    assert (a.status, a.language, a.intent, a.jurisdiction, a.as_of) == ("answered", "zh", "deadline", "介休市",
-                                                                          "2026-11-23")
+    assert (a.status, a.language, a.intent, a.jurisdiction, a.as_of) == (
+        "answered",
+        "zh",
+        "deadline",
+        "介休市",
+        "2026-11-23",
+    )
     assert "2023年10月31日" in a.answer
     assert a.citations[0].clause_id == JIEXIU_CLOSURE
     assert f"{JIEXIU_CLOSURE}#1" in a.obligations
@@ -159,7 +177,9 @@ def test_jiexiu_43m_deadline(ask, answerer, jurisdiction: str | None) -> None:  
     # 介休市 first, then the province, marked as a higher-level rule that also applies; nothing from 忻州
     heads = headings(a.answer)
     assert heads[0] == "**介休市**"
-    assert all(h in ("**介休市**", "**晋中市**（上级规定，同样适用）", "**山西省**（上级规定，同样适用）") for h in heads)
+    assert all(
+        h in ("**介休市**", "**晋中市**（上级规定，同样适用）", "**山西省**（上级规定，同样适用）") for h in heads
+    )
     assert {c.jurisdiction for c in a.citations} <= {"介休市", "晋中市", "山西省"}
     assert not any(c.doc_id == XINZHOU for c in a.citations)
     levels = [0 if c.jurisdiction == "介休市" else 1 if c.jurisdiction == "晋中市" else 2 for c in a.citations]
@@ -210,13 +230,16 @@ def test_43m_deadline_english(ask, answerer) -> None:  # type: ignore[no-untyped
     assert not any(c.doc_id == XINZHOU for c in a.citations)
 
 
-@pytest.mark.parametrize("as_of, status", [
-    (date(2023, 1, 1), "〔截止 2023-10-31，还剩 303 天〕"),
-    (date(2023, 10, 30), "〔截止 2023-10-31，还剩 1 天〕"),
-    (date(2023, 10, 31), "〔截止 2023-10-31，还剩 0 天〕"),
-    (date(2023, 11, 1), "〔截止 2023-10-31，已过期 1 天〕"),
-    (AS_OF, "〔截止 2023-10-31，已过期 1119 天〕"),
-])
+@pytest.mark.parametrize(
+    "as_of, status",
+    [
+        (date(2023, 1, 1), "〔截止 2023-10-31，还剩 303 天〕"),
+        (date(2023, 10, 30), "〔截止 2023-10-31，还剩 1 天〕"),
+        (date(2023, 10, 31), "〔截止 2023-10-31，还剩 0 天〕"),
+        (date(2023, 11, 1), "〔截止 2023-10-31，已过期 1 天〕"),
+        (AS_OF, "〔截止 2023-10-31，已过期 1119 天〕"),
+    ],
+)
 def test_as_of_flips_remaining_and_overdue(ask, answerer, as_of: date, status: str) -> None:  # type: ignore[no-untyped-def]
     a = ask("我们厂在介休，4.3米焦炉最晚什么时候关？", "介休市", as_of)
     assert_well_formed(a, answerer)
@@ -242,7 +265,8 @@ def test_doc_number_cited_but_not_included(ask, answerer) -> None:  # type: igno
     assert a.status == "not_found"
     assert a.answer.splitlines()[0] == (
         f"《山西省人民政府办公厅关于推动焦化行业高质量发展的意见》（晋政办发〔2022〕51号）被{JIEXIU_TITLE}、"
-        f"{XINZHOU_TITLE}引用，但该文件未收录在知识库中，无法引用其内容。")
+        f"{XINZHOU_TITLE}引用，但该文件未收录在知识库中，无法引用其内容。"
+    )
     assert "未收录" in a.answer
     assert a.answer.splitlines()[1] == "最接近的条款（不能直接回答该问题）："
 
@@ -253,7 +277,8 @@ def test_doc_number_cited_but_not_included_english(ask, answerer) -> None:  # ty
     assert (a.status, a.language) == ("not_found", "en")
     assert a.answer.splitlines()[0] == (
         f"《山西省人民政府办公厅关于推动焦化行业高质量发展的意见》(晋政办发〔2022〕51号) is cited by {JIEXIU_TITLE}、"
-        f"{XINZHOU_TITLE}, but that document is not included in the knowledge base, so its content cannot be quoted.")
+        f"{XINZHOU_TITLE}, but that document is not included in the knowledge base, so its content cannot be quoted."
+    )
 
 
 def test_doc_number_cited_by_one_document(ask, answerer) -> None:  # type: ignore[no-untyped-def]
@@ -262,7 +287,8 @@ def test_doc_number_cited_by_one_document(ask, answerer) -> None:  # type: ignor
     assert a.status == "not_found"
     assert a.answer.splitlines()[0] == (
         "《晋中市推动焦化行业高质量发展领导小组办公室关于印发晋中市推动焦化行业高质量发展实施方案的通知》"
-        f"（市焦高发组办字〔2023〕4号）被{JIEXIU_TITLE}引用，但该文件未收录在知识库中，无法引用其内容。")
+        f"（市焦高发组办字〔2023〕4号）被{JIEXIU_TITLE}引用，但该文件未收录在知识库中，无法引用其内容。"
+    )
 
 
 def test_doc_number_neither_included_nor_cited(ask, answerer) -> None:  # type: ignore[no-untyped-def]
@@ -279,7 +305,8 @@ def test_doc_number_cited_by_an_included_document(ask, answerer) -> None:  # typ
     assert a.status == "not_found"
     assert a.answer.splitlines()[0] == (
         "《山西省焦化产业打好污染防治攻坚战推动转型升级实施方案》（晋政办发〔2018〕98号）被山西省人民政府办公厅关于印发"
-        "山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案的通知引用，但该文件未收录在知识库中，无法引用其内容。")
+        "山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案的通知引用，但该文件未收录在知识库中，无法引用其内容。"
+    )
 
 
 def test_bare_doc_number_gives_the_document(ask, answerer) -> None:  # type: ignore[no-untyped-def]
@@ -297,21 +324,26 @@ def test_doc_number_inside_a_sentence(ask) -> None:  # type: ignore[no-untyped-d
     assert a.citations and a.citations[0].doc_id == "sx-2019-66-coking-overcapacity"
 
 
-@pytest.mark.parametrize("text, numbers", [
-    ("晋政办发〔2022〕51号规定了哪些内容？", ["晋政办发〔2022〕51号"]),  # cited by the corpus, not in it
-    ("忻政办发〔2022〕71号", ["忻政办发〔2022〕71号"]),
-    ("晋政办发[2019]66号", ["晋政办发〔2019〕66号"]),
-    ("市焦高发组办字〔2023〕4号 具体内容", ["市焦高发组办字〔2023〕4号"]),
-    ("请问晋政办发〔2019〕66号的主要内容", ["晋政办发〔2019〕66号"]),
-    ("关于晋政办发〔2019〕66号", ["晋政办发〔2019〕66号"]),
-    ("晋政办发〔2019〕39号和晋政办发〔2019〕66号有什么区别", ["晋政办发〔2019〕39号", "晋政办发〔2019〕66号"]),
-    ("介休市落实晋政办发〔2022〕51号的方案", ["晋政办发〔2022〕51号"]),
-    ("What does the provincial opinion Jin Zheng Ban Fa [2022] No. 51 require coking enterprises to do by 2023?",
-     ["晋政办发〔2022〕51号"]),
-    ("jin zheng ban fa [2019] no. 66", ["晋政办发〔2019〕66号"]),
-    ("Jin Zheng Ban Fa (2019) No.39", ["晋政办发〔2019〕39号"]),
-    ("Xin Zheng Ban Fa [2022] No. 71", ["忻政办发〔2022〕71号"]),  # by the pinyin of the known prefix 忻政办发
-])
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("晋政办发〔2022〕51号规定了哪些内容？", ["晋政办发〔2022〕51号"]),  # cited by the corpus, not in it
+        ("忻政办发〔2022〕71号", ["忻政办发〔2022〕71号"]),
+        ("晋政办发[2019]66号", ["晋政办发〔2019〕66号"]),
+        ("市焦高发组办字〔2023〕4号 具体内容", ["市焦高发组办字〔2023〕4号"]),
+        ("请问晋政办发〔2019〕66号的主要内容", ["晋政办发〔2019〕66号"]),
+        ("关于晋政办发〔2019〕66号", ["晋政办发〔2019〕66号"]),
+        ("晋政办发〔2019〕39号和晋政办发〔2019〕66号有什么区别", ["晋政办发〔2019〕39号", "晋政办发〔2019〕66号"]),
+        ("介休市落实晋政办发〔2022〕51号的方案", ["晋政办发〔2022〕51号"]),
+        (
+            "What does the provincial opinion Jin Zheng Ban Fa [2022] No. 51 require coking enterprises to do by 2023?",
+            ["晋政办发〔2022〕51号"],
+        ),
+        ("jin zheng ban fa [2019] no. 66", ["晋政办发〔2019〕66号"]),
+        ("Jin Zheng Ban Fa (2019) No.39", ["晋政办发〔2019〕39号"]),
+        ("Xin Zheng Ban Fa [2022] No. 71", ["忻政办发〔2022〕71号"]),  # by the pinyin of the known prefix 忻政办发
+    ],
+)
 def test_doc_numbers_resolve_to_the_corpus_numbers(answerer, text: str, numbers: list[str]) -> None:  # type: ignore[no-untyped-def]
     from policy_kb.answer.understand import understand
 
@@ -327,11 +359,14 @@ def test_romanised_doc_number_of_another_issuer_gives_the_document(ask, answerer
 
 
 # ---- places -------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("question, jurisdiction, place", [
-    ("北京市焦化企业关停有什么规定？", None, "北京市"),
-    ("河北省对新建焦炉炭化室高度有什么要求？", None, "河北省"),
-    ("4.3米焦炉什么时候关停？", "北京市", "北京市"),
-])
+@pytest.mark.parametrize(
+    "question, jurisdiction, place",
+    [
+        ("北京市焦化企业关停有什么规定？", None, "北京市"),
+        ("河北省对新建焦炉炭化室高度有什么要求？", None, "河北省"),
+        ("4.3米焦炉什么时候关停？", "北京市", "北京市"),
+    ],
+)
 def test_place_outside_shanxi_not_found(ask, answerer, question, jurisdiction, place) -> None:  # type: ignore[no-untyped-def]
     a = ask(question, jurisdiction)
     assert_well_formed(a, answerer)
@@ -356,11 +391,14 @@ def test_unknown_jurisdiction_parameter_not_found(ask, answerer) -> None:  # typ
     assert a.answer.splitlines()[0] == "〔按问题中的地点介休市回答，而不是所选地区火星〕"
 
 
-@pytest.mark.parametrize("question, place", [
-    ("唐山市4.3米焦炉什么时候关停？", "唐山市"),  # a city outside Shanxi
-    ("When must coke ovens in Hebei be closed?", "河北省"),  # a province in pinyin
-    ("内蒙古焦炉什么时候关", "内蒙古自治区"),
-])
+@pytest.mark.parametrize(
+    "question, place",
+    [
+        ("唐山市4.3米焦炉什么时候关停？", "唐山市"),  # a city outside Shanxi
+        ("When must coke ovens in Hebei be closed?", "河北省"),  # a province in pinyin
+        ("内蒙古焦炉什么时候关", "内蒙古自治区"),
+    ],
+)
 def test_city_outside_shanxi_not_answered(ask, answerer, question: str, place: str) -> None:  # type: ignore[no-untyped-def]
     a = ask(question)
     assert_well_formed(a, answerer)
@@ -391,9 +429,12 @@ def test_typo_alone_is_corrected(ask) -> None:  # type: ignore[no-untyped-def]
 # ---- the gold questions -------------------------------------------------------------------------------------------
 UNANSWERABLE = [q["id"] for q in GOLD if not q["answerable"]]
 ANSWERABLE = [q["id"] for q in GOLD if q["answerable"]]
-_Q109 = pytest.mark.xfail(strict=True, reason="BUG: the fitted answerability answers q109 ('Are there subsidies for "
-                          "producing hydrogen from coke oven gas?') with a clause about coke-oven-gas use; no clause "
-                          "names a subsidy for hydrogen (real model too)")
+_Q109 = pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the fitted answerability answers q109 ('Are there subsidies for "
+    "producing hydrogen from coke oven gas?') with a clause about coke-oven-gas use; no clause "
+    "names a subsidy for hydrogen (real model too)",
+)
 
 
 @pytest.mark.parametrize("qid", [pytest.param(q, marks=_Q109) if q == "q109" else q for q in UNANSWERABLE])
@@ -440,7 +481,10 @@ def test_fixture_county_rule_first_city_rule_higher_level(fixture_answerer) -> N
     assert "2024年12月31日前" in parts["**高平市**"]
     assert "[1]〔截止 2024-12-31，已过期 692 天〕（高政办发〔2024〕22号 一、）" in parts["**高平市**"]
     assert "2025年6月30日前" in parts["**晋城市**（上级规定，同样适用）"]
-    assert "[2]〔截止 2025-06-30，已过期 511 天〕（晋市政办发〔2024〕15号 一、）" in parts["**晋城市**（上级规定，同样适用）"]
+    assert (
+        "[2]〔截止 2025-06-30，已过期 511 天〕（晋市政办发〔2024〕15号 一、）"
+        in parts["**晋城市**（上级规定，同样适用）"]
+    )
 
 
 def test_fixture_county_named_in_question(fixture_answerer) -> None:  # type: ignore[no-untyped-def]
@@ -466,10 +510,13 @@ def test_fixture_deadline_before_it_passes(fixture_answerer) -> None:  # type: i
     assert "〔截止 2025-06-30，还剩 211 天〕" in a.answer
 
 
-@pytest.mark.parametrize("question, jurisdiction", [
-    ("晋城市焦化企业超低排放改造由哪个部门牵头？", None),
-    ("焦化企业超低排放改造由哪个部门牵头？", "晋城市"),
-])
+@pytest.mark.parametrize(
+    "question, jurisdiction",
+    [
+        ("晋城市焦化企业超低排放改造由哪个部门牵头？", None),
+        ("焦化企业超低排放改造由哪个部门牵头？", "晋城市"),
+    ],
+)
 def test_fixture_department_lead(fixture_answerer, question, jurisdiction) -> None:  # type: ignore[no-untyped-def]
     a = fixture_answerer.ask(question, jurisdiction, AS_OF)
     assert_well_formed(a, fixture_answerer)
@@ -502,11 +549,14 @@ def test_fixture_threshold(fixture_answerer) -> None:  # type: ignore[no-untyped
     assert a.obligations == [f"{JINCHENG}:二/（一）#1"]
 
 
-@pytest.mark.parametrize("question, jurisdiction", [
-    ("罚款多少元", None),
-    ("焦化企业超低排放改造逾期未完成罚款多少元？", "高平市"),
-    ("How much is the fine in yuan for missing the ultra-low emission deadline?", "晋城市"),
-])
+@pytest.mark.parametrize(
+    "question, jurisdiction",
+    [
+        ("罚款多少元", None),
+        ("焦化企业超低排放改造逾期未完成罚款多少元？", "高平市"),
+        ("How much is the fine in yuan for missing the ultra-low emission deadline?", "晋城市"),
+    ],
+)
 def test_fixture_absent_fact_not_found(fixture_answerer, question, jurisdiction) -> None:  # type: ignore[no-untyped-def]
     a = fixture_answerer.ask(question, jurisdiction, AS_OF)
     assert_well_formed(a, fixture_answerer)
@@ -543,8 +593,10 @@ def complete_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
     a.store.close()
 
 
-@pytest.mark.parametrize("question, jurisdiction", [("潞城焦炉煤气放散 排查 核查 时间", None),
-                                                    ("焦炉煤气放散点位排查和市级核查什么时候完成？", "潞城区")])
+@pytest.mark.parametrize(
+    "question, jurisdiction",
+    [("潞城焦炉煤气放散 排查 核查 时间", None), ("焦炉煤气放散点位排查和市级核查什么时候完成？", "潞城区")],
+)
 def test_every_date_of_the_cited_clause_in_clause_order(complete_answerer, question, jurisdiction) -> None:  # type: ignore[no-untyped-def]
     a = complete_answerer.ask(question, jurisdiction, AS_OF)
     assert_well_formed(a, complete_answerer)
@@ -569,8 +621,12 @@ def test_a_listed_condition_keeps_its_items_and_qualifier(complete_answerer) -> 
     assert_well_formed(a, complete_answerer)
     assert a.status == "answered"
     assert cited(a) == [f"{LUCHENG}:二/（三）"]
-    for part in ("符合以下条件之一", "（1）焦炉煤气全部回收利用的", "（2）配套建设煤气柜且运行正常的",
-                 "其中，新建焦化项目必须同步建设焦炉煤气制氢装置"):
+    for part in (
+        "符合以下条件之一",
+        "（1）焦炉煤气全部回收利用的",
+        "（2）配套建设煤气柜且运行正常的",
+        "其中，新建焦化项目必须同步建设焦炉煤气制氢装置",
+    ):
         assert part in a.answer
 
 

@@ -17,8 +17,11 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = [json.loads(line) for line in (ROOT / "tests" / "gold" / "questions.jsonl").read_text(encoding="utf-8")
-             .splitlines() if line.strip()]
+QUESTIONS = [
+    json.loads(line)
+    for line in (ROOT / "tests" / "gold" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 AS_OF = date(2026, 11, 23)
 JIEXIU_CLOSURE = "jiexiu-2023-43m-oven-closure:二/（一）"
 XINZHOU_CLOSURE = "xinzhou-2022-71-coking-hq:二/（三）"
@@ -114,9 +117,12 @@ def test_43m_deadline_for_xinzhou(answerer) -> None:  # type: ignore[no-untyped-
     assert not any(c.doc_id == "jiexiu-2023-43m-oven-closure" for c in a.citations)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (fitted answerability): the keyword question `介休关停4.3米焦炉 验收 抽查 时间` "
-                                       "scores 0.45, under the answer threshold 0.475, and is refused although both "
-                                       "dates are in the top clauses")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (fitted answerability): the keyword question `介休关停4.3米焦炉 验收 抽查 时间` "
+    "scores 0.45, under the answer threshold 0.475, and is refused although both "
+    "dates are in the top clauses",
+)
 def test_jiexiu_acceptance_and_spot_check_dates(answerer) -> None:  # type: ignore[no-untyped-def]
     """`任务验收` never names 4.3米; it belongs to the 4.3米焦炉 plan and matches 验收 and 抽查 — both its dates."""
     a = answerer.ask("介休关停4.3米焦炉 验收 抽查 时间", "介休市", AS_OF)

@@ -33,7 +33,11 @@ def answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     tmp = tmp_path_factory.mktemp("split-kb")
     corpus = tmp / "corpus"
     corpus.mkdir()
-    for path in [*sorted((ROOT / "corpus").iterdir()), *laws, *sorted((TESTS / "fixtures" / "layouts").glob("*/*.txt"))]:
+    for path in [
+        *sorted((ROOT / "corpus").iterdir()),
+        *laws,
+        *sorted((TESTS / "fixtures" / "layouts").glob("*/*.txt")),
+    ]:
         os.symlink(path, corpus / path.name)
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("POLICY_KB_EMBED_MODEL", raising=False)
@@ -87,8 +91,12 @@ def test_follow_ups_are_read_with_the_question_before(answerer) -> None:  # type
     a = answerer.ask("那吕梁呢？", None, AS_OF, previous="山西2019年压减焦化过剩产能的方案里，晋中市要压减多少？")
     assert a.status == "answered", a.answer
     assert "吕梁市压减832万吨" in a.answer
-    a = answerer.ask("And what about Jining?", None, AS_OF,
-                     previous="In Xingtai, by when must coking plants finish their ultra-low emission retrofits?")
+    a = answerer.ask(
+        "And what about Jining?",
+        None,
+        AS_OF,
+        previous="In Xingtai, by when must coking plants finish their ultra-low emission retrofits?",
+    )
     assert a.jurisdiction == "济宁市" and a.status != "not_found", a.answer
     assert all(c.jurisdiction in ("济宁市", "山东省", "全国") for c in a.citations)
 

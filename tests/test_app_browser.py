@@ -25,14 +25,26 @@ pytestmark = [
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWPORT = DESKTOP
 SCREENSHOTS = os.environ.get("POLICY_KB_SCREENSHOTS")  # a folder: write screenshots there (make screenshots)
-TABS = ["问答 Chat", "条款检索 Search", "义务清单 Obligations", "时间线 Timeline", "我的义务 My obligations",
-        "文件 Documents"]
+TABS = [
+    "问答 Chat",
+    "条款检索 Search",
+    "义务清单 Obligations",
+    "时间线 Timeline",
+    "我的义务 My obligations",
+    "文件 Documents",
+]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "app"
 QUESTION = "我们厂在介休，4.3米焦炉最晚什么时候关？"
 JIEXIU_TITLE = "介休市全面关停炭化室高度4.3米焦炉工作方案"
@@ -68,8 +80,14 @@ def _serve(index: Path, corpus: Path, exports: Path):
 
     demo = build_app(index, corpus, exports)
     demo.queue(default_concurrency_limit=8).launch(
-        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, show_error=True,
-        allowed_paths=[str(exports.resolve())], **page_options())
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        show_error=True,
+        allowed_paths=[str(exports.resolve())],
+        **page_options(),
+    )
     return demo
 
 
@@ -109,8 +127,9 @@ def browser():
 
 def _open(browser, url: str, viewport: dict[str, int] = VIEWPORT):
     phone = viewport["width"] < 600
-    context = browser.new_context(viewport=viewport, accept_downloads=True, locale="zh-CN", is_mobile=phone,
-                                  has_touch=phone)
+    context = browser.new_context(
+        viewport=viewport, accept_downloads=True, locale="zh-CN", is_mobile=phone, has_touch=phone
+    )
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     context.set_default_timeout(STEP_TIMEOUT)
     page = context.new_page()
@@ -217,8 +236,10 @@ def test_chat_not_found_shows_its_reason_without_a_click(page) -> None:
     assert "not_found" not in page.locator("#chat").inner_text()
 
 
-DEVELOPER_WORDS = re.compile(r"not_found|must_not|〔(?:title|preamble|cc)〕|sidecar|mojibake|score \d|00:00:00|"
-                             r"\b(?:province|county)\b")
+DEVELOPER_WORDS = re.compile(
+    r"not_found|must_not|〔(?:title|preamble|cc)〕|sidecar|mojibake|score \d|00:00:00|"
+    r"\b(?:province|county)\b"
+)
 
 
 def test_no_developer_words_on_any_tab(page) -> None:
@@ -296,7 +317,8 @@ def test_search_result_click_opens_its_context(page) -> None:
     current = page.locator("#search-context .current")
     sync_api.expect(current).to_contain_text("对压减产能予以适当补偿")
     sync_api.expect(page.get_by_label("查看条款上下文 / open a result in context")).to_have_value(
-        "1. 晋政办发〔2019〕66号 四、（一）")  # the picker shows the same clause
+        "1. 晋政办发〔2019〕66号 四、（一）"
+    )  # the picker shows the same clause
     page.locator(".hit").nth(1).get_by_role("link", name="查看上下文 / open in context").click()
     sync_api.expect(current).not_to_contain_text("对压减产能予以适当补偿")
 
@@ -436,8 +458,9 @@ def _my_checklist(page) -> None:
     page.get_by_label("企业名称 / company").fill("介休示例焦化")
     _choose(page, "所在地 / place（县、市或省）", "介休市")
     page.get_by_role("button", name="生成义务清单 / my checklist").click()
-    sync_api.expect(page.locator("#my-obligations")).to_contain_text("2023年10月31日前，全面关停退出",
-                                                                     timeout=ANSWER_TIMEOUT)
+    sync_api.expect(page.locator("#my-obligations")).to_contain_text(
+        "2023年10月31日前，全面关停退出", timeout=ANSWER_TIMEOUT
+    )
 
 
 def test_my_obligations_checklist_downloads_and_memory(browser, server, tmp_path: Path) -> None:
@@ -614,8 +637,11 @@ def _choose_visible(page, label: str, option: str) -> None:
 
 def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload_server, tmp_path: Path) -> None:
     src = tmp_path / "大同通知.txt"
-    src.write_text("大同市人民政府办公室关于开展焦化企业氦气回收试点的通知\n同政办发〔2025〕5号\n各县（区）人民政府：\n"
-                   "一、工作目标\n2028年6月30日前，全市焦化企业必须完成氦气回收试点。\n", encoding="utf-8")
+    src.write_text(
+        "大同市人民政府办公室关于开展焦化企业氦气回收试点的通知\n同政办发〔2025〕5号\n各县（区）人民政府：\n"
+        "一、工作目标\n2028年6月30日前，全市焦化企业必须完成氦气回收试点。\n",
+        encoding="utf-8",
+    )
     context, page = _open(browser, upload_server.local_url)
     try:
         _tab(page, "文件 Documents")
@@ -627,8 +653,9 @@ def test_uploaded_document_and_place_are_selectable_after_upload(browser, upload
         sync_api.expect(page.get_by_text(re.compile(r"^✅"))).to_be_visible(timeout=ANSWER_TIMEOUT)
         from policy_kb.app import handlers
 
-        label = next(label for label, _ in handlers.document_choices(upload_server.service)
-                     if "同政办发〔2025〕5号" in label)
+        label = next(
+            label for label, _ in handlers.document_choices(upload_server.service) if "同政办发〔2025〕5号" in label
+        )
         # the new document in the 条款树 (same tab) …
         _choose(page, "条款树 / clause tree", label)
         sync_api.expect(page.locator("strong", has_text="一、").first).to_be_visible()
@@ -657,10 +684,16 @@ def test_wrong_type_and_oversize_uploads_show_the_apps_messages(browser, upload_
 
     upload_server.close()
     upload_server.queue(default_concurrency_limit=8).launch(
-        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True,
-        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]})
-    cases = [("tool.exe", 1000, "不支持的文件类型 / unsupported file type '.exe'"),
-             ("big.txt", handlers.MAX_UPLOAD_BYTES + 1_048_576, "文件过大（上限 20 MB）/ file too large (limit 20 MB)")]
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]},
+    )
+    cases = [
+        ("tool.exe", 1000, "不支持的文件类型 / unsupported file type '.exe'"),
+        ("big.txt", handlers.MAX_UPLOAD_BYTES + 1_048_576, "文件过大（上限 20 MB）/ file too large (limit 20 MB)"),
+    ]
     for name, size, expected in cases:
         src = tmp_path / name
         with open(src, "wb") as fh:

@@ -64,8 +64,14 @@ def _launch(index: Path, corpus: Path, exports: Path):
 
     demo = build_app(index, corpus, exports)
     demo.queue(default_concurrency_limit=8).launch(
-        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, show_error=True,
-        css=CSS, allowed_paths=[str(exports.resolve())])
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        show_error=True,
+        css=CSS,
+        allowed_paths=[str(exports.resolve())],
+    )
     return demo
 
 
@@ -98,8 +104,12 @@ def test_view_api_lists_exactly_the_stable_names(client) -> None:
     assert set(info["named_endpoints"]) == STABLE_API
     assert not info["unnamed_endpoints"]  # every other event is api_name=False
     labels = {name: [p["label"] for p in ep["parameters"]] for name, ep in info["named_endpoints"].items()}
-    assert labels["/chat"] == ["问题 / question", "回答 / answers", "所在地区 / your jurisdiction",
-                               "截至日期 / as of (YYYY-MM-DD)"]
+    assert labels["/chat"] == [
+        "问题 / question",
+        "回答 / answers",
+        "所在地区 / your jurisdiction",
+        "截至日期 / as of (YYYY-MM-DD)",
+    ]
     assert len(labels["/search"]) == 6 and labels["/search"][0] == "关键词或问题 / query"
     assert len(labels["/export_obligations"]) == 7 and labels["/export_obligations"][-1] == "下载格式 / format"
     assert len(labels["/clause_context"]) == 1
@@ -113,14 +123,16 @@ def test_chat_endpoint(client) -> None:
     assert answer["role"] == "assistant" and "2023年10月31日" in _text(answer)
     sources = [m for m in history if _title(m).startswith("来源")]
     assert sources and _title(sources[0]).startswith("来源 [1]")
-    assert "<mark>" in _text(sources[0]) and quote("jiexiu-2023-43m-oven-closure:二/（一）", safe="") in _text(sources[0])
+    assert "<mark>" in _text(sources[0]) and quote("jiexiu-2023-43m-oven-closure:二/（一）", safe="") in _text(
+        sources[0]
+    )
 
 
 def test_chat_endpoint_continues_a_conversation(client) -> None:
     first, _ = client.predict(QUESTION, [], ALL, "2026-11-23", api_name="/chat")
     second, _ = client.predict("北京市焦化企业关停有什么规定？", first, ALL, "2026-11-23", api_name="/chat")
     assert len(second) > len(first)
-    assert [_text(m) for m in second[:len(first)]] == [_text(m) for m in first]
+    assert [_text(m) for m in second[: len(first)]] == [_text(m) for m in first]
     assert _text(second[len(first)]) == "北京市焦化企业关停有什么规定？"
     reply = second[len(first) + 1]
     assert _text(reply).startswith("🔍 **文件中没有答案** — 知识库中没有北京市的政策文件") and _title(reply) == ""
@@ -168,8 +180,16 @@ def test_search_endpoint(client) -> None:
     assert "上级规定" in html and "<div class='clause-id'>忻州市 · " not in html
 
 
-def _export(client, fmt: str, place: str = ALL, doc: str = ALL, dept: str = "", before: str = "",
-            after: str = "", modality: str = ALL) -> Path:
+def _export(
+    client,
+    fmt: str,
+    place: str = ALL,
+    doc: str = ALL,
+    dept: str = "",
+    before: str = "",
+    after: str = "",
+    modality: str = ALL,
+) -> Path:
     return Path(client.predict(place, doc, dept, before, after, modality, fmt, api_name="/export_obligations"))
 
 
@@ -179,7 +199,9 @@ def test_export_obligations_csv(client, app) -> None:
     path = _export(client, "csv")
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Chinese text correctly
-    fields = [f["name"] for f in json.loads(DATAPACKAGE.read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]]
+    fields = [
+        f["name"] for f in json.loads(DATAPACKAGE.read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]
+    ]
     lines = data.decode("utf-8-sig").split("\r\n")
     assert lines[0] == ",".join(fields)
     assert lines[0].startswith("id,doc_id,")
@@ -245,8 +267,11 @@ def test_uploaded_document_is_searchable_over_the_api(upload_app, tmp_path: Path
     from policy_kb.app import handlers
 
     src = tmp_path / "阳泉通知.txt"
-    src.write_text("阳泉市人民政府办公室关于开展焦化企业琥珀酸泄漏排查的通知\n阳政办发〔2025〕3号\n各县（区）人民政府：\n"
-                   "一、工作目标\n2027年12月31日前，全市焦化企业必须完成琥珀酸储罐泄漏排查。\n", encoding="utf-8")
+    src.write_text(
+        "阳泉市人民政府办公室关于开展焦化企业琥珀酸泄漏排查的通知\n阳政办发〔2025〕3号\n各县（区）人民政府：\n"
+        "一、工作目标\n2027年12月31日前，全市焦化企业必须完成琥珀酸储罐泄漏排查。\n",
+        encoding="utf-8",
+    )
     assert handlers.upload(upload_app.service, str(src), "pw").startswith("✅")
     c = Client(upload_app.local_url, verbose=False)
     html, _ = c.predict("琥珀酸", "keyword", ALL, ALL, None, None, api_name="/search")
@@ -257,8 +282,11 @@ def test_uploaded_document_can_be_used_as_a_filter(upload_app, tmp_path: Path) -
     from policy_kb.app import handlers
 
     src = tmp_path / "大同通知.txt"
-    src.write_text("大同市人民政府办公室关于开展焦化企业氦气回收试点的通知\n同政办发〔2025〕5号\n各县（区）人民政府：\n"
-                   "一、工作目标\n2028年6月30日前，全市焦化企业必须完成氦气回收试点。\n", encoding="utf-8")
+    src.write_text(
+        "大同市人民政府办公室关于开展焦化企业氦气回收试点的通知\n同政办发〔2025〕5号\n各县（区）人民政府：\n"
+        "一、工作目标\n2028年6月30日前，全市焦化企业必须完成氦气回收试点。\n",
+        encoding="utf-8",
+    )
     handlers.upload(upload_app.service, str(src), "pw")
     doc_id = next(v for label, v in handlers.document_choices(upload_app.service) if "同政办发〔2025〕5号" in label)
     c = Client(upload_app.local_url, verbose=False)
@@ -287,15 +315,23 @@ def test_main_honours_gradio_server_name_and_port(_env, seed_index: Path, tmp_pa
     host = _loopback_alias() or "127.0.0.1"
     port = free_port(host)
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    env = dict(os.environ, GRADIO_SERVER_NAME=host, GRADIO_SERVER_PORT=str(port), POLICY_KB_INDEX=str(seed_index),
-               POLICY_KB_CORPUS=str(tmp_path / "corpus"), POLICY_KB_EMBED_MODEL=os.environ["POLICY_KB_EMBED_MODEL"],
-               GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        GRADIO_SERVER_NAME=host,
+        GRADIO_SERVER_PORT=str(port),
+        POLICY_KB_INDEX=str(seed_index),
+        POLICY_KB_CORPUS=str(tmp_path / "corpus"),
+        POLICY_KB_EMBED_MODEL=os.environ["POLICY_KB_EMBED_MODEL"],
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONUNBUFFERED="1",
+    )
     env.pop("POLICY_KB_ADMIN_PASSWORD", None)
     log = tmp_path / "app.log"
     started = time.perf_counter()
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=tmp_path, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         status, page, elapsed = None, "", None
         while time.perf_counter() - started < 60:
@@ -317,7 +353,8 @@ def test_main_honours_gradio_server_name_and_port(_env, seed_index: Path, tmp_pa
                 _get(f"http://127.0.0.1:{port}/", timeout=1.0)
         # the app is usable right away, through the stable API
         html, _ = Client(f"http://{host}:{port}/", verbose=False).predict(
-            "补偿", "keyword", ALL, ALL, None, None, api_name="/search")
+            "补偿", "keyword", ALL, ALL, None, None, api_name="/search"
+        )
         assert "四、（一）" in html
     finally:
         proc.terminate()

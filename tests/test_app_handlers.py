@@ -90,13 +90,17 @@ def xss_service(tmp_path_factory: pytest.TempPathFactory) -> Service:
 
 
 def _answer(history: list[dict]) -> dict:
-    return next(m for m in history if m["role"] == "assistant" and not (m.get("metadata") or {}).get("title", "")
-                .startswith("来源"))
+    return next(
+        m
+        for m in history
+        if m["role"] == "assistant" and not (m.get("metadata") or {}).get("title", "").startswith("来源")
+    )
 
 
 def _sources(history: list[dict]) -> list[dict]:
-    return [m for m in history if m["role"] == "assistant" and (m.get("metadata") or {}).get("title", "")
-            .startswith("来源")]
+    return [
+        m for m in history if m["role"] == "assistant" and (m.get("metadata") or {}).get("title", "").startswith("来源")
+    ]
 
 
 def _hits(html: str) -> list[str]:
@@ -149,7 +153,7 @@ def test_copy_text_is_plain_with_citations_written_out(service: Service) -> None
     sources = text.split("来源 / sources:\n", 1)[1].splitlines()
     assert sources[0].startswith("[1] 忻政办发〔2022〕71号 ")
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", text.split("来源 / sources:")[0])}
-    assert cited == {int(line[1:line.index("]")]) for line in sources}
+    assert cited == {int(line[1 : line.index("]")]) for line in sources}
     assert handlers.copy_text(service, []) == ""
 
 
@@ -158,8 +162,9 @@ def test_chat_as_of_changes_the_deadline_status(service: Service) -> None:
     assert "〔截止 2023-10-31，还剩 152 天〕" in answer
 
 
-@pytest.mark.parametrize("as_of", ["2026-11-23T08:00:00", "20261123", " 2026-11-23 ",
-                                   datetime(2026, 11, 23, 12, tzinfo=UTC).timestamp()])
+@pytest.mark.parametrize(
+    "as_of", ["2026-11-23T08:00:00", "20261123", " 2026-11-23 ", datetime(2026, 11, 23, 12, tzinfo=UTC).timestamp()]
+)
 def test_chat_accepts_as_of_forms(service: Service, as_of: str | float) -> None:
     answer = _answer(handlers.chat(service, QUESTION, [], None, as_of))["content"]
     assert "〔截止 2023-10-31，已过期 1119 天〕" in answer
@@ -168,7 +173,7 @@ def test_chat_accepts_as_of_forms(service: Service, as_of: str | float) -> None:
 def test_chat_appends_to_existing_history(service: Service) -> None:
     first = handlers.chat(service, QUESTION, [], ALL, "2026-11-23")
     second = handlers.chat(service, "压减焦化产能的补偿标准是多少？", first, ALL, "2026-11-23")
-    assert second[:len(first)] == first
+    assert second[: len(first)] == first
     assert second[len(first)] == {"role": "user", "content": "压减焦化产能的补偿标准是多少？"}
     assert len(second) > len(first) + 1
 
@@ -281,7 +286,9 @@ def test_search_document_and_year_filters(service: Service) -> None:
 
 def test_search_empty_query_and_bad_year(service: Service) -> None:
     assert handlers.search(service, "  ", "hybrid", ALL, ALL, None, None) == (
-        "<p class='empty'>请输入关键词 / type a query</p>", [])
+        "<p class='empty'>请输入关键词 / type a query</p>",
+        [],
+    )
     with pytest.raises(UserError):
         handlers.search(service, "焦炉", "hybrid", ALL, ALL, "abc", None)
 
@@ -456,11 +463,14 @@ def test_obligations_table_filters(service: Service) -> None:
     assert combined and all(i.startswith(JIEXIU) for i in ids) and all(r[0] <= "2023-12-31" for r in combined)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"due_before": "2023-13-01"}, "2023-13-01"),
-    ({"due_after": "soon"}, "soon"),
-    ({"doc": "no-such-doc"}, "no-such-doc"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"due_before": "2023-13-01"}, "2023-13-01"),
+        ({"due_after": "soon"}, "soon"),
+        ({"doc": "no-such-doc"}, "no-such-doc"),
+    ],
+)
 def test_obligations_table_bad_filters_are_user_errors(service: Service, kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message):
         handlers.obligation_records(service, **kwargs)
@@ -507,7 +517,8 @@ def test_export_writes_exactly_the_filtered_rows(service: Service, filters: tupl
     assert path.name.startswith("obligations-") and path.suffix == f".{fmt}"
     assert _read_export(path, fmt) == _ids(service, place, doc, dept, before, after, modality)
     assert len(handlers.obligations_table(service, place, doc, dept, before, after, modality)) == len(
-        _read_export(path, fmt))
+        _read_export(path, fmt)
+    )
 
 
 def test_export_files_are_reused_per_request_and_bad_format_refused(service: Service) -> None:
@@ -570,13 +581,16 @@ def test_document_choices_show_titles_and_send_ids(service: Service) -> None:
     assert choices[JIEXIU] == "介休市全面关停炭化室高度4.3米焦炉工作方案"
 
 
-@pytest.mark.parametrize("warning, shown", [
-    ("doc_number not stated in the text (add it in a .meta.json sidecar if known)", "文中未写明文号"),
-    ("mojibake at 2685-2693: 'é\x80\x9a' (garbled characters, not real text)", "含乱码字符"),
-    ("removed 3 page-number/running-header line(s)", "已去除 3 行页码或页眉"),
-    ("第三章/第十一一条: numbering: 第十一一条 is not a well-formed number", "编号「第十一一条」写法有误"),
-    ("numbering: 第九条 skips (expected 第八条)", "编号「第九条」跳号（应为第八条）"),
-])
+@pytest.mark.parametrize(
+    "warning, shown",
+    [
+        ("doc_number not stated in the text (add it in a .meta.json sidecar if known)", "文中未写明文号"),
+        ("mojibake at 2685-2693: 'é\x80\x9a' (garbled characters, not real text)", "含乱码字符"),
+        ("removed 3 page-number/running-header line(s)", "已去除 3 行页码或页眉"),
+        ("第三章/第十一一条: numbering: 第十一一条 is not a well-formed number", "编号「第十一一条」写法有误"),
+        ("numbering: 第九条 skips (expected 第八条)", "编号「第九条」跳号（应为第八条）"),
+    ],
+)
 def test_build_warnings_are_shown_in_users_words(warning: str, shown: str) -> None:
     from policy_kb.app.render import user_warning
 
@@ -590,7 +604,10 @@ def test_missing_citations_lists_uncollected_documents(service: Service) -> None
     assert lines[0].startswith("| 被引用文件") and lines[1] == "|---|---|---|"
     row = next(line for line in lines if "晋政办发〔2022〕51号" in line)
     assert "《山西省人民政府办公厅关于推动焦化行业高质量发展的意见》" in row
-    assert "介休市全面关停炭化室高度4.3米焦炉工作方案" in row and "忻州市人民政府办公室关于推动焦化行业高质量发展的意见" in row
+    assert (
+        "介休市全面关停炭化室高度4.3米焦炉工作方案" in row
+        and "忻州市人民政府办公室关于推动焦化行业高质量发展的意见" in row
+    )
     assert "晋政办发〔2019〕66号" not in md  # cited, but in the corpus
 
 
@@ -600,7 +617,9 @@ def test_clause_tree(service: Service) -> None:
     assert lines[0].startswith("**〔标题〕** 介休市全面关停炭化室高度4.3米焦炉工作方案")
     assert "**二、** 目标任务  " in lines
     assert "&nbsp;&nbsp;&nbsp;&nbsp;**二、（一）** 关停退出4.3米焦炉  " in lines
-    assert lines.index("**二、** 目标任务  ") < lines.index("&nbsp;&nbsp;&nbsp;&nbsp;**二、（一）** 关停退出4.3米焦炉  ")
+    assert lines.index("**二、** 目标任务  ") < lines.index(
+        "&nbsp;&nbsp;&nbsp;&nbsp;**二、（一）** 关停退出4.3米焦炉  "
+    )
     assert handlers.clause_tree_md(service, None) == "" and handlers.clause_tree_md(service, "") == ""
 
 
@@ -667,8 +686,9 @@ def _new_doc_hits(service: Service) -> list[str]:
     return [i for i in ids if i.startswith("阳泉")]
 
 
-def test_upload_refused_when_admin_password_unset(upload_service: Service, notice: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_refused_when_admin_password_unset(
+    upload_service: Service, notice: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("POLICY_KB_ADMIN_PASSWORD", raising=False)
     assert not handlers.admin_enabled()
     before = _listing(upload_service)
@@ -679,8 +699,9 @@ def test_upload_refused_when_admin_password_unset(upload_service: Service, notic
 
 
 @pytest.mark.parametrize("password", ["", "wrong", PASSWORD.upper(), PASSWORD + " ", None])
-def test_upload_refused_with_wrong_password(upload_service: Service, notice: Path, admin: str,
-                                            password: str | None) -> None:
+def test_upload_refused_with_wrong_password(
+    upload_service: Service, notice: Path, admin: str, password: str | None
+) -> None:
     assert handlers.admin_enabled()
     before = _listing(upload_service)
     with pytest.raises(UserError, match="密码错误"):
@@ -688,8 +709,9 @@ def test_upload_refused_with_wrong_password(upload_service: Service, notice: Pat
     assert _listing(upload_service) == before
 
 
-def test_upload_docx_is_searchable_without_a_new_service(upload_service: Service, notice: Path, admin: str,
-                                                          fixed_today: date) -> None:
+def test_upload_docx_is_searchable_without_a_new_service(
+    upload_service: Service, notice: Path, admin: str, fixed_today: date
+) -> None:
     service = upload_service
     assert _new_doc_hits(service) == []
     docs_before = [r[0] for r in handlers.documents_table(service)]
@@ -733,8 +755,9 @@ def _assert_refused(service: Service, path: Path, password: str, match: str) -> 
     assert handlers.documents_table(service) == docs_before
 
 
-def test_upload_oversized_file_refused(upload_service: Service, admin: str, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_oversized_file_refused(
+    upload_service: Service, admin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(handlers, "MAX_UPLOAD_BYTES", 1024)
     big = tmp_path / "big.txt"
     big.write_text("\n".join(UPLOAD_PARAGRAPHS) * 10, encoding="utf-8")
@@ -743,8 +766,9 @@ def test_upload_oversized_file_refused(upload_service: Service, admin: str, tmp_
 
 
 @pytest.mark.parametrize("extra, shown", [(1, "20.0"), (512 * 1024, "20.5")])
-def test_upload_oversized_message_is_consistent(upload_service: Service, admin: str, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch, extra: int, shown: str) -> None:
+def test_upload_oversized_message_is_consistent(
+    upload_service: Service, admin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: int, shown: str
+) -> None:
     monkeypatch.setattr(handlers, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024)  # the default limit
     big = tmp_path / "just-over.txt"
     with open(big, "wb") as fh:
@@ -755,16 +779,20 @@ def test_upload_oversized_message_is_consistent(upload_service: Service, admin: 
     assert str(info.value).endswith(f"文件过大 / file too large: {shown} MB, limit 20 MB"), str(info.value)
 
 
-@pytest.mark.parametrize("name, content, match", [
-    pytest.param("binary.txt", bytes(range(256)) * 40, "文件无法读取", id="binary-renamed-txt"),
-    pytest.param("empty.txt", b"", "文件无法读取", id="empty"),
-    pytest.param("blank.md", b"  \n\n\t \n", "文件无法读取", id="whitespace-only"),
-    pytest.param("broken.docx", b"PK\x03\x04 not really a zip", "文件无法读取", id="not-a-docx"),
-    pytest.param("setup.exe", b"MZ\x90\x00" * 64, "不支持的文件类型", id="exe"),
-    pytest.param("notes", "焦炉".encode() * 50, "不支持的文件类型", id="no-suffix"),
-])
-def test_upload_bad_files_refused(upload_service: Service, admin: str, tmp_path: Path, name: str, content: bytes,
-                                  match: str) -> None:
+@pytest.mark.parametrize(
+    "name, content, match",
+    [
+        pytest.param("binary.txt", bytes(range(256)) * 40, "文件无法读取", id="binary-renamed-txt"),
+        pytest.param("empty.txt", b"", "文件无法读取", id="empty"),
+        pytest.param("blank.md", b"  \n\n\t \n", "文件无法读取", id="whitespace-only"),
+        pytest.param("broken.docx", b"PK\x03\x04 not really a zip", "文件无法读取", id="not-a-docx"),
+        pytest.param("setup.exe", b"MZ\x90\x00" * 64, "不支持的文件类型", id="exe"),
+        pytest.param("notes", "焦炉".encode() * 50, "不支持的文件类型", id="no-suffix"),
+    ],
+)
+def test_upload_bad_files_refused(
+    upload_service: Service, admin: str, tmp_path: Path, name: str, content: bytes, match: str
+) -> None:
     path = tmp_path / "bad" / name
     path.parent.mkdir()
     path.write_bytes(content)
@@ -777,8 +805,9 @@ def test_upload_without_a_file(upload_service: Service, admin: str) -> None:
             handlers.upload(upload_service, value, admin)
 
 
-def test_upload_leaves_no_temp_files(upload_service: Service, admin: str, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_leaves_no_temp_files(
+    upload_service: Service, admin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scratch = tmp_path / "tmpdir"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -789,12 +818,16 @@ def test_upload_leaves_no_temp_files(upload_service: Service, admin: str, tmp_pa
     assert [p.name for p in scratch.iterdir()] == []
 
 
-@pytest.mark.parametrize("make_path", [
-    pytest.param(lambda d: (d / "a" / "b" / ".." / ".." / "evil 文件.txt", d / "evil 文件.txt"), id="dotdot-path"),
-    pytest.param(lambda d: (d / "..\\..\\evil 文件.txt",) * 2, id="backslash-name"),
-])
-def test_upload_traversal_name_stored_safely_in_corpus(upload_service: Service, admin: str, tmp_path: Path,
-                                                       make_path) -> None:
+@pytest.mark.parametrize(
+    "make_path",
+    [
+        pytest.param(lambda d: (d / "a" / "b" / ".." / ".." / "evil 文件.txt", d / "evil 文件.txt"), id="dotdot-path"),
+        pytest.param(lambda d: (d / "..\\..\\evil 文件.txt",) * 2, id="backslash-name"),
+    ],
+)
+def test_upload_traversal_name_stored_safely_in_corpus(
+    upload_service: Service, admin: str, tmp_path: Path, make_path
+) -> None:
     src_dir = tmp_path / "src"
     (src_dir / "a" / "b").mkdir(parents=True)
     given, real = make_path(src_dir)
@@ -815,25 +848,28 @@ def test_upload_traversal_name_stored_safely_in_corpus(upload_service: Service, 
 
 
 # Separators are not cut at: every readable part of the name stays (`</b>` once cut a name down to `b-…`)
-@pytest.mark.parametrize("name, expected", [
-    ("../../evil 文件.txt", "evil-文件.txt"),
-    ("..\\..\\win.TXT", "win.txt"),
-    ("C:\\Windows\\system32\\x.html", "C-Windows-system32-x.html"),
-    ("/etc/passwd", "etc-passwd"),
-    ("a/b/c.docx", "a-b-c.docx"),
-    ("通知.DOCX", "通知.docx"),
-    ("晋政办发〔2022〕51号（附件）.pdf", "晋政办发-2022-51号-附件.pdf"),
-    ("  .hidden.txt", "hidden.txt"),
-    ("-rf.txt", "rf.txt"),
-    ("bad\x07name\n.txt", "bad-name.txt"),
-    ("evil\u202etxt.exe", "eviltxt.exe"),  # a bidi override is removed, not turned into a visible `-`
-    ("补\u200b偿\u200d标准.txt", "补偿标准.txt"),
-    ("大同市关于<b>x</b>焦炉整治的通知$(id)whoami.txt", "大同市关于-b-x-b-焦炉整治的通知-id-whoami.txt"),
-    ("", "document"),
-    ("..", "document"),
-    (".txt", "document.txt"),
-    ("a" * 200 + ".md", "a" * 80 + ".md"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../evil 文件.txt", "evil-文件.txt"),
+        ("..\\..\\win.TXT", "win.txt"),
+        ("C:\\Windows\\system32\\x.html", "C-Windows-system32-x.html"),
+        ("/etc/passwd", "etc-passwd"),
+        ("a/b/c.docx", "a-b-c.docx"),
+        ("通知.DOCX", "通知.docx"),
+        ("晋政办发〔2022〕51号（附件）.pdf", "晋政办发-2022-51号-附件.pdf"),
+        ("  .hidden.txt", "hidden.txt"),
+        ("-rf.txt", "rf.txt"),
+        ("bad\x07name\n.txt", "bad-name.txt"),
+        ("evil\u202etxt.exe", "eviltxt.exe"),  # a bidi override is removed, not turned into a visible `-`
+        ("补\u200b偿\u200d标准.txt", "补偿标准.txt"),
+        ("大同市关于<b>x</b>焦炉整治的通知$(id)whoami.txt", "大同市关于-b-x-b-焦炉整治的通知-id-whoami.txt"),
+        ("", "document"),
+        ("..", "document"),
+        (".txt", "document.txt"),
+        ("a" * 200 + ".md", "a" * 80 + ".md"),
+    ],
+)
 def test_safe_name(name: str, expected: str) -> None:
     assert safe_name(name) == expected
 
@@ -869,7 +905,9 @@ PENALTY_SUMMARIES = [
 # fmt: on
 
 
-@pytest.mark.parametrize("penalties, expected", [c[1:] for c in PENALTY_SUMMARIES], ids=[c[0] for c in PENALTY_SUMMARIES])
+@pytest.mark.parametrize(
+    "penalties, expected", [c[1:] for c in PENALTY_SUMMARIES], ids=[c[0] for c in PENALTY_SUMMARIES]
+)
 def test_penalty_summary_in_the_obligations_table(penalties: list[dict], expected: str) -> None:
     assert handlers.penalty_summary(penalties) == expected
 
@@ -878,8 +916,9 @@ def test_penalty_summary_in_the_obligations_table(penalties: list[dict], expecte
 @pytest.fixture
 def voting(service: Service, tmp_path: Path) -> Service:
     """The seed service with its votes in a tmp folder (the shared seed index stays untouched)."""
-    return Service(Paths(index=service.paths.index, corpus=service.paths.corpus, exports=service.paths.exports,
-                         feedback=tmp_path))
+    return Service(
+        Paths(index=service.paths.index, corpus=service.paths.corpus, exports=service.paths.exports, feedback=tmp_path)
+    )
 
 
 def test_feedback_on_an_answer_is_stored_and_survives_a_restart(voting: Service) -> None:

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REGULATION_TXT, SEED_IDS
+
 from policy_kb.build import build
 from policy_kb.ingest import document
 from policy_kb.store import Store
@@ -29,7 +29,9 @@ def snapshot(index: Path) -> dict:
     """Everything a rewrite would change: document rows (incl. built_at and rowid) and clause rows."""
     conn = sqlite3.connect(index / "kb.sqlite")
     try:
-        docs = conn.execute("SELECT rowid, id, file, content_hash, built_at, text FROM documents ORDER BY id").fetchall()
+        docs = conn.execute(
+            "SELECT rowid, id, file, content_hash, built_at, text FROM documents ORDER BY id"
+        ).fetchall()
         clauses = conn.execute("SELECT rowid, id, doc_id, ord, text FROM clauses ORDER BY id").fetchall()
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     finally:
@@ -138,8 +140,10 @@ def test_modifying_a_document_updates_only_that_one(built) -> None:
     corpus, index = built
     stamp(index)
     path = corpus / "xinzhou-2022-71-coking-hq.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("全市焦化总产能控制在551.9万吨", "全市焦化总产能控制在500万吨"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("全市焦化总产能控制在551.9万吨", "全市焦化总产能控制在500万吨"),
+        encoding="utf-8",
+    )
     report = run(corpus, index)
     assert report.updated == ["xinzhou-2022-71-coking-hq"] and report.added == report.removed == []
     assert sorted(report.unchanged) == [d for d in SEED_IDS if d != "xinzhou-2022-71-coking-hq"]
@@ -156,7 +160,8 @@ def test_modifying_a_document_updates_only_that_one(built) -> None:
 def test_changing_a_sidecar_updates_the_document(built) -> None:
     corpus, index = built
     (corpus / "jiexiu-2023-43m-oven-closure.txt.meta.json").write_text(
-        '{"source_file": "002_cde291389bb8d52b.txt", "doc_number": "介政办发〔2023〕43号"}', encoding="utf-8")
+        '{"source_file": "002_cde291389bb8d52b.txt", "doc_number": "介政办发〔2023〕43号"}', encoding="utf-8"
+    )
     report = run(corpus, index)
     assert report.updated == ["jiexiu-2023-43m-oven-closure"]
     store = Store(index)
@@ -176,7 +181,12 @@ def test_removing_a_document(built) -> None:
     try:
         for table in ("documents", "clauses", "obligations"):
             column = "id" if table == "documents" else "doc_id"
-            assert conn.execute(f"SELECT count(*) FROM {table} WHERE {column}=?", ("sx-2006-coking-11th-plan",)).fetchone()[0] == 0
+            assert (
+                conn.execute(
+                    f"SELECT count(*) FROM {table} WHERE {column}=?", ("sx-2006-coking-11th-plan",)
+                ).fetchone()[0]
+                == 0
+            )
     finally:
         conn.close()
 
@@ -201,9 +211,10 @@ def test_a_bad_file_among_good_ones(built) -> None:
     assert "broken.docx" in str(report.errors[0])
     store = Store(index)
     try:
-        assert [d.id for d in store.documents()] == sorted(SEED_IDS + ["jincheng-2024-coking-env-rules"])
-        assert store.build_errors() == [{"file": "broken.docx", "problem": "not a valid .docx (not a zip archive)",
-                                         "hint": report.errors[0].hint}]
+        assert [d.id for d in store.documents()] == sorted([*SEED_IDS, "jincheng-2024-coking-env-rules"])
+        assert store.build_errors() == [
+            {"file": "broken.docx", "problem": "not a valid .docx (not a zip archive)", "hint": report.errors[0].hint}
+        ]
     finally:
         store.close()
     # fixing the file clears the recorded error

@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import NOTICE_ID, REGULATION_TXT, SEED_IDS
+
 from policy_kb.ingest.clauses import label_style, normalise_label, parse_clauses, text_spans
 from policy_kb.ingest.clean import for_matching
 from policy_kb.ingest.document import process_file
@@ -257,10 +257,18 @@ def test_golden_clause_structure_and_text(seed_clauses, cid, label, path, headin
         assert text == heading  # a bare heading such as 三、重点任务
 
 
-@pytest.mark.parametrize("cid, heading", [
-    pytest.param(row[0], row[3], marks=[pytest.mark.xfail(strict=True, reason=HEADING_BUGS[row[0]])]
-                 if row[0] in HEADING_BUGS else [], id=row[0])
-    for row in GOLDEN])
+@pytest.mark.parametrize(
+    "cid, heading",
+    [
+        pytest.param(
+            row[0],
+            row[3],
+            marks=[pytest.mark.xfail(strict=True, reason=HEADING_BUGS[row[0]])] if row[0] in HEADING_BUGS else [],
+            id=row[0],
+        )
+        for row in GOLDEN
+    ],
+)
 def test_golden_heading(seed_clauses, cid: str, heading: str | None) -> None:
     written = seed_clauses[cid].heading
     assert (for_matching(written) if written else written) == heading
@@ -320,7 +328,9 @@ def test_tree_invariants(seed_store, doc_id: str) -> None:
 def test_no_date_or_measurement_becomes_a_label(seed_clauses) -> None:
     assert [c.id for c in seed_clauses.values() if c.label and re.match(r"^\d{4}", c.label)] == []
     assert [c.id for c in seed_clauses.values() if re.match(r"^(米|3米|\d*\.\d+米)", c.text)] == []
-    assert [c.id for c in seed_clauses.values() if c.label and re.match(r"^\d+\.$", c.label) and int(c.label[:-1]) > 40] == []
+    assert [
+        c.id for c in seed_clauses.values() if c.label and re.match(r"^\d+\.$", c.label) and int(c.label[:-1]) > 40
+    ] == []
 
 
 def test_data_model_examples_exist(seed_clauses) -> None:
@@ -379,8 +389,10 @@ def regulation():
 
 
 def test_regulation_tree(regulation) -> None:
-    got = [(c.id.split(":", 1)[1], c.kind, c.level, c.parent_id and c.parent_id.split(":", 1)[1], c.label)
-           for c in regulation.clauses]
+    got = [
+        (c.id.split(":", 1)[1], c.kind, c.level, c.parent_id and c.parent_id.split(":", 1)[1], c.label)
+        for c in regulation.clauses
+    ]
     assert got == [row[:5] for row in REG_TREE]
     check_tree(REG, regulation.clauses, regulation.text)
 
@@ -432,13 +444,17 @@ def notice(notice_docx: Path):
 
 
 def test_notice_tree(notice) -> None:
-    got = [(c.id.split(":", 1)[1], c.kind, c.level, c.parent_id and c.parent_id.split(":", 1)[1], c.label)
-           for c in notice.clauses]
+    got = [
+        (c.id.split(":", 1)[1], c.kind, c.level, c.parent_id and c.parent_id.split(":", 1)[1], c.label)
+        for c in notice.clauses
+    ]
     assert got == [row[:5] for row in NOTICE_TREE]
     check_tree(NOTICE_ID, notice.clauses, notice.text)
 
 
-@pytest.mark.parametrize("part, heading, text", [(r[0], r[5], r[6]) for r in NOTICE_TREE], ids=[r[0] for r in NOTICE_TREE])
+@pytest.mark.parametrize(
+    "part, heading, text", [(r[0], r[5], r[6]) for r in NOTICE_TREE], ids=[r[0] for r in NOTICE_TREE]
+)
 def test_notice_clause(notice, part: str, heading, text: str) -> None:
     clause = next(c for c in notice.clauses if c.id == f"{NOTICE_ID}:{part}")
     assert clause.text == text
@@ -477,8 +493,18 @@ def test_normalise_label(written: str, display: str, id_part: str) -> None:
     assert normalise_label(written) == (display, id_part)
 
 
-@pytest.mark.parametrize("label, style", [("三、", "cn"), ("（四）", "cn_paren"), ("1.", "num"), ("（1）", "num_paren"),
-                                          ("第三章", "chapter"), ("第二节", "section"), ("第五条", "article")])
+@pytest.mark.parametrize(
+    "label, style",
+    [
+        ("三、", "cn"),
+        ("（四）", "cn_paren"),
+        ("1.", "num"),
+        ("（1）", "num_paren"),
+        ("第三章", "chapter"),
+        ("第二节", "section"),
+        ("第五条", "article"),
+    ],
+)
 def test_label_style(label: str, style: str) -> None:
     assert label_style(label) == style
 
@@ -493,7 +519,15 @@ def test_repeated_path_gets_a_suffix() -> None:
     text = "一、目标\n（一）甲。\n二、任务\n（一）乙。\n一、目标\n再做一次。\n（一）丙。\n（二）丁。"
     clauses = parse_clauses("d", text)
     # ids are "{doc_id}:{path}"; a path seen before gets ~2 (docs/data-model.md)
-    assert [c.id for c in clauses] == ["d:一", "d:一/（一）", "d:二", "d:二/（一）", "d:一~2", "d:一/（一）~2", "d:一/（二）"]
+    assert [c.id for c in clauses] == [
+        "d:一",
+        "d:一/（一）",
+        "d:二",
+        "d:二/（一）",
+        "d:一~2",
+        "d:一/（一）~2",
+        "d:一/（二）",
+    ]
     assert [c.parent_id for c in clauses[-3:]] == [None, "d:一~2", "d:一~2"]
 
 
@@ -501,8 +535,14 @@ def test_section_between_chapter_and_article() -> None:
     text = "第一章 总则\n第一节 一般规定\n第一条 为了规范管理，制定本办法。\n第二节 适用范围\n第二条 本办法适用于全市。\n第二章 附则\n第三条 自公布之日起施行。"
     clauses = parse_clauses("reg", text)
     assert [(c.id, c.level) for c in clauses] == [
-        ("reg:第一章", 1), ("reg:第一章/第一节", 2), ("reg:第一章/第一节/第一条", 3), ("reg:第一章/第二节", 2),
-        ("reg:第一章/第二节/第二条", 3), ("reg:第二章", 1), ("reg:第二章/第三条", 2)]
+        ("reg:第一章", 1),
+        ("reg:第一章/第一节", 2),
+        ("reg:第一章/第一节/第一条", 3),
+        ("reg:第一章/第二节", 2),
+        ("reg:第一章/第二节/第二条", 3),
+        ("reg:第二章", 1),
+        ("reg:第二章/第三条", 2),
+    ]
 
 
 def test_unnumbered_paragraphs_belong_to_the_clause_before_them() -> None:
@@ -512,16 +552,26 @@ def test_unnumbered_paragraphs_belong_to_the_clause_before_them() -> None:
 
 
 def test_several_attachments_and_cc() -> None:
-    text = ("某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n2024年1月2日\n"
-            "附件1\n第一张表\n附件2\n第二张表\n抄送：市委办公室。\n某市人民政府办公室2024年1月3日印发")
+    text = (
+        "某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n2024年1月2日\n"
+        "附件1\n第一张表\n附件2\n第二张表\n抄送：市委办公室。\n某市人民政府办公室2024年1月3日印发"
+    )
     parts = [(c.id, c.kind) for c in parse_clauses("d", text)]
-    assert parts == [("d:title", "title"), ("d:一", "body"), ("d:signature", "title"), ("d:attachment", "attachment"),
-                     ("d:attachment-2", "attachment"), ("d:cc", "cc")]
+    assert parts == [
+        ("d:title", "title"),
+        ("d:一", "body"),
+        ("d:signature", "title"),
+        ("d:attachment", "attachment"),
+        ("d:attachment-2", "attachment"),
+        ("d:cc", "cc"),
+    ]
 
 
 def test_document_without_numbering(tmp_path: Path) -> None:
     path = tmp_path / "plain.txt"
-    path.write_text("某县关于做好冬季供暖的通知\n各乡镇：\n请做好冬季供暖保障工作，确保群众温暖过冬。\n", encoding="utf-8")
+    path.write_text(
+        "某县关于做好冬季供暖的通知\n各乡镇：\n请做好冬季供暖保障工作，确保群众温暖过冬。\n", encoding="utf-8"
+    )
     doc, _, _ = process_file(path)
     assert [(c.id, c.kind) for c in doc.clauses] == [("plain:title", "title"), ("plain:preamble", "preamble")]
     assert any("no numbered clauses" in w for w in doc.warnings)

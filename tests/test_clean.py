@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SEED_IDS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, SEED_IDS
 from policy_kb.ingest.clean import CleanText, _running_header_lines, clean, for_matching
 from policy_kb.ingest.loaders import load_text
 
@@ -108,8 +108,7 @@ CLEAN_CASES = [
 # fmt: on
 
 
-@pytest.mark.parametrize("name, raw, expected", CLEAN_CASES, ids=[
-    getattr(c, "values", c)[0] for c in CLEAN_CASES])
+@pytest.mark.parametrize("name, raw, expected", CLEAN_CASES, ids=[getattr(c, "values", c)[0] for c in CLEAN_CASES])
 def test_clean_snippet(name: str, raw: str, expected: str) -> None:
     """Expected values are written with uniform punctuation: the stored text keeps the punctuation as written, its
     for_matching() form is what rules see."""
@@ -135,12 +134,15 @@ def test_mojibake_is_flagged_not_silently_kept() -> None:
     assert len(ct.warnings) == 1 and "mojibake" in ct.warnings[0] and "厥丈枋┎唤∪" in ct.warnings[0]
 
 
-@pytest.mark.parametrize("raw", [
-    "全省焦化总产能压减至14768万吨以内。",
-    "颗粒物排放限值分别不高于30、200、300毫克/立方米执行。",
-    "降尘量超过国家考核标准（9吨/月·平方公里）的市、县（市、区）政府要制定专项整改方案。",
-    "什么时候关停？请问4.3米焦炉何时关停?",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "全省焦化总产能压减至14768万吨以内。",
+        "颗粒物排放限值分别不高于30、200、300毫克/立方米执行。",
+        "降尘量超过国家考核标准（9吨/月·平方公里）的市、县（市、区）政府要制定专项整改方案。",
+        "什么时候关停？请问4.3米焦炉何时关停?",
+    ],
+)
 def test_no_mojibake_on_clean_text(raw: str) -> None:
     ct = clean(raw)
     assert ct.mojibake == [] and ct.warnings == []
@@ -226,8 +228,22 @@ MARKUP = st.lists(
     st.one_of(
         st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
         st.sampled_from(list("，。；,;:()〈〉$#*_-<>&0123456789 ")),
-        st.sampled_from(["\n", "\r\n", "https://a.cn/x ", "<sub>3</sub>", "$PM_{10}$", "**", "[bookmark: _GoBack]",
-                         "&nbsp;", "\u3000", "\ufeff", "## ", "---\n"]),
+        st.sampled_from(
+            [
+                "\n",
+                "\r\n",
+                "https://a.cn/x ",
+                "<sub>3</sub>",
+                "$PM_{10}$",
+                "**",
+                "[bookmark: _GoBack]",
+                "&nbsp;",
+                "\u3000",
+                "\ufeff",
+                "## ",
+                "---\n",
+            ]
+        ),
         st.text(max_size=3),
     ),
     max_size=100,
@@ -244,8 +260,24 @@ def test_clean_never_breaks_the_offset_map(raw: str) -> None:
 
 
 # ---- the stored corpus: no artefact reaches a clause --------------------------------------------------------
-ARTEFACTS = ["http", "www.", "[bookmark", "#", "**", "<sub>", "</sub>", "<sup>", "$", "\\mu", "\r", "\t",
-             "\u3000", "\u00a0", "\ufeff", "&nbsp;"]
+ARTEFACTS = [
+    "http",
+    "www.",
+    "[bookmark",
+    "#",
+    "**",
+    "<sub>",
+    "</sub>",
+    "<sup>",
+    "$",
+    "\\mu",
+    "\r",
+    "\t",
+    "\u3000",
+    "\u00a0",
+    "\ufeff",
+    "&nbsp;",
+]
 
 
 def test_no_clause_contains_extraction_artefacts(seed_clauses) -> None:
@@ -290,14 +322,26 @@ def bad_line_breaks(clause) -> list[str]:
 def test_line_break_check_catches_a_broken_sentence() -> None:
     from policy_kb.records import Clause
 
-    broken = Clause(id="x:一", doc_id="x", parent_id=None, level=1, label="一、", path=["一、"], heading="总体目标",
-                    text="总体目标\n全省焦化总产能压减至14768万吨以内，并在此基础上保持\n建成产能只减不增。", kind="body",
-                    start=0, end=10)
+    broken = Clause(
+        id="x:一",
+        doc_id="x",
+        parent_id=None,
+        level=1,
+        label="一、",
+        path=["一、"],
+        heading="总体目标",
+        text="总体目标\n全省焦化总产能压减至14768万吨以内，并在此基础上保持\n建成产能只减不增。",
+        kind="body",
+        start=0,
+        end=10,
+    )
     assert bad_line_breaks(broken) == ["68万吨以内，并在此基础上保持⏎建成产能只减不增。"]
 
 
 def test_no_line_break_inside_a_sentence(seed_clauses) -> None:
-    found = {cid: bad for cid, c in seed_clauses.items() if c.kind in ("body", "preamble") and (bad := bad_line_breaks(c))}
+    found = {
+        cid: bad for cid, c in seed_clauses.items() if c.kind in ("body", "preamble") and (bad := bad_line_breaks(c))
+    }
     assert found == {}
 
 

@@ -20,11 +20,30 @@ Q_JIEXIU = "我们厂在介休，4.3米焦炉最晚什么时候关？"
 Q_EN = "When must 4.3 m coke ovens in Jiexiu be shut down?"
 Q_BEIJING = "北京市焦化企业关停有什么规定？"
 JIEXIU_CLOSURE = "jiexiu-2023-43m-oven-closure:二/（一）"
-INTERFACE_KEYS = {"question", "language", "intent", "jurisdiction", "status", "answer", "citations", "obligations",
-                  "as_of", "warnings"}
+INTERFACE_KEYS = {
+    "question",
+    "language",
+    "intent",
+    "jurisdiction",
+    "status",
+    "answer",
+    "citations",
+    "obligations",
+    "as_of",
+    "warnings",
+}
 CITATION_KEYS = {"n", "clause_id", "doc_id", "doc_title", "doc_number", "jurisdiction", "path", "text"}
-METRIC_KEYS = {"fact_recall", "citation_support", "unanswerable_accuracy", "answered_rate", "max_extra_citations",
-               "over_two_extra", "citation_precision", "chars_per_citation", "refused_for_missing_word"}
+METRIC_KEYS = {
+    "fact_recall",
+    "citation_support",
+    "unanswerable_accuracy",
+    "answered_rate",
+    "max_extra_citations",
+    "over_two_extra",
+    "citation_precision",
+    "chars_per_citation",
+    "refused_for_missing_word",
+}
 GOLD = Path(__file__).resolve().parent / "gold" / "questions.jsonl"
 
 
@@ -66,13 +85,33 @@ def test_ask_json(capsys, seed_index: Path, direct) -> None:  # type: ignore[no-
     d = json.loads(out)
     assert set(d) == INTERFACE_KEYS
     assert (d["question"], d["language"], d["intent"], d["jurisdiction"], d["status"], d["as_of"], d["warnings"]) == (
-        Q_JIEXIU, "zh", "deadline", "介休市", "answered", AS_OF, [])
+        Q_JIEXIU,
+        "zh",
+        "deadline",
+        "介休市",
+        "answered",
+        AS_OF,
+        [],
+    )
     assert all(set(c) == CITATION_KEYS for c in d["citations"])
     first = d["citations"][0]
-    assert (first["n"], first["clause_id"], first["doc_id"], first["doc_title"], first["doc_number"],
-            first["jurisdiction"], first["path"]) == (
-        1, JIEXIU_CLOSURE, "jiexiu-2023-43m-oven-closure", "介休市全面关停炭化室高度4.3米焦炉工作方案", None, "介休市",
-        ["二、", "（一）"])
+    assert (
+        first["n"],
+        first["clause_id"],
+        first["doc_id"],
+        first["doc_title"],
+        first["doc_number"],
+        first["jurisdiction"],
+        first["path"],
+    ) == (
+        1,
+        JIEXIU_CLOSURE,
+        "jiexiu-2023-43m-oven-closure",
+        "介休市全面关停炭化室高度4.3米焦炉工作方案",
+        None,
+        "介休市",
+        ["二、", "（一）"],
+    )
     assert first["text"].startswith("关停退出4.3米焦炉\n2023年10月31日前，全面关停退出")
     assert "2023年10月31日" in d["answer"] and "[1]〔截止 2023-10-31，已过期 1119 天〕" in d["answer"]
     assert f"{JIEXIU_CLOSURE}#1" in d["obligations"]
@@ -82,8 +121,18 @@ def test_ask_json(capsys, seed_index: Path, direct) -> None:  # type: ignore[no-
 
 
 def test_ask_json_with_jurisdiction(capsys, seed_index: Path) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = cli(capsys, "ask", "我的4.3米焦炉什么时候必须关停？", "--jurisdiction", "忻州市", "--json",
-                       "--as-of", AS_OF, "--index", str(seed_index))
+    code, out, _ = cli(
+        capsys,
+        "ask",
+        "我的4.3米焦炉什么时候必须关停？",
+        "--jurisdiction",
+        "忻州市",
+        "--json",
+        "--as-of",
+        AS_OF,
+        "--index",
+        str(seed_index),
+    )
     assert code == 0
     d = json.loads(out)
     assert (d["jurisdiction"], d["status"]) == ("忻州市", "answered")
@@ -143,7 +192,11 @@ def test_ask_batch_one_object_per_line_in_order(capsys, seed_index: Path, tmp_pa
     assert [r["question"] for r in rows] == BATCH
     assert [r["status"] for r in rows] == ["answered", "not_found", "answered", "not_found", "not_found"]
     assert {k: rows[1][k] for k in ("question", "status", "answer", "citations")} == {
-        "question": "", "status": "not_found", "answer": "", "citations": []}
+        "question": "",
+        "status": "not_found",
+        "answer": "",
+        "citations": [],
+    }
     for q, row in zip(BATCH, rows):
         if q:
             assert set(row) == INTERFACE_KEYS
@@ -163,7 +216,11 @@ def test_ask_batch_empty_line_has_the_full_interface(capsys, seed_index: Path, t
         assert set(row) == INTERFACE_KEYS
         assert row["as_of"] == AS_OF
         assert (row["status"], row["answer"], row["citations"], row["warnings"]) == (
-            "not_found", "", [], ["empty question"])
+            "not_found",
+            "",
+            [],
+            ["empty question"],
+        )
 
 
 def test_ask_batch_blank_lines_keep_their_place(capsys, seed_index: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -177,8 +234,9 @@ def test_ask_batch_blank_lines_keep_their_place(capsys, seed_index: Path, tmp_pa
 
 def test_ask_batch_jurisdiction_applies_to_every_line(capsys, seed_index: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = _batch_file(tmp_path, ["我的4.3米焦炉什么时候必须关停？", "4.3米焦炉啥时候关"])
-    code, out, _ = cli(capsys, "ask", "--batch", str(path), "--jurisdiction", "忻州市", "--as-of", AS_OF,
-                       "--index", str(seed_index))
+    code, out, _ = cli(
+        capsys, "ask", "--batch", str(path), "--jurisdiction", "忻州市", "--as-of", AS_OF, "--index", str(seed_index)
+    )
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["jurisdiction"] for r in rows] == ["忻州市", "忻州市"]
@@ -198,7 +256,10 @@ def test_question_and_batch_together_is_an_error(capsys, seed_index: Path, tmp_p
     code, out, err = cli(capsys, "ask", Q_JIEXIU, "--batch", str(path), "--index", str(seed_index))
     assert code == 1
     assert out == ""
-    assert error_line(err) == "error: give either a QUESTION or --batch FILE (e.g. policy-kb ask 介休4.3米焦炉什么时候关停)"
+    assert (
+        error_line(err)
+        == "error: give either a QUESTION or --batch FILE (e.g. policy-kb ask 介休4.3米焦炉什么时候关停)"
+    )
 
 
 def test_neither_question_nor_batch_is_an_error(capsys, seed_index: Path) -> None:  # type: ignore[no-untyped-def]
@@ -247,14 +308,19 @@ def test_eval_answers_json(capsys, seed_index: Path, small_gold, direct) -> None
     from policy_kb.evaluation.answers import evaluate
 
     path, rows = small_gold
-    code, out, _ = cli(capsys, "eval", "answers", "--json", "--gold", str(path), "--as-of", AS_OF,
-                       "--index", str(seed_index))
+    code, out, _ = cli(
+        capsys, "eval", "answers", "--json", "--gold", str(path), "--as-of", AS_OF, "--index", str(seed_index)
+    )
     assert code == 0
     metrics = json.loads(out)
     assert set(metrics) == METRIC_KEYS
     # 3 answerable questions, all facts found, all answers pass the check; 3 unanswerable, none answered
-    assert (metrics["fact_recall"], metrics["citation_support"], metrics["unanswerable_accuracy"],
-            metrics["answered_rate"]) == (1.0, 1.0, 1.0, 1.0)
+    assert (
+        metrics["fact_recall"],
+        metrics["citation_support"],
+        metrics["unanswerable_accuracy"],
+        metrics["answered_rate"],
+    ) == (1.0, 1.0, 1.0, 1.0)
     assert isinstance(metrics["max_extra_citations"], int) and isinstance(metrics["over_two_extra"], int)
     report = evaluate(direct, rows, date(2026, 11, 23))
     assert metrics == {k: v for k, v in report.__dict__.items() if k != "failures"}
@@ -262,8 +328,9 @@ def test_eval_answers_json(capsys, seed_index: Path, small_gold, direct) -> None
 
 def test_eval_answers_table(capsys, seed_index: Path, small_gold) -> None:  # type: ignore[no-untyped-def]
     path, _ = small_gold
-    code, out, _ = cli(capsys, "eval", "answers", "--gold", str(path), "--as-of", AS_OF, "-v",
-                       "--index", str(seed_index))
+    code, out, _ = cli(
+        capsys, "eval", "answers", "--gold", str(path), "--as-of", AS_OF, "-v", "--index", str(seed_index)
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "fact recall            1.000"
@@ -275,8 +342,9 @@ def test_eval_answers_table(capsys, seed_index: Path, small_gold) -> None:  # ty
 
 def test_eval_answers_bad_as_of(capsys, seed_index: Path, small_gold) -> None:  # type: ignore[no-untyped-def]
     path, _ = small_gold
-    code, out, err = cli(capsys, "eval", "answers", "--json", "--gold", str(path), "--as-of", "soon",
-                         "--index", str(seed_index))
+    code, out, err = cli(
+        capsys, "eval", "answers", "--json", "--gold", str(path), "--as-of", "soon", "--index", str(seed_index)
+    )
     assert code == 1
     assert out == ""
     assert error_line(err) == "error: --as-of must be a date like 2026-01-31, got 'soon'"
@@ -285,8 +353,11 @@ def test_eval_answers_bad_as_of(capsys, seed_index: Path, small_gold) -> None:  
 def test_ask_batch_conversation_lines(capsys, monkeypatch, seed_index: Path) -> None:  # type: ignore[no-untyped-def]
     import io
 
-    lines = [Q_JIEXIU, json.dumps({"question": "那忻州呢？", "history": [Q_JIEXIU]}, ensure_ascii=False),
-             json.dumps({"question": "那忻州呢？", "history": []}, ensure_ascii=False)]
+    lines = [
+        Q_JIEXIU,
+        json.dumps({"question": "那忻州呢？", "history": [Q_JIEXIU]}, ensure_ascii=False),
+        json.dumps({"question": "那忻州呢？", "history": []}, ensure_ascii=False),
+    ]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     code, out, _ = cli(capsys, "ask", "--batch", "-", "--as-of", AS_OF, "--index", str(seed_index))
     assert code == 0

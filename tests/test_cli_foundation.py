@@ -12,14 +12,40 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, REGULATION_TXT, ROOT, SEED_IDS
+
 from policy_kb.cli import main
 
-DOC_KEYS = {"id", "source_file", "title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "cites",
-            "clause_count", "warnings", "effective_date", "history"}
-CLAUSE_KEYS = {"id", "doc_id", "parent_id", "level", "label", "path", "heading", "text", "kind", "start", "end",
-               "warnings", "spans"}
+DOC_KEYS = {
+    "id",
+    "source_file",
+    "title",
+    "doc_number",
+    "issuer",
+    "issue_date",
+    "jurisdiction",
+    "level",
+    "cites",
+    "clause_count",
+    "warnings",
+    "effective_date",
+    "history",
+}
+CLAUSE_KEYS = {
+    "id",
+    "doc_id",
+    "parent_id",
+    "level",
+    "label",
+    "path",
+    "heading",
+    "text",
+    "kind",
+    "start",
+    "end",
+    "warnings",
+    "spans",
+}
 SCRIPT = Path(sys.executable).parent / "policy-kb"
 
 
@@ -76,8 +102,13 @@ def test_build_with_a_bad_file(capsys, small_corpus: Path, tmp_path: Path) -> No
     code, out, err = cli(capsys, "build", "--corpus", str(small_corpus), "--index", str(tmp_path / "idx"), "--json")
     assert code == 0
     report = json.loads(out)
-    assert report["errors"] == [{"file": "broken.txt", "problem": "binary content in a text file",
-                                 "hint": "convert it to .txt/.docx/.pdf text, or remove it"}]
+    assert report["errors"] == [
+        {
+            "file": "broken.txt",
+            "problem": "binary content in a text file",
+            "hint": "convert it to .txt/.docx/.pdf text, or remove it",
+        }
+    ]
     assert "error: broken.txt: binary content in a text file" in err
     code, _, _ = cli(capsys, "build", "--corpus", str(small_corpus), "--index", str(tmp_path / "idx"), "--strict")
     assert code == 1
@@ -107,8 +138,11 @@ def test_docs_json(capsys, seed_index: Path) -> None:
     assert by_id["sx-2019-66-coking-overcapacity"]["doc_number"] == "晋政办发〔2019〕66号"
     assert by_id["sx-2019-66-coking-overcapacity"]["source_file"] == "000_204efd69bf078b52.txt"
     assert by_id["jiexiu-2023-43m-oven-closure"]["issue_date"] is None
-    assert {"title": "山西省人民政府办公厅关于推动焦化行业高质量发展的意见", "doc_number": "晋政办发〔2022〕51号",
-            "in_corpus": False} in by_id["xinzhou-2022-71-coking-hq"]["cites"]
+    assert {
+        "title": "山西省人民政府办公厅关于推动焦化行业高质量发展的意见",
+        "doc_number": "晋政办发〔2022〕51号",
+        "in_corpus": False,
+    } in by_id["xinzhou-2022-71-coking-hq"]["cites"]
 
 
 def test_docs_nl_is_the_same_as_json(capsys, seed_index: Path) -> None:
@@ -123,7 +157,12 @@ def test_docs_text(capsys, seed_index: Path) -> None:
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 5
-    assert lines[3].split("\t")[:4] == ["sx-2019-66-coking-overcapacity", "晋政办发〔2019〕66号", "2019-08-12", "山西省"]
+    assert lines[3].split("\t")[:4] == [
+        "sx-2019-66-coking-overcapacity",
+        "晋政办发〔2019〕66号",
+        "2019-08-12",
+        "山西省",
+    ]
     assert lines[0].split("\t")[1:3] == ["-", "-"]
 
 
@@ -137,16 +176,25 @@ def test_clauses_json(capsys, seed_index: Path) -> None:
     assert [c["start"] for c in clauses] == sorted(c["start"] for c in clauses)  # document order
     assert clauses[0]["id"] == "sx-2019-66-coking-overcapacity:title" and clauses[0]["kind"] == "title"
     c = next(c for c in clauses if c["id"] == "sx-2019-66-coking-overcapacity:三/（一）")
-    assert c == {**c, "doc_id": "sx-2019-66-coking-overcapacity", "parent_id": "sx-2019-66-coking-overcapacity:三",
-                 "level": 2, "label": "（一）", "path": ["三、", "（一）"], "heading": "进一步夯实各项基础工作",
-                 "kind": "body", "warnings": []}
+    assert c == {
+        **c,
+        "doc_id": "sx-2019-66-coking-overcapacity",
+        "parent_id": "sx-2019-66-coking-overcapacity:三",
+        "level": 2,
+        "label": "（一）",
+        "path": ["三、", "（一）"],
+        "heading": "进一步夯实各项基础工作",
+        "kind": "body",
+        "warnings": [],
+    }
     assert c["text"].startswith("进一步夯实各项基础工作。\n")
     assert {c["kind"] for c in clauses} == {"title", "preamble", "body", "cc"}
     assert {c["level"] for c in clauses if c["kind"] != "body"} == {0}
 
 
-@pytest.mark.parametrize("key", ["sx-2019-66-coking-overcapacity", "sx-2019-66-coking-overcapacity.txt",
-                                 "000_204efd69bf078b52.txt"])
+@pytest.mark.parametrize(
+    "key", ["sx-2019-66-coking-overcapacity", "sx-2019-66-coking-overcapacity.txt", "000_204efd69bf078b52.txt"]
+)
 def test_clauses_by_id_corpus_file_or_original_name(capsys, seed_index: Path, key: str) -> None:
     code, out, _ = cli(capsys, "clauses", key, "--json", "--index", str(seed_index))
     assert code == 0
@@ -175,14 +223,18 @@ def test_clauses_unknown_document(capsys, seed_index: Path) -> None:
 
 
 # ---- usage errors: exit 2 ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("argv", [
-    [],
-    ["frobnicate"],
-    ["clauses"],
-    ["docs", "--json", "--nl"],
-    ["docs", "--bogus"],
-    ["build", "--strict=yes"],
-], ids=["no-command", "unknown-command", "clauses-without-doc", "json-and-nl", "unknown-option", "bad-flag-value"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["clauses"],
+        ["docs", "--json", "--nl"],
+        ["docs", "--bogus"],
+        ["build", "--strict=yes"],
+    ],
+    ids=["no-command", "unknown-command", "clauses-without-doc", "json-and-nl", "unknown-option", "bad-flag-value"],
+)
 def test_usage_errors_exit_2(capsys, seed_index: Path, argv: list[str]) -> None:
     err = usage_error(capsys, *argv)
     last = err.strip().splitlines()[-1]
@@ -233,7 +285,9 @@ def test_env_index_is_used_by_docs_and_clauses(capsys, seed_index: Path, monkeyp
     assert code == 0 and len(json.loads(out)) == 62
 
 
-def test_env_index_is_used_by_build(capsys, small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_index_is_used_by_build(
+    capsys, small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     index = tmp_path / "from-env"
     monkeypatch.setenv("POLICY_KB_INDEX", str(index))
     code, _, _ = cli(capsys, "build", "--corpus", str(small_corpus))
@@ -257,15 +311,15 @@ def _run(args: list[str], index: Path | None = None) -> subprocess.CompletedProc
 
 def test_console_script(seed_index: Path) -> None:
     exe = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "policy_kb.cli"]
-    done = _run(exe + ["docs", "--json"], index=seed_index)
+    done = _run([*exe, "docs", "--json"], index=seed_index)
     assert done.returncode == 0, done.stderr
     assert [d["id"] for d in json.loads(done.stdout)] == SEED_IDS
 
-    done = _run(exe + ["clauses", "003_6f8313e9d6086578.txt", "--json", "--index", str(seed_index)])
+    done = _run([*exe, "clauses", "003_6f8313e9d6086578.txt", "--json", "--index", str(seed_index)])
     assert done.returncode == 0
     assert len(json.loads(done.stdout)) == 83
 
-    done = _run(exe + ["clauses", "nope", "--index", str(seed_index)])
+    done = _run([*exe, "clauses", "nope", "--index", str(seed_index)])
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: no document 'nope'")
 

@@ -32,8 +32,14 @@ def _build(corpus: Path, index: Path, fault: str | None = None) -> subprocess.Co
     env.pop("POLICY_KB_FAULT_INJECT", None)
     if fault:
         env["POLICY_KB_FAULT_INJECT"] = fault
-    return subprocess.run([sys.executable, "-m", "policy_kb.cli", "build", "--corpus", str(corpus), "--index", str(index)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb.cli", "build", "--corpus", str(corpus), "--index", str(index)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _snapshot(index: Path) -> tuple[list[str], list[str], int]:

@@ -88,12 +88,16 @@ def test_year_range_is_not_a_deadline(sentence: str) -> None:
 
 def test_year_range_mid_sentence_is_not_a_deadline() -> None:
     # the corpus form (sx-2019-66 四/（一）): no deadline, the range names a reference compensation standard
-    assert find_deadlines("原则上，按照2011-2013年焦化行业淘汰落后产能国家及省级奖励、补偿标准，对压减产能予以补偿", 2019) == []
+    assert (
+        find_deadlines("原则上，按照2011-2013年焦化行业淘汰落后产能国家及省级奖励、补偿标准，对压减产能予以补偿", 2019)
+        == []
+    )
 
 
 def test_effective_date_with_zi_qi() -> None:
     assert _tuples(find_deadlines("本办法自2024年5月1日起施行", 2024)) == [
-        ("2024年5月1日起", "2024-05-01", "day", "from", None)]
+        ("2024年5月1日起", "2024-05-01", "day", "from", None)
+    ]
 
 
 # ---- warnings and serialisation -------------------------------------------------------------------------------------
@@ -106,14 +110,24 @@ def test_unresolved_relative_year_carries_a_warning() -> None:
 def test_resolved_relative_year_has_no_warning() -> None:
     (d,) = find_deadlines("今年完成压减任务", 2019)
     assert d.warnings == []
-    assert d.to_dict() == {"text": "今年", "date": "2019-12-31", "precision": "year", "kind": "by", "resolved_from": "今年"}
+    assert d.to_dict() == {
+        "text": "今年",
+        "date": "2019-12-31",
+        "precision": "year",
+        "kind": "by",
+        "resolved_from": "今年",
+    }
 
 
 def test_season_and_part_of_month_warn() -> None:
     (season,) = find_deadlines("2025年供暖季前完成改造", 2025)
     assert season.warnings == ["'2025年供暖季前' depends on a season; no exact date"]
     (mid,) = find_deadlines("2023年11月中旬前完成", 2023)
-    assert (mid.date, mid.kind, mid.warnings) == (None, "relative", ["'2023年11月中旬前' names part of a month; no exact date"])
+    assert (mid.date, mid.kind, mid.warnings) == (
+        None,
+        "relative",
+        ["'2023年11月中旬前' names part of a month; no exact date"],
+    )
 
 
 def test_ambiguous_year_before_warns() -> None:
@@ -129,12 +143,14 @@ def test_to_dict_drops_offsets_and_empty_fields() -> None:
 def test_offsets_locate_the_text() -> None:
     s = "要统筹关焦炉、防风险，企业要在2023年5月10日前，制定工作方案；力争2023年8月前1号炉投产"
     found = find_deadlines(s)
-    assert [s[d.start:d.end] for d in found] == [d.text for d in found] == ["2023年5月10日前", "2023年8月前"]
+    assert [s[d.start : d.end] for d in found] == [d.text for d in found] == ["2023年5月10日前", "2023年8月前"]
 
 
 # ---- properties ---------------------------------------------------------------------------------------------------
-_ALPHABET = list("0123456789年月日底末前起内后期间上中下旬半季度第一二三四五十两今明本当全份每周天号分个"
-                 "，,、；。“”\"至到在于从自截止较比-—～ 供暖季节焦炉市")
+_ALPHABET = list(
+    "0123456789年月日底末前起内后期间上中下旬半季度第一二三四五十两今明本当全份每周天号分个"
+    '，,、；。“”"至到在于从自截止较比-—～ 供暖季节焦炉市'
+)
 _TEXT = st.one_of(st.lists(st.sampled_from(_ALPHABET), max_size=40).map("".join), st.text(max_size=60))
 
 
@@ -147,4 +163,4 @@ def test_find_deadlines_never_raises_and_dates_are_valid(sentence: str, doc_year
             assert d.precision in ("day", "month", "quarter", "year")
         assert d.kind in ("by", "from", "during", "relative", "recurring")
         assert 0 <= d.start <= d.end <= len(sentence)
-        assert sentence[d.start:d.end] == d.text
+        assert sentence[d.start : d.end] == d.text

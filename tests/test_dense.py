@@ -143,7 +143,9 @@ def store_rowids(index: Path) -> set[int]:
 
 
 def snapshot(index: Path) -> dict[str, tuple[bytes, int]]:
-    return {name: ((index / name).read_bytes(), (index / name).stat().st_mtime_ns) for name in (INDEX_FILE, MANIFEST_FILE)}
+    return {
+        name: ((index / name).read_bytes(), (index / name).stat().st_mtime_ns) for name in (INDEX_FILE, MANIFEST_FILE)
+    }
 
 
 def no_tmp_files(index: Path) -> list[Path]:
@@ -270,8 +272,9 @@ def test_adding_document_encodes_only_its_passages(built: tuple[Path, Path], enc
 
     new_passages = doc_passages(index, NEW_ID)
     store = Store(index)
-    n_clauses = store.conn.execute("SELECT count(*) FROM clauses WHERE doc_id = ? AND kind != 'cc'",
-                                   (NEW_ID,)).fetchone()[0]
+    n_clauses = store.conn.execute(
+        "SELECT count(*) FROM clauses WHERE doc_id = ? AND kind != 'cc'", (NEW_ID,)
+    ).fetchone()[0]
     store.close()
     assert len(new_passages) > n_clauses >= 7  # the long clause 二/（一） is embedded as two passages
     assert sorted(encoded) == sorted(set(new_passages))
@@ -373,7 +376,7 @@ def test_noop_build_does_not_load_the_model(built: tuple[Path, Path], monkeypatc
 def test_failed_index_write_keeps_previous_index(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     import faiss
 
-    corpus, index = built
+    _corpus, index = built
     before = snapshot(index)
     store = Store(index)
     real_write = faiss.write_index
@@ -443,9 +446,13 @@ def test_small_size() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(sentences=st.lists(st.tuples(st.text(alphabet="焦炉关停米4.3甲乙丙丁", min_size=1, max_size=120),
-                                    st.sampled_from("。；！？")), max_size=30),
-       size=st.integers(min_value=5, max_value=300))
+@given(
+    sentences=st.lists(
+        st.tuples(st.text(alphabet="焦炉关停米4.3甲乙丙丁", min_size=1, max_size=120), st.sampled_from("。；！？")),
+        max_size=30,
+    ),
+    size=st.integers(min_value=5, max_value=300),
+)
 def test_chunks_reassemble_property(sentences: list[tuple[str, str]], size: int) -> None:
     text = "".join(a + b for a, b in sentences) or "空"
     parts = chunks(text, size=size)
@@ -466,9 +473,12 @@ def test_seed_clauses_reassemble_ignoring_whitespace(built: tuple[Path, Path]) -
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: chunks() drops a newline that follows a sentence end (。；！？): the split "
-                                      "makes it a whitespace-only piece, which is filtered out, so the chunks no longer "
-                                      "reassemble to the clause text (55 of the seed clauses are affected)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: chunks() drops a newline that follows a sentence end (。；！？): the split "
+    "makes it a whitespace-only piece, which is filtered out, so the chunks no longer "
+    "reassemble to the clause text (55 of the seed clauses are affected)",
+)
 def test_chunks_keep_paragraph_breaks() -> None:
     text = "第一段。\n第二段；\n第三段。"
     assert "".join(chunks(text)) == text
@@ -484,7 +494,8 @@ def test_passage_texts_prefix_context() -> None:
 # ---- the large-corpus index kinds, forced small ------------------------------------------------------------------
 @pytest.mark.parametrize("kind, limits", [("flat16", (100, 10_000)), ("ivf", (50, 100))])
 def test_large_index_kinds_agree_with_exact_search_and_update_in_place(
-        built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, kind: str, limits: tuple[int, int]) -> None:
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, kind: str, limits: tuple[int, int]
+) -> None:
     """float16 (exhaustive) and IVF indexes, used from 50k / 300k vectors on, forced here on the seed corpus: the
     top 10 agree with exact float32 search, a filter is honoured, and adding a document updates the index in place
     (no retraining) with the same agreement."""

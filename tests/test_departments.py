@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from policy_kb.extract.departments import (Assignment, assignments_in, duty_holders, expand_place_governments,
-                                           find_aliases, is_department, parse_parenthetical, resolve_alias,
-                                           roles_in_sentence)
+from policy_kb.extract.departments import (
+    Assignment,
+    assignments_in,
+    duty_holders,
+    expand_place_governments,
+    find_aliases,
+    is_department,
+    parse_parenthetical,
+    resolve_alias,
+    roles_in_sentence,
+)
 from policy_kb.extract.lexicon import DEPT_RE, canonical_department
 
 
@@ -69,8 +77,12 @@ def test_parse_parenthetical(inner: str, expected: dict) -> None:
 
 def test_parse_parenthetical_keeps_written_forms() -> None:
     a = parse_parenthetical("省工业和信息化厅牵头，省发展改革委、省生态环境厅配合，市县政府落实")
-    assert a.written == {"省工业和信息化厅": "省工业和信息化厅", "省发展和改革委员会": "省发展改革委",
-                         "省生态环境厅": "省生态环境厅", "市县政府": "市县政府"}
+    assert a.written == {
+        "省工业和信息化厅": "省工业和信息化厅",
+        "省发展和改革委员会": "省发展改革委",
+        "省生态环境厅": "省生态环境厅",
+        "市县政府": "市县政府",
+    }
 
 
 @pytest.mark.parametrize("inner", [c[1] for c in NOT_ASSIGNMENTS], ids=[c[0] for c in NOT_ASSIGNMENTS])
@@ -84,8 +96,10 @@ def test_parse_parenthetical_angle_brackets() -> None:
 
 
 def test_assignments_in_clause_text() -> None:
-    text = ("市区规划区范围内的现有铸造和洗煤企业全部于2019年6月底前退出。（省工业和信息化厅牵头，省发展改革委、省国资委、"
-            "省能源局配合，市县政府落实）另需说明（保留消防用水）。")
+    text = (
+        "市区规划区范围内的现有铸造和洗煤企业全部于2019年6月底前退出。（省工业和信息化厅牵头，省发展改革委、省国资委、"
+        "省能源局配合，市县政府落实）另需说明（保留消防用水）。"
+    )
     found = assignments_in(text)
     assert len(found) == 1
     start, end, a = found[0]
@@ -144,7 +158,7 @@ def test_canonical_department(name: str, canonical: str) -> None:
 
 
 def test_canonical_department_is_idempotent() -> None:
-    for name, canonical in CANONICAL:
+    for _, canonical in CANONICAL:
         assert canonical_department(canonical) == canonical
 
 
@@ -160,12 +174,17 @@ def test_dept_re_matches_whole_name(name: str) -> None:
 
 
 # ---- aliases ------------------------------------------------------------------------------------------------------
-JIEXIU_ALIAS_TEXT = ("2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）60万吨/年、山西茂胜煤化集团"
-                     "有限公司（以下简称茂胜公司）96万吨/年4.3米焦炉。")
+JIEXIU_ALIAS_TEXT = (
+    "2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）60万吨/年、山西茂胜煤化集团"
+    "有限公司（以下简称茂胜公司）96万吨/年4.3米焦炉。"
+)
 
 
 def test_find_aliases_jiexiu() -> None:
-    assert find_aliases(JIEXIU_ALIAS_TEXT) == {"昌盛公司": "介休市昌盛煤气化有限公司", "茂胜公司": "山西茂胜煤化集团有限公司"}
+    assert find_aliases(JIEXIU_ALIAS_TEXT) == {
+        "昌盛公司": "介休市昌盛煤气化有限公司",
+        "茂胜公司": "山西茂胜煤化集团有限公司",
+    }
 
 
 # fmt: off

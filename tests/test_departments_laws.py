@@ -27,8 +27,9 @@ def acting(obligations: list[Obligation], needle: str) -> dict[str, list[str]]:
     hits = [o for o in obligations if needle in o.text]
     assert len(hits) == 1, [o.text for o in obligations]
     ob = hits[0]
-    return {role: sorted(ob.department_names.get(n, n) for n in names)
-            for role, names in ob.departments.items() if names}
+    return {
+        role: sorted(ob.department_names.get(n, n) for n in names) for role, names in ob.departments.items() if names
+    }
 
 
 # ---- a second subject after a comma starts a second duty -------------------------------------------------------------
@@ -63,8 +64,11 @@ def test_split_at_new_subjects(sentence: str, parts: list[str]) -> None:
 
 def test_each_subject_keeps_its_own_duty(tmp_path: Path) -> None:
     """d06 第二十条: the tax authority may ask for a review, the environment authority must answer it."""
-    obs = duties(tmp_path, "第二十条 税务机关发现纳税人的纳税申报数据资料异常的，可以提请生态环境主管部门进行复核，"
-                           "生态环境主管部门应当自收到税务机关的数据资料之日起十五日内向税务机关出具复核意见。")
+    obs = duties(
+        tmp_path,
+        "第二十条 税务机关发现纳税人的纳税申报数据资料异常的，可以提请生态环境主管部门进行复核，"
+        "生态环境主管部门应当自收到税务机关的数据资料之日起十五日内向税务机关出具复核意见。",
+    )
     assert acting(obs, "可以提请") == {"responsible": ["税务机关"]}
     assert acting(obs, "十五日内") == {"responsible": ["生态环境主管部门"]}
     assert [o.modality for o in obs] == ["may", "must"]
@@ -136,9 +140,12 @@ def test_authorities_that_do_not_act(tmp_path: Path, article: str, needle: str, 
 def test_a_clause_ending_in_a_name_is_no_list_of_authorities(tmp_path: Path) -> None:
     """d03 第一百零一条（三）: `进行爆破、吊装、动火、临时用电以及国务院应急管理部门会同…规定的其他危险作业` is an
     activity, not four departments."""
-    obs = duties(tmp_path, "第一百零一条 生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：\n\n"
-                           "（三）进行爆破、吊装、动火、临时用电以及国务院应急管理部门会同国务院有关部门规定的其他危险作业，"
-                           "未安排专门人员进行现场安全管理的；")
+    obs = duties(
+        tmp_path,
+        "第一百零一条 生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：\n\n"
+        "（三）进行爆破、吊装、动火、临时用电以及国务院应急管理部门会同国务院有关部门规定的其他危险作业，"
+        "未安排专门人员进行现场安全管理的；",
+    )
     assert acting(obs, "未安排专门人员") == {}
 
 
@@ -212,8 +219,11 @@ def test_cooperating_roles(tmp_path: Path, article: str, expected: dict) -> None
 
 def test_a_duty_ending_with_a_person_is_still_a_duty(tmp_path: Path) -> None:
     """`…约谈该地方人民政府主要负责人。` ends like a personnel line (`组长：…市长`) but states a duty."""
-    obs = duties(tmp_path, "第二十三条 对未完成大气环境质量改善目标的地方，省人民政府环境保护主管部门应当会同有关部门"
-                           "约谈该地方人民政府主要负责人。")
+    obs = duties(
+        tmp_path,
+        "第二十三条 对未完成大气环境质量改善目标的地方，省人民政府环境保护主管部门应当会同有关部门"
+        "约谈该地方人民政府主要负责人。",
+    )
     assert acting(obs, "约谈") == {"cooperate": ["有关部门"], "responsible": ["省人民政府环境保护主管部门"]}
 
 
@@ -245,7 +255,10 @@ def test_subject_carried_over_a_condition(tmp_path: Path, article: str, needle: 
 
 def test_same_penalty_as_the_paragraph_before_has_its_authority(tmp_path: Path) -> None:
     """d03 第一百一十条: `依照前款规定处罚` is imposed by the 应急管理部门 of the paragraph before."""
-    obs = duties(tmp_path, "第一百一十条 生产经营单位的主要负责人在本单位发生生产安全事故时，不立即组织抢救的，给予降级、"
-                           "撤职的处分，并由应急管理部门处上一年年收入百分之六十至百分之一百的罚款。\n\n"
-                           "生产经营单位的主要负责人对生产安全事故隐瞒不报、谎报或者迟报的，依照前款规定处罚。")
+    obs = duties(
+        tmp_path,
+        "第一百一十条 生产经营单位的主要负责人在本单位发生生产安全事故时，不立即组织抢救的，给予降级、"
+        "撤职的处分，并由应急管理部门处上一年年收入百分之六十至百分之一百的罚款。\n\n"
+        "生产经营单位的主要负责人对生产安全事故隐瞒不报、谎报或者迟报的，依照前款规定处罚。",
+    )
     assert acting(obs, "隐瞒不报") == {"responsible": ["应急管理部门"]}

@@ -217,16 +217,18 @@ def test_model_loads_without_importing_scikit_learn():
     import subprocess
     import sys
 
-    code = ("import sys\n"
-            "from policy_kb.embed.embedder import load_embedder\n"
-            "e = load_embedder()\n"
-            "assert e.encode_queries(['焦炉']).shape == (1, 384)\n"
-            "assert 'sklearn' not in sys.modules, 'scikit-learn was imported'\n"
-            "import numpy as np, sklearn.metrics\n"
-            "assert hasattr(sklearn.metrics, 'roc_auc_score')\n"
-            "from sentence_transformers.util import similarity\n"
-            "print(similarity.pairwise_distances(np.eye(2), np.eye(2))[0, 1])\n")
+    code = (
+        "import sys\n"
+        "from policy_kb.embed.embedder import load_embedder\n"
+        "e = load_embedder()\n"
+        "assert e.encode_queries(['焦炉']).shape == (1, 384)\n"
+        "assert 'sklearn' not in sys.modules, 'scikit-learn was imported'\n"
+        "import numpy as np, sklearn.metrics\n"
+        "assert hasattr(sklearn.metrics, 'roc_auc_score')\n"
+        "from sentence_transformers.util import similarity\n"
+        "print(similarity.pairwise_distances(np.eye(2), np.eye(2))[0, 1])\n"
+    )
     env = {k: v for k, v in __import__("os").environ.items() if k != "POLICY_KB_EMBED_MODEL"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert float(out.stdout.strip().splitlines()[-1]) == pytest.approx(2 ** 0.5)
+    assert float(out.stdout.strip().splitlines()[-1]) == pytest.approx(2**0.5)

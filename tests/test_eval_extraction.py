@@ -52,15 +52,21 @@ def test_seed_eval_json_shape(seed_eval: dict) -> None:
     gold_rows = len(load_gold(GOLD))
     ob = seed_eval["fields"]["obligation"]
     assert ob["tp"] + ob["fn"] == gold_rows
-    assert set(seed_eval["fields"]) == {"obligation", "deadline.date", "thresholds(value,unit)",
-                                        "departments(role,name)", "departments(name)"}
+    assert set(seed_eval["fields"]) == {
+        "obligation",
+        "deadline.date",
+        "thresholds(value,unit)",
+        "departments(role,name)",
+        "departments(name)",
+    }
     assert set(seed_eval["accuracy"]) == {"deadline date", "threshold value+unit", "modality"}
     for acc in seed_eval["accuracy"].values():
         assert acc["value"] == round(acc["correct"] / acc["total"], 4)
 
 
-def test_default_gold_file_from_repo_root(seed_index: Path, seed_eval: dict, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_gold_file_from_repo_root(
+    seed_index: Path, seed_eval: dict, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["eval", "extraction", "--json", "--index", str(seed_index)]) == 0
     assert json.loads(capsys.readouterr().out) == seed_eval
@@ -102,22 +108,38 @@ def test_gold_rows_are_well_formed() -> None:
 # ---- the scorer on hand-made data --------------------------------------------------------------------------------------
 def _pred(id_: str, text: str, **kw) -> dict:
     clause_id = id_.split("#")[0]
-    return {"id": id_, "clause_id": clause_id, "text": text, "deadline": kw.get("deadline"),
-            "thresholds": kw.get("thresholds", []), "departments": kw.get("departments", EMPTY),
-            "modality": kw.get("modality", "must")}
+    return {
+        "id": id_,
+        "clause_id": clause_id,
+        "text": text,
+        "deadline": kw.get("deadline"),
+        "thresholds": kw.get("thresholds", []),
+        "departments": kw.get("departments", EMPTY),
+        "modality": kw.get("modality", "must"),
+    }
 
 
 def _gold(clause_id: str, needle: str, **kw) -> dict:
-    return {"doc_id": clause_id.split(":")[0], "clause_id": clause_id, "text_contains": needle,
-            "deadline": kw.get("deadline"), "thresholds": kw.get("thresholds", []),
-            "departments": kw.get("departments", EMPTY), "modality": kw.get("modality", "must")}
+    return {
+        "doc_id": clause_id.split(":")[0],
+        "clause_id": clause_id,
+        "text_contains": needle,
+        "deadline": kw.get("deadline"),
+        "thresholds": kw.get("thresholds", []),
+        "departments": kw.get("departments", EMPTY),
+        "modality": kw.get("modality", "must"),
+    }
 
 
 def test_evaluate_matches_by_clause_and_normalised_text() -> None:
-    gold = [_gold("d:一", "全面关停(退出)"),  # half-width brackets in gold
-            _gold("d:一", "不存在的句子")]
-    preds = [_pred("d:一#1", "2023年底前，全面 关停（退出）4.3米焦炉。"),
-             _pred("d:二#1", "不存在的句子")]  # right text, wrong clause
+    gold = [
+        _gold("d:一", "全面关停(退出)"),  # half-width brackets in gold
+        _gold("d:一", "不存在的句子"),
+    ]
+    preds = [
+        _pred("d:一#1", "2023年底前，全面 关停（退出）4.3米焦炉。"),
+        _pred("d:二#1", "不存在的句子"),
+    ]  # right text, wrong clause
     r = evaluate(gold, preds)
     ob = r.fields["obligation"]
     assert (ob.tp, ob.fn, ob.fp) == (1, 1, 0)
@@ -134,10 +156,17 @@ def test_evaluate_counts_false_positives_only_in_gold_clauses() -> None:
 
 def test_evaluate_split_sentence_fallback() -> None:
     # the gold needle spans two predicted parts (one obligation per place): both count as matched
-    gold = [_gold("d:一", "太原市压减429万吨，忻州市压减24万吨",
-                  thresholds=[{"value": 429, "unit": "万吨"}, {"value": 24, "unit": "万吨"}])]
-    preds = [_pred("d:一#1", "太原市压减429万吨", thresholds=[{"value": 429.0, "unit": "万吨", "comparator": "="}]),
-             _pred("d:一#2", "忻州市压减24万吨", thresholds=[{"value": 24, "unit": "万吨", "comparator": "="}])]
+    gold = [
+        _gold(
+            "d:一",
+            "太原市压减429万吨，忻州市压减24万吨",
+            thresholds=[{"value": 429, "unit": "万吨"}, {"value": 24, "unit": "万吨"}],
+        )
+    ]
+    preds = [
+        _pred("d:一#1", "太原市压减429万吨", thresholds=[{"value": 429.0, "unit": "万吨", "comparator": "="}]),
+        _pred("d:一#2", "忻州市压减24万吨", thresholds=[{"value": 24, "unit": "万吨", "comparator": "="}]),
+    ]
     r = evaluate(gold, preds)
     assert (r.fields["obligation"].tp, r.fields["obligation"].fp) == (1, 0)
     assert r.accuracy["threshold value+unit"] == (2, 2)
@@ -145,15 +174,24 @@ def test_evaluate_split_sentence_fallback() -> None:
 
 def test_evaluate_dates_thresholds_departments() -> None:
     gold = [
-        _gold("d:一", "句一", deadline={"date": "2023-12-31"}, thresholds=[{"value": 30, "unit": "元/吨"}],
-              departments={**EMPTY, "lead": ["省工信厅"], "cooperate": ["省发展改革委"]}),
+        _gold(
+            "d:一",
+            "句一",
+            deadline={"date": "2023-12-31"},
+            thresholds=[{"value": 30, "unit": "元/吨"}],
+            departments={**EMPTY, "lead": ["省工信厅"], "cooperate": ["省发展改革委"]},
+        ),
         _gold("d:一", "句二", deadline=None),
         _gold("d:一", "句三", deadline={"date": "2019-06-30"}, modality="must_not"),
     ]
     preds = [
-        _pred("d:一#1", "句一。", deadline={"date": "2023-12-31"},
-              thresholds=[{"value": 30.0, "unit": "元/吨"}, {"value": 48, "unit": "元/吨"}],
-              departments={**EMPTY, "lead": ["省工业和信息化厅"], "cooperate": ["省发展和改革委员会"]}),
+        _pred(
+            "d:一#1",
+            "句一。",
+            deadline={"date": "2023-12-31"},
+            thresholds=[{"value": 30.0, "unit": "元/吨"}, {"value": 48, "unit": "元/吨"}],
+            departments={**EMPTY, "lead": ["省工业和信息化厅"], "cooperate": ["省发展和改革委员会"]},
+        ),
         _pred("d:一#2", "句二。", deadline={"date": "2020-01-01"}),  # a date where gold has none: counted wrong
         _pred("d:一#3", "句三。", deadline=None, modality="must_not"),
     ]
@@ -181,8 +219,10 @@ def test_counts_edge_cases() -> None:
 
 
 def test_report_to_dict_and_table() -> None:
-    r = evaluate([_gold("d:一", "句一", deadline={"date": "2023-12-31"})],
-                 [_pred("d:一#1", "句一。", deadline={"date": "2023-12-31"})])
+    r = evaluate(
+        [_gold("d:一", "句一", deadline={"date": "2023-12-31"})],
+        [_pred("d:一#1", "句一。", deadline={"date": "2023-12-31"})],
+    )
     d = r.to_dict()
     assert d["accuracy"]["deadline date"] == {"value": 1.0, "correct": 1, "total": 1}
     assert d["fields"]["obligation"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1, "fp": 0, "fn": 0}

@@ -97,8 +97,14 @@ def test_json_record_values(all_records: list[dict]) -> None:
     assert r["clause_path"] == ["二、", "（一）"]
     assert r["deadline"] == {"text": "2023年10月31日前", "date": "2023-10-31", "precision": "day", "kind": "by"}
     city = by_id["sx-2019-66-coking-overcapacity:三/（四）#1"]
-    assert city["thresholds"][0] == {"metric": "太原市", "comparator": "=", "value": 429, "unit": "万吨",
-                                     "text": "429万吨", "scope": "太原市"}
+    assert city["thresholds"][0] == {
+        "metric": "太原市",
+        "comparator": "=",
+        "value": 429,
+        "unit": "万吨",
+        "text": "429万吨",
+        "scope": "太原市",
+    }
 
 
 def test_json_to_stdout(seed_index: Path, capsys: pytest.CaptureFixture[str], all_records: list[dict]) -> None:
@@ -107,8 +113,9 @@ def test_json_to_stdout(seed_index: Path, capsys: pytest.CaptureFixture[str], al
     assert out == [r for r in all_records if r["doc_id"] == JIEXIU]
 
 
-def test_output_file_message_and_no_temp_left(seed_index: Path, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file_message_and_no_temp_left(
+    seed_index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "o.json"
     assert export(seed_index, out, "json", "--doc", JIEXIU) == 0
     err = capsys.readouterr().err
@@ -154,11 +161,19 @@ def validate_table(rows: list[dict[str, str]], schema: dict) -> list[str]:
 
 
 def test_table_validator_catches_errors() -> None:
-    schema = {"primaryKey": ["id"], "fields": [
-        {"name": "id", "type": "string", "constraints": {"required": True, "unique": True}},
-        {"name": "m", "type": "string", "constraints": {"enum": ["a", "b"]}},
-        {"name": "d", "type": "date", "format": "%Y-%m-%d"}]}
-    rows = [{"id": "1", "m": "a", "d": "2023-01-31"}, {"id": "1", "m": "c", "d": "2023-02-30"}, {"id": "", "m": "", "d": ""}]
+    schema = {
+        "primaryKey": ["id"],
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"required": True, "unique": True}},
+            {"name": "m", "type": "string", "constraints": {"enum": ["a", "b"]}},
+            {"name": "d", "type": "date", "format": "%Y-%m-%d"},
+        ],
+    }
+    rows = [
+        {"id": "1", "m": "a", "d": "2023-01-31"},
+        {"id": "1", "m": "c", "d": "2023-02-30"},
+        {"id": "", "m": "", "d": ""},
+    ]
     errors = validate_table(rows, schema)
     assert any("not unique" in e for e in errors) and any("not in" in e for e in errors)
     assert any("not a date" in e for e in errors) and any("required" in e for e in errors)
@@ -194,7 +209,11 @@ def test_csv_reads_back_chinese(csv_rows: list[dict[str, str]]) -> None:
     assert r["jurisdiction"] == "介休市" and r["deadline_date"] == "" and r["doc_number"] == ""
     b = by_id["sx-2019-39-blue-sky-2019:三/（一）/2#4"]
     assert (b["deadline_text"], b["deadline_date"], b["deadline_precision"], b["deadline_kind"]) == (
-        "2019年6月底前", "2019-06-30", "month", "by")
+        "2019年6月底前",
+        "2019-06-30",
+        "month",
+        "by",
+    )
     assert b["departments_lead"] == "省工业和信息化厅"
     assert b["departments_cooperate"] == "省发展和改革委员会；省国有资产监督管理委员会；省能源局"
     assert b["departments_implement"] == "市县政府"
@@ -229,8 +248,9 @@ def test_filter_doc(seed_index: Path, tmp_path: Path, all_records: list[dict], k
     assert rows and [r["id"] for r in rows] == [r["id"] for r in all_records if r["doc_id"] == JIEXIU]
 
 
-def test_filter_department_abbreviation_matches_canonical(seed_index: Path, tmp_path: Path,
-                                                          all_records: list[dict]) -> None:
+def test_filter_department_abbreviation_matches_canonical(
+    seed_index: Path, tmp_path: Path, all_records: list[dict]
+) -> None:
     short = filtered(seed_index, tmp_path, "--department", "市工信局")
     canonical = filtered(seed_index, tmp_path, "--department", "市工业和信息化局")
     assert short == canonical
@@ -238,19 +258,29 @@ def test_filter_department_abbreviation_matches_canonical(seed_index: Path, tmp_
     assert {f"{JIEXIU}:六/1#1", f"{XINZHOU}:二/（一）#1"} <= ids
     for r in short:
         assert any("市工业和信息化局" in n for names in r["departments"].values() for n in names), r["id"]
-    expected = {r["id"] for r in all_records
-                if any("市工业和信息化局" in n for names in r["departments"].values() for n in names)}
+    expected = {
+        r["id"]
+        for r in all_records
+        if any("市工业和信息化局" in n for names in r["departments"].values() for n in names)
+    }
     assert ids == expected
 
 
 def test_filter_due_dates(seed_index: Path, tmp_path: Path, all_records: list[dict]) -> None:
     rows = filtered(seed_index, tmp_path, "--due-before", "2023-10-31", "--due-after", "2023-01-01")
     assert [r["id"] for r in rows] == [
-        f"{JIEXIU}:二/（一）#1", f"{JIEXIU}:二/（二）#1", f"{JIEXIU}:二/（三）#1", f"{JIEXIU}:五/（二）#1",
-        f"{JIEXIU}:五/（四）#2"]
+        f"{JIEXIU}:二/（一）#1",
+        f"{JIEXIU}:二/（二）#1",
+        f"{JIEXIU}:二/（三）#1",
+        f"{JIEXIU}:五/（二）#1",
+        f"{JIEXIU}:五/（四）#2",
+    ]
     assert all("2023-01-01" <= r["deadline"]["date"] <= "2023-10-31" for r in rows)
-    expected = [r["id"] for r in all_records
-                if r["deadline"] and r["deadline"]["date"] and "2023-01-01" <= r["deadline"]["date"] <= "2023-10-31"]
+    expected = [
+        r["id"]
+        for r in all_records
+        if r["deadline"] and r["deadline"]["date"] and "2023-01-01" <= r["deadline"]["date"] <= "2023-10-31"
+    ]
     assert [r["id"] for r in rows] == expected
 
 
@@ -274,10 +304,14 @@ def test_filtered_csv_is_valid(seed_index: Path, tmp_path: Path) -> None:
 
 
 # ---- errors --------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("flag, value", [("--due-before", "2023-13-01"), ("--due-after", "yesterday"),
-                                         ("--due-before", "2023/10/31")], ids=["bad-month", "word", "slashes"])
-def test_bad_date_is_a_one_line_error(seed_index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      flag: str, value: str) -> None:
+@pytest.mark.parametrize(
+    "flag, value",
+    [("--due-before", "2023-13-01"), ("--due-after", "yesterday"), ("--due-before", "2023/10/31")],
+    ids=["bad-month", "word", "slashes"],
+)
+def test_bad_date_is_a_one_line_error(
+    seed_index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
     out = tmp_path / "never.json"
     assert export(seed_index, out, "json", flag, value) == 1
     captured = capsys.readouterr()

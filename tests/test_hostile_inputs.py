@@ -17,6 +17,7 @@ Known bugs are strict xfails whose reason reads input / actual / expected.  Fast
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -67,11 +68,13 @@ def _fake_embedder():
 
 
 # ---- the hostile files ----------------------------------------------------------------------------------------
-NOTICE = ("晋中市关于焦炉煤气综合利用的通知\n"
-          "一、工作目标\n"
-          "2024年底前，全市焦化企业完成焦炉煤气综合利用改造。\n"
-          "二、保障措施\n"
-          "市工信局牵头，市生态环境局配合。\n")
+NOTICE = (
+    "晋中市关于焦炉煤气综合利用的通知\n"
+    "一、工作目标\n"
+    "2024年底前，全市焦化企业完成焦炉煤气综合利用改造。\n"
+    "二、保障措施\n"
+    "市工信局牵头，市生态环境局配合。\n"
+)
 GOAL = "2024年底前，全市焦化企业完成焦炉煤气综合利用改造。"
 RARE = "𠀀䶮"  # outside GBK, inside GB18030 (four-byte sequences)
 UNNUMBERED = "某县关于做好冬季供暖保障的通知\n各乡镇：\n请做好冬季供暖保障工作，确保群众温暖过冬。\n"
@@ -83,15 +86,17 @@ HUGE_BYTES = 50 * 1024 * 1024
 def image_only_pdf() -> bytes:
     """A scanned page: one 2×2 grey image drawn over the page, no text operators, no fonts."""
     pixels = b"\x00\xff\xff\x00"
-    return pdf_document([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
-        b"<< /Length 35 >>\nstream\nq 400 0 0 600 100 100 cm /Im1 Do Q\nendstream",
-        b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 "
-        b"/Length 4 >>\nstream\n" + pixels + b"\nendstream",
-    ])
+    return pdf_document(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
+            b"<< /Length 35 >>\nstream\nq 400 0 0 600 100 100 cm /Im1 Do Q\nendstream",
+            b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+            b"/Length 4 >>\nstream\n" + pixels + b"\nendstream",
+        ]
+    )
 
 
 def _sparse(path: Path, size: int) -> None:
@@ -178,8 +183,14 @@ def test_hostile_files_are_what_they_claim(tmp_path: Path) -> None:
 def _cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, POLICY_KB_EMBED_MODEL="fake")
     env.pop("POLICY_KB_FAULT_INJECT", None)
-    return subprocess.run([sys.executable, "-m", "policy_kb.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @dataclass
@@ -215,8 +226,9 @@ def test_build_reports_errors_and_keeps_going(hostile_build: HostileBuild) -> No
     assert sorted(e["file"] for e in report["errors"]) == sorted(c.file for c in ERRORS)
     assert report["removed"] == [] and report["updated"] == []
     summary = hostile_build.stderr[-1]
-    assert summary.startswith(f"{len(LOADS)} added, 0 updated, 0 removed, {len(SEED_IDS)} unchanged, "
-                              f"{len(ERRORS)} failed in "), summary
+    assert summary.startswith(
+        f"{len(LOADS)} added, 0 updated, 0 removed, {len(SEED_IDS)} unchanged, {len(ERRORS)} failed in "
+    ), summary
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=[c.id for c in ERRORS])
@@ -252,13 +264,16 @@ def hostile_store(hostile_build: HostileBuild):
     store.close()
 
 
-@pytest.mark.parametrize("case_id, title, place", [
-    ("gbk", "晋中市关于焦炉煤气综合利用的通知", "晋中市"),
-    ("gb18030", f"晋中市{RARE}关于焦炉煤气综合利用的通知", "晋中市"),
-    ("utf16-bom", "长治市关于焦炉煤气综合利用的通知", "长治市"),
-    ("spaces-chinese-name", "阳泉市关于焦炉煤气综合利用的通知", "阳泉市"),
-    ("dotdot-in-name", "大同市关于焦炉煤气综合利用的通知", "大同市"),
-])
+@pytest.mark.parametrize(
+    "case_id, title, place",
+    [
+        ("gbk", "晋中市关于焦炉煤气综合利用的通知", "晋中市"),
+        ("gb18030", f"晋中市{RARE}关于焦炉煤气综合利用的通知", "晋中市"),
+        ("utf16-bom", "长治市关于焦炉煤气综合利用的通知", "长治市"),
+        ("spaces-chinese-name", "阳泉市关于焦炉煤气综合利用的通知", "阳泉市"),
+        ("dotdot-in-name", "大同市关于焦炉煤气综合利用的通知", "大同市"),
+    ],
+)
 def test_encodings_and_odd_names_load(hostile_store, case_id: str, title: str, place: str) -> None:
     case = BY_ID[case_id]
     doc = hostile_store.find_document(case.doc_id)
@@ -320,28 +335,36 @@ def test_oversized_file_is_not_read_into_memory(tmp_path: Path) -> None:
     assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB traced while rejecting a 64 MB file"
 
 
-@known_bug("BUG: input: a UTF-8 file whose title line happens to be valid GB18030 byte "
-           "pairs followed by a GBK-encoded body (mixed encodings); actual: the strict UTF-8 decode fails, the "
-           "whole file decodes as GB18030 and loads with the title stored as mojibake '鐒﹀寲琛屼笟绠＄悊閫氱煡' "
-           "and no warning; expected: an error 'mixed encodings' or a mojibake warning (e.g. a line that "
-           "re-encodes to valid UTF-8 CJK is UTF-8)")
+@known_bug(
+    "BUG: input: a UTF-8 file whose title line happens to be valid GB18030 byte "
+    "pairs followed by a GBK-encoded body (mixed encodings); actual: the strict UTF-8 decode fails, the "
+    "whole file decodes as GB18030 and loads with the title stored as mojibake '鐒﹀寲琛屼笟绠＄悊閫氱煡' "
+    "and no warning; expected: an error 'mixed encodings' or a mojibake warning (e.g. a line that "
+    "re-encodes to valid UTF-8 CJK is UTF-8)"
+)
 def test_mixed_encoding_never_loads_silently_as_mojibake(tmp_path: Path) -> None:
     from policy_kb.ingest.document import process_file
 
     path = tmp_path / "mixed-title.txt"
-    path.write_bytes("焦化行业管理通知\n".encode() + "一、各县区要加强焦化企业监督检查。\n二、市工信局负责。\n".encode("gbk"))
+    path.write_bytes(
+        "焦化行业管理通知\n".encode() + "一、各县区要加强焦化企业监督检查。\n二、市工信局负责。\n".encode("gbk")
+    )
     try:
         doc, _, _ = process_file(path)
     except LoadError:
         return  # a clear error is fine
-    assert doc.title == "焦化行业管理通知" or any("mojibake" in w or "encoding" in w for w in doc.warnings), \
-        (doc.title, doc.warnings)
+    assert doc.title == "焦化行业管理通知" or any("mojibake" in w or "encoding" in w for w in doc.warnings), (
+        doc.title,
+        doc.warnings,
+    )
 
 
-@known_bug("BUG: input: a seed document re-saved as GBK under another name; actual: "
-           "accepted as a second document (duplicates are detected on raw bytes only), so every clause and "
-           "obligation is in the knowledge base twice; expected: rejected as 'duplicate of "
-           "jiexiu-2023-43m-oven-closure.txt (same text)' (compare the decoded, cleaned text)")
+@known_bug(
+    "BUG: input: a seed document re-saved as GBK under another name; actual: "
+    "accepted as a second document (duplicates are detected on raw bytes only), so every clause and "
+    "obligation is in the knowledge base twice; expected: rejected as 'duplicate of "
+    "jiexiu-2023-43m-oven-closure.txt (same text)' (compare the decoded, cleaned text)"
+)
 def test_reencoded_duplicate_is_rejected(seed_index: Path, tmp_path: Path) -> None:
     from policy_kb.build import build
 
@@ -375,8 +398,9 @@ def _listing(service) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=[c.id for c in ERRORS])
-def test_upload_refuses_with_the_same_problem(upload_service, hostile_build: HostileBuild, tmp_path: Path,
-                                              case: Case) -> None:
+def test_upload_refuses_with_the_same_problem(
+    upload_service, hostile_build: HostileBuild, tmp_path: Path, case: Case
+) -> None:
     from policy_kb.app import handlers
 
     src = tmp_path / "upload" / case.file
@@ -438,11 +462,17 @@ _UPLOADABLE = sorted(SUPPORTED)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
-@given(prefix=st.lists(st.sampled_from(["..", ".", "a", "..\\..", "/", "C:", "~", "%2e%2e", " "]), max_size=4)
-       .map("/".join), stem=st.text(max_size=40), suffix=st.sampled_from(_UPLOADABLE),
-       upper=st.booleans())
-def test_safe_name_keeps_every_accepted_upload_inside_the_corpus(prefix: str, stem: str, suffix: str,
-                                                                 upper: bool) -> None:
+@given(
+    prefix=st.lists(st.sampled_from(["..", ".", "a", "..\\..", "/", "C:", "~", "%2e%2e", " "]), max_size=4).map(
+        "/".join
+    ),
+    stem=st.text(max_size=40),
+    suffix=st.sampled_from(_UPLOADABLE),
+    upper=st.booleans(),
+)
+def test_safe_name_keeps_every_accepted_upload_inside_the_corpus(
+    prefix: str, stem: str, suffix: str, upper: bool
+) -> None:
     """Any client-chosen name whose type the upload accepts becomes one plain file name inside the corpus folder."""
     from policy_kb.app.handlers import safe_name
 
@@ -457,16 +487,25 @@ def test_safe_name_keeps_every_accepted_upload_inside_the_corpus(prefix: str, st
     assert len(name) <= 80 + max(len(s) for s in SUPPORTED)
 
 
-@pytest.mark.parametrize("password_env, given_password, match", [
-    (None, PASSWORD, "未设置 POLICY_KB_ADMIN_PASSWORD"),
-    ("", "", "未设置 POLICY_KB_ADMIN_PASSWORD"),
-    (PASSWORD, "", "管理员密码错误"),
-    (PASSWORD, "wrong", "管理员密码错误"),
-    (PASSWORD, PASSWORD + "\n", "管理员密码错误"),
-    (PASSWORD, PASSWORD[:-1], "管理员密码错误"),
-])
-def test_upload_needs_the_admin_password(upload_service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         password_env: str | None, given_password: str, match: str) -> None:
+@pytest.mark.parametrize(
+    "password_env, given_password, match",
+    [
+        (None, PASSWORD, "未设置 POLICY_KB_ADMIN_PASSWORD"),
+        ("", "", "未设置 POLICY_KB_ADMIN_PASSWORD"),
+        (PASSWORD, "", "管理员密码错误"),
+        (PASSWORD, "wrong", "管理员密码错误"),
+        (PASSWORD, PASSWORD + "\n", "管理员密码错误"),
+        (PASSWORD, PASSWORD[:-1], "管理员密码错误"),
+    ],
+)
+def test_upload_needs_the_admin_password(
+    upload_service,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    password_env: str | None,
+    given_password: str,
+    match: str,
+) -> None:
     from policy_kb.app import handlers
 
     if password_env is None:
@@ -508,14 +547,66 @@ def test_upload_size_is_checked_by_the_server_before_reading(upload_service, tmp
 
 
 # ---- properties: cleaning and clause parsing of arbitrary text -------------------------------------------------------
-_PIECES = st.sampled_from([
-    "一、", "二、", "十二、", "（一）", "(二)", "（三）", "1.", "2．", "3。", "10、", "（1）", "(2)", "第一章", "第二章",
-    "第一节", "第一条", "第十二条", "附件", "附件：名单", "附件1", "抄送：", "印发", "2024年1月2日", "（此件公开发布）",
-    "某市人民政府办公室", "某市人民政府文件", "晋政办发〔2019〕66号", "4.3米焦炉", "2023年底前", "，", "。", "；", "：",
-    "、", " ", "  ", "\n", "\n", "\n", "\n\n", "\r\n", "\u3000", "\t", "**", "## ", "<b>", "&lt;", "&#8203;",
-    "$PM_{10}$",
-    "https://a.cn/x ", "[bookmark: _GoBack]", "?", "┎", "\ufffd", "\ue00c", "\ufeff",
-])
+_PIECES = st.sampled_from(
+    [
+        "一、",
+        "二、",
+        "十二、",
+        "（一）",
+        "(二)",
+        "（三）",
+        "1.",
+        "2．",
+        "3。",
+        "10、",
+        "（1）",
+        "(2)",
+        "第一章",
+        "第二章",
+        "第一节",
+        "第一条",
+        "第十二条",
+        "附件",
+        "附件：名单",
+        "附件1",
+        "抄送：",
+        "印发",
+        "2024年1月2日",
+        "（此件公开发布）",
+        "某市人民政府办公室",
+        "某市人民政府文件",
+        "晋政办发〔2019〕66号",
+        "4.3米焦炉",
+        "2023年底前",
+        "，",
+        "。",
+        "；",
+        "：",
+        "、",
+        " ",
+        "  ",
+        "\n",
+        "\n",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\u3000",
+        "\t",
+        "**",
+        "## ",
+        "<b>",
+        "&lt;",
+        "&#8203;",
+        "$PM_{10}$",
+        "https://a.cn/x ",
+        "[bookmark: _GoBack]",
+        "?",
+        "┎",
+        "\ufffd",
+        "\ue00c",
+        "\ufeff",
+    ]
+)
 _CJK = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=12)
 DOCUMENT_TEXT = st.lists(st.one_of(_PIECES, _CJK, st.text(max_size=4)), max_size=80).map("".join)
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -537,9 +628,9 @@ def _check_clause_partition(text: str, clauses) -> None:  # type: ignore[no-unty
         prev_start = c.start
         assert c.spans and "\n".join(text[a:b] for a, b in c.spans) == c.text, c.id
         assert c.spans[-1][1] == c.end, c.id
-        label = text[c.start:c.spans[0][0]]
+        label = text[c.start : c.spans[0][0]]
         if c.kind == "body":
-            m = LABEL_RE.match(text[c.start:])
+            m = LABEL_RE.match(text[c.start :])
             assert m and label.strip() == m.group(0), (c.id, label)
             assert normalise_label(m.group(0))[0] == c.label
         else:
@@ -597,10 +688,22 @@ def test_clauses_partition_the_cleaned_text(raw: str) -> None:
 
 
 # fixed: a label alone on its line takes the next paragraph as its first text (ingest/clauses.py _add_paragraph)
-@pytest.mark.parametrize("raw, clause_id, heading", [
-    ("某市关于焦炉整治的通知\n一、\n总体要求\n2024年底前完成焦炉整治。\n二、保障措施\n市工信局负责。", "d:一", "总体要求"),
-    ("通知\n一、总体要求\n（一）\n加强领导。各县要加强组织领导，确保完成任务。\n（二）严格考核。", "d:一/（一）", "加强领导"),
-], ids=["label-alone", "paren-label-alone"])
+@pytest.mark.parametrize(
+    "raw, clause_id, heading",
+    [
+        (
+            "某市关于焦炉整治的通知\n一、\n总体要求\n2024年底前完成焦炉整治。\n二、保障措施\n市工信局负责。",
+            "d:一",
+            "总体要求",
+        ),
+        (
+            "通知\n一、总体要求\n（一）\n加强领导。各县要加强组织领导，确保完成任务。\n（二）严格考核。",
+            "d:一/（一）",
+            "加强领导",
+        ),
+    ],
+    ids=["label-alone", "paren-label-alone"],
+)
 def test_label_on_its_own_line_keeps_heading_and_text(raw: str, clause_id: str, heading: str) -> None:
     ct = clean(raw)
     clause = {c.id: c for c in parse_clauses("d", ct.text)}[clause_id]
@@ -617,9 +720,29 @@ def test_clauses_partition_even_uncleaned_text(text: str) -> None:
 
 # ---- properties: dates and thresholds (extends tests/test_dates.py and tests/test_quantities.py) -------------------
 _YEAR = st.integers(1890, 2110).map(str)
-_DATE_PIECES = st.sampled_from(list("0123456789年月日底末前起内后，,、；至到在于从自截止较比-—～ ") + [
-    "第一季度", "第四季度", "上半年", "下半年", "中旬", "今年", "明年", "年底前", "每月", "供暖季", "“十一五”", "期间",
-    "之前", "以前", "开始", "以后", "焦炉", "完成"])
+_DATE_PIECES = st.sampled_from(
+    [
+        *list("0123456789年月日底末前起内后，,、；至到在于从自截止较比-—～ "),
+        "第一季度",
+        "第四季度",
+        "上半年",
+        "下半年",
+        "中旬",
+        "今年",
+        "明年",
+        "年底前",
+        "每月",
+        "供暖季",
+        "“十一五”",
+        "期间",
+        "之前",
+        "以前",
+        "开始",
+        "以后",
+        "焦炉",
+        "完成",
+    ]
+)
 DATE_TEXT = st.lists(st.one_of(_DATE_PIECES, _YEAR, st.integers(0, 40).map(str)), max_size=30).map("".join)
 
 
@@ -629,7 +752,7 @@ def test_deadlines_are_ordered_and_disjoint(sentence: str, doc_year: int | None)
     from policy_kb.extract.dates import find_deadlines
 
     found = find_deadlines(sentence, doc_year)
-    assert all(a.end <= b.start for a, b in zip(found, found[1:])), found
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found)), found
     assert find_deadlines(sentence, doc_year) == found  # deterministic
 
 
@@ -667,11 +790,29 @@ def test_document_year_only_resolves_relative_deadlines(sentence: str, doc_year:
     assert explicit(find_deadlines(sentence, None)) == explicit(find_deadlines(sentence, doc_year))
 
 
-_QTY_PIECES = st.sampled_from(list("0123456789.、，,和及年月日号前起万亿千毫克吨元米平方立公里蒸小时天倍%‰/以上下内不高低于超过"
-                                   "大少多至达到控制在压减分别市县焦炉每") + [
-    "不得低于", "不超过", "及以上", "以内", "毫克/立方米", "万吨", "蒸吨", "忻州市", "太原市"])
-QTY_TEXT = st.lists(st.one_of(_QTY_PIECES, st.integers(0, 100000).map(str),
-                              st.floats(0, 1e6, allow_nan=False).map(lambda f: f"{f:.2f}")), max_size=30).map("".join)
+_QTY_PIECES = st.sampled_from(
+    [
+        *list(
+            "0123456789.、，,和及年月日号前起万亿千毫克吨元米平方立公里蒸小时天倍%‰/以上下内不高低于超过"
+            "大少多至达到控制在压减分别市县焦炉每"
+        ),
+        "不得低于",
+        "不超过",
+        "及以上",
+        "以内",
+        "毫克/立方米",
+        "万吨",
+        "蒸吨",
+        "忻州市",
+        "太原市",
+    ]
+)
+QTY_TEXT = st.lists(
+    st.one_of(
+        _QTY_PIECES, st.integers(0, 100000).map(str), st.floats(0, 1e6, allow_nan=False).map(lambda f: f"{f:.2f}")
+    ),
+    max_size=30,
+).map("".join)
 
 
 @PROPS
@@ -683,7 +824,7 @@ def test_thresholds_never_invent_a_number(sentence: str) -> None:
 
     found = find_thresholds(sentence)
     for t in found:
-        assert sentence[t.start:t.end] == t.text, t
+        assert sentence[t.start : t.end] == t.text, t
         assert t.value in [float(x) for x in re.findall(r"\d+(?:\.\d+)?", t.text)], t
         assert t.unit.split("/")[0] in sentence, t
     assert [t.start for t in found] == sorted(t.start for t in found)
@@ -691,12 +832,14 @@ def test_thresholds_never_invent_a_number(sentence: str) -> None:
 
 
 # ---- the launched web app --------------------------------------------------------------------------------------------
-MARKUP_DOC = ("阳泉市人民政府办公室关于开展琥珀酸储罐排查的通知\n"
-              "阳政办发〔2030〕7号\n"
-              "一、&lt;script&gt;alert(1)&lt;/script&gt;工作目标\n"
-              "2031年6月30日前，全市焦化企业必须完成琥珀酸储罐&lt;img src=x onerror=alert(2)&gt;泄漏排查。\n"
-              "二、保障措施\n"
-              "市应急局牵头&lt;svg onload=alert(3)&gt;负责。\n")
+MARKUP_DOC = (
+    "阳泉市人民政府办公室关于开展琥珀酸储罐排查的通知\n"
+    "阳政办发〔2030〕7号\n"
+    "一、&lt;script&gt;alert(1)&lt;/script&gt;工作目标\n"
+    "2031年6月30日前，全市焦化企业必须完成琥珀酸储罐&lt;img src=x onerror=alert(2)&gt;泄漏排查。\n"
+    "二、保障措施\n"
+    "市应急局牵头&lt;svg onload=alert(3)&gt;负责。\n"
+)
 RAW_MARKUP = re.compile(r"<\s*/?\s*(?:script|img|svg|iframe)\b|javascript:", re.IGNORECASE)
 
 
@@ -781,18 +924,33 @@ def test_page_views_do_not_grow_the_servers_session_memory(web) -> None:
     for _ in range(STATE_SESSIONS + 20):
         session = uuid.uuid4().hex
         body = json.dumps({"data": [], "fn_index": load, "session_hash": session}).encode()
-        urllib.request.urlopen(urllib.request.Request(f"{web.base}/gradio_api/queue/join", data=body,
-                                                      headers={"Content-Type": "application/json"}), timeout=60).read()
+        urllib.request.urlopen(
+            urllib.request.Request(
+                f"{web.base}/gradio_api/queue/join", data=body, headers={"Content-Type": "application/json"}
+            ),
+            timeout=60,
+        ).read()
         with urllib.request.urlopen(f"{web.base}/gradio_api/queue/data?session_hash={session}", timeout=120) as r:
             assert any(b"process_completed" in line and b'"success":true' in line for line in r)
     assert len(web.server_app.state_holder.session_data) <= STATE_SESSIONS
 
 
 @pytest.mark.parametrize("route", ["/gradio_api/file={}", "/file={}", "/gradio_api/file/{}", "/file/{}"])
-@pytest.mark.parametrize("target", ["/etc/passwd", "{index}/kb.sqlite", "{index}/exports/../kb.sqlite",
-                                    "{index}/exports/%2e%2e/kb.sqlite", "../../../../../../etc/passwd",
-                                    "%2Fetc%2Fpasswd", "/proc/self/environ", "{root}/app.py", "{index}/manifest.json",
-                                    "{index}/exports"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/etc/passwd",
+        "{index}/kb.sqlite",
+        "{index}/exports/../kb.sqlite",
+        "{index}/exports/%2e%2e/kb.sqlite",
+        "../../../../../../etc/passwd",
+        "%2Fetc%2Fpasswd",
+        "/proc/self/environ",
+        "{root}/app.py",
+        "{index}/manifest.json",
+        "{index}/exports",
+    ],
+)
 def test_no_file_outside_the_export_folder_is_served(web, route: str, target: str) -> None:
     path = target.format(index=web.index, root=ROOT)
     status, body = _get(web.base + route.format(path.lstrip("/") if route.endswith("/{}") else path))
@@ -809,23 +967,33 @@ def test_file_route_does_not_fetch_urls_for_a_client(web) -> None:
 
 
 def test_static_routes_do_not_traverse(web) -> None:
-    for route in ("/static/../../../../etc/passwd", "/assets/../../../etc/passwd",
-                  "/gradio_api/static/..%2f..%2fetc%2fpasswd", "/favicon.ico/../../../etc/passwd"):
+    for route in (
+        "/static/../../../../etc/passwd",
+        "/assets/../../../etc/passwd",
+        "/gradio_api/static/..%2f..%2fetc%2fpasswd",
+        "/favicon.ico/../../../etc/passwd",
+    ):
         _status, body = _get(web.base + route)
         assert b"root:" not in body, route
 
 
 def _multipart(filename: str, data: bytes) -> tuple[bytes, str]:
     boundary = "----hostile" + os.urandom(8).hex()
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n"
-            "Content-Type: text/plain\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
     return head + data + f"\r\n--{boundary}--\r\n".encode(), boundary
 
 
 def _post_upload(web, filename: str, data: bytes) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     body, boundary = _multipart(filename, data)
-    req = urllib.request.Request(f"{web.base}/gradio_api/upload", data=body, method="POST",
-                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    req = urllib.request.Request(
+        f"{web.base}/gradio_api/upload",
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode()
@@ -838,8 +1006,9 @@ def test_upload_route_refuses_files_over_the_limit(web) -> None:
     assert status == 413, (status, text[:200])
 
 
-def test_traversal_file_name_in_a_multipart_upload_stays_inside(web, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_traversal_file_name_in_a_multipart_upload_stays_inside(
+    web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A client-chosen name `../../…/evil 文件.txt` lands in Gradio's upload cache, and the admin upload handler
     stores it in the corpus folder as a plain `evil-文件.txt`."""
     from policy_kb.app import handlers
@@ -870,8 +1039,11 @@ def test_upload_is_hidden_and_no_api_without_admin_password(web) -> None:
     status, body = _get(f"{web.base}/config")
     assert status == 200
     config = json.loads(body)
-    accordions = [c for c in config["components"] if c.get("type") == "accordion"
-                  and "upload" in str(c.get("props", {}).get("label", ""))]
+    accordions = [
+        c
+        for c in config["components"]
+        if c.get("type") == "accordion" and "upload" in str(c.get("props", {}).get("label", ""))
+    ]
     assert accordions and all(c["props"].get("visible") is False for c in accordions)
     info = json.loads(_get(f"{web.base}/gradio_api/info")[1])
     assert set(info["named_endpoints"]) == {"/chat", "/search", "/export_obligations", "/clause_context"}
@@ -887,7 +1059,7 @@ def test_chat_question_length_is_limited_over_http(client) -> None:  # type: ign
 def test_search_with_a_huge_query_is_bounded(web, client) -> None:  # type: ignore[no-untyped-def]
     """A 200 000-character query over HTTP is refused quickly with the length message, like /chat."""
     started = time.perf_counter()
-    with pytest.raises(Exception, match="太长|too long"):
+    with pytest.raises(Exception, match=r"太长|too long"):
         client.predict("补偿标准" + "焦" * 200_000, "keyword", ALL, ALL, None, None, api_name="/search")
     assert time.perf_counter() - started < 30
 
@@ -899,9 +1071,13 @@ def test_search_rejects_an_overlong_query(web) -> None:
         handlers.search(web.service, "焦" * 501, "keyword", ALL, ALL, None, None)
 
 
-HOSTILE_QUERIES = ["<script>alert(1)</script>琥珀酸储罐泄漏排查什么时候完成？", "<img src=x onerror=alert(1)>补偿标准",
-                   "\"><svg onload=alert(1)>4.3米焦炉什么时候关停", "[x](javascript:alert(1)) 焦炉关停",
-                   "<iframe src=//evil>北京市焦化企业关停有什么规定？"]
+HOSTILE_QUERIES = [
+    "<script>alert(1)</script>琥珀酸储罐泄漏排查什么时候完成？",
+    "<img src=x onerror=alert(1)>补偿标准",
+    '"><svg onload=alert(1)>4.3米焦炉什么时候关停',
+    "[x](javascript:alert(1)) 焦炉关停",
+    "<iframe src=//evil>北京市焦化企业关停有什么规定？",
+]
 
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)

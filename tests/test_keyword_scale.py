@@ -16,8 +16,11 @@ from policy_kb.search import keyword
 from policy_kb.search.text import fts_query, query_terms
 from policy_kb.store import Store
 
-QUESTIONS = [json.loads(line)["question"] for line in
-             (Path(__file__).parent / "gold" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+QUESTIONS = [
+    json.loads(line)["question"]
+    for line in (Path(__file__).parent / "gold" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 
 
 @pytest.fixture(scope="module")

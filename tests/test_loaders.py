@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
+
 from policy_kb.ingest import loaders
 from policy_kb.ingest.document import process_file
 from policy_kb.ingest.loaders import LoadError, is_document, load_text
@@ -23,16 +23,19 @@ def _quiet_pypdf():
 
 
 # ---- text encodings -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, data", [
-    ("utf8.txt", TEXT.encode("utf-8")),
-    ("utf8-bom.txt", b"\xef\xbb\xbf" + TEXT.encode("utf-8")),
-    ("gbk.txt", TEXT.encode("gbk")),
-    ("gb18030.txt", TEXT.encode("gb18030")),
-    ("utf16-le-bom.txt", TEXT.encode("utf-16")),  # Python writes a BOM + little endian
-    ("utf16-be-bom.txt", b"\xfe\xff" + TEXT.encode("utf-16-be")),
-    ("crlf.txt", TEXT.replace("\n", "\r\n").encode("utf-8")),
-    ("notes.md", TEXT.encode("utf-8")),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("utf8.txt", TEXT.encode("utf-8")),
+        ("utf8-bom.txt", b"\xef\xbb\xbf" + TEXT.encode("utf-8")),
+        ("gbk.txt", TEXT.encode("gbk")),
+        ("gb18030.txt", TEXT.encode("gb18030")),
+        ("utf16-le-bom.txt", TEXT.encode("utf-16")),  # Python writes a BOM + little endian
+        ("utf16-be-bom.txt", b"\xfe\xff" + TEXT.encode("utf-16-be")),
+        ("crlf.txt", TEXT.replace("\n", "\r\n").encode("utf-8")),
+        ("notes.md", TEXT.encode("utf-8")),
+    ],
+)
 def test_text_encodings(tmp_path: Path, name: str, data: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(data)
@@ -61,9 +64,12 @@ def test_same_clauses_whatever_the_encoding(tmp_path: Path, encoding: str) -> No
 # ---- markdown and html --------------------------------------------------------------------------------------
 def test_markdown_goes_through_the_cleaner(tmp_path: Path) -> None:
     path = tmp_path / "yangquan-plan.md"
-    path.write_text("# 阳泉市焦化行业大气污染治理工作方案\n\n为改善全市环境空气质量，制定本方案。\n\n## 一、总体目标\n\n"
-                    "**2024年底前**，全市焦化企业全面完成超低排放改造，PM<sub>2.5</sub>浓度同比下降 5%。\n\n"
-                    "### （一）推进超低排放改造。\n\n1. 完成 4.3 米焦炉关停。\n", encoding="utf-8")
+    path.write_text(
+        "# 阳泉市焦化行业大气污染治理工作方案\n\n为改善全市环境空气质量，制定本方案。\n\n## 一、总体目标\n\n"
+        "**2024年底前**，全市焦化企业全面完成超低排放改造，PM<sub>2.5</sub>浓度同比下降 5%。\n\n"
+        "### （一）推进超低排放改造。\n\n1. 完成 4.3 米焦炉关停。\n",
+        encoding="utf-8",
+    )
     assert load_text(path).startswith("# 阳泉市")  # the loader returns the file as written
     doc, _, _ = process_file(path)
     assert [(c.id.split(":")[1], c.text) for c in doc.clauses] == [
@@ -93,7 +99,13 @@ def test_html_text_without_script_style_or_head(tmp_path: Path) -> None:
     for hidden in ("统计脚本不应出现", "第二段脚本", "color", "网页标题栏", "请启用脚本", "<p>", "tracker"):
         assert hidden not in text
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    assert lines == ["太原市焦化行业整治方案", "一、总体目标", "2023年底前，全面关停炭化室高度4.3米焦炉。", "二、重点任务", "（一）严格执法。"]
+    assert lines == [
+        "太原市焦化行业整治方案",
+        "一、总体目标",
+        "2023年底前，全面关停炭化室高度4.3米焦炉。",
+        "二、重点任务",
+        "（一）严格执法。",
+    ]
 
 
 def test_htm_in_gbk(tmp_path: Path) -> None:
@@ -104,29 +116,42 @@ def test_htm_in_gbk(tmp_path: Path) -> None:
 
 def test_html_inline_elements_do_not_break_the_sentence(tmp_path: Path) -> None:
     path = tmp_path / "inline.html"
-    path.write_text("<html><body><p>一、总体目标</p><p>2023年底前，全面关停炭化室高度<span>4.3</span>米焦炉，<b>确保</b>"
-                    "按期完成关停任务，发现问题<a href='x'>依法查处</a>。</p></body></html>", encoding="utf-8")
+    path.write_text(
+        "<html><body><p>一、总体目标</p><p>2023年底前，全面关停炭化室高度<span>4.3</span>米焦炉，<b>确保</b>"
+        "按期完成关停任务，发现问题<a href='x'>依法查处</a>。</p></body></html>",
+        encoding="utf-8",
+    )
     assert "2023年底前，全面关停炭化室高度4.3米焦炉，确保按期完成关停任务，发现问题依法查处。" in load_text(path)
 
 
 # ---- docx -----------------------------------------------------------------------------------------------
 def test_docx_paragraphs(tmp_path: Path, make_docx) -> None:
-    path = make_docx(tmp_path / "a.docx", [("Title", "某市焦化整治通知"), "一、总体目标", "2023年底前，全面关停4.3米焦炉。"])
+    path = make_docx(
+        tmp_path / "a.docx", [("Title", "某市焦化整治通知"), "一、总体目标", "2023年底前，全面关停4.3米焦炉。"]
+    )
     assert load_text(path) == "某市焦化整治通知\n一、总体目标\n2023年底前，全面关停4.3米焦炉。"
 
 
 def test_docx_table_rows_are_kept(tmp_path: Path, make_docx) -> None:
-    path = make_docx(tmp_path / "t.docx", ["附件：排查结果统计表"], table=[["企业名称", "焦炉型号"], ["某焦化公司", "JN43"]])
+    path = make_docx(
+        tmp_path / "t.docx", ["附件：排查结果统计表"], table=[["企业名称", "焦炉型号"], ["某焦化公司", "JN43"]]
+    )
     text = load_text(path)
     assert "企业名称" in text and "某焦化公司" in text and "JN43" in text
 
 
 def test_docx_table_stays_where_it_is(tmp_path: Path, make_docx) -> None:
-    path = make_docx(tmp_path / "order.docx",
-                     ["忻州市人民政府办公室关于开展焦化企业排查的通知", "一、工作要求", "各县要按附件格式报送排查结果。",
-                      "附件：排查结果统计表"],
-                     table=[["企业名称", "焦炉型号"], ["某焦化公司", "JN43"]],
-                     after_table=["抄送：市委办公室。"])
+    path = make_docx(
+        tmp_path / "order.docx",
+        [
+            "忻州市人民政府办公室关于开展焦化企业排查的通知",
+            "一、工作要求",
+            "各县要按附件格式报送排查结果。",
+            "附件：排查结果统计表",
+        ],
+        table=[["企业名称", "焦炉型号"], ["某焦化公司", "JN43"]],
+        after_table=["抄送：市委办公室。"],
+    )
     text = load_text(path)
     assert text.index("某焦化公司") < text.index("抄送")
     doc, _, _ = process_file(path)
@@ -148,11 +173,21 @@ def test_pdf_latin_text_layer(tmp_path: Path, make_pdf) -> None:
 
 
 def test_pdf_cjk_text_layer(tmp_path: Path, make_pdf) -> None:
-    path = make_pdf(tmp_path / "jiexiu-2023.pdf", ["介休市焦炉关停工作方案", "一、总体目标", "2023年底前，全面关停4.3米焦炉。"], cjk=True)
-    assert [ln for ln in load_text(path).split("\n") if ln] == ["介休市焦炉关停工作方案", "一、总体目标", "2023年底前，全面关停4.3米焦炉。"]
+    path = make_pdf(
+        tmp_path / "jiexiu-2023.pdf",
+        ["介休市焦炉关停工作方案", "一、总体目标", "2023年底前，全面关停4.3米焦炉。"],
+        cjk=True,
+    )
+    assert [ln for ln in load_text(path).split("\n") if ln] == [
+        "介休市焦炉关停工作方案",
+        "一、总体目标",
+        "2023年底前，全面关停4.3米焦炉。",
+    ]
     doc, _, _ = process_file(path)
     assert [(c.id, c.text) for c in doc.clauses] == [
-        ("jiexiu-2023:title", "介休市焦炉关停工作方案"), ("jiexiu-2023:一", "总体目标\n2023年底前，全面关停4.3米焦炉。")]
+        ("jiexiu-2023:title", "介休市焦炉关停工作方案"),
+        ("jiexiu-2023:一", "总体目标\n2023年底前，全面关停4.3米焦炉。"),
+    ]
     assert (doc.jurisdiction, doc.level) == ("介休市", "county")
 
 
@@ -163,12 +198,15 @@ def test_pdf_without_text_layer(tmp_path: Path, make_pdf) -> None:
     assert "scan.pdf" in str(e.value) and "no text layer" in e.value.problem and "OCR" in e.value.hint
 
 
-@pytest.mark.parametrize("name, damage", [
-    ("truncated.pdf", lambda good: good[: len(good) // 2]),
-    ("garbage.pdf", lambda good: b"%PDF-1.4\ngarbage garbage garbage"),
-    ("not-a-pdf.pdf", lambda good: b"this is plain text, not a PDF"),
-    ("zeros.pdf", lambda good: b"%PDF-1.4\n" + b"\x00" * 200),
-])
+@pytest.mark.parametrize(
+    "name, damage",
+    [
+        ("truncated.pdf", lambda good: good[: len(good) // 2]),
+        ("garbage.pdf", lambda good: b"%PDF-1.4\ngarbage garbage garbage"),
+        ("not-a-pdf.pdf", lambda good: b"this is plain text, not a PDF"),
+        ("zeros.pdf", lambda good: b"%PDF-1.4\n" + b"\x00" * 200),
+    ],
+)
 def test_corrupt_pdf(tmp_path: Path, make_pdf, name: str, damage) -> None:
     good = make_pdf(tmp_path / "good.pdf", ["some text"]).read_bytes()
     path = tmp_path / name
@@ -245,10 +283,22 @@ def test_decode_bytes_directly() -> None:
 
 
 # ---- which files are documents -----------------------------------------------------------------------------
-@pytest.mark.parametrize("name, expected", [
-    ("a.txt", True), ("b.MD", True), ("c.docx", True), ("d.pdf", True), ("e.html", True), ("f.htm", True),
-    ("a.txt.meta.json", False), (".hidden.txt", False), ("g.doc", False), ("h.json", False), ("README", False),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("a.txt", True),
+        ("b.MD", True),
+        ("c.docx", True),
+        ("d.pdf", True),
+        ("e.html", True),
+        ("f.htm", True),
+        ("a.txt.meta.json", False),
+        (".hidden.txt", False),
+        ("g.doc", False),
+        ("h.json", False),
+        ("README", False),
+    ],
+)
 def test_is_document(tmp_path: Path, name: str, expected: bool) -> None:
     path = tmp_path / name
     path.write_bytes(b"x")

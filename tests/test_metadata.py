@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, REGULATION_TXT, SEED_IDS
+
 from policy_kb.build import build
 from policy_kb.ingest.clauses import parse_clauses
 from policy_kb.ingest.document import process_file
@@ -60,7 +60,11 @@ def test_source_file_comes_from_the_sidecar(listed, doc_id: str) -> None:
 
 
 # ---- cites ------------------------------------------------------------------------------------------------
-SX_2022_51 = {"title": "山西省人民政府办公厅关于推动焦化行业高质量发展的意见", "doc_number": "晋政办发〔2022〕51号", "in_corpus": False}
+SX_2022_51 = {
+    "title": "山西省人民政府办公厅关于推动焦化行业高质量发展的意见",
+    "doc_number": "晋政办发〔2022〕51号",
+    "in_corpus": False,
+}
 
 
 @pytest.mark.parametrize("doc_id", ["xinzhou-2022-71-coking-hq", "jiexiu-2023-43m-oven-closure"])
@@ -71,20 +75,31 @@ def test_cites_the_provincial_opinion_not_in_corpus(listed, doc_id: str) -> None
 def test_cite_number_wrapped_across_lines(listed) -> None:
     # jiexiu: 《晋中市…的通知》（市\n\n焦高发组办字〔2023〕4号）
     cites = listed["jiexiu-2023-43m-oven-closure"]["cites"]
-    assert {"title": "晋中市推动焦化行业高质量发展领导小组办公室关于印发晋中市推动焦化行业高质量发展实施方案的通知",
-            "doc_number": "市焦高发组办字〔2023〕4号", "in_corpus": False} in cites
+    assert {
+        "title": "晋中市推动焦化行业高质量发展领导小组办公室关于印发晋中市推动焦化行业高质量发展实施方案的通知",
+        "doc_number": "市焦高发组办字〔2023〕4号",
+        "in_corpus": False,
+    } in cites
     assert len(cites) == 2
 
 
 def test_cites_of_the_2019_action_plan(listed) -> None:
     assert listed["sx-2019-66-coking-overcapacity"]["cites"] == [
-        {"title": "山西省焦化产业打好污染防治攻坚战推动转型升级实施方案", "doc_number": "晋政办发〔2018〕98号", "in_corpus": False}]
+        {
+            "title": "山西省焦化产业打好污染防治攻坚战推动转型升级实施方案",
+            "doc_number": "晋政办发〔2018〕98号",
+            "in_corpus": False,
+        }
+    ]
 
 
-@pytest.mark.parametrize("doc_id, own_title", [
-    ("sx-2019-66-coking-overcapacity", "山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案"),
-    ("sx-2019-39-blue-sky-2019", "山西省打赢蓝天保卫战2019年行动计划"),
-])
+@pytest.mark.parametrize(
+    "doc_id, own_title",
+    [
+        ("sx-2019-66-coking-overcapacity", "山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案"),
+        ("sx-2019-39-blue-sky-2019", "山西省打赢蓝天保卫战2019年行动计划"),
+    ],
+)
 def test_a_cover_notice_does_not_cite_its_own_attachment(listed, doc_id: str, own_title: str) -> None:
     assert own_title not in [c["title"] for c in listed[doc_id]["cites"]]
 
@@ -105,12 +120,17 @@ def test_cites_shape(listed) -> None:
 def test_cite_is_in_corpus_when_the_cited_document_is_built(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name in ("xinzhou-2022-71-coking-hq.txt", "xinzhou-2022-71-coking-hq.txt.meta.json",
-                 "jiexiu-2023-43m-oven-closure.txt"):
+    for name in (
+        "xinzhou-2022-71-coking-hq.txt",
+        "xinzhou-2022-71-coking-hq.txt.meta.json",
+        "jiexiu-2023-43m-oven-closure.txt",
+    ):
         shutil.copy(CORPUS / name, corpus / name)
     (corpus / "sx-2022-51-coking-hq.txt").write_text(
         "山西省人民政府办公厅文件\n晋政办发〔2022〕51号\n山西省人民政府办公厅\n关于推动焦化行业高质量发展的意见\n"
-        "各市、县人民政府：\n一、总体要求\n推动焦化行业高质量发展。\n山西省人民政府办公厅\n2022年6月1日\n", encoding="utf-8")
+        "各市、县人民政府：\n一、总体要求\n推动焦化行业高质量发展。\n山西省人民政府办公厅\n2022年6月1日\n",
+        encoding="utf-8",
+    )
     build(corpus, tmp_path / "idx", progress=lambda m: None)
     store = Store(tmp_path / "idx")
     try:
@@ -142,11 +162,16 @@ def test_regulation_metadata() -> None:
     assert {f: d[f] for f in FIELDS} == {
         "source_file": "jincheng-2024-coking-env-rules.txt",
         "title": "晋城市人民政府办公室关于印发晋城市焦化企业环境管理办法的通知",
-        "doc_number": "晋市政办发〔2024〕15号", "issuer": "晋城市人民政府办公室", "issue_date": "2024-03-15",
-        "jurisdiction": "晋城市", "level": "city"}
+        "doc_number": "晋市政办发〔2024〕15号",
+        "issuer": "晋城市人民政府办公室",
+        "issue_date": "2024-03-15",
+        "jurisdiction": "晋城市",
+        "level": "city",
+    }
     assert d["cites"] == [
         {"title": "中华人民共和国大气污染防治法", "doc_number": None, "in_corpus": False},
-        {"title": "山西省大气污染防治条例", "doc_number": None, "in_corpus": False}]
+        {"title": "山西省大气污染防治条例", "doc_number": None, "in_corpus": False},
+    ]
     assert d["warnings"] == []
 
 
@@ -156,8 +181,12 @@ def test_notice_docx_metadata(notice_docx: Path) -> None:
     assert {f: d[f] for f in FIELDS} == {
         "source_file": "changzhi-2024-gas-flaring.docx",
         "title": "长治市人民政府办公室关于开展焦炉煤气放散专项整治的通知",
-        "doc_number": "长政办发〔2024〕8号", "issuer": "长治市人民政府办公室", "issue_date": "2024-02-20",
-        "jurisdiction": "长治市", "level": "city"}
+        "doc_number": "长政办发〔2024〕8号",
+        "issuer": "长治市人民政府办公室",
+        "issue_date": "2024-02-20",
+        "jurisdiction": "长治市",
+        "level": "city",
+    }
     assert d["cites"] == [] and d["clause_count"] == 14
 
 
@@ -166,8 +195,18 @@ def _derive(text: str) -> Metadata:
     return derive(text, parse_clauses("d", text))
 
 
-@pytest.mark.parametrize("written", ["晋政办发〔2019〕66号", "晋政办发〔 2019〕 66 号", "晋政办发[2019]66号",
-                                     "晋政办发［2019］66号", "晋政办发【2019】66号", "晋政办发(2019)66号", "晋政办发（2019）66号"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "晋政办发〔2019〕66号",
+        "晋政办发〔 2019〕 66 号",
+        "晋政办发[2019]66号",
+        "晋政办发［2019］66号",
+        "晋政办发【2019】66号",
+        "晋政办发(2019)66号",
+        "晋政办发（2019）66号",
+    ],
+)
 def test_normalise_doc_number(written: str) -> None:
     assert normalise_doc_number(written) == "晋政办发〔2019〕66号"
 
@@ -178,14 +217,18 @@ def test_doc_number_written_with_square_brackets() -> None:
 
 
 def test_issue_date_from_the_signature_not_the_printing_line() -> None:
-    meta = _derive("某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n2023年9月5日\n"
-                   "抄送：市委办公室。\n某市人民政府办公室2023年9月8日印发")
+    meta = _derive(
+        "某市人民政府关于某事的通知\n一、要求\n做好工作。\n某市人民政府\n2023年9月5日\n"
+        "抄送：市委办公室。\n某市人民政府办公室2023年9月8日印发"
+    )
     assert meta.issue_date == "2023-09-05"
     assert meta.issuer == "某市人民政府"
 
 
 def test_issue_date_falls_back_to_the_printing_line_with_a_warning() -> None:
-    meta = _derive("某市人民政府关于某事的通知\n一、要求\n做好工作。\n抄送：市委办公室。\n某市人民政府办公室2023年9月8日印发")
+    meta = _derive(
+        "某市人民政府关于某事的通知\n一、要求\n做好工作。\n抄送：市委办公室。\n某市人民政府办公室2023年9月8日印发"
+    )
     assert meta.issue_date == "2023-09-08"
     assert any("印发" in w for w in meta.warnings)
 
@@ -209,11 +252,14 @@ def test_nothing_is_guessed_for_a_bare_text() -> None:
     assert (meta.doc_number, meta.issue_date, meta.issuer, meta.jurisdiction, meta.level) == (None,) * 5
 
 
-@pytest.mark.parametrize("title, jurisdiction, level", [
-    ("介休市全面关停炭化室高度4.3米焦炉工作方案", "介休市", "county"),
-    ("晋中市推动焦化行业高质量发展实施方案", "晋中市", "city"),
-    ("山西省焦化工业规划", "山西省", "province"),
-])
+@pytest.mark.parametrize(
+    "title, jurisdiction, level",
+    [
+        ("介休市全面关停炭化室高度4.3米焦炉工作方案", "介休市", "county"),
+        ("晋中市推动焦化行业高质量发展实施方案", "晋中市", "city"),
+        ("山西省焦化工业规划", "山西省", "province"),
+    ],
+)
 def test_jurisdiction_and_level_from_the_title(title: str, jurisdiction: str, level: str) -> None:
     meta = _derive(f"{title}\n一、目标\n做好工作。")
     assert (meta.title, meta.jurisdiction, meta.level) == (title, jurisdiction, level)
@@ -240,13 +286,16 @@ def test_sidecar_jurisdiction_sets_the_level(tmp_path: Path) -> None:
     assert (meta.jurisdiction, meta.level) == ("孝义市", "county")
 
 
-@pytest.mark.parametrize("content, needle", [
-    ({"author": "x"}, "author"),
-    ({"issue_date": "2019/08/12"}, "issue_date"),
-    ({"level": "town"}, "level"),
-    ("{not json", "invalid JSON"),
-    ("[1, 2]", "JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ({"author": "x"}, "author"),
+        ({"issue_date": "2019/08/12"}, "issue_date"),
+        ({"level": "town"}, "level"),
+        ("{not json", "invalid JSON"),
+        ("[1, 2]", "JSON object"),
+    ],
+)
 def test_bad_sidecar_is_a_clear_error(tmp_path: Path, content, needle: str) -> None:
     with pytest.raises(ValueError) as e:
         apply_sidecar(Metadata(), _sidecar(tmp_path, content))
@@ -257,7 +306,9 @@ def test_sidecar_applies_in_process_file(tmp_path: Path) -> None:
     src = tmp_path / "jiexiu.txt"
     shutil.copy(CORPUS / "jiexiu-2023-43m-oven-closure.txt", src)
     (tmp_path / "jiexiu.txt.meta.json").write_text(
-        json.dumps({"source_file": "介休方案.txt", "doc_number": "介政发〔2023〕5号"}, ensure_ascii=False), encoding="utf-8")
+        json.dumps({"source_file": "介休方案.txt", "doc_number": "介政发〔2023〕5号"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     doc, _, _ = process_file(src)
     assert (doc.source_file, doc.doc_number) == ("介休方案.txt", "介政发〔2023〕5号")
     assert not any(w.startswith("doc_number") for w in doc.warnings)
@@ -296,8 +347,15 @@ def test_law_metadata(doc_id: str) -> None:
     if not path.is_file():
         pytest.skip("../shared/real-dev is not here")
     d = process_file(path)[0].to_dict()
-    got = (d["jurisdiction"], d["level"], d["issuer"], d["issue_date"], d["doc_number"], d["effective_date"],
-           [h["event"] for h in d["history"]])
+    got = (
+        d["jurisdiction"],
+        d["level"],
+        d["issuer"],
+        d["issue_date"],
+        d["doc_number"],
+        d["effective_date"],
+        [h["event"] for h in d["history"]],
+    )
     assert got == LAWS[doc_id]
     assert d["issue_date"] == max(h["date"] for h in d["history"])
     assert all(h["text"].startswith(h["date"][:4]) for h in d["history"])
@@ -306,42 +364,82 @@ def test_law_metadata(doc_id: str) -> None:
 LAW_HEAD = "{title}\n{lines}\n第一章 总则\n第一条 为了保护环境，制定本条例。\n第二条 {last}\n"
 
 
-@pytest.mark.parametrize("title, lines, last, want", [
-    ("北京市大气污染防治条例", "2014年1月22日北京市第十四届人民代表大会第二次会议通过", "本条例自2014年3月1日起施行。",
-     ("北京市", "province", "北京市人民代表大会", "2014-01-22", "2014-03-01")),
-    ("临沂市沂河保护条例", "2019年8月29日临沂市第十九届人民代表大会常务委员会第二十次会议通过\n"
-     "2019年9月27日山东省第十三届人民代表大会常务委员会第十四次会议批准", "本条例自2020年1月1日起施行。",
-     ("临沂市", "city", "临沂市人民代表大会常务委员会", "2019-09-27", "2020-01-01")),
-    ("某某管理条例", "2010年3月1日中华人民共和国国务院令第570号公布", "本条例自公布之日起施行。",
-     ("全国", "national", "国务院", "2010-03-01", "2010-03-01")),
-    ("中华人民共和国某某法", "2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议通过\n"
-     "中华人民共和国主席令第三十一号", "本法自2016年1月1日起施行。",
-     ("全国", "national", "全国人民代表大会常务委员会", "2015-08-29", "2016-01-01")),
-])
+@pytest.mark.parametrize(
+    "title, lines, last, want",
+    [
+        (
+            "北京市大气污染防治条例",
+            "2014年1月22日北京市第十四届人民代表大会第二次会议通过",
+            "本条例自2014年3月1日起施行。",
+            ("北京市", "province", "北京市人民代表大会", "2014-01-22", "2014-03-01"),
+        ),
+        (
+            "临沂市沂河保护条例",
+            "2019年8月29日临沂市第十九届人民代表大会常务委员会第二十次会议通过\n"
+            "2019年9月27日山东省第十三届人民代表大会常务委员会第十四次会议批准",
+            "本条例自2020年1月1日起施行。",
+            ("临沂市", "city", "临沂市人民代表大会常务委员会", "2019-09-27", "2020-01-01"),
+        ),
+        (
+            "某某管理条例",
+            "2010年3月1日中华人民共和国国务院令第570号公布",
+            "本条例自公布之日起施行。",
+            ("全国", "national", "国务院", "2010-03-01", "2010-03-01"),
+        ),
+        (
+            "中华人民共和国某某法",
+            "2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议通过\n中华人民共和国主席令第三十一号",
+            "本法自2016年1月1日起施行。",
+            ("全国", "national", "全国人民代表大会常务委员会", "2015-08-29", "2016-01-01"),
+        ),
+    ],
+)
 def test_law_heads(title: str, lines: str, last: str, want: tuple) -> None:
     meta = _derive(LAW_HEAD.format(title=title, lines=lines, last=last))
     assert (meta.jurisdiction, meta.level, meta.issuer, meta.issue_date, meta.effective_date) == want
 
 
 def test_order_numbers_drop_the_country_prefix() -> None:
-    meta = _derive(LAW_HEAD.format(title="某某条例", lines="2017年7月16日中华人民共和国国务院令第682号发布",
-                                   last="本条例自2017年10月1日起施行。"))
+    meta = _derive(
+        LAW_HEAD.format(
+            title="某某条例",
+            lines="2017年7月16日中华人民共和国国务院令第682号发布",
+            last="本条例自2017年10月1日起施行。",
+        )
+    )
     assert meta.doc_number == "国务院令第682号"
-    meta = _derive(LAW_HEAD.format(title="中华人民共和国某法", lines="2018年10月26日中华人民共和国主席令第16号公布",
-                                   last="本法自公布之日起施行。"))
+    meta = _derive(
+        LAW_HEAD.format(
+            title="中华人民共和国某法",
+            lines="2018年10月26日中华人民共和国主席令第16号公布",
+            last="本法自公布之日起施行。",
+        )
+    )
     assert meta.doc_number == "主席令第16号" and meta.effective_date == "2018-10-26"
 
 
 def test_a_law_without_a_施行_article_says_so() -> None:
-    meta = _derive("某某条例\n2017年1月1日某省第十二届人民代表大会常务委员会第五次会议通过\n第一条 为了环境，制定本条例。")
+    meta = _derive(
+        "某某条例\n2017年1月1日某省第十二届人民代表大会常务委员会第五次会议通过\n第一条 为了环境，制定本条例。"
+    )
     assert meta.effective_date is None
     assert any(w.startswith("effective_date not stated") for w in meta.warnings)
 
 
 def test_sidecar_accepts_the_new_fields(tmp_path: Path) -> None:
     meta = Metadata()
-    apply_sidecar(meta, _sidecar(tmp_path, {"level": "national", "jurisdiction": "全国", "effective_date": "2020-01-01",
-                                            "history": [{"date": "2019-12-01", "event": "通过"}]}))
+    apply_sidecar(
+        meta,
+        _sidecar(
+            tmp_path,
+            {
+                "level": "national",
+                "jurisdiction": "全国",
+                "effective_date": "2020-01-01",
+                "history": [{"date": "2019-12-01", "event": "通过"}],
+            },
+        ),
+    )
     assert (meta.level, meta.jurisdiction, meta.effective_date) == ("national", "全国", "2020-01-01")
     assert meta.history == [{"date": "2019-12-01", "event": "通过"}]
     with pytest.raises(ValueError, match="effective_date"):
@@ -352,6 +450,7 @@ def test_sidecar_accepts_the_new_fields(tmp_path: Path) -> None:
 
 def test_sidecar_jurisdiction_全国_sets_national() -> None:
     from policy_kb import places
+
     assert places.lookup("全国").level == "national"
 
 
@@ -368,9 +467,14 @@ def test_build_prints_one_line_of_missing_fields_per_document(tmp_path: Path) ->
 def test_laws_are_stored_with_effective_date_and_history(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "law.md").write_text(LAW_HEAD.format(
-        title="中华人民共和国某某法", lines="2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议通过",
-        last="本法自2016年1月1日起施行。"), encoding="utf-8")
+    (corpus / "law.md").write_text(
+        LAW_HEAD.format(
+            title="中华人民共和国某某法",
+            lines="2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议通过",
+            last="本法自2016年1月1日起施行。",
+        ),
+        encoding="utf-8",
+    )
     build(corpus, tmp_path / "idx", progress=lambda m: None)
     store = Store(tmp_path / "idx")
     try:

@@ -155,7 +155,7 @@ def test_obligation_ids_are_clause_id_hash_n_unique_and_consecutive(seed_obligat
 def test_start_end_slice_the_document_text(seed_store, seed_obligations) -> None:
     texts = {d.id: seed_store.find_document(d.id).text for d in seed_store.documents()}
     for o in seed_obligations:
-        assert texts[o.doc_id][o.start:o.end] == o.text, o.id
+        assert texts[o.doc_id][o.start : o.end] == o.text, o.id
 
 
 def test_obligations_come_from_body_clauses(seed_store, seed_obligations, seed_clauses) -> None:
@@ -208,7 +208,9 @@ JIEXIU_DUTIES = [
 # fmt: on
 
 
-@pytest.mark.parametrize("item, department, count", JIEXIU_DUTIES, ids=[d[0].replace("六/", "item") for d in JIEXIU_DUTIES])
+@pytest.mark.parametrize(
+    "item, department, count", JIEXIU_DUTIES, ids=[d[0].replace("六/", "item") for d in JIEXIU_DUTIES]
+)
 def test_jiexiu_duty_list(seed_by_clause, item: str, department: str, count: int) -> None:
     obs = seed_by_clause[f"{JIEXIU}:{item}"]
     assert len(obs) == count, [o.text for o in obs]
@@ -241,9 +243,11 @@ def test_blue_sky_three_role_parenthetical(seed_by_clause) -> None:
     obs = seed_by_clause[f"{BLUE_SKY}:三/（一）/2"]
     assert len(obs) == 4
     for o in obs:
-        assert o.departments == roles(lead=["省工业和信息化厅"],
-                                      cooperate=["省发展和改革委员会", "省国有资产监督管理委员会", "省能源局"],
-                                      implement=["市县政府"]), o.id
+        assert o.departments == roles(
+            lead=["省工业和信息化厅"],
+            cooperate=["省发展和改革委员会", "省国有资产监督管理委员会", "省能源局"],
+            implement=["市县政府"],
+        ), o.id
         assert o.department_names["省国有资产监督管理委员会"] == "省国资委"
     first = _find(seed_by_clause, f"{BLUE_SKY}:三/（一）/2", "5户企业的关闭退出")
     assert first.deadline == {"text": "2019年", "date": "2019-12-31", "precision": "year", "kind": "during"}
@@ -255,11 +259,15 @@ def test_blue_sky_three_role_parenthetical(seed_by_clause) -> None:
 def test_blue_sky_height_and_age(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{BLUE_SKY}:三/（一）/3", "运行寿命")
     assert [(t["metric"], t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == [
-        ("炭化室高度", "<=", 4.3, "米"), ("运行寿命", ">", 10, "年")]
+        ("炭化室高度", "<=", 4.3, "米"),
+        ("运行寿命", ">", 10, "年"),
+    ]
 
 
-XINZHOU_DEPTS = roles(responsible=["市工业和信息化局", "市生态环境局", "市应急管理局", "市能源局", "忻州供电公司"],
-                      implement=["有关县（市、区）人民政府"])
+XINZHOU_DEPTS = roles(
+    responsible=["市工业和信息化局", "市生态环境局", "市应急管理局", "市能源局", "忻州供电公司"],
+    implement=["有关县（市、区）人民政府"],
+)
 
 
 def test_xinzhou_by_duty_parenthetical(seed_by_clause) -> None:
@@ -270,7 +278,10 @@ def test_xinzhou_by_duty_parenthetical(seed_by_clause) -> None:
         assert o.department_names["市应急管理局"] == "市应急局"
     energy = _find(seed_by_clause, f"{XINZHOU}:二/（一）", "年能耗总量")
     assert [(t["comparator"], t["value"], t["unit"]) for t in energy.thresholds] == [
-        ("<=", 44, "万吨标准煤"), ("<=", 110, "千克标准煤/吨"), ("<=", 3.23, "吨标准煤/万元")]
+        ("<=", 44, "万吨标准煤"),
+        ("<=", 110, "千克标准煤/吨"),
+        ("<=", 3.23, "吨标准煤/万元"),
+    ]
 
 
 def test_xinzhou_sentence_naming_several_counties_keeps_city_jurisdiction(seed_by_clause) -> None:
@@ -291,25 +302,36 @@ def test_overcapacity_this_year_resolved(seed_by_clause) -> None:
     assert o.deadline == {"text": "2019年", "date": "2019-12-31", "precision": "year", "kind": "during"}
     assert o.other_deadlines == [
         {"text": "今年", "date": "2019-12-31", "precision": "year", "kind": "by", "resolved_from": "今年"},
-        {"text": "分两年", "date": None, "precision": None, "kind": "relative"}]
+        {"text": "分两年", "date": None, "precision": None, "kind": "relative"},
+    ]
     cap = _find(seed_by_clause, f"{OVERCAP}:一", "14768")
     assert [(t["metric"], t["comparator"], t["value"], t["unit"]) for t in cap.thresholds] == [
-        ("全省焦化总产能", "<=", 14768, "万吨")]
+        ("全省焦化总产能", "<=", 14768, "万吨")
+    ]
 
 
 def test_overcapacity_city_targets(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{OVERCAP}:三/（四）", "各市压减任务目标为")
     assert [(t["scope"], t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == [
-        ("太原市", "=", 429, "万吨"), ("忻州市", "=", 24, "万吨"), ("吕梁市", "=", 832, "万吨"),
-        ("晋中市", "=", 585, "万吨"), ("阳泉市", "=", 60, "万吨"), ("长治市", "=", 642, "万吨"),
-        ("晋城市", "=", 40, "万吨"), ("临汾市", "=", 1090, "万吨"), ("运城市", "=", 325, "万吨")]
+        ("太原市", "=", 429, "万吨"),
+        ("忻州市", "=", 24, "万吨"),
+        ("吕梁市", "=", 832, "万吨"),
+        ("晋中市", "=", 585, "万吨"),
+        ("阳泉市", "=", 60, "万吨"),
+        ("长治市", "=", 642, "万吨"),
+        ("晋城市", "=", 40, "万吨"),
+        ("临汾市", "=", 1090, "万吨"),
+        ("运城市", "=", 325, "万吨"),
+    ]
     assert o.jurisdiction == "山西省"
 
 
 def test_overcapacity_oven_heights(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{OVERCAP}:三/（七）", "6.98米")
     assert [(t["metric"], t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == [
-        ("炭化室高度", ">=", 6, "米"), ("炭化室高度", ">=", 6.98, "米")]
+        ("炭化室高度", ">=", 6, "米"),
+        ("炭化室高度", ">=", 6.98, "米"),
+    ]
 
 
 def test_background_sentences_are_not_obligations(seed_obligations) -> None:
@@ -421,12 +443,12 @@ def _ids(rows: list[tuple]) -> list[str]:
 
 
 def _xfail_params(rows: list[tuple]) -> list:
-    return [pytest.param(*r[:-1], marks=[known_bug(r[-1])] if r[-1] else [], id=i)
-            for r, i in zip(rows, _ids(rows))]
+    return [pytest.param(*r[:-1], marks=[known_bug(r[-1])] if r[-1] else [], id=i) for r, i in zip(rows, _ids(rows))]
 
 
-@pytest.mark.parametrize("clause_id, needle, text, date, precision, kind", FIXTURE_DEADLINES,
-                         ids=_ids(FIXTURE_DEADLINES))
+@pytest.mark.parametrize(
+    "clause_id, needle, text, date, precision, kind", FIXTURE_DEADLINES, ids=_ids(FIXTURE_DEADLINES)
+)
 def test_fixture_deadlines(unseen_by_clause, clause_id, needle, text, date, precision, kind) -> None:
     dl = _find(unseen_by_clause, clause_id, needle).deadline
     assert dl is not None
@@ -442,8 +464,7 @@ def test_fixture_no_deadline(unseen_by_clause, clause_id, needle) -> None:
     assert _find(unseen_by_clause, clause_id, needle).deadline is None
 
 
-@pytest.mark.parametrize("clause_id, needle, expected", FIXTURE_DEPARTMENTS,
-                         ids=_ids(FIXTURE_DEPARTMENTS))
+@pytest.mark.parametrize("clause_id, needle, expected", FIXTURE_DEPARTMENTS, ids=_ids(FIXTURE_DEPARTMENTS))
 def test_fixture_departments(unseen_by_clause, clause_id, needle, expected) -> None:
     assert _find(unseen_by_clause, clause_id, needle).departments == expected
 

@@ -22,8 +22,12 @@ MIN_COSINE = 0.99
 
 
 def _gold_questions() -> list[str]:
-    return [json.loads(line)["question"] for path in GOLD
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)["question"]
+        for path in GOLD
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 @pytest.fixture(scope="module")

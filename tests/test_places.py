@@ -9,9 +9,8 @@ import pytest
 
 from policy_kb import places
 
-
 # fmt: off
-@pytest.mark.parametrize("name, chain", [
+ANCESTORS_CASES = [
     ("介休市", ["介休市", "晋中市", "山西省", "全国"]),
     ("介休", ["介休市", "晋中市", "山西省", "全国"]),
     ("Jiexiu", ["介休市", "晋中市", "山西省", "全国"]),
@@ -29,17 +28,32 @@ from policy_kb import places
     ("太谷区", ["太谷区", "晋中市", "山西省", "全国"]),
     ("忻洲", ["忻州市", "山西省", "全国"]),  # typo
     ("火星市", ["火星市"]),  # unknown: kept, no parent
-])
+]
 # fmt: on
+
+
+@pytest.mark.parametrize("name, chain", ANCESTORS_CASES)
 def test_ancestors(name: str, chain: list[str]) -> None:
     assert places.ancestors(name) == chain
 
 
-@pytest.mark.parametrize("name, level", [
-    ("全国", "national"), ("北京市", "province"), ("内蒙古自治区", "province"), ("山东省", "province"),
-    ("临沂市", "city"), ("恩施土家族苗族自治州", "city"), ("阿里地区", "city"), ("锡林郭勒盟", "city"),
-    ("介休市", "county"), ("浦东新区", "county"), ("神农架林区", "county"), ("应县", "county"),
-])
+@pytest.mark.parametrize(
+    "name, level",
+    [
+        ("全国", "national"),
+        ("北京市", "province"),
+        ("内蒙古自治区", "province"),
+        ("山东省", "province"),
+        ("临沂市", "city"),
+        ("恩施土家族苗族自治州", "city"),
+        ("阿里地区", "city"),
+        ("锡林郭勒盟", "city"),
+        ("介休市", "county"),
+        ("浦东新区", "county"),
+        ("神农架林区", "county"),
+        ("应县", "county"),
+    ],
+)
 def test_levels(name: str, level: str) -> None:
     assert places.lookup(name).level == level
 
@@ -54,26 +68,40 @@ def test_a_shared_name_is_not_resolved_to_one_place() -> None:
     assert places.find_places("朝阳区的排污许可要求") == []
 
 
-@pytest.mark.parametrize("text, names", [
-    ("南京市鼓楼区的排污许可怎么办理", ["南京市鼓楼区", "南京市"]),
-    ("福建省福州市鼓楼区生态环境局", ["福州市鼓楼区", "福州市", "福建省"]),
-    ("长春市朝阳区开展大气污染防治", ["长春市朝阳区", "长春市"]),
-    ("辽宁省朝阳市的焦化企业", ["朝阳市", "辽宁省"]),
-    ("天津市河北区的老旧小区改造", ["河北区", "天津市"]),
-    ("吉林省吉林市的化工企业", ["吉林市", "吉林省"]),
-    ("我们厂在介休", ["介休市"]),
-    ("郑州市和洛阳市要加强联防联控", ["郑州市", "洛阳市"]),
-    ("广西壮族自治区和宁夏回族自治区", ["广西壮族自治区", "宁夏回族自治区"]),
-])
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("南京市鼓楼区的排污许可怎么办理", ["南京市鼓楼区", "南京市"]),
+        ("福建省福州市鼓楼区生态环境局", ["福州市鼓楼区", "福州市", "福建省"]),
+        ("长春市朝阳区开展大气污染防治", ["长春市朝阳区", "长春市"]),
+        ("辽宁省朝阳市的焦化企业", ["朝阳市", "辽宁省"]),
+        ("天津市河北区的老旧小区改造", ["河北区", "天津市"]),
+        ("吉林省吉林市的化工企业", ["吉林市", "吉林省"]),
+        ("我们厂在介休", ["介休市"]),
+        ("郑州市和洛阳市要加强联防联控", ["郑州市", "洛阳市"]),
+        ("广西壮族自治区和宁夏回族自治区", ["广西壮族自治区", "宁夏回族自治区"]),
+    ],
+)
 def test_find_places_with_context(text: str, names: list[str]) -> None:
     assert [p.name for p in places.find_places(text)] == names
 
 
-@pytest.mark.parametrize("text", [
-    "当年通过市场化交易买来的", "哪个市压减任务最重", "今年通过市县两级联动推进整治", "县级以上人民政府生态环境主管部门",
-    "省、自治区、直辖市人民政府", "各市、县人民政府，省直各有关单位", "维护社会和平稳定，坚持光明正大", "东方电气集团的设备采购",
-    "中国石化集团公司", "新城区建设要同步配套污水管网", "城关镇的污水处理厂",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "当年通过市场化交易买来的",
+        "哪个市压减任务最重",
+        "今年通过市县两级联动推进整治",
+        "县级以上人民政府生态环境主管部门",
+        "省、自治区、直辖市人民政府",
+        "各市、县人民政府，省直各有关单位",
+        "维护社会和平稳定，坚持光明正大",
+        "东方电气集团的设备采购",
+        "中国石化集团公司",
+        "新城区建设要同步配套污水管网",
+        "城关镇的污水处理厂",
+    ],
+)
 def test_no_place_in_traps(text: str) -> None:
     assert places.find_places(text) == []
 
@@ -91,10 +119,21 @@ def test_every_place_has_a_known_parent_up_to_the_nation() -> None:
     assert sum(p.level == "province" for p in table.values()) == 34
 
 
-@pytest.mark.parametrize("latin, name", [
-    ("jiexiu", "介休"), ("xinzhou", "忻州"), ("changzhi", "长治"), ("shanxi", "山西"), ("shaanxi", "陕西"),
-    ("linyi", "临沂"), ("inner mongolia", "内蒙古"), ("lvliang", "吕梁"), ("luliang", "吕梁"), ("datong", "大同"),
-])
+@pytest.mark.parametrize(
+    "latin, name",
+    [
+        ("jiexiu", "介休"),
+        ("xinzhou", "忻州"),
+        ("changzhi", "长治"),
+        ("shanxi", "山西"),
+        ("shaanxi", "陕西"),
+        ("linyi", "临沂"),
+        ("inner mongolia", "内蒙古"),
+        ("lvliang", "吕梁"),
+        ("luliang", "吕梁"),
+        ("datong", "大同"),
+    ],
+)
 def test_pinyin_is_generated(latin: str, name: str) -> None:
     assert places.PINYIN[latin] == name
 

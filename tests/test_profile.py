@@ -23,10 +23,18 @@ from policy_kb.profile.outputs import render_checklist
 
 REAL_DEV = ROOT.parent / "shared" / "real-dev"
 AS_OF = date(2026, 12, 6)
-JIEXIU = {"name": "介休示例焦化", "place": "介休市", "industry": ["焦化"],
-          "facilities": [{"type": "焦炉", "count": 2, "attributes": {"炭化室高度": "4.3米", "运行年限": "12年"}}]}
-YUANPING = {"name": "原平示例焦化", "place": "原平市", "industry": ["焦化"],
-            "facilities": [{"type": "焦炉", "count": 1, "attributes": {"炭化室高度": "6米"}}]}
+JIEXIU = {
+    "name": "介休示例焦化",
+    "place": "介休市",
+    "industry": ["焦化"],
+    "facilities": [{"type": "焦炉", "count": 2, "attributes": {"炭化室高度": "4.3米", "运行年限": "12年"}}],
+}
+YUANPING = {
+    "name": "原平示例焦化",
+    "place": "原平市",
+    "industry": ["焦化"],
+    "facilities": [{"type": "焦炉", "count": 1, "attributes": {"炭化室高度": "6米"}}],
+}
 
 
 def _obligations(paths: list[Path]) -> tuple[list, frozenset[str]]:
@@ -51,8 +59,19 @@ def _checklist(profile: dict, seeds: tuple[list, frozenset[str]]) -> list:
 
 # ---- profiles -----------------------------------------------------------------------------------------------
 def test_profile_values_are_read_as_people_write_them() -> None:
-    p = profile_from_dict({**JIEXIU, "place": "介休", "facilities": [
-        {"type": "焦炉", "count": 2, "attributes": {"炭化室高度": "4.3米", "运行寿命": "12年", "产能": "60万吨/年"}}]})
+    p = profile_from_dict(
+        {
+            **JIEXIU,
+            "place": "介休",
+            "facilities": [
+                {
+                    "type": "焦炉",
+                    "count": 2,
+                    "attributes": {"炭化室高度": "4.3米", "运行寿命": "12年", "产能": "60万吨/年"},
+                }
+            ],
+        }
+    )
     assert p.place == "介休市" and p.places == ["介休市", "晋中市", "山西省", "全国"]
     attrs = p.facilities[0].attributes
     assert (attrs["炭化室高度"].value, attrs["炭化室高度"].unit) == (4.3, "米")
@@ -62,17 +81,23 @@ def test_profile_values_are_read_as_people_write_them() -> None:
     assert kept.facilities[0].details == {"熄焦方式": "干法熄焦"}  # not measured: kept as written, never compared
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"place": "火星"}, "place"),
-    ({"place": 3}, "place"),
-    ({"name": ""}, "name"),
-    ({"industry": []}, "industry"),
-    ({"industry": [""]}, "industry"),
-    ({"facilities": [{"type": "焦炉", "attributes": {"炭化室高度": "很高"}}]}, "facilities[0].attributes.炭化室高度"),
-    ({"facilities": [{"type": "焦炉", "attributes": {"运行寿命": "很久"}}]}, "facilities[0].attributes.运行寿命"),
-    ({"facilities": [{"type": " "}]}, "facilities[0].type"),
-    ({"facilities": [{"type": "焦炉", "count": 0}]}, "facilities[0].count"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"place": "火星"}, "place"),
+        ({"place": 3}, "place"),
+        ({"name": ""}, "name"),
+        ({"industry": []}, "industry"),
+        ({"industry": [""]}, "industry"),
+        (
+            {"facilities": [{"type": "焦炉", "attributes": {"炭化室高度": "很高"}}]},
+            "facilities[0].attributes.炭化室高度",
+        ),
+        ({"facilities": [{"type": "焦炉", "attributes": {"运行寿命": "很久"}}]}, "facilities[0].attributes.运行寿命"),
+        ({"facilities": [{"type": " "}]}, "facilities[0].type"),
+        ({"facilities": [{"type": "焦炉", "count": 0}]}, "facilities[0].count"),
+    ],
+)
 def test_a_bad_profile_names_the_field(change: dict, field: str) -> None:
     with pytest.raises(ProfileError) as e:
         profile_from_dict({**JIEXIU, **change})
@@ -82,24 +107,33 @@ def test_a_bad_profile_names_the_field(change: dict, field: str) -> None:
 def test_a_profile_file_that_is_not_json_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "plant.json"
     bad.write_text("{name: 1", encoding="utf-8")
-    with pytest.raises(ProfileError, match="plant.json: not a UTF-8 JSON file"):
+    with pytest.raises(ProfileError, match=r"plant\.json: not a UTF-8 JSON file"):
         load_profile(bad)
     with pytest.raises(ProfileError, match="no such file"):
         load_profile(tmp_path / "missing.json")
 
 
 # ---- applicability ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("sentence, binds, conditions", [
-    ("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。", Binds.ENTERPRISE,
-     [("炭化室高度", "<=", 4.3), ("运行年限", ">", 10)]),
-    ("2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司60万吨/年炭化室高度4.3米焦炉；", Binds.ENTERPRISE,
-     [("炭化室高度", "=", 4.3)]),
-    ("企业要在2023年5月10日前，制定4.3米焦炉停产/拆除工作方案", Binds.ENTERPRISE, [("炭化室高度", "=", 4.3)]),
-    ("2019年全省淘汰焦化产能1000万吨以上。", Binds.GOVERNMENT, []),  # the province's target, not a condition
-    ("市生态环境、应急管理、住建等部门要对停产及关停过程进行监督和指导", Binds.GOVERNMENT, []),
-    ("县级以上地方人民政府应当采取防治水污染的对策和措施", Binds.GOVERNMENT, []),  # d01 水污染防治法
-    ("排放工业废水的企业应当采取有效措施，收集和处理产生的全部废水", Binds.ENTERPRISE, []),  # d01
-])
+@pytest.mark.parametrize(
+    "sentence, binds, conditions",
+    [
+        (
+            "全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。",
+            Binds.ENTERPRISE,
+            [("炭化室高度", "<=", 4.3), ("运行年限", ">", 10)],
+        ),
+        (
+            "2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司60万吨/年炭化室高度4.3米焦炉；",
+            Binds.ENTERPRISE,
+            [("炭化室高度", "=", 4.3)],
+        ),
+        ("企业要在2023年5月10日前，制定4.3米焦炉停产/拆除工作方案", Binds.ENTERPRISE, [("炭化室高度", "=", 4.3)]),
+        ("2019年全省淘汰焦化产能1000万吨以上。", Binds.GOVERNMENT, []),  # the province's target, not a condition
+        ("市生态环境、应急管理、住建等部门要对停产及关停过程进行监督和指导", Binds.GOVERNMENT, []),
+        ("县级以上地方人民政府应当采取防治水污染的对策和措施", Binds.GOVERNMENT, []),  # d01 水污染防治法
+        ("排放工业废水的企业应当采取有效措施，收集和处理产生的全部废水", Binds.ENTERPRISE, []),  # d01
+    ],
+)
 def test_who_is_bound_and_on_what_conditions(sentence: str, binds: Binds, conditions: list) -> None:
     from policy_kb.extract.quantities import find_thresholds
 
@@ -138,20 +172,26 @@ def test_yuanping_plant_with_a_6m_oven(seeds) -> None:
     items = _checklist(YUANPING, seeds)
     places = {i.obligation.jurisdiction for i in items}
     assert "忻州市" in places and "山西省" in places and "介休市" not in places
-    assert not any("4.3" in c["value"].__str__() for i in items
-                   for c in i.obligation.applicability["conditions"] if c["attribute"] == "炭化室高度"
-                   and c["comparator"] in ("=", "<=")), "a 4.3 m closure for a 6 m oven"
+    assert not any(
+        "4.3" in c["value"].__str__()
+        for i in items
+        for c in i.obligation.applicability["conditions"]
+        if c["attribute"] == "炭化室高度" and c["comparator"] in ("=", "<=")
+    ), "a 4.3 m closure for a 6 m oven"
     assert not _by_text(items, "全面启动炭化室高度4.3米及以下")
 
 
 def test_an_undecided_condition_is_listed_to_confirm(seed_obligations: list) -> None:
-    no_age = {**JIEXIU, "place": "太原市", "facilities": [{"type": "焦炉", "count": 1,
-                                                          "attributes": {"炭化室高度": "4.3米"}}]}
+    no_age = {
+        **JIEXIU,
+        "place": "太原市",
+        "facilities": [{"type": "焦炉", "count": 1, "attributes": {"炭化室高度": "4.3米"}}],
+    }
     items = checklist(profile_from_dict(no_age), seed_obligations, AS_OF)
     eliminate = _by_text(items, "全面启动炭化室高度4.3米及以下")
     assert eliminate and eliminate[0].group is Group.TO_CONFIRM
     assert any(c.startswith("运行年限 > 10年") for c in eliminate[0].to_confirm)
-    assert list(dict.fromkeys(i.group for i in items))[0] is Group.TO_CONFIRM  # what needs a decision comes first
+    assert next(iter(dict.fromkeys(i.group for i in items))) is Group.TO_CONFIRM  # what needs a decision comes first
 
 
 def test_another_industry_gets_no_coking_rules(seed_obligations: list) -> None:
@@ -163,11 +203,22 @@ def test_another_industry_gets_no_coking_rules(seed_obligations: list) -> None:
 
 @pytest.mark.skipif(not REAL_DEV.is_dir(), reason="../shared/real-dev is missing")
 def test_henan_plant_gets_national_and_henan_rules_only() -> None:
-    docs = [REAL_DEV / f for f in ("d01_water_pollution_law.md", "d09_henan_air_regulation.md",
-                                   "d11_shandong_safety_regulation.md", "d12_beijing_safety_regulation.md")]
+    docs = [
+        REAL_DEV / f
+        for f in (
+            "d01_water_pollution_law.md",
+            "d09_henan_air_regulation.md",
+            "d11_shandong_safety_regulation.md",
+            "d12_beijing_safety_regulation.md",
+        )
+    ]
     obligations, expired = _obligations(docs + sorted(CORPUS.glob("*.txt")))
-    henan = {"name": "安阳焦化", "place": "安阳市", "industry": ["焦化"],
-             "facilities": [{"type": "焦炉", "count": 2, "attributes": {"炭化室高度": "6米"}}]}
+    henan = {
+        "name": "安阳焦化",
+        "place": "安阳市",
+        "industry": ["焦化"],
+        "facilities": [{"type": "焦炉", "count": 2, "attributes": {"炭化室高度": "6米"}}],
+    }
     items = checklist(profile_from_dict(henan), obligations, AS_OF, expired)
     places = {i.obligation.jurisdiction for i in items}
     assert places == {"全国", "河南省"}, places
@@ -206,13 +257,24 @@ def test_json_and_csv_carry_why_and_what_to_confirm(seed_obligations: list) -> N
 def test_cli_profile_check(tmp_path: Path, seed_index: Path) -> None:
     profile = tmp_path / "plant.json"
     profile.write_text(json.dumps(JIEXIU, ensure_ascii=False), encoding="utf-8")
-    run = [sys.executable, "-m", "policy_kb.cli", "profile", "check", str(profile), "--index", str(seed_index),
-           "--as-of", "2026-12-06"]
+    run = [
+        sys.executable,
+        "-m",
+        "policy_kb.cli",
+        "profile",
+        "check",
+        str(profile),
+        "--index",
+        str(seed_index),
+        "--as-of",
+        "2026-12-06",
+    ]
     out = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     items = json.loads(out.stdout)["items"]
-    assert any(i["text"].startswith("2023年10月31日前，全面关停退出") and i["due_status"] == "已过期 1132 天"
-               for i in items)
+    assert any(
+        i["text"].startswith("2023年10月31日前，全面关停退出") and i["due_status"] == "已过期 1132 天" for i in items
+    )
     profile.write_text(json.dumps({**JIEXIU, "place": "火星"}, ensure_ascii=False), encoding="utf-8")
     bad = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "place: unknown place '火星'" in bad.stderr

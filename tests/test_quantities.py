@@ -87,13 +87,18 @@ def test_list_thresholds_share_text_and_span() -> None:
     s = "颗粒物、二氧化硫、氮氧化物排放浓度分别不高于10、35、50毫克/立方米"
     found = find_thresholds(s)
     assert {t.text for t in found} == {"分别不高于10、35、50毫克/立方米"}
-    assert all(s[t.start:t.end] == t.text for t in found)
+    assert all(s[t.start : t.end] == t.text for t in found)
 
 
 def test_to_dict() -> None:
     (t,) = find_thresholds("全省焦化总产能压减至14768万吨以内")
-    assert t.to_dict() == {"metric": "全省焦化总产能", "comparator": "<=", "value": 14768, "unit": "万吨",
-                           "text": "压减至14768万吨以内"}
+    assert t.to_dict() == {
+        "metric": "全省焦化总产能",
+        "comparator": "<=",
+        "value": 14768,
+        "unit": "万吨",
+        "text": "压减至14768万吨以内",
+    }
     assert isinstance(t.to_dict()["value"], int)
     (s,) = find_thresholds("忻州市压减24万吨")
     assert s.to_dict()["scope"] == "忻州市"
@@ -106,8 +111,10 @@ def test_huge_number_is_not_infinite() -> None:
 
 
 # ---- properties ---------------------------------------------------------------------------------------------------
-_ALPHABET = list("0123456789.、，,和及年月日号前起万亿千毫克微吨元米平方立公里蒸小时天倍%‰/以上下内之左右不高低于超过大"
-                 "少多至达到控制在压减降分别市县省太原忻州炭化室高度焦炉")
+_ALPHABET = list(
+    "0123456789.、，,和及年月日号前起万亿千毫克微吨元米平方立公里蒸小时天倍%‰/以上下内之左右不高低于超过大"
+    "少多至达到控制在压减降分别市县省太原忻州炭化室高度焦炉"
+)
 _TEXT = st.one_of(st.lists(st.sampled_from(_ALPHABET), max_size=50).map("".join), st.text(max_size=60))
 
 
@@ -119,4 +126,4 @@ def test_find_thresholds_never_raises_and_values_are_finite(sentence: str) -> No
         assert t.comparator in (">=", "<=", "<", ">", "=")
         assert t.unit
         assert 0 <= t.start <= t.end <= len(sentence)
-        assert sentence[t.start:t.end] == t.text
+        assert sentence[t.start : t.end] == t.text

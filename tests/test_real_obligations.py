@@ -58,10 +58,16 @@ def test_penalty_basis_and_condition_are_kept() -> None:
 
 
 def test_closing_paragraph_assigns_penalties_to_items() -> None:
-    by_item = item_penalties("有前款第三项、第四项行为之一的，处二万元以上二十万元以下的罚款。"
-                             "有前款第一项、第二项行为之一的，处十万元以上一百万元以下的罚款。")
+    by_item = item_penalties(
+        "有前款第三项、第四项行为之一的，处二万元以上二十万元以下的罚款。"
+        "有前款第一项、第二项行为之一的，处十万元以上一百万元以下的罚款。"
+    )
     assert {n: [(p.min, p.max) for p in ps] for n, ps in by_item.items()} == {
-        1: [(100000, 1000000)], 2: [(100000, 1000000)], 3: [(20000, 200000)], 4: [(20000, 200000)]}
+        1: [(100000, 1000000)],
+        2: [(100000, 1000000)],
+        3: [(20000, 200000)],
+        4: [(20000, 200000)],
+    }
 
 
 # ---- authorities ------------------------------------------------------------------------------------------------
@@ -82,15 +88,19 @@ AUTHORITIES = [
 # fmt: on
 
 
-@pytest.mark.parametrize("sentence, responsible, cooperate", [c[1:] for c in AUTHORITIES],
-                         ids=[c[0] for c in AUTHORITIES])
+@pytest.mark.parametrize(
+    "sentence, responsible, cooperate", [c[1:] for c in AUTHORITIES], ids=[c[0] for c in AUTHORITIES]
+)
 def test_subject_authorities_golden(sentence: str, responsible: list[str], cooperate: list[str]) -> None:
     assert subject_authorities(sentence) == (responsible, cooperate)
 
 
 def test_market_supervision_is_not_a_city_level() -> None:
     assert split_authorities("市工业和信息化、市场监管、应急管理等部门") == [
-        "市工业和信息化部门", "市市场监管部门", "市应急管理部门"]  # the city level is shared, 市场 is a word
+        "市工业和信息化部门",
+        "市市场监管部门",
+        "市应急管理部门",
+    ]  # the city level is shared, 市场 is a word
 
 
 # ---- deadlines relative to the issue date ---------------------------------------------------------------------------

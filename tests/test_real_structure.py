@@ -10,17 +10,23 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, ROOT
 from policy_kb.ingest.clauses import cn_to_int, int_to_cn, label_style, parse_clauses, text_spans
 from policy_kb.ingest.clean import clean, for_matching
 from policy_kb.ingest.document import process_file
 
 REAL_DEV = ROOT.parent / "shared" / "real-dev"
-DEV_TEXTS = ["d01_water_pollution_law", "d03_work_safety_law", "d06_env_tax_law", "d07_project_env_regulation",
-             "d09_henan_air_regulation", "d11_shandong_safety_regulation"]
+DEV_TEXTS = [
+    "d01_water_pollution_law",
+    "d03_work_safety_law",
+    "d06_env_tax_law",
+    "d07_project_env_regulation",
+    "d09_henan_air_regulation",
+    "d11_shandong_safety_regulation",
+]
 FURNITURE = ROOT / "tests" / "fixtures" / "ingest" / "page-furniture.txt"
 CN_NUM = "[一二三四五六七八九十百千零〇]"
 
@@ -108,8 +114,10 @@ def test_closing_paragraph_offsets_find_the_sentences() -> None:
 
 
 def test_paragraphs_between_items_and_after_them() -> None:
-    raw = ("第一章 总则\n第一条 单位应当履行下列义务：\n（一）甲；\n（二）乙。\n前款规定的义务，由单位负责人落实。\n"
-           "违反前款规定的，依法处理。\n第二条 下一条。\n")
+    raw = (
+        "第一章 总则\n第一条 单位应当履行下列义务：\n（一）甲；\n（二）乙。\n前款规定的义务，由单位负责人落实。\n"
+        "违反前款规定的，依法处理。\n第二条 下一条。\n"
+    )
     ct, clauses = _parse(raw)
     by_id = {c.id: c for c in clauses}
     first = by_id["x:第一章/第一条"]
@@ -185,15 +193,24 @@ def test_clause_ids_and_labels_stay_normalised() -> None:
 
 
 # ---- malformed numbering --------------------------------------------------------------------------------------
-BAD = ("第一章 总则\n第一条 为了保护环境，制定本条例。\n第二条 本条例适用于本省。\n第二条 重复的条文。\n"
-       "第十一一条 编号写错的条文。\n第五条 跳号的条文。\n第三条 倒退的条文。\n第二章 附则\n第六条 本条例自发布之日起施行。\n")
+BAD = (
+    "第一章 总则\n第一条 为了保护环境，制定本条例。\n第二条 本条例适用于本省。\n第二条 重复的条文。\n"
+    "第十一一条 编号写错的条文。\n第五条 跳号的条文。\n第三条 倒退的条文。\n第二章 附则\n第六条 本条例自发布之日起施行。\n"
+)
 
 
 def test_malformed_numbering_warns_and_keeps_every_article() -> None:
-    ct, clauses = _parse(BAD)
+    _ct, clauses = _parse(BAD)
     articles = [c for c in clauses if c.label and c.label.endswith("条")]
-    assert [c.text for c in articles] == ["为了保护环境，制定本条例。", "本条例适用于本省。", "重复的条文。",
-                                          "编号写错的条文。", "跳号的条文。", "倒退的条文。", "本条例自发布之日起施行。"]
+    assert [c.text for c in articles] == [
+        "为了保护环境，制定本条例。",
+        "本条例适用于本省。",
+        "重复的条文。",
+        "编号写错的条文。",
+        "跳号的条文。",
+        "倒退的条文。",
+        "本条例自发布之日起施行。",
+    ]
     warned = {c.label: c.warnings[0] for c in articles if c.warnings}
     assert set(warned) == {"第二条", "第十一一条", "第五条", "第三条"}
     assert "repeats" in warned["第二条"] and "not a well-formed" in warned["第十一一条"]
@@ -210,12 +227,15 @@ def test_numbering_warnings_reach_the_document(tmp_path: Path) -> None:
 
 # ---- numerals and the matching form --------------------------------------------------------------------------
 # fmt: off
-@pytest.mark.parametrize("written, value", [
+CN_TO_INT_CASES = [
     ("一", 1), ("十", 10), ("一十", 10), ("十一", 11), ("二十", 20), ("一百", 100), ("一百零一", 101),
     ("一百一十", 110), ("一百一十一", 111), ("一千", 1000), ("一千零一", 1001), ("一千零一十", 1010),
     ("12", 12), ("十一一", None), ("一百十", None), ("百", None), ("零", None), ("二十二十", None),
-])
+]
 # fmt: on
+
+
+@pytest.mark.parametrize("written, value", CN_TO_INT_CASES)
 def test_cn_to_int(written: str, value: int | None) -> None:
     assert cn_to_int(written) == value
 
@@ -243,7 +263,7 @@ def test_generated_laws_keep_every_article_and_paragraph(shape: list[tuple[int, 
         lines.append(f"第{int_to_cn(k)}条 第{k}条应当遵守下列规定：" if items else f"第{int_to_cn(k)}条 第{k}条正文。")
         lines += [f"（{int_to_cn(i)}）第{k}条第{i}项；" for i in range(1, items + 1)]
         lines += [f"依照第{k}条第{j}段结尾。" for j in range(1, closing + 1)]
-    ct, clauses = _parse("\n".join(lines))
+    _ct, clauses = _parse("\n".join(lines))
     articles = [c for c in clauses if c.label and c.label.endswith("条")]
     assert len(articles) == len(shape)
     for (items, closing), article in zip(shape, articles):
@@ -258,7 +278,10 @@ def test_spans_survive_the_index(tmp_path: Path) -> None:
     from policy_kb.store import Store
 
     path = tmp_path / "closing.txt"
-    path.write_text("第一章 总则\n第一条 单位应当履行下列义务：\n（一）甲；\n（二）乙。\n违反前款规定的，依法处理。\n", encoding="utf-8")
+    path.write_text(
+        "第一章 总则\n第一条 单位应当履行下列义务：\n（一）甲；\n（二）乙。\n违反前款规定的，依法处理。\n",
+        encoding="utf-8",
+    )
     doc, ct, raw = process_file(path)
     store = Store(tmp_path / "index", create=True)
     with store.transaction():

@@ -39,9 +39,11 @@ PASSWORD = "s3cret-admin"
 NOTICE_NAME = "jincheng-2031-crash-notice.txt"
 NOTICE_ID = "jincheng-2031-crash-notice"
 UNIQUE = "琥珀酸回收装置"  # in the notice only
-NOTICE = ("晋城市人民政府办公室关于开展焦化企业琥珀酸回收装置检修的通知\n晋市政办发〔2031〕3号\n"
-          "一、工作目标\n2031年6月30日前，全市焦化企业必须完成琥珀酸回收装置检修。\n"
-          "二、保障措施\n市应急局牵头，市工信局配合。\n")
+NOTICE = (
+    "晋城市人民政府办公室关于开展焦化企业琥珀酸回收装置检修的通知\n晋市政办发〔2031〕3号\n"
+    "一、工作目标\n2031年6月30日前，全市焦化企业必须完成琥珀酸回收装置检修。\n"
+    "二、保障措施\n市应急局牵头，市工信局配合。\n"
+)
 LEAK = re.compile(r"object at 0x|Traceback|File \"|/tmp/|/work/|/home/|\.py\b|sqlite3\.|Error binding")
 
 
@@ -92,9 +94,14 @@ def _launch(corpus: Path, index: Path, gradio_temp: Path | None = None):  # type
 
     demo = build_app(index, corpus, index / "exports", gradio_temp=gradio_temp)
     demo.queue(default_concurrency_limit=8).launch(
-        server_name="127.0.0.1", server_port=_free_port(), prevent_thread_lock=True, quiet=True, show_error=True,
+        server_name="127.0.0.1",
+        server_port=_free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        show_error=True,
         allowed_paths=[str((index / "exports").resolve())],
-        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]})
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]},
+    )
     return demo
 
 
@@ -123,23 +130,32 @@ print(handlers.upload(Service(Paths(index=index, corpus=corpus, exports=index / 
 
 
 def _upload_in_subprocess(corpus: Path, index: Path, src: Path, fault: str | None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, POLICY_KB_EMBED_MODEL="fake", POLICY_KB_ADMIN_PASSWORD=PASSWORD,
-               PYTHONPATH=str(ROOT))
+    env = dict(os.environ, POLICY_KB_EMBED_MODEL="fake", POLICY_KB_ADMIN_PASSWORD=PASSWORD, PYTHONPATH=str(ROOT))
     env.pop("POLICY_KB_FAULT_INJECT", None)
     if fault:
         env["POLICY_KB_FAULT_INJECT"] = fault
-    return subprocess.run([sys.executable, "-c", UPLOAD_SCRIPT, str(index), str(corpus), str(src), PASSWORD],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", UPLOAD_SCRIPT, str(index), str(corpus), str(src), PASSWORD],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 # ---- 1. an upload interrupted by a crash ----------------------------------------------------------------------------
-@pytest.mark.parametrize("fault, stored_after_crash", [
-    ("before_write", False),  # parsed, nothing committed: the upload was never confirmed
-    ("staged_before_move", True),  # committed, the file still in .staging
-    ("after_commit", True),  # committed and moved, dense index not yet updated
-])
-def test_upload_killed_mid_way_is_complete_or_absent_after_restart(kb, tmp_path: Path, fault: str,
-                                                                   stored_after_crash: bool) -> None:
+@pytest.mark.parametrize(
+    "fault, stored_after_crash",
+    [
+        ("before_write", False),  # parsed, nothing committed: the upload was never confirmed
+        ("staged_before_move", True),  # committed, the file still in .staging
+        ("after_commit", True),  # committed and moved, dense index not yet updated
+    ],
+)
+def test_upload_killed_mid_way_is_complete_or_absent_after_restart(
+    kb, tmp_path: Path, fault: str, stored_after_crash: bool
+) -> None:
     corpus, index = kb
     src = tmp_path / NOTICE_NAME
     src.write_text(NOTICE + "（正文）\n" * 20_000, encoding="utf-8")  # ≈ 0.3 MB
@@ -204,8 +220,14 @@ def _cli_build(corpus: Path, index: Path, fault: str | None = None) -> subproces
     env.pop("POLICY_KB_FAULT_INJECT", None)
     if fault:
         env["POLICY_KB_FAULT_INJECT"] = fault
-    return subprocess.run([sys.executable, "-m", "policy_kb.cli", "build", "--corpus", str(corpus), "--index",
-                           str(index)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "policy_kb.cli", "build", "--corpus", str(corpus), "--index", str(index)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_stale_dense_index_shows_a_notice_and_catches_up_incrementally(kb) -> None:
@@ -263,10 +285,13 @@ def test_clause_rowids_are_never_reused(kb) -> None:
 def _page_load(base: str, fn_index: int) -> dict:
     """What a browser does on every page load: run the load event through the queue."""
     session = uuid.uuid4().hex
-    body = json.dumps({"data": [], "fn_index": fn_index, "session_hash": session, "event_data": None,
-                       "trigger_id": None}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{base}gradio_api/queue/join", data=body,
-                                                  headers={"Content-Type": "application/json"}), timeout=60).read()
+    body = json.dumps(
+        {"data": [], "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": None}
+    ).encode()
+    urllib.request.urlopen(
+        urllib.request.Request(f"{base}gradio_api/queue/join", data=body, headers={"Content-Type": "application/json"}),
+        timeout=60,
+    ).read()
     with urllib.request.urlopen(f"{base}gradio_api/queue/data?session_hash={session}", timeout=120) as stream:
         for line in stream:
             text = line.decode("utf-8").strip()
@@ -333,8 +358,13 @@ def test_refused_duplicate_upload_leaves_no_build_error(kb, tmp_path: Path) -> N
     with pytest.raises(UserError, match="duplicate of sx-2019-66"):
         handlers.upload(service, str(copy), PASSWORD)
     assert sorted(p.name for p in corpus.iterdir()) == listing
-    docs = subprocess.run([sys.executable, "-m", "policy_kb.cli", "docs", "--index", str(index)], cwd=ROOT,
-                          env=dict(os.environ, POLICY_KB_EMBED_MODEL="fake"), capture_output=True, text=True)
+    docs = subprocess.run(
+        [sys.executable, "-m", "policy_kb.cli", "docs", "--index", str(index)],
+        cwd=ROOT,
+        env=dict(os.environ, POLICY_KB_EMBED_MODEL="fake"),
+        capture_output=True,
+        text=True,
+    )
     assert docs.returncode == 0 and "error" not in docs.stderr and "copy-of-66" not in docs.stdout + docs.stderr
     store = Store(index)
     assert store.build_errors() == []
@@ -348,8 +378,9 @@ def test_upload_cannot_replace_a_document_by_its_id(kb, tmp_path: Path) -> None:
     src.write_text(NOTICE, encoding="utf-8")
     with pytest.raises(UserError, match="已存在同名文件"):
         handlers.upload(_service(corpus, index), str(src), PASSWORD)
-    assert UNIQUE not in json.dumps(handlers.search(_service(corpus, index), UNIQUE, "keyword", ALL, ALL, None,
-                                                    None), ensure_ascii=False)
+    assert UNIQUE not in json.dumps(
+        handlers.search(_service(corpus, index), UNIQUE, "keyword", ALL, ALL, None, None), ensure_ascii=False
+    )
 
 
 # ---- 5. errors never leak ---------------------------------------------------------------------------------------------
@@ -378,21 +409,25 @@ def test_out_of_range_numbers_are_user_errors(web, year) -> None:  # type: ignor
     assert message.startswith("起始年份") and "年份" in message[4:] and len(message) < 200, message
 
 
-@pytest.mark.parametrize("name, args", [
-    ("/search", ("补偿", 5, ALL, ALL, None, None)),
-    ("/search", ("补偿", "keyword", ALL, ALL, [1], None)),
-    ("/chat", ("补偿", "not a list", ALL, "2026-01-01")),
-    ("/chat", ("补偿", [], ALL, 1e300)),
-    ("/export_obligations", (ALL, ALL, "", "", "", ALL, "xml")),
-    ("/clause_context", ({"x": 1},)),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("/search", ("补偿", 5, ALL, ALL, None, None)),
+        ("/search", ("补偿", "keyword", ALL, ALL, [1], None)),
+        ("/chat", ("补偿", "not a list", ALL, "2026-01-01")),
+        ("/chat", ("补偿", [], ALL, 1e300)),
+        ("/export_obligations", (ALL, ALL, "", "", "", ALL, "xml")),
+        ("/clause_context", ({"x": 1},)),
+    ],
+)
 def test_wrongly_typed_calls_get_a_chinese_message_and_nothing_else(web, name: str, args: tuple) -> None:
     message = _error(lambda: web.client.predict(*args, api_name=name))
     assert re.search(r"[\u4e00-\u9fff]", message) and " / " in message, message
 
 
-def test_internal_errors_show_an_id_that_is_in_the_log(web, monkeypatch: pytest.MonkeyPatch,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_internal_errors_show_an_id_that_is_in_the_log(
+    web, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken() -> None:
         raise RuntimeError("cannot open /srv/secret/kb.sqlite: <Store object at 0x7f00>")
 
@@ -425,10 +460,13 @@ def test_markup_in_documents_is_kept_and_escaped(tmp_path: Path) -> None:
     (corpus / "markup-page.html").write_text(
         "<html><body><h1>阳泉市关于储罐排查的通知</h1><p>一、工作目标</p>"
         "<p>2031年6月30日前完成排查，页面显示&lt;script&gt;alert(1)&lt;/script&gt;字样。</p>"
-        "<script>var hidden = 1;</script></body></html>", encoding="utf-8")
+        "<script>var hidden = 1;</script></body></html>",
+        encoding="utf-8",
+    )
     (corpus / "markup-text.txt").write_text(
         "朔州市关于煤场整治的通知\n一、工作目标\n2031年3月31日前完成整治，<script>alert(2)</script>与<b>x</b>照录。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     index = tmp_path / "index"
     assert not build_all(corpus, index, progress=_quiet).errors
     store = Store(index)
@@ -527,8 +565,12 @@ def test_oversize_upload_is_refused_with_the_apps_message() -> None:
 
 
 def test_oversize_upload_over_http(web) -> None:
-    req = urllib.request.Request(f"{web.local_url}gradio_api/upload", data=b"x" * (21 * 1024 * 1024), method="POST",
-                                 headers={"Content-Type": "multipart/form-data; boundary=x"})
+    req = urllib.request.Request(
+        f"{web.local_url}gradio_api/upload",
+        data=b"x" * (21 * 1024 * 1024),
+        method="POST",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(req, timeout=60)
     assert info.value.code == 413 and "文件过大" in info.value.read().decode("utf-8")
@@ -540,8 +582,10 @@ def test_error_boundary_unit(caplog: pytest.LogCaptureFixture) -> None:
 
     from policy_kb.app import errors
 
-    assert errors.public(UserError("文件无法读取 / cannot read <b>x</b>.txt")).message == \
-        "文件无法读取 / cannot read &lt;b&gt;x&lt;/b&gt;.txt"  # Gradio shows error text as HTML
+    assert (
+        errors.public(UserError("文件无法读取 / cannot read <b>x</b>.txt")).message
+        == "文件无法读取 / cannot read &lt;b&gt;x&lt;/b&gt;.txt"
+    )  # Gradio shows error text as HTML
     try:
         try:
             raise UserError("管理员密码错误 / wrong admin password")

@@ -36,8 +36,13 @@ def results(searcher):  # type: ignore[no-untyped-def]
 
     questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = evaluate(searcher, questions)
-    print("\n" + "\n".join(f"{m}: R@1 {s.recall[1]:.3f} R@5 {s.recall[5]:.3f} R@10 {s.recall[10]:.3f} "
-                           f"MRR {s.mrr:.3f}" for m, s in out.items()))
+    print(
+        "\n"
+        + "\n".join(
+            f"{m}: R@1 {s.recall[1]:.3f} R@5 {s.recall[5]:.3f} R@10 {s.recall[10]:.3f} MRR {s.mrr:.3f}"
+            for m, s in out.items()
+        )
+    )
     return out
 
 
@@ -73,10 +78,13 @@ def test_semantic_route_alone_understands_paraphrase(searcher) -> None:  # type:
     assert "sx-2019-66-coking-overcapacity:四/（一）" in [h.clause_id for h in hits]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("晋政办发〔2019〕66号", "sx-2019-66-coking-overcapacity:title"),
-    ("14768万吨", "sx-2019-66-coking-overcapacity:一"),
-    ("补偿", "sx-2019-66-coking-overcapacity:四/（一）"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("晋政办发〔2019〕66号", "sx-2019-66-coking-overcapacity:title"),
+        ("14768万吨", "sx-2019-66-coking-overcapacity:一"),
+        ("补偿", "sx-2019-66-coking-overcapacity:四/（一）"),
+    ],
+)
 def test_exact_queries_rank_one_with_real_model(searcher, query: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     assert searcher.search(query, k=3)[0].clause_id == expected

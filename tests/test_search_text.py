@@ -25,22 +25,25 @@ OPEN, CLOSE = HIGHLIGHT
 
 
 # ---- normalise ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw, expected", [
-    ("４．３米", "4.3米"),  # full-width digits and point
-    ("１４７６８万吨", "14768万吨"),
-    ("4.3 米", "4.3米"),  # no space between a number and its unit
-    ("4.3　米", "4.3米"),  # ideographic space too (NFKC turns it into a plain space)
-    ("4.3 m", "4.3米"),
-    ("4.3m", "4.3米"),
-    ("4.3 meters", "4.3米"),
-    ("4.3 metres", "4.3米"),
-    ("忻洲", "忻州"),  # typo'd place names
-    ("介修", "介休"),
-    ("Jiexiu", "介休"),  # pinyin, any case
-    ("JIEXIU", "介休"),
-    ("Xinzhou", "忻州"),
-    ("晋政办发[2019]66号", "晋政办发〔2019〕66号"),  # ASCII brackets in a 文号
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("４．３米", "4.3米"),  # full-width digits and point
+        ("１４７６８万吨", "14768万吨"),
+        ("4.3 米", "4.3米"),  # no space between a number and its unit
+        ("4.3　米", "4.3米"),  # ideographic space too (NFKC turns it into a plain space)
+        ("4.3 m", "4.3米"),
+        ("4.3m", "4.3米"),
+        ("4.3 meters", "4.3米"),
+        ("4.3 metres", "4.3米"),
+        ("忻洲", "忻州"),  # typo'd place names
+        ("介修", "介休"),
+        ("Jiexiu", "介休"),  # pinyin, any case
+        ("JIEXIU", "介休"),
+        ("Xinzhou", "忻州"),
+        ("晋政办发[2019]66号", "晋政办发〔2019〕66号"),  # ASCII brackets in a 文号
+    ],
+)
 def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
@@ -63,7 +66,11 @@ def test_query_terms_drop_stopwords() -> None:
     terms = query_terms("忻洲4.3米焦炉啥时候关完")
     assert "忻州" in terms and "4.3米焦炉" in terms and "焦炉" in terms
     assert not set(terms) & {"啥时候", "时候", "啥", "什么时候"}
-    for q in ["我们厂在介休，4.3米焦炉最晚什么时候关？", "请问补偿标准是多少", "What is the compensation for coke ovens?"]:
+    for q in [
+        "我们厂在介休，4.3米焦炉最晚什么时候关？",
+        "请问补偿标准是多少",
+        "What is the compensation for coke ovens?",
+    ]:
         assert not set(query_terms(q)) & STOPWORDS, q
 
 
@@ -73,11 +80,14 @@ def test_query_terms_only_stopwords_is_empty() -> None:
     assert query_terms("") == []
 
 
-@pytest.mark.parametrize("query, must_have", [
-    ("小焦炉", ["4.3米焦炉", "焦炉"]),  # colloquial → the documents' word
-    ("补贴怎么发", ["补贴", "补偿"]),  # the query keeps its own word as well
-    ("员工怎么安置", ["职工"]),
-])
+@pytest.mark.parametrize(
+    "query, must_have",
+    [
+        ("小焦炉", ["4.3米焦炉", "焦炉"]),  # colloquial → the documents' word
+        ("补贴怎么发", ["补贴", "补偿"]),  # the query keeps its own word as well
+        ("员工怎么安置", ["职工"]),
+    ],
+)
 def test_query_terms_add_synonyms(query: str, must_have: list[str]) -> None:
     terms = query_terms(query)
     for t in must_have:
@@ -96,32 +106,38 @@ def test_query_terms_no_duplicates_and_normalised() -> None:
     assert "4.3米焦炉" in terms
 
 
-@pytest.mark.xfail(strict=False, reason="SYNONYMS['最晚'] depends on jieba keeping 最晚 whole: it splits it into 最/晚 "
-                                       "unless the added dictionary words (every place of China since issue 12, added "
-                                       "with freq=20000 in extract/nlp.py) raise jieba's total frequency")
+@pytest.mark.xfail(
+    strict=False,
+    reason="SYNONYMS['最晚'] depends on jieba keeping 最晚 whole: it splits it into 最/晚 "
+    "unless the added dictionary words (every place of China since issue 12, added "
+    "with freq=20000 in extract/nlp.py) raise jieba's total frequency",
+)
 def test_query_terms_zuiwan_synonym() -> None:
     terms = query_terms("焦炉最晚什么时候关")
     assert "前" in terms and "晚" not in terms
 
 
 # ---- exact_terms --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("query, expected", [
-    ("晋政办发〔2019〕66号", ["晋政办发〔2019〕66号"]),  # 文号 whole
-    ("晋政办发[2019]66号的内容", ["晋政办发〔2019〕66号"]),
-    ("忻政办发〔2022〕71号 焦炉", ["忻政办发〔2022〕71号"]),
-    ("〔2019〕66号", ["〔2019〕66号"]),
-    ("4.3米", ["4.3米"]),
-    ("4.3 米焦炉", ["4.3米"]),
-    ("４．３米焦炉什么时候关", ["4.3米"]),
-    ("4.3 m coke ovens", ["4.3米"]),
-    ("14768万吨", ["14768万吨"]),
-    ("１４７６８万吨", ["14768万吨"]),
-    ("“上大关小”项目", ["上大关小"]),  # quoted phrase, quotes stripped
-    ('"上大关小"', ["上大关小"]),
-    ("补偿", []),
-    ("干熄焦", []),
-    ("小焦炉啥时候必须停", []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("晋政办发〔2019〕66号", ["晋政办发〔2019〕66号"]),  # 文号 whole
+        ("晋政办发[2019]66号的内容", ["晋政办发〔2019〕66号"]),
+        ("忻政办发〔2022〕71号 焦炉", ["忻政办发〔2022〕71号"]),
+        ("〔2019〕66号", ["〔2019〕66号"]),
+        ("4.3米", ["4.3米"]),
+        ("4.3 米焦炉", ["4.3米"]),
+        ("４．３米焦炉什么时候关", ["4.3米"]),
+        ("4.3 m coke ovens", ["4.3米"]),
+        ("14768万吨", ["14768万吨"]),
+        ("１４７６８万吨", ["14768万吨"]),
+        ("“上大关小”项目", ["上大关小"]),  # quoted phrase, quotes stripped
+        ('"上大关小"', ["上大关小"]),
+        ("补偿", []),
+        ("干熄焦", []),
+        ("小焦炉啥时候必须停", []),
+    ],
+)
 def test_exact_terms(query: str, expected: list[str]) -> None:
     assert exact_terms(query) == expected
 
@@ -169,8 +185,11 @@ def test_index_tokens_agree_with_query_side() -> None:
 
 
 # ---- snippet -----------------------------------------------------------------------------------------------------------
-LONG = ("为推动焦化行业高质量发展，结合实际制定本方案。" * 5 + "2023年10月31日前，全面关停退出4.3米焦炉。"
-        + "各部门要加强协调配合，确保各项任务落实到位。" * 5)
+LONG = (
+    "为推动焦化行业高质量发展，结合实际制定本方案。" * 5
+    + "2023年10月31日前，全面关停退出4.3米焦炉。"
+    + "各部门要加强协调配合，确保各项任务落实到位。" * 5
+)
 
 
 def _visible(s: str) -> str:
@@ -202,9 +221,11 @@ def test_snippet_width(width: int) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet="甲乙丙。4.3米焦炉关停", min_size=0, max_size=400),
-       terms=st.lists(st.text(alphabet="甲乙4.3米焦炉关", min_size=1, max_size=6), max_size=4),
-       width=st.integers(min_value=10, max_value=200))
+@given(
+    text=st.text(alphabet="甲乙丙。4.3米焦炉关停", min_size=0, max_size=400),
+    terms=st.lists(st.text(alphabet="甲乙4.3米焦炉关", min_size=1, max_size=6), max_size=4),
+    width=st.integers(min_value=10, max_value=200),
+)
 def test_snippet_properties(text: str, terms: list[str], width: int) -> None:
     s = snippet(text, terms, width=width)
     visible = _visible(s)

@@ -12,20 +12,26 @@ from policy_kb.answer.understand import INTENTS, Question, intent_of, language_o
 
 
 # ---- language ---------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, lang", [
-    ("我们厂在介休，4.3米焦炉最晚什么时候关？", "zh"),
-    ("介修 4.3米焦炉 关停时间", "zh"),
-    ("4.3米", "zh"),
-    ("晋政办发〔2019〕66号", "zh"),
-    ("When must 4.3 m coke ovens in Jiexiu be shut down?", "en"),
-    ("What is the annual energy-consumption cap for Xinzhou's coking industry?", "en"),
-    ("What does the provincial opinion Jin Zheng Ban Fa [2022] No. 51 require coking enterprises to do by 2023?", "en"),
-    # a few Chinese characters in an English sentence: the Chinese wins once it is a quarter of the Latin letters
-    ("What does 两断四停 mean?", "zh"),
-    ("Jiexiu coke ovens", "en"),
-    ("", "zh"),
-    ("2023", "zh"),
-])
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("我们厂在介休，4.3米焦炉最晚什么时候关？", "zh"),
+        ("介修 4.3米焦炉 关停时间", "zh"),
+        ("4.3米", "zh"),
+        ("晋政办发〔2019〕66号", "zh"),
+        ("When must 4.3 m coke ovens in Jiexiu be shut down?", "en"),
+        ("What is the annual energy-consumption cap for Xinzhou's coking industry?", "en"),
+        (
+            "What does the provincial opinion Jin Zheng Ban Fa [2022] No. 51 require coking enterprises to do by 2023?",
+            "en",
+        ),
+        # a few Chinese characters in an English sentence: the Chinese wins once it is a quarter of the Latin letters
+        ("What does 两断四停 mean?", "zh"),
+        ("Jiexiu coke ovens", "en"),
+        ("", "zh"),
+        ("2023", "zh"),
+    ],
+)
 def test_language(text: str, lang: str) -> None:
     assert language_of(text) == lang
     assert understand(text).language == lang
@@ -38,8 +44,10 @@ INTENT_TABLE = [
     ("When must 4.3 m coke ovens in Jiexiu be shut down?", "deadline"),
     ("介修 4.3米焦炉 关停时间", "deadline"),
     ("企业的4.3米焦炉停产/拆除工作方案要在哪天前做出来？", "deadline"),
-    ("By when must all coking plants in Xinzhou adopt dry coke quenching and finish ultra-low emission retrofits?",
-     "deadline"),
+    (
+        "By when must all coking plants in Xinzhou adopt dry coke quenching and finish ultra-low emission retrofits?",
+        "deadline",
+    ),
     ("焦化行业从什么时候起全面执行特别排放限值？", "deadline"),
     # threshold
     ("忻州市焦化行业年能耗总量控制在多少以内？", "threshold"),
@@ -49,8 +57,10 @@ INTENT_TABLE = [
     # department
     ("介休市住建局负责什么", "department"),
     ("全省压减过剩焦化产能工作由谁牵头？", "department"),
-    ("Which department leads the elimination of outdated coking capacity in Shanxi's 2019 blue-sky action plan?",
-     "department"),
+    (
+        "Which department leads the elimination of outdated coking capacity in Shanxi's 2019 blue-sky action plan?",
+        "department",
+    ),
     ("忻州市对焦化企业排放超标联合执法由哪个部门牵头？", "department"),
     ("按焦化工业规划，市县焦化行业管理由哪个系统负责？", "department"),  # gold q084
     # compensation (money beats every other intent: `罚款多少元` is not a threshold)
@@ -97,18 +107,21 @@ def test_intent_every_gold_label_is_known() -> None:
 
 
 # ---- topics -----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, topics", [
-    ("4.3米那种小焦炉啥时候必须停？", ["4.3米焦炉"]),
-    ("小焦炉什么时候关", ["4.3米焦炉"]),  # colloquial 小焦炉 means the 4.3 m ovens
-    ("我们厂在介休，4.3米焦炉最晚什么时候关？", ["4.3米焦炉"]),
-    ("When must 4.3 m coke ovens in Jiexiu be shut down?", ["4.3米"]),  # `4.3 m` is normalised to 4.3米
-    ("干熄焦", ["干法熄焦", "干熄焦"]),  # synonyms both ways
-    ("压减焦化产能的补偿标准是多少？", ["补偿标准", "焦化产能"]),
-    ("“两断四停”是什么", ["两断四停"]),
-    ("忻州的“生存线、发展线”评价是怎么回事？", ["发展线", "生存线"]),
-    ("超低排放改造什么时候完成", ["超低排放改造"]),  # the longer topic only, not its part 超低排放
-    ("罚款多少元", []),
-])
+@pytest.mark.parametrize(
+    "text, topics",
+    [
+        ("4.3米那种小焦炉啥时候必须停？", ["4.3米焦炉"]),
+        ("小焦炉什么时候关", ["4.3米焦炉"]),  # colloquial 小焦炉 means the 4.3 m ovens
+        ("我们厂在介休，4.3米焦炉最晚什么时候关？", ["4.3米焦炉"]),
+        ("When must 4.3 m coke ovens in Jiexiu be shut down?", ["4.3米"]),  # `4.3 m` is normalised to 4.3米
+        ("干熄焦", ["干法熄焦", "干熄焦"]),  # synonyms both ways
+        ("压减焦化产能的补偿标准是多少？", ["补偿标准", "焦化产能"]),
+        ("“两断四停”是什么", ["两断四停"]),
+        ("忻州的“生存线、发展线”评价是怎么回事？", ["发展线", "生存线"]),
+        ("超低排放改造什么时候完成", ["超低排放改造"]),  # the longer topic only, not its part 超低排放
+        ("罚款多少元", []),
+    ],
+)
 def test_topics(text: str, topics: list[str]) -> None:
     # longest first; topics of equal length come in set order (varies with PYTHONHASHSEED), so compare as sets
     found = topics_of(text)
@@ -118,33 +131,39 @@ def test_topics(text: str, topics: list[str]) -> None:
 
 
 # ---- jurisdiction -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, place", [
-    ("我们厂在介休，4.3米焦炉最晚什么时候关？", "介休市"),
-    ("介修 4.3米焦炉 关停时间", "介休市"),  # typo 介修
-    ("忻洲4.3米焦炉啥时候关完", "忻州市"),  # typo 忻洲
-    ("忻州市的4.3米焦炉要在什么时候前全部关停？", "忻州市"),
-    ("When must 4.3 m coke ovens in Jiexiu be shut down?", "介休市"),  # pinyin
-    ("What is the annual energy-consumption cap for Xinzhou's coking industry?", "忻州市"),
-    ("山西全省焦化总产能要压减到多少以内？", "山西省"),
-    ("When do 4.3-metre coke ovens have to be closed in Shanxi?", "山西省"),
-    ("高平焦化企业超低排放改造最晚什么时候完成？", "高平市"),
-    ("4.3米那种小焦炉啥时候必须停？", None),
-])
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("我们厂在介休，4.3米焦炉最晚什么时候关？", "介休市"),
+        ("介修 4.3米焦炉 关停时间", "介休市"),  # typo 介修
+        ("忻洲4.3米焦炉啥时候关完", "忻州市"),  # typo 忻洲
+        ("忻州市的4.3米焦炉要在什么时候前全部关停？", "忻州市"),
+        ("When must 4.3 m coke ovens in Jiexiu be shut down?", "介休市"),  # pinyin
+        ("What is the annual energy-consumption cap for Xinzhou's coking industry?", "忻州市"),
+        ("山西全省焦化总产能要压减到多少以内？", "山西省"),
+        ("When do 4.3-metre coke ovens have to be closed in Shanxi?", "山西省"),
+        ("高平焦化企业超低排放改造最晚什么时候完成？", "高平市"),
+        ("4.3米那种小焦炉啥时候必须停？", None),
+    ],
+)
 def test_jurisdiction_from_text(text: str, place: str | None) -> None:
     q = understand(text)
     assert q.jurisdiction == place
     assert q.place_known is True
 
 
-@pytest.mark.parametrize("param, place", [
-    ("忻州市", "忻州市"),
-    ("忻州", "忻州市"),
-    ("忻洲", "忻州市"),  # typo in the parameter
-    ("介休", "介休市"),
-    ("介修", "介休市"),
-    ("山西省", "山西省"),
-    ("全省", "山西省"),
-])
+@pytest.mark.parametrize(
+    "param, place",
+    [
+        ("忻州市", "忻州市"),
+        ("忻州", "忻州市"),
+        ("忻洲", "忻州市"),  # typo in the parameter
+        ("介休", "介休市"),
+        ("介修", "介休市"),
+        ("山西省", "山西省"),
+        ("全省", "山西省"),
+    ],
+)
 def test_jurisdiction_from_parameter(param: str, place: str) -> None:
     q = understand("4.3米焦炉什么时候关", param)
     assert (q.jurisdiction, q.place_known) == (place, True)
@@ -161,18 +180,21 @@ def test_jurisdiction_parameter_in_pinyin() -> None:
     assert understand("When must 4.3 m coke ovens be shut down?", "Jiexiu").jurisdiction == "介休市"
 
 
-@pytest.mark.parametrize("text, param, place", [
-    ("北京市焦化企业关停有什么规定？", None, "北京市"),
-    ("北京焦化企业关停", None, "北京市"),
-    ("河北省对新建焦炉炭化室高度有什么要求？", None, "河北省"),
-    ("河北焦炉", None, "河北省"),
-    ("陕西省焦化企业关停有什么规定", None, "陕西省"),  # 陕西 is not 山西
-    ("唐山市4.3米焦炉什么时候关停？", None, "唐山市"),  # a city outside Shanxi
-    ("When must coke ovens in Hebei be closed?", None, "河北省"),  # a province in pinyin
-    ("内蒙古焦炉什么时候关", None, "内蒙古自治区"),  # not 内蒙古省
-    ("4.3米焦炉什么时候关", "北京市", "北京市"),
-    ("4.3米焦炉什么时候关", "火星", "火星"),  # a parameter naming no place we know is kept, not ignored
-])
+@pytest.mark.parametrize(
+    "text, param, place",
+    [
+        ("北京市焦化企业关停有什么规定？", None, "北京市"),
+        ("北京焦化企业关停", None, "北京市"),
+        ("河北省对新建焦炉炭化室高度有什么要求？", None, "河北省"),
+        ("河北焦炉", None, "河北省"),
+        ("陕西省焦化企业关停有什么规定", None, "陕西省"),  # 陕西 is not 山西
+        ("唐山市4.3米焦炉什么时候关停？", None, "唐山市"),  # a city outside Shanxi
+        ("When must coke ovens in Hebei be closed?", None, "河北省"),  # a province in pinyin
+        ("内蒙古焦炉什么时候关", None, "内蒙古自治区"),  # not 内蒙古省
+        ("4.3米焦炉什么时候关", "北京市", "北京市"),
+        ("4.3米焦炉什么时候关", "火星", "火星"),  # a parameter naming no place we know is kept, not ignored
+    ],
+)
 def test_places_outside_shanxi_are_unknown(text: str, param: str | None, place: str) -> None:
     # places of China are known (places.py has them all); whether the knowledge base has documents for them is
     # decided against the store when answering (test_answers: test_place_outside_shanxi_not_found)
@@ -184,17 +206,20 @@ def test_places_outside_shanxi_are_unknown(text: str, param: str | None, place: 
 # understand() returns each 文号 as found in the text: a Chinese one may keep the words in front of it
 # (`请问晋政办发〔2019〕66号`), a romanised one comes back as `<lower-case pinyin words>〔YYYY〕N号`.  Matching them to
 # the corpus's own numbers is Answerer._resolve_number's job (test_answers.py::test_doc_numbers_resolve_*).
-@pytest.mark.parametrize("text, numbers", [
-    ("晋政办发〔2022〕51号规定了哪些内容？", ["晋政办发〔2022〕51号"]),
-    ("忻政办发〔2022〕71号", ["忻政办发〔2022〕71号"]),
-    ("晋政办发[2019]66号", ["晋政办发〔2019〕66号"]),  # square brackets typed instead of 〔〕
-    ("市焦高发组办字〔2023〕4号 具体内容", ["市焦高发组办字〔2023〕4号"]),
-    ("请问晋政办发〔2019〕66号的主要内容", ["晋政办发〔2019〕66号"]),
-    ("关于晋政办发〔2019〕66号", ["晋政办发〔2019〕66号"]),
-    ("晋政办发〔2019〕39号和晋政办发〔2019〕66号有什么区别", ["晋政办发〔2019〕39号", "晋政办发〔2019〕66号"]),
-    ("介休市落实晋政办发〔2022〕51号的方案", ["晋政办发〔2022〕51号"]),
-    ("4.3米焦炉什么时候关", []),
-])
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("晋政办发〔2022〕51号规定了哪些内容？", ["晋政办发〔2022〕51号"]),
+        ("忻政办发〔2022〕71号", ["忻政办发〔2022〕71号"]),
+        ("晋政办发[2019]66号", ["晋政办发〔2019〕66号"]),  # square brackets typed instead of 〔〕
+        ("市焦高发组办字〔2023〕4号 具体内容", ["市焦高发组办字〔2023〕4号"]),
+        ("请问晋政办发〔2019〕66号的主要内容", ["晋政办发〔2019〕66号"]),
+        ("关于晋政办发〔2019〕66号", ["晋政办发〔2019〕66号"]),
+        ("晋政办发〔2019〕39号和晋政办发〔2019〕66号有什么区别", ["晋政办发〔2019〕39号", "晋政办发〔2019〕66号"]),
+        ("介休市落实晋政办发〔2022〕51号的方案", ["晋政办发〔2022〕51号"]),
+        ("4.3米焦炉什么时候关", []),
+    ],
+)
 def test_doc_numbers(text: str, numbers: list[str]) -> None:
     found = understand(text).doc_numbers
     assert len(found) == len(numbers), found
@@ -203,13 +228,18 @@ def test_doc_numbers(text: str, numbers: list[str]) -> None:
         assert raw.endswith(number) and raw in typed, (raw, number)  # as found in the text, possibly with words before
 
 
-@pytest.mark.parametrize("text, numbers", [
-    ("What does the provincial opinion Jin Zheng Ban Fa [2022] No. 51 require coking enterprises to do by 2023?",
-     ["jin zheng ban fa〔2022〕51号"]),
-    ("jin zheng ban fa [2019] no. 66", ["jin zheng ban fa〔2019〕66号"]),
-    ("Jin Zheng Ban Fa (2019) No.39", ["jin zheng ban fa〔2019〕39号"]),
-    ("Xin Zheng Ban Fa [2022] No. 71", ["xin zheng ban fa〔2022〕71号"]),  # another issuer than 晋政办发
-])
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        (
+            "What does the provincial opinion Jin Zheng Ban Fa [2022] No. 51 require coking enterprises to do by 2023?",
+            ["jin zheng ban fa〔2022〕51号"],
+        ),
+        ("jin zheng ban fa [2019] no. 66", ["jin zheng ban fa〔2019〕66号"]),
+        ("Jin Zheng Ban Fa (2019) No.39", ["jin zheng ban fa〔2019〕39号"]),
+        ("Xin Zheng Ban Fa [2022] No. 71", ["xin zheng ban fa〔2022〕71号"]),  # another issuer than 晋政办发
+    ],
+)
 def test_doc_numbers_romanised(text: str, numbers: list[str]) -> None:
     found = understand(text).doc_numbers
     assert len(found) == len(numbers), found
@@ -220,20 +250,33 @@ def test_doc_numbers_romanised(text: str, numbers: list[str]) -> None:
 
 
 # ---- money ------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, money", [
-    ("压减焦化产能的补偿标准是多少？", True),
-    ("介休昌盛公司关停后职工每人补偿多少钱？", True),
-    ("What is the compensation per tonne for capacity reduction?", True),
-    ("从来没建过焦化项目的产能压减了给补偿吗", False),  # yes/no, no amount asked
-    ("忻州市焦化行业年能耗总量控制在多少以内？", False),
-])
+@pytest.mark.parametrize(
+    "text, money",
+    [
+        ("压减焦化产能的补偿标准是多少？", True),
+        ("介休昌盛公司关停后职工每人补偿多少钱？", True),
+        ("What is the compensation per tonne for capacity reduction?", True),
+        ("从来没建过焦化项目的产能压减了给补偿吗", False),  # yes/no, no amount asked
+        ("忻州市焦化行业年能耗总量控制在多少以内？", False),
+    ],
+)
 def test_wants_money(text: str, money: bool) -> None:
     assert understand(text).wants_money is money
 
 
 def test_question_record() -> None:
     q = understand("我们厂在介休，4.3米焦炉最晚什么时候关？")
-    assert q == Question(text="我们厂在介休，4.3米焦炉最晚什么时候关？", language="zh", intent="deadline",
-                         jurisdiction="介休市", place_known=True, topics=["4.3米焦炉"], doc_numbers=[],
-                         wants_money=False, places=["介休市"], search_text="我们厂在介休，4.3米焦炉最晚什么时候关？",
-                         nouns=["焦炉"], specifics=["4.3米"])
+    assert q == Question(
+        text="我们厂在介休，4.3米焦炉最晚什么时候关？",
+        language="zh",
+        intent="deadline",
+        jurisdiction="介休市",
+        place_known=True,
+        topics=["4.3米焦炉"],
+        doc_numbers=[],
+        wants_money=False,
+        places=["介休市"],
+        search_text="我们厂在介休，4.3米焦炉最晚什么时候关？",
+        nouns=["焦炉"],
+        specifics=["4.3米"],
+    )

@@ -21,14 +21,20 @@ DOC_YEAR = {JIEXIU: 2023, BLUE_SKY: 2019}
 JIEXIU_TITLE = "介休市全面关停炭化室高度4.3米焦炉工作方案"
 BLUE_SKY_TITLE = "山西省人民政府办公厅关于印发山西省打赢蓝天保卫战2019年行动计划的通知"
 
-CLOSURE_TEXT = ("关停退出4.3米焦炉\n2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）60万吨/年、"
-                "山西茂胜煤化集团有限公司（以下简称茂胜公司）96万吨/年炭化室高度4.3米焦炉；同时，支持新建大机焦项目提前投产，"
-                "具备投产条件后提前关停4.3米焦炉。")
+CLOSURE_TEXT = (
+    "关停退出4.3米焦炉\n2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）60万吨/年、"
+    "山西茂胜煤化集团有限公司（以下简称茂胜公司）96万吨/年炭化室高度4.3米焦炉；同时，支持新建大机焦项目提前投产，"
+    "具备投产条件后提前关停4.3米焦炉。"
+)
 GAS_TEXT = "落实气源、热源替代\n2023年10月1日前，完成昌盛公司、茂胜公司关停退出4.3米焦炉产能涉及的煤气、热源替代工作。"
-ELIMINATION_TEXT = ("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。（省工业和信息化厅牵头，省发展改革委、"
-                    "省生态环境厅、省应急厅、省市场监管局配合，市县政府落实）")
-DUTY_TEXT = ("昌盛公司、茂胜公司：负责落实关停焦炉主体责任，加快推动“上大关小”项目实施，会同焦化行业专家研究制定4.3米焦炉"
-             "停产/拆除工作方案，要科学周密论证，广泛征求意见，并建立工作台账。")
+ELIMINATION_TEXT = (
+    "全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。（省工业和信息化厅牵头，省发展改革委、"
+    "省生态环境厅、省应急厅、省市场监管局配合，市县政府落实）"
+)
+DUTY_TEXT = (
+    "昌盛公司、茂胜公司：负责落实关停焦炉主体责任，加快推动“上大关小”项目实施，会同焦化行业专家研究制定4.3米焦炉"
+    "停产/拆除工作方案，要科学周密论证，广泛征求意见，并建立工作台账。"
+)
 
 
 def closure(n: int = 1) -> Citation:
@@ -40,17 +46,27 @@ def gas(n: int = 2) -> Citation:
 
 
 def elimination(n: int = 1) -> Citation:
-    return Citation(n, f"{BLUE_SKY}:三/（一）/3", BLUE_SKY, BLUE_SKY_TITLE, "晋政办发〔2019〕39号", "山西省",
-                    ["三、", "（一）", "3."], ELIMINATION_TEXT)
+    return Citation(
+        n,
+        f"{BLUE_SKY}:三/（一）/3",
+        BLUE_SKY,
+        BLUE_SKY_TITLE,
+        "晋政办发〔2019〕39号",
+        "山西省",
+        ["三、", "（一）", "3."],
+        ELIMINATION_TEXT,
+    )
 
 
 def duty(n: int = 1) -> Citation:
     return Citation(n, f"{JIEXIU}:六/16", JIEXIU, JIEXIU_TITLE, None, "介休市", ["六、", "16."], DUTY_TEXT)
 
 
-CLOSURE_LINE = ("- 2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）60万吨/年、山西茂胜煤化集团有限公司"
-                "（以下简称茂胜公司）96万吨/年炭化室高度4.3米焦炉； [1]〔截止 2023-10-31，已过期 1119 天〕"
-                f"（{JIEXIU_TITLE} 二、（一））")
+CLOSURE_LINE = (
+    "- 2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）60万吨/年、山西茂胜煤化集团有限公司"
+    "（以下简称茂胜公司）96万吨/年炭化室高度4.3米焦炉； [1]〔截止 2023-10-31，已过期 1119 天〕"
+    f"（{JIEXIU_TITLE} 二、（一））"
+)
 
 
 def problems(answer: str, citations: list[Citation], as_of: date = AS_OF) -> list[str]:
@@ -59,22 +75,28 @@ def problems(answer: str, citations: list[Citation], as_of: date = AS_OF) -> lis
 
 # ---- passes -----------------------------------------------------------------------------------------------------
 def test_well_formed_answer_passes() -> None:
-    answer = "\n".join([
-        "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。",
-        "**介休市**",
-        CLOSURE_LINE,
-        ("- 2023年10月1日前，完成昌盛公司、茂胜公司关停退出4.3米焦炉产能涉及的煤气、热源替代工作。 [2]"
-         f"〔截止 2023-10-01，已过期 1149 天〕（{JIEXIU_TITLE} 二、（二））"),
-        "**山西省**（上级规定，同样适用）",
-        f"- {ELIMINATION_TEXT} [3]〔未规定具体期限〕（晋政办发〔2019〕39号 三、（一）3.）",
-    ])
+    answer = "\n".join(
+        [
+            "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。",
+            "**介休市**",
+            CLOSURE_LINE,
+            (
+                "- 2023年10月1日前，完成昌盛公司、茂胜公司关停退出4.3米焦炉产能涉及的煤气、热源替代工作。 [2]"
+                f"〔截止 2023-10-01，已过期 1149 天〕（{JIEXIU_TITLE} 二、（二））"
+            ),
+            "**山西省**（上级规定，同样适用）",
+            f"- {ELIMINATION_TEXT} [3]〔未规定具体期限〕（晋政办发〔2019〕39号 三、（一）3.）",
+        ]
+    )
     assert problems(answer, [closure(1), gas(2), elimination(3)]) == []
 
 
 def test_english_answer_passes() -> None:
-    answer = (f"- {JIEXIU_TITLE} 二、（一）: “2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）"
-              "60万吨/年、山西茂胜煤化集团有限公司（以下简称茂胜公司）96万吨/年炭化室高度4.3米焦炉；” [1] "
-              "〔due 2023-10-31: passed 1119 days ago〕")
+    answer = (
+        f"- {JIEXIU_TITLE} 二、（一）: “2023年10月31日前，全面关停退出介休市昌盛煤气化有限公司（以下简称昌盛公司）"
+        "60万吨/年、山西茂胜煤化集团有限公司（以下简称茂胜公司）96万吨/年炭化室高度4.3米焦炉；” [1] "
+        "〔due 2023-10-31: passed 1119 days ago〕"
+    )
     assert problems(answer, [closure()]) == []
 
 
@@ -97,10 +119,16 @@ def test_iso_date_equal_to_cited_deadline_is_accepted() -> None:
     assert problems("- 截止日期 2023-10-01 [1]", [gas(1)]) == []
 
 
-@pytest.mark.parametrize("line, citation", [
-    ("- 昌盛公司、茂胜公司负责制定停产/拆除工作方案 [1]（介休市全面关停炭化室高度4.3米焦炉工作方案 六、16.）", duty),
-    ("- 全面启动淘汰工作 [1]（晋政办发〔2019〕39号 三、（一）3.）", elimination),
-])
+@pytest.mark.parametrize(
+    "line, citation",
+    [
+        (
+            "- 昌盛公司、茂胜公司负责制定停产/拆除工作方案 [1]（介休市全面关停炭化室高度4.3米焦炉工作方案 六、16.）",
+            duty,
+        ),
+        ("- 全面启动淘汰工作 [1]（晋政办发〔2019〕39号 三、（一）3.）", elimination),
+    ],
+)
 def test_location_labels_are_not_flagged(line: str, citation) -> None:  # type: ignore[no-untyped-def]
     # `16.`, `3.` and 〔2019〕39号 are the clause's location and 文号, not claims
     assert problems(line, [citation()]) == []
@@ -146,7 +174,9 @@ def test_flags_marker_without_citation() -> None:
 
 
 def test_flags_iso_date_not_a_cited_deadline() -> None:
-    assert problems("- due 2023-11-30 [1]", [closure()]) == ["date 2023-11-30 not in a cited clause: - due 2023-11-30 [1]"]
+    assert problems("- due 2023-11-30 [1]", [closure()]) == [
+        "date 2023-11-30 not in a cited clause: - due 2023-11-30 [1]"
+    ]
 
 
 # ---- derived 〔…〕 annotations -------------------------------------------------------------------------------------
@@ -157,7 +187,9 @@ def test_derived_status_accepted_when_arithmetic_matches() -> None:
 @pytest.mark.parametrize("as_of", [date(2026, 11, 22), date(2026, 11, 24), date(2023, 1, 1)])
 def test_derived_status_rejected_for_another_as_of(as_of: date) -> None:
     out = problems("- 2023年10月31日前关停 [1]〔截止 2023-10-31，已过期 1119 天〕", [closure()], as_of)
-    assert out == ["day count 1119 does not follow from 2023-10-31: - 2023年10月31日前关停 [1]〔截止 2023-10-31，已过期 1119 天〕"]
+    assert out == [
+        "day count 1119 does not follow from 2023-10-31: - 2023年10月31日前关停 [1]〔截止 2023-10-31，已过期 1119 天〕"
+    ]
 
 
 def test_derived_day_count_off_by_one() -> None:
@@ -170,8 +202,10 @@ def test_derived_date_not_a_cited_deadline() -> None:
     out = problems("- 关停 [1]〔截止 2023-11-30，已过期 1089 天〕", [closure()])
     assert out == ["derived date 2023-11-30 matches no cited deadline: - 关停 [1]〔截止 2023-11-30，已过期 1089 天〕"]
     out = problems("- 关停 [1]〔截止 2023-11-30，已过期 1119 天〕", [closure()])
-    assert out == ["derived date 2023-11-30 matches no cited deadline: - 关停 [1]〔截止 2023-11-30，已过期 1119 天〕",
-                   "day count 1119 does not follow from 2023-11-30: - 关停 [1]〔截止 2023-11-30，已过期 1119 天〕"]
+    assert out == [
+        "derived date 2023-11-30 matches no cited deadline: - 关停 [1]〔截止 2023-11-30，已过期 1119 天〕",
+        "day count 1119 does not follow from 2023-11-30: - 关停 [1]〔截止 2023-11-30，已过期 1119 天〕",
+    ]
 
 
 def test_derived_status_direction_is_checked() -> None:
@@ -188,24 +222,29 @@ def test_derived_date_equal_to_as_of_is_accepted() -> None:
     assert problems("- 关停 [1]〔截至 2026-11-23〕", [closure()]) == []
     # … but a day count must follow from the annotation's own date, and it is 0 days from the as-of date
     assert problems("- 关停 [1]〔截至 2026-11-23，已过期 1119 天〕", [closure()]) == [
-        "day count 1119 does not follow from 2026-11-23: - 关停 [1]〔截至 2026-11-23，已过期 1119 天〕"]
+        "day count 1119 does not follow from 2026-11-23: - 关停 [1]〔截至 2026-11-23，已过期 1119 天〕"
+    ]
 
 
 def test_derived_future_status_accepted_when_arithmetic_matches() -> None:
     # 2023-10-31 is 303 days after 2023-01-01
     assert problems("- 关停 [1]〔截止 2023-10-31，还剩 303 天〕", [closure()], date(2023, 1, 1)) == []
     assert problems("- 关停 [1]〔截止 2023-10-31，已过期 303 天〕", [closure()], date(2023, 1, 1)) == [
-        "day count 303 does not follow from 2023-10-31: - 关停 [1]〔截止 2023-10-31，已过期 303 天〕"]
+        "day count 303 does not follow from 2023-10-31: - 关停 [1]〔截止 2023-10-31，已过期 303 天〕"
+    ]
 
 
 def test_derived_day_count_without_its_date_is_flagged() -> None:
-    assert problems("- 关停 [1]〔已过期 1119 天〕", [closure()]) == ["day count without its date: - 关停 [1]〔已过期 1119 天〕"]
+    assert problems("- 关停 [1]〔已过期 1119 天〕", [closure()]) == [
+        "day count without its date: - 关停 [1]〔已过期 1119 天〕"
+    ]
 
 
 def test_iso_date_next_to_chinese_text_is_checked() -> None:
     assert problems("- 2023-10-31起关停 [1]", [closure()]) == []
     assert problems("- 2023-11-30起关停 [1]", [closure()]) == [
-        "date 2023-11-30 not in a cited clause: - 2023-11-30起关停 [1]"]
+        "date 2023-11-30 not in a cited clause: - 2023-11-30起关停 [1]"
+    ]
 
 
 def _plan(text: str) -> Citation:

@@ -10,6 +10,7 @@ never on its own a reason to refuse: a typo must not make an answerable question
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -36,11 +37,12 @@ def defines(text: str, term: str) -> bool:
     """Whether a clause explains a term: `“两断四停”（即断水、…）`, `X是指…`, or an enumeration whose length
     matches the number in the term (`节能、环保、安全“三大改造”`)."""
     for m in re.finditer(rf"[“\"]?{re.escape(term)}[”\"]?", text):
-        if re.match(r"[^，。；]{0,4}?[，,]?[（(]?(?:即|是指|指的是|包括|：)", text[m.end():m.end() + 10]):
+        if re.match(r"[^，。；]{0,4}?[，,]?[（(]?(?:即|是指|指的是|包括|：)", text[m.end() : m.end() + 10]):
             return True
-        count = _CN_COUNT.get(term[0]) or (int(term[0]) if term[0].isdigit() and len(term) > 1
-                                           and not term.isdigit() else None)
-        before = re.split(r"[，。；：]|实施|推进|开展|实行|推动", text[:m.start()])[-1]
+        count = _CN_COUNT.get(term[0]) or (
+            int(term[0]) if term[0].isdigit() and len(term) > 1 and not term.isdigit() else None
+        )
+        before = re.split(r"[，。；：]|实施|推进|开展|实行|推动", text[: m.start()])[-1]
         if count and len([x for x in before.split("、") if x.strip()]) == count:
             return True
     return False
@@ -77,8 +79,12 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
     if q.intent == "deadline":
         places_done = {e.jurisdiction for e in chosen}
         for e in ranked:
-            if e.jurisdiction not in places_done and _has_date(e) and e.score >= th.select \
-                    and len(cited) < MAX_CLAUSES_LIST:
+            if (
+                e.jurisdiction not in places_done
+                and _has_date(e)
+                and e.score >= th.select
+                and len(cited) < MAX_CLAUSES_LIST
+            ):
                 places_done.add(e.jurisdiction)
                 chosen.append(e)
                 cited.append(e.clause.id)
@@ -101,7 +107,7 @@ def _continuations(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evide
     out: list[Evidence] = []
     taken = {id(e) for e in chosen}
     for sentences in by_clause.values():
-        for before, after in zip(sentences, sentences[1:]):
+        for before, after in itertools.pairwise(sentences):
             if id(before) in taken and id(after) not in taken and _CONTINUES_RE.match(after.text):
                 taken.add(id(after))
                 out.append(after)
@@ -119,21 +125,32 @@ def decide(q: Question, ranked: list[Evidence], answerable: float, th: Threshold
     if not ranked or answerable < th.answer:
         if missing:
             what = "、".join(f"“{m}”" for m in missing)
-            return Decision(reason=f"没有条款能回答该问题（文件中没有出现{what}）。",
-                            reason_en=f"No clause answers this question (the documents do not mention {what}).")
+            return Decision(
+                reason=f"没有条款能回答该问题（文件中没有出现{what}）。",
+                reason_en=f"No clause answers this question (the documents do not mention {what}).",
+            )
         return Decision(reason="没有找到可以回答该问题的条款。", reason_en="No clause answers this question.")
     chosen = choose(q, ranked, th)
     if q.intent == "deadline" and not q.asks_why and not any(_has_date(e) for e in chosen):
-        return Decision(reason="文件中没有找到相关的期限规定。", reason_en="The documents do not state a deadline for this.")
+        return Decision(
+            reason="文件中没有找到相关的期限规定。", reason_en="The documents do not state a deadline for this."
+        )
     if q.wants_money:
         money = [e for e in chosen if AMOUNT_RE.search(e.text)]
         if q.per_unit:  # `每人补偿多少` is not answered by a per-tonne rate
             money = [e for e in money if re.search(rf"/{q.per_unit}|每{q.per_unit}", e.text)]
         if not money:
-            return Decision(reason="文件中没有找到相关的金额规定。", reason_en="The documents do not state an amount for this.")
-    if q.intent == "definition" and q.asks_meaning and q.quoted and not any(
-            defines(e.clause.text, t) for t in q.quoted for e in chosen):
+            return Decision(
+                reason="文件中没有找到相关的金额规定。", reason_en="The documents do not state an amount for this."
+            )
+    if (
+        q.intent == "definition"
+        and q.asks_meaning
+        and q.quoted
+        and not any(defines(e.clause.text, t) for t in q.quoted for e in chosen)
+    ):
         terms = "、".join(q.quoted)
-        return Decision(reason=f"文件中没有对“{terms}”的定义或解释。",
-                        reason_en=f"The documents use {terms} but do not define it.")
+        return Decision(
+            reason=f"文件中没有对“{terms}”的定义或解释。", reason_en=f"The documents use {terms} but do not define it."
+        )
     return Decision(chosen=chosen)

@@ -59,7 +59,8 @@ def _status(ob: Obligation, as_of: date, en: bool) -> str:
             return f"〔in force from {due.isoformat()}, {abs(days)} days {'ago' if days <= 0 else 'from now'}〕"
         return f"〔{due.isoformat()}起执行，{'已生效' if days <= 0 else '尚未生效，还有'} {abs(days)} 天〕"
     if en:
-        return f"〔due {due.isoformat()}: {'passed ' + str(-days) + ' days ago' if days < 0 else str(days) + ' days left'}〕"
+        left = f"passed {-days} days ago" if days < 0 else f"{days} days left"
+        return f"〔due {due.isoformat()}: {left}〕"
     return f"〔截止 {due.isoformat()}，{'已过期 ' + str(-days) + ' 天' if days < 0 else '还剩 ' + str(days) + ' 天'}〕"
 
 
@@ -83,8 +84,11 @@ def with_holder(text: str, o: Obligation | None, cited: str, quoted: str = "") -
     if not names:
         return text
     roles = {r: [n for n in ns if n in names] for r, ns in o.departments.items()}
-    if roles["responsible"] and not any(roles[r] for r in ("lead", "cooperate", "implement")) \
-            and len(roles["responsible"]) == 1:
+    if (
+        roles["responsible"]
+        and not any(roles[r] for r in ("lead", "cooperate", "implement"))
+        and len(roles["responsible"]) == 1
+    ):
         return f"{names[roles['responsible'][0]]}：{text}"
     words = {"lead": "牵头", "cooperate": "配合", "implement": "落实", "responsible": "负责"}
     parts = ["、".join(names[n] for n in roles[r]) + words[r] for r in words if roles.get(r)]
@@ -114,8 +118,14 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
     holders: list[list[Obligation]] = []  # per line, the obligations its sentences state
     for e in sorted(chosen, key=lambda e: (first[e.clause.id], e.start)):
         last = out[-1] if out else None
-        if last is not None and last.clause.id == e.clause.id and (re.fullmatch(r"[（(].*[）)][。；;]?", e.text)  # `（市生态环境局牵头，…）` ends the sentence before
-                     or not dated(e.obligation) and not dated(last.obligation)):
+        if (
+            last is not None
+            and last.clause.id == e.clause.id
+            and (
+                re.fullmatch(r"[（(].*[）)][。；;]?", e.text)  # `（市生态环境局牵头，…）` ends the sentence before
+                or (not dated(e.obligation) and not dated(last.obligation))
+            )
+        ):
             last.text += e.text
             last.obligation = last.obligation or e.obligation
             holders[-1] += [e.obligation] if e.obligation else []
@@ -134,8 +144,13 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
 
 
 class Answerer:
-    def __init__(self, index_dir: Path | str, embedder_name: str | None = None, searcher: Searcher | None = None,
-                 model: Model | None = None):
+    def __init__(
+        self,
+        index_dir: Path | str,
+        embedder_name: str | None = None,
+        searcher: Searcher | None = None,
+        model: Model | None = None,
+    ):
         self.searcher = searcher or Searcher(index_dir, embedder_name)
         self.store = self.searcher.store
         self.finder = EvidenceFinder(self.store)
@@ -155,8 +170,9 @@ class Answerer:
         def cite(clause: Clause) -> int:
             if clause.id not in citations:
                 d = docs[clause.doc_id]
-                citations[clause.id] = Citation(len(citations) + 1, clause.id, d.id, d.title, d.doc_number,
-                                                d.jurisdiction, clause.path, clause.text)
+                citations[clause.id] = Citation(
+                    len(citations) + 1, clause.id, d.id, d.title, d.doc_number, d.jurisdiction, clause.path, clause.text
+                )
             return citations[clause.id].n
 
         groups: dict[str | None, list[Quote]] = {}
@@ -168,12 +184,19 @@ class Answerer:
         dates = {(i.obligation.deadline or {}).get("date") for i in items if i.obligation and dated(i.obligation)}
         quoted = {i.clause.id for i in items}
         if len(dated_places) > 1 and q.intent == "deadline" and len(dates) > 1:
-            lines.append("Rules differ by place; the most specific one that covers you applies, together with the "
-                         "higher-level rules:" if en else "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。")
+            lines.append(
+                "Rules differ by place; the most specific one that covers you applies, together with the "
+                "higher-level rules:"
+                if en
+                else "各地规定不同：请按所在地区的规定执行，同时遵守上级规定。"
+            )
         if q.jurisdiction and not any(d.jurisdiction == q.jurisdiction for d in docs.values()) and groups:
-            lines.append(f"The knowledge base has no documents issued for {q.jurisdiction} itself; these "
-                         f"higher-level rules apply to it:" if en
-                         else f"知识库中没有{q.jurisdiction}本级文件，以下上级规定适用：")
+            lines.append(
+                f"The knowledge base has no documents issued for {q.jurisdiction} itself; these "
+                f"higher-level rules apply to it:"
+                if en
+                else f"知识库中没有{q.jurisdiction}本级文件，以下上级规定适用："
+            )
         for j in order:
             via = ""
             if q.jurisdiction and j != q.jurisdiction and j in places.ancestors(q.jurisdiction):
@@ -185,8 +208,11 @@ class Answerer:
                 n = cite(item.clause)
                 # a deadline or responsibility line inherited from a heading: that clause is cited on the line too
                 source = item.obligation.inherited_from if item.obligation else None
-                extra = f"[{cite(next(i.clause for i in items if i.clause.id == source))}]" \
-                    if source in quoted and source != item.clause.id else ""
+                extra = (
+                    f"[{cite(next(i.clause for i in items if i.clause.id == source))}]"
+                    if source in quoted and source != item.clause.id
+                    else ""
+                )
                 doc = docs[item.clause.doc_id]
                 where = f"{doc.doc_number or doc.title or ''} {''.join(item.clause.path)}".strip()
                 status = _status(item.obligation, as_of, en) if item.obligation else ""
@@ -204,18 +230,32 @@ class Answerer:
         lines = [reason]
         citations: list[Citation] = []
         if nearest:
-            lines.append("Closest clauses (they do not answer the question):" if en else "最接近的条款（不能直接回答该问题）：")
+            lines.append(
+                "Closest clauses (they do not answer the question):" if en else "最接近的条款（不能直接回答该问题）："
+            )
             for h in nearest[:3]:
                 clause = self.store.clause(h.clause_id)
                 if clause is None:
                     continue
                 n = len(citations) + 1
-                citations.append(Citation(n, clause.id, h.doc_id, h.doc_title, h.doc_number, h.jurisdiction,
-                                          clause.path, clause.text))
+                citations.append(
+                    Citation(
+                        n, clause.id, h.doc_id, h.doc_title, h.doc_number, h.jurisdiction, clause.path, clause.text
+                    )
+                )
                 excerpt = h.snippet.replace("【", "").replace("】", "")
                 lines.append(f"- {h.doc_number or h.doc_title or ''} {''.join(h.path)}：{excerpt} [{n}]")
-        return Answer(q.text, q.language, q.intent, q.jurisdiction, "not_found", "\n".join(lines), citations, [],
-                      as_of.isoformat())
+        return Answer(
+            q.text,
+            q.language,
+            q.intent,
+            q.jurisdiction,
+            "not_found",
+            "\n".join(lines),
+            citations,
+            [],
+            as_of.isoformat(),
+        )
 
     @staticmethod
     def _resolve_number(raw: str, docs: list) -> str:
@@ -223,10 +263,12 @@ class Answerer:
         `jin zheng ban fa〔2022〕51号` → 晋政办发〔2022〕51号 (by pinyin)."""
         from pypinyin import lazy_pinyin
 
-        known = {d.doc_number for d in docs if d.doc_number} | {c.doc_number for d in docs for c in d.cites if c.doc_number}
+        known = {d.doc_number for d in docs if d.doc_number} | {
+            c.doc_number for d in docs for c in d.cites if c.doc_number
+        }
         if raw in known:
             return raw
-        tail = raw[raw.index("〔"):] if "〔" in raw else raw
+        tail = raw[raw.index("〔") :] if "〔" in raw else raw
         prefix = raw[: len(raw) - len(tail)]
         for number in sorted(known, key=len, reverse=True):
             if not number.endswith(tail):
@@ -241,10 +283,11 @@ class Answerer:
         doc = self.store.find_document(doc_id)
         assert doc is not None
         body = [c for c in doc.clauses if c.kind == "body"][:2]
-        items = [Quote(c, " ".join(c.text.split("\n"))) for c in [c for c in doc.clauses if c.kind == "title"][:1] + body]
+        items = [
+            Quote(c, " ".join(c.text.split("\n"))) for c in [c for c in doc.clauses if c.kind == "title"][:1] + body
+        ]
         text, citations = self._render(q, items, as_of)
-        return Answer(q.text, q.language, "general", q.jurisdiction, "answered", text, citations, [],
-                      as_of.isoformat())
+        return Answer(q.text, q.language, "general", q.jurisdiction, "answered", text, citations, [], as_of.isoformat())
 
     def _scope(self, q: Question, jurisdiction: str | None, doc: str | None) -> SearchFilter:
         """The rules that apply: a city/county the question names, or else the place the user chose, narrows the
@@ -273,14 +316,21 @@ class Answerer:
             if citing:
                 title = citing[0][1].title
                 names = "、".join(sorted({d.title or d.id for d, _ in citing}))
-                reason = (f"《{title}》({number}) is cited by {names}, but that document is not included in the "
-                          f"knowledge base, so its content cannot be quoted." if en else
-                          f"《{title}》（{number}）被{names}引用，但该文件未收录在知识库中，无法引用其内容。")
+                reason = (
+                    f"《{title}》({number}) is cited by {names}, but that document is not included in the "
+                    f"knowledge base, so its content cannot be quoted."
+                    if en
+                    else f"《{title}》（{number}）被{names}引用，但该文件未收录在知识库中，无法引用其内容。"
+                )
             else:
-                reason = (f"No document numbered {number} is in the knowledge base or cited by it." if en
-                          else f"知识库中没有文号为{number}的文件，也没有文件引用它。")
-            return None, self._not_found(q, reason, self.searcher.search(number, mode="keyword", k=3, corrected=True),
-                                     as_of)
+                reason = (
+                    f"No document numbered {number} is in the knowledge base or cited by it."
+                    if en
+                    else f"知识库中没有文号为{number}的文件，也没有文件引用它。"
+                )
+            return None, self._not_found(
+                q, reason, self.searcher.search(number, mode="keyword", k=3, corrected=True), as_of
+            )
         return None, None
 
     def evidence(self, q: Question, flt: SearchFilter, as_of: date) -> tuple[list[Evidence], list[Hit], list[str]]:
@@ -309,10 +359,16 @@ class Answerer:
         held = {d.jurisdiction for d in self.store.documents() if d.jurisdiction}
         if not q.place_known or (q.jurisdiction and not _covers(held, q.jurisdiction)):
             covered = "、".join(sorted(held))
-            return None, self._not_found(q, (f"The knowledge base has no documents for {q.jurisdiction}; it covers "
-                                             f"{covered}." if q.language == "en" else
-                                             f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"), [],
-                                         as_of)
+            return None, self._not_found(
+                q,
+                (
+                    f"The knowledge base has no documents for {q.jurisdiction}; it covers {covered}."
+                    if q.language == "en"
+                    else f"知识库中没有{q.jurisdiction}的政策文件（现有文件覆盖：{covered}）。"
+                ),
+                [],
+                as_of,
+            )
         return self._by_number(q, as_of)
 
     def _other_levels(self, query: str, flt: SearchFilter, hits: list[Hit]) -> list[Hit]:
@@ -329,13 +385,19 @@ class Answerer:
             level = self._level(place)
             if level in levels:
                 continue
-            more = self.searcher.search(query, mode="keyword", k=LEVEL_DEPTH, corrected=True,
-                                        flt=SearchFilter(jurisdiction=flt.jurisdiction, level=level, doc=flt.doc))
+            more = self.searcher.search(
+                query,
+                mode="keyword",
+                k=LEVEL_DEPTH,
+                corrected=True,
+                flt=SearchFilter(jurisdiction=flt.jurisdiction, level=level, doc=flt.doc),
+            )
             out += [h for h in more if h.clause_id not in have]
         return out
 
-    def ask(self, question: str, jurisdiction: str | None = None, as_of: date | None = None,
-            previous: str | None = None) -> Answer:
+    def ask(
+        self, question: str, jurisdiction: str | None = None, as_of: date | None = None, previous: str | None = None
+    ) -> Answer:
         """Answer one question; ``previous`` is the conversation's previous question, so that a follow-up
         (`那忻州呢？`, `罚多少？`) is read with it."""
         as_of = as_of or date.today()
@@ -348,9 +410,17 @@ class Answerer:
         if q.out_of_scope:  # the weather today, a share price (policy_kb/data/out_of_scope.tsv): no policy states it
             # (the scorer is fitted with such questions among its negatives, so this check runs after the lookups)
             hits = self.searcher.search(q.text, k=3, corrected=True)
-            return self._not_found(q, (f"Policy documents do not state {q.out_of_scope}; this is outside what the "
-                                       f"knowledge base can answer." if en else
-                                       f"政策文件不包含{q.out_of_scope}，这个问题超出了知识库能回答的范围。"), hits, as_of)
+            return self._not_found(
+                q,
+                (
+                    f"Policy documents do not state {q.out_of_scope}; this is outside what the "
+                    f"knowledge base can answer."
+                    if en
+                    else f"政策文件不包含{q.out_of_scope}，这个问题超出了知识库能回答的范围。"
+                ),
+                hits,
+                as_of,
+            )
         ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
         decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)
         if decision.reason and doc:  # a document the user named by its 文号: its overview, not a refusal
@@ -360,9 +430,11 @@ class Answerer:
         chosen = decision.chosen + self.finder.sources(decision.chosen)
         text, citations = self._render(q, quotes(chosen), as_of)
         if q.overridden_place:  # say which place the answer is for when it is not the one the user selected
-            text = (f"〔Answered for {q.jurisdiction}, the place in the question, not the selected "
-                    f"{q.overridden_place}〕\n" if en else
-                    f"〔按问题中的地点{q.jurisdiction}回答，而不是所选地区{q.overridden_place}〕\n") + text
+            text = (
+                f"〔Answered for {q.jurisdiction}, the place in the question, not the selected {q.overridden_place}〕\n"
+                if en
+                else f"〔按问题中的地点{q.jurisdiction}回答，而不是所选地区{q.overridden_place}〕\n"
+            ) + text
         if fixes:
             note = "、".join(f"“{a}”→“{b}”" for a, b in fixes.items())
             text = (f"(Read {note})\n" if en else f"（已按{note}理解）\n") + text
@@ -370,5 +442,15 @@ class Answerer:
         doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in docs}
         problems = check(text, citations, as_of, doc_year, {d.id: d.issue_date for d in docs})
         status = "partial" if problems else "answered"
-        return Answer(question, q.language, q.intent, q.jurisdiction, status, text, citations,
-                      [e.obligation.id for e in chosen if e.obligation], as_of.isoformat(), problems)
+        return Answer(
+            question,
+            q.language,
+            q.intent,
+            q.jurisdiction,
+            status,
+            text,
+            citations,
+            [e.obligation.id for e in chosen if e.obligation],
+            as_of.isoformat(),
+            problems,
+        )

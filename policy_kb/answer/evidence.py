@@ -22,11 +22,17 @@ from ..store import Store
 from .understand import Question
 
 CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in the top 12 for ~0.95 of questions)
-DATE_RE = re.compile(r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?"
-                     r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成")
-AMOUNT_RE = re.compile(r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+")
-_NUMBER_UNIT_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|米|吨|万吨|毫克|公里|千米|蒸吨|小时|日|天|年|个月|人|家|座|台|倍|mg)"
-                             r"|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百]+(?:日|年|个月|小时|人|公里)")
+DATE_RE = re.compile(
+    r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?"
+    r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成"
+)
+AMOUNT_RE = re.compile(
+    r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+"
+)
+_NUMBER_UNIT_RE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|％|米|吨|万吨|毫克|公里|千米|蒸吨|小时|日|天|年|个月|人|家|座|台|倍|mg)"
+    r"|百分之[一二三四五六七八九十]+|[一二三四五六七八九十百]+(?:日|年|个月|小时|人|公里)"
+)
 _PENALTY_RE = re.compile(r"罚款|处罚|拘留|责令|吊销|没收|停产整治|停业|关闭|追究")
 _LIST_RE = re.compile(r"[、；;]|（[一二三四五六七八九十]+）|\d+[.．、]|以下")
 _DEFINE_RE = re.compile(r"是指|即|指的是|包括|称为")
@@ -125,8 +131,12 @@ def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
     if q.intent == "deadline":
         return float(dated(ob) or bool(DATE_RE.search(sentence)))
     if q.intent == "department":
-        return float(bool(ob and any(ob.departments.values())) or bool(DEPT_RE.search(sentence))
-                     or "部门" in sentence or "负责" in sentence)
+        return float(
+            bool(ob and any(ob.departments.values()))
+            or bool(DEPT_RE.search(sentence))
+            or "部门" in sentence
+            or "负责" in sentence
+        )
     if q.intent == "threshold":
         return float(bool(_NUMBER_UNIT_RE.search(sentence)))
     if q.intent == "list":
@@ -169,14 +179,19 @@ class EvidenceFinder:
         one counts only when the longer one is not in the index vocabulary (`4.3米焦炉` is indexed as 焦炉 …)."""
         text = normalise(q.search_text or q.text)
         named = [n for p in q.places for n in (p, places.short_name(p))]
-        words = [w for w in index_tokens(text).split() + glossary_terms(text)
-                 if (len(w) >= 2 or w in SYNONYMS) and w not in STOPWORDS and not any(w in n for n in named)
-                 and not places.lookup(w)
-                 and not re.fullmatch(r"[a-z]+|\d+", w)]
+        words = [
+            w
+            for w in index_tokens(text).split() + glossary_terms(text)
+            if (len(w) >= 2 or w in SYNONYMS)
+            and w not in STOPWORDS
+            and not any(w in n for n in named)
+            and not places.lookup(w)
+            and not re.fullmatch(r"[a-z]+|\d+", w)
+        ]
         words = list(dict.fromkeys(words))
         words = [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
         phrases = [w for w in SYNONYMS if len(w) > 2 and w in text]
-        return [tuple([w] + SYNONYMS.get(w, [])) for w in words] + [tuple([p] + SYNONYMS[p]) for p in phrases]
+        return [tuple([w, *SYNONYMS.get(w, [])]) for w in words] + [tuple([p] + SYNONYMS[p]) for p in phrases]
 
     def _cover(self, text: str, concepts: list[tuple[str, ...]]) -> float:
         """Share of the question's concepts the text names (any word of a group), rare words weighing more."""
@@ -196,7 +211,7 @@ class EvidenceFinder:
         for w in _CJK_STOPWORDS:
             text = text.replace(w, " ")
         runs = re.findall(r"[\u4e00-\u9fff\d.%]{2,}", text)
-        return {r[i:i + 2] for r in runs for i in range(len(r) - 1)}
+        return {r[i : i + 2] for r in runs for i in range(len(r) - 1)}
 
     def _absent(self, word: str, allowed: set[int] | None) -> bool:
         rows = self.store.containing(word, limit=1 if allowed is None else 5000)
@@ -205,12 +220,17 @@ class EvidenceFinder:
     def missing(self, q: Question, allowed: set[int] | None) -> list[str]:
         """The question's nouns that no clause in scope contains, nor any two-character part of them (`焦化厂` is
         covered by 焦化), nor a word the synonym list gives for them (`工人` by 职工)."""
-        return [n for n in q.nouns if self._absent(n, allowed)
-                and all(self._absent(n[i:i + 2], allowed) for i in range(len(n) - 1))
-                and all(self._absent(s, allowed) for s in SYNONYMS.get(n, []))]
+        return [
+            n
+            for n in q.nouns
+            if self._absent(n, allowed)
+            and all(self._absent(n[i : i + 2], allowed) for i in range(len(n) - 1))
+            and all(self._absent(s, allowed) for s in SYNONYMS.get(n, []))
+        ]
 
-    def gather(self, q: Question, hits: list[Hit], more: list[Hit], allowed: set[int] | None,
-               as_of: date) -> list[Evidence]:
+    def gather(
+        self, q: Question, hits: list[Hit], more: list[Hit], allowed: set[int] | None, as_of: date
+    ) -> list[Evidence]:
         words = self.concepts(q)
         missing = len(self.missing(q, allowed)) / len(q.nouns) if q.nouns else 0.0
         # a topic with a size is matched by its size (`4.3米焦炉` by `炭化室高度4.3米及以下…焦炉`)
@@ -244,14 +264,19 @@ class EvidenceFinder:
         for rank, hit, clause, is_context in units:
             doc = docs[clause.doc_id]
             whole = normalise(f"{clause.heading or ''} {clause.text}")
-            shared = dict(search=hit.score / best, rank=1 / (1 + rank),
-                          dense=(hit.scores.get("semantic") or 0.0) / best_dense,
-                          keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
-                          clause_cover=self._cover(whole, words) if not is_context else self._cover(
-                              whole + normalise(hit.text), words),
-                          historical=float(self.past_period(doc, as_of) is not None), missing=missing,
-                          context=float(is_context),
-                          title=float(clause.kind == "title"))
+            shared = dict(
+                search=hit.score / best,
+                rank=1 / (1 + rank),
+                dense=(hit.scores.get("semantic") or 0.0) / best_dense,
+                keyword=(hit.scores.get("keyword") or 0.0) / best_kw,
+                clause_cover=self._cover(whole, words)
+                if not is_context
+                else self._cover(whole + normalise(hit.text), words),
+                historical=float(self.past_period(doc, as_of) is not None),
+                missing=missing,
+                context=float(is_context),
+                title=float(clause.kind == "title"),
+            )
             obs = obligations.get(clause.id, [])
             for a, b in split_sentences(clause.text, 0):
                 text = clause.text[a:b].strip()
@@ -264,14 +289,21 @@ class EvidenceFinder:
                 # a place neither on the asked place's chain nor inside it (`临汾市…` when 介休 is asked)
                 other = {p for p in here if p not in chain and q.jurisdiction not in places.ancestors(p)}
                 feats = Features(
-                    **shared, cover=self._cover(norm, words),
+                    **shared,
+                    cover=self._cover(norm, words),
                     bigrams=sum(p in norm for p in pairs) / len(pairs) if pairs else 0.0,
                     topic=sum(t in norm for t in topics) / len(topics) if topics else 0.0,
                     intent_fit=intent_fit(q, norm, ob),
-                    place_doc=1.0 if q.jurisdiction and doc.jurisdiction == q.jurisdiction
-                    else 0.5 if doc.jurisdiction in chain else 0.0,
-                    place_named=float(named), place_other=float(bool(other) and not named),
-                    obligation=float(ob is not None), length=min(len(text) / 200, 1.0))
+                    place_doc=1.0
+                    if q.jurisdiction and doc.jurisdiction == q.jurisdiction
+                    else 0.5
+                    if doc.jurisdiction in chain
+                    else 0.0,
+                    place_named=float(named),
+                    place_other=float(bool(other) and not named),
+                    obligation=float(ob is not None),
+                    length=min(len(text) / 200, 1.0),
+                )
                 out.append(Evidence(clause, text, a, rank, doc.jurisdiction, ob, feats))
         return out
 
@@ -285,7 +317,7 @@ class EvidenceFinder:
             ob = e.obligation
             if not (ob and ob.inherited_from):
                 continue
-            needed = [(ob.deadline or {}).get("text", "")] + list(ob.department_names.values())
+            needed = [(ob.deadline or {}).get("text", ""), *list(ob.department_names.values())]
             needed = [n for n in needed if n and n not in e.text]
             source = self.store.clause(ob.inherited_from) if needed else None
             if source is None:
@@ -293,6 +325,16 @@ class EvidenceFinder:
             for a, b in split_sentences(source.text, 0):
                 if any(n in source.text[a:b] for n in needed) and (source.id, a) not in have:
                     have.add((source.id, a))
-                    out.append(Evidence(source, source.text[a:b].strip(), a, e.clause_rank, e.jurisdiction, None,
-                                        e.features, e.score))
+                    out.append(
+                        Evidence(
+                            source,
+                            source.text[a:b].strip(),
+                            a,
+                            e.clause_rank,
+                            e.jurisdiction,
+                            None,
+                            e.features,
+                            e.score,
+                        )
+                    )
         return out

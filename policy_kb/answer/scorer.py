@@ -48,17 +48,23 @@ class Overall:
     place_other: float  # the best sentences name other places, not the asked one (a per-city list without 大同)
 
     @classmethod
-    def of(cls, q: Question, ranked: list[Evidence]) -> "Overall":
+    def of(cls, q: Question, ranked: list[Evidence]) -> Overall:
         if not ranked:
             return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
-        return cls(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0, max(x.cover for x in f),
-                   max(x.clause_cover for x in f), max(x.bigrams for x in f), f[0].missing,
-                   max((e.score for e in ranked if e.features.intent_fit), default=0.0),
-                   len(absent) / len(q.specifics) if q.specifics else 0.0,
-                   max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]))
+        return cls(
+            ranked[0].score,
+            ranked[1].score if len(ranked) > 1 else 0.0,
+            max(x.cover for x in f),
+            max(x.clause_cover for x in f),
+            max(x.bigrams for x in f),
+            f[0].missing,
+            max((e.score for e in ranked if e.features.intent_fit), default=0.0),
+            len(absent) / len(q.specifics) if q.specifics else 0.0,
+            max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]),
+        )
 
     @classmethod
     def names(cls) -> list[str]:
@@ -95,8 +101,14 @@ class Model:
         return ranked(evidence)
 
     def to_json(self, extra: dict[str, object] | None = None) -> str:
-        data = {"weights": self.weights, "bias": self.bias, "answer_weights": self.answer_weights,
-                "answer_bias": self.answer_bias, "thresholds": self.thresholds.__dict__, **(extra or {})}
+        data = {
+            "weights": self.weights,
+            "bias": self.bias,
+            "answer_weights": self.answer_weights,
+            "answer_bias": self.answer_bias,
+            "thresholds": self.thresholds.__dict__,
+            **(extra or {}),
+        }
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -107,10 +119,13 @@ def ranked(evidence: list[Evidence]) -> list[Evidence]:
 
 def load(path: Path | str = MODEL_FILE) -> Model:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Model({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                 Thresholds(**{k: float(v) for k, v in data.get("thresholds", {}).items()}),
-                 {k: float(v) for k, v in data.get("answer_weights", {"best": 1.0}).items()},
-                 float(data.get("answer_bias", 0.0)))
+    return Model(
+        {k: float(v) for k, v in data["weights"].items()},
+        float(data["bias"]),
+        Thresholds(**{k: float(v) for k, v in data.get("thresholds", {}).items()}),
+        {k: float(v) for k, v in data.get("answer_weights", {"best": 1.0}).items()},
+        float(data.get("answer_bias", 0.0)),
+    )
 
 
 @lru_cache(maxsize=1)

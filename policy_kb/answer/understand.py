@@ -16,18 +16,24 @@ from ..search.text import STOPWORDS, SYNONYMS, normalise, query_terms
 
 INTENTS = ("deadline", "threshold", "department", "compensation", "list", "definition", "general")
 WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|(?<![管处办])理由|依据什么|\bwhy\b|what (?:is|was) the reason", re.I)
-_INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
-    # `为什么要控制在1.2亿吨以下` asks for the reason, not the value or the date it names
-    ("general", WHY_RE),
-    ("compensation", re.compile(r"补偿|补贴|补助|赔偿|奖励资金|罚款|罚多少|多少钱|多少元|compensat|subsid|fine\b|yuan|per (?:tonne|ton)|penalt", re.I)),
-    ("deadline", re.compile(r"什么时候|啥时候|时间|日期|何时|哪天|哪年|哪一年|几月|最晚|最迟|期限|截止|时间节点|时限|多久|(?:^|[,;]\s*)when\b|by when|deadline|which year|what date|how long|how soon", re.I)),
-    ("department", re.compile(r"谁|由(?:哪|什么)[^，。？]{0,6}负责|哪个部门|哪些部门|什么部门|哪个单位|牵头|负责什么|职责|组长|who\b|which (?:department|agency|authority|office)|responsib|in charge", re.I)),
-    ("definition", re.compile(r"是什么意思|是怎么回事|怎么回事|是什么|什么是|指什么|指哪|含义|定义|what (?:is|are|does) .*(?:mean|refer)|define|meaning", re.I)),
-    ("threshold", re.compile(r"多少|多高|多大|多长|几米|标准|限值|不低于|不高于|上限|下限|控制在|目标|how (?:much|many|high|tall|large)|limit|threshold|cap\b|target|height", re.I)),
-    ("list", re.compile(r"哪个(?:市|县|区|地区|企业)[^？?]{0,12}最|哪些|哪几|哪两|哪[一二三四五六七八九十]+[个家项类种条]|列出|清单|名单|有什么|包括|which|list|what (?:are|products)", re.I)),
-]
-_MONEY_RE = re.compile(r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I)
-_AMOUNT_RE = re.compile(r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I)
+
+
+def _intent_rules() -> list[tuple[str, re.Pattern[str]]]:
+    """data/intents.tsv: (intent, pattern) in the order they are tried; `WHY` stands for WHY_RE."""
+    rules = []
+    for line in places.data_lines("intents.tsv"):
+        intent, pattern = line.split("\t", 1)
+        rules.append((intent, WHY_RE if pattern == "WHY" else re.compile(pattern, re.I)))
+    return rules
+
+
+_INTENT_RULES = _intent_rules()
+_MONEY_RE = re.compile(
+    r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I
+)
+_AMOUNT_RE = re.compile(
+    r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I
+)
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号|〔\d{4}〕\d{1,4}号")
 # `Jin Zheng Ban Fa [2022] No. 51`: a romanised 文号, matched to a real prefix by its pinyin (see compose)
 _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）〕]?\s*(?:no\.?\s*)?(\d{1,4})\b", re.I)
@@ -37,8 +43,11 @@ _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
 ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
 # penalties, and the consequences a question asks about (`逾期不关会怎么样`: the sanction is the answer)
-PENALTY_RE = re.compile(r"罚|处罚|处分|追究|法律责任|违法|后果|会怎么样|会怎样|会咋样|咋办|penalt|fine[ds]?\b|punish|"
-                        r"sanction|what happens|consequence", re.I)
+PENALTY_RE = re.compile(
+    r"罚|处罚|处分|追究|法律责任|违法|后果|会怎么样|会怎样|会咋样|咋办|penalt|fine[ds]?\b|punish|"
+    r"sanction|what happens|consequence",
+    re.I,
+)
 ROLE_RE = re.compile(r"组长|副组长|主任|局长|负责人|成员")
 QUOTED_RE = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 _PER_RE = re.compile(r"每(人|吨|户|台|千瓦|平方米|蒸吨|家)|人均|per (person|worker|tonne|ton)")
@@ -132,8 +141,11 @@ def nouns_of(text: str) -> list[str]:
 
     if language_of(text) != "zh":  # an English question's nouns are its glossary terms (`hydrogen` → 氢)
         return [w for w in query_terms(text) if not w.isascii() and not places.lookup(w)]
-    out = [w.word for w in pseg.cut(normalise(text)) if len(w.word) >= 2 and (w.flag.startswith(("n", "j")) or
-                                                                              w.flag == "vn") and w.flag != "ns"]
+    out = [
+        w.word
+        for w in pseg.cut(normalise(text))
+        if len(w.word) >= 2 and (w.flag.startswith(("n", "j")) or w.flag == "vn") and w.flag != "ns"
+    ]
     return [w for w in dict.fromkeys(out) if not places.lookup(w) and w not in STOPWORDS]
 
 
@@ -146,8 +158,10 @@ def specifics_of(text: str, quoted: list[str]) -> list[str]:
     return list(dict.fromkeys(found + quoted))
 
 
-_OUT_OF_SCOPE = [(re.compile(pattern, re.I), what) for pattern, what in
-                 (line.split("\t", 1) for line in places.data_lines("out_of_scope.tsv"))]
+_OUT_OF_SCOPE = [
+    (re.compile(pattern, re.I), what)
+    for pattern, what in (line.split("\t", 1) for line in places.data_lines("out_of_scope.tsv"))
+]
 
 
 def out_of_scope(text: str) -> str | None:
@@ -204,16 +218,28 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
     per = _PER_RE.search(text)
     role = ROLE_RE.search(text)
     quoted = QUOTED_RE.findall(text)
-    return Question(text=text, language=language, intent=intent,
-                    jurisdiction=place.name if place else None, place_known=place_known,
-                    topics=topics, doc_numbers=numbers,
-                    wants_money=bool(_MONEY_RE.search(search_text) and _AMOUNT_RE.search(text)),
-                    places=named, search_text=search_text,
-                    wants_penalty=bool(PENALTY_RE.search(search_text)), asks_why=bool(WHY_RE.search(text)),
-                    asks_basis=bool(ASKS_BASIS_RE.search(text)), asks_meaning=bool(ASKS_MEANING_RE.search(text)),
-                    role=role.group(0) if role else None, quoted=quoted,
-                    per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
-                    follow_up=follow_up, nouns=nouns_of(text), overridden_place=overridden,
-                    out_of_scope=out_of_scope(text),
-                    names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
-                    specifics=specifics_of(text, quoted))
+    return Question(
+        text=text,
+        language=language,
+        intent=intent,
+        jurisdiction=place.name if place else None,
+        place_known=place_known,
+        topics=topics,
+        doc_numbers=numbers,
+        wants_money=bool(_MONEY_RE.search(search_text) and _AMOUNT_RE.search(text)),
+        places=named,
+        search_text=search_text,
+        wants_penalty=bool(PENALTY_RE.search(search_text)),
+        asks_why=bool(WHY_RE.search(text)),
+        asks_basis=bool(ASKS_BASIS_RE.search(text)),
+        asks_meaning=bool(ASKS_MEANING_RE.search(text)),
+        role=role.group(0) if role else None,
+        quoted=quoted,
+        per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
+        follow_up=follow_up,
+        nouns=nouns_of(text),
+        overridden_place=overridden,
+        out_of_scope=out_of_scope(text),
+        names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
+        specifics=specifics_of(text, quoted),
+    )

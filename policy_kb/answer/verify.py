@@ -39,8 +39,15 @@ def _supported(fact: str, sources: list[str]) -> bool:
     return any(fact in s for s in sources)
 
 
-def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[str, int | None],
-          issue_dates: dict[str, str | None] | None = None) -> list[str]:
+# Complexity over 15 on purpose: one test per kind of claim an answer line makes (date, number, place,
+# department); each is a line or two
+def check(  # noqa: C901 (reason above)
+    answer: str,
+    citations: list[Citation],
+    as_of: date,
+    doc_year: dict[str, int | None],
+    issue_dates: dict[str, str | None] | None = None,
+) -> list[str]:
     """Problems found (empty = the answer passes).  ``issue_dates`` (document id → ISO issue date) lets a date
     derived from `印发之日起30日内` or a date written without a year be checked as the extractor resolved it."""
     issue_dates = issue_dates or {}
@@ -62,8 +69,13 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
         # punctuation compared in one form (text is stored as written); 忻府区、岢岚县人民政府 names two governments
         sources = [for_matching(expand_place_governments(x)) for x in sources]
         sources += _distributed(sources)
-        iso_dates = {d.date for c in cited for a, b in split_sentences(c.text, 0)
-                     for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id), issue_dates.get(c.doc_id)) if d.date}
+        iso_dates = {
+            d.date
+            for c in cited
+            for a, b in split_sentences(c.text, 0)
+            for d in find_deadlines(c.text[a:b], doc_year.get(c.doc_id), issue_dates.get(c.doc_id))
+            if d.date
+        }
         for derived in _STATUS.findall(line):
             own = [f"{y}-{m}-{d}" for y, m, d in _ISO.findall(derived)]
             for iso in own:
@@ -73,7 +85,7 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
             if days and own:  # the count must follow from this status's own date, in the right direction
                 delta = (date.fromisoformat(own[0]) - as_of).days
                 future = bool(re.search(r"还剩|尚未生效|left|from now", derived))
-                if abs(delta) != int(days.group(1)) or (delta > 0) != future and delta != 0:
+                if abs(delta) != int(days.group(1)) or ((delta > 0) != future and delta != 0):
                     problems.append(f"day count {days.group(1)} does not follow from {own[0]}: {line[:60]}")
             elif days:
                 problems.append(f"day count without its date: {line[:60]}")
@@ -91,7 +103,13 @@ def check(answer: str, citations: list[Citation], as_of: date, doc_year: dict[st
                 problems.append(f"number '{fact}' not in a cited clause: {line[:60]}")
         for m in DEPT_RE.finditer(body):
             name = m.group(0)
-            if not (_supported(name, sources) or any(canonical_department(name) == canonical_department(x.group(0))
-                                                     for s in sources for x in DEPT_RE.finditer(s))):
+            if not (
+                _supported(name, sources)
+                or any(
+                    canonical_department(name) == canonical_department(x.group(0))
+                    for s in sources
+                    for x in DEPT_RE.finditer(s)
+                )
+            ):
                 problems.append(f"department '{name}' not in a cited clause: {line[:60]}")
     return problems

@@ -18,7 +18,8 @@ import functools
 import html
 import logging
 import uuid
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import gradio as gr
 
@@ -68,6 +69,7 @@ def _preprocess_guard(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
         except Exception as e:  # Gradio's own checks (gr.Error) and conversion failures alike
             log.info("invalid input refused: %s", type(e).__name__)
             raise _InvalidInput() from None
+
     return wrapper
 
 
@@ -78,6 +80,7 @@ def _boundary(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]
             return await fn(*args, **kwargs)
         except Exception as e:
             raise public(e) from None
+
     return wrapper
 
 

@@ -15,9 +15,10 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 log = logging.getLogger("policy_kb.app")
 
@@ -33,8 +34,7 @@ class Limits:
 
 
 EXPORT_LIMITS = Limits(max_bytes=int(os.environ.get("POLICY_KB_EXPORT_CACHE_MB", "200")) * MB)
-GRADIO_TEMP_LIMITS = Limits(max_bytes=int(os.environ.get("POLICY_KB_GRADIO_TEMP_MB", "500")) * MB,
-                            max_files=2000)
+GRADIO_TEMP_LIMITS = Limits(max_bytes=int(os.environ.get("POLICY_KB_GRADIO_TEMP_MB", "500")) * MB, max_files=2000)
 JANITOR_INTERVAL_S = 60.0
 
 
@@ -75,8 +75,9 @@ def prune(folder: Path, limits: Limits, now: float | None = None, keep: Path | N
         total -= size
         count -= 1
     report.kept, report.kept_bytes = count, total
-    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) \
-            if folder.is_dir() else []:
+    for sub in (
+        sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) if folder.is_dir() else []
+    ):
         try:
             sub.rmdir()  # only succeeds when empty
         except OSError:
@@ -126,7 +127,7 @@ class Janitor:
     def run_once(self) -> list[PruneReport]:
         return [prune(folder, limits) for folder, limits in self.folders]
 
-    def start(self) -> "Janitor":
+    def start(self) -> Janitor:
         def loop() -> None:
             while not self._stop.wait(self.interval_s):
                 try:

@@ -15,9 +15,9 @@ from typing import Any, Literal
 from .. import places
 from ..build import StagedFileRefused
 from ..export import FORMATS, ObligationFilter, render, select
+from ..extract.applicability import vocabulary
 from ..ingest.document import doc_id_for
 from ..ingest.loaders import SUPPORTED, LoadError, load_text
-from ..extract.applicability import vocabulary
 from ..pipeline import build_all
 from ..profile.match import ChecklistItem, Group, check
 from ..profile.model import Profile, ProfileError, profile_from_dict
@@ -29,8 +29,20 @@ from ..search.hybrid import MAX_QUERY_CHARS
 from ..store.feedback import Feedback
 from ..textsafe import safe_file_name, strip_format_chars
 from .health import SEMANTIC_DEGRADED, semantic_degraded
-from .render import (KIND_LABELS, answer_markdown, citation_body, citation_source, citation_title, clause_link, esc,
-                     LEVELS, hits_html, linked_citations, plain_text, user_warning)
+from .render import (
+    KIND_LABELS,
+    LEVELS,
+    answer_markdown,
+    citation_body,
+    citation_source,
+    citation_title,
+    clause_link,
+    esc,
+    hits_html,
+    linked_citations,
+    plain_text,
+    user_warning,
+)
 from .service import Service
 from .throttle import TooManyAttempts
 
@@ -49,8 +61,11 @@ def jurisdiction_choices(service: Service) -> list[str]:
     for d in service.store().documents():
         if d.jurisdiction:
             # 全国 is offered only when there is a national document: every chain ends there
-            names.update(n for n in places.ancestors(d.jurisdiction) or [d.jurisdiction]
-                         if n != places.NATIONAL or d.jurisdiction == places.NATIONAL)
+            names.update(
+                n
+                for n in places.ancestors(d.jurisdiction) or [d.jurisdiction]
+                if n != places.NATIONAL or d.jurisdiction == places.NATIONAL
+            )
     rank = {"national": -1, "province": 0, "city": 1, "county": 2}
     ordered = sorted(names, key=lambda n: (rank.get(getattr(places.lookup(n), "level", ""), 3), n))
     return [ALL, *ordered]
@@ -89,8 +104,9 @@ def _text(message: dict[str, Any]) -> str:
     return "".join(p.get("text") or "" for p in content or [] if isinstance(p, dict))
 
 
-def chat(service: Service, message: str, history: list[dict[str, Any]] | None, jurisdiction: str | None,
-         as_of: Any) -> list[dict[str, Any]]:
+def chat(
+    service: Service, message: str, history: list[dict[str, Any]] | None, jurisdiction: str | None, as_of: Any
+) -> list[dict[str, Any]]:
     """Append the question, the grounded answer and one collapsible source block per citation.  A follow-up is
     read with the user's previous question in the history."""
     history = list(history or [])
@@ -107,8 +123,13 @@ def chat(service: Service, message: str, history: list[dict[str, Any]] | None, j
     notice = f"> {SEMANTIC_DEGRADED}\n\n" if semantic_degraded(service) else ""
     history.append({"role": "assistant", "content": notice + answer_markdown(answer)})
     for c in answer.citations:
-        history.append({"role": "assistant", "content": citation_body(c, answer.answer),
-                        "metadata": {"title": citation_title(c), "status": "done"}})
+        history.append(
+            {
+                "role": "assistant",
+                "content": citation_body(c, answer.answer),
+                "metadata": {"title": citation_title(c), "status": "done"},
+            }
+        )
     return history
 
 
@@ -116,8 +137,14 @@ def copy_text(service: Service, history: list[dict[str, Any]] | None) -> str:
     """The chat's last answer as plain text with its citations written out (`[1] 晋政办发〔2019〕66号 四、（一）`), for
     复制回答: a pasted answer must still say where it comes from, without markdown or HTML."""
     history = list(history or [])
-    i = next((k for k in range(len(history) - 1, -1, -1)
-              if history[k].get("role") == "assistant" and not _is_source(history[k])), None)
+    i = next(
+        (
+            k
+            for k in range(len(history) - 1, -1, -1)
+            if history[k].get("role") == "assistant" and not _is_source(history[k])
+        ),
+        None,
+    )
     if i is None:
         return ""
     content = _text(history[i])
@@ -133,8 +160,14 @@ def copy_text(service: Service, history: list[dict[str, Any]] | None) -> str:
     return "\n".join(lines)
 
 
-def feedback(service: Service, history: list[dict[str, Any]] | None, index: Any, liked: Any,
-             jurisdiction: str | None = None, as_of: Any = None) -> str:
+def feedback(
+    service: Service,
+    history: list[dict[str, Any]] | None,
+    index: Any,
+    liked: Any,
+    jurisdiction: str | None = None,
+    as_of: Any = None,
+) -> str:
     """Store a 👍/👎 on the answer at ``index`` of the chat (a vote on one of its source blocks counts for the
     answer): the question before it, the answer text and the sources shown with it."""
     history = list(history or [])
@@ -145,13 +178,14 @@ def feedback(service: Service, history: list[dict[str, Any]] | None, index: Any,
         i -= 1
     question = next((_text(m) for m in reversed(history[:i]) if m.get("role") == "user"), "")
     sources = []
-    for m in history[i + 1:]:
+    for m in history[i + 1 :]:
         if not _is_source(m):
             break
         sources.append((m.get("metadata") or {}).get("title", ""))
     vote = "up" if liked is True or liked == "Like" else "down"
-    service.feedback().add(Feedback(vote, question, _text(history[i]), sources, _place(jurisdiction),
-                                    str(as_of) if as_of else None))
+    service.feedback().add(
+        Feedback(vote, question, _text(history[i]), sources, _place(jurisdiction), str(as_of) if as_of else None)
+    )
     return "感谢反馈 / thanks for the feedback"
 
 
@@ -161,8 +195,9 @@ def _is_source(message: dict[str, Any]) -> bool:
 
 
 # ---- search -----------------------------------------------------------------------------------------------
-def search(service: Service, query: str, mode: str, jurisdiction: str | None, doc: str | None,
-           year_from: Any, year_to: Any) -> tuple[str, list[tuple[str, str]]]:
+def search(
+    service: Service, query: str, mode: str, jurisdiction: str | None, doc: str | None, year_from: Any, year_to: Any
+) -> tuple[str, list[tuple[str, str]]]:
     query = strip_format_chars(_str(query, "查询 / query")).strip()
     if not query:
         return "<p class='empty'>请输入关键词 / type a query</p>", []
@@ -203,8 +238,10 @@ def _year(value: Any, label: str) -> int | None:
     except (TypeError, ValueError) as e:
         raise UserError(f"{label}应为年份，如 2019 / must be a year such as 2019, got '{shown}'") from e
     if not (MIN_YEAR <= number <= MAX_YEAR) or not number.is_integer():  # also NaN and ±inf
-        raise UserError(f"{label}应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份 / must be a year between {MIN_YEAR} and "
-                        f"{MAX_YEAR}, got '{shown}'")
+        raise UserError(
+            f"{label}应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份 / must be a year between {MIN_YEAR} and "
+            f"{MAX_YEAR}, got '{shown}'"
+        )
     return int(number)
 
 
@@ -225,21 +262,32 @@ def clause_context(service: Service, clause_id: str | None, radius: int = 2) -> 
     parent = store.clause(clause.parent_id) if clause.parent_id else None
     if parent and order.index(parent.id) < i - radius:
         parts.append(f"<p class='parent'>{esc(''.join(parent.path))} {esc(parent.heading or parent.text[:40])} …</p>")
-    for c in doc.clauses[max(0, i - radius): i + radius + 1]:
+    for c in doc.clauses[max(0, i - radius) : i + radius + 1]:
         cls = "current" if c.id == clause.id else ""
-        parts.append(f"<p class='{cls}'><b>{esc(''.join(c.path) or KIND_LABELS.get(c.kind, c.kind))}</b> "
-                     f"{esc(c.text)}</p>")
+        parts.append(
+            f"<p class='{cls}'><b>{esc(''.join(c.path) or KIND_LABELS.get(c.kind, c.kind))}</b> {esc(c.text)}</p>"
+        )
     raw, a, b = store.raw_context(clause)
-    parts.append(f"<details><summary>原文 / original text（第 {a}–{b} 字）</summary>"
-                 f"<pre>{esc(raw[max(0, a - 80):b + 80])}</pre></details>")
+    parts.append(
+        f"<details><summary>原文 / original text（第 {a}–{b} 字）</summary>"
+        f"<pre>{esc(raw[max(0, a - 80) : b + 80])}</pre></details>"
+    )
     return "<div class='context'>" + "\n".join(parts) + "</div>"
 
 
 # ---- obligations ------------------------------------------------------------------------------------------
 # what a reader needs to judge a row; ids and the full records are in the download. The 条款 cell is a link that opens
 # the clause in context (the table's "details on click")
-OBLIGATION_COLUMNS = ["截止日期 due", "状态 status", "地区 place", "文件 document", "条款 clause", "义务 obligation",
-                      "责任部门 departments", "处罚 penalties"]
+OBLIGATION_COLUMNS = [
+    "截止日期 due",
+    "状态 status",
+    "地区 place",
+    "文件 document",
+    "条款 clause",
+    "义务 obligation",
+    "责任部门 departments",
+    "处罚 penalties",
+]
 OBLIGATION_TYPES: list[Literal["str", "html"]] = ["str", "str", "str", "str", "html", "str", "str", "str"]
 
 
@@ -268,8 +316,13 @@ def penalty_summary(penalties: list[dict[str, Any]]) -> str:
             text = f"罚款 {_bounds(p, '元')}"
         elif p["kind"] == "fine_multiple" and (p.get("min") is not None or p.get("max") is not None):
             scale = "倍" if max(v for v in (p.get("min"), p.get("max")) if v is not None) > 1 else ""
-            bounds = _bounds(p, scale) if scale else _bounds(  # ratios up to 1 read as percentages: 60%–100%
-                {k: (round(v * 100, 4) if isinstance(v, float) else v) for k, v in p.items()}, "%")
+            bounds = (
+                _bounds(p, scale)
+                if scale
+                else _bounds(  # ratios up to 1 read as percentages: 60%–100%
+                    {k: (round(v * 100, 4) if isinstance(v, float) else v) for k, v in p.items()}, "%"
+                )
+            )
             text = f"罚款 {p.get('basis') or ''}{bounds}"
         elif p["kind"] == "detention":
             text = f"拘留 {_bounds(p, '日')}"
@@ -279,19 +332,33 @@ def penalty_summary(penalties: list[dict[str, Any]]) -> str:
     return "；".join(parts)
 
 
-def _filter(jurisdiction: Any, doc: Any, department: Any, due_before: Any, due_after: Any, modality: Any) -> ObligationFilter:
+def _filter(
+    jurisdiction: Any, doc: Any, department: Any, due_before: Any, due_after: Any, modality: Any
+) -> ObligationFilter:
     try:
-        return ObligationFilter(jurisdiction=_place(jurisdiction), doc=_place(doc),
-                                department=(str(department or "").strip() or None),
-                                due_before=str(due_before or "").strip()[:10] or None,
-                                due_after=str(due_after or "").strip()[:10] or None, modality=_place(modality))
+        return ObligationFilter(
+            jurisdiction=_place(jurisdiction),
+            doc=_place(doc),
+            department=(str(department or "").strip() or None),
+            due_before=str(due_before or "").strip()[:10] or None,
+            due_after=str(due_after or "").strip()[:10] or None,
+            modality=_place(modality),
+        )
     except ValueError as e:  # the message names the CLI flag; say which box instead
-        raise UserError(str(e).replace("--due-before", "截止不晚于 / due before")
-                        .replace("--due-after", "截止不早于 / due after")) from e
+        raise UserError(
+            str(e).replace("--due-before", "截止不晚于 / due before").replace("--due-after", "截止不早于 / due after")
+        ) from e
 
 
-def obligation_records(service: Service, jurisdiction: Any = None, doc: Any = None, department: Any = None,
-                       due_before: Any = None, due_after: Any = None, modality: Any = None) -> list[Obligation]:
+def obligation_records(
+    service: Service,
+    jurisdiction: Any = None,
+    doc: Any = None,
+    department: Any = None,
+    due_before: Any = None,
+    due_after: Any = None,
+    modality: Any = None,
+) -> list[Obligation]:
     """The obligations the form's filters select, in table order: the table and the download both come from here."""
     try:
         return select(service.store(), _filter(jurisdiction, doc, department, due_before, due_after, modality))
@@ -309,24 +376,48 @@ def obligations_table(service: Service, *filters: Any, **named: Any) -> list[lis
         due = (o.deadline or {}).get("date") or ""
         status = "" if not due else ("已过期 passed" if due < today else "未到期 upcoming")
         depts = "；".join(dict.fromkeys(n for ns in o.departments.values() for n in ns))
-        out.append([due, status, o.jurisdiction or "", o.doc_number or titles.get(o.doc_id, o.doc_id),
-                    clause_link(o.clause_id, esc("".join(o.clause_path) or "正文")), o.text, depts,
-                    penalty_summary(o.penalties)])
+        out.append(
+            [
+                due,
+                status,
+                o.jurisdiction or "",
+                o.doc_number or titles.get(o.doc_id, o.doc_id),
+                clause_link(o.clause_id, esc("".join(o.clause_path) or "正文")),
+                o.text,
+                depts,
+                penalty_summary(o.penalties),
+            ]
+        )
     return out
 
 
-def export_obligations(service: Service, jurisdiction: Any, doc: Any, department: Any, due_before: Any,
-                       due_after: Any, modality: Any, fmt: str) -> str:
+def export_obligations(
+    service: Service,
+    jurisdiction: Any,
+    doc: Any,
+    department: Any,
+    due_before: Any,
+    due_after: Any,
+    modality: Any,
+    fmt: str,
+) -> str:
     """A file of exactly the filtered rows, from the bounded export cache: named by the knowledge base's content,
     the filters and the format, so asking again (every page load asks for the default table) writes nothing new."""
     if fmt not in FORMATS:
         raise UserError(f"格式必须是 {', '.join(FORMATS)} / format must be one of {', '.join(FORMATS)}")
     flt = _filter(jurisdiction, doc, department, due_before, due_after, modality)
     store = service.store()
-    key = json.dumps([EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(flt), fmt],
-                     ensure_ascii=False)
-    path = service.exports.get(key, "obligations", f".{fmt}", lambda fh: fh.write(render(
-        obligation_records(service, jurisdiction, doc, department, due_before, due_after, modality), fmt)))
+    key = json.dumps(
+        [EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(flt), fmt], ensure_ascii=False
+    )
+    path = service.exports.get(
+        key,
+        "obligations",
+        f".{fmt}",
+        lambda fh: fh.write(
+            render(obligation_records(service, jurisdiction, doc, department, due_before, due_after, modality), fmt)
+        ),
+    )
     return str(path)
 
 
@@ -340,9 +431,15 @@ def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, 
         due = (o.deadline or {}).get("date")
         if not due:
             continue
-        rows.append({"date": due, "place": o.jurisdiction or "?", "status": "已过期 passed" if due < today
-                     else "未到期 upcoming", "obligation": o.text[:80],
-                     "source": citation_source(numbers.get(o.doc_id, o.doc_id), o.clause_path)})
+        rows.append(
+            {
+                "date": due,
+                "place": o.jurisdiction or "?",
+                "status": "已过期 passed" if due < today else "未到期 upcoming",
+                "obligation": o.text[:80],
+                "source": citation_source(numbers.get(o.doc_id, o.doc_id), o.clause_path),
+            }
+        )
     for place in sorted({r["place"] for r in rows}):
         rows.append({"date": today, "place": place, "status": "今天 today", "obligation": "今天 / today", "source": ""})
     return rows
@@ -354,15 +451,26 @@ DOCUMENT_COLUMNS = ["标题 title", "文号 number", "日期 date", "地区 plac
 
 def documents_table(service: Service) -> list[list[str]]:
     """One row per document as a reader names it (title, 文号), the build's warnings in Chinese; ids stay in the CLI."""
-    return [[d.title or d.id, d.doc_number or "—", d.issue_date or "—", d.jurisdiction or "—",
-             LEVELS.get(d.level or "", "—"), str(len(d.clauses)), "；".join(user_warning(w) for w in d.warnings)]
-            for d in service.store().documents()]
+    return [
+        [
+            d.title or d.id,
+            d.doc_number or "—",
+            d.issue_date or "—",
+            d.jurisdiction or "—",
+            LEVELS.get(d.level or "", "—"),
+            str(len(d.clauses)),
+            "；".join(user_warning(w) for w in d.warnings),
+        ]
+        for d in service.store().documents()
+    ]
 
 
 def document_choices(service: Service) -> list[tuple[str, str]]:
     """Dropdown choices (label, value): the title with its 文号 shown, the document id sent (the API is unchanged)."""
-    return [(f"{d.title or d.id}（{d.doc_number}）" if d.doc_number else d.title or d.id, d.id)
-            for d in service.store().documents()]
+    return [
+        (f"{d.title or d.id}（{d.doc_number}）" if d.doc_number else d.title or d.id, d.id)
+        for d in service.store().documents()
+    ]
 
 
 def missing_citations_md(service: Service) -> str:
@@ -407,12 +515,15 @@ def _login(service: Service, password: str, client: str) -> None:
     """The admin password, checked under a per-client exponential back-off."""
     expected = os.environ.get("POLICY_KB_ADMIN_PASSWORD", "")
     if not expected:
-        raise UserError("上传已关闭：未设置 POLICY_KB_ADMIN_PASSWORD / uploads are disabled (set POLICY_KB_ADMIN_PASSWORD)")
+        raise UserError(
+            "上传已关闭：未设置 POLICY_KB_ADMIN_PASSWORD / uploads are disabled (set POLICY_KB_ADMIN_PASSWORD)"
+        )
     try:
         service.login_throttle.check(client)
     except TooManyAttempts as e:
-        raise UserError(f"密码错误次数过多，请 {e.wait_s:.0f} 秒后再试 / too many wrong passwords, "
-                        f"retry in {e.wait_s:.0f} s") from e
+        raise UserError(
+            f"密码错误次数过多，请 {e.wait_s:.0f} 秒后再试 / too many wrong passwords, retry in {e.wait_s:.0f} s"
+        ) from e
     if not hmac.compare_digest((password or "").encode(), expected.encode()):
         wait = service.login_throttle.failed(client)
         raise UserError(f"管理员密码错误，{wait:.0f} 秒后可再试 / wrong admin password, retry in {wait:.0f} s")
@@ -430,14 +541,18 @@ def upload(service: Service, file_path: str | None, password: str, client: str =
     src = Path(file_path)
     name = safe_name(getattr(file_path, "orig_name", None) or src.name)
     if Path(name).suffix not in SUPPORTED:
-        raise UserError(f"不支持的文件类型 / unsupported file type '{Path(name).suffix or '(none)'}' "
-                        f"(allowed: {', '.join(SUPPORTED)})")
+        raise UserError(
+            f"不支持的文件类型 / unsupported file type '{Path(name).suffix or '(none)'}' "
+            f"(allowed: {', '.join(SUPPORTED)})"
+        )
     try:
         size = src.stat().st_size
     except OSError as e:
         raise UserError("上传的文件已失效，请重新选择 / the uploaded file is gone, choose it again") from e
     if size > MAX_UPLOAD_BYTES:
-        raise UserError(f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB")
+        raise UserError(
+            f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB"
+        )
     with service.build_lock:
         if (service.paths.corpus / name).exists() or doc_id_for(Path(name)) in service.store().doc_files():
             raise UserError(f"已存在同名文件 / a document named {name} already exists")
@@ -451,8 +566,7 @@ def upload(service: Service, file_path: str | None, password: str, client: str =
             except LoadError as e:
                 raise UserError(f"文件无法读取 / cannot read {name}: {e.problem} ({e.hint})") from e
             try:
-                report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None,
-                                   staged=[staged])
+                report = build_all(service.paths.corpus, service.paths.index, progress=lambda m: None, staged=[staged])
             except StagedFileRefused as e:
                 raise UserError(f"文件未入库 / not ingested: {e.error}") from e
         finally:
@@ -485,8 +599,14 @@ def profile_from_form(name: Any, place: Any, industries: Any, facilities: Any) -
         listed.append({"type": cells[0], "count": count, "attributes": attributes})
     chosen = [industries] if isinstance(industries, str) else list(industries or [])
     try:
-        return profile_from_dict({"name": str(name or "").strip() or "我的企业", "place": str(place or "").strip(),
-                                  "industry": chosen, "facilities": listed})
+        return profile_from_dict(
+            {
+                "name": str(name or "").strip() or "我的企业",
+                "place": str(place or "").strip(),
+                "industry": chosen,
+                "facilities": listed,
+            }
+        )
     except ProfileError as e:
         raise UserError(f"企业档案有误 / profile: {e}") from e
 
@@ -495,11 +615,13 @@ def _item_html(item: ChecklistItem, new: bool) -> str:
     ob = item.obligation
     depts = "；".join(dict.fromkeys(n for ns in ob.departments.values() for n in ns))
     mark = "<span class='new'>🆕 新</span> " if new else ""
-    parts = [f"<div class='item'><div class='item-head'>{mark}"
-             f"<b>{esc(item.due_status)}</b>{' · 截止 ' + esc(item.due) if item.due else ''} · "
-             f"{clause_link(ob.clause_id, esc(citation_source(ob.doc_number or ob.doc_id, ob.clause_path)))}</div>",
-             f"<div class='item-text'>{esc(ob.text)}</div>",
-             f"<div class='why'>适用原因：{esc('；'.join(item.applies_because))}</div>"]
+    parts = [
+        f"<div class='item'><div class='item-head'>{mark}"
+        f"<b>{esc(item.due_status)}</b>{' · 截止 ' + esc(item.due) if item.due else ''} · "
+        f"{clause_link(ob.clause_id, esc(citation_source(ob.doc_number or ob.doc_id, ob.clause_path)))}</div>",
+        f"<div class='item-text'>{esc(ob.text)}</div>",
+        f"<div class='why'>适用原因：{esc('；'.join(item.applies_because))}</div>",
+    ]
     if item.to_confirm:
         parts.append(f"<div class='confirm'>需确认：{esc('；'.join(item.to_confirm))}</div>")
     if depts:
@@ -514,11 +636,15 @@ def my_obligations(service: Service, profile: Profile, as_of: Any, seen: list[st
     ids = [i.obligation.id for i in items]
     earlier = set(seen or [])
     fresh = [i for i in ids if earlier and i not in earlier]
-    html = [f"<p class='count'>{esc(profile.name)}（{esc(' → '.join(profile.places))}）：共 {len(items)} 项义务"
-            + (f"，其中 {len(fresh)} 项是上次查看后新增的" if fresh else "") + "</p>"]
+    html = [
+        f"<p class='count'>{esc(profile.name)}（{esc(' → '.join(profile.places))}）：共 {len(items)} 项义务"
+        + (f"，其中 {len(fresh)} 项是上次查看后新增的" if fresh else "")
+        + "</p>"
+    ]
     if not items:
-        html.append("<p class='empty'>知识库中没有约束该企业的条款 / no obligation in the knowledge base binds this "
-                    "company</p>")
+        html.append(
+            "<p class='empty'>知识库中没有约束该企业的条款 / no obligation in the knowledge base binds this company</p>"
+        )
     for group in Group:
         members = [i for i in items if i.group is group]
         if members:
@@ -532,8 +658,15 @@ def checklist_file(service: Service, profile: Profile, as_of: Any, fmt: str) -> 
     content, the profile, the date and the format), written only when asked for."""
     day = _as_of(as_of)
     store = service.store()
-    key = json.dumps([EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(profile),
-                      day.isoformat(), fmt], ensure_ascii=False, default=str)
-    path = service.exports.get(key, "my-obligations", f".{fmt}", lambda fh: fh.write(
-        render_checklist(profile, check(store, profile, day), fmt, day)))
+    key = json.dumps(
+        [EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(profile), day.isoformat(), fmt],
+        ensure_ascii=False,
+        default=str,
+    )
+    path = service.exports.get(
+        key,
+        "my-obligations",
+        f".{fmt}",
+        lambda fh: fh.write(render_checklist(profile, check(store, profile, day), fmt, day)),
+    )
     return str(path)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from .service import Service
 
-SEMANTIC_DEGRADED = ("⚠️ 语义检索暂时不可用（索引正在更新），结果仅来自关键词检索 / semantic search is temporarily "
-                     "unavailable (its index is being updated): results come from keyword search only")
+SEMANTIC_DEGRADED = (
+    "⚠️ 语义检索暂时不可用（索引正在更新），结果仅来自关键词检索 / semantic search is temporarily "
+    "unavailable (its index is being updated): results come from keyword search only"
+)
 
 
 def semantic_degraded(service: Service) -> bool:

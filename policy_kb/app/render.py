@@ -64,21 +64,29 @@ def citation_title(c: Citation) -> str:
 def citation_body(c: Citation, answer_text: str) -> str:
     """The cited clause with the parts the answer quotes highlighted."""
     body = esc(c.text)
-    for quoted in sorted({q for q in re.findall(r"[“]?([^“”\n\[\]]{8,})[”]? \[" + str(c.n) + r"\]", answer_text)},
-                         key=len, reverse=True):
+    for quoted in sorted(
+        {q for q in re.findall(r"[“]?([^“”\n\[\]]{8,})[”]? \[" + str(c.n) + r"\]", answer_text)}, key=len, reverse=True
+    ):
         q = esc(quoted.strip("- “”"))
         if q and q in body:
             body = body.replace(q, f"<mark>{q}</mark>", 1)
-    return (f"<div class='clause'>{body}</div><div class='clause-id'>"
-            f"{clause_link(c.clause_id, '查看上下文 / open in context')}</div>")
+    return (
+        f"<div class='clause'>{body}</div><div class='clause-id'>"
+        f"{clause_link(c.clause_id, '查看上下文 / open in context')}</div>"
+    )
 
 
 def answer_markdown(a: Answer) -> str:
     # the outcome in words first, visible without a click (the reason of a refusal is the answer's first line)
-    badge = {"answered": "✅ **已找到**\n\n", "partial": "⚠️ **部分回答**（请核对所引条款）\n\n",
-             "not_found": "🔍 **文件中没有答案** — "}
-    text = "\n".join(md_escape(line).replace("\\[", "[").replace("\\]", "]") if not line.startswith("**")
-                     else line for line in a.answer.splitlines())
+    badge = {
+        "answered": "✅ **已找到**\n\n",
+        "partial": "⚠️ **部分回答**（请核对所引条款）\n\n",
+        "not_found": "🔍 **文件中没有答案** — ",
+    }
+    text = "\n".join(
+        md_escape(line).replace("\\[", "[").replace("\\]", "]") if not line.startswith("**") else line
+        for line in a.answer.splitlines()
+    )
     # every [n] marker opens its clause in context
     links = {f"[{c.n}]": clause_link(c.clause_id, f"[{c.n}]") for c in a.citations}
     if links:
@@ -98,7 +106,14 @@ def plain_text(markdown: str) -> str:
 
 
 # clauses without a number, named as a reader would
-KIND_LABELS = {"title": "标题", "preamble": "前言", "cc": "抄送", "body": "正文", "signature": "落款", "attachment": "附件"}
+KIND_LABELS = {
+    "title": "标题",
+    "preamble": "前言",
+    "cc": "抄送",
+    "body": "正文",
+    "signature": "落款",
+    "attachment": "附件",
+}
 
 # users read 省级 / 市级, not the records' level names; ids and raw scores stay in the API and the CLI
 LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
@@ -114,14 +129,17 @@ def hits_html(hits: list[Hit]) -> str:
         return "<p class='empty'>没有结果 / no results</p>"
     rows = [f"<p class='count'>共 {len(hits)} 条结果 / {len(hits)} results</p>"]
     for i, h in enumerate(hits, 1):
-        via = f"<span class='via'>上级规定（{LEVELS.get(h.applies_via, h.applies_via)}）</span>" if h.applies_via else ""
+        via = (
+            f"<span class='via'>上级规定（{LEVELS.get(h.applies_via, h.applies_via)}）</span>" if h.applies_via else ""
+        )
         label = esc("".join(h.path) or KIND_LABELS.get(h.kind, h.kind))
         rows.append(
             f"<div class='hit'><div class='hit-head'><b>{i}.</b> {esc(h.doc_title)} "
             f"<span class='docno'>{esc(h.doc_number)}</span> <b>{clause_link(h.clause_id, label)}</b> {via}</div>"
             f"<div class='snippet'>{highlight(h.snippet)}</div>"
             f"<div class='clause-id'>{esc(h.jurisdiction or '地区未注明')} · {LEVELS.get(_level(h) or '', '')} · "
-            f"{clause_link(h.clause_id, '查看上下文 / open in context')}</div></div>")
+            f"{clause_link(h.clause_id, '查看上下文 / open in context')}</div></div>"
+        )
     return "\n".join(rows)
 
 
@@ -155,18 +173,33 @@ a.open-clause:hover { text-decoration: underline; }
 
 # the build's warnings are written for developers (and stay so in the CLI); the Documents table says them in words a
 # reader of the document understands
-FIELD_NAMES = {"title": "标题", "doc_number": "文号", "issue_date": "发文日期", "issuer": "发文机关",
-               "jurisdiction": "地区", "level": "级别", "effective_date": "施行日期"}
+FIELD_NAMES = {
+    "title": "标题",
+    "doc_number": "文号",
+    "issue_date": "发文日期",
+    "issuer": "发文机关",
+    "jurisdiction": "地区",
+    "level": "级别",
+    "effective_date": "施行日期",
+}
+NUMBERING_PROBLEMS = {"repeats": "重复", "goes backwards": "倒退", "skips": "跳号"}
 USER_WARNINGS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"^(\w+) not stated in the text"),
-     lambda m: f"文中未写明{FIELD_NAMES.get(m.group(1), m.group(1))}（可在 .meta.json 附注文件中补充）"),
+    (
+        re.compile(r"^(\w+) not stated in the text"),
+        lambda m: f"文中未写明{FIELD_NAMES.get(m.group(1), m.group(1))}（可在 .meta.json 附注文件中补充）",
+    ),
     (re.compile(r"^mojibake at \d+-\d+: '(.*)'", re.S), lambda m: f"含乱码字符「{m.group(1)}」，请核对原文"),
     (re.compile(r"^mojibake: '(.*)'", re.S), lambda m: f"含乱码字符「{m.group(1)}」，请核对原文"),
     (re.compile(r"^removed (\d+) page-number/running-header"), lambda m: f"已去除 {m.group(1)} 行页码或页眉"),
     (re.compile(r"^removed (\d+) private-use"), lambda m: f"已去除 {m.group(1)} 个字体造成的异常字符"),
-    (re.compile(r"^(?:[^:]+: )?numbering: (\S+) is not a well-formed number"), lambda m: f"编号「{m.group(1)}」写法有误"),
-    (re.compile(r"^(?:[^:]+: )?numbering: (\S+) (repeats|goes backwards|skips) \(expected (\S+)\)"),
-     lambda m: f"编号「{m.group(1)}」{ {'repeats': '重复', 'goes backwards': '倒退', 'skips': '跳号'}[m.group(2)]}（应为{m.group(3)}）"),
+    (
+        re.compile(r"^(?:[^:]+: )?numbering: (\S+) is not a well-formed number"),
+        lambda m: f"编号「{m.group(1)}」写法有误",
+    ),
+    (
+        re.compile(r"^(?:[^:]+: )?numbering: (\S+) (repeats|goes backwards|skips) \(expected (\S+)\)"),
+        lambda m: f"编号「{m.group(1)}」{NUMBERING_PROBLEMS[m.group(2)]}（应为{m.group(3)}）",
+    ),
     (re.compile(r"^no numbered clauses found"), lambda m: "未识别到编号条款，按无编号全文收录"),
     (re.compile(r"^issue_date taken from the 印发"), lambda m: "发文日期取自印发日期（未见落款日期）"),
 ]

@@ -58,6 +58,7 @@ class Service:
 
     def warm_up(self) -> None:
         """Load the model and indexes in the background so the first question is fast, without delaying the page."""
+
         def run() -> None:
             try:
                 a = self.answerer()

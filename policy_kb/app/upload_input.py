@@ -46,9 +46,16 @@ class UploadLimit:
         self.message = too_large_message(limit_bytes).encode("utf-8")
 
     async def _refuse(self, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                (b"content-length", str(len(self.message)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(self.message)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": self.message})
 
     @staticmethod
@@ -59,8 +66,11 @@ class UploadLimit:
             message = await receive()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or \
-                not scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTE_SUFFIX):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or not scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTE_SUFFIX)
+        ):
             await self.app(scope, receive, send)
             return
         cap = self.limit + MULTIPART_SLACK

@@ -19,8 +19,6 @@ from gradio.utils import NamedString
 UPLOAD_ROUTE_SUFFIX = "/upload"
 MULTIPART_SLACK = 64 * 1024  # multipart headers and boundaries around the file
 
-from gradio.events import Dependency
-
 class UploadBox(gr.File):
     """gr.File whose value is the uploaded file's path with ``.orig_name``, the name the user's file had."""
 
@@ -30,17 +28,18 @@ class UploadBox(gr.File):
         path = NamedString(f.path)
         path.orig_name = f.orig_name or ""  # type: ignore[attr-defined]
         return path
-    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from collections.abc import Callable, Sequence
+    from typing import TYPE_CHECKING, Any, Literal
+
     from gradio.blocks import Block
+
     if TYPE_CHECKING:
         from gradio.components import Timer
         from gradio.components.base import Component
 
-
 def too_large_message(limit_bytes: int) -> str:
     mb = limit_bytes / 1_048_576
     return f"文件过大（上限 {mb:.0f} MB）/ file too large (limit {mb:.0f} MB)"
-
 
 class UploadLimit:
     """ASGI middleware: refuse an upload body over ``limit_bytes`` (plus multipart slack) with 413 and the app's
@@ -52,14 +51,24 @@ class UploadLimit:
         self.message = too_large_message(limit_bytes).encode("utf-8")
 
     async def _refuse(self, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                (b"content-length", str(len(self.message)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(self.message)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": self.message})
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or \
-                not scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTE_SUFFIX):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or not scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTE_SUFFIX)
+        ):
             await self.app(scope, receive, send)
             return
         cap = self.limit + MULTIPART_SLACK

@@ -230,9 +230,11 @@ class FakeEmbedder:
         s = "".join(text.lower().split())
         grams = [s[i : i + 2] for i in range(len(s) - 1)] or list(s)
         hits = [_bigram_bucket(g, self.dim) for g in grams]
-        v: np.ndarray = np.bincount(np.fromiter((b for b, _ in hits), dtype=np.int64, count=len(hits)),
-                        weights=np.fromiter((w for _, w in hits), dtype=np.float64, count=len(hits)),
-                        minlength=self.dim)
+        v: np.ndarray = np.bincount(
+            np.fromiter((b for b, _ in hits), dtype=np.int64, count=len(hits)),
+            weights=np.fromiter((w for _, w in hits), dtype=np.float64, count=len(hits)),
+            minlength=self.dim,
+        )
         if not v.any():  # empty text or cancelling signs: a stable per-text vector
             seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
             v = np.random.default_rng(seed).standard_normal(self.dim)

@@ -33,8 +33,9 @@ class OnnxEmbedder:
 
     backend = "onnx-int8"
 
-    def __init__(self, folder: str | os.PathLike[str], *, model_file: Path | None = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self, folder: str | os.PathLike[str], *, model_file: Path | None = None, name: str | None = None
+    ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -53,8 +54,9 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(model_file or quantised_path(folder)), options,
-                                                     providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(
+            str(model_file or quantised_path(folder)), options, providers=["CPUExecutionProvider"]
+        )
         self._workers = int(os.environ.get(ENV_WORKERS) or os.cpu_count() or 1)
 
     def _one(self, text: str) -> np.ndarray:

@@ -91,8 +91,9 @@ def _export_fp32(model_folder: Path, out: Path) -> None:
             self.bert = bert
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     ids = torch.tensor([[0, 6, 5, 2], [0, 6, 2, 1]])
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
@@ -100,8 +101,16 @@ def _export_fp32(model_folder: Path, out: Path) -> None:
     # the tracer warns about every shape-dependent branch of the model; the dynamic axes cover them (checked below)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(Encoder().eval(), (ids, mask, torch.zeros_like(ids)), str(out), input_names=list(INPUTS),
-                          output_names=[OUTPUT], dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+        torch.onnx.export(
+            Encoder().eval(),
+            (ids, mask, torch.zeros_like(ids)),
+            str(out),
+            input_names=list(INPUTS),
+            output_names=[OUTPUT],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
 
 
 def _ffn_output_matmuls(fp32: Path) -> list[str]:
@@ -110,15 +119,24 @@ def _ffn_output_matmuls(fp32: Path) -> list[str]:
     import onnx
 
     graph = onnx.load(str(fp32), load_external_data=False).graph
-    return [n.name for n in graph.node if n.op_type == "MatMul" and n.name.endswith(FFN_OUTPUT_SUFFIX)
-            and "/attention/" not in n.name]
+    return [
+        n.name
+        for n in graph.node
+        if n.op_type == "MatMul" and n.name.endswith(FFN_OUTPUT_SUFFIX) and "/attention/" not in n.name
+    ]
 
 
 def _quantise(fp32: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"], nodes_to_exclude=_ffn_output_matmuls(fp32))
+    quantize_dynamic(
+        str(fp32),
+        str(out),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+        nodes_to_exclude=_ffn_output_matmuls(fp32),
+    )
 
 
 def _check(model_folder: Path, candidate: Path) -> float:
@@ -151,10 +169,13 @@ def ensure_onnx(model_folder: Path, progress: Progress) -> Path:
         fp32.unlink()
         cosine = _check(model_folder, staged / QUANTISED_FILE)
         if cosine < MIN_CHECK_COSINE:
-            raise RuntimeError(f"the int8 ONNX export disagrees with PyTorch (cosine {cosine:.4f} < "
-                               f"{MIN_CHECK_COSINE}); the PyTorch encoder stays in use")
-        (staged / EXPORT_MANIFEST).write_text(json.dumps(_source_stamp(model_folder), indent=2) + "\n",
-                                              encoding="utf-8")
+            raise RuntimeError(
+                f"the int8 ONNX export disagrees with PyTorch (cosine {cosine:.4f} < "
+                f"{MIN_CHECK_COSINE}); the PyTorch encoder stays in use"
+            )
+        (staged / EXPORT_MANIFEST).write_text(
+            json.dumps(_source_stamp(model_folder), indent=2) + "\n", encoding="utf-8"
+        )
         for path in [staged, *staged.iterdir()]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         final = model_folder / ONNX_SUBDIR

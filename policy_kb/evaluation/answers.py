@@ -41,17 +41,19 @@ class AnswerReport:
     failures: list[str] = field(default_factory=list)
 
     def table(self) -> str:
-        return "\n".join([
-            f"fact recall            {self.fact_recall:.3f}",
-            f"citation support       {self.citation_support:.3f}",
-            f"unanswerable accuracy  {self.unanswerable_accuracy:.3f}",
-            f"answered (answerable)  {self.answered_rate:.3f}",
-            f"citation precision     {self.citation_precision:.3f}",
-            f"chars per citation     {self.chars_per_citation:.0f}",
-            f"refused: missing word  {self.refused_for_missing_word}",
-            f"max extra citations    {self.max_extra_citations}",
-            f"answers with >2 extra  {self.over_two_extra}",
-        ])
+        return "\n".join(
+            [
+                f"fact recall            {self.fact_recall:.3f}",
+                f"citation support       {self.citation_support:.3f}",
+                f"unanswerable accuracy  {self.unanswerable_accuracy:.3f}",
+                f"answered (answerable)  {self.answered_rate:.3f}",
+                f"citation precision     {self.citation_precision:.3f}",
+                f"chars per citation     {self.chars_per_citation:.0f}",
+                f"refused: missing word  {self.refused_for_missing_word}",
+                f"max extra citations    {self.max_extra_citations}",
+                f"answers with >2 extra  {self.over_two_extra}",
+            ]
+        )
 
 
 _DIVISION = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[章节编]$")
@@ -65,7 +67,7 @@ def _article_path(clause_id: str) -> tuple[str, tuple[str, ...]]:
 def clause_matches(cited: str, gold: str) -> bool:
     """Whether a cited clause is the gold clause or one of its items (chapters and sections ignored)."""
     (cd, cp), (gd, gp) = _article_path(cited), _article_path(gold)
-    return cd == gd and bool(gp) and cp[:len(gp)] == gp
+    return cd == gd and bool(gp) and cp[: len(gp)] == gp
 
 
 def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -> AnswerReport:

@@ -3,7 +3,8 @@
 The gold lives in ``tests/gold/real/<split>/`` (``metadata*.jsonl``, ``obligations*.jsonl``; see the README there).
 Real texts are read from ``../shared/real-dev/`` (never copied into the repository), fixtures from
 ``tests/fixtures/layouts/<split>/``; a gold document whose metadata names a ``source`` inside the LawRefBook tarball
-(``../shared/lawrefbook/``) is extracted from it once into ``build/lawrefbook/``.  Documents are processed in-process (load → clean → clauses → metadata →
+(``../shared/lawrefbook/``) is extracted from it once into ``build/lawrefbook/``.  Documents are processed
+in-process (load → clean → clauses → metadata →
 obligations) without a knowledge base, so the score depends only on ingest and extraction.
 """
 
@@ -21,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLD_ROOT = ROOT / "tests" / "gold" / "real"
 FIXTURE_ROOT = ROOT / "tests" / "fixtures" / "layouts"
 REAL_DEV = Path(os.environ.get("POLICY_KB_REAL_DEV", ROOT.parent / "shared" / "real-dev"))
-LAWREFBOOK = Path(os.environ.get("POLICY_KB_LAWREFBOOK",
-                                 ROOT.parent / "shared" / "lawrefbook" / "lawrefbook-2f4c5c2.tar.xz"))
+LAWREFBOOK = Path(
+    os.environ.get("POLICY_KB_LAWREFBOOK", ROOT.parent / "shared" / "lawrefbook" / "lawrefbook-2f4c5c2.tar.xz")
+)
 LAWREFBOOK_CACHE = ROOT / "build" / "lawrefbook"
 META_FIELDS = ("title", "jurisdiction", "level", "issue_date", "doc_number", "issuer", "effective_date")
 COUNT_FIELDS = ("articles", "chapters", "sections")
@@ -42,14 +44,18 @@ class DocumentsReport:
         def acc(d: dict[str, tuple[int, int]]) -> dict[str, Any]:
             return {k: {"value": round(a / t, 4) if t else 1.0, "correct": a, "total": t} for k, (a, t) in d.items()}
 
-        return {"metadata": acc(self.metadata), "structure": acc(self.counts),
-                "obligations": self.obligations.to_dict(), "missing_files": self.missing_files}
+        return {
+            "metadata": acc(self.metadata),
+            "structure": acc(self.counts),
+            "obligations": self.obligations.to_dict(),
+            "missing_files": self.missing_files,
+        }
 
     def table(self) -> str:
         lines = [f"{'metadata / structure':<22}{'value':>10}{'correct':>10}{'total':>8}"]
         for k, (a, t) in {**self.counts, **self.metadata}.items():
             lines.append(f"{k:<22}{(a / t if t else 1.0):>10.3f}{a:>10}{t:>8}")
-        return "\n".join(lines + ["", self.obligations.table()])
+        return "\n".join([*lines, "", self.obligations.table()])
 
 
 def source_path(doc_id: str, split: str) -> Path | None:
@@ -85,8 +91,14 @@ def _gold_rows(split: str, prefix: str) -> list[dict[str, Any]]:
 
 def _label_counts(clauses: list[Any]) -> dict[str, int]:
     ends = {"articles": "条", "chapters": "章", "sections": "节"}
-    return {k: sum(1 for c in clauses if c.kind == "body" and (c.label or "").startswith("第")
-                   and (c.label or "").endswith(end)) for k, end in ends.items()}
+    return {
+        k: sum(
+            1
+            for c in clauses
+            if c.kind == "body" and (c.label or "").startswith("第") and (c.label or "").endswith(end)
+        )
+        for k, end in ends.items()
+    }
 
 
 def is_fixture(doc_id: str, split: str) -> bool:
@@ -99,7 +111,7 @@ def evaluate_split(split: str, only: str | None = None) -> DocumentsReport:
     from ..ingest.document import process_file
 
     report = DocumentsReport()
-    keep = (lambda r: only is None or is_fixture(r["doc_id"], split) == (only == "fixtures"))  # noqa: E731
+    keep = lambda r: only is None or is_fixture(r["doc_id"], split) == (only == "fixtures")  # noqa: E731
     meta_rows = [r for r in _gold_rows(split, "metadata") if keep(r)]
     ob_rows = [r for r in _gold_rows(split, "obligations") if keep(r)]
     doc_ids = list(dict.fromkeys([r["doc_id"] for r in meta_rows] + [r["doc_id"] for r in ob_rows]))

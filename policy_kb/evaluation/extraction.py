@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..extract.authorities import expanded_core
 from ..extract.lexicon import canonical_department
@@ -56,10 +57,21 @@ class ExtractionReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "fields": {k: {"precision": round(c.precision, 4), "recall": round(c.recall, 4), "f1": round(c.f1, 4),
-                           "tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in self.fields.items()},
-            "accuracy": {k: {"value": round(a / t, 4) if t else 1.0, "correct": a, "total": t}
-                         for k, (a, t) in self.accuracy.items()},
+            "fields": {
+                k: {
+                    "precision": round(c.precision, 4),
+                    "recall": round(c.recall, 4),
+                    "f1": round(c.f1, 4),
+                    "tp": c.tp,
+                    "fp": c.fp,
+                    "fn": c.fn,
+                }
+                for k, c in self.fields.items()
+            },
+            "accuracy": {
+                k: {"value": round(a / t, 4) if t else 1.0, "correct": a, "total": t}
+                for k, (a, t) in self.accuracy.items()
+            },
         }
 
     def table(self) -> str:
@@ -127,7 +139,9 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
         needle = _norm(row["text_contains"])
         cands = [o for o in by_clause.get(row["clause_id"], []) if needle in _norm(o["text"])]
         if not cands:  # a split sentence (one obligation per place) may hold only part of the needle
-            cands = [o for o in by_clause.get(row["clause_id"], []) if _norm(o["text"]) in needle and len(o["text"]) > 4]
+            cands = [
+                o for o in by_clause.get(row["clause_id"], []) if _norm(o["text"]) in needle and len(o["text"]) > 4
+            ]
         if not cands:
             report.fields["obligation"].fn += 1
             report.misses.append(f"{row['clause_id']} {row['text_contains']}")
@@ -149,12 +163,16 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
         thr_total += len(g_thr)
         thr_ok += len(g_thr & p_thr)
         if g_thr != p_thr:
-            report.errors.append(f"thresholds {row['clause_id']} {row['text_contains']}: gold {sorted(g_thr)} got {sorted(p_thr)}")
+            report.errors.append(
+                f"thresholds {row['clause_id']} {row['text_contains']}: gold {sorted(g_thr)} got {sorted(p_thr)}"
+            )
         g_dep, p_dep = _departments(row.get("departments", {})), _departments(pred.get("departments", {}))
         report.fields["departments(role,name)"].add(g_dep, p_dep)
         report.fields["departments(name)"].add({n for _, n in g_dep}, {n for _, n in p_dep})
         if g_dep != p_dep:
-            report.errors.append(f"departments {row['clause_id']} {row['text_contains']}: gold {sorted(g_dep)} got {sorted(p_dep)}")
+            report.errors.append(
+                f"departments {row['clause_id']} {row['text_contains']}: gold {sorted(g_dep)} got {sorted(p_dep)}"
+            )
         mod_total += 1
         mod_ok += row.get("modality") == pred.get("modality")
         g_pen = _penalty_amounts(row.get("penalties") or [])
@@ -162,16 +180,22 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
         pen_total += len(g_pen)
         pen_ok += len(g_pen & p_pen)
         if g_pen - p_pen:
-            report.errors.append(f"penalties {row['clause_id']} {row['text_contains']}: gold {sorted(g_pen, key=str)} "
-                                 f"got {sorted(p_pen, key=str)}")
+            report.errors.append(
+                f"penalties {row['clause_id']} {row['text_contains']}: gold {sorted(g_pen, key=str)} "
+                f"got {sorted(p_pen, key=str)}"
+            )
         if "penalties" in row:
-            report.fields["penalties(kind)"].add({p["kind"] for p in row.get("penalties") or []},
-                                                 {p["kind"] for o in cands for p in o.get("penalties") or []})
+            report.fields["penalties(kind)"].add(
+                {p["kind"] for p in row.get("penalties") or []},
+                {p["kind"] for o in cands for p in o.get("penalties") or []},
+            )
         if row.get("inherited_from"):
             inh_total += 1
             inh_ok += pred.get("inherited_from") == row["inherited_from"]
     gold_clauses = {r["clause_id"] for r in gold}
-    report.fields["obligation"].fp = sum(1 for c in gold_clauses for o in by_clause.get(c, []) if o["id"] not in matched_ids)
+    report.fields["obligation"].fp = sum(
+        1 for c in gold_clauses for o in by_clause.get(c, []) if o["id"] not in matched_ids
+    )
     report.accuracy["deadline date"] = (date_ok, date_total)
     report.accuracy["threshold value+unit"] = (thr_ok, thr_total)
     report.accuracy["modality"] = (mod_ok, mod_total)

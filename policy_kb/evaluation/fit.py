@@ -72,8 +72,10 @@ def _fit(examples: list[Example]) -> Model:
     x = np.array([e.features.vector() for ex in examples for e in ex.evidence], dtype=float)
     y = np.array([label for ex in examples for label in ex.labels])
     lr = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(x, y)
-    return Model(dict(zip(Features.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
-                 round(float(lr.intercept_[0]), 4))
+    return Model(
+        dict(zip(Features.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
+        round(float(lr.intercept_[0]), 4),
+    )
 
 
 def _fit_answerable(examples: list[Example], model: Model) -> Model:
@@ -83,9 +85,13 @@ def _fit_answerable(examples: list[Example], model: Model) -> Model:
     x = np.array([Overall.of(ex.question, _ranked(ex)).vector() for ex in examples], dtype=float)
     y = np.array([int(ex.gold.get("answerable", True)) for ex in examples])
     lr = LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced").fit(x, y)
-    return Model(model.weights, model.bias, model.thresholds,
-                 dict(zip(Overall.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
-                 round(float(lr.intercept_[0]), 4))
+    return Model(
+        model.weights,
+        model.bias,
+        model.thresholds,
+        dict(zip(Overall.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
+        round(float(lr.intercept_[0]), 4),
+    )
 
 
 def _ranked(ex: Example) -> list[Evidence]:
@@ -154,9 +160,12 @@ def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
         else:
             n_un += 1
             unanswered_ok += not ok
-    return {"fact_recall": round(found / (total or 1), 3), "answered": round(answered / (n_ans or 1), 3),
-            "unanswerable_accuracy": round(unanswered_ok / (n_un or 1), 3),
-            "citation_precision": round(in_gold / (cited or 1), 3)}
+    return {
+        "fact_recall": round(found / (total or 1), 3),
+        "answered": round(answered / (n_ans or 1), 3),
+        "unanswerable_accuracy": round(unanswered_ok / (n_un or 1), 3),
+        "citation_precision": round(in_gold / (cited or 1), 3),
+    }
 
 
 def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path = MODEL_FILE) -> dict[str, Any]:
@@ -179,8 +188,12 @@ def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path =
     final = _fit(examples)
     final = _fit_answerable(examples, final)
     final = Model(final.weights, final.bias, thresholds, final.answer_weights, final.answer_bias)
-    report = {"trained_on": len(examples), "sentences": sum(len(ex.evidence) for ex in examples),
-              "positives": sum(sum(ex.labels) for ex in examples), "folds": f"{FOLDS}, grouped by document",
-              "cross_validated": cv}
+    report = {
+        "trained_on": len(examples),
+        "sentences": sum(len(ex.evidence) for ex in examples),
+        "positives": sum(sum(ex.labels) for ex in examples),
+        "folds": f"{FOLDS}, grouped by document",
+        "cross_validated": cv,
+    }
     out.write_text(final.to_json({"report": report}), encoding="utf-8")
     return report

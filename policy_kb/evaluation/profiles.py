@@ -92,13 +92,17 @@ def score(name: str, gold: list[dict[str, Any]], predicted: list[tuple[Obligatio
     return result
 
 
-def evaluate_profiles(split: str = "all", as_of: date = date(2026, 12, 6), baseline: bool = False,
-                      drop_expired_gold: bool = False) -> list[ProfileScore]:
+def evaluate_profiles(
+    split: str = "all", as_of: date = date(2026, 12, 6), baseline: bool = False, drop_expired_gold: bool = False
+) -> list[ProfileScore]:
     from ..profile.match import checklist, expired_plans
     from ..profile.model import load_profile
 
-    scopes = {r["profile"]: r["documents"] for r in map(json.loads, (GOLD / "scope.jsonl").read_text(
-        encoding="utf-8").splitlines()) if r}
+    scopes = {
+        r["profile"]: r["documents"]
+        for r in map(json.loads, (GOLD / "scope.jsonl").read_text(encoding="utf-8").splitlines())
+        if r
+    }
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in (GOLD / "checklists.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -123,10 +127,14 @@ def evaluate_profiles(split: str = "all", as_of: date = date(2026, 12, 6), basel
 def table(results: list[ProfileScore]) -> str:
     lines = [f"{'profile':<28}{'P':>7}{'R':>7}{'tp':>5}{'fp':>5}{'fn':>5}{'status':>8}"]
     for r in results:
-        lines.append(f"{r.name:<28}{r.precision:>7.3f}{r.recall:>7.3f}{r.tp:>5}{r.fp:>5}{r.fn:>5}"
-                     f"{(r.status_ok / r.tp if r.tp else 1):>8.3f}")
+        lines.append(
+            f"{r.name:<28}{r.precision:>7.3f}{r.recall:>7.3f}{r.tp:>5}{r.fp:>5}{r.fn:>5}"
+            f"{(r.status_ok / r.tp if r.tp else 1):>8.3f}"
+        )
     tp, fp, fn = (sum(getattr(r, k) for r in results) for k in ("tp", "fp", "fn"))
     ok = sum(r.status_ok for r in results)
-    lines.append(f"{'all (micro)':<28}{(tp / (tp + fp) if tp + fp else 1):>7.3f}{(tp / (tp + fn) if tp + fn else 1):>7.3f}"
-                 f"{tp:>5}{fp:>5}{fn:>5}{(ok / tp if tp else 1):>8.3f}")
+    lines.append(
+        f"{'all (micro)':<28}{(tp / (tp + fp) if tp + fp else 1):>7.3f}{(tp / (tp + fn) if tp + fn else 1):>7.3f}"
+        f"{tp:>5}{fp:>5}{fn:>5}{(ok / tp if tp else 1):>8.3f}"
+    )
     return "\n".join(lines)

@@ -23,7 +23,9 @@ class ModeScores:
     misses: list[str] = field(default_factory=list)
 
 
-def evaluate(searcher: Searcher, questions: list[dict[str, Any]], modes: tuple[str, ...] = MODES) -> dict[str, ModeScores]:
+def evaluate(
+    searcher: Searcher, questions: list[dict[str, Any]], modes: tuple[str, ...] = MODES
+) -> dict[str, ModeScores]:
     rows = [q for q in questions if q.get("answerable", True) and q.get("gold_clauses")]
     out: dict[str, ModeScores] = {}
     for mode in modes:

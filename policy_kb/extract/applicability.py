@@ -51,15 +51,22 @@ class Applicability:
     conditions: list[Condition] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"binds": str(self.binds), "industries": self.industries, "facilities": self.facilities,
-                "conditions": [c.to_dict() for c in self.conditions]}
+        return {
+            "binds": str(self.binds),
+            "industries": self.industries,
+            "facilities": self.facilities,
+            "conditions": [c.to_dict() for c in self.conditions],
+        }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "Applicability":
+    def from_dict(cls, data: dict[str, Any] | None) -> Applicability:
         data = data or {}
-        return cls(Binds(data.get("binds", "unknown")), list(data.get("industries", [])),
-                   list(data.get("facilities", [])),
-                   [Condition(**{**c, "value": float(c["value"])}) for c in data.get("conditions", [])])
+        return cls(
+            Binds(data.get("binds", "unknown")),
+            list(data.get("industries", [])),
+            list(data.get("facilities", [])),
+            [Condition(**{**c, "value": float(c["value"])}) for c in data.get("conditions", [])],
+        )
 
 
 @cache
@@ -85,7 +92,9 @@ def _named(text: str, table: dict[str, list[str]]) -> list[str]:
 
 # who a sentence's verb belongs to when the extractor found no subject: the words before its first modal verb, after
 # a leading time phrase (`2023年10月31日前，各企业要…` → 各企业; `市生态环境、住建等部门要…` → those departments)
-_LEADING_ACTOR = re.compile(r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)")
+_LEADING_ACTOR = re.compile(
+    r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)"
+)
 
 
 def _opening(text: str) -> str:
@@ -98,14 +107,21 @@ def _leading_actor(text: str) -> str:
     return m.group(1) if m else ""
 
 
-def _binds(text: str, subject: str | None, departments: dict[str, list[str]], inherited: bool,
-           conditions: list[Condition], prohibition: bool) -> Binds:
+def _binds(
+    text: str,
+    subject: str | None,
+    departments: dict[str, list[str]],
+    inherited: bool,
+    conditions: list[Condition],
+    prohibition: bool,
+) -> Binds:
     """Whether a company is bound, in order of evidence: the actor (the subject, else the words before the modal
     verb) when it is a company or a public body — a roster item that opens with 负责 is its department's; a
     condition on a company's facilities (`淘汰炭化室高度4.3米及以下…的机焦炉` binds the plants whoever carries the task
     out); a department named in the sentence as the one in charge; then a sentence about companies or their
     facilities or an industry, or a prohibition that names nobody (`禁止…`, `不得新建…焦化…项目` binds whoever would do
-    it).  A department that is not the sentence's actor — in charge through a trailing `（省生态环境厅负责）` or a 责任单位
+    it).  A department that is not the sentence's actor — in charge through a trailing `（省生态环境厅负责）` or a
+    责任单位
     line — supervises the task; it does not make the task the department's own duty."""
     words = vocabulary()
     actor = subject or _leading_actor(text)
@@ -119,8 +135,11 @@ def _binds(text: str, subject: str | None, departments: dict[str, list[str]], in
     if _opening(text).startswith(tuple(words["government_openings"])):
         return Binds.GOVERNMENT
     actors = any(departments.get(r) for r in ("lead", "responsible", "implement"))
-    if (any(w in text for w in words["enterprise_words"]) or _named(text, words["facilities"])
-            or _named(text, words["industries"])):
+    if (
+        any(w in text for w in words["enterprise_words"])
+        or _named(text, words["facilities"])
+        or _named(text, words["industries"])
+    ):
         return Binds.ENTERPRISE
     if prohibition and not actors:
         return Binds.ENTERPRISE
@@ -138,13 +157,19 @@ def _qualifies(text: str, threshold_text: str) -> bool:
     at = text.find(threshold_text)
     if at < 0:
         return False
-    tail = text[at + len(threshold_text):at + len(threshold_text) + QUALIFIES_WITHIN]
+    tail = text[at + len(threshold_text) : at + len(threshold_text) + QUALIFIES_WITHIN]
     tail = re.split(r"[，。；：,;]", tail)[0]
     return any(n in tail for n in nouns)
 
 
-def applicability(text: str, subject: str | None, departments: dict[str, list[str]],
-                  thresholds: list[dict[str, Any]], inherited: bool = False, modality: str = "must") -> Applicability:
+def applicability(
+    text: str,
+    subject: str | None,
+    departments: dict[str, list[str]],
+    thresholds: list[dict[str, Any]],
+    inherited: bool = False,
+    modality: str = "must",
+) -> Applicability:
     words = vocabulary()
     conditions = []
     for t in thresholds:

@@ -23,8 +23,11 @@ MAX_NAME = 40  # longer stretches before a verb are clauses, not names
 @lru_cache(maxsize=1)
 def _terms() -> dict[str, list[str]]:
     data = json.loads(resources.files("policy_kb").joinpath("data/authority_terms.json").read_text(encoding="utf-8"))
-    return {k: (v if k in ("vague", "back_references") else sorted(v, key=len, reverse=True))
-            for k, v in data.items() if not k.startswith("_")}
+    return {
+        k: (v if k in ("vague", "back_references") else sorted(v, key=len, reverse=True))
+        for k, v in data.items()
+        if not k.startswith("_")
+    }
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +48,10 @@ def _head(name: str) -> str | None:
 
 # an authority named by what it does: `负有安全生产监督管理职责的部门`, `依法作出处罚决定的行政机关`,
 # `其他依照本法规定行使监督管理权的部门`; the qualifier is a relative clause, so verbs (依照, 作出) may occur in it
-_QUALIFIED = re.compile(r"^(?:其他)?(?!向|对|由|经|报|将|在|与|和|及|会同|组织)[^，。；：、“”《》]{2,30}的"
-                        r"(?:行政)?(?:主管)?(?:部门|机关|机构)$")
+_QUALIFIED = re.compile(
+    r"^(?:其他)?(?!向|对|由|经|报|将|在|与|和|及|会同|组织)[^，。；：、“”《》]{2,30}的"
+    r"(?:行政)?(?:主管)?(?:部门|机关|机构)$"
+)
 # a qualifier that starts after `其他` or a conjunction and runs to its head (`…或者其他|依照本法规定…的部门`)
 _QUALIFIER_AHEAD = re.compile(r"[^，。；：、]{2,30}?的(?:行政)?(?:主管)?(?:部门|机关|机构)")
 _MODAL_IN = re.compile(r"(?<![主重需纲摘只])要(?!求|点|素|是)|应当|应(?!急|用|对)|必须|可以|不得|(?<![必无])须")
@@ -81,7 +86,9 @@ def split_authorities(phrase: str) -> list[str]:
     out: list[str] = []
     for group in _split_conjunctions(phrase):
         # `县级以上人民政府及其发展改革、农业等主管部门`: 其 refers back to the government, whose departments these are
-        owner = out[-1] if out and re.match(r"其(?!他)", group) and re.search(r"(?:人民政府|政府|国务院)$", out[-1]) else ""
+        owner = (
+            out[-1] if out and re.match(r"其(?!他)", group) and re.search(r"(?:人民政府|政府|国务院)$", out[-1]) else ""
+        )
         group = re.sub(r"^其(?!他)", "", group)
         category = _category(group)
         if category:
@@ -90,7 +97,7 @@ def split_authorities(phrase: str) -> list[str]:
         # `…、住建等部门`, `…、水利等扬尘监督管理部门`: what follows 等 is the shared suffix; otherwise the last
         # name's head is
         shared = re.search(r"等(?:有关|相关)?((?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门|单位|机构|机关)$", group)
-        parts = [p for p in _split_top(group[:shared.start()] if shared else group, "、") if p]
+        parts = [p for p in _split_top(group[: shared.start()] if shared else group, "、") if p]
         if not parts or (len(parts) > 1 and not all(_list_member(p) for p in parts)):
             continue
         head = shared.group(1) if shared else _head(parts[-1])
@@ -152,7 +159,7 @@ def _split_conjunctions(phrase: str) -> list[str]:
     `自然资源和规划部门` and `工业和信息化局` are one."""
     groups, start = [], 0
     for m in re.finditer(r"以及|或者|和|及|与", phrase):
-        left = phrase[start:m.start()]
+        left = phrase[start : m.start()]
         if _head(left) or _is_level(left):
             groups.append(left)
             start = m.end()
@@ -185,8 +192,8 @@ def _longest_name(text: str) -> tuple[str, int] | None:
             return chunk, end
         qualifier = _QUALIFIER_AHEAD.match(text, end) if re.search(r"(?:或者|以及|和|及|、)其他$", chunk) else None
         if qualifier is not None:  # `…部门或者其他|依照本法规定行使监督管理权的部门`: 依照 is inside the name
-            if not re.match(r"和|及|、|或", text[qualifier.end():]):
-                return text[:qualifier.end()], qualifier.end()  # a qualified name ends at its head
+            if not re.match(r"和|及|、|或", text[qualifier.end() :]):
+                return text[: qualifier.end()], qualifier.end()  # a qualified name ends at its head
             end = qualifier.end() - 1
             continue
         if at_verb and end < len(text) and not re.match(r"和|及|、|或", text[end]):
@@ -202,7 +209,7 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
     not a name."""
     import jieba.posseg
 
-    part = re.split(r"[，。；：,]", text, maxsplit=1)[0][:MAX_NAME + 20]
+    part = re.split(r"[，。；：,]", text, maxsplit=1)[0][: MAX_NAME + 20]
     head = _patterns()[0]
     for end in range(2, min(len(part), MAX_NAME)):
         name = part[:end]
@@ -210,12 +217,15 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
             continue
         if re.match(r"[^，。；]{1,12}?的[^，。；]{0,10}?(?:部门|机关|机构)", part[end:]):
             continue  # `县级以上人民政府|确定的监督管理部门`: the government is inside the name's qualifier
-        following = jieba.posseg.lcut(part[end:end + 8])
+        following = jieba.posseg.lcut(part[end : end + 8])
         if not following or following[0].flag not in ("v", "p") or not following[0].word.startswith(part[end]):
             continue
         words = jieba.posseg.lcut(name)
-        if (words[0].flag in ("p", "c") or any(w in name for w in _terms()["parties"])
-                or (not is_qualified(name) and any(w.flag in ("v", "p") for w in words))):
+        if (
+            words[0].flag in ("p", "c")
+            or any(w in name for w in _terms()["parties"])
+            or (not is_qualified(name) and any(w.flag in ("v", "p") for w in words))
+        ):
             return None  # `与所在地…人民政府`, `土地使用权已经被地方人民政府`: a preposition or a clause
         return (name, end) if split_authorities(name) else None
     return None
@@ -237,13 +247,13 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     if found is None:
         return [], []
     names = split_authorities(found[0])
-    rest = sentence[found[1]:]
+    rest = sentence[found[1] :]
     if _ASSISTS.match(rest):
         return [], names  # `公安机关交通管理部门应当予以配合`: it cooperates in another's duty
     cooperate: list[str] = []
     joint = re.match(r"(?:应当|应|可以|负责)?会同", rest)
     if joint:
-        partner = _longest_name(rest[joint.end():])
+        partner = _longest_name(rest[joint.end() :])
         cooperate = split_authorities(partner[0]) if partner else []
         unnamed = _UNNAMED_PARTNER.match(rest, joint.end())
         if not cooperate and unnamed:
@@ -253,7 +263,9 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
 
 # a modal right after a clause's subject (`…部门应当予以配合`, `…单位也应当…`); `应急`/`应用` are not modals
 _MODAL_AFTER = re.compile(r"(?:也|还|则|均|同时)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|负责|有权)")
-_PARTY_SUBJECT = re.compile(r"^([^，。；：（）]{2,20}?)(?:也|还|则|均|同时)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|有权)")
+_PARTY_SUBJECT = re.compile(
+    r"^([^，。；：（）]{2,20}?)(?:也|还|则|均|同时)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|有权)"
+)
 
 
 def opens_with_actor(text: str) -> bool:
@@ -273,7 +285,7 @@ def agent_authorities(sentence: str) -> list[str]:
     """Authorities introduced by `由` (`…名录，由设区的市级以上地方人民政府环境保护主管部门确定`)."""
     out: list[str] = []
     for m in re.finditer(r"由", sentence):
-        found = _longest_name(sentence[m.end():])
+        found = _longest_name(sentence[m.end() :])
         if found:
             out.extend(split_authorities(found[0]))
     return out

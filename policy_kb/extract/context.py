@@ -22,13 +22,26 @@ from .departments import Assignment, split_names
 from .penalties import Penalty, authorities, find_penalties, item_penalties
 
 # `责任单位：` and its variants; the role of the units it lists comes from the label (`牵头单位` → lead)
-_LABELS = r"责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|协同部门|协同单位|参与单位|协办单位|主办单位|落实单位|实施单位|责任主体"
+_LABELS = (
+    r"责任单位|责任部门|牵头单位|牵头部门|配合单位|配合部门|协同部门|协同单位"
+    r"|参与单位|协办单位|主办单位|落实单位|实施单位|责任主体"
+)
 RESPONSIBILITY_LINE = re.compile(rf"^[（(]?(?:{_LABELS})[：:]", re.M)
 # one labelled list of units: up to the next label (`牵头部门：…；配合部门：…` may share a line) or the line end
 _RESPONSIBILITY = re.compile(rf"({_LABELS})[：:]\s*(.+?)(?=[；;。，,]?\s*(?:{_LABELS})[：:]|[）)]?[。；;]?$)", re.M)
-_LABEL_ROLE = {"牵头单位": "lead", "牵头部门": "lead", "主办单位": "lead", "配合单位": "cooperate",
-               "配合部门": "cooperate", "协同部门": "cooperate", "协同单位": "cooperate", "参与单位": "cooperate",
-               "协办单位": "cooperate", "落实单位": "implement", "实施单位": "implement"}
+_LABEL_ROLE = {
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "主办单位": "lead",
+    "配合单位": "cooperate",
+    "配合部门": "cooperate",
+    "协同部门": "cooperate",
+    "协同单位": "cooperate",
+    "参与单位": "cooperate",
+    "协办单位": "cooperate",
+    "落实单位": "implement",
+    "实施单位": "implement",
+}
 _MARKER = re.compile(r"[（(](牵头|配合|落实|负责)[）)]$")
 _MARKER_ROLE = {"牵头": "lead", "配合": "cooperate", "落实": "implement", "负责": "responsible"}
 # governments of lower levels listed among the units carry out what the departments organise
@@ -36,7 +49,9 @@ _IMPLEMENTER = re.compile(r"^(?:各|有关)(?:[^，、（]|（[^）]*）){0,14}(
 # a penalty article's lead-in that announces its violation items
 PENALTY_LIST_LEAD = re.compile(r"(?:下列|以下)")
 # a duty that announces its items: `负有下列职责：`, `应当遵守下列规定：`, `不得有下列行为：`
-DUTY_LIST_LEAD = re.compile(r"(?:应当|必须|须|不得|禁止|严禁|负有|履行|承担)[^。；]{0,30}(?:下列|以下|如下)[^。；]{0,12}[：:]\s*$")
+DUTY_LIST_LEAD = re.compile(
+    r"(?:应当|必须|须|不得|禁止|严禁|负有|履行|承担)[^。；]{0,30}(?:下列|以下|如下)[^。；]{0,12}[：:]\s*$"
+)
 
 
 @dataclass
@@ -62,10 +77,10 @@ def responsibility_line(text: str) -> Assignment | None:
     for m in _RESPONSIBILITY.finditer(text):
         label_role = _LABEL_ROLE.get(m.group(1))
         names = split_names(m.group(2))
-        has_lead = any(_MARKER.search(n) and _MARKER.search(n).group(1) == "牵头" for n in names)  # type: ignore[union-attr]
+        has_lead = any((marker := _MARKER.search(n)) is not None and marker.group(1) == "牵头" for n in names)
         for name in names:
             marker = _MARKER.search(name)
-            bare = name[:marker.start()] if marker else name
+            bare = name[: marker.start()] if marker else name
             if marker:
                 role = _MARKER_ROLE[marker.group(1)]
             elif _IMPLEMENTER.match(bare):
@@ -130,7 +145,7 @@ def _lead_and_closing(clause: Clause) -> tuple[str, str]:
     is a span of its own (docs/data-model.md); without spans the first line is the lead-in."""
     if len(clause.spans) > 1:
         n = clause.spans[0][1] - clause.spans[0][0]
-        return clause.text[:n].rsplit("\n", 1)[-1], clause.text[n + 1:]
+        return clause.text[:n].rsplit("\n", 1)[-1], clause.text[n + 1 :]
     lead, _, rest = clause.text.partition("\n")
     return lead, rest
 

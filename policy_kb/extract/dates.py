@@ -20,7 +20,8 @@ DEADLINE_RE = re.compile(
     r"(?P<text>"
     r"(?:(?:到|至|在|于)(?=\d{4}年))?"
     rf"(?:{Y}|(?P<rel>今年|明年|本年|当年|年内|全年)|(?P<plan>[“\"]?十(?P<plan_n>[一二三四五])五[”\"]?)(?:期间|末))"
-    r"(?:(?P<q>第[一二三四1-4]季度)(?:末|底)?|(?P<half>上半年|下半年|年中)|(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|(?P<me>底|末|份)|(?P<mid>上旬|中旬|下旬))?|(?P<ye>底|末))?"
+    r"(?:(?P<q>第[一二三四1-4]季度)(?:末|底)?|(?P<half>上半年|下半年|年中)"
+    r"|(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|(?P<me>底|末|份)|(?P<mid>上旬|中旬|下旬))?|(?P<ye>底|末))?"
     r"(?P<suffix>前|之前|以前|起|开始|以后|后|内|期间|，|,)?"
     r")"
     r"|(?P<after_issue>(?:自|从)?(?:本(?:通知|方案|意见|办法|文件|决定|规定|计划))?(?:印发|发布|下发|公布)之日起"
@@ -85,7 +86,9 @@ def _after_issue(m: re.Match[str], text: str, start: int, end: int, issue: date 
     n, unit = _number(m.group("n")), m.group("unit")
     if issue is None or n is None or "工作日" in unit:
         reason = "working days depend on the holiday calendar" if "工作日" in unit else "the issue date is unknown"
-        return Deadline(text, None, None, "relative", start=start, end=end, warnings=[f"'{text}' not resolved: {reason}"])
+        return Deadline(
+            text, None, None, "relative", start=start, end=end, warnings=[f"'{text}' not resolved: {reason}"]
+        )
     if unit == "个月":
         y, mo = divmod(issue.month - 1 + n, 12)
         due = date(issue.year + y, mo + 1, min(issue.day, calendar.monthrange(issue.year + y, mo + 1)[1]))
@@ -116,7 +119,11 @@ def _no_year(m: re.Match[str], text: str, start: int, end: int, issue: date | No
     return Deadline(text, iso, precision, "by", resolved_from="印发年份", start=start, end=end)
 
 
-def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | None = None) -> Deadline | None:
+# Complexity over 15 on purpose: one branch per deadline shape of the grammar at the top of the module (by,
+# from, during, relative, recurring); tests/test_dates.py has a case for each
+def _parse(  # noqa: C901 (reason above)
+    m: re.Match[str], doc_year: int | None, sentence: str, issue: date | None = None
+) -> Deadline | None:
     text = m.group(0).rstrip("，,")
     start, end = m.start(), m.start() + len(text)
     if m.group("recurring"):
@@ -132,17 +139,17 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | 
         return Deadline(text, None, None, "relative", start=start, end=end)
     if text[0] in "在于":  # `在2023年5月10日前` → the deadline text starts at the year
         text, start = text[1:], start + 1
-    before = sentence[max(0, m.start() - 3):m.start() + (1 if sentence[m.start()] in "至" else 0)]
-    if re.search(r"(截至|截止|比|较)$", before) or re.match(r"\d{4}年[—\-－–~～至]", sentence[m.start():]):
+    before = sentence[max(0, m.start() - 3) : m.start() + (1 if sentence[m.start()] in "至" else 0)]
+    if re.search(r"(截至|截止|比|较)$", before) or re.match(r"\d{4}年[—\-－–~～至]", sentence[m.start() :]):
         return None  # a status date (截至2021年底), a baseline (较2020年) or the start of a range (2011年-2013年)
-    if _RANGE_END_RE.search(sentence[:m.start()] + (m.group(0)[0] if m.group(0)[0] in "至到" else "")):
+    if _RANGE_END_RE.search(sentence[: m.start()] + (m.group(0)[0] if m.group(0)[0] in "至到" else "")):
         return None  # the end of a range: 2011-2013年, 2011—2013年, 2011年-2013年, 2011年至2013年
     if re.search(r"(自|从)$", before) and (m.group("suffix") or "") not in ("起", "开始", "以后", "后"):
         return None  # `自2020年以来`: a period up to now, not a start date (`自2024年5月1日起` is one)
     if m.group("plan"):  # five-year plans: “十一五” = 2006–2010
         n = {"一": 11, "二": 12, "三": 13, "四": 14, "五": 15}[m.group("plan_n")]
         year = 1955 + 5 * n  # the plan's last year
-        return Deadline(text, f"{year}-12-31", "year", "during", m.group("plan").strip("“”\""), start, end)
+        return Deadline(text, f"{year}-12-31", "year", "during", m.group("plan").strip('“”"'), start, end)
     if m.group("y"):
         year = int(m.group("y"))
         resolved = None
@@ -151,25 +158,50 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | 
         if rel == "全年" and not _verb_follows(sentence[end:]):
             return None  # `全年大气污染物许可排放总量指标`, `全年全覆盖`: an annual quantity or scope, not a due date
         if doc_year is None:
-            return Deadline(text, None, None, "relative", start=start, end=end,
-                            warnings=[f"'{rel}' not resolved: the document's issue date is unknown"])
+            return Deadline(
+                text,
+                None,
+                None,
+                "relative",
+                start=start,
+                end=end,
+                warnings=[f"'{rel}' not resolved: the document's issue date is unknown"],
+            )
         year = doc_year + (1 if rel == "明年" else 0)
         resolved = rel
     if not 1900 <= year <= 2100:
         return None
     suffix = m.group("suffix") or ""
-    after = sentence[end:end + 2]
+    after = sentence[end : end + 2]
     if not suffix and re.match(r"(?:供暖|采暖|汛期|春节|国庆|夏季|冬季|秋冬|春季|秋季|旺季|淡季)", sentence[end:]):
         season = re.match(r"[\u4e00-\u9fff]{2,4}?(?:季|期|节)(?:前|后|结束前|开始前)?", sentence[end:])
         full = text + (season.group(0) if season else "")
-        return Deadline(full, None, None, "relative", resolved, start, start + len(full),
-                        [f"'{full}' depends on a season; no exact date"])
+        return Deadline(
+            full,
+            None,
+            None,
+            "relative",
+            resolved,
+            start,
+            start + len(full),
+            [f"'{full}' depends on a season; no exact date"],
+        )
     if not suffix and re.match(r"[^\s，,。；]", after) and not m.group("rel"):
         # `2019年全省淘汰…` (a target within a year) — but not `2019年度`/`2019年的` or a bare mention mid-sentence
-        if after.startswith(("度", "的", "比", "与", "相")) or m.start() > 0 and sentence[m.start() - 1] not in "，,；：":
+        if after.startswith(("度", "的", "比", "与", "相")) or (
+            m.start() > 0 and sentence[m.start() - 1] not in "，,；："
+        ):
             return None
-    kind = {"前": "by", "之前": "by", "以前": "by", "起": "from", "开始": "from", "以后": "from", "后": "from",
-            "内": "by"}.get(suffix, "during")
+    kind = {
+        "前": "by",
+        "之前": "by",
+        "以前": "by",
+        "起": "from",
+        "开始": "from",
+        "以后": "from",
+        "后": "from",
+        "内": "by",
+    }.get(suffix, "during")
     if m.group("text").startswith(("到", "至")) or (m.group("rel") and not suffix):
         kind = "by"  # `到2022年…`, `今年…到位`
     if m.group("d"):
@@ -182,8 +214,9 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | 
         if not 1 <= mo <= 12:
             return None
         if m.group("mid"):
-            return Deadline(text, None, None, "relative", resolved, start, end,
-                            [f"'{text}' names part of a month; no exact date"])
+            return Deadline(
+                text, None, None, "relative", resolved, start, end, [f"'{text}' names part of a month; no exact date"]
+            )
         if kind == "by" and not m.group("me"):
             # `2023年8月前` = before August: the end of July
             if mo == 1:
@@ -208,8 +241,16 @@ def _parse(m: re.Match[str], doc_year: int | None, sentence: str, issue: date | 
             date = f"{year:04d}-01-01"
         elif kind == "by" and suffix in ("前", "之前", "以前") and not m.group("ye"):
             # `2023年前` = before 2023; usage varies, so flag it rather than guess silently
-            return Deadline(text, None, "year", "by", resolved, start, end,
-                            [f"'{text}' may mean before or by the end of {year}; no date assigned"])
+            return Deadline(
+                text,
+                None,
+                "year",
+                "by",
+                resolved,
+                start,
+                end,
+                [f"'{text}' may mean before or by the end of {year}; no date assigned"],
+            )
         else:
             date = f"{year:04d}-12-31"
         precision = "year"

@@ -14,8 +14,11 @@ _ROLE_WORDS = [  # checked in order on the text right after a list of names
     ("lead", r"牵头"),
     ("implement", r"(?:负责)?(?:组织)?落实"),
     # `…部门应当予以配合`: a modal before the role word still makes it a cooperating role
-    ("cooperate", r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)(?:予以|积极|给予|主动)?)?"
-                  r"(?:配合|协同|协助|参与|形成合力)"),
+    (
+        "cooperate",
+        r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)(?:予以|积极|给予|主动)?)?"
+        r"(?:配合|协同|协助|参与|形成合力)",
+    ),
     ("responsible", r"(?:等(?:有关|相关)?部门)?(?:按(?:照)?职责(?:分工)?(?:分别)?负责|负责|要|必须|应)"),
 ]
 _BRACKETS = str.maketrans("〈〉()", "（）（）")
@@ -35,7 +38,7 @@ class Assignment:
             self.roles[role].append(canon)
         self.written.setdefault(canon, name)
 
-    def merge(self, other: "Assignment") -> None:
+    def merge(self, other: Assignment) -> None:
         for role, names in other.roles.items():
             for n in names:
                 self.add(role, other.written.get(n, n))
@@ -79,7 +82,7 @@ def parse_parenthetical(inner: str) -> Assignment | None:
         names = _split_top(re.sub(r"等(?:有关|相关)?部门$", "", part), "、")
         for name in names:
             # match on full-width brackets (`县〈市、区〉` is `县（市、区）`), keep the name as written
-            found = [name[m.start():m.end()] for m in DEPT_RE.finditer(name.translate(_BRACKETS))]
+            found = [name[m.start() : m.end()] for m in DEPT_RE.finditer(name.translate(_BRACKETS))]
             if found:
                 for f in found:
                     result.add(role, f)
@@ -98,14 +101,18 @@ def assignments_in(text: str) -> list[tuple[int, int, Assignment]]:
     return out
 
 
-_PLACE_LIST_GOV = re.compile(r"((?:[\u4e00-\u9fff]{2,4}(?:市|县|区)、)+)([\u4e00-\u9fff]{2,4}(?:市|县|区))(人民政府|政府)")
+_PLACE_LIST_GOV = re.compile(
+    r"((?:[\u4e00-\u9fff]{2,4}(?:市|县|区)、)+)([\u4e00-\u9fff]{2,4}(?:市|县|区))(人民政府|政府)"
+)
 
 
 def expand_place_governments(text: str) -> str:
     """`忻府区、岢岚县人民政府` → `忻府区人民政府、岢岚县人民政府`, so each government is found on its own."""
+
     def repl(m: re.Match[str]) -> str:
         names = [n for n in m.group(1).split("、") if n] + [m.group(2)]
         return "、".join(n + m.group(3) for n in names)
+
     return _PLACE_LIST_GOV.sub(repl, text)
 
 
@@ -114,18 +121,20 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
     `市生态环境局牵头，有关县（市、区）人民政府配合`.  ``dept_spans`` (from the spaCy DEPT component) restricts the
     names to those the pipeline recognised."""
     result = Assignment()
-    text = ASSIGNMENT_PAREN_RE.sub(lambda m: "（" + "　" * (len(m.group(0)) - 2) + "）"
-                                   if parse_parenthetical(m.group(1)) else m.group(0), sentence)
+    text = ASSIGNMENT_PAREN_RE.sub(
+        lambda m: "（" + "　" * (len(m.group(0)) - 2) + "）" if parse_parenthetical(m.group(1)) else m.group(0),
+        sentence,
+    )
     text = expand_place_governments(text)
     matches = [m for m in DEPT_RE.finditer(text) if dept_spans is None or m.group(0) in text]
     i = 0
     while i < len(matches):
         group = [matches[i]]
-        while i + 1 < len(matches) and re.fullmatch(r"[、和及与]", text[group[-1].end():matches[i + 1].start()]):
+        while i + 1 < len(matches) and re.fullmatch(r"[、和及与]", text[group[-1].end() : matches[i + 1].start()]):
             i += 1
             group.append(matches[i])
-        after = text[group[-1].end():group[-1].end() + 14]
-        before = text[max(0, group[0].start() - 2):group[0].start()]
+        after = text[group[-1].end() : group[-1].end() + 14]
+        before = text[max(0, group[0].start() - 2) : group[0].start()]
         role = next((r for r, pattern in _ROLE_WORDS if re.match(pattern, after)), None)
         if before.endswith("会同"):
             role = "cooperate"  # `市商务局要会同市交通运输局建立…`
@@ -145,7 +154,7 @@ def find_aliases(text: str) -> dict[str, str]:
     """`介休市昌盛煤气化有限公司（以下简称昌盛公司）` → {昌盛公司: 介休市昌盛煤气化有限公司}."""
     aliases: dict[str, str] = {}
     for m in _ALIAS_RE.finditer(text):
-        left = text[max(0, m.start() - 40):m.start()]
+        left = text[max(0, m.start() - 40) : m.start()]
         title = re.search(r"《[^《》]{2,38}》$", left)
         if title:  # a document: `《山西省焦化产业管理条例》（以下简称《条例》）` keeps its book-title marks
             aliases[m.group(1)] = title.group(0)
@@ -165,7 +174,7 @@ def _trim_org(name: str) -> str:
     """Start an organisation name at its place name (`关停退出介休市昌盛…公司` → `介休市昌盛…公司`)."""
     found = [name.find(p.name) for p in places.find_places(name) if p.name in name]
     if found and min(found) > 0:
-        return name[min(found):]
+        return name[min(found) :]
     return re.sub(r"^(?:全面|关停|退出|完成|推进|支持|督促|要求|对|由|将|与|和|及)+", "", name)
 
 
@@ -179,8 +188,12 @@ def duty_holders_written(heading: str | None, aliases: dict[str, str]) -> list[s
     if not heading or len(heading) > 40 or re.search(r"[，。；]", heading):
         return []
     names = _split_top(heading, "、")
-    ok = all(DEPT_RE.fullmatch(n) or re.search(rf"(?:{ORG_SUFFIX}|镇|乡|街道|开发区|管委会|大队|分局|公司)$", n)
-             or n in aliases for n in names)
+    ok = all(
+        DEPT_RE.fullmatch(n)
+        or re.search(rf"(?:{ORG_SUFFIX}|镇|乡|街道|开发区|管委会|大队|分局|公司)$", n)
+        or n in aliases
+        for n in names
+    )
     return [aliases.get(n, n) for n in names] if ok else []
 
 

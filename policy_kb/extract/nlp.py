@@ -78,9 +78,14 @@ def get_nlp() -> Any:
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.tokenizer.jieba_seg = jieba_tokenizer()  # type: ignore[union-attr]  # spaCy's zh tokenizer has it
     ruler: Any = nlp.add_pipe("span_ruler", config={"spans_key": "PHRASES", "phrase_matcher_attr": "TEXT"})
-    ruler.add_patterns([{"label": "TOPIC", "pattern": t} for t in TOPICS] +
-                       [{"label": "GPE", "pattern": n} for n in {*places.PLACES, *(p.short for p in places.PLACES.values())}
-                        if len(n) >= 2])
+    ruler.add_patterns(
+        [{"label": "TOPIC", "pattern": t} for t in TOPICS]
+        + [
+            {"label": "GPE", "pattern": n}
+            for n in {*places.PLACES, *(p.short for p in places.PLACES.values())}
+            if len(n) >= 2
+        ]
+    )
     nlp.add_pipe("policy_regex_spans")
     return nlp
 

@@ -9,24 +9,39 @@ modal word, a deadline, a responsible department, or starts with an imperative v
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
-
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
 from ..records import Clause, Document, Obligation
-from .authorities import (agent_authorities, is_back_reference, named_departments, opens_with_actor, resolve,
-                          subject_authorities)
+from .applicability import applicability
+from .authorities import (
+    agent_authorities,
+    is_back_reference,
+    named_departments,
+    opens_with_actor,
+    resolve,
+    subject_authorities,
+)
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import Deadline, find_deadlines
-from .departments import (ASSIGNMENT_PAREN_RE, Assignment, assignments_in, duty_holders_written, find_aliases,
-                          is_department, parse_parenthetical, resolve_alias, roles_in_sentence)
+from .departments import (
+    ASSIGNMENT_PAREN_RE,
+    Assignment,
+    assignments_in,
+    duty_holders_written,
+    find_aliases,
+    is_department,
+    parse_parenthetical,
+    resolve_alias,
+    roles_in_sentence,
+)
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
 from .penalties import Penalty, authorities, find_penalties, referenced_paragraph
-from .applicability import applicability
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
@@ -38,7 +53,9 @@ MODALITY_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("target", re.compile(r"力争|争取|目标(?:为|是)|率先")),
     ("may", re.compile(r"(?:^|[^不许认])可(?:以)?(?=[\u4e00-\u9fff])(?!持续|能|控|行|靠|视)")),
 ]
-MUST_RE = re.compile(r"必须|要(?!求|点|素|是)|应当|应(?!用|急|对)|须|务必|确保|严格|负责(?!人)|予以|一律|按(?:照)?规定|按期|按时|立即|承担[^，。；]{0,12}责任|达到[^，。；]{0,14}要求")
+MUST_RE = re.compile(
+    r"必须|要(?!求|点|素|是)|应当|应(?!用|急|对)|须|务必|确保|严格|负责(?!人)|予以|一律|按(?:照)?规定|按期|按时|立即|承担[^，。；]{0,12}责任|达到[^，。；]{0,14}要求"
+)
 STRONG_RE = re.compile(r"必须|要(?!求|点|素|是)|应当|须|不得|严禁|禁止")
 PERSONNEL_RE = re.compile(r"(?:局长|主任|负责人|镇长|部长|市长|队长|总经理|秘书长|调研员|党组成员|委员)$")
 IMPERATIVE_RE = re.compile(
@@ -49,11 +66,15 @@ IMPERATIVE_RE = re.compile(
     r"启动|推广|引导|鼓励|支持|禁止|严禁|暂停|收归|撤销|保持|实现|迎接|配套|编制|调整|划定|纳入|公开|更换|加快推进|"
     r"确定|核定)"
 )
-BACKGROUND_RE = re.compile(r"^(?:截至|截止|目前|近年来|据测算|据估算|据|“[十九]五”(?:期间|末)|[“\"]?九五|本世纪|受|随着|伴随|"
-                           r"山西是|山西省是|我省是|这是|这一|这种|一是|二是|三是|四是)")
+BACKGROUND_RE = re.compile(
+    r"^(?:截至|截止|目前|近年来|据测算|据估算|据|“[十九]五”(?:期间|末)|[“\"]?九五|本世纪|受|随着|伴随|"
+    r"山西是|山西省是|我省是|这是|这一|这种|一是|二是|三是|四是)"
+)
 # a stated limit is a rule: `排放限值分别不高于30、200、300毫克/立方米执行`, `不得低于120万吨/年`
-LIMIT_RE = re.compile(r"(?:不高于|不超过|不低于|不少于|不大于|不多于|不小于|不得(?:高于|低于|超过|少于|大于|小于))"
-                      r"(?=\d)")
+LIMIT_RE = re.compile(
+    r"(?:不高于|不超过|不低于|不少于|不大于|不多于|不小于|不得(?:高于|低于|超过|少于|大于|小于))"
+    r"(?=\d)"
+)
 _DEFINITION_RE = re.compile(r"是[^，。；]{2,40}的(?:重要|具体|关键|根本)")
 
 
@@ -83,7 +104,7 @@ def _states_duty(part: str) -> bool:
     duty = _DUTY_PART_RE.search(part)
     if duty is None or re.search(r"(?:的|时|后|期间|情况下)$", part):
         return False
-    topic = duty.start() <= 3 or part[:duty.start()].endswith("规定")
+    topic = duty.start() <= 3 or part[: duty.start()].endswith("规定")
     return not (topic and re.search(r"的[\u4e00-\u9fff]{1,6}$", part))
 
 
@@ -98,7 +119,7 @@ def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
         if ch not in "，," or depth:
             continue
         part = text[left:i]
-        if _states_duty(part) and opens_with_actor(text[i + 1:]):
+        if _states_duty(part) and opens_with_actor(text[i + 1 :]):
             spans.append((start + left, start + i + 1))
             left = i + 1
     spans.append((start + left, start + len(text)))
@@ -140,17 +161,27 @@ def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) 
     if modality == "may" and not strong:
         # a permission is a rule when it names who may act (`环境保护行政主管部门可以组织…`, `建设单位可以…`);
         # `各市可…` in a plan only offers an option
-        return bool(re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core)
-                    or _named(core).subject)  # `税务机关发现…的，可以提请…复核`: the actor precedes a condition
+        return bool(
+            re.match(r"^[^，。；]{2,30}?(?:单位|部门|机关|机构|人民政府|经营者|企业|个人)(?:也)?可以", core)
+            or _named(core).subject
+        )  # `税务机关发现…的，可以提请…复核`: the actor precedes a condition
     if roles or modality != "must" or MUST_RE.search(core) or _imperative(core) or LIMIT_RE.search(core):
         return True
     deadline = deadline or next(iter(find_deadlines(core)), None)
     if deadline is not None and deadline.kind == "recurring":
         return True
-    if deadline is not None and deadline.kind == "by" and deadline.text.startswith(("到", "至")) and find_thresholds(core):
+    if (
+        deadline is not None
+        and deadline.kind == "by"
+        and deadline.text.startswith(("到", "至"))
+        and find_thresholds(core)
+    ):
         return True  # a quantity to reach by a date: `到2010年，发展形成煤焦油深加工能力255万吨`
-    return deadline is not None and deadline.kind != "relative" and bool(
-        re.search(r"完成|到位|达到|实现|退出|关停|实施|执行", core))
+    return (
+        deadline is not None
+        and deadline.kind != "relative"
+        and bool(re.search(r"完成|到位|达到|实现|退出|关停|实施|执行", core))
+    )
 
 
 _LEAD_IN_RE = re.compile(r"(?:以下|下列|如下)[^，。；：]{0,8}[：:]")
@@ -185,8 +216,13 @@ def _action(sentence: str, subject: str | None, deadline: Deadline | None) -> st
     return s.strip("。；，,： ")[:120]
 
 
-_PLACE_RE = re.compile("|".join(re.escape(n) for n in sorted(
-    {*places.PLACES, *(p.short for p in places.PLACES.values())}, key=len, reverse=True) if len(n) >= 2))
+_PLACE_RE = re.compile(
+    "|".join(
+        re.escape(n)
+        for n in sorted({*places.PLACES, *(p.short for p in places.PLACES.values())}, key=len, reverse=True)
+        if len(n) >= 2
+    )
+)
 
 
 def _place_run(s: str, within: int = 8) -> list[str]:
@@ -223,19 +259,43 @@ def _jurisdiction(sentence: str, doc: Document) -> str | None:
     return doc.jurisdiction
 
 
-def _record(doc: Document, clause: Clause, n: int, text: str, start: int, end: int, subject: str | None,
-            roles: Assignment, deadlines: list[Deadline], jurisdiction: str | None, warnings: list[str]) -> Obligation:
+def _record(
+    doc: Document,
+    clause: Clause,
+    n: int,
+    text: str,
+    start: int,
+    end: int,
+    subject: str | None,
+    roles: Assignment,
+    deadlines: list[Deadline],
+    jurisdiction: str | None,
+    warnings: list[str],
+) -> Obligation:
     # a date inside a condition (`2019年10月1日前实际生产负荷已低于…的，核定…`) says which cases are meant, not
     # when the duty is due
     candidates = [d for d in deadlines if not _CONDITION_RE.match(text, d.end)]
-    deadline = next((d for d in candidates if d.kind in ("by", "from", "during")), candidates[0] if candidates else None)
+    deadline = next(
+        (d for d in candidates if d.kind in ("by", "from", "during")), candidates[0] if candidates else None
+    )
     thresholds = [t.to_dict() for t in find_thresholds(text)]
     return Obligation(
-        id=f"{clause.id}#{n}", doc_id=doc.id, doc_file=doc.source_file, doc_number=doc.doc_number,
-        jurisdiction=jurisdiction, clause_id=clause.id, clause_path=list(clause.path), text=text,
-        subject=subject, action=_action(text, subject, deadline), modality=modality_of(text),
-        deadline=deadline.to_dict() if deadline else None, thresholds=thresholds,
-        departments={r: list(v) for r, v in roles.roles.items()}, start=start, end=end,
+        id=f"{clause.id}#{n}",
+        doc_id=doc.id,
+        doc_file=doc.source_file,
+        doc_number=doc.doc_number,
+        jurisdiction=jurisdiction,
+        clause_id=clause.id,
+        clause_path=list(clause.path),
+        text=text,
+        subject=subject,
+        action=_action(text, subject, deadline),
+        modality=modality_of(text),
+        deadline=deadline.to_dict() if deadline else None,
+        thresholds=thresholds,
+        departments={r: list(v) for r, v in roles.roles.items()},
+        start=start,
+        end=end,
         other_deadlines=[d.to_dict() for d in deadlines if d is not deadline],
         department_names=dict(roles.written),
         warnings=warnings + [w for d in deadlines for w in d.warnings],
@@ -255,7 +315,8 @@ _MODAL_START = re.compile(r"^(?:也|还|并|均)?(?:应当|应(?!急|用|对)|�
 def _continues(text: str) -> bool:
     """A sentence without a subject of its own continues the subject of the sentence before it: it opens with its
     verb (`不得要求…`), or its leading condition opens with a verb and a modal follows (`发现事故隐患…的，应当及时依法
-    处理`, `属于较大以上等级事故的，还应当…报告`).  A condition with a topic of its own (`其他建设工程经依法抽查不合格的，
+    处理`, `属于较大以上等级事故的，还应当…报告`).  A condition with a topic of its own
+    (`其他建设工程经依法抽查不合格的，
     应当停止使用`), a passive one (`被责令停产停业的，`) or an adverb after it (`构成犯罪的，依法追究刑事责任`) does
     not: its actor is someone else."""
     import jieba.posseg
@@ -269,12 +330,16 @@ def _continues(text: str) -> bool:
 
 
 # words that make a heading a duty rather than a topic: `焦化企业要按证排污`, `…全部关停退出`, `一律纳入台账管理`
-_DUTY_HEADING_RE = re.compile(r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部|^(?:鼓励|支持)\S{6,}")
+_DUTY_HEADING_RE = re.compile(
+    r"(?<![重主需纲摘只])要(?!求|点|素|是)|应当|必须|须|不得|严禁|禁止|一律|全部|^(?:鼓励|支持)\S{6,}"
+)
 
 
 # a task stated without a modal verb: `…焦炉全部关停退出`, `厂内运输车辆全部采用新能源…`, `排放总量指标核减30%`
-_DIRECTIVE_RE = re.compile(r"全部|一律|全面(?:完成|实现|落实|推行)|均(?:须|应|要|达到|采用)|至少|核减|下降\d|提高\d|"
-                           r"(?:完成|实现|达到)[^，。；]{0,10}(?:改造|治理|目标|要求|标准|登记|验收|任务)")
+_DIRECTIVE_RE = re.compile(
+    r"全部|一律|全面(?:完成|实现|落实|推行)|均(?:须|应|要|达到|采用)|至少|核减|下降\d|提高\d|"
+    r"(?:完成|实现|达到)[^，。；]{0,10}(?:改造|治理|目标|要求|标准|登记|验收|任务)"
+)
 
 
 def _directive(text: str) -> bool:
@@ -285,8 +350,11 @@ def _directive(text: str) -> bool:
 def _heading_is_duty(text: str, doc_year: int | None, issue_date: str | None) -> bool:
     """A heading that is a rule in itself (a modal, a limit, a date or a quantity) is an obligation; a topic
     heading (`（一）加强组织领导`) only introduces the duties below it."""
-    return bool(_DUTY_HEADING_RE.search(text) or any(t.comparator != "=" for t in find_thresholds(text))
-                or any(d.date for d in find_deadlines(text, doc_year, issue_date)))
+    return bool(
+        _DUTY_HEADING_RE.search(text)
+        or any(t.comparator != "=" for t in find_thresholds(text))
+        or any(d.date for d in find_deadlines(text, doc_year, issue_date))
+    )
 
 
 @dataclass(frozen=True)
@@ -343,8 +411,14 @@ def _paragraph_of(pos: int, own_spans: list[tuple[int, int]], text: str) -> int:
     return index
 
 
-def _sentence_roles(text: str, own: Assignment, closing: Assignment | None, holders: list[tuple[str, str]],
-                    previous: Assignment | None, known: list[str]) -> Assignment:
+def _sentence_roles(
+    text: str,
+    own: Assignment,
+    closing: Assignment | None,
+    holders: list[tuple[str, str]],
+    previous: Assignment | None,
+    known: list[str],
+) -> Assignment:
     """Departments of one sentence, from the most to the least explicit source: the sentence's own (spaCy DEPT spans
     with their role words), the parenthetical that closes its part of the item, the 工作职责 holder when the sentence
     names nobody, generically named authorities (authorities.py), and, for a sentence without a subject, the
@@ -377,7 +451,7 @@ def _violation_part(text: str, penalty_item: bool, penalised: bool) -> int:
     if penalty_item:
         return len(text)
     m = _VIOLATION_END.search(text) if penalised else None
-    if m is None or re.match(r"(?:应当|应|可以|必须|有权)", text[m.end():]):
+    if m is None or re.match(r"(?:应当|应|可以|必须|有权)", text[m.end() :]):
         return 0
     return m.start()
 
@@ -450,9 +524,15 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], refer
     ob.department_names = {**dict(roles.written), **ob.department_names}
 
 
-def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_year: int | None,
-                   nlp: Any = None, ctx: ClauseContext | None = None,
-                   known: list[str] | None = None) -> list[Obligation]:
+def extract_clause(
+    doc: Document,
+    clause: Clause,
+    aliases: dict[str, str],
+    doc_year: int | None,
+    nlp: Any = None,
+    ctx: ClauseContext | None = None,
+    known: list[str] | None = None,
+) -> list[Obligation]:
     """Obligations of one clause.  `doc` and `clause` carry text normalised for matching (``for_matching``)."""
     if clause.kind != "body" or not clause.text.strip():
         return []
@@ -464,7 +544,9 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     parens = [(s + a, s + b, asg) for s, e in own_spans for a, b, asg in assignments_in(doc.text[s:e])]
     written = duty_holders_written(clause.heading, aliases) if clause.text.startswith(f"{clause.heading}：") else []
     holders = [canonical_department(h) for h in written]
-    heading_end = offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
+    heading_end = (
+        offset + len(clause.heading or "") if clause.heading and clause.text.startswith(clause.heading) else offset
+    )
     results: list[Obligation] = []
     previous: Assignment | None = None  # the departments of the last obligation sentence, for elliptical subjects
     lead_in: tuple[str | None] | None = None  # (subject,) while the items of an announced list follow
@@ -480,14 +562,17 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
     texts = [doc.text[a:b] for a, b in sentence_spans]
     for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
         text = doc.text[start:end]
-        if (end <= heading_end + 1 and text.strip("。：") == (clause.heading or "").strip("。：")
-                and not _heading_is_duty(text, doc_year, doc.issue_date)):
+        if (
+            end <= heading_end + 1
+            and text.strip("。：") == (clause.heading or "").strip("。：")
+            and not _heading_is_duty(text, doc_year, doc.issue_date)
+        ):
             continue  # the heading itself (`加强组织领导`), unless it states a duty of its own
         if RESPONSIBILITY_LINE.match(text.strip()):
             continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
             heading = clause.heading or ""
-            start, text = start + len(heading) + 1, text[len(heading) + 1:]
+            start, text = start + len(heading) + 1, text[len(heading) + 1 :]
         own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
         closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
         roles = _sentence_roles(text, own, closing, list(zip(holders, written)), previous, known_departments)
@@ -497,17 +582,36 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
             continue
         # an item of a list announced by a duty (`…必须符合以下标准之一：（1）…；（2）…。`) is part of that duty
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
-        forced = (listed or ctx.penalty_item or ctx.duty_modality is not None or bool(stated)
-                  or (task_item and _directive(text)))
+        forced = (
+            listed
+            or ctx.penalty_item
+            or ctx.duty_modality is not None
+            or bool(stated)
+            or (task_item and _directive(text))
+        )
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
             continue
-        subject = _subject(text, aliases) or (lead_in[0] if listed and lead_in else None) or (
-            "、".join(holders) if holders else None)
+        subject = (
+            _subject(text, aliases)
+            or (lead_in[0] if listed and lead_in else None)
+            or ("、".join(holders) if holders else None)
+        )
         lead_in = (subject,) if _LEAD_IN_RE.search(text) else (lead_in if listed else None)
         previous = roles if roles else None
-        ob = _record(doc, clause, len(results) + 1, text.strip(), start, end, subject, roles, deadlines,
-                     _jurisdiction(text, doc), list(clause.warnings))
+        ob = _record(
+            doc,
+            clause,
+            len(results) + 1,
+            text.strip(),
+            start,
+            end,
+            subject,
+            roles,
+            deadlines,
+            _jurisdiction(text, doc),
+            list(clause.warnings),
+        )
         referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
         _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []), referenced)
         _duty_of_list(ob, ctx, known_departments)
@@ -519,9 +623,13 @@ def extract_clause(doc: Document, clause: Clause, aliases: dict[str, str], doc_y
 
 def _for_matching(doc: Document) -> Document:
     """A copy of the document whose texts have uniform punctuation; offsets are unchanged (a 1:1 mapping)."""
-    return replace(doc, text=for_matching(doc.text),
-                   clauses=[replace(c, text=for_matching(c.text), heading=for_matching(c.heading or "") or None)
-                            for c in doc.clauses])
+    return replace(
+        doc,
+        text=for_matching(doc.text),
+        clauses=[
+            replace(c, text=for_matching(c.text), heading=for_matching(c.heading or "") or None) for c in doc.clauses
+        ],
+    )
 
 
 def extract_document(doc: Document) -> list[Obligation]:
@@ -536,10 +644,16 @@ def extract_document(doc: Document) -> list[Obligation]:
     for clause in matching.clauses:
         out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id), known))
     for ob in out:
-        ob.text = doc.text[ob.start:ob.end].strip()
+        ob.text = doc.text[ob.start : ob.end].strip()
         # last, once departments and inherited responsibility lines are final
-        ob.applicability = applicability(ob.text, ob.subject, ob.departments, ob.thresholds,
-                                         inherited=ob.inherited_from is not None, modality=ob.modality).to_dict()
+        ob.applicability = applicability(
+            ob.text,
+            ob.subject,
+            ob.departments,
+            ob.thresholds,
+            inherited=ob.inherited_from is not None,
+            modality=ob.modality,
+        ).to_dict()
     return out
 
 

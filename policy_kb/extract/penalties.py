@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import cn2an
@@ -19,7 +19,7 @@ import cn2an
 from .authorities import agent_authorities, split_authorities
 
 
-class PenaltyKind(str, Enum):
+class PenaltyKind(StrEnum):
     FINE = "fine"
     FINE_MULTIPLE = "fine_multiple"  # a multiple or percentage of a base (违法所得, 直接损失, 上一年年收入)
     DETENTION = "detention"
@@ -56,13 +56,16 @@ _MULTIPLE = rf"(?:{NUM}倍|{_PERCENT})"
 _FINE_RANGE = re.compile(
     rf"(?P<lo>{NUM})(?P<lo_unit>万?元)以上(?:(?P<hi>{NUM})(?P<hi_unit>万?元)以下)?(?:的)?罚款"
     rf"|(?P<hi_only>{NUM})(?P<hi_only_unit>万?元)以下(?:的)?罚款"
-    rf"|(?P<exact>{NUM})(?P<exact_unit>万?元)(?:的)?罚款")
+    rf"|(?P<exact>{NUM})(?P<exact_unit>万?元)(?:的)?罚款"
+)
 # `按照前款罚款数额的二倍以上五倍以下对负有责任的生产经营单位处以罚款`: whom it is imposed on may come between
 _TO_WHOM = r"(?:对[^，。；]{0,24}?处以?)?"
 _FINE_MULTIPLE = re.compile(
-    rf"(?P<basis>[^，。；：、]{{0,24}}?)的?(?P<lo>{_MULTIPLE})(?:以上|至)(?:(?P<hi>{_MULTIPLE})(?:以下)?)?(?:的)?{_TO_WHOM}(?:罚款|计算罚款)"
+    rf"(?P<basis>[^，。；：、]{{0,24}}?)的?(?P<lo>{_MULTIPLE})(?:以上|至)(?:(?P<hi>{_MULTIPLE})(?:以下)?)?(?:的)?"
+    rf"{_TO_WHOM}(?:罚款|计算罚款)"
     rf"|(?P<basis2>[^，。；：、]{{0,24}}?)的?(?P<hi_only>{_MULTIPLE})以下(?:的)?(?:罚款|计算罚款)"
-    rf"|(?P<basis3>[^，。；：、]{{0,24}}?)的?(?P<exact>{_MULTIPLE})(?:的)?(?:罚款|计算罚款)")
+    rf"|(?P<basis3>[^，。；：、]{{0,24}}?)的?(?P<exact>{_MULTIPLE})(?:的)?(?:罚款|计算罚款)"
+)
 _DETENTION = re.compile(rf"(?:(?P<lo>{NUM})日以上)?(?P<hi>{NUM})日以下(?:的)?(?:行政)?拘留")
 _ORDER = re.compile(r"责令(?!其)[^，。；：、（）]{1,16}?(?=[，。；：、]|$|并处|并|处|或者)")
 _CLOSURE = re.compile(r"报(?:经|请)[^，。；]{0,16}批准，?(?:可以)?责令[^，。；：:]{1,12}")
@@ -118,7 +121,7 @@ def _clean_basis(s: str | None) -> str | None:
 def _fines(text: str) -> list[Penalty]:
     out = []
     for m in _FINE_RANGE.finditer(text):
-        if text[max(0, m.start() - 1):m.start()] in "的至" and m.group("exact"):
+        if text[max(0, m.start() - 1) : m.start()] in "的至" and m.group("exact"):
             continue  # `…违法所得的…` is a multiple, handled below
         if m.group("lo") is not None:
             lo, hi = _amount(m.group("lo"), m.group("lo_unit")), _amount(m.group("hi"), m.group("hi_unit"))
@@ -157,8 +160,16 @@ def find_penalties(text: str) -> list[Penalty]:
     """Every sanction stated in `text`, in order, each with its escalation condition if any."""
     found = _fines(text)
     for m in _DETENTION.finditer(text):
-        found.append(Penalty(PenaltyKind.DETENTION, m.group(0), _number(m.group("lo")) if m.group("lo") else None,
-                             _number(m.group("hi")), "日", start=m.start()))
+        found.append(
+            Penalty(
+                PenaltyKind.DETENTION,
+                m.group(0),
+                _number(m.group("lo")) if m.group("lo") else None,
+                _number(m.group("hi")),
+                "日",
+                start=m.start(),
+            )
+        )
     closures = list(_CLOSURE.finditer(text))
     for m in closures:
         found.append(Penalty(PenaltyKind.CLOSURE, m.group(0), start=m.start()))
@@ -178,11 +189,15 @@ def find_penalties(text: str) -> list[Penalty]:
 
 
 # `由X（、Y）（按照职责分工）责令/处/没收…`: X and Y impose the penalty
-_AUTHORITY = re.compile(r"由([^，。；：]{2,60}?)(?:按照?职责(?:分工)?|依(?:照|据)?[^，。；]{0,20}?规定|依法)?"
-                        r"(?:责令|处以?|没收|吊销|给予|予以|对|依照|按照)")
+_AUTHORITY = re.compile(
+    r"由([^，。；：]{2,60}?)(?:按照?职责(?:分工)?|依(?:照|据)?[^，。；]{0,20}?规定|依法)?"
+    r"(?:责令|处以?|没收|吊销|给予|予以|对|依照|按照)"
+)
 # `负有安全生产监督管理职责的部门可以…按日连续处罚`: a sentence that opens with an authority (callers only ask for
 # sentences that state a penalty)
-_AUTHORITY_SUBJECT = re.compile(r"^([^，。；：]{2,40}?(?:部门|机构|机关|人民政府|委员会))(?=可以|应当|依法|责令|处|没收|吊销|给予|按)")
+_AUTHORITY_SUBJECT = re.compile(
+    r"^([^，。；：]{2,40}?(?:部门|机构|机关|人民政府|委员会))(?=可以|应当|依法|责令|处|没收|吊销|给予|按)"
+)
 
 
 def authorities(text: str) -> list[str]:
@@ -198,7 +213,9 @@ def authorities(text: str) -> list[str]:
     return split_authorities(m.group(1)) or [n for n in re.split(r"、|或者|和|及", m.group(1)) if len(n) >= 2]
 
 
-_ITEM_REF = re.compile(r"(?:有|违反)?(?:前款|本条第一款)((?:第[一二三四五六七八九十]+项、?)+)(?:规定的)?(?:行为)?(?:之一)?的，")
+_ITEM_REF = re.compile(
+    r"(?:有|违反)?(?:前款|本条第一款)((?:第[一二三四五六七八九十]+项、?)+)(?:规定的)?(?:行为)?(?:之一)?的，"
+)
 
 
 _SAME_AS = re.compile(r"依照(?:前款|本条第([一二三四五六])款)(?:的)?规定(?:处罚|处以罚款|给予处罚)")
@@ -220,7 +237,7 @@ def item_penalties(text: str) -> dict[int, list[Penalty]]:
     out: dict[int, list[Penalty]] = {}
     for i, m in enumerate(refs):
         end = refs[i + 1].start() if i + 1 < len(refs) else len(text)
-        penalties = find_penalties(text[m.end():end])
+        penalties = find_penalties(text[m.end() : end])
         for num in re.findall(r"第([一二三四五六七八九十]+)项", m.group(1)):
             n = _number(num)
             if n is not None:

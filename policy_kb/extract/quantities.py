@@ -14,24 +14,98 @@ from typing import Any
 from .. import places
 
 UNITS = [
-    "万元/蒸吨", "元/平方米", "万平方米", "平方米", "万吨标准煤", "吨标准煤/万元", "亿吨", "亿m3", "亿m³", "千克标准煤/吨", "吨标准煤", "万吨/年", "万吨", "亿立方米", "万立方米", "立方米/小时",
-    "立方米", "毫克/立方米", "微克/立方米", "μg/m³", "mg/m³", "元/吨", "元/千瓦时", "蒸吨/小时", "蒸吨", "万千瓦",
-    "千瓦", "亿元", "万元", "元", "公里", "千米", "米", "吨/年", "吨/日", "吨", "个百分点", "%", "‰", "万亩", "亩", "家", "座",
-    "台", "户", "辆", "小时", "天", "日", "倍", "年",
+    "万元/蒸吨",
+    "元/平方米",
+    "万平方米",
+    "平方米",
+    "万吨标准煤",
+    "吨标准煤/万元",
+    "亿吨",
+    "亿m3",
+    "亿m³",
+    "千克标准煤/吨",
+    "吨标准煤",
+    "万吨/年",
+    "万吨",
+    "亿立方米",
+    "万立方米",
+    "立方米/小时",
+    "立方米",
+    "毫克/立方米",
+    "微克/立方米",
+    "μg/m³",
+    "mg/m³",
+    "元/吨",
+    "元/千瓦时",
+    "蒸吨/小时",
+    "蒸吨",
+    "万千瓦",
+    "千瓦",
+    "亿元",
+    "万元",
+    "元",
+    "公里",
+    "千米",
+    "米",
+    "吨/年",
+    "吨/日",
+    "吨",
+    "个百分点",
+    "%",
+    "‰",
+    "万亩",
+    "亩",
+    "家",
+    "座",
+    "台",
+    "户",
+    "辆",
+    "小时",
+    "天",
+    "日",
+    "倍",
+    "年",
 ]
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 PRE = {
-    "不低于": ">=", "不少于": ">=", "不小于": ">=", "至少": ">=", "达到": ">=", "超过": ">", "大于": ">", "高于": ">",
-    "不高于": "<=", "不超过": "<=", "不大于": "<=", "不多于": "<=", "低于": "<", "小于": "<", "控制在": "<=",
-    "压减至": "<=", "减少到": "<=", "下降到": "<=", "降至": "<=", "降到": "<=",
+    "不低于": ">=",
+    "不少于": ">=",
+    "不小于": ">=",
+    "至少": ">=",
+    "达到": ">=",
+    "超过": ">",
+    "大于": ">",
+    "高于": ">",
+    "不高于": "<=",
+    "不超过": "<=",
+    "不大于": "<=",
+    "不多于": "<=",
+    "低于": "<",
+    "小于": "<",
+    "控制在": "<=",
+    "压减至": "<=",
+    "减少到": "<=",
+    "下降到": "<=",
+    "降至": "<=",
+    "降到": "<=",
 }
 # a prohibited comparison states the opposite limit: `不得低于120万吨` = at least, `不得超过50毫克` = at most
 _NEGATORS = ("不得", "不能", "不应", "不可", "不准", "严禁", "禁止")
 PRE.update({neg + word: ">=" for neg in _NEGATORS for word in ("低于", "少于", "小于")})
 PRE.update({neg + word: "<=" for neg in _NEGATORS for word in ("超过", "高于", "大于", "多于")})
-POST = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以下": "<=", "以内": "<=", "之内": "<=", "左右": "=",
-        "范围内": "<=", "范围以内": "<=", "范围之内": "<="}
+POST = {
+    "及以上": ">=",
+    "以上": ">=",
+    "及以下": "<=",
+    "以下": "<=",
+    "以内": "<=",
+    "之内": "<=",
+    "左右": "=",
+    "范围内": "<=",
+    "范围以内": "<=",
+    "范围之内": "<=",
+}
 _PRE_RE = "|".join(sorted(PRE, key=len, reverse=True))
 _POST_RE = "|".join(sorted(POST, key=len, reverse=True))
 QTY_RE = re.compile(
@@ -39,7 +113,9 @@ QTY_RE = re.compile(
 )
 _PER_RE = re.compile(rf"每({_UNIT_RE})$")
 _METRIC_STOP = re.compile(r"[，。；：、,;（）“”《》\d/]|(?:并|和|及|且|其中|要|必须|应|须|将|在|对|按照|其他)")
-_VERB_TAIL = re.compile(r"(?:全面|要|必须|应当|应|须|确保|力争|实现|保持|完成|分别|压减|淘汰|实施|提高|下降|同比|达到|控制在|控制|共|累计|为|是|的)+$")
+_VERB_TAIL = re.compile(
+    r"(?:全面|要|必须|应当|应|须|确保|力争|实现|保持|完成|分别|压减|淘汰|实施|提高|下降|同比|达到|控制在|控制|共|累计|为|是|的)+$"
+)
 
 
 @dataclass
@@ -66,7 +142,7 @@ class Threshold:
 
 def _metric_before(sentence: str, pos: int) -> str | None:
     """The noun phrase just before a quantity: `炭化室高度6米` → 炭化室高度."""
-    left = sentence[max(0, pos - 24):pos]
+    left = sentence[max(0, pos - 24) : pos]
     parts = _METRIC_STOP.split(left)
     metric = _VERB_TAIL.sub("", parts[-1] if parts else "").strip()
     metric = re.sub(r"^(?:到\d{4}年|\d{4}年(?:底前|前)?|全面|新建|所有|达到|启动|按照|实现)+", "", metric)
@@ -74,14 +150,14 @@ def _metric_before(sentence: str, pos: int) -> str | None:
 
 
 def _is_date_or_label(sentence: str, m: re.Match[str]) -> bool:
-    unit, after = m.group("unit"), sentence[m.end():m.end() + 1]
+    unit, after = m.group("unit"), sentence[m.end() : m.end() + 1]
     if unit == "年":  # only durations with a comparator (`超过10年`); `2019年` is a date
         return not (m.group("pre") or m.group("post")) or float(m.group("nums").split("、")[0]) >= 100
-    if unit in ("日", "天") and re.search(r"\d+月$", sentence[max(0, m.start() - 4):m.start()]):
+    if unit in ("日", "天") and re.search(r"\d+月$", sentence[max(0, m.start() - 4) : m.start()]):
         return True  # `10月1日`
     if unit == "日" and after in "前起":
         return True
-    if re.match(r"\d+号", sentence[m.start():]):
+    if re.match(r"\d+号", sentence[m.start() :]):
         return True
     return False
 
@@ -102,25 +178,35 @@ def find_thresholds(sentence: str) -> list[Threshold]:
         if not all(math.isfinite(float(v)) for v in values):
             continue  # a digit run too long for a float is not a quantity anyone wrote
         unit, metric_end = m.group("unit"), m.start()
-        per = _PER_RE.search(sentence[:m.start()])
+        per = _PER_RE.search(sentence[: m.start()])
         if per and "/" not in unit:
             unit, metric_end = f"{unit}/{per.group(1)}", per.start()  # `每蒸吨3万元` is a rate: 万元/蒸吨
         base_metric = _metric_before(sentence, metric_end)
-        if m.group("unit") == "米" and re.match(r"(?:的)?(?:机|顶装|捣固)?焦炉", sentence[m.end():]):
+        if m.group("unit") == "米" and re.match(r"(?:的)?(?:机|顶装|捣固)?焦炉", sentence[m.end() :]):
             base_metric = "炭化室高度"  # an oven's size is its coking-chamber height: `4.3米焦炉`
         metrics: list[str | None] = [base_metric] * len(values)
         if len(values) > 1 and base_metric:
             # `颗粒物、二氧化硫、氮氧化物排放浓度分别不高于10、35、50` pairs metrics with values
-            left = sentence[max(0, m.start() - 40):m.start()]
+            left = sentence[max(0, m.start() - 40) : m.start()]
             chunk = re.split(r"[，。；：,]", left)[-1]
             names = [n for n in re.split(r"[、和及]", re.sub(r"(排放浓度|浓度|排放限值|分别.*)$", "", chunk)) if n]
             if len(names) == len(values):
                 suffix = re.search(r"(排放浓度|浓度|排放限值)", chunk)
                 metrics = [n + (suffix.group(1) if suffix else "") for n in names]
-        segment = re.split(r"[，,；：。]", sentence[:m.start()])[-1]
+        segment = re.split(r"[，,；：。]", sentence[: m.start()])[-1]
         found = places.find_places(segment)
         scope = found[0].name if found and segment.find(found[0].short) <= 2 else None
         for v, metric in zip(values, metrics):
-            out.append(Threshold(metric=metric, comparator=comparator, value=float(v), unit=unit,
-                                 text=m.group(0), scope=scope, start=m.start(), end=m.end()))
+            out.append(
+                Threshold(
+                    metric=metric,
+                    comparator=comparator,
+                    value=float(v),
+                    unit=unit,
+                    text=m.group(0),
+                    scope=scope,
+                    start=m.start(),
+                    end=m.end(),
+                )
+            )
     return out

@@ -33,7 +33,8 @@ def label_style(label: str) -> str:
 
 
 def normalise_label(label: str) -> tuple[str, str]:
-    """Raw label → (display label, ID part): `(四)` → (`（四）`, `（四）`), `1．` → (`1.`, `1`), `三、` → (`三、`, `三`)."""
+    """Raw label → (display label, ID part): `(四)` → (`（四）`, `（四）`), `1．` → (`1.`, `1`),
+    `三、` → (`三、`, `三`)."""
     label = label.replace("(", "（").replace(")", "）")
     style = label_style(label)
     if style in ("cn_paren", "num_paren", "chapter", "section", "article"):
@@ -130,8 +131,11 @@ def _split_heading(rest: str, stands_alone: bool = False) -> str | None:
     m = re.match(r"([^。；！？]{2,})。", rest)
     if m and "：" not in m.group(1) and not _MODAL.search(m.group(1)):
         sentence, run_in = m.group(1), m.end() < len(rest)
-        if (len(sentence) <= 30 or (run_in and _bare_len(sentence) <= 30)
-                or (stands_alone and not run_in and len(sentence) <= 100)):
+        if (
+            len(sentence) <= 30
+            or (run_in and _bare_len(sentence) <= 30)
+            or (stands_alone and not run_in and len(sentence) <= 100)
+        ):
             return sentence
     m = re.match(r"([^，。；：]{2,30})：", rest)
     if m:
@@ -144,7 +148,12 @@ def _paragraphs(text: str) -> list[_Para]:
 
 
 def _is_title_like(p: str) -> bool:
-    return len(p) <= 60 and not any(c in p for c in "，。；：,;:") and not DATE_LINE_RE.match(p) and not p.startswith("（此件")
+    return (
+        len(p) <= 60
+        and not any(c in p for c in "，。；：,;:")
+        and not DATE_LINE_RE.match(p)
+        and not p.startswith("（此件")
+    )
 
 
 def _is_signature_end(p: str) -> bool:
@@ -154,10 +163,15 @@ def _is_signature_end(p: str) -> bool:
 def _attachment_reference(paras: list[_Para], i: int) -> bool:
     """`附件：名单` followed within two lines by the signature date: a list of attachments, not an attachment."""
     return bool(re.match(r"^附件[：:]?\S", paras[i].text)) and any(
-        DATE_LINE_RE.match(p.text) for p in paras[i + 1:i + 3])
+        DATE_LINE_RE.match(p.text) for p in paras[i + 1 : i + 3]
+    )
 
 
-def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None = None) -> list[Clause]:
+# Complexity over 15 on purpose: a one-pass state machine over numbered paragraphs; its steps share the stack
+# of open label styles
+def parse_clauses(  # noqa: C901 (reason above)
+    doc_id: str, text: str, mojibake: list[tuple[int, int]] | None = None
+) -> list[Clause]:
     """Split cleaned document text into clauses in document order.
 
     Labels, headings and clause kinds are recognised on ``for_matching(text)`` (`(一)` and `（一）` alike); clause
@@ -178,9 +192,22 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
         n = kind_counts.get(name, 0) + 1
         kind_counts[name] = n
         suffix = name if n == 1 else f"{name}-{n}"
-        clauses.append(Clause(id=new_id(suffix), doc_id=doc_id, parent_id=None, level=0, label=None, path=[],
-                              heading=None, text=text[group[0].start:group[-1].end], kind=kind,
-                              start=group[0].start, end=group[-1].end, spans=[(group[0].start, group[-1].end)]))
+        clauses.append(
+            Clause(
+                id=new_id(suffix),
+                doc_id=doc_id,
+                parent_id=None,
+                level=0,
+                label=None,
+                path=[],
+                heading=None,
+                text=text[group[0].start : group[-1].end],
+                kind=kind,
+                start=group[0].start,
+                end=group[-1].end,
+                spans=[(group[0].start, group[-1].end)],
+            )
+        )
 
     # 1. split off the tail: attachments (附件…) and distribution lines (抄送/印发)
     first_label = next((i for i, p in enumerate(paras) if LABEL_RE.match(p.text)), len(paras))
@@ -194,11 +221,14 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
     # a signature block (issuer line, date, 此件公开发布) right before the tail or at the end closes the body
     body_end = tail_start
     j = body_end - 1
-    while j > first_label and (_is_signature_end(paras[j].text) or _attachment_reference(paras, j) or
-                               (_is_title_like(paras[j].text) and j + 1 < len(paras) and _is_signature_end(paras[j + 1].text))):
+    while j > first_label and (
+        _is_signature_end(paras[j].text)
+        or _attachment_reference(paras, j)
+        or (_is_title_like(paras[j].text) and j + 1 < len(paras) and _is_signature_end(paras[j + 1].text))
+    ):
         j -= 1
     if j + 1 < body_end:
-        signature = paras[j + 1:body_end]
+        signature = paras[j + 1 : body_end]
         body_end = j + 1
     else:
         signature = []
@@ -247,10 +277,20 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
         rest_start = p.start + len(raw_label)
         while rest_start < p.end and text[rest_start] == " ":
             rest_start += 1
-        clause = Clause(id=new_id(id_path), doc_id=doc_id, parent_id=parent.id if parent else None,
-                        level=len(stack) + 1, label=display, path=path,
-                        heading=None, text=text[rest_start:p.end], kind="body",
-                        start=p.start, end=p.end, spans=[(rest_start, p.end)])
+        clause = Clause(
+            id=new_id(id_path),
+            doc_id=doc_id,
+            parent_id=parent.id if parent else None,
+            level=len(stack) + 1,
+            label=display,
+            path=path,
+            heading=None,
+            text=text[rest_start : p.end],
+            kind="body",
+            start=p.start,
+            end=p.end,
+            spans=[(rest_start, p.end)],
+        )
         problem = numbering.warning(display)
         if problem:
             clause.warnings.append(problem)
@@ -265,7 +305,7 @@ def parse_clauses(doc_id: str, text: str, mojibake: list[tuple[int, int]] | None
             start, end = c.spans[0]
             first = matching[start:end].split("\n", 1)[0]
             heading = _split_heading(first, stands_alone="\n" in c.text or c.id in parents)
-            c.heading = text[start:start + len(heading)] if heading else None  # a prefix: kept as written
+            c.heading = text[start : start + len(heading)] if heading else None  # a prefix: kept as written
     if signature:
         add_unnumbered("title", "signature", signature)
 
@@ -317,7 +357,7 @@ def _add_paragraph(clause: Clause, p: _Para, text: str) -> None:
     start, end = clause.spans[-1]
     if start == end:  # a bare label line (`一、` alone): the paragraph is the clause's first text
         clause.spans[-1] = (p.start, p.end)
-    elif text[end:p.start].strip() == "":
+    elif text[end : p.start].strip() == "":
         clause.spans[-1] = (start, p.end)
     else:
         clause.spans.append((p.start, p.end))
@@ -339,7 +379,7 @@ def text_spans(doc_text: str, clause: Clause) -> list[tuple[int, int]]:
     spans = [(first, first + len(lines[0]))]
     for line in lines[1:]:
         end = spans[-1][1]
-        if doc_text.startswith("\n" + line, end) and doc_text[end + 1 + len(line):end + 2 + len(line)] in ("", "\n"):
+        if doc_text.startswith("\n" + line, end) and doc_text[end + 1 + len(line) : end + 2 + len(line)] in ("", "\n"):
             spans[-1] = (spans[-1][0], end + 1 + len(line))
             continue
         at = doc_text.find("\n" + line + "\n", end)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left
-from functools import lru_cache
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import lru_cache
 
 CJK = r"\u4e00-\u9fff\u3400-\u4dbf"
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2026\u2014"
@@ -53,8 +53,8 @@ class _Mapped:
         src: list[int] = []
         pos = 0
         for m in regex.finditer(self.text):
-            out.append(self.text[pos:m.start()])
-            src.extend(self.src[pos:m.start()])
+            out.append(self.text[pos : m.start()])
+            src.extend(self.src[pos : m.start()])
             new = repl(m) if callable(repl) else m.expand(repl)
             # align each replacement character with the same character inside the match when possible
             cursor = m.start()
@@ -136,13 +136,17 @@ def _has_sentence_punct(s: str) -> bool:
 
 def _joins(para: str, prev: str, cur: str, prev_table: bool, cur_table: bool, short: int) -> bool:
     """Whether line `cur` continues paragraph `para` (whose last physical line is `prev`) or starts a new one."""
-    if not prev or prev[-1] in TERMINAL or (prev.endswith("）") and re.search(r"（[^（]*(负责|牵头|落实|配合|发布)[^（]*）$", prev)):
+    if (
+        not prev
+        or prev[-1] in TERMINAL
+        or (prev.endswith("）") and re.search(r"（[^（]*(负责|牵头|落实|配合|发布)[^（]*）$", prev))
+    ):
         return False
     if LABEL_RE.match(cur) or _is_special(cur) or _standalone(prev) or prev_table or cur_table:
         return False
     label = LABEL_RE.match(para)
     labelled = label is not None
-    rest = para[label.end():] if label else para
+    rest = para[label.end() :] if label else para
     one_line = para == prev  # the labelled line is a single physical line, short for this document
     if labelled and not _has_sentence_punct(rest) and (len(rest) <= 50 or one_line) and len(prev) < short:
         return False  # a heading line such as 一、总体目标
@@ -175,7 +179,8 @@ def _mojibake_spans(text: str) -> list[tuple[int, int]]:
 # a page number standing alone on its line: `- 4 -`, `— 4 —`, `－4－`, `第4页 共6页`, `第 4 页`, `4/6`
 PAGE_NUMBER_RE = re.compile(
     r"(?m)^[ ]*(?:[-－—–][ ]*\d{1,4}[ ]*[-－—–]|第[ ]*\d{1,4}[ ]*页(?:[ ]*[，,/]?[ ]*共[ ]*\d{1,4}[ ]*页)?"
-    r"|共[ ]*\d{1,4}[ ]*页[ ]*[，,/]?[ ]*第[ ]*\d{1,4}[ ]*页|\d{1,4}[ ]*/[ ]*\d{1,4})[ ]*$")
+    r"|共[ ]*\d{1,4}[ ]*页[ ]*[，,/]?[ ]*第[ ]*\d{1,4}[ ]*页|\d{1,4}[ ]*/[ ]*\d{1,4})[ ]*$"
+)
 COMMENT_RE = re.compile(r"<!--[\s\S]*?-->|^[ ]*\[//\]:[ ]*#.*$", re.M)  # HTML comments, markdown `[//]: # (…)`
 HEADER_MAX = 40  # running headers and watermarks are short lines …
 HEADER_MIN = 4  # … but not one-to-three-character fragments (`一` twice is no page header)
@@ -185,8 +190,15 @@ def _interrupts(before: str, after: str) -> bool:
     """A line between `before` and `after` splits a sentence: `before` is sentence text (it has punctuation) that has
     not ended, and `after` is not a new numbered paragraph."""
     before, after = for_matching(before), for_matching(after)
-    return (bool(before) and bool(after) and before[-1] not in TERMINAL and any(p in before for p in "，、；：")
-            and not _is_table_row(before) and not LABEL_RE.match(after) and not _is_special(after))
+    return (
+        bool(before)
+        and bool(after)
+        and before[-1] not in TERMINAL
+        and any(p in before for p in "，、；：")
+        and not _is_table_row(before)
+        and not LABEL_RE.match(after)
+        and not _is_special(after)
+    )
 
 
 def _running_header_lines(text: str) -> list[int]:
@@ -201,9 +213,15 @@ def _running_header_lines(text: str) -> list[int]:
     starts = []
     for i in range(1, len(lines) - 1):
         ln = lines[i][1]
-        if (counts[ln] < 2 or len(ln) < HEADER_MIN or len(ln) > HEADER_MAX
-                or LABEL_RE.match(for_matching(ln)) or _is_special(ln)
-                or _is_table_row(ln) or any(p in ln for p in "，。；：、,;:")):
+        if (
+            counts[ln] < 2
+            or len(ln) < HEADER_MIN
+            or len(ln) > HEADER_MAX
+            or LABEL_RE.match(for_matching(ln))
+            or _is_special(ln)
+            or _is_table_row(ln)
+            or any(p in ln for p in "，。；：、,;:")
+        ):
             continue
         if _interrupts(lines[i - 1][1], lines[i + 1][1]):
             starts.append(lines[i][0])
@@ -233,8 +251,13 @@ def _word_crosses(before: str, after: str) -> bool:
 def _joins_across_page(prev: str, cur: str) -> bool:
     """Two lines that a removed page-number/header line separated: one sentence unless the first has ended or the
     second starts a numbered paragraph."""
-    return (bool(prev) and prev[-1] not in TERMINAL and not LABEL_RE.match(cur) and not _is_special(cur)
-            and _word_crosses(prev, cur))
+    return (
+        bool(prev)
+        and prev[-1] not in TERMINAL
+        and not LABEL_RE.match(cur)
+        and not _is_special(cur)
+        and _word_crosses(prev, cur)
+    )
 
 
 def _remove_page_furniture(m: _Mapped) -> list[int]:
@@ -309,8 +332,10 @@ def clean(raw: str) -> CleanText:
         tail = len(seg.rstrip())
         cur = norm[i]
         page_break = out and bisect_left(page_breaks, m.src[a]) > bisect_left(page_breaks, src[-1])
-        if out and (_joins(para, prev, cur, table_of[prev_i], table_of[i], short)
-                    or (page_break and _joins_across_page(prev, cur))):
+        if out and (
+            _joins(para, prev, cur, table_of[prev_i], table_of[i], short)
+            or (page_break and _joins_across_page(prev, cur))
+        ):
             para += cur
         else:
             if out:
@@ -319,7 +344,7 @@ def clean(raw: str) -> CleanText:
             para = cur
         prev = cur
         out.append(texts[i])
-        src.extend(m.src[a + lead:a + tail])
+        src.extend(m.src[a + lead : a + tail])
         prev_i = i
     text = "".join(out)
     result = CleanText(text=text, src=src)

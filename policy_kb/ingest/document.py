@@ -12,6 +12,7 @@ from .clean import CleanText, clean, for_matching
 from .loaders import load_text
 from .metadata import apply_sidecar, derive, sidecar_path
 
+
 def _pipeline_version() -> str:
     """Hash of the code that turns a file into stored rows: new code reprocesses unchanged files."""
     root = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ def _pipeline_version() -> str:
         for f in sorted((root / folder).glob("*.py")):
             h.update(f.read_bytes())
     h.update((root / "places.py").read_bytes())
-    for f in sorted((root / "data").glob("place*")) + [root / "data" / "ethnic_groups.txt"]:  # the place tables
+    for f in [*sorted((root / "data").glob("place*")), root / "data" / "ethnic_groups.txt"]:  # the place tables
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
 
@@ -56,8 +57,21 @@ def process_file(path: Path, doc_id: str | None = None) -> tuple[Document, Clean
     warnings = meta.warnings + cleaned.warnings + numbering_warnings(clauses)
     if not any(c.kind == "body" for c in clauses):
         warnings.append("no numbered clauses found: the document is stored as unnumbered text")
-    doc = Document(id=doc_id, source_file=meta.source_file or path.name, title=meta.title, doc_number=meta.doc_number,
-                   issuer=meta.issuer, issue_date=meta.issue_date, jurisdiction=meta.jurisdiction, level=meta.level,
-                   cites=meta.cites, text=cleaned.text, content_hash=content_hash(path), warnings=warnings,
-                   clauses=clauses, effective_date=meta.effective_date, history=meta.history)
+    doc = Document(
+        id=doc_id,
+        source_file=meta.source_file or path.name,
+        title=meta.title,
+        doc_number=meta.doc_number,
+        issuer=meta.issuer,
+        issue_date=meta.issue_date,
+        jurisdiction=meta.jurisdiction,
+        level=meta.level,
+        cites=meta.cites,
+        text=cleaned.text,
+        content_hash=content_hash(path),
+        warnings=warnings,
+        clauses=clauses,
+        effective_date=meta.effective_date,
+        history=meta.history,
+    )
     return doc, cleaned, raw

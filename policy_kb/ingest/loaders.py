@@ -65,7 +65,9 @@ def _read_docx(data: bytes, path: Path) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many types for broken packages
-        raise LoadError(path, f"unreadable .docx ({type(e).__name__})", "open it in Word and save as .docx again") from e
+        raise LoadError(
+            path, f"unreadable .docx ({type(e).__name__})", "open it in Word and save as .docx again"
+        ) from e
     # body content in document order: a table stays between the paragraphs around it
     parts: list[str] = []
     for block in document.iter_inner_content():
@@ -103,16 +105,53 @@ def _read_pdf(data: bytes, path: Path) -> str:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as e:
-        raise LoadError(path, f"corrupt PDF ({type(e).__name__})", "re-export the PDF or supply the text as .txt") from e
+        raise LoadError(
+            path, f"corrupt PDF ({type(e).__name__})", "re-export the PDF or supply the text as .txt"
+        ) from e
     text = "\n".join(pages)
     if not text.strip():
         raise LoadError(path, "PDF has no text layer (scanned image?)", "run OCR first or supply the text as .txt")
     return text
 
 
-_BLOCK_TAGS = ["address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "fieldset",
-               "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
-               "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "ul", "title"]
+_BLOCK_TAGS = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "ul",
+    "title",
+]
 
 
 def _read_html(data: bytes, path: Path) -> str:
@@ -144,13 +183,17 @@ def load_text(path: Path) -> str:
     """Raw text of one file; raises LoadError for unsupported, empty, binary, oversized or undecodable files."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise LoadError(path, f"unsupported file type '{suffix or '(none)'}'",
-                        f"convert it to one of {', '.join(SUPPORTED)}")
+        raise LoadError(
+            path, f"unsupported file type '{suffix or '(none)'}'", f"convert it to one of {', '.join(SUPPORTED)}"
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise LoadError(path, f"file is {size // 1_048_576} MB, over the {MAX_BYTES // 1_048_576} MB limit",
-                            "split the document or remove embedded images")
+            raise LoadError(
+                path,
+                f"file is {size // 1_048_576} MB, over the {MAX_BYTES // 1_048_576} MB limit",
+                "split the document or remove embedded images",
+            )
         data = path.read_bytes()
     except OSError as e:
         raise LoadError(path, f"cannot read file ({e.strerror})", "check the path and its permissions") from e

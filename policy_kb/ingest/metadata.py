@@ -20,20 +20,33 @@ from .. import places
 from ..records import CitedDoc, Clause
 from .clean import DATE_LINE_RE, DOC_NUMBER_RE
 
-META_FIELDS = ("title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "source_file", "effective_date",
-               "history")
+META_FIELDS = (
+    "title",
+    "doc_number",
+    "issuer",
+    "issue_date",
+    "jurisdiction",
+    "level",
+    "source_file",
+    "effective_date",
+    "history",
+)
 # fields whose absence `policy-kb build` reports; effective_date only for texts with articles (laws, regulations)
 REPORTED_FIELDS = ("title", "doc_number", "issue_date", "jurisdiction")
 _CN_DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 # a dated adoption / amendment / publication line of a law or regulation, anywhere before its first article
 # (a cleaner may have joined the lines: `…第一次修正2014年8月31日…`, so a line ends at the next date too)
-_HISTORY_RE = re.compile(rf"({_CN_DATE})([^\n]{{0,200}}?(?:通过|修正|修订|发布|公布|批准))(?=[）)。\s]*(?:\d{{4}}\s*年|\n|$))")
+_HISTORY_RE = re.compile(
+    rf"({_CN_DATE})([^\n]{{0,200}}?(?:通过|修正|修订|发布|公布|批准))(?=[）)。\s]*(?:\d{{4}}\s*年|\n|$))"
+)
 _EVENT_RE = re.compile(r"通过|修正|修订|发布|公布|批准")
 _FIRST_ARTICLE_RE = re.compile(r"^\s*(?:#+\s*)?第[一二三四五六七八九十百零〇]+[章条]", re.M)
 # the body that adopted it: `山东省第十三届人民代表大会常务委员会` → 山东省人民代表大会常务委员会
 _CONGRESS_RE = re.compile(r"([\u4e00-\u9fff]{0,12}?)第[一二三四五六七八九十]+届((?:全国)?人民代表大会(?:常务委员会)?)")
 _ORDER_RE = re.compile(r"(?:中华人民共和国)?(国务院令|主席令)\s*第\s*(\d+)\s*号")
-_EFFECTIVE_RE = re.compile(rf"本(?:法|条例|规定|办法|细则|决定|方案|意见|通知|实施办法|规则)[^。\n]{{0,20}}?自\s*({_CN_DATE}|(?:公布|发布|印发|颁布)之日)\s*起\s*(?:施行|实施|执行|生效)")
+_EFFECTIVE_RE = re.compile(
+    rf"本(?:法|条例|规定|办法|细则|决定|方案|意见|通知|实施办法|规则)[^。\n]{{0,20}}?自\s*({_CN_DATE}|(?:公布|发布|印发|颁布)之日)\s*起\s*(?:施行|实施|执行|生效)"
+)
 _NATIONAL_RE = re.compile(r"^(?:中华人民共和国|国务院|全国人民代表大会)")
 _TITLE_WORDS = re.compile(r"(关于|方案|规划|意见|通知|计划|办法|规定|条例|决定|细则|纲要|要点|实施)")
 _ISSUER_SUFFIX = r"(?:人民政府办公厅|人民政府办公室|人民政府|办公厅|办公室|委员会|领导小组|厅|局|委)"
@@ -84,7 +97,9 @@ def _cites(text: str) -> list[CitedDoc]:
     return out
 
 
-def derive(text: str, clauses: list[Clause]) -> Metadata:
+# Complexity over 15 on purpose: one rule per metadata field in order of precedence (sidecar, title, adoption
+# history, signature)
+def derive(text: str, clauses: list[Clause]) -> Metadata:  # noqa: C901 (reason above)
     """Metadata from the title/preamble/signature clauses, falling back to the first lines of the text."""
     meta = Metadata()
     head = [c for c in clauses if c.kind == "title" and c.id.endswith(":title")]
@@ -97,8 +112,9 @@ def derive(text: str, clauses: list[Clause]) -> Metadata:
             meta.doc_number = normalise_doc_number(ln)
             break
     # a dated line is an adoption/amendment note (`2009年8月27日…《关于修改部分法律的决定》第一次修正`), not the title
-    candidates = [ln for ln in lines if not DOC_NUMBER_RE.fullmatch(ln) and not ln.endswith("文件")
-                  and not re.match(_CN_DATE, ln)]
+    candidates = [
+        ln for ln in lines if not DOC_NUMBER_RE.fullmatch(ln) and not ln.endswith("文件") and not re.match(_CN_DATE, ln)
+    ]
     titled = [ln for ln in candidates if _TITLE_WORDS.search(ln)]
     if not titled and candidates and re.fullmatch(rf".{{2,30}}{_ISSUER_SUFFIX}", candidates[0]):
         # a red header without `文件` (济宁市…委员会办公室 / 文号): the title is the next `…关于…的通知` line, which
@@ -153,7 +169,7 @@ def _law_metadata(text: str, meta: Metadata) -> None:
     first = _FIRST_ARTICLE_RE.search(text)
     if first is None:  # a 公文: its dates are the signature's, read above
         return
-    head = text[:first.start()]
+    head = text[: first.start()]
     for m in _HISTORY_RE.finditer(head):
         date = _iso_date(m.group(1))
         if date:
@@ -166,7 +182,9 @@ def _law_metadata(text: str, meta: Metadata) -> None:
     if meta.history:
         latest = max(meta.history, key=lambda h: h["date"])
         meta.issue_date = latest["date"]
-        adopting = [h for h in meta.history if h["event"] != "批准"] or meta.history  # a city's rule: 批准 by the province
+        adopting = [
+            h for h in meta.history if h["event"] != "批准"
+        ] or meta.history  # a city's rule: 批准 by the province
         congress = _CONGRESS_RE.search(re.sub(rf"^{_CN_DATE}|\s", "", adopting[-1]["text"]))
         if meta.issuer is None and congress:
             prefix = "" if congress.group(2).startswith("全国") else congress.group(1)
@@ -174,8 +192,12 @@ def _law_metadata(text: str, meta: Metadata) -> None:
         elif meta.issuer is None and _ORDER_RE.search(adopting[-1]["text"]):
             meta.issuer = "国务院" if "国务院令" in adopting[-1]["text"] else None
     if meta.title and meta.jurisdiction is None:
-        if _NATIONAL_RE.match(meta.title) or _NATIONAL_RE.match(meta.issuer or "") or (
-                meta.doc_number or "").startswith(("国务院令", "主席令")) or _unplaced_regulation(meta):
+        if (
+            _NATIONAL_RE.match(meta.title)
+            or _NATIONAL_RE.match(meta.issuer or "")
+            or (meta.doc_number or "").startswith(("国务院令", "主席令"))
+            or _unplaced_regulation(meta)
+        ):
             meta.jurisdiction, meta.level = places.NATIONAL, "national"
 
 
@@ -183,8 +205,11 @@ def _unplaced_regulation(meta: Metadata) -> bool:
     """A law or regulation whose title names no place (`煤矿安全生产条例`) is national: local regulations carry
     their place in the title (`山东省安全生产条例`), as the Legislation Law's naming practice requires."""
     local_issuer = bool(meta.issuer) and not _NATIONAL_RE.match(meta.issuer or "")
-    return (bool(re.search(r"(?:法|条例|规定|办法|细则)$", meta.title or "")) and not local_issuer
-            and not places.find_places(meta.title or ""))
+    return (
+        bool(re.search(r"(?:法|条例|规定|办法|细则)$", meta.title or ""))
+        and not local_issuer
+        and not places.find_places(meta.title or "")
+    )
 
 
 def _effective_date(text: str, meta: Metadata) -> None:
@@ -212,14 +237,19 @@ def apply_sidecar(meta: Metadata, path: Path) -> None:
     for key, value in data.items():
         if key not in META_FIELDS:
             raise ValueError(f"{path.name}: unknown key '{key}' (allowed: {', '.join(META_FIELDS)})")
-        if key in ("issue_date", "effective_date") and value is not None and not re.fullmatch(
-                r"\d{4}-\d{2}-\d{2}", str(value)):
+        if (
+            key in ("issue_date", "effective_date")
+            and value is not None
+            and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value))
+        ):
             raise ValueError(f"{path.name}: {key} must be YYYY-MM-DD, got {value!r}")
         if key == "level" and value not in (None, *places.LEVELS):
             raise ValueError(f"{path.name}: level must be {', '.join(places.LEVELS)}, got {value!r}")
-        if key == "history" and not (isinstance(value, list) and all(
-                isinstance(h, dict) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(h.get("date"))) for h in value)):
-            raise ValueError(f"{path.name}: history must be a list of {{\"date\": \"YYYY-MM-DD\", \"event\": …}}")
+        if key == "history" and not (
+            isinstance(value, list)
+            and all(isinstance(h, dict) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(h.get("date"))) for h in value)
+        ):
+            raise ValueError(f'{path.name}: history must be a list of {{"date": "YYYY-MM-DD", "event": …}}')
         setattr(meta, key, value)
     if "jurisdiction" in data and "level" not in data:
         place = places.lookup(data["jurisdiction"])

@@ -9,20 +9,24 @@ profile does not give is never guessed: the item goes under 需确认 with that 
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Callable
 
-from ..extract.applicability import Applicability, Binds, Condition, vocabulary
 from ..answer.evidence import plan_period
+from ..extract.applicability import Applicability, Binds, Condition, vocabulary
 from ..records import Document, Obligation
 from ..store import Store
 from .model import Facility, Profile, Quantity
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "=": lambda a, b: abs(a - b) < 1e-9 * max(1.0, abs(b)), "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge}
+    "=": lambda a, b: abs(a - b) < 1e-9 * max(1.0, abs(b)),
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 SYMBOL = {"=": "=", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
@@ -100,8 +104,11 @@ def match(profile: Profile, ob: Obligation) -> tuple[list[str], list[str]] | Non
     industries = [i for i in app.industries if any(_same(i, mine) for mine in profile.industry)]
     if app.industries and not industries:
         return None
-    why = [f"地区：{ob.jurisdiction}的规定适用于{profile.place}" if ob.jurisdiction != profile.place
-           else f"地区：{profile.place}"]
+    why = [
+        f"地区：{ob.jurisdiction}的规定适用于{profile.place}"
+        if ob.jurisdiction != profile.place
+        else f"地区：{profile.place}"
+    ]
     if industries:
         why.append(f"行业：{'、'.join(industries)}")
     if not app.facilities:
@@ -111,11 +118,12 @@ def match(profile: Profile, ob: Obligation) -> tuple[list[str], list[str]] | Non
         if profile.facilities:
             return None  # the profile lists its facilities and has none of this type
         return why, [f"是否有{'、'.join(app.facilities)}（档案未列设施）"]
-    return _conditions_on(own, app, why + [f"设施：{'、'.join(sorted({f.type for f in own}))}"])
+    return _conditions_on(own, app, [*why, f"设施：{'、'.join(sorted({f.type for f in own}))}"])
 
 
-def _conditions_on(facilities: list[Facility], app: Applicability, why: list[str]
-                   ) -> tuple[list[str], list[str]] | None:
+def _conditions_on(
+    facilities: list[Facility], app: Applicability, why: list[str]
+) -> tuple[list[str], list[str]] | None:
     if not app.conditions:
         return why, []
     undecided: list[str] = []
@@ -136,8 +144,9 @@ def _conditions_on(facilities: list[Facility], app: Applicability, why: list[str
 BINDING = {"must", "must_not", "target"}
 
 
-def checklist(profile: Profile, obligations: list[Obligation], as_of: date,
-              expired: frozenset[str] = frozenset()) -> list[ChecklistItem]:
+def checklist(
+    profile: Profile, obligations: list[Obligation], as_of: date, expired: frozenset[str] = frozenset()
+) -> list[ChecklistItem]:
     """Every obligation that binds the company, grouped (需确认, 逾期, 即将到期, 长期) and by date within a group.
     `expired` are documents whose plan period ended before the as-of date (a 规划 for 2006–2010): not in force."""
     items = []
@@ -150,8 +159,15 @@ def checklist(profile: Profile, obligations: list[Obligation], as_of: date,
         why, open_ = found
         due = (ob.deadline or {}).get("date")
         days = (date.fromisoformat(due) - as_of).days if due else None
-        group = (Group.TO_CONFIRM if open_ else Group.STANDING if days is None
-                 else Group.OVERDUE if days < 0 else Group.UPCOMING)
+        group = (
+            Group.TO_CONFIRM
+            if open_
+            else Group.STANDING
+            if days is None
+            else Group.OVERDUE
+            if days < 0
+            else Group.UPCOMING
+        )
         items.append(ChecklistItem(ob, group, why, open_, due, days))
     order = list(Group)
     return sorted(items, key=lambda i: (order.index(i.group), i.due or "9999", i.obligation.id))

@@ -88,8 +88,10 @@ def _facility(data: Any, where: str) -> Facility:
             continue
         quantity = parse_quantity(raw)
         if quantity is None:
-            raise ProfileError(f"{where}.attributes.{key}: cannot read {raw!r} as a number with a unit, "
-                               f"write it like 4.3米, 12年, 60万吨/年")
+            raise ProfileError(
+                f"{where}.attributes.{key}: cannot read {raw!r} as a number with a unit, "
+                f"write it like 4.3米, 12年, 60万吨/年"
+            )
         attributes[canonical] = quantity
     return Facility(kind, count, attributes, details)
 
@@ -103,16 +105,21 @@ def profile_from_dict(data: Any) -> Profile:
     where = _field(data, "place", str, "").strip()
     place = places.lookup(where)
     if place is None:
-        raise ProfileError(f"place: unknown place {where!r} (write a province, city or county of China, "
-                           f"e.g. 介休市, 晋中市, 山西省)")
+        raise ProfileError(
+            f"place: unknown place {where!r} (write a province, city or county of China, e.g. 介休市, 晋中市, 山西省)"
+        )
     industry = _field(data, "industry", list, "")
     if not industry or not all(isinstance(i, str) and i.strip() for i in industry):
         raise ProfileError(f"industry: expected a list of industry names, got {industry!r}")
     facilities = data.get("facilities", [])
     if not isinstance(facilities, list):
         raise ProfileError(f"facilities: expected a list, got {type(facilities).__name__}")
-    return Profile(name, place.name, [i.strip() for i in industry],
-                   [_facility(f, f"facilities[{i}]") for i, f in enumerate(facilities)])
+    return Profile(
+        name,
+        place.name,
+        [i.strip() for i in industry],
+        [_facility(f, f"facilities[{i}]") for i, f in enumerate(facilities)],
+    )
 
 
 def load_profile(path: Path) -> Profile:

@@ -20,9 +20,9 @@ import os
 import re
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -76,22 +76,26 @@ class EmbeddingCache:
     def __init__(self, path: Path):
         self.conn = sqlite3.connect(path, timeout=60)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))")
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
+        )
 
     def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
         return dict(self.iter_many(model, hashes))
 
     def iter_many(self, model: str, hashes: list[str]) -> Iterator[tuple[str, np.ndarray]]:
         for i in range(0, len(hashes), 500):
-            chunk = hashes[i:i + 500]
+            chunk = hashes[i : i + 500]
             q = f"SELECT hash, vec FROM vectors WHERE model=? AND hash IN ({','.join('?' * len(chunk))})"
             for h, blob in self.conn.execute(q, [model, *chunk]):
                 yield h, np.frombuffer(blob, dtype=np.float32)
 
     def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
         with self.conn:
-            self.conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
-                                  [(model, h, v.astype(np.float32).tobytes()) for h, v in items.items()])
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                [(model, h, v.astype(np.float32).tobytes()) for h, v in items.items()],
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -110,8 +114,11 @@ def clause_passages(store: Store, doc_ids: set[str] | None = None) -> tuple[list
     if doc_ids is None:
         rows: Iterable = store.iter_clause_rows()
     else:
-        rows = (r for d in sorted(doc_ids) for r in store.conn.execute(
-            "SELECT rowid, * FROM clauses WHERE doc_id = ? ORDER BY rowid", (d,)))
+        rows = (
+            r
+            for d in sorted(doc_ids)
+            for r in store.conn.execute("SELECT rowid, * FROM clauses WHERE doc_id = ? ORDER BY rowid", (d,))
+        )
     for row in rows:
         headings[row["id"]] = (row["parent_id"], row["heading"])
         if row["kind"] == "cc":
@@ -139,8 +146,9 @@ class BuildStats:
     mode: str = "full"  # full (index built from scratch) | update (IVF index updated in place)
 
 
-def _vectors(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
-             progress: Callable[[str], None]) -> tuple[np.ndarray, int]:
+def _vectors(
+    texts: list[str], embedder: Embedder, cache: EmbeddingCache | None, progress: Callable[[str], None]
+) -> tuple[np.ndarray, int]:
     """One row per text (float32), read from the cache or encoded (each distinct text once, new vectors written
     to the cache); (matrix, number encoded).  Filled in place: no second copy of every vector in memory."""
     rows_of: dict[str, list[int]] = {}
@@ -154,7 +162,7 @@ def _vectors(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
             found.add(h)
     missing = [h for h in rows_of if h not in found]
     for i in range(0, len(missing), BATCH):
-        batch = missing[i:i + BATCH]
+        batch = missing[i : i + BATCH]
         progress(f"embedding clauses {i + len(batch)}/{len(missing)}")
         vecs = embedder.encode_passages([texts[rows_of[h][0]] for h in batch])
         for h, v in zip(batch, vecs):
@@ -166,7 +174,7 @@ def _vectors(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None,
 
 def _nlist(n: int) -> int:
     """IVF lists: 2·√n (about 400 vectors per list at 1.5M vectors), at least 64."""
-    return max(64, int(round(2 * n ** 0.5)))
+    return max(64, round(2 * n**0.5))
 
 
 def nprobe_for(n: int, nlist: int) -> int:
@@ -203,11 +211,14 @@ def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):
     kind = kind_for(len(rowids))
     with _Threads(os.cpu_count() or 1):
         if kind in ("flat", "flat16"):
-            base = faiss.IndexFlatIP(dim) if kind == "flat" else \
-                faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+            base = (
+                faiss.IndexFlatIP(dim)
+                if kind == "flat"
+                else faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+            )
             index = faiss.IndexIDMap2(base)
             for i in range(0, len(rowids), 200_000):
-                index.add_with_ids(matrix[i:i + 200_000], rowids[i:i + 200_000])
+                index.add_with_ids(matrix[i : i + 200_000], rowids[i : i + 200_000])
             return index, kind
         nlist = _nlist(len(rowids))
         quantizer = faiss.IndexFlatIP(dim)
@@ -220,7 +231,7 @@ def make_index(matrix: np.ndarray, rowids: np.ndarray, dim: int):
         index.train(matrix[np.sort(sample)])
         index.nprobe = nprobe_for(len(rowids), nlist)
         for i in range(0, len(rowids), 200_000):  # bounded temporary memory while adding
-            index.add_with_ids(matrix[i:i + 200_000], rowids[i:i + 200_000])
+            index.add_with_ids(matrix[i : i + 200_000], rowids[i : i + 200_000])
     return index, kind
 
 
@@ -238,8 +249,9 @@ def ivf_ids(index) -> np.ndarray:
 
 
 def _searchable_rowids(store: Store) -> np.ndarray:
-    return np.fromiter((r[0] for r in store.conn.execute("SELECT rowid FROM clauses WHERE kind != 'cc'")),
-                       dtype=np.int64)
+    return np.fromiter(
+        (r[0] for r in store.conn.execute("SELECT rowid FROM clauses WHERE kind != 'cc'")), dtype=np.int64
+    )
 
 
 def index_rowids(index, kind: str) -> np.ndarray:
@@ -248,8 +260,7 @@ def index_rowids(index, kind: str) -> np.ndarray:
     return ivf_ids(index) if kind == "ivf" else faiss.vector_to_array(index.id_map)
 
 
-def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None,
-                     progress: Callable[[str], None]):
+def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None, progress: Callable[[str], None]):
     """Bring an existing index up to date by removing the vectors of clauses that are gone and adding those of new
     clauses: only the clauses the index lacks are encoded (even without the embedding cache: after a crash between
     the SQLite commit and the index swap, the next build encodes the new document, not the corpus), no re-reading
@@ -261,9 +272,15 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
     manifest = read_manifest(store.index_dir)
     path = store.index_dir / INDEX_FILE
     kind = (manifest or {}).get("kind")
-    if not manifest or kind not in ("flat", "flat16", "ivf") or manifest.get("model") != embedder.name \
-            or manifest.get("dim") != embedder.dim or manifest.get("passages") != PASSAGE_FORMAT \
-            or (kind == "ivf" and manifest.get("ivf_code") != IVF_CODE) or not path.exists():
+    if (
+        not manifest
+        or kind not in ("flat", "flat16", "ivf")
+        or manifest.get("model") != embedder.name
+        or manifest.get("dim") != embedder.dim
+        or manifest.get("passages") != PASSAGE_FORMAT
+        or (kind == "ivf" and manifest.get("ivf_code") != IVF_CODE)
+        or not path.exists()
+    ):
         return None
     index = faiss.read_index(str(path))
     stored = index_rowids(index, kind)
@@ -271,8 +288,9 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
     gone = np.setdiff1d(stored, current)
     new = np.setdiff1d(current, stored)
     vectors_after = index.ntotal - int(np.isin(stored, gone).sum()) + int(len(new) * 1.6)
-    if kind_for(vectors_after) != kind or (kind == "ivf" and vectors_after > RETRAIN_GROWTH * manifest.get(
-            "trained_on", index.ntotal)):
+    if kind_for(vectors_after) != kind or (
+        kind == "ivf" and vectors_after > RETRAIN_GROWTH * manifest.get("trained_on", index.ntotal)
+    ):
         return None
     if len(gone):
         index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
@@ -283,9 +301,13 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
         docs: set[str] = set()
         new_list = sorted(wanted)
         for i in range(0, len(new_list), 500):
-            chunk = new_list[i:i + 500]
-            docs |= {r[0] for r in store.conn.execute(
-                f"SELECT DISTINCT doc_id FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)}
+            chunk = new_list[i : i + 500]
+            docs |= {
+                r[0]
+                for r in store.conn.execute(
+                    f"SELECT DISTINCT doc_id FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
+                )
+            }
         rowids, texts = clause_passages(store, docs)
         keep = [i for i, r in enumerate(rowids) if r in wanted]
         rowids, texts = [rowids[i] for i in keep], [texts[i] for i in keep]
@@ -299,8 +321,9 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
     return index, kind, encoded, encode_seconds, manifest.get("trained_on", index.ntotal)
 
 
-def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None] = lambda m: None,
-                cache: bool = True) -> BuildStats:
+def build_index(
+    store: Store, embedder: Embedder, progress: Callable[[str], None] = lambda m: None, cache: bool = True
+) -> BuildStats:
     """(Re)build the dense index from the store, encoding only texts missing from the embedding cache (`cache=False`
     encodes everything and keeps no cache: the benchmarks' bulk path for synthetic corpora)."""
     import faiss
@@ -331,14 +354,26 @@ def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None
     faiss.write_index(index, str(tmp))
     digest = _file_sha256(tmp)
     count = len(np.unique(index_rowids(index, kind)))
-    manifest = {"model": embedder.name, "dim": dim, "count": count, "vectors": int(index.ntotal),
-                "passages": PASSAGE_FORMAT,
-                "kind": kind, "sha256": digest,
-                "clauses_sha256": clauses_fingerprint(store),
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    manifest = {
+        "model": embedder.name,
+        "dim": dim,
+        "count": count,
+        "vectors": int(index.ntotal),
+        "passages": PASSAGE_FORMAT,
+        "kind": kind,
+        "sha256": digest,
+        "clauses_sha256": clauses_fingerprint(store),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     if kind == "ivf":
-        manifest.update({"nlist": int(index.nlist), "nprobe": int(index.nprobe), "ivf_code": IVF_CODE,
-                         "trained_on": int(trained_on)})
+        manifest.update(
+            {
+                "nlist": int(index.nlist),
+                "nprobe": int(index.nprobe),
+                "ivf_code": IVF_CODE,
+                "trained_on": int(trained_on),
+            }
+        )
     tmp_manifest = index_dir / (MANIFEST_FILE + ".tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     fault_point("dense_before_swap")
@@ -346,8 +381,15 @@ def build_index(store: Store, embedder: Embedder, progress: Callable[[str], None
     fault_point("dense_between_swaps")
     os.replace(tmp_manifest, index_dir / MANIFEST_FILE)
     seconds = time.perf_counter() - started
-    return BuildStats(int(index.ntotal), encoded, seconds, kind, encode_seconds=encode_seconds,
-                      index_seconds=seconds - encode_seconds, mode=mode)
+    return BuildStats(
+        int(index.ntotal),
+        encoded,
+        seconds,
+        kind,
+        encode_seconds=encode_seconds,
+        index_seconds=seconds - encode_seconds,
+        mode=mode,
+    )
 
 
 def _file_sha256(path: Path) -> str:
@@ -367,8 +409,12 @@ def clauses_fingerprint(store: Store) -> str:
 def is_current(manifest: dict | None, store: Store, model_name: str) -> bool:
     """Whether a dense index matches the knowledge base and the embedding model (a crash between the SQLite
     commit and the index swap leaves a stale index: it is detected here and rebuilt by the next build)."""
-    return bool(manifest) and manifest.get("model") == model_name and \
-        manifest.get("passages") == PASSAGE_FORMAT and manifest.get("clauses_sha256") == clauses_fingerprint(store)
+    return (
+        bool(manifest)
+        and manifest.get("model") == model_name
+        and manifest.get("passages") == PASSAGE_FORMAT
+        and manifest.get("clauses_sha256") == clauses_fingerprint(store)
+    )
 
 
 def read_manifest(index_dir: Path) -> dict | None:
@@ -414,8 +460,11 @@ class DenseIndex:
             share = 1.0 if allowed is None else max(len(allowed) / self.clauses, 1e-9)
             base = int(self.manifest.get("nprobe") or nprobe_for(self.index.ntotal, self.index.nlist))
             nprobe = min(self.index.nlist, int(np.ceil(base / min(1.0, share))))
-            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=sel) if sel is not None else \
-                faiss.SearchParametersIVF(nprobe=nprobe)
+            params = (
+                faiss.SearchParametersIVF(nprobe=nprobe, sel=sel)
+                if sel is not None
+                else faiss.SearchParametersIVF(nprobe=nprobe)
+            )
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
         return params, (sel, keep)  # the selector and its bitmap must outlive the search

@@ -62,10 +62,14 @@ class SearchFilter:
             sql.append("AND c.kind = ?")
             args.append(self.kind)
         if self.has_obligation is not None:
-            sql.append(("AND " if self.has_obligation else "AND NOT ") +
-                       "EXISTS (SELECT 1 FROM obligations o WHERE o.clause_id = c.id)")
+            sql.append(
+                ("AND " if self.has_obligation else "AND NOT ")
+                + "EXISTS (SELECT 1 FROM obligations o WHERE o.clause_id = c.id)"
+            )
         # cached: a county's clauses are tens of thousands of rowids in a large knowledge base (30 ms to collect at
         # 100k clauses), asked for by every request
         query = " ".join(sql)
-        return store.cached(("allowed", query, tuple(args)),  # type: ignore[return-value]
-                            lambda: frozenset(r[0] for r in store.conn.execute(query, args)))
+        return store.cached(
+            ("allowed", query, tuple(args)),  # type: ignore[return-value]
+            lambda: frozenset(r[0] for r in store.conn.execute(query, args)),
+        )

@@ -109,8 +109,10 @@ class Searcher:
             return None
         if not index.is_current(self.store, self.embedder.name):
             manifest = index.manifest or {}
-            self._warn(f"dense index was built with {manifest.get('model')} for {manifest.get('count')} clauses; "
-                       f"it does not match the knowledge base and model {self.embedder.name} (run `policy-kb build`)")
+            self._warn(
+                f"dense index was built with {manifest.get('model')} for {manifest.get('count')} clauses; "
+                f"it does not match the knowledge base and model {self.embedder.name} (run `policy-kb build`)"
+            )
             return None
         return index
 
@@ -147,8 +149,9 @@ class Searcher:
             out["semantic"] = self.semantic_search(query, k, allowed)
         return out
 
-    def search(self, query: str, mode: str = "hybrid", k: int = 10, flt: SearchFilter | None = None,
-               corrected: bool = False) -> list[Hit]:
+    def search(
+        self, query: str, mode: str = "hybrid", k: int = 10, flt: SearchFilter | None = None, corrected: bool = False
+    ) -> list[Hit]:
         """Ranked clauses for a query.  ``corrected``: the caller has fixed its typos already (`Answerer` does,
         before it reads the question), so they are not looked up twice."""
         if mode not in MODES:
@@ -178,12 +181,23 @@ class Searcher:
         clauses = self.store.clauses_by_rowid(ranked[: k * 3])
         return self._hits(query, ranked, clauses, fused, raw, flt, k)
 
-    def _hits(self, query: str, ranked: list[int], clauses: dict[int, Clause], fused: dict[int, float],
-              raw: dict[int, dict[str, float]], flt: SearchFilter, k: int) -> list[Hit]:
+    def _hits(
+        self,
+        query: str,
+        ranked: list[int],
+        clauses: dict[int, Clause],
+        fused: dict[int, float],
+        raw: dict[int, dict[str, float]],
+        flt: SearchFilter,
+        k: int,
+    ) -> list[Hit]:
         docs = {d.id: d for d in self.store.documents()}
         exact = exact_terms(query)
-        terms = exact + [t for t in query_terms(query)
-                         if (len(t) > 1 or not re.match(r"[\u4e00-\u9fff]", t)) and not any(t in e for e in exact)]
+        terms = exact + [
+            t
+            for t in query_terms(query)
+            if (len(t) > 1 or not re.match(r"[\u4e00-\u9fff]", t)) and not any(t in e for e in exact)
+        ]
         target = flt.applies()[0] if flt.jurisdiction else None
         seen_text: set[str] = set()
         out: list[Hit] = []
@@ -197,12 +211,23 @@ class Searcher:
             seen_text.add(key)
             doc = docs[clause.doc_id]
             applies_via = doc.level if target and doc.jurisdiction != target else None
-            out.append(Hit(
-                clause_id=clause.id, doc_id=doc.id, doc_title=doc.title, doc_number=doc.doc_number,
-                jurisdiction=doc.jurisdiction, path=clause.path, heading=clause.heading, text=clause.text,
-                snippet=snippet(clause.text, terms), score=round(fused[rowid], 6),
-                scores={r: raw[rowid].get(r) for r in ("keyword", "semantic", "exact")},
-                applies_via=applies_via, kind=clause.kind))
+            out.append(
+                Hit(
+                    clause_id=clause.id,
+                    doc_id=doc.id,
+                    doc_title=doc.title,
+                    doc_number=doc.doc_number,
+                    jurisdiction=doc.jurisdiction,
+                    path=clause.path,
+                    heading=clause.heading,
+                    text=clause.text,
+                    snippet=snippet(clause.text, terms),
+                    score=round(fused[rowid], 6),
+                    scores={r: raw[rowid].get(r) for r in ("keyword", "semantic", "exact")},
+                    applies_via=applies_via,
+                    kind=clause.kind,
+                )
+            )
             if len(out) >= k:
                 break
         return out

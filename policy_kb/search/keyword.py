@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from ..ingest.clean import for_matching
 from ..records import Document
@@ -42,12 +42,16 @@ def index_document(store: Store, doc: Document, tokens: list[tuple[str, str, str
     if tokens is None:
         tokens = document_tokens(doc)
     rowids = dict(store.conn.execute("SELECT id, rowid FROM clauses WHERE doc_id=?", (doc.id,)).fetchall())
-    store.conn.executemany("INSERT INTO clause_fts(rowid, body, context) VALUES (?,?,?)",
-                           [(rowids[cid], body, context) for cid, body, context in tokens])
+    store.conn.executemany(
+        "INSERT INTO clause_fts(rowid, body, context) VALUES (?,?,?)",
+        [(rowids[cid], body, context) for cid, body, context in tokens],
+    )
 
 
-_RANKED = (f"SELECT rowid, -bm25(clause_fts, {BODY_WEIGHT}, {CONTEXT_WEIGHT}) AS s FROM clause_fts "
-           "WHERE clause_fts MATCH ? {extra} ORDER BY s DESC LIMIT ?")
+_RANKED = (
+    f"SELECT rowid, -bm25(clause_fts, {BODY_WEIGHT}, {CONTEXT_WEIGHT}) AS s FROM clause_fts "
+    "WHERE clause_fts MATCH ? {extra} ORDER BY s DESC LIMIT ?"
+)
 
 
 def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
@@ -77,11 +81,12 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
             postings += counts[t]
         size = limit * (4 if allowed is None else 2)
         pool = _ranked_rowids(store, _narrow(store, selective, positive, counts, limit), size)
-        rest = positive[len(selective):]
+        rest = positive[len(selective) :]
         if len(pool) < limit and rest:  # the selective terms are too rare to fill the list
             have = set(pool)
-            pool += [r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, counts, limit), size)
-                     if r not in have]
+            pool += [
+                r for r in _ranked_rowids(store, _narrow(store, rest[:1], rest, counts, limit), size) if r not in have
+            ]
         if allowed is not None:  # score only what the filter keeps
             pool = [r for r in pool if r in allowed]
         rows = _bm25(store, pool, terms, counts)[:limit] if pool else []
@@ -129,8 +134,9 @@ def _fts_tokens(text: str) -> list[str]:
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
-def _bm25(store: Store, rowids: list[int], terms: list[str], counts: dict[str, int],
-          k1: float = 1.2, b: float = 0.75) -> list[tuple[int, float]]:
+def _bm25(
+    store: Store, rowids: list[int], terms: list[str], counts: dict[str, int], k1: float = 1.2, b: float = 0.75
+) -> list[tuple[int, float]]:
     """FTS5's bm25 (same k1, b, column weights, IDF and document length) of `rowids` for the OR of `terms`
     (`counts`: clauses matching each term), computed here for a few hundred candidates: FTS5 itself only scores
     a MATCH over the whole table."""
@@ -139,8 +145,9 @@ def _bm25(store: Store, rowids: list[int], terms: list[str], counts: dict[str, i
     idf = {ph: max(1e-6, math.log((total - counts[t] + 0.5) / (counts[t] + 0.5))) for t, ph in zip(terms, phrases)}
     marks = ",".join("?" * len(rowids))
     out = []
-    for rowid, body, context in store.conn.execute(f"SELECT rowid, body, context FROM clause_fts WHERE rowid IN ({marks})",
-                                                   rowids):
+    for rowid, body, context in store.conn.execute(
+        f"SELECT rowid, body, context FROM clause_fts WHERE rowid IN ({marks})", rowids
+    ):
         cols = []
         for text, weight in ((body, BODY_WEIGHT), (context, CONTEXT_WEIGHT)):
             toks = _fts_tokens(text or "")
@@ -153,7 +160,7 @@ def _bm25(store: Store, rowids: list[int], terms: list[str], counts: dict[str, i
         for ph in dict.fromkeys(phrases):
             if not ph:
                 continue
-            f = sum(w * sum(1 for i in at.get(ph[0], ()) if tuple(toks[i:i + len(ph)]) == ph) for toks, at, w in cols)
+            f = sum(w * sum(1 for i in at.get(ph[0], ()) if tuple(toks[i : i + len(ph)]) == ph) for toks, at, w in cols)
             if f:
                 score += idf[ph] * f * (k1 + 1) / (f + k1 * (1 - b + b * length / avgdl))
         out.append((rowid, score))
@@ -204,17 +211,22 @@ def exact_search(store: Store, query: str, k: int, allowed: set[int] | None = No
         rowids = [m[0] for m in matched]
         texts: dict[int, str] = {}
         for i in range(0, len(rowids), 500):
-            chunk = rowids[i:i + 500]
-            texts.update(store.conn.execute(
-                f"SELECT rowid, text FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+            chunk = rowids[i : i + 500]
+            texts.update(
+                store.conn.execute(
+                    f"SELECT rowid, text FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            )
         for rowid in rowids:
             text = texts[rowid]
             norm = _normalised(text)
             scores[rowid] = float(sum(norm.count(t) or text.count(t) for t in match))
     for t in terms:
         for (rowid,) in store.conn.execute(
-                "SELECT c.rowid FROM clauses c JOIN documents d ON d.id = c.doc_id "
-                "WHERE d.doc_number = ? AND +c.kind IN ('title', 'preamble')", (t,)):  # +: by 文号, not by kind
+            "SELECT c.rowid FROM clauses c JOIN documents d ON d.id = c.doc_id "
+            "WHERE d.doc_number = ? AND +c.kind IN ('title', 'preamble')",
+            (t,),
+        ):  # +: by 文号, not by kind
             scores[rowid] = scores.get(rowid, 0.0) + 5.0
     hits = sorted(((r, s) for r, s in scores.items() if allowed is None or r in allowed), key=lambda h: -h[1])
     return hits[:k]

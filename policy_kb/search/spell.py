@@ -39,7 +39,7 @@ class Speller:
         for term, df in self._vocab.items():
             if df >= MIN_DF:
                 for i in range(len(term)):
-                    index[term[:i] + "?" + term[i + 1:]].append((term, df))
+                    index[term[:i] + "?" + term[i + 1 :]].append((term, df))
         return index
 
     def _count(self, text: str, limit: int = -1) -> int:
@@ -49,8 +49,9 @@ class Speller:
         cond = self.store.candidates(text)
         where = f"{cond[0]} AND " if cond else ""
         args = [*(cond[1] if cond else []), text, limit]
-        return self.store.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM clauses WHERE {where}instr(text, ?) > 0 "
-                                       "LIMIT ?)", args).fetchone()[0]
+        return self.store.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM clauses WHERE {where}instr(text, ?) > 0 LIMIT ?)", args
+        ).fetchone()[0]
 
     def known(self, word: str) -> bool:
         return word in self._vocab or self._count(word, limit=1) > 0
@@ -64,7 +65,7 @@ class Speller:
             return None
         cands: dict[str, int] = {}
         for i in range(len(word)):
-            for term, df in self._wildcards.get(word[:i] + "?" + word[i + 1:], []):
+            for term, df in self._wildcards.get(word[:i] + "?" + word[i + 1 :], []):
                 if _sound(term[i]) == _sound(word[i]):  # Chinese typos are homophones: 碳/炭, 息/熄, 线/限
                     cands[term] = max(cands.get(term, 0), df)
         if not cands:
@@ -72,8 +73,10 @@ class Speller:
         if len(cands) == 1 and (len(word) >= 3 or not (left or right)):
             return next(iter(cands))  # one homophone in the corpus (a bare `焦碳` query too)
         # ambiguous (common for 2-character words): the candidate that appears with the word's neighbours
-        scored = {c: (self._phrase_count(left[-2:] + c) if left else 0) + (self._phrase_count(c + right[:2]) if right else 0)
-                  for c in cands}
+        scored = {
+            c: (self._phrase_count(left[-2:] + c) if left else 0) + (self._phrase_count(c + right[:2]) if right else 0)
+            for c in cands
+        }
         best = max(scored, key=lambda c: (scored[c], cands[c]))
         return best if scored[best] > 0 else None
 
@@ -90,13 +93,13 @@ class Speller:
             # an unknown word is often split by jieba (`交化` → 交 化, `干息焦` → 干息 焦): try it joined first
             if i + 1 < len(words) and len(w) + len(words[i + 1]) <= 4:
                 pair = w + words[i + 1]
-                fix = self.suggest(pair, "".join(words[:i]), "".join(words[i + 2:]))
+                fix = self.suggest(pair, "".join(words[:i]), "".join(words[i + 2 :]))
                 if fix:
                     fixes[pair] = fix
                     out.append(fix)
                     i += 2
                     continue
-            fix = self.suggest(w, "".join(words[:i]), "".join(words[i + 1:]))
+            fix = self.suggest(w, "".join(words[:i]), "".join(words[i + 1 :]))
             if fix:
                 fixes[w] = fix
             out.append(fix or w)

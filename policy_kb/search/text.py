@@ -14,6 +14,8 @@ from .. import places
 from ..extract.nlp import jieba_tokenizer
 
 STOPWORDS = set(places.data_lines("stopwords.txt"))
+
+
 def _pair(line: str) -> tuple[str, str]:
     english, chinese = line.split("\t", 1)
     return english, chinese
@@ -21,8 +23,9 @@ def _pair(line: str) -> tuple[str, str]:
 
 # English word → the term the documents use, so English questions also hit the keyword route (the semantic route is
 # multilingual anyway); longest phrase first so `coke oven` wins over `coke`.
-GLOSSARY: dict[str, str] = dict(sorted((_pair(line) for line in places.data_lines("glossary_en_zh.tsv")),
-                                       key=lambda p: -len(p[0])))
+GLOSSARY: dict[str, str] = dict(
+    sorted((_pair(line) for line in places.data_lines("glossary_en_zh.tsv")), key=lambda p: -len(p[0]))
+)
 # Colloquial words → the terms policy documents use (the query keeps its own words too).
 SYNONYMS = {w: syns.split("|") for w, syns in (line.split("\t", 1) for line in places.data_lines("synonyms.tsv"))}
 EXACT_RE = re.compile(
@@ -80,7 +83,7 @@ def query_terms(query: str) -> list[str]:
 def exact_terms(query: str) -> list[str]:
     """Substrings that must appear verbatim: 文号, numbers with units, quoted phrases."""
     q = normalise(query)
-    terms = [m.group(0).strip("“”\"") for m in EXACT_RE.finditer(q)]
+    terms = [m.group(0).strip('“”"') for m in EXACT_RE.finditer(q)]
     return [re.sub(r"\s+", "", t) for t in terms if len(t) >= 2]
 
 

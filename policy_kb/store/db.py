@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 from array import array
+from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
 from pathlib import Path
-import zlib
-from typing import Any, Callable, Hashable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from ..records import CitedDoc, Clause, Document, Obligation
 
@@ -86,7 +87,7 @@ TRIGRAM = 3  # the trigram table can only find substrings of at least this many 
 def trigram_match(term: str) -> str:
     """An FTS5 MATCH expression for the trigram table: every trigram of `term` (detail=none has no positions, so
     this finds a superset of the clauses containing the term; callers verify with instr)."""
-    grams = dict.fromkeys(term[i:i + TRIGRAM] for i in range(len(term) - TRIGRAM + 1))
+    grams = dict.fromkeys(term[i : i + TRIGRAM] for i in range(len(term) - TRIGRAM + 1))
     return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
@@ -109,8 +110,21 @@ def _unpack(blob: bytes) -> list[int]:
 
 
 _UNLOADED: Any = object()
-_LISTED_COLUMNS = ("id", "source_file", "title", "doc_number", "issuer", "issue_date", "jurisdiction", "level", "cites",
-                   "warnings", "content_hash", "effective_date", "history")
+_LISTED_COLUMNS = (
+    "id",
+    "source_file",
+    "title",
+    "doc_number",
+    "issuer",
+    "issue_date",
+    "jurisdiction",
+    "level",
+    "cites",
+    "warnings",
+    "content_hash",
+    "effective_date",
+    "history",
+)
 
 
 class _ListedDocument(Document):
@@ -150,8 +164,10 @@ class Store:
             if create:
                 self._migrate()
             elif (version := self.schema_version()) != SCHEMA_VERSION:
-                raise StoreError(f"knowledge base at {self.path} has schema {version}, "
-                                 f"this version needs {SCHEMA_VERSION} (run `policy-kb build` to rebuild it)")
+                raise StoreError(
+                    f"knowledge base at {self.path} has schema {version}, "
+                    f"this version needs {SCHEMA_VERSION} (run `policy-kb build` to rebuild it)"
+                )
         except sqlite3.OperationalError:  # locked, read-only, disk I/O: not corruption, report as is
             self.conn.close()
             raise
@@ -163,8 +179,9 @@ class Store:
             raise
 
     def _corrupt(self, e: sqlite3.DatabaseError) -> StoreError:
-        return StoreError(f"{self.path} is not a policy-kb knowledge base or is corrupt ({e}; "
-                          f"delete it and run `policy-kb build`)")
+        return StoreError(
+            f"{self.path} is not a policy-kb knowledge base or is corrupt ({e}; delete it and run `policy-kb build`)"
+        )
 
     # ---- schema -------------------------------------------------------------------------------------------
     def schema_version(self) -> int | None:
@@ -184,8 +201,12 @@ class Store:
         added without a schema change (the trigram table, the kind index) are created and filled here."""
         if self.schema_version() not in (None, SCHEMA_VERSION):
             with self.transaction():
-                tables = [r[0] for r in self.conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+                tables = [
+                    r[0]
+                    for r in self.conn.execute(
+                        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                    )
+                ]
                 for t in tables:
                     self.conn.execute(f'DROP TABLE IF EXISTS "{t}"')
         with self.transaction():
@@ -219,7 +240,7 @@ class Store:
         def __exit__(self, exc_type: Any, *_: Any) -> None:
             self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
-    def transaction(self) -> "Store._Tx":
+    def transaction(self) -> Store._Tx:
         return Store._Tx(self.conn)
 
     def close(self) -> None:
@@ -237,8 +258,11 @@ class Store:
     def delete_document(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM clause_fts WHERE rowid IN (SELECT rowid FROM clauses WHERE doc_id=?)", (doc_id,))
         if self.has_trigrams:  # external content: FTS5 needs the indexed values to delete them
-            self.conn.execute("INSERT INTO clause_tri(clause_tri, rowid, text) "
-                              "SELECT 'delete', rowid, text FROM clauses WHERE doc_id=?", (doc_id,))
+            self.conn.execute(
+                "INSERT INTO clause_tri(clause_tri, rowid, text) "
+                "SELECT 'delete', rowid, text FROM clauses WHERE doc_id=?",
+                (doc_id,),
+            )
         self.conn.execute("DELETE FROM obligations WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM clauses WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE id=?", (doc_id,))
@@ -258,30 +282,77 @@ class Store:
             "INSERT INTO documents(id, file, source_file, content_hash, title, doc_number, issuer, issue_date,"
             " jurisdiction, level, effective_date, history, cites, warnings, text, raw_text, src_map)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc.id, file, doc.source_file, doc.content_hash, doc.title, doc.doc_number, doc.issuer, doc.issue_date,
-             doc.jurisdiction, doc.level, doc.effective_date, json.dumps(doc.history, ensure_ascii=False),
-             json.dumps([c.to_dict() for c in doc.cites], ensure_ascii=False),
-             json.dumps(doc.warnings, ensure_ascii=False), doc.text, raw_text, _pack(src_map)))
+            (
+                doc.id,
+                file,
+                doc.source_file,
+                doc.content_hash,
+                doc.title,
+                doc.doc_number,
+                doc.issuer,
+                doc.issue_date,
+                doc.jurisdiction,
+                doc.level,
+                doc.effective_date,
+                json.dumps(doc.history, ensure_ascii=False),
+                json.dumps([c.to_dict() for c in doc.cites], ensure_ascii=False),
+                json.dumps(doc.warnings, ensure_ascii=False),
+                doc.text,
+                raw_text,
+                _pack(src_map),
+            ),
+        )
         self.conn.executemany(
-            'INSERT INTO clauses(rowid, id, doc_id, ord, parent_id, level, label, path, heading, text, kind, start,'
+            "INSERT INTO clauses(rowid, id, doc_id, ord, parent_id, level, label, path, heading, text, kind, start,"
             ' "end", warnings, spans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
-            [(first + i, c.id, c.doc_id, i, c.parent_id, c.level, c.label, json.dumps(c.path, ensure_ascii=False), c.heading,
-              c.text, c.kind, c.start, c.end, json.dumps(c.warnings, ensure_ascii=False),
-              json.dumps([list(s) for s in c.spans]))
-             for i, c in enumerate(doc.clauses)])
+            [
+                (
+                    first + i,
+                    c.id,
+                    c.doc_id,
+                    i,
+                    c.parent_id,
+                    c.level,
+                    c.label,
+                    json.dumps(c.path, ensure_ascii=False),
+                    c.heading,
+                    c.text,
+                    c.kind,
+                    c.start,
+                    c.end,
+                    json.dumps(c.warnings, ensure_ascii=False),
+                    json.dumps([list(s) for s in c.spans]),
+                )
+                for i, c in enumerate(doc.clauses)
+            ],
+        )
         self.set_meta(self.ROWID_HIGH, str(first + len(doc.clauses) - 1))
         if self.has_trigrams:
-            self.conn.execute("INSERT INTO clause_tri(rowid, text) SELECT rowid, text FROM clauses WHERE doc_id=?",
-                              (doc.id,))
+            self.conn.execute(
+                "INSERT INTO clause_tri(rowid, text) SELECT rowid, text FROM clauses WHERE doc_id=?", (doc.id,)
+            )
 
     def put_obligations(self, doc_id: str, obligations: list[Obligation]) -> None:
         self.conn.execute("DELETE FROM obligations WHERE doc_id=?", (doc_id,))
         self.conn.executemany(
-            "INSERT INTO obligations(id, doc_id, clause_id, ord, jurisdiction, modality, deadline_date, departments, data)"
+            "INSERT INTO obligations"
+            "(id, doc_id, clause_id, ord, jurisdiction, modality, deadline_date, departments, data)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
-            [(o.id, o.doc_id, o.clause_id, i, o.jurisdiction, o.modality, (o.deadline or {}).get("date"),
-              "；".join({*(n for names in o.departments.values() for n in names), *o.department_names.values()}),
-              json.dumps(o.to_dict(), ensure_ascii=False)) for i, o in enumerate(obligations)])
+            [
+                (
+                    o.id,
+                    o.doc_id,
+                    o.clause_id,
+                    i,
+                    o.jurisdiction,
+                    o.modality,
+                    (o.deadline or {}).get("date"),
+                    "；".join({*(n for names in o.departments.values() for n in names), *o.department_names.values()}),
+                    json.dumps(o.to_dict(), ensure_ascii=False),
+                )
+                for i, o in enumerate(obligations)
+            ],
+        )
 
     def obligations(self, doc_id: str | None = None, clause_ids: list[str] | None = None) -> list[Obligation]:
         """Obligations in document order, optionally of one document or of some clauses."""
@@ -294,7 +365,9 @@ class Store:
         return [Obligation.from_dict(json.loads(r[0])) for r in rows]
 
     def record_error(self, file: str, problem: str, hint: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO build_errors(file, problem, hint) VALUES (?,?,?)", (file, problem, hint))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO build_errors(file, problem, hint) VALUES (?,?,?)", (file, problem, hint)
+        )
 
     def clear_errors(self) -> None:
         self.conn.execute("DELETE FROM build_errors")
@@ -302,21 +375,46 @@ class Store:
     # ---- reads ------------------------------------------------------------------------------------------
     def doc_files(self) -> dict[str, tuple[str, str]]:
         """doc_id → (corpus file name, content hash)."""
-        return {r["id"]: (r["file"], r["content_hash"]) for r in self.conn.execute("SELECT id, file, content_hash FROM documents")}
+        return {
+            r["id"]: (r["file"], r["content_hash"])
+            for r in self.conn.execute("SELECT id, file, content_hash FROM documents")
+        }
 
     @staticmethod
     def _clause(row: sqlite3.Row) -> Clause:
-        return Clause(id=row["id"], doc_id=row["doc_id"], parent_id=row["parent_id"], level=row["level"],
-                      label=row["label"], path=json.loads(row["path"]), heading=row["heading"], text=row["text"],
-                      kind=row["kind"], start=row["start"], end=row["end"], warnings=json.loads(row["warnings"]),
-                      spans=[(a, b) for a, b in json.loads(row["spans"])])
+        return Clause(
+            id=row["id"],
+            doc_id=row["doc_id"],
+            parent_id=row["parent_id"],
+            level=row["level"],
+            label=row["label"],
+            path=json.loads(row["path"]),
+            heading=row["heading"],
+            text=row["text"],
+            kind=row["kind"],
+            start=row["start"],
+            end=row["end"],
+            warnings=json.loads(row["warnings"]),
+            spans=[(a, b) for a, b in json.loads(row["spans"])],
+        )
 
     def _document(self, row: sqlite3.Row, with_clauses: bool) -> Document:
-        doc = Document(id=row["id"], source_file=row["source_file"], title=row["title"], doc_number=row["doc_number"],
-                       issuer=row["issuer"], issue_date=row["issue_date"], jurisdiction=row["jurisdiction"],
-                       level=row["level"], cites=[CitedDoc(**c) for c in json.loads(row["cites"])],
-                       text=row["text"], content_hash=row["content_hash"], warnings=json.loads(row["warnings"]),
-                       effective_date=row["effective_date"], history=json.loads(row["history"]))
+        doc = Document(
+            id=row["id"],
+            source_file=row["source_file"],
+            title=row["title"],
+            doc_number=row["doc_number"],
+            issuer=row["issuer"],
+            issue_date=row["issue_date"],
+            jurisdiction=row["jurisdiction"],
+            level=row["level"],
+            cites=[CitedDoc(**c) for c in json.loads(row["cites"])],
+            text=row["text"],
+            content_hash=row["content_hash"],
+            warnings=json.loads(row["warnings"]),
+            effective_date=row["effective_date"],
+            history=json.loads(row["history"]),
+        )
         doc.clauses = self.clauses(doc.id) if with_clauses else []
         return doc
 
@@ -349,12 +447,15 @@ class Store:
         if with_clauses:
             docs = [self._document(r, True) for r in self.conn.execute("SELECT * FROM documents ORDER BY id")]
         else:  # everything but the (large) text columns
-            docs = [self._listed(r) for r in self.conn.execute(
-                f"SELECT {', '.join(_LISTED_COLUMNS)} FROM documents ORDER BY id")]
+            docs = [
+                self._listed(r)
+                for r in self.conn.execute(f"SELECT {', '.join(_LISTED_COLUMNS)} FROM documents ORDER BY id")
+            ]
         counts = dict(self.conn.execute("SELECT doc_id, count(*) FROM clauses GROUP BY doc_id").fetchall())
         numbers = {d.doc_number for d in docs if d.doc_number}
-        titles = [d.title or "" for d in docs] + [r[0] for r in self.conn.execute(
-            "SELECT text FROM clauses WHERE kind='title'")]
+        titles = [d.title or "" for d in docs] + [
+            r[0] for r in self.conn.execute("SELECT text FROM clauses WHERE kind='title'")
+        ]
         joined = "\n".join(titles)
         found: dict[str, bool] = {}
 
@@ -370,24 +471,36 @@ class Store:
             if not with_clauses:
                 d.clauses = [None] * counts.get(d.id, 0)  # type: ignore[list-item]  # only the count is used
             for c in d.cites:
-                c.in_corpus = bool((c.doc_number and c.doc_number in numbers) or
-                                   (not c.doc_number and c.title and in_titles(c.title)))
+                c.in_corpus = bool(
+                    (c.doc_number and c.doc_number in numbers) or (not c.doc_number and c.title and in_titles(c.title))
+                )
         return docs
 
     def _listed(self, row: sqlite3.Row) -> Document:
-        doc = _ListedDocument(id=row["id"], source_file=row["source_file"], title=row["title"],
-                              doc_number=row["doc_number"], issuer=row["issuer"], issue_date=row["issue_date"],
-                              jurisdiction=row["jurisdiction"], level=row["level"],
-                              cites=[CitedDoc(**c) for c in json.loads(row["cites"])], text=_UNLOADED,
-                              content_hash=row["content_hash"], warnings=json.loads(row["warnings"]),
-                              effective_date=row["effective_date"], history=json.loads(row["history"]))
+        doc = _ListedDocument(
+            id=row["id"],
+            source_file=row["source_file"],
+            title=row["title"],
+            doc_number=row["doc_number"],
+            issuer=row["issuer"],
+            issue_date=row["issue_date"],
+            jurisdiction=row["jurisdiction"],
+            level=row["level"],
+            cites=[CitedDoc(**c) for c in json.loads(row["cites"])],
+            text=_UNLOADED,
+            content_hash=row["content_hash"],
+            warnings=json.loads(row["warnings"]),
+            effective_date=row["effective_date"],
+            history=json.loads(row["history"]),
+        )
         doc.__dict__["_conn"] = self.conn
         return doc
 
     def find_document(self, key: str) -> Document | None:
         """By doc id, corpus file name or original source file name."""
-        row = self.conn.execute("SELECT * FROM documents WHERE id=? OR file=? OR source_file=? LIMIT 1",
-                                (key, key, key)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE id=? OR file=? OR source_file=? LIMIT 1", (key, key, key)
+        ).fetchone()
         return self._document(row, with_clauses=True) if row else None
 
     def clauses(self, doc_id: str) -> list[Clause]:
@@ -401,7 +514,7 @@ class Store:
     def clauses_by_rowid(self, rowids: list[int]) -> dict[int, Clause]:
         out: dict[int, Clause] = {}
         for i in range(0, len(rowids), 500):
-            chunk = rowids[i:i + 500]
+            chunk = rowids[i : i + 500]
             q = f"SELECT * FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})"
             out.update({r["rowid"]: self._clause(r) for r in self.conn.execute(q, chunk)})
         return out
@@ -419,12 +532,19 @@ class Store:
         if len(term) >= TRIGRAM:
             return "rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?)", [trigram_match(term)]
         if len(term) == 2 and term.lower() == term.upper():
-            grams = [r[0] for r in self.conn.execute(
-                "SELECT term FROM clause_tri_vocab WHERE term >= ? AND term < ?", (term, term + "\U0010ffff"))]
+            grams = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT term FROM clause_tri_vocab WHERE term >= ? AND term < ?", (term, term + "\U0010ffff")
+                )
+            ]
             if not grams:
                 return "substr(text, -2) = ?", [term]
             match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-            return "(rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?) OR substr(text, -2) = ?)", [match, term]
+            return "(rowid IN (SELECT rowid FROM clause_tri WHERE clause_tri MATCH ?) OR substr(text, -2) = ?)", [
+                match,
+                term,
+            ]
         return None
 
     def candidate_count(self, term: str, cap: int) -> int | None:
@@ -435,13 +555,17 @@ class Store:
             return None
         if len(term) >= TRIGRAM:
             match = cond[1][0]
-            return self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM clause_tri WHERE clause_tri MATCH ? LIMIT ?)",
-                                     (match, cap + 1)).fetchone()[0]
-        n = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM clauses WHERE substr(text, -2) = ? LIMIT ?)",
-                              (term, cap + 1)).fetchone()[0]
+            return self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM clause_tri WHERE clause_tri MATCH ? LIMIT ?)", (match, cap + 1)
+            ).fetchone()[0]
+        n = self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM clauses WHERE substr(text, -2) = ? LIMIT ?)", (term, cap + 1)
+        ).fetchone()[0]
         if len(cond[1]) == 2:  # trigrams starting with the term, too
-            n += self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM clause_tri WHERE clause_tri MATCH ? LIMIT ?)",
-                                   (cond[1][0], cap + 1)).fetchone()[0]
+            n += self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM clause_tri WHERE clause_tri MATCH ? LIMIT ?)",
+                (cond[1][0], cap + 1),
+            ).fetchone()[0]
         return min(n, cap + 1)
 
     def clause_count(self) -> int:
@@ -460,6 +584,7 @@ class Store:
     def fts_stats(self) -> tuple[int, float]:
         """(rows, average tokens per row) of the keyword index, as FTS5's bm25 uses them (cached until the knowledge
         base changes; summing the vocabulary takes seconds at 1M clauses)."""
+
         def compute() -> tuple[int, float]:
             n = self.conn.execute("SELECT count(*) FROM clause_fts").fetchone()[0] or 1
             tokens = self.conn.execute("SELECT sum(cnt) FROM clause_vocab").fetchone()[0] or 0
@@ -473,8 +598,10 @@ class Store:
         The trigram table proposes candidates (see `candidates`), instr verifies them; a scan otherwise."""
         cond = self.candidates(term)
         if cond is not None and len(term) >= TRIGRAM and limit is not None:  # stream, stop at the limit
-            sql = ("SELECT clauses.rowid FROM clause_tri JOIN clauses ON clauses.rowid = clause_tri.rowid "
-                   f"WHERE clause_tri MATCH ? AND instr(clauses.text, ?) > 0 AND ({where}) ORDER BY clause_tri.rowid")
+            sql = (
+                "SELECT clauses.rowid FROM clause_tri JOIN clauses ON clauses.rowid = clause_tri.rowid "
+                f"WHERE clause_tri MATCH ? AND instr(clauses.text, ?) > 0 AND ({where}) ORDER BY clause_tri.rowid"
+            )
             args: list[Any] = [trigram_match(term), term]
         elif cond is not None:
             sql = f"SELECT rowid FROM clauses WHERE {cond[0]} AND instr(text, ?) > 0 AND ({where}) ORDER BY rowid"
@@ -492,11 +619,14 @@ class Store:
         — without scanning the clauses: 3+ characters through the trigram table, 2 characters (without cased
         letters, which the trigram table folds) through the trigram vocabulary and the clause-ending index."""
         if len(term) == 2 and self.has_trigrams and term.lower() == term.upper():
-            if self.conn.execute("SELECT 1 FROM clause_tri_vocab WHERE term >= ? AND term < ? LIMIT 1",
-                                 (term, term + "\U0010ffff")).fetchone():
+            if self.conn.execute(
+                "SELECT 1 FROM clause_tri_vocab WHERE term >= ? AND term < ? LIMIT 1", (term, term + "\U0010ffff")
+            ).fetchone():
                 return True
-            return self.conn.execute("SELECT 1 FROM clauses WHERE substr(text, -2) = ? LIMIT 1",
-                                     (term,)).fetchone() is not None
+            return (
+                self.conn.execute("SELECT 1 FROM clauses WHERE substr(text, -2) = ? LIMIT 1", (term,)).fetchone()
+                is not None
+            )
         return bool(self.containing(term, where="1", limit=1))
 
     def raw_context(self, clause: Clause) -> tuple[str, int, int]:

@@ -10,7 +10,7 @@ import io
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 FILE = "feedback.sqlite"
@@ -30,7 +30,7 @@ class Feedback:
     citations: list[str] = field(default_factory=list)  # the source titles shown with the answer
     jurisdiction: str | None = None
     as_of: str | None = None
-    at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 class FeedbackStore:
@@ -46,14 +46,33 @@ class FeedbackStore:
     def add(self, fb: Feedback) -> None:
         if fb.vote not in ("up", "down"):
             raise ValueError(f"vote must be 'up' or 'down', got '{fb.vote}'")
-        self.conn.execute(f"INSERT INTO feedback({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                          (fb.at, fb.vote, fb.question, fb.answer, json.dumps(fb.citations, ensure_ascii=False),
-                           fb.jurisdiction, fb.as_of))
+        self.conn.execute(
+            f"INSERT INTO feedback({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            (
+                fb.at,
+                fb.vote,
+                fb.question,
+                fb.answer,
+                json.dumps(fb.citations, ensure_ascii=False),
+                fb.jurisdiction,
+                fb.as_of,
+            ),
+        )
 
     def all(self) -> list[Feedback]:
         rows = self.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id")
-        return [Feedback(vote=r[1], question=r[2], answer=r[3], citations=json.loads(r[4]), jurisdiction=r[5],
-                         as_of=r[6], at=r[0]) for r in rows]
+        return [
+            Feedback(
+                vote=r[1],
+                question=r[2],
+                answer=r[3],
+                citations=json.loads(r[4]),
+                jurisdiction=r[5],
+                as_of=r[6],
+                at=r[0],
+            )
+            for r in rows
+        ]
 
     def close(self) -> None:
         self.conn.close()
@@ -68,7 +87,8 @@ def render(rows: list[Feedback], fmt: str) -> str:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for r in rows:
-            writer.writerow([r.at, r.vote, r.question, r.answer, " | ".join(r.citations), r.jurisdiction or "",
-                             r.as_of or ""])
+            writer.writerow(
+                [r.at, r.vote, r.question, r.answer, " | ".join(r.citations), r.jurisdiction or "", r.as_of or ""]
+            )
         return out.getvalue()
     raise ValueError(f"format must be jsonl or csv, got '{fmt}'")
