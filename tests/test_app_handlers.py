@@ -993,3 +993,12 @@ def test_checklist_files(service: Service) -> None:
     assert data.startswith("BEGIN:VCALENDAR\r\n") and "DTSTART;VALUE=DATE:20231031" in data
     rows = Path(handlers.checklist_file(service, profile, "2026-12-06", "csv")).read_text(encoding="utf-8-sig")
     assert rows.startswith("group,due,due_status") and "2023-10-31" in rows
+
+
+def test_search_says_when_no_result_contains_the_words(service: Service) -> None:
+    """补偿 within 2022–2023: no clause of those years contains it, so the semantic neighbours are labelled as such."""
+    html, ids = _search(service, "补偿", "hybrid", ALL, ALL, "2022", "2023")
+    assert ids and "<mark>" not in html
+    assert "所选范围内没有条款包含「补偿」" in html
+    html, _ = _search(service, "补偿", "hybrid", ALL, ALL, None, None)
+    assert "<mark>补偿</mark>" in html and "没有条款包含" not in html

@@ -32,6 +32,7 @@ from .health import SEMANTIC_DEGRADED, semantic_degraded
 from .render import (
     KIND_LABELS,
     LEVELS,
+    MARK_OPEN,
     answer_markdown,
     citation_body,
     citation_source,
@@ -216,6 +217,13 @@ def search(
     notice = ""
     if (mode or "hybrid") != "keyword" and semantic_degraded(service):
         notice = f"<p class='notice'>{esc(SEMANTIC_DEGRADED)}</p>"
+    if hits and not any(MARK_OPEN in h.snippet for h in hits):
+        # only the semantic route found these: say so, or `补偿` within 2022–2023 lists clauses without 补偿 as if
+        # they were matches
+        notice += (
+            f"<p class='notice'>所选范围内没有条款包含「{esc(query)}」；以下是意思相近的条款 / no clause in this "
+            f"range contains the words; these are the closest in meaning</p>"
+        )
     return notice + hits_html(hits), list(zip(labels, (h.clause_id for h in hits)))
 
 
