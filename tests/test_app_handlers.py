@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import CORPUS, SEED_IDS
+from conftest import CORPUS, ROOT, SEED_IDS
 
 from policy_kb import places
 from policy_kb.app import handlers
@@ -1002,3 +1002,19 @@ def test_search_says_when_no_result_contains_the_words(service: Service) -> None
     assert "所选范围内没有条款包含「补偿」" in html
     html, _ = _search(service, "补偿", "hybrid", ALL, ALL, None, None)
     assert "<mark>补偿</mark>" in html and "没有条款包含" not in html
+
+
+def test_answer_bullets_are_never_only_a_roster_line_or_a_department_list(service: Service) -> None:
+    """Issue 14, item 9: over all 120 seed questions, no bullet is a roster line (`组长：赵辉…`) or a bare
+    parenthesised department list (`（市工信局、…按职责分工负责）`)."""
+    questions = [
+        json.loads(line)["question"]
+        for line in (ROOT / "tests/gold/questions.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    roster = re.compile(r"^\s*[-*] (?:“)?(?:组长|副组长|成员|办公室主任)[：:]")
+    bare = re.compile(r"^\s*[-*] (?:“)?[（(][^）)]*[）)][。；;]?(?:”)?\s*(?:\[\d+\])")
+    for q in questions:
+        answer = service.answerer().ask(q, None, date(2026, 11, 23))
+        bad = [line for line in answer.answer.splitlines() if roster.match(line) or bare.match(line)]
+        assert not bad, (q, bad)
