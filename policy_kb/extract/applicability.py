@@ -111,7 +111,6 @@ def _binds(
     text: str,
     subject: str | None,
     departments: dict[str, list[str]],
-    inherited: bool,
     conditions: list[Condition],
     prohibition: bool,
 ) -> Binds:
@@ -167,7 +166,6 @@ def applicability(
     subject: str | None,
     departments: dict[str, list[str]],
     thresholds: list[dict[str, Any]],
-    inherited: bool = False,
     modality: str = "must",
 ) -> Applicability:
     words = vocabulary()
@@ -177,5 +175,5 @@ def applicability(
         if attribute and not t.get("scope") and _qualifies(text, t.get("text", "")):
             conditions.append(Condition(attribute, t["comparator"], float(t["value"]), t["unit"], t.get("text", "")))
     conditions = list(dict.fromkeys(conditions))
-    binds = _binds(text, subject, departments, inherited, conditions, modality == "must_not")
+    binds = _binds(text, subject, departments, conditions, modality == "must_not")
     return Applicability(binds, _named(text, words["industries"]), _named(text, words["facilities"]), conditions)

@@ -645,14 +645,9 @@ def extract_document(doc: Document) -> list[Obligation]:
         out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id), known))
     for ob in out:
         ob.text = doc.text[ob.start : ob.end].strip()
-        # last, once departments and inherited responsibility lines are final
+        # last, once the subject and departments are final
         ob.applicability = applicability(
-            ob.text,
-            ob.subject,
-            ob.departments,
-            ob.thresholds,
-            inherited=ob.inherited_from is not None,
-            modality=ob.modality,
+            ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality
         ).to_dict()
     return out
 
