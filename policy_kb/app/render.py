@@ -111,7 +111,6 @@ KIND_LABELS = {
     "preamble": "前言",
     "cc": "抄送",
     "body": "正文",
-    "signature": "落款",
     "attachment": "附件",
 }
 
