@@ -38,6 +38,28 @@ def fault_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class Ticker:
+    """Progress for a long loop: a line at most every PROGRESS_EVERY seconds (and at the end), with the count, the
+    rate and the time left, so no phase of a large build is silent for minutes (parsing has its own per-file lines)."""
+
+    def __init__(self, progress: Progress, what: str, total: int, clock: Callable[[], float] = time.monotonic):
+        self.progress, self.what, self.total, self.clock = progress, what, total, clock
+        self.started = self.last = clock()
+
+    def __call__(self, done: int) -> None:
+        now = self.clock()
+        if now - self.last < PROGRESS_EVERY and done < self.total:
+            return
+        self.last = now
+        elapsed = now - self.started
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = f", about {(self.total - done) / rate:.0f} s left" if rate and done < self.total else ""
+        self.progress(f"{self.what}: {done}/{self.total} ({rate:.1f}/s{left})")
+
+
+PROGRESS_EVERY = 5.0  # seconds between progress lines of a long phase
+
+
 def stderr_progress(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -203,11 +225,13 @@ def build(  # noqa: C901 (reason above)
             fault_point("before_write")
             if report.changed or report.errors or store.build_errors():
                 with store.transaction():
-                    for doc, file, raw, src in fresh:
+                    tick = Ticker(progress, "storing documents (clauses, obligations, keyword index)", len(fresh))
+                    for n, (doc, file, raw, src) in enumerate(fresh, 1):
                         store.put_document(doc, file, raw, src)
                         if on_document is not None:
                             on_document(store, doc)
                         fault_point("mid_transaction")
+                        tick(n)
                     for doc_id in report.removed:
                         store.delete_document(doc_id)
                     store.clear_errors()
