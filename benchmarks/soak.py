@@ -112,8 +112,9 @@ class Counts:
             self.errors.append(what[:300])
 
 
-def _queue_call(base: str, fn_index: int, data: list) -> dict:
-    """Run an event through the queue as the browser does; the process_completed message."""
+def queue_call(base: str, fn_index: int, data: list, timeout: float = 600) -> dict:
+    """Run an event through the queue as the browser does; the process_completed message (also used by
+    tests/test_reliability.py for page loads)."""
     session = uuid.uuid4().hex
     body = json.dumps(
         {"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": None}
@@ -122,7 +123,7 @@ def _queue_call(base: str, fn_index: int, data: list) -> dict:
         urllib.request.Request(f"{base}gradio_api/queue/join", data=body, headers={"Content-Type": "application/json"}),
         timeout=60,
     ).read()
-    with urllib.request.urlopen(f"{base}gradio_api/queue/data?session_hash={session}", timeout=600) as stream:
+    with urllib.request.urlopen(f"{base}gradio_api/queue/data?session_hash={session}", timeout=timeout) as stream:
         for line in stream:
             text = line.decode("utf-8").strip()
             if text.startswith("data:") and "process_completed" in text:
@@ -159,7 +160,7 @@ def _upload(base: str, fn_index: int, name: str, text: str) -> dict:
     )
     (path,) = json.load(urllib.request.urlopen(req, timeout=60))
     file = {"path": path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}
-    return _queue_call(base, fn_index, [file, PASSWORD])
+    return queue_call(base, fn_index, [file, PASSWORD])
 
 
 # Complexity over 15 on purpose: a driver that interleaves six kinds of request and samples every 10 s; its
@@ -282,7 +283,7 @@ def run(minutes: float, fake: bool, workdir: Path) -> dict:  # noqa: C901 (reaso
 
         def page_loader() -> None:
             def once() -> None:
-                result = _queue_call(base, load_fn, [])
+                result = queue_call(base, load_fn, [])
                 if not result.get("success"):
                     raise RuntimeError(f"page load failed: {result.get('output')}")
                 counts.add("page_loads")

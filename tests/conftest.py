@@ -34,6 +34,21 @@ SEED_IDS = [
     "sx-2019-66-coking-overcapacity",
     "xinzhou-2022-71-coking-hq",
 ]
+# the keys of `Answer.to_dict()` and of each citation: the interface of `ask --json` and the API, checked by the
+# answer and CLI tests
+INTERFACE_KEYS = {
+    "question",
+    "language",
+    "intent",
+    "jurisdiction",
+    "status",
+    "answer",
+    "citations",
+    "obligations",
+    "as_of",
+    "warnings",
+}
+CITATION_KEYS = {"n", "clause_id", "doc_id", "doc_title", "doc_number", "jurisdiction", "path", "text"}
 
 # The notice written for these tests (never part of the corpus): title, 文号, addressee, four numbering levels,
 # a heading run into its paragraph, `4.5米` and `2024年3月1日前` at paragraph starts, 附件 and 抄送.

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import CITATION_KEYS, INTERFACE_KEYS
 
 from policy_kb.answer.compose import Answerer
 from policy_kb.answer.verify import check
@@ -38,19 +39,6 @@ JIEXIU_CLOSURE = f"{JIEXIU}:二/（一）"
 XINZHOU_CLOSURE = f"{XINZHOU}:二/（三）"
 JIEXIU_TITLE = "介休市全面关停炭化室高度4.3米焦炉工作方案"
 XINZHOU_TITLE = "忻州市人民政府办公室关于推动焦化行业高质量发展的意见"
-INTERFACE_KEYS = {
-    "question",
-    "language",
-    "intent",
-    "jurisdiction",
-    "status",
-    "answer",
-    "citations",
-    "obligations",
-    "as_of",
-    "warnings",
-}
-CITATION_KEYS = {"n", "clause_id", "doc_id", "doc_title", "doc_number", "jurisdiction", "path", "text"}
 
 
 # ---- fixtures ---------------------------------------------------------------------------------------------------

@@ -967,14 +967,13 @@ def test_search_year_range_is_checked_and_results_counted(service: Service) -> N
 def test_my_obligations_marks_what_is_new_since_the_last_view(service: Service) -> None:
     profile = handlers.profile_from_form("介休示例", "介休市", ["焦化"], [["焦炉", "2", "4.3米", "12年", ""]])
     assert profile.facilities[0].count == 2 and profile.facilities[0].attributes["炭化室高度"].value == 4.3
-    first, ids = handlers.my_obligations(service, profile, "2026-12-06", [])
+    first, ids, _, _ = handlers.my_checklist(service, profile, "2026-12-06", [])
     assert "2023年10月31日前，全面关停退出" in first and "🆕" not in first  # a first view marks nothing
     assert "<h4>逾期（" in first and first.index("<h4>逾期") < first.index("<h4>长期")
-    again, same = handlers.my_obligations(service, profile, "2026-12-06", ids)
+    again, same, _, _ = handlers.my_checklist(service, profile, "2026-12-06", ids)
     assert same == ids and "🆕" not in again
     # an obligation added since (here: one the last view did not have) is marked new
-    _, _ = handlers.my_obligations(service, profile, "2026-12-06", ids[1:])
-    marked, _ = handlers.my_obligations(service, profile, "2026-12-06", ids[1:])
+    marked, _, _, _ = handlers.my_checklist(service, profile, "2026-12-06", ids[1:])
     assert marked.count("🆕 新") == 1 and "其中 1 项是上次查看后新增的" in marked
 
 
@@ -987,11 +986,12 @@ def test_my_obligations_form_errors_name_the_field(service: Service) -> None:
 
 def test_checklist_files(service: Service) -> None:
     profile = handlers.profile_from_form("介休示例", "介休市", ["焦化"], [["焦炉", "2", "4.3米", "12年", ""]])
-    ics = Path(handlers.checklist_file(service, profile, "2026-12-06", "ics"))
+    _, _, csv_file, ics_file = handlers.my_checklist(service, profile, "2026-12-06", [])
+    ics = Path(ics_file)
     assert ics.parent.resolve() == service.paths.exports.resolve()
     data = ics.read_bytes().decode("utf-8")  # (CRLF line ends, as RFC 5545 requires)
     assert data.startswith("BEGIN:VCALENDAR\r\n") and "DTSTART;VALUE=DATE:20231031" in data
-    rows = Path(handlers.checklist_file(service, profile, "2026-12-06", "csv")).read_text(encoding="utf-8-sig")
+    rows = Path(csv_file).read_text(encoding="utf-8-sig")
     assert rows.startswith("group,due,due_status") and "2023-10-31" in rows
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import CITATION_KEYS, INTERFACE_KEYS
 
 from policy_kb.cli import main
 
@@ -20,19 +21,6 @@ Q_JIEXIU = "我们厂在介休，4.3米焦炉最晚什么时候关？"
 Q_EN = "When must 4.3 m coke ovens in Jiexiu be shut down?"
 Q_BEIJING = "北京市焦化企业关停有什么规定？"
 JIEXIU_CLOSURE = "jiexiu-2023-43m-oven-closure:二/（一）"
-INTERFACE_KEYS = {
-    "question",
-    "language",
-    "intent",
-    "jurisdiction",
-    "status",
-    "answer",
-    "citations",
-    "obligations",
-    "as_of",
-    "warnings",
-}
-CITATION_KEYS = {"n", "clause_id", "doc_id", "doc_title", "doc_number", "jurisdiction", "path", "text"}
 METRIC_KEYS = {
     "fact_recall",
     "citation_support",

@@ -19,12 +19,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 from conftest import CORPUS, ROOT
 
+from benchmarks.soak import queue_call
 from policy_kb.app import handlers
 from policy_kb.app.file_cache import FileCache, Limits, prune
 from policy_kb.app.handlers import UserError
@@ -284,20 +284,7 @@ def test_clause_rowids_are_never_reused(kb) -> None:
 # ---- 3. page loads and exports do not fill the disk ------------------------------------------------------------------
 def _page_load(base: str, fn_index: int) -> dict:
     """What a browser does on every page load: run the load event through the queue."""
-    session = uuid.uuid4().hex
-    body = json.dumps(
-        {"data": [], "fn_index": fn_index, "session_hash": session, "event_data": None, "trigger_id": None}
-    ).encode()
-    urllib.request.urlopen(
-        urllib.request.Request(f"{base}gradio_api/queue/join", data=body, headers={"Content-Type": "application/json"}),
-        timeout=60,
-    ).read()
-    with urllib.request.urlopen(f"{base}gradio_api/queue/data?session_hash={session}", timeout=120) as stream:
-        for line in stream:
-            text = line.decode("utf-8").strip()
-            if text.startswith("data:") and "process_completed" in text:
-                return json.loads(text[5:])
-    raise AssertionError("no process_completed message")
+    return queue_call(base, fn_index, [], timeout=120)
 
 
 def _files(folder: Path) -> list[Path]:

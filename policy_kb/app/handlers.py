@@ -414,10 +414,7 @@ def export_obligations(
     if fmt not in FORMATS:
         raise UserError(f"格式必须是 {', '.join(FORMATS)} / format must be one of {', '.join(FORMATS)}")
     flt = _filter(jurisdiction, doc, department, due_before, due_after, modality)
-    store = service.store()
-    key = json.dumps(
-        [EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(flt), fmt], ensure_ascii=False
-    )
+    key = json.dumps([EXPORT_KEY_VERSION, _kb_version(service), asdict(flt), fmt], ensure_ascii=False)
     path = service.exports.get(
         key,
         "obligations",
@@ -427,6 +424,12 @@ def export_obligations(
         ),
     )
     return str(path)
+
+
+def _kb_version(service: Service) -> list[str]:
+    """The content hashes of the stored documents: part of every export's cache key, so a changed knowledge base
+    never serves an old file."""
+    return sorted(h for _, h in service.store().doc_files().values())
 
 
 def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, Any]]:
@@ -637,10 +640,23 @@ def _item_html(item: ChecklistItem, new: bool) -> str:
     return "".join(parts) + "</div>"
 
 
-def my_obligations(service: Service, profile: Profile, as_of: Any, seen: list[str] | None) -> tuple[str, list[str]]:
-    """The company's checklist grouped by 需确认 / 逾期 / 即将到期 / 长期, items new since the last view marked; returns
-    the page and the ids now seen (kept in the browser)."""
-    items = check(service.store(), profile, _as_of(as_of))
+def my_checklist(
+    service: Service, profile: Profile, as_of: Any, seen: list[str] | None
+) -> tuple[str, list[str], str, str]:
+    """The company's checklist from one matching run: the page (grouped 需确认 / 逾期 / 即将到期 / 长期, items new since
+    the last view marked), the ids now seen (kept in the browser), and the CSV and iCalendar downloads."""
+    day = _as_of(as_of)
+    items = check(service.store(), profile, day)
+    page, ids = _checklist_page(profile, items, seen)
+    return (
+        page,
+        ids,
+        _checklist_file(service, profile, items, day, "csv"),
+        _checklist_file(service, profile, items, day, "ics"),
+    )
+
+
+def _checklist_page(profile: Profile, items: list[ChecklistItem], seen: list[str] | None) -> tuple[str, list[str]]:
     ids = [i.obligation.id for i in items]
     earlier = set(seen or [])
     fresh = [i for i in ids if earlier and i not in earlier]
@@ -661,20 +677,15 @@ def my_obligations(service: Service, profile: Profile, as_of: Any, seen: list[st
     return "<div class='checklist'>" + "\n".join(html) + "</div>", ids
 
 
-def checklist_file(service: Service, profile: Profile, as_of: Any, fmt: str) -> str:
+def _checklist_file(service: Service, profile: Profile, items: list[ChecklistItem], day: date, fmt: str) -> str:
     """The checklist as a CSV or iCalendar file from the bounded export cache (keyed by the knowledge base's
-    content, the profile, the date and the format), written only when asked for."""
-    day = _as_of(as_of)
-    store = service.store()
+    content, the profile, the date and the format), written only when that key is new."""
     key = json.dumps(
-        [EXPORT_KEY_VERSION, sorted(h for _, h in store.doc_files().values()), asdict(profile), day.isoformat(), fmt],
+        [EXPORT_KEY_VERSION, _kb_version(service), asdict(profile), day.isoformat(), fmt],
         ensure_ascii=False,
         default=str,
     )
     path = service.exports.get(
-        key,
-        "my-obligations",
-        f".{fmt}",
-        lambda fh: fh.write(render_checklist(profile, check(store, profile, day), fmt, day)),
+        key, "my-obligations", f".{fmt}", lambda fh: fh.write(render_checklist(profile, items, fmt, day))
     )
     return str(path)

@@ -382,7 +382,7 @@ def build_app(
                     name: str, where: str, industry: Any, facilities: Any, d: Any, saved: dict[str, Any]
                 ) -> tuple[Any, ...]:
                     profile = h.profile_from_form(name, where, industry, facilities)
-                    page, ids = h.my_obligations(service, profile, d, (saved or {}).get("seen"))
+                    page, ids, csv_file, ics_file = h.my_checklist(service, profile, d, (saved or {}).get("seen"))
                     form = {
                         "name": name,
                         "place": where,
@@ -391,8 +391,8 @@ def build_app(
                     }
                     return (
                         page,
-                        h.checklist_file(service, profile, d, "csv"),
-                        h.checklist_file(service, profile, d, "ics"),
+                        csv_file,
+                        ics_file,
                         {"profile": form, "seen": ids},
                     )
 

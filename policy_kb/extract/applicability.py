@@ -150,15 +150,20 @@ def _binds(
 QUALIFIES_WITHIN = 14
 
 
-def _qualifies(text: str, threshold_text: str) -> bool:
+@cache
+def _bound_nouns() -> tuple[str, ...]:
+    """Facility and company words: what a qualifying threshold is followed by."""
     words = vocabulary()
-    nouns = [w for ws in words["facilities"].values() for w in ws] + words["enterprise_words"]
+    return (*(w for ws in words["facilities"].values() for w in ws), *words["enterprise_words"])
+
+
+def _qualifies(text: str, threshold_text: str) -> bool:
     at = text.find(threshold_text)
     if at < 0:
         return False
     tail = text[at + len(threshold_text) : at + len(threshold_text) + QUALIFIES_WITHIN]
     tail = re.split(r"[，。；：,;]", tail)[0]
-    return any(n in tail for n in nouns)
+    return any(n in tail for n in _bound_nouns())
 
 
 def applicability(

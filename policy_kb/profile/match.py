@@ -78,13 +78,13 @@ def _facility_check(facility: Facility, conditions: list[Condition]) -> tuple[bo
     reasons, open_ = [], []
     for c in conditions:
         have = facility.attributes.get(c.attribute)
-        met = _meets(have, c) if have else None
+        met = None if have is None else _meets(have, c)
         if met is False:
             return False, [], []
-        if met is None:
+        if have is None or met is None:
             open_.append(f"{describe(c)}（{facility.type}的{c.attribute}未填写或单位不同）")
         else:
-            reasons.append(f"{describe(c)}：{facility.type} {have.text}")  # type: ignore[union-attr]
+            reasons.append(f"{describe(c)}：{facility.type} {have.text}")
     return (None if open_ else True), reasons, open_
 
 
@@ -112,7 +112,7 @@ def match(profile: Profile, ob: Obligation) -> tuple[list[str], list[str]] | Non
     if industries:
         why.append(f"行业：{'、'.join(industries)}")
     if not app.facilities:
-        return (why, []) if not app.conditions else _conditions_on(profile.facilities, app, why)
+        return _conditions_on(profile.facilities, app, why)
     own = [f for f in profile.facilities if any(_same(kind, f.type) for kind in app.facilities)]
     if not own:
         if profile.facilities:
@@ -140,6 +140,14 @@ def _conditions_on(
     return None
 
 
+def _group(to_confirm: list[str], days_left: int | None) -> Group:
+    if to_confirm:
+        return Group.TO_CONFIRM
+    if days_left is None:
+        return Group.STANDING
+    return Group.OVERDUE if days_left < 0 else Group.UPCOMING
+
+
 # duties, prohibitions and targets bind; 鼓励/支持 (encouraged) and 可以 (may) oblige nobody
 BINDING = {"must", "must_not", "target"}
 
@@ -159,16 +167,7 @@ def checklist(
         why, open_ = found
         due = (ob.deadline or {}).get("date")
         days = (date.fromisoformat(due) - as_of).days if due else None
-        group = (
-            Group.TO_CONFIRM
-            if open_
-            else Group.STANDING
-            if days is None
-            else Group.OVERDUE
-            if days < 0
-            else Group.UPCOMING
-        )
-        items.append(ChecklistItem(ob, group, why, open_, due, days))
+        items.append(ChecklistItem(ob, _group(open_, days), why, open_, due, days))
     order = list(Group)
     return sorted(items, key=lambda i: (order.index(i.group), i.due or "9999", i.obligation.id))
 

@@ -91,6 +91,25 @@ def trigram_match(term: str) -> str:
     return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
+def _document_fields(row: sqlite3.Row) -> dict[str, Any]:
+    """A documents row as Document fields, all but the text (read whole for `document`, lazily for listings)."""
+    return {
+        "id": row["id"],
+        "source_file": row["source_file"],
+        "title": row["title"],
+        "doc_number": row["doc_number"],
+        "issuer": row["issuer"],
+        "issue_date": row["issue_date"],
+        "jurisdiction": row["jurisdiction"],
+        "level": row["level"],
+        "cites": [CitedDoc(**c) for c in json.loads(row["cites"])],
+        "content_hash": row["content_hash"],
+        "warnings": json.loads(row["warnings"]),
+        "effective_date": row["effective_date"],
+        "history": json.loads(row["history"]),
+    }
+
+
 class StoreError(Exception):
     """Knowledge base missing, outdated or unreadable; the message names the command that fixes it."""
 
@@ -399,22 +418,7 @@ class Store:
         )
 
     def _document(self, row: sqlite3.Row, with_clauses: bool) -> Document:
-        doc = Document(
-            id=row["id"],
-            source_file=row["source_file"],
-            title=row["title"],
-            doc_number=row["doc_number"],
-            issuer=row["issuer"],
-            issue_date=row["issue_date"],
-            jurisdiction=row["jurisdiction"],
-            level=row["level"],
-            cites=[CitedDoc(**c) for c in json.loads(row["cites"])],
-            text=row["text"],
-            content_hash=row["content_hash"],
-            warnings=json.loads(row["warnings"]),
-            effective_date=row["effective_date"],
-            history=json.loads(row["history"]),
-        )
+        doc = Document(**_document_fields(row), text=row["text"])
         doc.clauses = self.clauses(doc.id) if with_clauses else []
         return doc
 
@@ -477,22 +481,7 @@ class Store:
         return docs
 
     def _listed(self, row: sqlite3.Row) -> Document:
-        doc = _ListedDocument(
-            id=row["id"],
-            source_file=row["source_file"],
-            title=row["title"],
-            doc_number=row["doc_number"],
-            issuer=row["issuer"],
-            issue_date=row["issue_date"],
-            jurisdiction=row["jurisdiction"],
-            level=row["level"],
-            cites=[CitedDoc(**c) for c in json.loads(row["cites"])],
-            text=_UNLOADED,
-            content_hash=row["content_hash"],
-            warnings=json.loads(row["warnings"]),
-            effective_date=row["effective_date"],
-            history=json.loads(row["history"]),
-        )
+        doc = _ListedDocument(**_document_fields(row), text=_UNLOADED)
         doc.__dict__["_conn"] = self.conn
         return doc
 
