@@ -1,4 +1,4 @@
-"""The int8 ONNX encoder against today's float32 PyTorch encoder (issue 17).
+"""The 4-bit ONNX encoder against today's float32 PyTorch encoder (issue 17).
 
 Acceptance: cosine ≥ 0.99 on every seed passage and every gold question, so an index built with one encoder stays
 searchable with queries from the other (the model name, the index's identity, does not include the backend).
@@ -18,7 +18,7 @@ from policy_kb.embed.embedder import DEFAULT_MODEL_NAME, SentenceTransformerEmbe
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = [ROOT / "tests/gold/questions.jsonl", *sorted((ROOT / "tests/gold/answers").glob("*.jsonl"))]
-MIN_COSINE = 0.99
+MIN_COSINE = 0.999  # issue 17 asks 0.99; the 4-bit export reaches 0.9999 (docs/benchmarks.md)
 
 
 def _gold_questions() -> list[str]:
@@ -84,7 +84,7 @@ def test_default_backend_is_onnx_under_the_model_name(monkeypatch):
     monkeypatch.delenv("POLICY_KB_EMBED_MODEL", raising=False)
     monkeypatch.delenv(embedder_module.ENV_BACKEND, raising=False)
     enc = load_embedder()
-    assert enc.backend == "onnx-int8" and enc.name == DEFAULT_MODEL_NAME
+    assert enc.backend == "onnx-q4" and enc.name == DEFAULT_MODEL_NAME
 
 
 def test_backend_choice_lists_valid_values(monkeypatch):
@@ -99,3 +99,17 @@ def test_missing_export_falls_back_to_torch(tmp_path, capsys):
     """A folder without the ONNX export is served by PyTorch, and stderr says how to get the fast encoder."""
     assert embedder_module._onnx_or_none(tmp_path) is None
     assert "python -m policy_kb.embed.provision" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_word_table_is_memory_mapped_outside_the_graph(encoders):
+    """The 250k-row word table is 96 % of the model: outside the graph it costs no load time at a cold start."""
+    from policy_kb.embed.onnx_export import quantised_path, word_embeddings_path
+    from policy_kb.embed.provision import ensure_model
+
+    model = quantised_path(ensure_model())
+    assert model.stat().st_size < 40_000_000  # 4-bit blocks of the 12 layers; the float32 table alone is 384 MB
+    _, onnx_enc = encoders
+    assert isinstance(onnx_enc._word_embeddings, np.memmap)
+    assert onnx_enc._word_embeddings.shape == (250037, 384)
+    assert word_embeddings_path(model).is_file()
