@@ -38,7 +38,7 @@ On the seed knowledge base (built with the default encoder, or `--index DIR`).
   every question of `tests/gold/questions.jsonl` and `tests/gold/answers/*.jsonl`; min and mean.
 * **Passage encoding**: {PASSAGE_SAMPLE} seed passages (every third) per round, {ROUNDS} rounds, backends alternating;
   PyTorch with its default thread count (one per core) and batches of 16, as `build_index` ran it before issue 17
-  (bfloat16 autocast on CPUs with native bf16); ONNX int8 one passage per call, one call per core in parallel.
+  (bfloat16 autocast on CPUs with native bf16); ONNX 4-bit one passage per call, one call per core in parallel.
   Median passages/s; the speed-up is ONNX / PyTorch. Target ≥ {SPEEDUP_TARGET}×.
 * **Query encoding**: `encode_queries` on one question, one thread, the questions of `tests/gold/questions.jsonl`
   {QUERY_ROUNDS}× with the backends alternating query by query.
@@ -74,7 +74,7 @@ def _encoders(ctx: Context):  # type: ignore[no-untyped-def]
 def vectors(passages: list[str], questions: list[str], torch_today, torch_f32, onnx) -> list[Row]:  # type: ignore[no-untyped-def]
     ref_p, ref_q = torch_f32.encode_passages(passages), torch_f32.encode_queries(questions)
     rows = []
-    for label, enc in (("PyTorch as before (bf16 autocast where native)", torch_today), ("ONNX int8", onnx)):
+    for label, enc in (("PyTorch as before (bf16 autocast where native)", torch_today), ("ONNX 4-bit", onnx)):
         cp = np.sum(enc.encode_passages(passages) * ref_p, axis=1)
         cq = np.sum(enc.encode_queries(questions) * ref_q, axis=1)
         for what, cos, n in (("seed passages", cp, len(passages)), ("gold questions", cq, len(questions))):
@@ -118,7 +118,7 @@ def throughput(passages: list[str], torch_today, onnx) -> list[Row]:  # type: ig
             note=f"{torch.get_num_threads()} threads, batches of 16, {len(sample)} passages per round",
         ),
         Row(
-            "passage encoding, ONNX int8",
+            "passage encoding, ONNX 4-bit",
             round(onnx_rate, 1),
             None,
             "passages/s",
@@ -126,7 +126,7 @@ def throughput(passages: list[str], torch_today, onnx) -> list[Row]:  # type: ig
             note=f"{os.cpu_count()} passages in parallel, one thread each",
         ),
         Row(
-            "passage encoding speed-up, ONNX int8 / PyTorch",
+            "passage encoding speed-up, ONNX 4-bit / PyTorch",
             round(onnx_rate / torch_rate, 2),
             None,
             "×",
@@ -153,7 +153,7 @@ def query_times(questions: list[str], torch_today, onnx) -> list[Row]:  # type: 
             samples[key].append(time.perf_counter() - t0)
     rows = [
         Row.from_samples("query encoding, PyTorch as before (1 query, 1 thread)", samples["torch"]),
-        Row.from_samples("query encoding, ONNX int8 (1 query, 1 thread)", samples["onnx"]),
+        Row.from_samples("query encoding, ONNX 4-bit (1 query, 1 thread)", samples["onnx"]),
     ]
     for row in rows:
         log(f"{row.name}: median {row.median:.1f} ms")
@@ -216,7 +216,7 @@ def against_baseline(ctx: Context, torch_today, onnx) -> list[Row]:  # type: ign
     questions = _questions([QUESTIONS])
     workloads = {
         "generic RAG baseline (sentence-transformers PyTorch encoder)": lambda q: generic.search(q["question"]),
-        "generic RAG baseline with the ONNX int8 encoder": lambda q: generic_onnx.search(q["question"]),
+        "generic RAG baseline with the ONNX 4-bit encoder": lambda q: generic_onnx.search(q["question"]),
         "policy-kb search (hybrid, k=10)": lambda q: searcher.search(q["question"], k=10),
         "policy-kb ask": lambda q: answerer.ask(q["question"], q.get("jurisdiction"), as_of=AS_OF),
     }
