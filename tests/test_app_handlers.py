@@ -26,6 +26,7 @@ from policy_kb.app import handlers
 from policy_kb.app.handlers import ALL, UserError, safe_name
 from policy_kb.app.service import Paths, Service
 from policy_kb.export import csv_fields
+from policy_kb.records import Penalty
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "app"
 JIEXIU = "jiexiu-2023-43m-oven-closure"
@@ -448,7 +449,7 @@ def test_obligations_table_filters(service: Service) -> None:
     assert ids and len(ids) == len(handlers.obligations_table(service, ALL, ALL, "市工信局"))
     for i in ids:
         o = by_id[i]
-        names = {n for ns in o.departments.values() for n in ns} | set(o.department_names.values())
+        names = set(o.departments.names()) | set(o.department_names.values())
         assert any("工信局" in n or "工业和信息化局" in n for n in names), (i, names)
 
     rows = handlers.obligations_table(service, ALL, ALL, None, "2023-12-31", "2023-01-01")
@@ -909,7 +910,7 @@ PENALTY_SUMMARIES = [
     "penalties, expected", [c[1:] for c in PENALTY_SUMMARIES], ids=[c[0] for c in PENALTY_SUMMARIES]
 )
 def test_penalty_summary_in_the_obligations_table(penalties: list[dict], expected: str) -> None:
-    assert handlers.penalty_summary(penalties) == expected
+    assert handlers.penalty_summary([Penalty.from_dict(p) for p in penalties]) == expected
 
 
 # ---- feedback ---------------------------------------------------------------------------------------------------

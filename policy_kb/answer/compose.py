@@ -47,14 +47,14 @@ def _covers(held: set[str], place: str) -> bool:
 
 
 def _status(ob: Obligation, as_of: date, en: bool) -> str:
-    dl = ob.deadline or {}
-    if not dl.get("date"):
-        if dl.get("kind") in ("relative", "recurring"):
+    dl = ob.deadline
+    if dl is None or not dl.date:
+        if dl is not None and dl.kind in ("relative", "recurring"):
             return f"〔{'no fixed date' if en else '无固定日期'}〕"
         return ""
-    due = date.fromisoformat(dl["date"])
+    due = date.fromisoformat(dl.date)
     days = (due - as_of).days
-    if dl.get("kind") == "from":
+    if dl.kind == "from":
         if en:
             return f"〔in force from {due.isoformat()}, {abs(days)} days {'ago' if days <= 0 else 'from now'}〕"
         return f"〔{due.isoformat()}起执行，{'已生效' if days <= 0 else '尚未生效，还有'} {abs(days)} 天〕"
@@ -79,11 +79,11 @@ def with_holder(text: str, o: Obligation | None, cited: str, quoted: str = "") -
     every name stays checkable, none is said twice."""
     if o is None or any(DEPT_RE.finditer(text)):
         return text  # the sentence says who itself
-    names = {n: o.department_names.get(n, n) for ns in o.departments.values() for n in ns}
+    names = {n: o.department_names.get(n, n) for n in o.departments.names()}
     names = {n: w for n, w in names.items() if w in cited and w not in text and w not in quoted}
     if not names:
         return text
-    roles = {r: [n for n in ns if n in names] for r, ns in o.departments.items()}
+    roles = {r.value: [n for n in ns if n in names] for r, ns in o.departments.items()}
     if (
         roles["responsible"]
         and not any(roles[r] for r in ("lead", "cooperate", "implement"))
@@ -134,7 +134,7 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
         holders.append([e.obligation] if e.obligation else [])
     said: set[str] = set()
     for line, obligations in zip(out, holders):
-        ob = next((o for o in obligations if any(o.departments.values())), None)
+        ob = next((o for o in obligations if o.departments.names()), None)
         held = with_holder(line.text, ob, cited, quoted)
         added = held.replace(line.text, "")
         if added and added not in said:
@@ -181,7 +181,9 @@ class Answerer:
         order = sorted(groups, key=lambda j: (LEVEL_ORDER[self._level(j)], j or ""))
         lines: list[str] = []
         dated_places = {docs[i.clause.doc_id].jurisdiction for i in items if dated(i.obligation)}
-        dates = {(i.obligation.deadline or {}).get("date") for i in items if i.obligation and dated(i.obligation)}
+        dates = {
+            i.obligation.deadline.date for i in items if i.obligation and i.obligation.deadline and dated(i.obligation)
+        }
         quoted = {i.clause.id for i in items}
         if len(dated_places) > 1 and q.intent == "deadline" and len(dates) > 1:
             lines.append(

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from ..profile.match import ChecklistItem, Group, check
 from ..profile.model import Profile, ProfileError, profile_from_dict
 from ..profile.outputs import render_checklist
 from ..reconcile import staging_dir
-from ..records import Obligation
+from ..records import Obligation, Penalty, PenaltyKind
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
 from ..store.feedback import Feedback
@@ -306,8 +306,8 @@ def _yuan(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _bounds(p: dict[str, Any], unit: str) -> str:
-    lo, hi = p.get("min"), p.get("max")
+def _bounds(p: Penalty, unit: str) -> str:
+    lo, hi = p.min, p.max
     if lo is not None and hi is not None and lo != hi:
         return f"{_yuan(lo)}–{_yuan(hi)}{unit}"
     if lo is not None or hi is not None:
@@ -316,27 +316,30 @@ def _bounds(p: dict[str, Any], unit: str) -> str:
     return ""
 
 
-def penalty_summary(penalties: list[dict[str, Any]]) -> str:
+def _percent(v: float | None) -> float | None:
+    return round(v * 100, 4) if isinstance(v, float) else v
+
+
+def penalty_summary(penalties: list[Penalty]) -> str:
     """`罚款 2万–20万元；责令停产整治（逾期不改正的）` for the obligations table; the full records are in the export."""
     parts = []
     for p in penalties:
-        if p["kind"] == "fine" and (p.get("min") is not None or p.get("max") is not None):
+        bounded = p.min is not None or p.max is not None
+        if p.kind == PenaltyKind.FINE and bounded:
             text = f"罚款 {_bounds(p, '元')}"
-        elif p["kind"] == "fine_multiple" and (p.get("min") is not None or p.get("max") is not None):
-            scale = "倍" if max(v for v in (p.get("min"), p.get("max")) if v is not None) > 1 else ""
+        elif p.kind == PenaltyKind.FINE_MULTIPLE and bounded:
+            scale = "倍" if max(v for v in (p.min, p.max) if v is not None) > 1 else ""
             bounds = (
                 _bounds(p, scale)
                 if scale
-                else _bounds(  # ratios up to 1 read as percentages: 60%–100%
-                    {k: (round(v * 100, 4) if isinstance(v, float) else v) for k, v in p.items()}, "%"
-                )
+                else _bounds(replace(p, min=_percent(p.min), max=_percent(p.max)), "%")  # ratios up to 1: 60%–100%
             )
-            text = f"罚款 {p.get('basis') or ''}{bounds}"
-        elif p["kind"] == "detention":
+            text = f"罚款 {p.basis or ''}{bounds}"
+        elif p.kind == PenaltyKind.DETENTION:
             text = f"拘留 {_bounds(p, '日')}"
         else:
-            text = p["text"]
-        parts.append(text + (f"（{p['condition']}）" if p.get("condition") else ""))
+            text = p.text
+        parts.append(text + (f"（{p.condition}）" if p.condition else ""))
     return "；".join(parts)
 
 
@@ -381,9 +384,9 @@ def obligations_table(service: Service, *filters: Any, **named: Any) -> list[lis
     titles = {d.id: d.title or d.id for d in service.store().documents()}
     out = []
     for o in rows:
-        due = (o.deadline or {}).get("date") or ""
+        due = (o.deadline.date if o.deadline else None) or ""
         status = "" if not due else ("已过期 passed" if due < today else "未到期 upcoming")
-        depts = "；".join(dict.fromkeys(n for ns in o.departments.values() for n in ns))
+        depts = "；".join(o.departments.names())
         out.append(
             [
                 due,
@@ -439,7 +442,7 @@ def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, 
     numbers = {d.id: d.doc_number or d.title or d.id for d in service.store().documents()}
     rows = []
     for o in select(service.store(), ObligationFilter(jurisdiction=_place(jurisdiction))):
-        due = (o.deadline or {}).get("date")
+        due = o.deadline.date if o.deadline else None
         if not due:
             continue
         rows.append(
@@ -624,7 +627,7 @@ def profile_from_form(name: Any, place: Any, industries: Any, facilities: Any) -
 
 def _item_html(item: ChecklistItem, new: bool) -> str:
     ob = item.obligation
-    depts = "；".join(dict.fromkeys(n for ns in ob.departments.values() for n in ns))
+    depts = "；".join(ob.departments.names())
     mark = "<span class='new'>🆕 新</span> " if new else ""
     parts = [
         f"<div class='item'><div class='item-head'>{mark}"

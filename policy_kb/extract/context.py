@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..ingest.clauses import cn_to_int
-from ..records import Clause
-from .dates import Deadline, find_deadlines
+from ..records import Clause, Deadline, Penalty
+from .dates import find_deadlines
 from .departments import Assignment, split_names
-from .penalties import Penalty, authorities, find_penalties, item_penalties
+from .penalties import authorities, find_penalties, item_penalties
 
 # `责任单位：` and its variants; the role of the units it lists comes from the label (`牵头单位` → lead)
 _LABELS = (

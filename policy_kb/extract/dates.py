@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from ..ingest.clauses import cn_to_int
+from ..records import Deadline
 
 Y = r"(?P<y>\d{4})年"
 DEADLINE_RE = re.compile(
@@ -33,30 +32,6 @@ DEADLINE_RE = re.compile(
 )
 _RANGE_END_RE = re.compile(r"(?<!\d)\d{4}年?\s*[—\-－–~～至到]$")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-
-
-@dataclass
-class Deadline:
-    text: str
-    date: str | None
-    precision: str | None  # day | month | quarter | year | None
-    kind: str  # by | from | during | relative | recurring
-    resolved_from: str | None = None
-    start: int = 0  # offset in the sentence
-    end: int = 0
-    warnings: list[str] = field(default_factory=list)
-    rule: str | None = None  # a recurring deadline's rule as written (`每月5日前`)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("start", "end"):
-            d.pop(k)
-        for k in ("resolved_from", "rule"):
-            if d[k] is None:
-                d.pop(k)
-        if not d["warnings"]:
-            d.pop("warnings")
-        return d
 
 
 def _month_end(y: int, m: int) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
-from ..records import Clause, Document, Obligation
+from ..records import Clause, Deadline, Departments, Document, Obligation, Penalty
 from .applicability import applicability
 from .authorities import (
     agent_authorities,
@@ -27,7 +27,7 @@ from .authorities import (
     subject_authorities,
 )
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
-from .dates import Deadline, find_deadlines
+from .dates import find_deadlines
 from .departments import (
     ASSIGNMENT_PAREN_RE,
     Assignment,
@@ -41,7 +41,7 @@ from .departments import (
 )
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
-from .penalties import Penalty, authorities, find_penalties, referenced_paragraph
+from .penalties import authorities, find_penalties, referenced_paragraph
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
@@ -278,7 +278,7 @@ def _record(
     deadline = next(
         (d for d in candidates if d.kind in ("by", "from", "during")), candidates[0] if candidates else None
     )
-    thresholds = [t.to_dict() for t in find_thresholds(text)]
+    thresholds = find_thresholds(text)
     return Obligation(
         id=f"{clause.id}#{n}",
         doc_id=doc.id,
@@ -291,12 +291,12 @@ def _record(
         subject=subject,
         action=_action(text, subject, deadline),
         modality=modality_of(text),
-        deadline=deadline.to_dict() if deadline else None,
+        deadline=deadline,
         thresholds=thresholds,
-        departments={r: list(v) for r, v in roles.roles.items()},
+        departments=Departments.from_dict(roles.roles),
         start=start,
         end=end,
-        other_deadlines=[d.to_dict() for d in deadlines if d is not deadline],
+        other_deadlines=[d for d in deadlines if d is not deadline],
         department_names=dict(roles.written),
         warnings=warnings + [w for d in deadlines for w in d.warnings],
     )
@@ -478,11 +478,11 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     if not STRONG_RE.search(ob.text):  # an item with its own 应当/不得 keeps it
         ob.modality = ctx.duty_modality
     ob.subject = ob.subject or _subject(ctx.duty_lead_in, {})
-    if not any(ob.departments.values()):
+    if not ob.departments.names():
         roles = Assignment()
         _add_authorities(roles, _named(ctx.duty_lead_in), known)
         if roles:
-            ob.departments = {r: list(v) for r, v in roles.roles.items()}
+            ob.departments = Departments.from_dict(roles.roles)
             ob.department_names = dict(roles.written)
             ob.inherited_from = ob.inherited_from or ctx.duty_from
 
@@ -490,10 +490,10 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
 def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
     """Fill what the sentence does not state from its clause's context (context.py), naming the source clause."""
     if ob.deadline is None and ctx.deadline is not None:
-        ob.deadline = ctx.deadline.to_dict()
+        ob.deadline = ctx.deadline
         ob.inherited_from = ctx.deadline_from
-    if not any(ob.departments.values()) and ctx.departments is not None:
-        ob.departments = {r: list(v) for r, v in ctx.departments.roles.items()}
+    if not ob.departments.names() and ctx.departments is not None:
+        ob.departments = Departments.from_dict(ctx.departments.roles)
         ob.department_names = {**dict(ctx.departments.written), **ob.department_names}
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
@@ -506,7 +506,7 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], refer
     if ctx.penalty_item:
         penalties, names = ctx.penalties + own, ctx.authorities
         ob.modality = "must_not"
-        if not any(ob.departments.values()):
+        if not ob.departments.names():
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:
         penalties, names = own, authorities(ob.text) if own else []
@@ -514,13 +514,13 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], refer
             names = authorities(referenced)  # `依照前款规定处罚`: by the authority of that paragraph too
         if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
             ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
-    ob.penalties = [p.to_dict() for p in penalties]
+    ob.penalties = list(penalties)
     roles = Assignment()
     for role, canon in ((r, n) for r, ns in ob.departments.items() for n in ns):
         roles.add(role, ob.department_names.get(canon, canon))
     for name in names:
         roles.add("responsible", name)
-    ob.departments = {r: list(v) for r, v in roles.roles.items()}
+    ob.departments = Departments.from_dict(roles.roles)
     ob.department_names = {**dict(roles.written), **ob.department_names}
 
 
@@ -646,9 +646,7 @@ def extract_document(doc: Document) -> list[Obligation]:
     for ob in out:
         ob.text = doc.text[ob.start : ob.end].strip()
         # last, once the subject and departments are final
-        ob.applicability = applicability(
-            ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality
-        ).to_dict()
+        ob.applicability = applicability(ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality)
     return out
 
 

@@ -10,45 +10,11 @@ text normalised for matching (full-width punctuation), which has the same offset
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from enum import StrEnum
-from typing import Any
 
 import cn2an
 
+from ..records import Penalty, PenaltyKind
 from .authorities import agent_authorities, split_authorities
-
-
-class PenaltyKind(StrEnum):
-    FINE = "fine"
-    FINE_MULTIPLE = "fine_multiple"  # a multiple or percentage of a base (违法所得, 直接损失, 上一年年收入)
-    DETENTION = "detention"
-    ORDER = "order"  # 责令改正 / 责令停产整治 / 责令停止建设 …
-    CLOSURE = "closure"  # closing down after approval by a government: 报经…批准，责令停业、关闭
-    DAILY = "daily"  # 按日连续处罚
-    CONFISCATION = "confiscation"
-    REVOCATION = "revocation"
-    WARNING = "warning"
-    SANCTION = "sanction"  # 处分 of officials
-
-
-@dataclass
-class Penalty:
-    kind: PenaltyKind
-    text: str
-    min: float | None = None
-    max: float | None = None
-    unit: str | None = None
-    basis: str | None = None
-    condition: str | None = None
-    start: int = 0  # offset in the text searched
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["kind"] = self.kind.value
-        d.pop("start")
-        return {k: v for k, v in d.items() if v is not None}
-
 
 NUM = r"[零〇一二两三四五六七八九十百千万亿\d.]+"
 _PERCENT = rf"(?:百分之{NUM}|{NUM}%)"

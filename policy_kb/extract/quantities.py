@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from .. import places
+from ..records import Threshold
 
 UNITS = [
     "万元/蒸吨",
@@ -116,28 +115,6 @@ _METRIC_STOP = re.compile(r"[，。；：、,;（）“”《》\d/]|(?:并|和|
 _VERB_TAIL = re.compile(
     r"(?:全面|要|必须|应当|应|须|确保|力争|实现|保持|完成|分别|压减|淘汰|实施|提高|下降|同比|达到|控制在|控制|共|累计|为|是|的)+$"
 )
-
-
-@dataclass
-class Threshold:
-    metric: str | None
-    comparator: str
-    value: float
-    unit: str
-    text: str
-    scope: str | None = None  # the place a listed amount applies to: `忻州市压减24万吨` → 忻州市
-    start: int = 0
-    end: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("start")
-        d.pop("end")
-        if d["scope"] is None:
-            d.pop("scope")
-        if float(d["value"]).is_integer():
-            d["value"] = int(d["value"])
-        return d
 
 
 def _metric_before(sentence: str, pos: int) -> str | None:

@@ -98,7 +98,7 @@ def match(profile: Profile, ob: Obligation) -> tuple[list[str], list[str]] | Non
     """(why it applies, what to confirm) when the obligation may bind this company, else None."""
     if ob.jurisdiction not in profile.places:
         return None
-    app = Applicability.from_dict(ob.applicability)
+    app = ob.applicability or Applicability()
     if app.binds is not Binds.ENTERPRISE:
         return None
     industries = [i for i in app.industries if any(_same(i, mine) for mine in profile.industry)]
@@ -165,7 +165,7 @@ def checklist(
         if found is None:
             continue
         why, open_ = found
-        due = (ob.deadline or {}).get("date")
+        due = ob.deadline.date if ob.deadline else None
         days = (date.fromisoformat(due) - as_of).days if due else None
         items.append(ChecklistItem(ob, _group(open_, days), why, open_, due, days))
     order = list(Group)

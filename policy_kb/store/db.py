@@ -365,8 +365,8 @@ class Store:
                     i,
                     o.jurisdiction,
                     o.modality,
-                    (o.deadline or {}).get("date"),
-                    "；".join({*(n for names in o.departments.values() for n in names), *o.department_names.values()}),
+                    o.deadline.date if o.deadline else None,
+                    "；".join({*o.departments.names(), *o.department_names.values()}),
                     json.dumps(o.to_dict(), ensure_ascii=False),
                 )
                 for i, o in enumerate(obligations)
