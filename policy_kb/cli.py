@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .records import ClauseKind, Level, Modality
 from .store import Store, StoreError, default_index_dir
 
 
@@ -289,19 +290,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
         lines = (sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")).read().splitlines()
         for q in lines:
             if not q.strip():  # keep one output line per input line, with the full interface
-                from .records import Answer
+                from .records import Answer, AnswerStatus, Intent
 
                 empty = Answer(
-                    q,
-                    "zh",
-                    "general",
-                    args.jurisdiction,
-                    "not_found",
-                    "",
-                    [],
-                    [],
-                    as_of.isoformat(),
-                    ["empty question"],
+                    question=q,
+                    language="zh",
+                    intent=Intent.GENERAL,
+                    jurisdiction=args.jurisdiction,
+                    status=AnswerStatus.NOT_FOUND,
+                    answer="",
+                    citations=[],
+                    obligations=[],
+                    as_of=as_of.isoformat(),
+                    warnings=["empty question"],
                 )
                 sys.stdout.write(json.dumps(empty.to_dict(), ensure_ascii=False) + "\n")
                 continue
@@ -425,10 +426,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jurisdiction", help="place, e.g. 介休市; rules of the places above it are included")
     p.add_argument("--doc", help="document id or file name")
-    p.add_argument("--level", choices=["province", "city", "county"])
+    p.add_argument("--level", choices=[lv.value for lv in Level if lv is not Level.NATIONAL])  # as before
     p.add_argument("--year-from", type=int, help="issue year from (documents without a date are excluded)")
     p.add_argument("--year-to", type=int)
-    p.add_argument("--kind", choices=["body", "preamble", "attachment", "cc", "title"])
+    p.add_argument("--kind", choices=[k.value for k in ClauseKind])
     p.add_argument("--has-obligation", action="store_true", help="only clauses with extracted obligations")
 
 
@@ -480,7 +481,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="department as written or canonical, e.g. 市工信局")
     p.add_argument("--due-before", help="deadline on or before YYYY-MM-DD")
     p.add_argument("--due-after", help="deadline on or after YYYY-MM-DD")
-    p.add_argument("--modality", choices=["must", "must_not", "encouraged", "target", "may"])
+    p.add_argument("--modality", choices=[m.value for m in Modality])
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("search", help="search clauses (keyword + semantic + exact, fused)")

@@ -21,14 +21,73 @@ def _from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-@dataclass
+# ---- closed vocabularies: one definition each; the values are the strings stored and exported ------------------
+class ClauseKind(StrEnum):
+    BODY = "body"
+    PREAMBLE = "preamble"  # the text before the first numbered clause
+    ATTACHMENT = "attachment"  # 附件
+    CC = "cc"  # 抄送 / 印发 lines
+    TITLE = "title"
+
+
+class Level(StrEnum):
+    """Administrative level of a place or of the government that issued a document."""
+
+    NATIONAL = "national"
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class Modality(StrEnum):
+    MUST = "must"
+    MUST_NOT = "must_not"
+    ENCOURAGED = "encouraged"  # 鼓励 / 支持 / 引导
+    TARGET = "target"  # 力争 / 目标
+    MAY = "may"
+
+
+class DeadlineKind(StrEnum):
+    BY = "by"  # due by the date (`…前`)
+    FROM = "from"  # in force from the date (`…起`)
+    DURING = "during"  # within the period (`2019年`, `十四五期间`)
+    RELATIVE = "relative"  # no calendar date (`分两年`, `投产后`)
+    RECURRING = "recurring"  # `每月10日前`
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class Intent(StrEnum):
+    """What a question asks for (data/intents.tsv maps phrasings to these)."""
+
+    DEADLINE = "deadline"
+    THRESHOLD = "threshold"
+    DEPARTMENT = "department"
+    COMPENSATION = "compensation"
+    LIST = "list"
+    DEFINITION = "definition"
+    GENERAL = "general"
+
+
+class AnswerStatus(StrEnum):
+    ANSWERED = "answered"
+    PARTIAL = "partial"  # answered, but a check found a problem (Answer.warnings)
+    NOT_FOUND = "not_found"
+
+
+@dataclass(kw_only=True)
 class Deadline:
     """A time expression of an obligation (extract/dates.py); ``date`` only when the text fixes it."""
 
     text: str
     date: str | None
-    precision: str | None  # day | month | quarter | year | None
-    kind: str  # by | from | during | relative | recurring
+    precision: Precision | None
+    kind: DeadlineKind
     resolved_from: str | None = None
     start: int = 0  # offset in the sentence
     end: int = 0
@@ -48,10 +107,19 @@ class Deadline:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Deadline:
-        return _from_dict(cls, {**data, "warnings": list(data.get("warnings", []))})
+        precision = data.get("precision")
+        return _from_dict(
+            cls,
+            {
+                **data,
+                "precision": Precision(precision) if precision else None,
+                "kind": DeadlineKind(data["kind"]),
+                "warnings": list(data.get("warnings", [])),
+            },
+        )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Threshold:
     """A number with unit and comparator (extract/quantities.py): `炭化室高度 = 4.3 米`."""
 
@@ -92,7 +160,7 @@ class PenaltyKind(StrEnum):
     SANCTION = "sanction"  # 处分 of officials
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Penalty:
     """A sanction of a 法律责任 provision (extract/penalties.py), with its range, condition and base."""
 
@@ -163,7 +231,7 @@ class Binds(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Condition:
     """`炭化室高度 <= 4.3 米`: a facility attribute compared with a value (in the document's unit)."""
 
@@ -180,7 +248,7 @@ class Condition:
         return d
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Applicability:
     """Whom an obligation binds and on what conditions (extract/applicability.py)."""
 
@@ -230,7 +298,7 @@ class Clause:
     path: list[str]
     heading: str | None
     text: str
-    kind: str  # body | preamble | attachment | cc | title
+    kind: ClauseKind
     start: int
     end: int
     warnings: list[str] = field(default_factory=list)
@@ -242,8 +310,8 @@ class Clause:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Clause:
-        return _from_dict(cls, data)
+    def from_dict(cls, data: Mapping[str, Any]) -> Clause:
+        return _from_dict(cls, {**data, "kind": ClauseKind(data["kind"])})
 
     @property
     def citation(self) -> str:
@@ -260,7 +328,7 @@ class Document:
     issuer: str | None
     issue_date: str | None
     jurisdiction: str | None
-    level: str | None
+    level: Level | None
     cites: list[CitedDoc]
     text: str  # cleaned text; clause offsets point into it
     content_hash: str
@@ -304,7 +372,7 @@ class Obligation:
     text: str
     subject: str | None
     action: str
-    modality: str  # must | must_not | encouraged | target | may
+    modality: Modality
     deadline: Deadline | None
     thresholds: list[Threshold]
     departments: Departments
@@ -338,6 +406,7 @@ class Obligation:
             cls,
             {
                 **data,
+                "modality": Modality(data["modality"]),
                 "deadline": Deadline.from_dict(dl) if dl else None,
                 "thresholds": [Threshold.from_dict(t) for t in data.get("thresholds", [])],
                 "departments": Departments.from_dict(data.get("departments")),
@@ -363,14 +432,14 @@ class Hit:
     snippet: str
     score: float
     scores: dict[str, float | None]
-    applies_via: str | None = None  # "province"/"city" when a higher-level clause is returned for a place filter
-    kind: str = "body"
+    applies_via: Level | None = None  # when a higher-level clause is returned for a place filter
+    kind: ClauseKind = ClauseKind.BODY
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Citation:
     n: int
     clause_id: str
@@ -385,13 +454,13 @@ class Citation:
         return asdict(self)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Answer:
     question: str
     language: str  # zh | en
-    intent: str
+    intent: Intent
     jurisdiction: str | None
-    status: str  # answered | partial | not_found
+    status: AnswerStatus
     answer: str  # markdown with [n] markers
     citations: list[Citation]
     obligations: list[str]

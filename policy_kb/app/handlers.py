@@ -67,8 +67,12 @@ def jurisdiction_choices(service: Service) -> list[str]:
                 for n in places.ancestors(d.jurisdiction) or [d.jurisdiction]
                 if n != places.NATIONAL or d.jurisdiction == places.NATIONAL
             )
-    rank = {"national": -1, "province": 0, "city": 1, "county": 2}
-    ordered = sorted(names, key=lambda n: (rank.get(getattr(places.lookup(n), "level", ""), 3), n))
+
+    def broadest_first(name: str) -> tuple[int, str]:
+        place = places.lookup(name)
+        return (-places.RANK[place.level] if place else 1, name)
+
+    ordered = sorted(names, key=broadest_first)
     return [ALL, *ordered]
 
 

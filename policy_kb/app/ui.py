@@ -17,6 +17,7 @@ import gradio as gr
 import pandas as pd
 from starlette.middleware import Middleware
 
+from ..records import Modality
 from ..store import default_index_dir
 from . import errors, startup
 from . import handlers as h
@@ -243,11 +244,11 @@ def build_app(
                     o_mod = gr.Dropdown(
                         [
                             h.ALL,
-                            ("必须 / must", "must"),
-                            ("禁止 / must not", "must_not"),
-                            ("鼓励 / encouraged", "encouraged"),
-                            ("目标 / target", "target"),
-                            ("可以 / may", "may"),
+                            ("必须 / must", Modality.MUST.value),
+                            ("禁止 / must not", Modality.MUST_NOT.value),
+                            ("鼓励 / encouraged", Modality.ENCOURAGED.value),
+                            ("目标 / target", Modality.TARGET.value),
+                            ("可以 / may", Modality.MAY.value),
                         ],
                         value=h.ALL,
                         label="类型 / modality",

@@ -127,7 +127,14 @@ def applicability(
     for t in thresholds:
         attribute = attribute_of(t.metric)
         if attribute and not t.scope and _qualifies(text, t.text):
-            conditions.append(Condition(attribute, t.comparator, float(t.value), t.unit, t.text))
+            conditions.append(
+                Condition(attribute=attribute, comparator=t.comparator, value=float(t.value), unit=t.unit, text=t.text)
+            )
     conditions = list(dict.fromkeys(conditions))
     binds = _binds(text, subject, departments, conditions, modality == "must_not")
-    return Applicability(binds, _named(text, words["industries"]), _named(text, words["facilities"]), conditions)
+    return Applicability(
+        binds=binds,
+        industries=_named(text, words["industries"]),
+        facilities=_named(text, words["facilities"]),
+        conditions=conditions,
+    )

@@ -16,7 +16,7 @@ from typing import Any
 from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
-from ..records import Clause, Deadline, Departments, Document, Obligation, Penalty
+from ..records import Clause, Deadline, Document, Modality, Obligation, Penalty, Role
 from .applicability import applicability
 from .authorities import (
     agent_authorities,
@@ -47,11 +47,11 @@ from .quantities import find_thresholds
 SENTENCE_END = "。；！？;!?\n"
 # a penalty provision is one unit up to its full stop: `…处…罚款；拒不改正的，责令停产整治。` is one violation
 PENALTY_SENTENCE_END = "。！？!?\n"
-MODALITY_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("must_not", re.compile(r"不得|禁止|严禁|决不允许|不允许|不准|一律不|不予|杜绝|不再(?!是)")),
-    ("encouraged", re.compile(r"^(?:[^，。；]{0,10}?)(?:鼓励|支持|引导|倡导)")),
-    ("target", re.compile(r"力争|争取|目标(?:为|是)|率先")),
-    ("may", re.compile(r"(?:^|[^不许认])可(?:以)?(?=[\u4e00-\u9fff])(?!持续|能|控|行|靠|视)")),
+MODALITY_RULES: list[tuple[Modality, re.Pattern[str]]] = [
+    (Modality.MUST_NOT, re.compile(r"不得|禁止|严禁|决不允许|不允许|不准|一律不|不予|杜绝|不再(?!是)")),
+    (Modality.ENCOURAGED, re.compile(r"^(?:[^，。；]{0,10}?)(?:鼓励|支持|引导|倡导)")),
+    (Modality.TARGET, re.compile(r"力争|争取|目标(?:为|是)|率先")),
+    (Modality.MAY, re.compile(r"(?:^|[^不许认])可(?:以)?(?=[\u4e00-\u9fff])(?!持续|能|控|行|靠|视)")),
 ]
 MUST_RE = re.compile(
     r"必须|要(?!求|点|素|是)|应当|应(?!用|急|对)|须|务必|确保|严格|负责(?!人)|予以|一律|按(?:照)?规定|按期|按时|立即|承担[^，。；]{0,12}责任|达到[^，。；]{0,14}要求"
@@ -126,12 +126,12 @@ def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
     return spans
 
 
-def modality_of(sentence: str) -> str:
+def modality_of(sentence: str) -> Modality:
     for name, rule in MODALITY_RULES:
         m = rule.search(sentence)
-        if m and not (name == "may" and _duty_before(sentence, m.start())):
+        if m and not (name == Modality.MAY and _duty_before(sentence, m.start())):
             return name
-    return "must"
+    return Modality.MUST
 
 
 def _duty_before(sentence: str, pos: int) -> bool:
@@ -293,7 +293,7 @@ def _record(
         modality=modality_of(text),
         deadline=deadline,
         thresholds=thresholds,
-        departments=Departments.from_dict(roles.roles),
+        departments=roles.as_departments(),
         start=start,
         end=end,
         other_deadlines=[d for d in deadlines if d is not deadline],
@@ -394,7 +394,7 @@ def _add_authorities(roles: Assignment, named: _Named, known: list[str]) -> None
     """Generically named authorities (authorities.py) that the department rules did not already place; a
     distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
     placed = {n for names in roles.roles.values() for n in names}
-    for role, names in (("responsible", named.subject + named.agents), ("cooperate", named.cooperate)):
+    for role, names in ((Role.RESPONSIBLE, named.subject + named.agents), (Role.COOPERATE, named.cooperate)):
         for name in (resolve(n, known) for n in names):
             if canonical_department(name) not in placed:
                 roles.add(role, name)
@@ -430,7 +430,7 @@ def _sentence_roles(
     if not own:
         for canon, as_written in holders:
             if is_department(canon):
-                roles.add("responsible", as_written)  # canonical role name, the written form (市住建局) kept
+                roles.add(Role.RESPONSIBLE, as_written)  # canonical role name, the written form (市住建局) kept
     named = _named(text)
     if roles:
         _complete_names(roles, named)
@@ -482,7 +482,7 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
         roles = Assignment()
         _add_authorities(roles, _named(ctx.duty_lead_in), known)
         if roles:
-            ob.departments = Departments.from_dict(roles.roles)
+            ob.departments = roles.as_departments()
             ob.department_names = dict(roles.written)
             ob.inherited_from = ob.inherited_from or ctx.duty_from
 
@@ -493,7 +493,7 @@ def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
         ob.deadline = ctx.deadline
         ob.inherited_from = ctx.deadline_from
     if not ob.departments.names() and ctx.departments is not None:
-        ob.departments = Departments.from_dict(ctx.departments.roles)
+        ob.departments = ctx.departments.as_departments()
         ob.department_names = {**dict(ctx.departments.written), **ob.department_names}
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
@@ -505,22 +505,24 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], refer
     the text normalised for matching here (extract_document restores the written form afterwards)."""
     if ctx.penalty_item:
         penalties, names = ctx.penalties + own, ctx.authorities
-        ob.modality = "must_not"
+        ob.modality = Modality.MUST_NOT
         if not ob.departments.names():
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:
         penalties, names = own, authorities(ob.text) if own else []
         if own and not names and referenced:
             names = authorities(referenced)  # `依照前款规定处罚`: by the authority of that paragraph too
-        if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
-            ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
+        if own and (names or ob.text.startswith("违反")) and ob.modality in (Modality.MUST, Modality.MAY):
+            ob.modality = (
+                Modality.MUST_NOT
+            )  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
     ob.penalties = list(penalties)
     roles = Assignment()
     for role, canon in ((r, n) for r, ns in ob.departments.items() for n in ns):
         roles.add(role, ob.department_names.get(canon, canon))
     for name in names:
-        roles.add("responsible", name)
-    ob.departments = Departments.from_dict(roles.roles)
+        roles.add(Role.RESPONSIBLE, name)
+    ob.departments = roles.as_departments()
     ob.department_names = {**dict(roles.written), **ob.department_names}
 
 

@@ -97,7 +97,7 @@ def _fines(text: str) -> list[Penalty]:
             lo = hi = _amount(m.group("exact"), m.group("exact_unit"))
         if lo is None and hi is None:
             continue
-        out.append(Penalty(PenaltyKind.FINE, m.group(0), lo, hi, "元", start=m.start()))
+        out.append(Penalty(kind=PenaltyKind.FINE, text=m.group(0), min=lo, max=hi, unit="元", start=m.start()))
     for m in _FINE_MULTIPLE.finditer(text):
         basis = _clean_basis(m.group("basis") or m.group("basis2") or m.group("basis3"))
         if m.group("lo") is not None:
@@ -108,7 +108,17 @@ def _fines(text: str) -> list[Penalty]:
             lo = hi = _ratio(m.group("exact"))
         if lo is None and hi is None:
             continue
-        out.append(Penalty(PenaltyKind.FINE_MULTIPLE, m.group(0).strip(), lo, hi, None, basis, start=m.start()))
+        out.append(
+            Penalty(
+                kind=PenaltyKind.FINE_MULTIPLE,
+                text=m.group(0).strip(),
+                min=lo,
+                max=hi,
+                unit=None,
+                basis=basis,
+                start=m.start(),
+            )
+        )
     return out
 
 
@@ -128,24 +138,24 @@ def find_penalties(text: str) -> list[Penalty]:
     for m in _DETENTION.finditer(text):
         found.append(
             Penalty(
-                PenaltyKind.DETENTION,
-                m.group(0),
-                _number(m.group("lo")) if m.group("lo") else None,
-                _number(m.group("hi")),
-                "日",
+                kind=PenaltyKind.DETENTION,
+                text=m.group(0),
+                min=_number(m.group("lo")) if m.group("lo") else None,
+                max=_number(m.group("hi")),
+                unit="日",
                 start=m.start(),
             )
         )
     closures = list(_CLOSURE.finditer(text))
     for m in closures:
-        found.append(Penalty(PenaltyKind.CLOSURE, m.group(0), start=m.start()))
+        found.append(Penalty(kind=PenaltyKind.CLOSURE, text=m.group(0), start=m.start()))
     for m in _ORDER.finditer(text):
         if any(c.start() <= m.start() < c.end() for c in closures) or "之日" in m.group(0):
             continue  # part of a closure, or a date reference (`自作出责令改正之日的次日起`)
-        found.append(Penalty(PenaltyKind.ORDER, m.group(0), start=m.start()))
+        found.append(Penalty(kind=PenaltyKind.ORDER, text=m.group(0), start=m.start()))
     for kind, rule in _SIMPLE:
         for m in rule.finditer(text):
-            found.append(Penalty(kind, m.group(0), start=m.start()))
+            found.append(Penalty(kind=kind, text=m.group(0), start=m.start()))
     found.sort(key=lambda p: p.start)
     if found:
         first = found[0].start

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from ..answer.evidence import plan_period
 from ..extract.applicability import Applicability, Binds, Condition, vocabulary
-from ..records import Document, Obligation
+from ..records import Document, Modality, Obligation
 from ..store import Store
 from .model import Facility, Profile, Quantity
 
@@ -39,7 +39,7 @@ class Group(StrEnum):
     STANDING = "长期"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ChecklistItem:
     obligation: Obligation
     group: Group
@@ -149,7 +149,7 @@ def _group(to_confirm: list[str], days_left: int | None) -> Group:
 
 
 # duties, prohibitions and targets bind; 鼓励/支持 (encouraged) and 可以 (may) oblige nobody
-BINDING = {"must", "must_not", "target"}
+BINDING = {Modality.MUST, Modality.MUST_NOT, Modality.TARGET}
 
 
 def checklist(
@@ -167,7 +167,11 @@ def checklist(
         why, open_ = found
         due = ob.deadline.date if ob.deadline else None
         days = (date.fromisoformat(due) - as_of).days if due else None
-        items.append(ChecklistItem(ob, _group(open_, days), why, open_, due, days))
+        items.append(
+            ChecklistItem(
+                obligation=ob, group=_group(open_, days), applies_because=why, to_confirm=open_, due=due, days_left=days
+            )
+        )
     order = list(Group)
     return sorted(items, key=lambda i: (order.index(i.group), i.due or "9999", i.obligation.id))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import places
+from ..records import ClauseKind
 from ..store import Store
 
 LEVELS = places.LEVELS  # national, province, city, county
-KINDS = ("body", "preamble", "attachment", "cc", "title")
+KINDS = tuple(ClauseKind)
 
 
 @dataclass(frozen=True)

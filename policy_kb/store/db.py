@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..records import CitedDoc, Clause, Document, Obligation
+from ..records import CitedDoc, Clause, ClauseKind, Document, Level, Obligation
 
 T = TypeVar("T")
 
@@ -101,7 +101,7 @@ def _document_fields(row: sqlite3.Row) -> dict[str, Any]:
         "issuer": row["issuer"],
         "issue_date": row["issue_date"],
         "jurisdiction": row["jurisdiction"],
-        "level": row["level"],
+        "level": Level(row["level"]) if row["level"] else None,
         "cites": [CitedDoc(**c) for c in json.loads(row["cites"])],
         "content_hash": row["content_hash"],
         "warnings": json.loads(row["warnings"]),
@@ -410,7 +410,7 @@ class Store:
             path=json.loads(row["path"]),
             heading=row["heading"],
             text=row["text"],
-            kind=row["kind"],
+            kind=ClauseKind(row["kind"]),
             start=row["start"],
             end=row["end"],
             warnings=json.loads(row["warnings"]),
