@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import re
 import shutil
 from dataclasses import asdict, replace
@@ -50,7 +49,6 @@ from .throttle import TooManyAttempts
 ALL = "全部 / all"
 MIN_YEAR, MAX_YEAR = 1949, 2100  # years a filter or an as-of date can name
 EXPORT_KEY_VERSION = "1"  # change when render() output changes: cached exports are then written again
-MAX_UPLOAD_BYTES = int(os.environ.get("POLICY_KB_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 
 
 class UserError(Exception):
@@ -520,8 +518,8 @@ def clause_tree_md(service: Service, doc_id: str | None) -> str:
     return "\n".join(lines)
 
 
-def admin_enabled() -> bool:
-    return bool(os.environ.get("POLICY_KB_ADMIN_PASSWORD"))
+def admin_enabled(service: Service) -> bool:
+    return service.settings.admin_enabled
 
 
 def safe_name(name: str) -> str:
@@ -531,7 +529,7 @@ def safe_name(name: str) -> str:
 
 def _login(service: Service, password: str, client: str) -> None:
     """The admin password, checked under a per-client exponential back-off."""
-    expected = os.environ.get("POLICY_KB_ADMIN_PASSWORD", "")
+    expected = service.settings.admin_password
     if not expected:
         raise UserError(
             "上传已关闭：未设置 POLICY_KB_ADMIN_PASSWORD / uploads are disabled (set POLICY_KB_ADMIN_PASSWORD)"
@@ -567,10 +565,9 @@ def upload(service: Service, file_path: str | None, password: str, client: str =
         size = src.stat().st_size
     except OSError as e:
         raise UserError("上传的文件已失效，请重新选择 / the uploaded file is gone, choose it again") from e
-    if size > MAX_UPLOAD_BYTES:
-        raise UserError(
-            f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB"
-        )
+    limit = service.settings.max_upload_bytes
+    if size > limit:
+        raise UserError(f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {limit / 1_048_576:.0f} MB")
     with service.build_lock:
         if (service.paths.corpus / name).exists() or doc_id_for(Path(name)) in service.store().doc_files():
             raise UserError(f"已存在同名文件 / a document named {name} already exists")

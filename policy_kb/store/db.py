@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import zlib
 from array import array
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..records import CitedDoc, Clause, ClauseKind, Document, Level, Obligation
+from .queries import SearchQueries
 
 T = TypeVar("T")
 
@@ -114,10 +114,6 @@ class StoreError(Exception):
     """Knowledge base missing, outdated or unreadable; the message names the command that fixes it."""
 
 
-def default_index_dir() -> Path:
-    return Path(os.environ.get("POLICY_KB_INDEX", "indices"))
-
-
 def _pack(src: list[int]) -> bytes:
     return zlib.compress(array("I", src).tobytes())
 
@@ -163,8 +159,9 @@ class _ListedDocument(Document):
         self.__dict__["_text"] = value
 
 
-class Store:
-    """Thin wrapper over one SQLite connection. Writes happen inside :meth:`transaction`."""
+class Store(SearchQueries):
+    """Thin wrapper over one SQLite connection. Writes happen inside :meth:`transaction`; the search routes' queries
+    are in queries.py."""
 
     def __init__(self, index_dir: Path | str, create: bool = False):
         self.index_dir = Path(index_dir)
