@@ -60,9 +60,7 @@ QTY_RE = re.compile(
 )
 _PER_RE = re.compile(rf"每({_UNIT_RE})$")
 _METRIC_STOP = re.compile(r"[，。；：、,;（）“”《》\d/]|(?:并|和|及|且|其中|要|必须|应|须|将|在|对|按照|其他)")
-_VERB_TAIL = re.compile(
-    r"(?:全面|要|必须|应当|应|须|确保|力争|实现|保持|完成|分别|压减|淘汰|实施|提高|下降|同比|达到|控制在|控制|共|累计|为|是|的)+$"
-)
+_VERB_TAIL = re.compile("(?:" + "|".join(places.data_lines("metric_tail_words.txt")) + ")+$")  # data/, in order
 
 
 def _metric_before(sentence: str, pos: int) -> str | None:
