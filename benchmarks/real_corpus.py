@@ -81,9 +81,7 @@ def run(ctx: Context) -> list[Row]:
                 filled[name] += getattr(doc, name) is not None
             if re.search(r"^第.{1,8}条.*罚款", raw, re.M):
                 fine_mentions += 1
-                fined_docs += any(
-                    p["kind"] == "fine" and (p.get("min") or p.get("max")) for o in obs for p in o.penalties
-                )
+                fined_docs += any(p.kind == "fine" and (p.min or p.max) for o in obs for p in o.penalties)
         if n % 250 == 0:
             log(f"  {n}/{len(files)} documents")
     share = lambda a, b: round(100 * a / b, 2) if b else 0.0  # noqa: E731

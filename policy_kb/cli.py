@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .store import Store, StoreError, default_index_dir
+from .records import ClauseKind, Level, Modality
+from .settings import Settings, configure
+from .store import Store, StoreError
 
 
 class CliError(Exception):
@@ -289,19 +291,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
         lines = (sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")).read().splitlines()
         for q in lines:
             if not q.strip():  # keep one output line per input line, with the full interface
-                from .records import Answer
+                from .records import Answer, AnswerStatus, Intent
 
                 empty = Answer(
-                    q,
-                    "zh",
-                    "general",
-                    args.jurisdiction,
-                    "not_found",
-                    "",
-                    [],
-                    [],
-                    as_of.isoformat(),
-                    ["empty question"],
+                    question=q,
+                    language="zh",
+                    intent=Intent.GENERAL,
+                    jurisdiction=args.jurisdiction,
+                    status=AnswerStatus.NOT_FOUND,
+                    answer="",
+                    citations=[],
+                    obligations=[],
+                    as_of=as_of.isoformat(),
+                    warnings=["empty question"],
                 )
                 sys.stdout.write(json.dumps(empty.to_dict(), ensure_ascii=False) + "\n")
                 continue
@@ -366,15 +368,14 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
+    from dataclasses import replace
 
-    os.environ["POLICY_KB_INDEX"] = args.index
-    os.environ["POLICY_KB_CORPUS"] = args.corpus
     from .app import main as serve
     from .app import preload
 
-    preload()
-    serve()
+    settings = configure(replace(args.settings, index=Path(args.index), corpus=Path(args.corpus)))
+    preload(settings)
+    serve(settings)
     return 0
 
 
@@ -425,18 +426,18 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jurisdiction", help="place, e.g. 介休市; rules of the places above it are included")
     p.add_argument("--doc", help="document id or file name")
-    p.add_argument("--level", choices=["province", "city", "county"])
+    p.add_argument("--level", choices=[lv.value for lv in Level if lv is not Level.NATIONAL])  # as before
     p.add_argument("--year-from", type=int, help="issue year from (documents without a date are excluded)")
     p.add_argument("--year-to", type=int)
-    p.add_argument("--kind", choices=["body", "preamble", "attachment", "cc", "title"])
+    p.add_argument("--kind", choices=[k.value for k in ClauseKind])
     p.add_argument("--has-obligation", action="store_true", help="only clauses with extracted obligations")
 
 
 # ---- parser ---------------------------------------------------------------------------------------------
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, settings: Settings) -> None:
     p.add_argument(
         "--index",
-        default=str(default_index_dir()),
+        default=str(settings.index),
         help="knowledge-base folder (default: $POLICY_KB_INDEX or indices/)",
     )
 
@@ -447,31 +448,33 @@ def _output(p: argparse.ArgumentParser) -> None:
     g.add_argument("--nl", action="store_true", help="JSON Lines on stdout")
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    settings = settings or Settings.from_env()
     parser = argparse.ArgumentParser(prog="policy-kb", description="Knowledge base over Chinese policy documents.")
+    parser.set_defaults(settings=settings)
     parser.add_argument("--version", action="version", version=f"policy-kb {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", help="build or update the knowledge base from a corpus folder")
-    _common(p)
+    _common(p, settings)
     p.add_argument("--corpus", default="corpus", help="folder with .txt/.md/.docx/.pdf/.html files (default: corpus/)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.add_argument("--strict", action="store_true", help="exit 1 when any file failed")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("docs", help="list documents with metadata")
-    _common(p)
+    _common(p, settings)
     _output(p)
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("clauses", help="show the clause tree of one document")
-    _common(p)
+    _common(p, settings)
     _output(p)
     p.add_argument("doc", metavar="DOC_ID", help="document id or (original) file name")
     p.set_defaults(func=cmd_clauses)
 
     p = sub.add_parser("export", help="export the obligations table")
-    _common(p)
+    _common(p, settings)
     p.add_argument("table", choices=["obligations"])
     p.add_argument("--format", choices=["json", "jsonl", "csv"], default="json")
     p.add_argument("-o", "--output", help="write to FILE instead of stdout")
@@ -480,11 +483,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--department", help="department as written or canonical, e.g. 市工信局")
     p.add_argument("--due-before", help="deadline on or before YYYY-MM-DD")
     p.add_argument("--due-after", help="deadline on or after YYYY-MM-DD")
-    p.add_argument("--modality", choices=["must", "must_not", "encouraged", "target", "may"])
+    p.add_argument("--modality", choices=[m.value for m in Modality])
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("search", help="search clauses (keyword + semantic + exact, fused)")
-    _common(p)
+    _common(p, settings)
     _output(p)
     p.add_argument("query", nargs="?", metavar="QUERY")
     p.add_argument("--batch", metavar="FILE", help="one query per line ('-' = stdin); JSON Lines out")
@@ -494,7 +497,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with cited clauses")
-    _common(p)
+    _common(p, settings)
     _output(p)
     p.add_argument("question", nargs="?", metavar="QUESTION")
     p.add_argument(
@@ -513,14 +516,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("feedback", help="export the users' 👍/👎 on answers (indices/feedback.sqlite)")
-    _common(p)
+    _common(p, settings)
     p.add_argument("action", choices=["export"])
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("profile", help="my obligations: a company profile against every obligation")
-    _common(p)
+    _common(p, settings)
     p.add_argument("action", choices=["check"])
     p.add_argument("profile", metavar="PROFILE.json", help="company profile (place, industry, facilities)")
     p.add_argument("--as-of", help="date the deadline status is computed for (default today)")
@@ -531,12 +534,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "serve", help="serve the web app (GRADIO_SERVER_NAME/GRADIO_SERVER_PORT, default 127.0.0.1:7860)"
     )
-    _common(p)
+    _common(p, settings)
     p.add_argument("--corpus", default="corpus", help="corpus folder that admin uploads are saved into")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="evaluate against the hand-written gold files in tests/gold/")
-    _common(p)
+    _common(p, settings)
     p.add_argument("what", choices=EVALUATIONS)
     p.add_argument(
         "--baseline",
@@ -568,7 +571,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    parser = make_parser(configure(Settings.from_env()))  # the environment is read here, once
     args = parser.parse_args(argv)
     try:
         return args.func(args)

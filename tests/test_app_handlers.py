@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +27,8 @@ from policy_kb.app import handlers
 from policy_kb.app.handlers import ALL, UserError, safe_name
 from policy_kb.app.service import Paths, Service
 from policy_kb.export import csv_fields
+from policy_kb.records import Penalty
+from policy_kb.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "app"
 JIEXIU = "jiexiu-2023-43m-oven-closure"
@@ -448,7 +451,7 @@ def test_obligations_table_filters(service: Service) -> None:
     assert ids and len(ids) == len(handlers.obligations_table(service, ALL, ALL, "市工信局"))
     for i in ids:
         o = by_id[i]
-        names = {n for ns in o.departments.values() for n in ns} | set(o.department_names.values())
+        names = set(o.departments.names()) | set(o.department_names.values())
         assert any("工信局" in n or "工业和信息化局" in n for n in names), (i, names)
 
     rows = handlers.obligations_table(service, ALL, ALL, None, "2023-12-31", "2023-01-01")
@@ -667,8 +670,9 @@ def upload_service(upload_template: Path, tmp_path: Path) -> Service:
 
 
 @pytest.fixture
-def admin(monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("POLICY_KB_ADMIN_PASSWORD", PASSWORD)
+def admin(upload_service: Service) -> str:
+    """Uploads enabled: the service's settings carry the admin password (as $POLICY_KB_ADMIN_PASSWORD would)."""
+    upload_service.settings = replace(upload_service.settings, admin_password=PASSWORD)
     return PASSWORD
 
 
@@ -690,7 +694,8 @@ def test_upload_refused_when_admin_password_unset(
     upload_service: Service, notice: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("POLICY_KB_ADMIN_PASSWORD", raising=False)
-    assert not handlers.admin_enabled()
+    upload_service.settings = Settings.from_env()
+    assert not handlers.admin_enabled(upload_service)
     before = _listing(upload_service)
     for password in ("", "anything", None):
         with pytest.raises(UserError, match="POLICY_KB_ADMIN_PASSWORD"):
@@ -702,7 +707,7 @@ def test_upload_refused_when_admin_password_unset(
 def test_upload_refused_with_wrong_password(
     upload_service: Service, notice: Path, admin: str, password: str | None
 ) -> None:
-    assert handlers.admin_enabled()
+    assert handlers.admin_enabled(upload_service)
     before = _listing(upload_service)
     with pytest.raises(UserError, match="密码错误"):
         handlers.upload(upload_service, str(notice), password)  # type: ignore[arg-type]
@@ -755,10 +760,8 @@ def _assert_refused(service: Service, path: Path, password: str, match: str) -> 
     assert handlers.documents_table(service) == docs_before
 
 
-def test_upload_oversized_file_refused(
-    upload_service: Service, admin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(handlers, "MAX_UPLOAD_BYTES", 1024)
+def test_upload_oversized_file_refused(upload_service: Service, admin: str, tmp_path: Path) -> None:
+    upload_service.settings = replace(upload_service.settings, max_upload_bytes=1024)
     big = tmp_path / "big.txt"
     big.write_text("\n".join(UPLOAD_PARAGRAPHS) * 10, encoding="utf-8")
     assert big.stat().st_size > 1024
@@ -767,12 +770,12 @@ def test_upload_oversized_file_refused(
 
 @pytest.mark.parametrize("extra, shown", [(1, "20.0"), (512 * 1024, "20.5")])
 def test_upload_oversized_message_is_consistent(
-    upload_service: Service, admin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: int, shown: str
+    upload_service: Service, admin: str, tmp_path: Path, extra: int, shown: str
 ) -> None:
-    monkeypatch.setattr(handlers, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024)  # the default limit
+    upload_service.settings = replace(upload_service.settings, max_upload_bytes=20 * 1024 * 1024)  # the default
     big = tmp_path / "just-over.txt"
     with open(big, "wb") as fh:
-        fh.truncate(handlers.MAX_UPLOAD_BYTES + extra)  # sparse: no 20 MB written
+        fh.truncate(upload_service.settings.max_upload_bytes + extra)  # sparse: no 20 MB written
     with pytest.raises(UserError) as info:
         handlers.upload(upload_service, str(big), admin)
     # the size with one decimal, then the limit: never a size that reads as smaller than the limit
@@ -909,7 +912,7 @@ PENALTY_SUMMARIES = [
     "penalties, expected", [c[1:] for c in PENALTY_SUMMARIES], ids=[c[0] for c in PENALTY_SUMMARIES]
 )
 def test_penalty_summary_in_the_obligations_table(penalties: list[dict], expected: str) -> None:
-    assert handlers.penalty_summary(penalties) == expected
+    assert handlers.penalty_summary([Penalty.from_dict(p) for p in penalties]) == expected
 
 
 # ---- feedback ---------------------------------------------------------------------------------------------------

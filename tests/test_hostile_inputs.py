@@ -30,7 +30,7 @@ import tracemalloc
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from policy_kb.ingest.clauses import normalise_label, parse_clauses
 from policy_kb.ingest.clean import LABEL_RE, clean
 from policy_kb.ingest.loaders import MAX_BYTES, SUPPORTED, LoadError
+from policy_kb.settings import Settings
 
 ALL = "全部 / all"
 PASSWORD = "hostile-测试-pw"
@@ -512,6 +513,7 @@ def test_upload_needs_the_admin_password(
         monkeypatch.delenv("POLICY_KB_ADMIN_PASSWORD", raising=False)
     else:
         monkeypatch.setenv("POLICY_KB_ADMIN_PASSWORD", password_env)
+    upload_service.settings = Settings.from_env()  # what the app reads at start-up
     src = tmp_path / "ok.txt"
     src.write_text(NOTICE.replace("晋中市", "阳泉市"), encoding="utf-8")
     before = _listing(upload_service)
@@ -535,7 +537,7 @@ def test_upload_size_is_checked_by_the_server_before_reading(upload_service, tmp
     from policy_kb.app import handlers
 
     src = tmp_path / "big.pdf"
-    _sparse(src, handlers.MAX_UPLOAD_BYTES + 1024 * 1024)
+    _sparse(src, upload_service.settings.max_upload_bytes + 1024 * 1024)
     tracemalloc.start()
     try:
         with pytest.raises(handlers.UserError, match="文件过大 / file too large"):
@@ -1021,7 +1023,7 @@ def test_traversal_file_name_in_a_multipart_upload_stays_inside(
     cache = Path(web.server_app.uploaded_file_dir)
     assert not outside.exists()
     assert ".." not in Path(server_path).parts and Path(server_path).resolve().is_relative_to(cache.resolve())
-    monkeypatch.setenv("POLICY_KB_ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.setattr(web.service, "settings", replace(web.service.settings, admin_password=PASSWORD))
     corpus = web.service.paths.corpus
     try:
         message = handlers.upload(web.service, server_path, PASSWORD)

@@ -35,7 +35,7 @@ def test_bm25_matches_fts5(store: Store) -> None:
     checked = 0
     for q in QUESTIONS:
         terms = query_terms(q)
-        rows = store.conn.execute(keyword._RANKED.format(extra=""), (fts_query(terms), 20)).fetchall()
+        rows = store.fts_ranked(fts_query(terms), 20, keyword.WEIGHTS)
         if not rows:
             continue
         counts = {t: keyword._clause_count(store, t) for t in terms}

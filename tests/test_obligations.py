@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from policy_kb.evaluation.extraction import evaluate, load_gold
-from policy_kb.records import Obligation
+from policy_kb.records import Departments, Obligation
 
 
 def known_bug(reason: str) -> pytest.MarkDecorator:
@@ -31,11 +31,11 @@ XINZHOU = "xinzhou-2022-71-coking-hq"
 CHANGZHI = "changzhi-2024-coal-washing"
 XIAOYI = "xiaoyi-2025-boiler-plan"
 
-EMPTY = {"lead": [], "cooperate": [], "implement": [], "responsible": []}
+EMPTY = Departments()
 
 
-def roles(**kw: list[str]) -> dict[str, list[str]]:
-    return {**EMPTY, **kw}
+def roles(**kw: list[str]) -> Departments:
+    return Departments(**kw)
 
 
 def _by_clause(obligations: list[Obligation]) -> dict[str, list[Obligation]]:
@@ -176,14 +176,16 @@ def test_document_fields_are_copied(seed_store, seed_obligations) -> None:
 # ---- seed KB: golden values ---------------------------------------------------------------------------------------------
 def test_jiexiu_closure_deadline(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{JIEXIU}:二/（一）", "全面关停退出")
-    assert o.deadline == {"text": "2023年10月31日前", "date": "2023-10-31", "precision": "day", "kind": "by"}
+    assert o.deadline.to_dict() == {"text": "2023年10月31日前", "date": "2023-10-31", "precision": "day", "kind": "by"}
     assert o.jurisdiction == "介休市"
 
 
 def test_jiexiu_two_deadlines_in_one_sentence(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{JIEXIU}:五/（四）", "1号炉投产")
-    assert o.deadline == {"text": "2023年8月前", "date": "2023-07-31", "precision": "month", "kind": "by"}
-    assert o.other_deadlines == [{"text": "11月中旬前", "date": None, "precision": None, "kind": "relative"}]
+    assert o.deadline.to_dict() == {"text": "2023年8月前", "date": "2023-07-31", "precision": "month", "kind": "by"}
+    assert [d.to_dict() for d in o.other_deadlines] == [
+        {"text": "11月中旬前", "date": None, "precision": None, "kind": "relative"}
+    ]
     assert o.modality == "target"
 
 
@@ -250,15 +252,20 @@ def test_blue_sky_three_role_parenthetical(seed_by_clause) -> None:
         ), o.id
         assert o.department_names["省国有资产监督管理委员会"] == "省国资委"
     first = _find(seed_by_clause, f"{BLUE_SKY}:三/（一）/2", "5户企业的关闭退出")
-    assert first.deadline == {"text": "2019年", "date": "2019-12-31", "precision": "year", "kind": "during"}
+    assert first.deadline.to_dict() == {"text": "2019年", "date": "2019-12-31", "precision": "year", "kind": "during"}
     last = _find(seed_by_clause, f"{BLUE_SKY}:三/（一）/2", "6月底前退出")
-    assert last.deadline == {"text": "2019年6月底前", "date": "2019-06-30", "precision": "month", "kind": "by"}
+    assert last.deadline.to_dict() == {
+        "text": "2019年6月底前",
+        "date": "2019-06-30",
+        "precision": "month",
+        "kind": "by",
+    }
     assert last.jurisdiction == "临汾市"  # the sentence is about places in 临汾市
 
 
 def test_blue_sky_height_and_age(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{BLUE_SKY}:三/（一）/3", "运行寿命")
-    assert [(t["metric"], t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == [
+    assert [(t.metric, t.comparator, t.value, t.unit) for t in o.thresholds] == [
         ("炭化室高度", "<=", 4.3, "米"),
         ("运行寿命", ">", 10, "年"),
     ]
@@ -277,7 +284,7 @@ def test_xinzhou_by_duty_parenthetical(seed_by_clause) -> None:
         assert o.departments == XINZHOU_DEPTS, o.id
         assert o.department_names["市应急管理局"] == "市应急局"
     energy = _find(seed_by_clause, f"{XINZHOU}:二/（一）", "年能耗总量")
-    assert [(t["comparator"], t["value"], t["unit"]) for t in energy.thresholds] == [
+    assert [(t.comparator, t.value, t.unit) for t in energy.thresholds] == [
         ("<=", 44, "万吨标准煤"),
         ("<=", 110, "千克标准煤/吨"),
         ("<=", 3.23, "吨标准煤/万元"),
@@ -291,7 +298,7 @@ def test_xinzhou_sentence_naming_several_counties_keeps_city_jurisdiction(seed_b
 
 def test_overcapacity_compensation_prices(seed_by_clause) -> None:
     obs = seed_by_clause[f"{OVERCAP}:四/（一）"]
-    prices = [(t["comparator"], t["value"], t["unit"]) for o in obs for t in o.thresholds]
+    prices = [(t.comparator, t.value, t.unit) for o in obs for t in o.thresholds]
     assert prices == [("=", 30, "元/吨"), ("=", 48, "元/吨")]
     ref = _find(seed_by_clause, f"{OVERCAP}:四/（一）", "2011-2013年")
     assert ref.deadline is None and ref.thresholds == []
@@ -299,20 +306,20 @@ def test_overcapacity_compensation_prices(seed_by_clause) -> None:
 
 def test_overcapacity_this_year_resolved(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{OVERCAP}:一", "今年压减落实到位")
-    assert o.deadline == {"text": "2019年", "date": "2019-12-31", "precision": "year", "kind": "during"}
-    assert o.other_deadlines == [
+    assert o.deadline.to_dict() == {"text": "2019年", "date": "2019-12-31", "precision": "year", "kind": "during"}
+    assert [d.to_dict() for d in o.other_deadlines] == [
         {"text": "今年", "date": "2019-12-31", "precision": "year", "kind": "by", "resolved_from": "今年"},
         {"text": "分两年", "date": None, "precision": None, "kind": "relative"},
     ]
     cap = _find(seed_by_clause, f"{OVERCAP}:一", "14768")
-    assert [(t["metric"], t["comparator"], t["value"], t["unit"]) for t in cap.thresholds] == [
+    assert [(t.metric, t.comparator, t.value, t.unit) for t in cap.thresholds] == [
         ("全省焦化总产能", "<=", 14768, "万吨")
     ]
 
 
 def test_overcapacity_city_targets(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{OVERCAP}:三/（四）", "各市压减任务目标为")
-    assert [(t["scope"], t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == [
+    assert [(t.scope, t.comparator, t.value, t.unit) for t in o.thresholds] == [
         ("太原市", "=", 429, "万吨"),
         ("忻州市", "=", 24, "万吨"),
         ("吕梁市", "=", 832, "万吨"),
@@ -328,7 +335,7 @@ def test_overcapacity_city_targets(seed_by_clause) -> None:
 
 def test_overcapacity_oven_heights(seed_by_clause) -> None:
     o = _find(seed_by_clause, f"{OVERCAP}:三/（七）", "6.98米")
-    assert [(t["metric"], t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == [
+    assert [(t.metric, t.comparator, t.value, t.unit) for t in o.thresholds] == [
         ("炭化室高度", ">=", 6, "米"),
         ("炭化室高度", ">=", 6.98, "米"),
     ]
@@ -344,8 +351,8 @@ def test_every_date_is_iso_and_every_modality_known(seed_obligations) -> None:
     for o in seed_obligations:
         assert o.modality in ("must", "must_not", "encouraged", "target", "may")
         for d in [o.deadline, *o.other_deadlines]:
-            if d and d["date"]:
-                datetime.date.fromisoformat(d["date"])
+            if d and d.date:
+                datetime.date.fromisoformat(d.date)
 
 
 # ---- unseen fixture documents (expected values from tests/gold/fixture_obligations.jsonl) ------------------------------
@@ -452,11 +459,11 @@ def _xfail_params(rows: list[tuple]) -> list:
 def test_fixture_deadlines(unseen_by_clause, clause_id, needle, text, date, precision, kind) -> None:
     dl = _find(unseen_by_clause, clause_id, needle).deadline
     assert dl is not None
-    assert (dl["text"], dl["date"]) == (text, date)
+    assert (dl.text, dl.date) == (text, date)
     if precision is not None:
-        assert dl["precision"] == precision
+        assert dl.precision == precision
     if kind is not None:
-        assert dl["kind"] == kind
+        assert dl.kind == kind
 
 
 @pytest.mark.parametrize("clause_id, needle", FIXTURE_NO_DEADLINE, ids=_ids(FIXTURE_NO_DEADLINE))
@@ -472,12 +479,12 @@ def test_fixture_departments(unseen_by_clause, clause_id, needle, expected) -> N
 @pytest.mark.parametrize("clause_id, needle, expected", _xfail_params(FIXTURE_THRESHOLDS))
 def test_fixture_thresholds(unseen_by_clause, clause_id, needle, expected) -> None:
     o = _find(unseen_by_clause, clause_id, needle)
-    assert [(t["comparator"], t["value"], t["unit"]) for t in o.thresholds] == expected
+    assert [(t.comparator, t.value, t.unit) for t in o.thresholds] == expected
 
 
 def test_fixture_paired_metrics(unseen_by_clause) -> None:
     o = _find(unseen_by_clause, f"{XIAOYI}:二/（二）/1", "必须完成超低排放改造")
-    assert [t["metric"] for t in o.thresholds][1:] == ["颗粒物排放浓度", "二氧化硫排放浓度", "氮氧化物排放浓度"]
+    assert [t.metric for t in o.thresholds][1:] == ["颗粒物排放浓度", "二氧化硫排放浓度", "氮氧化物排放浓度"]
 
 
 @pytest.mark.parametrize("clause_id, needle, subject", _xfail_params(FIXTURE_SUBJECTS))

@@ -20,6 +20,7 @@ from policy_kb.ingest.document import process_file
 from policy_kb.profile.match import Group, checklist, expired_plans
 from policy_kb.profile.model import ProfileError, load_profile, profile_from_dict
 from policy_kb.profile.outputs import render_checklist
+from policy_kb.records import Departments
 
 REAL_DEV = ROOT.parent / "shared" / "real-dev"
 AS_OF = date(2026, 12, 6)
@@ -137,15 +138,19 @@ def test_a_profile_file_that_is_not_json_is_named(tmp_path: Path) -> None:
 def test_who_is_bound_and_on_what_conditions(sentence: str, binds: Binds, conditions: list) -> None:
     from policy_kb.extract.quantities import find_thresholds
 
-    app = applicability(sentence, None, {}, [t.to_dict() for t in find_thresholds(sentence)])
+    app = applicability(sentence, None, Departments(), find_thresholds(sentence))
     assert app.binds is binds
     assert [(c.attribute, c.comparator, c.value) for c in app.conditions] == conditions
 
 
 def test_applicability_is_stored_with_each_obligation(seed_obligations: list) -> None:
-    assert all(set(o.applicability) == {"binds", "industries", "facilities", "conditions"} for o in seed_obligations)
+    assert all(o.applicability is not None for o in seed_obligations)
+    assert all(
+        set(o.to_dict()["applicability"]) == {"binds", "industries", "facilities", "conditions"}
+        for o in seed_obligations
+    )
     closure = next(o for o in seed_obligations if o.text.startswith("2023年10月31日前，全面关停退出"))
-    assert closure.applicability["binds"] == "enterprise" and "焦炉" in closure.applicability["facilities"]
+    assert closure.applicability.binds == "enterprise" and "焦炉" in closure.applicability.facilities
 
 
 # ---- matching -----------------------------------------------------------------------------------------------
@@ -173,10 +178,10 @@ def test_yuanping_plant_with_a_6m_oven(seeds) -> None:
     places = {i.obligation.jurisdiction for i in items}
     assert "忻州市" in places and "山西省" in places and "介休市" not in places
     assert not any(
-        "4.3" in c["value"].__str__()
+        "4.3" in str(c.value)
         for i in items
-        for c in i.obligation.applicability["conditions"]
-        if c["attribute"] == "炭化室高度" and c["comparator"] in ("=", "<=")
+        for c in i.obligation.applicability.conditions
+        if c.attribute == "炭化室高度" and c.comparator in ("=", "<=")
     ), "a 4.3 m closure for a 6 m oven"
     assert not _by_text(items, "全面启动炭化室高度4.3米及以下")
 
@@ -197,7 +202,7 @@ def test_an_undecided_condition_is_listed_to_confirm(seed_obligations: list) -> 
 def test_another_industry_gets_no_coking_rules(seed_obligations: list) -> None:
     cement = {"name": "水泥厂", "place": "介休市", "industry": ["水泥"], "facilities": []}
     items = checklist(profile_from_dict(cement), seed_obligations, AS_OF)
-    industries = [i.obligation.applicability["industries"] for i in items]
+    industries = [i.obligation.applicability.industries for i in items]
     assert items and all(not named or "水泥" in named for named in industries), industries  # none for coking only
 
 

@@ -145,7 +145,7 @@ def _one(by_clause: dict[str, list], clause: str, needle: str):
 
 def test_heading_deadline_is_inherited_by_items(xingtai: dict[str, list]) -> None:
     ob = _one(xingtai, "xingtai-2025-coking-upgrade-plan:二/（一）/2", "逐企建立销号台账")
-    assert ob.deadline["date"] == "2025-06-30"
+    assert ob.deadline.date == "2025-06-30"
     assert ob.inherited_from == "xingtai-2025-coking-upgrade-plan:二/（一）"
 
 
@@ -177,9 +177,9 @@ def water_law() -> dict[str, list]:
 def test_violation_items_carry_the_article_penalties(water_law: dict[str, list]) -> None:
     (ob,) = water_law["d01_water_pollution_law:第七章/第八十二条/（一）"]
     assert ob.modality == "must_not"
-    fines = [(p["min"], p["max"]) for p in ob.penalties if p["kind"] == "fine"]
+    fines = [(p.min, p.max) for p in ob.penalties if p.kind == "fine"]
     assert fines == [(20000, 200000)]
-    assert {"kind": "order", "text": "责令停产整治", "condition": "逾期不改正的"} in ob.penalties
+    assert {"kind": "order", "text": "责令停产整治", "condition": "逾期不改正的"} in [p.to_dict() for p in ob.penalties]
     assert ob.departments["responsible"] == ["县级以上人民政府环境保护主管部门"]
     assert ob.inherited_from == "d01_water_pollution_law:第七章/第八十二条"
 
@@ -188,8 +188,8 @@ def test_violation_items_carry_the_article_penalties(water_law: dict[str, list])
 def test_closing_paragraph_fines_reach_their_items(water_law: dict[str, list]) -> None:
     (first,) = water_law["d01_water_pollution_law:第七章/第八十五条/（一）"]
     (third,) = water_law["d01_water_pollution_law:第七章/第八十五条/（三）"]
-    assert [(p["min"], p["max"]) for p in first.penalties if p["kind"] == "fine"] == [(100000, 1000000)]
-    assert [(p["min"], p["max"]) for p in third.penalties if p["kind"] == "fine"] == [(20000, 200000)]
+    assert [(p.min, p.max) for p in first.penalties if p.kind == "fine"] == [(100000, 1000000)]
+    assert [(p.min, p.max) for p in third.penalties if p.kind == "fine"] == [(20000, 200000)]
 
 
 # ---- scores on the gold splits (docs/quality.md); held-out floors guard against regressions, nobody tunes on them --

@@ -30,6 +30,7 @@ from policy_kb.app.file_cache import FileCache, Limits, prune
 from policy_kb.app.handlers import UserError
 from policy_kb.app.service import Paths, Service
 from policy_kb.app.throttle import LoginThrottle, TooManyAttempts
+from policy_kb.settings import Settings
 from policy_kb.store import Store
 
 Client = pytest.importorskip("gradio_client").Client
@@ -100,7 +101,7 @@ def _launch(corpus: Path, index: Path, gradio_temp: Path | None = None):  # type
         quiet=True,
         show_error=True,
         allowed_paths=[str((index / "exports").resolve())],
-        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=handlers.MAX_UPLOAD_BYTES)]},
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=Settings().max_upload_bytes)]},
     )
     return demo
 

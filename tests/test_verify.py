@@ -38,28 +38,55 @@ DUTY_TEXT = (
 
 
 def closure(n: int = 1) -> Citation:
-    return Citation(n, f"{JIEXIU}:二/（一）", JIEXIU, JIEXIU_TITLE, None, "介休市", ["二、", "（一）"], CLOSURE_TEXT)
+    return Citation(
+        n=n,
+        clause_id=f"{JIEXIU}:二/（一）",
+        doc_id=JIEXIU,
+        doc_title=JIEXIU_TITLE,
+        doc_number=None,
+        jurisdiction="介休市",
+        path=["二、", "（一）"],
+        text=CLOSURE_TEXT,
+    )
 
 
 def gas(n: int = 2) -> Citation:
-    return Citation(n, f"{JIEXIU}:二/（二）", JIEXIU, JIEXIU_TITLE, None, "介休市", ["二、", "（二）"], GAS_TEXT)
+    return Citation(
+        n=n,
+        clause_id=f"{JIEXIU}:二/（二）",
+        doc_id=JIEXIU,
+        doc_title=JIEXIU_TITLE,
+        doc_number=None,
+        jurisdiction="介休市",
+        path=["二、", "（二）"],
+        text=GAS_TEXT,
+    )
 
 
 def elimination(n: int = 1) -> Citation:
     return Citation(
-        n,
-        f"{BLUE_SKY}:三/（一）/3",
-        BLUE_SKY,
-        BLUE_SKY_TITLE,
-        "晋政办发〔2019〕39号",
-        "山西省",
-        ["三、", "（一）", "3."],
-        ELIMINATION_TEXT,
+        n=n,
+        clause_id=f"{BLUE_SKY}:三/（一）/3",
+        doc_id=BLUE_SKY,
+        doc_title=BLUE_SKY_TITLE,
+        doc_number="晋政办发〔2019〕39号",
+        jurisdiction="山西省",
+        path=["三、", "（一）", "3."],
+        text=ELIMINATION_TEXT,
     )
 
 
 def duty(n: int = 1) -> Citation:
-    return Citation(n, f"{JIEXIU}:六/16", JIEXIU, JIEXIU_TITLE, None, "介休市", ["六、", "16."], DUTY_TEXT)
+    return Citation(
+        n=n,
+        clause_id=f"{JIEXIU}:六/16",
+        doc_id=JIEXIU,
+        doc_title=JIEXIU_TITLE,
+        doc_number=None,
+        jurisdiction="介休市",
+        path=["六、", "16."],
+        text=DUTY_TEXT,
+    )
 
 
 CLOSURE_LINE = (
@@ -248,7 +275,16 @@ def test_iso_date_next_to_chinese_text_is_checked() -> None:
 
 
 def _plan(text: str) -> Citation:
-    return Citation(1, f"{BLUE_SKY}:三/（一）", BLUE_SKY, BLUE_SKY_TITLE, None, "山西省", ["三、", "（一）"], text)
+    return Citation(
+        n=1,
+        clause_id=f"{BLUE_SKY}:三/（一）",
+        doc_id=BLUE_SKY,
+        doc_title=BLUE_SKY_TITLE,
+        doc_number=None,
+        jurisdiction="山西省",
+        path=["三、", "（一）"],
+        text=text,
+    )
 
 
 def test_a_distributed_name_is_supported_by_its_coordinated_list() -> None:

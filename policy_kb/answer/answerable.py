@@ -116,7 +116,7 @@ def _continuations(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evide
 
 def _has_date(e: Evidence) -> bool:
     """A date, a recurring deadline or a date expression in the sentence."""
-    recurring = bool(e.obligation and (e.obligation.deadline or {}).get("kind") == "recurring")
+    recurring = bool(e.obligation and e.obligation.deadline and e.obligation.deadline.kind == "recurring")
     return dated(e.obligation) or recurring or bool(DATE_RE.search(e.text))
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import places
 from ..extract.lexicon import DEPT_RE
-from ..records import Answer, Citation, Clause, Hit, Obligation
+from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
@@ -34,7 +34,10 @@ from .scorer import Model, default_model
 from .understand import Question, understand
 from .verify import check
 
-LEVEL_ORDER = {"county": 0, "city": 1, "province": 2, "national": 3, None: 4}  # most specific first
+# most specific first
+LEVEL_ORDER: dict[str | None, int] = {level.value: rank for level, rank in places.RANK.items()} | {
+    None: len(places.RANK)
+}
 SEARCH_DEPTH = 30  # candidate clauses asked of hybrid search
 LEVEL_DEPTH = 3  # candidate clauses of each other level of the asked place's chain
 
@@ -47,14 +50,14 @@ def _covers(held: set[str], place: str) -> bool:
 
 
 def _status(ob: Obligation, as_of: date, en: bool) -> str:
-    dl = ob.deadline or {}
-    if not dl.get("date"):
-        if dl.get("kind") in ("relative", "recurring"):
+    dl = ob.deadline
+    if dl is None or not dl.date:
+        if dl is not None and dl.kind in ("relative", "recurring"):
             return f"〔{'no fixed date' if en else '无固定日期'}〕"
         return ""
-    due = date.fromisoformat(dl["date"])
+    due = date.fromisoformat(dl.date)
     days = (due - as_of).days
-    if dl.get("kind") == "from":
+    if dl.kind == "from":
         if en:
             return f"〔in force from {due.isoformat()}, {abs(days)} days {'ago' if days <= 0 else 'from now'}〕"
         return f"〔{due.isoformat()}起执行，{'已生效' if days <= 0 else '尚未生效，还有'} {abs(days)} 天〕"
@@ -79,11 +82,11 @@ def with_holder(text: str, o: Obligation | None, cited: str, quoted: str = "") -
     every name stays checkable, none is said twice."""
     if o is None or any(DEPT_RE.finditer(text)):
         return text  # the sentence says who itself
-    names = {n: o.department_names.get(n, n) for ns in o.departments.values() for n in ns}
+    names = {n: o.department_names.get(n, n) for n in o.departments.names()}
     names = {n: w for n, w in names.items() if w in cited and w not in text and w not in quoted}
     if not names:
         return text
-    roles = {r: [n for n in ns if n in names] for r, ns in o.departments.items()}
+    roles = {r.value: [n for n in ns if n in names] for r, ns in o.departments.items()}
     if (
         roles["responsible"]
         and not any(roles[r] for r in ("lead", "cooperate", "implement"))
@@ -134,7 +137,7 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
         holders.append([e.obligation] if e.obligation else [])
     said: set[str] = set()
     for line, obligations in zip(out, holders):
-        ob = next((o for o in obligations if any(o.departments.values())), None)
+        ob = next((o for o in obligations if o.departments.names()), None)
         held = with_holder(line.text, ob, cited, quoted)
         added = held.replace(line.text, "")
         if added and added not in said:
@@ -171,7 +174,14 @@ class Answerer:
             if clause.id not in citations:
                 d = docs[clause.doc_id]
                 citations[clause.id] = Citation(
-                    len(citations) + 1, clause.id, d.id, d.title, d.doc_number, d.jurisdiction, clause.path, clause.text
+                    n=len(citations) + 1,
+                    clause_id=clause.id,
+                    doc_id=d.id,
+                    doc_title=d.title,
+                    doc_number=d.doc_number,
+                    jurisdiction=d.jurisdiction,
+                    path=clause.path,
+                    text=clause.text,
                 )
             return citations[clause.id].n
 
@@ -181,7 +191,9 @@ class Answerer:
         order = sorted(groups, key=lambda j: (LEVEL_ORDER[self._level(j)], j or ""))
         lines: list[str] = []
         dated_places = {docs[i.clause.doc_id].jurisdiction for i in items if dated(i.obligation)}
-        dates = {(i.obligation.deadline or {}).get("date") for i in items if i.obligation and dated(i.obligation)}
+        dates = {
+            i.obligation.deadline.date for i in items if i.obligation and i.obligation.deadline and dated(i.obligation)
+        }
         quoted = {i.clause.id for i in items}
         if len(dated_places) > 1 and q.intent == "deadline" and len(dates) > 1:
             lines.append(
@@ -240,21 +252,28 @@ class Answerer:
                 n = len(citations) + 1
                 citations.append(
                     Citation(
-                        n, clause.id, h.doc_id, h.doc_title, h.doc_number, h.jurisdiction, clause.path, clause.text
+                        n=n,
+                        clause_id=clause.id,
+                        doc_id=h.doc_id,
+                        doc_title=h.doc_title,
+                        doc_number=h.doc_number,
+                        jurisdiction=h.jurisdiction,
+                        path=clause.path,
+                        text=clause.text,
                     )
                 )
                 excerpt = h.snippet.replace("【", "").replace("】", "")
                 lines.append(f"- {h.doc_number or h.doc_title or ''} {''.join(h.path)}：{excerpt} [{n}]")
         return Answer(
-            q.text,
-            q.language,
-            q.intent,
-            q.jurisdiction,
-            "not_found",
-            "\n".join(lines),
-            citations,
-            [],
-            as_of.isoformat(),
+            question=q.text,
+            language=q.language,
+            intent=q.intent,
+            jurisdiction=q.jurisdiction,
+            status=AnswerStatus.NOT_FOUND,
+            answer="\n".join(lines),
+            citations=citations,
+            obligations=[],
+            as_of=as_of.isoformat(),
         )
 
     @staticmethod
@@ -287,7 +306,17 @@ class Answerer:
             Quote(c, " ".join(c.text.split("\n"))) for c in [c for c in doc.clauses if c.kind == "title"][:1] + body
         ]
         text, citations = self._render(q, items, as_of)
-        return Answer(q.text, q.language, "general", q.jurisdiction, "answered", text, citations, [], as_of.isoformat())
+        return Answer(
+            question=q.text,
+            language=q.language,
+            intent=Intent.GENERAL,
+            jurisdiction=q.jurisdiction,
+            status=AnswerStatus.ANSWERED,
+            answer=text,
+            citations=citations,
+            obligations=[],
+            as_of=as_of.isoformat(),
+        )
 
     def _scope(self, q: Question, jurisdiction: str | None, doc: str | None) -> SearchFilter:
         """The rules that apply: a city/county the question names, or else the place the user chose, narrows the
@@ -441,16 +470,16 @@ class Answerer:
         docs = self.store.documents()
         doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in docs}
         problems = check(text, citations, as_of, doc_year, {d.id: d.issue_date for d in docs})
-        status = "partial" if problems else "answered"
+        status = AnswerStatus.PARTIAL if problems else AnswerStatus.ANSWERED
         return Answer(
-            question,
-            q.language,
-            q.intent,
-            q.jurisdiction,
-            status,
-            text,
-            citations,
-            [e.obligation.id for e in chosen if e.obligation],
-            as_of.isoformat(),
-            problems,
+            question=question,
+            language=q.language,
+            intent=q.intent,
+            jurisdiction=q.jurisdiction,
+            status=status,
+            answer=text,
+            citations=citations,
+            obligations=[e.obligation.id for e in chosen if e.obligation],
+            as_of=as_of.isoformat(),
+            warnings=problems,
         )

@@ -110,7 +110,7 @@ def plan_period(doc: Document) -> tuple[int, int] | None:
 
 def dated(ob: Obligation | None) -> bool:
     """Whether an obligation has a deadline with a calendar date."""
-    return bool(ob and (ob.deadline or {}).get("date"))
+    return bool(ob and ob.deadline and ob.deadline.date)
 
 
 def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
@@ -125,14 +125,14 @@ def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
     if q.asks_basis:  # `依据哪些文件`: the sentence that cites them
         return float("《" in sentence)
     if q.wants_money or q.intent == "compensation":
-        return float(bool(AMOUNT_RE.search(sentence)) or bool(ob and any("元" in t["unit"] for t in ob.thresholds)))
+        return float(bool(AMOUNT_RE.search(sentence)) or bool(ob and any("元" in t.unit for t in ob.thresholds)))
     if q.wants_penalty:
         return float(bool(_PENALTY_RE.search(sentence)) or bool(ob and ob.penalties))
     if q.intent == "deadline":
         return float(dated(ob) or bool(DATE_RE.search(sentence)))
     if q.intent == "department":
         return float(
-            bool(ob and any(ob.departments.values()))
+            bool(ob and ob.departments.names())
             or bool(DEPT_RE.search(sentence))
             or "部门" in sentence
             or "负责" in sentence
@@ -317,7 +317,7 @@ class EvidenceFinder:
             ob = e.obligation
             if not (ob and ob.inherited_from):
                 continue
-            needed = [(ob.deadline or {}).get("text", ""), *list(ob.department_names.values())]
+            needed = [ob.deadline.text if ob.deadline else "", *list(ob.department_names.values())]
             needed = [n for n in needed if n and n not in e.text]
             source = self.store.clause(ob.inherited_from) if needed else None
             if source is None:

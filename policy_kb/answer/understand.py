@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 
 from .. import places
 from ..extract.lexicon import TOPICS
+from ..records import Intent, Level
 from ..search.text import STOPWORDS, SYNONYMS, normalise, query_terms
 
-INTENTS = ("deadline", "threshold", "department", "compensation", "list", "definition", "general")
+INTENTS = tuple(Intent)
 WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|(?<![管处办])理由|依据什么|\bwhy\b|what (?:is|was) the reason", re.I)
 
 
-def _intent_rules() -> list[tuple[str, re.Pattern[str]]]:
+def _intent_rules() -> list[tuple[Intent, re.Pattern[str]]]:
     """data/intents.tsv: (intent, pattern) in the order they are tried; `WHY` stands for WHY_RE."""
     rules = []
     for line in places.data_lines("intents.tsv"):
         intent, pattern = line.split("\t", 1)
-        rules.append((intent, WHY_RE if pattern == "WHY" else re.compile(pattern, re.I)))
+        rules.append((Intent(intent), WHY_RE if pattern == "WHY" else re.compile(pattern, re.I)))
     return rules
 
 
@@ -64,7 +65,7 @@ class Question:
 
     text: str
     language: str
-    intent: str
+    intent: Intent
     jurisdiction: str | None  # full place name
     place_known: bool  # False for a named place that is no place of China we know (火星); whether the knowledge base
     # has documents for a known place (北京市) is decided against the store (compose._covers)
@@ -95,12 +96,12 @@ def language_of(text: str) -> str:
     return "zh" if cjk and cjk >= latin / 4 else "en" if latin else "zh"
 
 
-def intent_of(text: str) -> str:
+def intent_of(text: str) -> Intent:
     for name, rule in _INTENT_RULES:
         if rule.search(text):
             return name
     # a bare topic (`干熄焦`, `4.3米`): the rules about it, from every document that has them
-    return "list" if _only_topics(text) else "general"
+    return Intent.LIST if _only_topics(text) else Intent.GENERAL
 
 
 def topics_of(text: str) -> list[str]:
@@ -124,7 +125,7 @@ def _place_of(text: str, jurisdiction: str | None) -> tuple[places.Place | None,
     named = places.find_places(text)
     chosen = places.lookup(jurisdiction) if jurisdiction else None
     if jurisdiction and chosen is None:  # a parameter naming no place we know (火星): say so, do not ignore it
-        chosen = places.Place(jurisdiction.strip(), "city", None)
+        chosen = places.Place(jurisdiction.strip(), Level.CITY, None)
     asked = named[0] if named else None
     overridden = None
     if asked and chosen and asked.name != chosen.name and asked.name not in places.ancestors(chosen.name):

@@ -1,17 +1,22 @@
 """The web app.  Importing this package does not import gradio (2.3 s CPU): app.py starts loading what the
 first answer needs first (preload), so that and the UI load side by side on two cores."""
 
+from __future__ import annotations
 
-def main() -> None:
+from ..settings import Settings
+
+
+def main(settings: Settings | None = None) -> None:
+    """Serve the app with ``settings`` (`policy-kb serve`), else those of the environment (`python app.py`)."""
     from .ui import main as run
 
-    run()
+    run(settings or Settings.from_env())
 
 
 WARM_QUESTION = "小焦炉啥时候必须停"
 
 
-def preload() -> None:
+def preload(settings: Settings | None = None) -> None:
     """Answer one question in a background thread, before gradio is imported: it loads the encoder (1.5 s) and
     everything else the first answer loads lazily — jieba's dictionaries and tagger, the pinyin table (1.7 s) —
     while the main thread spends 3.4 s importing gradio and building the page, so the two overlap on two cores."""
@@ -19,10 +24,9 @@ def preload() -> None:
 
     def run() -> None:
         from ..answer.compose import Answerer
-        from ..store import default_index_dir
 
         try:
-            Answerer(default_index_dir()).ask(WARM_QUESTION, None)
+            Answerer((settings or Settings.from_env()).index).ask(WARM_QUESTION, None)
         except Exception:  # a missing index is reported with its fix by the first request
             pass
 

@@ -33,8 +33,8 @@ class Limits:
     min_age_s: float = 60.0
 
 
-EXPORT_LIMITS = Limits(max_bytes=int(os.environ.get("POLICY_KB_EXPORT_CACHE_MB", "200")) * MB)
-GRADIO_TEMP_LIMITS = Limits(max_bytes=int(os.environ.get("POLICY_KB_GRADIO_TEMP_MB", "500")) * MB, max_files=2000)
+EXPORT_LIMITS = Limits()  # the bytes from Settings.export_cache_bytes (Service.export_limits)
+GRADIO_TEMP_MAX_FILES = 2000  # the bytes from Settings.gradio_temp_bytes
 JANITOR_INTERVAL_S = 60.0
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import re
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +22,7 @@ from ..profile.match import ChecklistItem, Group, check
 from ..profile.model import Profile, ProfileError, profile_from_dict
 from ..profile.outputs import render_checklist
 from ..reconcile import staging_dir
-from ..records import Obligation
+from ..records import Obligation, Penalty, PenaltyKind
 from ..search.filters import SearchFilter
 from ..search.hybrid import MAX_QUERY_CHARS
 from ..store.feedback import Feedback
@@ -50,7 +49,6 @@ from .throttle import TooManyAttempts
 ALL = "全部 / all"
 MIN_YEAR, MAX_YEAR = 1949, 2100  # years a filter or an as-of date can name
 EXPORT_KEY_VERSION = "1"  # change when render() output changes: cached exports are then written again
-MAX_UPLOAD_BYTES = int(os.environ.get("POLICY_KB_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 
 
 class UserError(Exception):
@@ -67,8 +65,12 @@ def jurisdiction_choices(service: Service) -> list[str]:
                 for n in places.ancestors(d.jurisdiction) or [d.jurisdiction]
                 if n != places.NATIONAL or d.jurisdiction == places.NATIONAL
             )
-    rank = {"national": -1, "province": 0, "city": 1, "county": 2}
-    ordered = sorted(names, key=lambda n: (rank.get(getattr(places.lookup(n), "level", ""), 3), n))
+
+    def broadest_first(name: str) -> tuple[int, str]:
+        place = places.lookup(name)
+        return (-places.RANK[place.level] if place else 1, name)
+
+    ordered = sorted(names, key=broadest_first)
     return [ALL, *ordered]
 
 
@@ -306,8 +308,8 @@ def _yuan(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _bounds(p: dict[str, Any], unit: str) -> str:
-    lo, hi = p.get("min"), p.get("max")
+def _bounds(p: Penalty, unit: str) -> str:
+    lo, hi = p.min, p.max
     if lo is not None and hi is not None and lo != hi:
         return f"{_yuan(lo)}–{_yuan(hi)}{unit}"
     if lo is not None or hi is not None:
@@ -316,27 +318,30 @@ def _bounds(p: dict[str, Any], unit: str) -> str:
     return ""
 
 
-def penalty_summary(penalties: list[dict[str, Any]]) -> str:
+def _percent(v: float | None) -> float | None:
+    return round(v * 100, 4) if isinstance(v, float) else v
+
+
+def penalty_summary(penalties: list[Penalty]) -> str:
     """`罚款 2万–20万元；责令停产整治（逾期不改正的）` for the obligations table; the full records are in the export."""
     parts = []
     for p in penalties:
-        if p["kind"] == "fine" and (p.get("min") is not None or p.get("max") is not None):
+        bounded = p.min is not None or p.max is not None
+        if p.kind == PenaltyKind.FINE and bounded:
             text = f"罚款 {_bounds(p, '元')}"
-        elif p["kind"] == "fine_multiple" and (p.get("min") is not None or p.get("max") is not None):
-            scale = "倍" if max(v for v in (p.get("min"), p.get("max")) if v is not None) > 1 else ""
+        elif p.kind == PenaltyKind.FINE_MULTIPLE and bounded:
+            scale = "倍" if max(v for v in (p.min, p.max) if v is not None) > 1 else ""
             bounds = (
                 _bounds(p, scale)
                 if scale
-                else _bounds(  # ratios up to 1 read as percentages: 60%–100%
-                    {k: (round(v * 100, 4) if isinstance(v, float) else v) for k, v in p.items()}, "%"
-                )
+                else _bounds(replace(p, min=_percent(p.min), max=_percent(p.max)), "%")  # ratios up to 1: 60%–100%
             )
-            text = f"罚款 {p.get('basis') or ''}{bounds}"
-        elif p["kind"] == "detention":
+            text = f"罚款 {p.basis or ''}{bounds}"
+        elif p.kind == PenaltyKind.DETENTION:
             text = f"拘留 {_bounds(p, '日')}"
         else:
-            text = p["text"]
-        parts.append(text + (f"（{p['condition']}）" if p.get("condition") else ""))
+            text = p.text
+        parts.append(text + (f"（{p.condition}）" if p.condition else ""))
     return "；".join(parts)
 
 
@@ -381,9 +386,9 @@ def obligations_table(service: Service, *filters: Any, **named: Any) -> list[lis
     titles = {d.id: d.title or d.id for d in service.store().documents()}
     out = []
     for o in rows:
-        due = (o.deadline or {}).get("date") or ""
+        due = (o.deadline.date if o.deadline else None) or ""
         status = "" if not due else ("已过期 passed" if due < today else "未到期 upcoming")
-        depts = "；".join(dict.fromkeys(n for ns in o.departments.values() for n in ns))
+        depts = "；".join(o.departments.names())
         out.append(
             [
                 due,
@@ -439,7 +444,7 @@ def timeline_rows(service: Service, jurisdiction: Any = None) -> list[dict[str, 
     numbers = {d.id: d.doc_number or d.title or d.id for d in service.store().documents()}
     rows = []
     for o in select(service.store(), ObligationFilter(jurisdiction=_place(jurisdiction))):
-        due = (o.deadline or {}).get("date")
+        due = o.deadline.date if o.deadline else None
         if not due:
             continue
         rows.append(
@@ -513,8 +518,8 @@ def clause_tree_md(service: Service, doc_id: str | None) -> str:
     return "\n".join(lines)
 
 
-def admin_enabled() -> bool:
-    return bool(os.environ.get("POLICY_KB_ADMIN_PASSWORD"))
+def admin_enabled(service: Service) -> bool:
+    return service.settings.admin_enabled
 
 
 def safe_name(name: str) -> str:
@@ -524,7 +529,7 @@ def safe_name(name: str) -> str:
 
 def _login(service: Service, password: str, client: str) -> None:
     """The admin password, checked under a per-client exponential back-off."""
-    expected = os.environ.get("POLICY_KB_ADMIN_PASSWORD", "")
+    expected = service.settings.admin_password
     if not expected:
         raise UserError(
             "上传已关闭：未设置 POLICY_KB_ADMIN_PASSWORD / uploads are disabled (set POLICY_KB_ADMIN_PASSWORD)"
@@ -560,10 +565,9 @@ def upload(service: Service, file_path: str | None, password: str, client: str =
         size = src.stat().st_size
     except OSError as e:
         raise UserError("上传的文件已失效，请重新选择 / the uploaded file is gone, choose it again") from e
-    if size > MAX_UPLOAD_BYTES:
-        raise UserError(
-            f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {MAX_UPLOAD_BYTES / 1_048_576:.0f} MB"
-        )
+    limit = service.settings.max_upload_bytes
+    if size > limit:
+        raise UserError(f"文件过大 / file too large: {size / 1_048_576:.1f} MB, limit {limit / 1_048_576:.0f} MB")
     with service.build_lock:
         if (service.paths.corpus / name).exists() or doc_id_for(Path(name)) in service.store().doc_files():
             raise UserError(f"已存在同名文件 / a document named {name} already exists")
@@ -624,7 +628,7 @@ def profile_from_form(name: Any, place: Any, industries: Any, facilities: Any) -
 
 def _item_html(item: ChecklistItem, new: bool) -> str:
     ob = item.obligation
-    depts = "；".join(dict.fromkeys(n for ns in ob.departments.values() for n in ns))
+    depts = "；".join(ob.departments.names())
     mark = "<span class='new'>🆕 新</span> " if new else ""
     parts = [
         f"<div class='item'><div class='item-head'>{mark}"

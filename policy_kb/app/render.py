@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from .. import places
-from ..records import Answer, Citation, Hit
+from ..records import Answer, AnswerStatus, Citation, ClauseKind, Hit, Level
 
 MARK_OPEN, MARK_CLOSE = "【", "】"
 
@@ -79,9 +79,9 @@ def citation_body(c: Citation, answer_text: str) -> str:
 def answer_markdown(a: Answer) -> str:
     # the outcome in words first, visible without a click (the reason of a refusal is the answer's first line)
     badge = {
-        "answered": "✅ **已找到**\n\n",
-        "partial": "⚠️ **部分回答**（请核对所引条款）\n\n",
-        "not_found": "🔍 **文件中没有答案** — ",
+        AnswerStatus.ANSWERED: "✅ **已找到**\n\n",
+        AnswerStatus.PARTIAL: "⚠️ **部分回答**（请核对所引条款）\n\n",
+        AnswerStatus.NOT_FOUND: "🔍 **文件中没有答案** — ",
     }
     text = "\n".join(
         md_escape(line).replace("\\[", "[").replace("\\]", "]") if not line.startswith("**") else line
@@ -106,16 +106,16 @@ def plain_text(markdown: str) -> str:
 
 
 # clauses without a number, named as a reader would
-KIND_LABELS = {
-    "title": "标题",
-    "preamble": "前言",
-    "cc": "抄送",
-    "body": "正文",
-    "attachment": "附件",
+KIND_LABELS: dict[str, str] = {
+    ClauseKind.TITLE: "标题",
+    ClauseKind.PREAMBLE: "前言",
+    ClauseKind.CC: "抄送",
+    ClauseKind.BODY: "正文",
+    ClauseKind.ATTACHMENT: "附件",
 }
 
 # users read 省级 / 市级, not the records' level names; ids and raw scores stay in the API and the CLI
-LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
+LEVELS: dict[str, str] = {Level.NATIONAL: "国家级", Level.PROVINCE: "省级", Level.CITY: "市级", Level.COUNTY: "县级"}
 
 
 def _level(h: Hit) -> str | None:

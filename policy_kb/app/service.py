@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..answer.compose import Answerer
+from ..settings import Settings
 from ..store import Store
 from ..store.feedback import FeedbackStore
-from .file_cache import FileCache
+from .file_cache import FileCache, Limits
 from .throttle import LoginThrottle
 
 
@@ -24,16 +26,27 @@ class Paths:
 
 
 class Service:
-    def __init__(self, paths: Paths):
+    def __init__(self, paths: Paths, settings: Settings | None = None):
         self.paths = paths
+        if settings is not None:
+            self.settings = settings
         self._local = threading.local()
         self._generation = 0
         self.build_lock = threading.Lock()
         self._feedback: FeedbackStore | None = None
         self._feedback_lock = threading.Lock()
         self.login_throttle = LoginThrottle()
-        self.exports = FileCache(paths.exports)  # bounded, self-cleaning
+        self.exports = FileCache(paths.exports, self.export_limits)  # bounded, self-cleaning
         self.reconciled = threading.Event()  # set when the start-up reconciliation has run (app.startup)
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The app's settings: given by the entry point (app.main), else read from the environment on first use."""
+        return Settings.from_env()
+
+    @property
+    def export_limits(self) -> Limits:
+        return Limits(max_bytes=self.settings.export_cache_bytes)
 
     def answerer(self) -> Answerer:
         local = self._local

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from ..reconcile import reconcile
-from .file_cache import EXPORT_LIMITS, GRADIO_TEMP_LIMITS, Janitor
+from .file_cache import GRADIO_TEMP_MAX_FILES, Janitor, Limits
 from .service import Service
 
 log = logging.getLogger("policy_kb.app")
@@ -35,7 +35,9 @@ def reconcile_now(service: Service) -> None:
 
 def start(service: Service, gradio_temp: Path | None = None) -> Janitor:
     threading.Thread(target=reconcile_now, args=(service,), daemon=True, name="policy-kb-reconcile").start()
-    folders = [(service.paths.exports, EXPORT_LIMITS)]
+    folders = [(service.paths.exports, service.export_limits)]
     if gradio_temp is not None:
-        folders.append((gradio_temp, GRADIO_TEMP_LIMITS))
+        folders.append(
+            (gradio_temp, Limits(max_bytes=service.settings.gradio_temp_bytes, max_files=GRADIO_TEMP_MAX_FILES))
+        )
     return Janitor(folders).start()

@@ -17,7 +17,8 @@ import gradio as gr
 import pandas as pd
 from starlette.middleware import Middleware
 
-from ..store import default_index_dir
+from ..records import Modality
+from ..settings import Settings
 from . import errors, startup
 from . import handlers as h
 from .render import CSS, linked_clause
@@ -75,16 +76,19 @@ def _padded(dates: pd.Series) -> list[float | None] | None:
 
 
 def build_app(
-    index: Path | None = None, corpus: Path | None = None, exports: Path | None = None, gradio_temp: Path | None = None
+    index: Path | None = None,
+    corpus: Path | None = None,
+    exports: Path | None = None,
+    gradio_temp: Path | None = None,
+    settings: Settings | None = None,
 ) -> gr.Blocks:
-    """The app; ``gradio_temp``: Gradio's temp folder when it is this app's own (then it is kept bounded too)."""
-    index = Path(index or default_index_dir())
+    """The app; ``gradio_temp``: Gradio's temp folder when it is this app's own (then it is kept bounded too);
+    ``index``/``corpus`` override ``settings`` (default: read from the environment)."""
+    settings = settings or Settings.from_env()
+    index = Path(index or settings.index)
     service = Service(
-        Paths(
-            index=index,
-            corpus=Path(corpus or os.environ.get("POLICY_KB_CORPUS", "corpus")),
-            exports=Path(exports or index / "exports"),
-        )
+        Paths(index=index, corpus=Path(corpus or settings.corpus), exports=Path(exports or index / "exports")),
+        settings,
     )
     try:
         places_ = h.jurisdiction_choices(service)
@@ -243,11 +247,11 @@ def build_app(
                     o_mod = gr.Dropdown(
                         [
                             h.ALL,
-                            ("必须 / must", "must"),
-                            ("禁止 / must not", "must_not"),
-                            ("鼓励 / encouraged", "encouraged"),
-                            ("目标 / target", "target"),
-                            ("可以 / may", "may"),
+                            ("必须 / must", Modality.MUST.value),
+                            ("禁止 / must not", Modality.MUST_NOT.value),
+                            ("鼓励 / encouraged", Modality.ENCOURAGED.value),
+                            ("目标 / target", Modality.TARGET.value),
+                            ("可以 / may", Modality.MAY.value),
                         ],
                         value=h.ALL,
                         label="类型 / modality",
@@ -422,7 +426,7 @@ def build_app(
                 tree = gr.Markdown()
                 gr.Markdown("#### 被引用但未收录的文件 / cited documents not in the corpus")
                 missing = gr.Markdown()
-                with gr.Accordion("上传文件（管理员）/ upload (admin)", open=False, visible=h.admin_enabled()):
+                with gr.Accordion("上传文件（管理员）/ upload (admin)", open=False, visible=h.admin_enabled(service)):
                     # type and size are checked by the server (handlers.upload) with the app's own messages
                     up_file = UploadBox(label="txt / md / docx / pdf / html")
                     up_pw = gr.Textbox(label="管理员密码 / admin password", type="password")
@@ -491,14 +495,16 @@ def build_app(
 STATE_SESSIONS = 200
 
 
-def main() -> None:
+def main(settings: Settings | None = None) -> None:
+    """Serve the app with ``settings`` (the entry point's), else those of the environment."""
+    settings = settings or Settings.from_env()
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     # Gradio's temp folder of its own (it holds a copy of every file served), so the app can keep it bounded
     gradio_temp = Path(
         os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(tempfile.gettempdir()) / f"policy-kb-gradio-{os.getuid()}"))
     )
-    app = build_app(gradio_temp=gradio_temp)
+    app = build_app(gradio_temp=gradio_temp, settings=settings)
     app.service.warm_up()  # type: ignore[attr-defined]
     app.queue(default_concurrency_limit=8).launch(
         server_name=host,
@@ -506,7 +512,7 @@ def main() -> None:
         **page_options(),
         allowed_paths=[str(app.service.paths.exports.resolve())],  # type: ignore[attr-defined]
         # the upload size limit is the app's own (413 with its message), not Gradio's English max_file_size
-        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=h.MAX_UPLOAD_BYTES)]},
+        app_kwargs={"middleware": [Middleware(UploadLimit, limit_bytes=settings.max_upload_bytes)]},
         state_session_capacity=STATE_SESSIONS,
         show_error=False,
     )  # errors.install already makes every message safe; nothing else is shown

@@ -10,21 +10,19 @@ obligations) without a knowledge base, so the score depends only on ingest and e
 
 from __future__ import annotations
 
-import os
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from .extraction import ExtractionReport, evaluate, load_gold
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_ROOT = ROOT / "tests" / "gold" / "real"
 FIXTURE_ROOT = ROOT / "tests" / "fixtures" / "layouts"
-REAL_DEV = Path(os.environ.get("POLICY_KB_REAL_DEV", ROOT.parent / "shared" / "real-dev"))
-LAWREFBOOK = Path(
-    os.environ.get("POLICY_KB_LAWREFBOOK", ROOT.parent / "shared" / "lawrefbook" / "lawrefbook-2f4c5c2.tar.xz")
-)
+REAL_DEV = settings.current().real_dev  # never copied into the repository
+LAWREFBOOK = settings.current().lawrefbook
 LAWREFBOOK_CACHE = ROOT / "build" / "lawrefbook"
 META_FIELDS = ("title", "jurisdiction", "level", "issue_date", "doc_number", "issuer", "effective_date")
 COUNT_FIELDS = ("articles", "chapters", "sections")

@@ -11,62 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Any
 
-
-class Binds(StrEnum):
-    """Whose duty an obligation is: a company's, a public body's, or not said."""
-
-    ENTERPRISE = "enterprise"
-    GOVERNMENT = "government"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class Condition:
-    """`炭化室高度 <= 4.3 米`: a facility attribute compared with a value (in the document's unit)."""
-
-    attribute: str
-    comparator: str  # = < <= > >=
-    value: float
-    unit: str
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        if float(d["value"]).is_integer():
-            d["value"] = int(d["value"])
-        return d
-
-
-@dataclass
-class Applicability:
-    binds: Binds = Binds.UNKNOWN
-    industries: list[str] = field(default_factory=list)
-    facilities: list[str] = field(default_factory=list)
-    conditions: list[Condition] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "binds": str(self.binds),
-            "industries": self.industries,
-            "facilities": self.facilities,
-            "conditions": [c.to_dict() for c in self.conditions],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Applicability:
-        data = data or {}
-        return cls(
-            Binds(data.get("binds", "unknown")),
-            list(data.get("industries", [])),
-            list(data.get("facilities", [])),
-            [Condition(**{**c, "value": float(c["value"])}) for c in data.get("conditions", [])],
-        )
+from ..records import Applicability, Binds, Condition, Departments, Threshold
 
 
 @cache
@@ -110,7 +59,7 @@ def _leading_actor(text: str) -> str:
 def _binds(
     text: str,
     subject: str | None,
-    departments: dict[str, list[str]],
+    departments: Departments,
     conditions: list[Condition],
     prohibition: bool,
 ) -> Binds:
@@ -133,7 +82,7 @@ def _binds(
         return Binds.ENTERPRISE
     if _opening(text).startswith(tuple(words["government_openings"])):
         return Binds.GOVERNMENT
-    actors = any(departments.get(r) for r in ("lead", "responsible", "implement"))
+    actors = bool(departments.lead or departments.responsible or departments.implement)
     if (
         any(w in text for w in words["enterprise_words"])
         or _named(text, words["facilities"])
@@ -169,16 +118,23 @@ def _qualifies(text: str, threshold_text: str) -> bool:
 def applicability(
     text: str,
     subject: str | None,
-    departments: dict[str, list[str]],
-    thresholds: list[dict[str, Any]],
+    departments: Departments,
+    thresholds: list[Threshold],
     modality: str = "must",
 ) -> Applicability:
     words = vocabulary()
     conditions = []
     for t in thresholds:
-        attribute = attribute_of(t.get("metric"))
-        if attribute and not t.get("scope") and _qualifies(text, t.get("text", "")):
-            conditions.append(Condition(attribute, t["comparator"], float(t["value"]), t["unit"], t.get("text", "")))
+        attribute = attribute_of(t.metric)
+        if attribute and not t.scope and _qualifies(text, t.text):
+            conditions.append(
+                Condition(attribute=attribute, comparator=t.comparator, value=float(t.value), unit=t.unit, text=t.text)
+            )
     conditions = list(dict.fromkeys(conditions))
     binds = _binds(text, subject, departments, conditions, modality == "must_not")
-    return Applicability(binds, _named(text, words["industries"]), _named(text, words["facilities"]), conditions)
+    return Applicability(
+        binds=binds,
+        industries=_named(text, words["industries"]),
+        facilities=_named(text, words["facilities"]),
+        conditions=conditions,
+    )

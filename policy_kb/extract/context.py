@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..ingest.clauses import cn_to_int
-from ..records import Clause
-from .dates import Deadline, find_deadlines
+from ..records import Clause, Deadline, Modality, Penalty, Role
+from .dates import find_deadlines
 from .departments import Assignment, split_names
-from .penalties import Penalty, authorities, find_penalties, item_penalties
+from .penalties import authorities, find_penalties, item_penalties
 
 # `责任单位：` and its variants; the role of the units it lists comes from the label (`牵头单位` → lead)
 _LABELS = (
@@ -30,20 +30,20 @@ RESPONSIBILITY_LINE = re.compile(rf"^[（(]?(?:{_LABELS})[：:]", re.M)
 # one labelled list of units: up to the next label (`牵头部门：…；配合部门：…` may share a line) or the line end
 _RESPONSIBILITY = re.compile(rf"({_LABELS})[：:]\s*(.+?)(?=[；;。，,]?\s*(?:{_LABELS})[：:]|[）)]?[。；;]?$)", re.M)
 _LABEL_ROLE = {
-    "牵头单位": "lead",
-    "牵头部门": "lead",
-    "主办单位": "lead",
-    "配合单位": "cooperate",
-    "配合部门": "cooperate",
-    "协同部门": "cooperate",
-    "协同单位": "cooperate",
-    "参与单位": "cooperate",
-    "协办单位": "cooperate",
-    "落实单位": "implement",
-    "实施单位": "implement",
+    "牵头单位": Role.LEAD,
+    "牵头部门": Role.LEAD,
+    "主办单位": Role.LEAD,
+    "配合单位": Role.COOPERATE,
+    "配合部门": Role.COOPERATE,
+    "协同部门": Role.COOPERATE,
+    "协同单位": Role.COOPERATE,
+    "参与单位": Role.COOPERATE,
+    "协办单位": Role.COOPERATE,
+    "落实单位": Role.IMPLEMENT,
+    "实施单位": Role.IMPLEMENT,
 }
 _MARKER = re.compile(r"[（(](牵头|配合|落实|负责)[）)]$")
-_MARKER_ROLE = {"牵头": "lead", "配合": "cooperate", "落实": "implement", "负责": "responsible"}
+_MARKER_ROLE = {"牵头": Role.LEAD, "配合": Role.COOPERATE, "落实": Role.IMPLEMENT, "负责": Role.RESPONSIBLE}
 # governments of lower levels listed among the units carry out what the departments organise
 _IMPLEMENTER = re.compile(r"^(?:各|有关)(?:[^，、（]|（[^）]*）){0,14}(?:人民政府|政府|管委会)$")
 # a penalty article's lead-in that announces its violation items
@@ -66,7 +66,7 @@ class ClauseContext:
     penalties: list[Penalty] = field(default_factory=list)
     authorities: list[str] = field(default_factory=list)
     penalties_from: str | None = None
-    duty_modality: str | None = None  # the clause is an item of a duty list (`负有下列职责：`)
+    duty_modality: Modality | None = None  # the clause is an item of a duty list (`负有下列职责：`)
     duty_lead_in: str | None = None
     duty_from: str | None = None
 
@@ -84,9 +84,9 @@ def responsibility_line(text: str) -> Assignment | None:
             if marker:
                 role = _MARKER_ROLE[marker.group(1)]
             elif _IMPLEMENTER.match(bare):
-                role = "implement"
+                role = Role.IMPLEMENT
             else:
-                role = label_role or ("cooperate" if has_lead else "responsible")
+                role = label_role or (Role.COOPERATE if has_lead else Role.RESPONSIBLE)
             result.add(role, bare)
     return result or None
 
@@ -177,7 +177,7 @@ def _duty_item(ctx: ClauseContext, parent: Clause) -> None:
     lead_in, _ = _lead_and_closing(parent)
     if not DUTY_LIST_LEAD.search(lead_in):
         return
-    ctx.duty_modality = "must_not" if re.search(r"不得|禁止|严禁", lead_in) else "must"
+    ctx.duty_modality = Modality.MUST_NOT if re.search(r"不得|禁止|严禁", lead_in) else Modality.MUST
     ctx.duty_lead_in = lead_in
     ctx.duty_from = parent.id
 

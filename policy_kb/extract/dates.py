@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from ..ingest.clauses import cn_to_int
+from ..records import Deadline, DeadlineKind, Precision
 
 Y = r"(?P<y>\d{4})年"
 DEADLINE_RE = re.compile(
@@ -33,30 +32,6 @@ DEADLINE_RE = re.compile(
 )
 _RANGE_END_RE = re.compile(r"(?<!\d)\d{4}年?\s*[—\-－–~～至到]$")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-
-
-@dataclass
-class Deadline:
-    text: str
-    date: str | None
-    precision: str | None  # day | month | quarter | year | None
-    kind: str  # by | from | during | relative | recurring
-    resolved_from: str | None = None
-    start: int = 0  # offset in the sentence
-    end: int = 0
-    warnings: list[str] = field(default_factory=list)
-    rule: str | None = None  # a recurring deadline's rule as written (`每月5日前`)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("start", "end"):
-            d.pop(k)
-        for k in ("resolved_from", "rule"):
-            if d[k] is None:
-                d.pop(k)
-        if not d["warnings"]:
-            d.pop("warnings")
-        return d
 
 
 def _month_end(y: int, m: int) -> str:
@@ -87,20 +62,34 @@ def _after_issue(m: re.Match[str], text: str, start: int, end: int, issue: date 
     if issue is None or n is None or "工作日" in unit:
         reason = "working days depend on the holiday calendar" if "工作日" in unit else "the issue date is unknown"
         return Deadline(
-            text, None, None, "relative", start=start, end=end, warnings=[f"'{text}' not resolved: {reason}"]
+            text=text,
+            date=None,
+            precision=None,
+            kind=DeadlineKind.RELATIVE,
+            start=start,
+            end=end,
+            warnings=[f"'{text}' not resolved: {reason}"],
         )
     if unit == "个月":
         y, mo = divmod(issue.month - 1 + n, 12)
         due = date(issue.year + y, mo + 1, min(issue.day, calendar.monthrange(issue.year + y, mo + 1)[1]))
     else:
         due = issue + timedelta(days=n)
-    return Deadline(text, due.isoformat(), "day", "by", resolved_from="印发之日", start=start, end=end)
+    return Deadline(
+        text=text,
+        date=due.isoformat(),
+        precision=Precision.DAY,
+        kind=DeadlineKind.BY,
+        resolved_from="印发之日",
+        start=start,
+        end=end,
+    )
 
 
 def _no_year(m: re.Match[str], text: str, start: int, end: int, issue: date | None) -> Deadline | None:
     """`11月30日前` in a document issued in 2024 → 2024-11-30; a day already past at issue means the next year."""
     if issue is None:
-        return Deadline(text, None, None, "relative", start=start, end=end)
+        return Deadline(text=text, date=None, precision=None, kind=DeadlineKind.RELATIVE, start=start, end=end)
     mo = int(m.group("nm"))
     if not 1 <= mo <= 12:
         return None
@@ -110,13 +99,15 @@ def _no_year(m: re.Match[str], text: str, start: int, end: int, issue: date | No
             d = int(m.group("nd"))
             if not 1 <= d <= calendar.monthrange(year, mo)[1]:
                 return None
-            iso, precision = f"{year:04d}-{mo:02d}-{d:02d}", "day"
+            iso, precision = f"{year:04d}-{mo:02d}-{d:02d}", Precision.DAY
         else:
-            iso, precision = _month_end(year, mo), "month"
+            iso, precision = _month_end(year, mo), Precision.MONTH
         if iso >= issue.isoformat():
             break
         year += 1
-    return Deadline(text, iso, precision, "by", resolved_from="印发年份", start=start, end=end)
+    return Deadline(
+        text=text, date=iso, precision=precision, kind=DeadlineKind.BY, resolved_from="印发年份", start=start, end=end
+    )
 
 
 # Complexity over 15 on purpose: one branch per deadline shape of the grammar at the top of the module (by,
@@ -126,17 +117,27 @@ def _parse(  # noqa: C901 (reason above)
 ) -> Deadline | None:
     text = m.group(0).rstrip("，,")
     start, end = m.start(), m.start() + len(text)
-    if m.group("recurring"):
-        return Deadline(text, None, None, "recurring", rule=text, start=start, end=end)
+    if m.group(DeadlineKind.RECURRING):
+        return Deadline(
+            text=text, date=None, precision=None, kind=DeadlineKind.RECURRING, rule=text, start=start, end=end
+        )
     if m.group("after_issue"):
         return _after_issue(m, text, start, end, issue)
     if m.group("noyear"):
         return _no_year(m, text, start, end, issue)
-    if m.group("relative"):
-        rel = m.group("relative")
+    if m.group(DeadlineKind.RELATIVE):
+        rel = m.group(DeadlineKind.RELATIVE)
         if rel in ("年底前", "年内") and doc_year:
-            return Deadline(text, f"{doc_year}-12-31", "year", "by", resolved_from=rel, start=start, end=end)
-        return Deadline(text, None, None, "relative", start=start, end=end)
+            return Deadline(
+                text=text,
+                date=f"{doc_year}-12-31",
+                precision=Precision.YEAR,
+                kind=DeadlineKind.BY,
+                resolved_from=rel,
+                start=start,
+                end=end,
+            )
+        return Deadline(text=text, date=None, precision=None, kind=DeadlineKind.RELATIVE, start=start, end=end)
     if text[0] in "在于":  # `在2023年5月10日前` → the deadline text starts at the year
         text, start = text[1:], start + 1
     before = sentence[max(0, m.start() - 3) : m.start() + (1 if sentence[m.start()] in "至" else 0)]
@@ -149,7 +150,15 @@ def _parse(  # noqa: C901 (reason above)
     if m.group("plan"):  # five-year plans: “十一五” = 2006–2010
         n = {"一": 11, "二": 12, "三": 13, "四": 14, "五": 15}[m.group("plan_n")]
         year = 1955 + 5 * n  # the plan's last year
-        return Deadline(text, f"{year}-12-31", "year", "during", m.group("plan").strip('“”"'), start, end)
+        return Deadline(
+            text=text,
+            date=f"{year}-12-31",
+            precision=Precision.YEAR,
+            kind=DeadlineKind.DURING,
+            resolved_from=m.group("plan").strip('“”"'),
+            start=start,
+            end=end,
+        )
     if m.group("y"):
         year = int(m.group("y"))
         resolved = None
@@ -159,10 +168,10 @@ def _parse(  # noqa: C901 (reason above)
             return None  # `全年大气污染物许可排放总量指标`, `全年全覆盖`: an annual quantity or scope, not a due date
         if doc_year is None:
             return Deadline(
-                text,
-                None,
-                None,
-                "relative",
+                text=text,
+                date=None,
+                precision=None,
+                kind=DeadlineKind.RELATIVE,
                 start=start,
                 end=end,
                 warnings=[f"'{rel}' not resolved: the document's issue date is unknown"],
@@ -177,14 +186,14 @@ def _parse(  # noqa: C901 (reason above)
         season = re.match(r"[\u4e00-\u9fff]{2,4}?(?:季|期|节)(?:前|后|结束前|开始前)?", sentence[end:])
         full = text + (season.group(0) if season else "")
         return Deadline(
-            full,
-            None,
-            None,
-            "relative",
-            resolved,
-            start,
-            start + len(full),
-            [f"'{full}' depends on a season; no exact date"],
+            text=full,
+            date=None,
+            precision=None,
+            kind=DeadlineKind.RELATIVE,
+            resolved_from=resolved,
+            start=start,
+            end=start + len(full),
+            warnings=[f"'{full}' depends on a season; no exact date"],
         )
     if not suffix and re.match(r"[^\s，,。；]", after) and not m.group("rel"):
         # `2019年全省淘汰…` (a target within a year) — but not `2019年度`/`2019年的` or a bare mention mid-sentence
@@ -193,68 +202,75 @@ def _parse(  # noqa: C901 (reason above)
         ):
             return None
     kind = {
-        "前": "by",
-        "之前": "by",
-        "以前": "by",
-        "起": "from",
-        "开始": "from",
-        "以后": "from",
-        "后": "from",
-        "内": "by",
-    }.get(suffix, "during")
+        "前": DeadlineKind.BY,
+        "之前": DeadlineKind.BY,
+        "以前": DeadlineKind.BY,
+        "起": DeadlineKind.FROM,
+        "开始": DeadlineKind.FROM,
+        "以后": DeadlineKind.FROM,
+        "后": DeadlineKind.FROM,
+        "内": DeadlineKind.BY,
+    }.get(suffix, DeadlineKind.DURING)
     if m.group("text").startswith(("到", "至")) or (m.group("rel") and not suffix):
-        kind = "by"  # `到2022年…`, `今年…到位`
+        kind = DeadlineKind.BY  # `到2022年…`, `今年…到位`
     if m.group("d"):
         mo, d = int(m.group("m")), int(m.group("d"))
         if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(year, mo)[1]):
             return None
-        date, precision = f"{year:04d}-{mo:02d}-{d:02d}", "day"
+        date, precision = f"{year:04d}-{mo:02d}-{d:02d}", Precision.DAY
     elif m.group("m"):
         mo = int(m.group("m"))
         if not 1 <= mo <= 12:
             return None
         if m.group("mid"):
             return Deadline(
-                text, None, None, "relative", resolved, start, end, [f"'{text}' names part of a month; no exact date"]
+                text=text,
+                date=None,
+                precision=None,
+                kind=DeadlineKind.RELATIVE,
+                resolved_from=resolved,
+                start=start,
+                end=end,
+                warnings=[f"'{text}' names part of a month; no exact date"],
             )
-        if kind == "by" and not m.group("me"):
+        if kind == DeadlineKind.BY and not m.group("me"):
             # `2023年8月前` = before August: the end of July
             if mo == 1:
                 date = f"{year - 1:04d}-12-31"
             else:
                 date = _month_end(year, mo - 1)
-        elif kind == "from":
+        elif kind == DeadlineKind.FROM:
             date = f"{year:04d}-{mo:02d}-01"
         else:
             date = _month_end(year, mo)
-        precision = "month"
+        precision = Precision.MONTH
     elif m.group("q"):
         q = _CN_NUM[m.group("q")[1]]
-        date, precision = _month_end(year, q * 3), "quarter"
-        if kind == "from":
+        date, precision = _month_end(year, q * 3), Precision.QUARTER
+        if kind == DeadlineKind.FROM:
             date = f"{year:04d}-{q * 3 - 2:02d}-01"
     elif m.group("half"):
         half = m.group("half")
-        date, precision = (f"{year:04d}-06-30" if half in ("上半年", "年中") else f"{year:04d}-12-31"), "month"
+        date, precision = (f"{year:04d}-06-30" if half in ("上半年", "年中") else f"{year:04d}-12-31"), Precision.MONTH
     else:
-        if kind == "from":
+        if kind == DeadlineKind.FROM:
             date = f"{year:04d}-01-01"
-        elif kind == "by" and suffix in ("前", "之前", "以前") and not m.group("ye"):
+        elif kind == DeadlineKind.BY and suffix in ("前", "之前", "以前") and not m.group("ye"):
             # `2023年前` = before 2023; usage varies, so flag it rather than guess silently
             return Deadline(
-                text,
-                None,
-                "year",
-                "by",
-                resolved,
-                start,
-                end,
-                [f"'{text}' may mean before or by the end of {year}; no date assigned"],
+                text=text,
+                date=None,
+                precision=Precision.YEAR,
+                kind=DeadlineKind.BY,
+                resolved_from=resolved,
+                start=start,
+                end=end,
+                warnings=[f"'{text}' may mean before or by the end of {year}; no date assigned"],
             )
         else:
             date = f"{year:04d}-12-31"
-        precision = "year"
-    return Deadline(text, date, precision, kind, resolved, start, end)
+        precision = Precision.YEAR
+    return Deadline(text=text, date=date, precision=precision, kind=kind, resolved_from=resolved, start=start, end=end)
 
 
 def find_deadlines(sentence: str, doc_year: int | None = None, issue_date: str | None = None) -> list[Deadline]:

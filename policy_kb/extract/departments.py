@@ -7,19 +7,20 @@ import re
 from dataclasses import dataclass, field
 
 from .. import places
+from ..records import Departments, Role
 from .lexicon import DEPT_RE, ORG_SUFFIX, canonical_department
 
-ROLES = ("lead", "cooperate", "implement", "responsible")
+ROLES = tuple(Role)
 _ROLE_WORDS = [  # checked in order on the text right after a list of names
-    ("lead", r"牵头"),
-    ("implement", r"(?:负责)?(?:组织)?落实"),
+    (Role.LEAD, r"牵头"),
+    (Role.IMPLEMENT, r"(?:负责)?(?:组织)?落实"),
     # `…部门应当予以配合`: a modal before the role word still makes it a cooperating role
     (
-        "cooperate",
+        Role.COOPERATE,
         r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)(?:予以|积极|给予|主动)?)?"
         r"(?:配合|协同|协助|参与|形成合力)",
     ),
-    ("responsible", r"(?:等(?:有关|相关)?部门)?(?:按(?:照)?职责(?:分工)?(?:分别)?负责|负责|要|必须|应)"),
+    (Role.RESPONSIBLE, r"(?:等(?:有关|相关)?部门)?(?:按(?:照)?职责(?:分工)?(?:分别)?负责|负责|要|必须|应)"),
 ]
 _BRACKETS = str.maketrans("〈〉()", "（）（）")
 ASSIGNMENT_PAREN_RE = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*)）")
@@ -29,10 +30,10 @@ ASSIGNMENT_PAREN_RE = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*
 class Assignment:
     """Departments by role; names canonical, with the written forms kept alongside."""
 
-    roles: dict[str, list[str]] = field(default_factory=lambda: {r: [] for r in ROLES})
+    roles: dict[Role, list[str]] = field(default_factory=lambda: {r: [] for r in ROLES})
     written: dict[str, str] = field(default_factory=dict)  # canonical → as written
 
-    def add(self, role: str, name: str) -> None:
+    def add(self, role: Role, name: str) -> None:
         canon = canonical_department(name)
         if canon not in self.roles[role]:
             self.roles[role].append(canon)
@@ -45,6 +46,10 @@ class Assignment:
 
     def __bool__(self) -> bool:
         return any(self.roles.values())
+
+    def as_departments(self) -> Departments:
+        """The record an obligation holds (a copy: the assignment may still grow)."""
+        return Departments(**{r.value: list(ns) for r, ns in self.roles.items()})
 
 
 def _split_top(text: str, seps: str) -> list[str]:
@@ -137,9 +142,9 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
         before = text[max(0, group[0].start() - 2) : group[0].start()]
         role = next((r for r, pattern in _ROLE_WORDS if re.match(pattern, after)), None)
         if before.endswith("会同"):
-            role = "cooperate"  # `市商务局要会同市交通运输局建立…`
+            role = Role.COOPERATE  # `市商务局要会同市交通运输局建立…`
         elif role is None and group[0].start() == 0 and re.match(r"[\u4e00-\u9fff]", after):
-            role = "responsible"  # the sentence opens with the department: `市交通运输局每季度对…抽查`
+            role = Role.RESPONSIBLE  # the sentence opens with the department: `市交通运输局每季度对…抽查`
         if role is not None:
             for m in group:
                 result.add(role, m.group(0))

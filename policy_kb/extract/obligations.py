@@ -16,7 +16,7 @@ from typing import Any
 from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
-from ..records import Clause, Document, Obligation
+from ..records import Clause, Deadline, Document, Modality, Obligation, Penalty, Role
 from .applicability import applicability
 from .authorities import (
     agent_authorities,
@@ -27,7 +27,7 @@ from .authorities import (
     subject_authorities,
 )
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
-from .dates import Deadline, find_deadlines
+from .dates import find_deadlines
 from .departments import (
     ASSIGNMENT_PAREN_RE,
     Assignment,
@@ -41,31 +41,25 @@ from .departments import (
 )
 from .lexicon import canonical_department
 from .nlp import get_nlp, spans
-from .penalties import Penalty, authorities, find_penalties, referenced_paragraph
+from .penalties import authorities, find_penalties, referenced_paragraph
 from .quantities import find_thresholds
 
 SENTENCE_END = "。；！？;!?\n"
 # a penalty provision is one unit up to its full stop: `…处…罚款；拒不改正的，责令停产整治。` is one violation
 PENALTY_SENTENCE_END = "。！？!?\n"
-MODALITY_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("must_not", re.compile(r"不得|禁止|严禁|决不允许|不允许|不准|一律不|不予|杜绝|不再(?!是)")),
-    ("encouraged", re.compile(r"^(?:[^，。；]{0,10}?)(?:鼓励|支持|引导|倡导)")),
-    ("target", re.compile(r"力争|争取|目标(?:为|是)|率先")),
-    ("may", re.compile(r"(?:^|[^不许认])可(?:以)?(?=[\u4e00-\u9fff])(?!持续|能|控|行|靠|视)")),
+MODALITY_RULES: list[tuple[Modality, re.Pattern[str]]] = [
+    (Modality.MUST_NOT, re.compile(r"不得|禁止|严禁|决不允许|不允许|不准|一律不|不予|杜绝|不再(?!是)")),
+    (Modality.ENCOURAGED, re.compile(r"^(?:[^，。；]{0,10}?)(?:鼓励|支持|引导|倡导)")),
+    (Modality.TARGET, re.compile(r"力争|争取|目标(?:为|是)|率先")),
+    (Modality.MAY, re.compile(r"(?:^|[^不许认])可(?:以)?(?=[\u4e00-\u9fff])(?!持续|能|控|行|靠|视)")),
 ]
 MUST_RE = re.compile(
     r"必须|要(?!求|点|素|是)|应当|应(?!用|急|对)|须|务必|确保|严格|负责(?!人)|予以|一律|按(?:照)?规定|按期|按时|立即|承担[^，。；]{0,12}责任|达到[^，。；]{0,14}要求"
 )
 STRONG_RE = re.compile(r"必须|要(?!求|点|素|是)|应当|须|不得|严禁|禁止")
 PERSONNEL_RE = re.compile(r"(?:局长|主任|负责人|镇长|部长|市长|队长|总经理|秘书长|调研员|党组成员|委员)$")
-IMPERATIVE_RE = re.compile(
-    r"^(?:[^，。；]{0,10}?)(?:推进|推动|加快|加强|加大|完成|实施|建立|健全|开展|落实|严格|强化|提高|提升|促进|组织|制定|督促|"
-    r"确保|做好|深化|坚持|实行|执行|淘汰|关停|压减|整治|控制|优先|全面|积极|大力|进一步|持续|切实|依法|成立|明确|"
-    r"研究|搭建|完善|建设|培育|发挥|规范|从严|坚决|认真|妥善|充分|着力|突出|聚焦|抓好|保障|防止|负责|配合|协助|"
-    r"采取|更新|减少|降低|取缔|清理|核发|核实|分解|打造|延伸|构建|扩大|提前|倒排|紧盯|细化|派驻|指导|监督|安排|"
-    r"启动|推广|引导|鼓励|支持|禁止|严禁|暂停|收归|撤销|保持|实现|迎接|配套|编制|调整|划定|纳入|公开|更换|加快推进|"
-    r"确定|核定)"
-)
+# an instruction opens with its verb (data/imperative_verbs.txt, in the order tried)
+IMPERATIVE_RE = re.compile(r"^(?:[^，。；]{0,10}?)(?:" + "|".join(places.data_lines("imperative_verbs.txt")) + ")")
 BACKGROUND_RE = re.compile(
     r"^(?:截至|截止|目前|近年来|据测算|据估算|据|“[十九]五”(?:期间|末)|[“\"]?九五|本世纪|受|随着|伴随|"
     r"山西是|山西省是|我省是|这是|这一|这种|一是|二是|三是|四是)"
@@ -126,12 +120,12 @@ def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
     return spans
 
 
-def modality_of(sentence: str) -> str:
+def modality_of(sentence: str) -> Modality:
     for name, rule in MODALITY_RULES:
         m = rule.search(sentence)
-        if m and not (name == "may" and _duty_before(sentence, m.start())):
+        if m and not (name == Modality.MAY and _duty_before(sentence, m.start())):
             return name
-    return "must"
+    return Modality.MUST
 
 
 def _duty_before(sentence: str, pos: int) -> bool:
@@ -278,7 +272,7 @@ def _record(
     deadline = next(
         (d for d in candidates if d.kind in ("by", "from", "during")), candidates[0] if candidates else None
     )
-    thresholds = [t.to_dict() for t in find_thresholds(text)]
+    thresholds = find_thresholds(text)
     return Obligation(
         id=f"{clause.id}#{n}",
         doc_id=doc.id,
@@ -291,12 +285,12 @@ def _record(
         subject=subject,
         action=_action(text, subject, deadline),
         modality=modality_of(text),
-        deadline=deadline.to_dict() if deadline else None,
+        deadline=deadline,
         thresholds=thresholds,
-        departments={r: list(v) for r, v in roles.roles.items()},
+        departments=roles.as_departments(),
         start=start,
         end=end,
-        other_deadlines=[d.to_dict() for d in deadlines if d is not deadline],
+        other_deadlines=[d for d in deadlines if d is not deadline],
         department_names=dict(roles.written),
         warnings=warnings + [w for d in deadlines for w in d.warnings],
     )
@@ -394,7 +388,7 @@ def _add_authorities(roles: Assignment, named: _Named, known: list[str]) -> None
     """Generically named authorities (authorities.py) that the department rules did not already place; a
     distributed name (`市住建部门`) becomes the department of the document it stands for (`市住建局`)."""
     placed = {n for names in roles.roles.values() for n in names}
-    for role, names in (("responsible", named.subject + named.agents), ("cooperate", named.cooperate)):
+    for role, names in ((Role.RESPONSIBLE, named.subject + named.agents), (Role.COOPERATE, named.cooperate)):
         for name in (resolve(n, known) for n in names):
             if canonical_department(name) not in placed:
                 roles.add(role, name)
@@ -430,7 +424,7 @@ def _sentence_roles(
     if not own:
         for canon, as_written in holders:
             if is_department(canon):
-                roles.add("responsible", as_written)  # canonical role name, the written form (市住建局) kept
+                roles.add(Role.RESPONSIBLE, as_written)  # canonical role name, the written form (市住建局) kept
     named = _named(text)
     if roles:
         _complete_names(roles, named)
@@ -478,11 +472,11 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
     if not STRONG_RE.search(ob.text):  # an item with its own 应当/不得 keeps it
         ob.modality = ctx.duty_modality
     ob.subject = ob.subject or _subject(ctx.duty_lead_in, {})
-    if not any(ob.departments.values()):
+    if not ob.departments.names():
         roles = Assignment()
         _add_authorities(roles, _named(ctx.duty_lead_in), known)
         if roles:
-            ob.departments = {r: list(v) for r, v in roles.roles.items()}
+            ob.departments = roles.as_departments()
             ob.department_names = dict(roles.written)
             ob.inherited_from = ob.inherited_from or ctx.duty_from
 
@@ -490,10 +484,10 @@ def _duty_of_list(ob: Obligation, ctx: ClauseContext, known: list[str]) -> None:
 def _inherit(ob: Obligation, ctx: ClauseContext) -> None:
     """Fill what the sentence does not state from its clause's context (context.py), naming the source clause."""
     if ob.deadline is None and ctx.deadline is not None:
-        ob.deadline = ctx.deadline.to_dict()
+        ob.deadline = ctx.deadline
         ob.inherited_from = ctx.deadline_from
-    if not any(ob.departments.values()) and ctx.departments is not None:
-        ob.departments = {r: list(v) for r, v in ctx.departments.roles.items()}
+    if not ob.departments.names() and ctx.departments is not None:
+        ob.departments = ctx.departments.as_departments()
         ob.department_names = {**dict(ctx.departments.written), **ob.department_names}
         ob.inherited_from = ob.inherited_from or ctx.departments_from
 
@@ -505,22 +499,24 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], refer
     the text normalised for matching here (extract_document restores the written form afterwards)."""
     if ctx.penalty_item:
         penalties, names = ctx.penalties + own, ctx.authorities
-        ob.modality = "must_not"
-        if not any(ob.departments.values()):
+        ob.modality = Modality.MUST_NOT
+        if not ob.departments.names():
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:
         penalties, names = own, authorities(ob.text) if own else []
         if own and not names and referenced:
             names = authorities(referenced)  # `依照前款规定处罚`: by the authority of that paragraph too
-        if own and (names or ob.text.startswith("违反")) and ob.modality in ("must", "may"):
-            ob.modality = "must_not"  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
-    ob.penalties = [p.to_dict() for p in penalties]
+        if own and (names or ob.text.startswith("违反")) and ob.modality in (Modality.MUST, Modality.MAY):
+            ob.modality = (
+                Modality.MUST_NOT
+            )  # a penalty provision (`违反…的，由…处…`): the conduct it punishes is prohibited
+    ob.penalties = list(penalties)
     roles = Assignment()
     for role, canon in ((r, n) for r, ns in ob.departments.items() for n in ns):
         roles.add(role, ob.department_names.get(canon, canon))
     for name in names:
-        roles.add("responsible", name)
-    ob.departments = {r: list(v) for r, v in roles.roles.items()}
+        roles.add(Role.RESPONSIBLE, name)
+    ob.departments = roles.as_departments()
     ob.department_names = {**dict(roles.written), **ob.department_names}
 
 
@@ -646,9 +642,7 @@ def extract_document(doc: Document) -> list[Obligation]:
     for ob in out:
         ob.text = doc.text[ob.start : ob.end].strip()
         # last, once the subject and departments are final
-        ob.applicability = applicability(
-            ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality
-        ).to_dict()
+        ob.applicability = applicability(ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality)
     return out
 
 

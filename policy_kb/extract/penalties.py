@@ -10,45 +10,11 @@ text normalised for matching (full-width punctuation), which has the same offset
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from enum import StrEnum
-from typing import Any
 
 import cn2an
 
+from ..records import Penalty, PenaltyKind
 from .authorities import agent_authorities, split_authorities
-
-
-class PenaltyKind(StrEnum):
-    FINE = "fine"
-    FINE_MULTIPLE = "fine_multiple"  # a multiple or percentage of a base (违法所得, 直接损失, 上一年年收入)
-    DETENTION = "detention"
-    ORDER = "order"  # 责令改正 / 责令停产整治 / 责令停止建设 …
-    CLOSURE = "closure"  # closing down after approval by a government: 报经…批准，责令停业、关闭
-    DAILY = "daily"  # 按日连续处罚
-    CONFISCATION = "confiscation"
-    REVOCATION = "revocation"
-    WARNING = "warning"
-    SANCTION = "sanction"  # 处分 of officials
-
-
-@dataclass
-class Penalty:
-    kind: PenaltyKind
-    text: str
-    min: float | None = None
-    max: float | None = None
-    unit: str | None = None
-    basis: str | None = None
-    condition: str | None = None
-    start: int = 0  # offset in the text searched
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["kind"] = self.kind.value
-        d.pop("start")
-        return {k: v for k, v in d.items() if v is not None}
-
 
 NUM = r"[零〇一二两三四五六七八九十百千万亿\d.]+"
 _PERCENT = rf"(?:百分之{NUM}|{NUM}%)"
@@ -131,7 +97,7 @@ def _fines(text: str) -> list[Penalty]:
             lo = hi = _amount(m.group("exact"), m.group("exact_unit"))
         if lo is None and hi is None:
             continue
-        out.append(Penalty(PenaltyKind.FINE, m.group(0), lo, hi, "元", start=m.start()))
+        out.append(Penalty(kind=PenaltyKind.FINE, text=m.group(0), min=lo, max=hi, unit="元", start=m.start()))
     for m in _FINE_MULTIPLE.finditer(text):
         basis = _clean_basis(m.group("basis") or m.group("basis2") or m.group("basis3"))
         if m.group("lo") is not None:
@@ -142,7 +108,17 @@ def _fines(text: str) -> list[Penalty]:
             lo = hi = _ratio(m.group("exact"))
         if lo is None and hi is None:
             continue
-        out.append(Penalty(PenaltyKind.FINE_MULTIPLE, m.group(0).strip(), lo, hi, None, basis, start=m.start()))
+        out.append(
+            Penalty(
+                kind=PenaltyKind.FINE_MULTIPLE,
+                text=m.group(0).strip(),
+                min=lo,
+                max=hi,
+                unit=None,
+                basis=basis,
+                start=m.start(),
+            )
+        )
     return out
 
 
@@ -162,24 +138,24 @@ def find_penalties(text: str) -> list[Penalty]:
     for m in _DETENTION.finditer(text):
         found.append(
             Penalty(
-                PenaltyKind.DETENTION,
-                m.group(0),
-                _number(m.group("lo")) if m.group("lo") else None,
-                _number(m.group("hi")),
-                "日",
+                kind=PenaltyKind.DETENTION,
+                text=m.group(0),
+                min=_number(m.group("lo")) if m.group("lo") else None,
+                max=_number(m.group("hi")),
+                unit="日",
                 start=m.start(),
             )
         )
     closures = list(_CLOSURE.finditer(text))
     for m in closures:
-        found.append(Penalty(PenaltyKind.CLOSURE, m.group(0), start=m.start()))
+        found.append(Penalty(kind=PenaltyKind.CLOSURE, text=m.group(0), start=m.start()))
     for m in _ORDER.finditer(text):
         if any(c.start() <= m.start() < c.end() for c in closures) or "之日" in m.group(0):
             continue  # part of a closure, or a date reference (`自作出责令改正之日的次日起`)
-        found.append(Penalty(PenaltyKind.ORDER, m.group(0), start=m.start()))
+        found.append(Penalty(kind=PenaltyKind.ORDER, text=m.group(0), start=m.start()))
     for kind, rule in _SIMPLE:
         for m in rule.finditer(text):
-            found.append(Penalty(kind, m.group(0), start=m.start()))
+            found.append(Penalty(kind=kind, text=m.group(0), start=m.start()))
     found.sort(key=lambda p: p.start)
     if found:
         first = found[0].start

@@ -8,64 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from .. import places
+from ..records import Threshold
 
-UNITS = [
-    "万元/蒸吨",
-    "元/平方米",
-    "万平方米",
-    "平方米",
-    "万吨标准煤",
-    "吨标准煤/万元",
-    "亿吨",
-    "亿m3",
-    "亿m³",
-    "千克标准煤/吨",
-    "吨标准煤",
-    "万吨/年",
-    "万吨",
-    "亿立方米",
-    "万立方米",
-    "立方米/小时",
-    "立方米",
-    "毫克/立方米",
-    "微克/立方米",
-    "μg/m³",
-    "mg/m³",
-    "元/吨",
-    "元/千瓦时",
-    "蒸吨/小时",
-    "蒸吨",
-    "万千瓦",
-    "千瓦",
-    "亿元",
-    "万元",
-    "元",
-    "公里",
-    "千米",
-    "米",
-    "吨/年",
-    "吨/日",
-    "吨",
-    "个百分点",
-    "%",
-    "‰",
-    "万亩",
-    "亩",
-    "家",
-    "座",
-    "台",
-    "户",
-    "辆",
-    "小时",
-    "天",
-    "日",
-    "倍",
-    "年",
-]
+UNITS = places.data_lines("units.txt")
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 PRE = {
@@ -113,31 +60,7 @@ QTY_RE = re.compile(
 )
 _PER_RE = re.compile(rf"每({_UNIT_RE})$")
 _METRIC_STOP = re.compile(r"[，。；：、,;（）“”《》\d/]|(?:并|和|及|且|其中|要|必须|应|须|将|在|对|按照|其他)")
-_VERB_TAIL = re.compile(
-    r"(?:全面|要|必须|应当|应|须|确保|力争|实现|保持|完成|分别|压减|淘汰|实施|提高|下降|同比|达到|控制在|控制|共|累计|为|是|的)+$"
-)
-
-
-@dataclass
-class Threshold:
-    metric: str | None
-    comparator: str
-    value: float
-    unit: str
-    text: str
-    scope: str | None = None  # the place a listed amount applies to: `忻州市压减24万吨` → 忻州市
-    start: int = 0
-    end: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("start")
-        d.pop("end")
-        if d["scope"] is None:
-            d.pop("scope")
-        if float(d["value"]).is_integer():
-            d["value"] = int(d["value"])
-        return d
+_VERB_TAIL = re.compile("(?:" + "|".join(places.data_lines("metric_tail_words.txt")) + ")+$")  # data/, in order
 
 
 def _metric_before(sentence: str, pos: int) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..records import Clause
+from ..records import Clause, ClauseKind
 from .clean import DATE_LINE_RE, LABEL_RE, for_matching
 
 STYLE_RANK = {"chapter": 0, "section": 1, "article": 2, "cn": 3, "cn_paren": 4, "num": 5, "num_paren": 6}
@@ -188,7 +188,7 @@ def parse_clauses(  # noqa: C901 (reason above)
         used_ids[cid] = n
         return cid if n == 1 else f"{cid}~{n}"
 
-    def add_unnumbered(kind: str, name: str, group: list[_Para]) -> None:
+    def add_unnumbered(kind: ClauseKind, name: str, group: list[_Para]) -> None:
         n = kind_counts.get(name, 0) + 1
         kind_counts[name] = n
         suffix = name if n == 1 else f"{name}-{n}"
@@ -234,20 +234,20 @@ def parse_clauses(  # noqa: C901 (reason above)
         signature = []
 
     # 2. head: alternating title and preamble segments
-    seg_kind: str | None = None
+    seg_kind: ClauseKind | None = None
     group: list[_Para] = []
     after_signature = True
     for p in paras[:first_label]:
         if _is_title_like(p.text) and after_signature:
-            kind = "title"
+            kind = ClauseKind.TITLE
         else:
-            kind = "preamble"
+            kind = ClauseKind.PREAMBLE
         if kind != seg_kind and group:
             add_unnumbered(seg_kind or kind, seg_kind or kind, group)
             group = []
         seg_kind = kind
         group.append(p)
-        after_signature = kind == "title" or _is_signature_end(p.text)
+        after_signature = kind == ClauseKind.TITLE or _is_signature_end(p.text)
     if group and seg_kind:
         add_unnumbered(seg_kind, seg_kind, group)
 
@@ -286,7 +286,7 @@ def parse_clauses(  # noqa: C901 (reason above)
             path=path,
             heading=None,
             text=text[rest_start : p.end],
-            kind="body",
+            kind=ClauseKind.BODY,
             start=p.start,
             end=p.end,
             spans=[(rest_start, p.end)],
@@ -301,29 +301,29 @@ def parse_clauses(  # noqa: C901 (reason above)
     # has no heading: its text is the provision itself
     parents = {c.parent_id for c in clauses if c.parent_id}
     for c in clauses:
-        if c.kind == "body" and c.label and label_style(c.label) != "article":
+        if c.kind == ClauseKind.BODY and c.label and label_style(c.label) != "article":
             start, end = c.spans[0]
             first = matching[start:end].split("\n", 1)[0]
             heading = _split_heading(first, stands_alone="\n" in c.text or c.id in parents)
             c.heading = text[start : start + len(heading)] if heading else None  # a prefix: kept as written
     if signature:
-        add_unnumbered("title", "signature", signature)
+        add_unnumbered(ClauseKind.TITLE, "signature", signature)
 
     # 4. tail: each 附件 starts an attachment, 抄送/印发 lines form the cc clause
     group, seg_kind = [], None
     for p in paras[tail_start:]:
         if p.text.startswith(("附件", "附表")):
-            kind = "attachment"
+            kind = ClauseKind.ATTACHMENT
             if group:
                 add_unnumbered(seg_kind or kind, seg_kind or kind, group)
                 group = []
-        elif p.text.startswith("抄送") or (seg_kind != "cc" and p.text.endswith("印发")):
-            kind = "cc"
-            if group and seg_kind != "cc":
+        elif p.text.startswith("抄送") or (seg_kind != ClauseKind.CC and p.text.endswith("印发")):
+            kind = ClauseKind.CC
+            if group and seg_kind != ClauseKind.CC:
                 add_unnumbered(seg_kind or kind, seg_kind or kind, group)
                 group = []
         else:
-            kind = seg_kind or "cc"
+            kind = seg_kind or ClauseKind.CC
         seg_kind = kind
         group.append(p)
     if group and seg_kind:

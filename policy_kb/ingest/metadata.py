@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import places
-from ..records import CitedDoc, Clause
+from ..records import CitedDoc, Clause, Level
 from .clean import DATE_LINE_RE, DOC_NUMBER_RE
 
 META_FIELDS = (
@@ -59,7 +59,7 @@ class Metadata:
     issuer: str | None = None
     issue_date: str | None = None
     jurisdiction: str | None = None
-    level: str | None = None
+    level: Level | None = None
     source_file: str | None = None  # original file name when the corpus copy was renamed
     effective_date: str | None = None  # from the 施行 article
     history: list[dict[str, str]] = field(default_factory=list)  # {date, event, text} of each dated version line
@@ -198,7 +198,7 @@ def _law_metadata(text: str, meta: Metadata) -> None:
             or (meta.doc_number or "").startswith(("国务院令", "主席令"))
             or _unplaced_regulation(meta)
         ):
-            meta.jurisdiction, meta.level = places.NATIONAL, "national"
+            meta.jurisdiction, meta.level = places.NATIONAL, Level.NATIONAL
 
 
 def _unplaced_regulation(meta: Metadata) -> bool:
@@ -250,7 +250,7 @@ def apply_sidecar(meta: Metadata, path: Path) -> None:
             and all(isinstance(h, dict) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(h.get("date"))) for h in value)
         ):
             raise ValueError(f'{path.name}: history must be a list of {{"date": "YYYY-MM-DD", "event": …}}')
-        setattr(meta, key, value)
+        setattr(meta, key, Level(value) if key == "level" and value is not None else value)
     if "jurisdiction" in data and "level" not in data:
         place = places.lookup(data["jurisdiction"])
         meta.level = place.level if place else meta.level

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from ..answer.evidence import plan_period
 from ..extract.applicability import Applicability, Binds, Condition, vocabulary
-from ..records import Document, Obligation
+from ..records import Document, Modality, Obligation
 from ..store import Store
 from .model import Facility, Profile, Quantity
 
@@ -39,7 +39,7 @@ class Group(StrEnum):
     STANDING = "长期"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ChecklistItem:
     obligation: Obligation
     group: Group
@@ -98,7 +98,7 @@ def match(profile: Profile, ob: Obligation) -> tuple[list[str], list[str]] | Non
     """(why it applies, what to confirm) when the obligation may bind this company, else None."""
     if ob.jurisdiction not in profile.places:
         return None
-    app = Applicability.from_dict(ob.applicability)
+    app = ob.applicability or Applicability()
     if app.binds is not Binds.ENTERPRISE:
         return None
     industries = [i for i in app.industries if any(_same(i, mine) for mine in profile.industry)]
@@ -149,7 +149,7 @@ def _group(to_confirm: list[str], days_left: int | None) -> Group:
 
 
 # duties, prohibitions and targets bind; 鼓励/支持 (encouraged) and 可以 (may) oblige nobody
-BINDING = {"must", "must_not", "target"}
+BINDING = {Modality.MUST, Modality.MUST_NOT, Modality.TARGET}
 
 
 def checklist(
@@ -165,9 +165,13 @@ def checklist(
         if found is None:
             continue
         why, open_ = found
-        due = (ob.deadline or {}).get("date")
+        due = ob.deadline.date if ob.deadline else None
         days = (date.fromisoformat(due) - as_of).days if due else None
-        items.append(ChecklistItem(ob, _group(open_, days), why, open_, due, days))
+        items.append(
+            ChecklistItem(
+                obligation=ob, group=_group(open_, days), applies_because=why, to_confirm=open_, due=due, days_left=days
+            )
+        )
     order = list(Group)
     return sorted(items, key=lambda i: (order.index(i.group), i.due or "9999", i.obligation.id))
 

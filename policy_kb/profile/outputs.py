@@ -84,7 +84,7 @@ def render_checklist(profile: Profile, items: list[ChecklistItem], fmt: str, as_
                     "doc_number": ob.doc_number or ob.doc_id,
                     "clause": "".join(ob.clause_path),
                     "obligation": ob.text,
-                    "departments": "；".join(dict.fromkeys(n for ns in ob.departments.values() for n in ns)),
+                    "departments": "；".join(ob.departments.names()),
                     "applies_because": "；".join(i.applies_because),
                     "to_confirm": "；".join(i.to_confirm),
                     "clause_id": ob.clause_id,
@@ -114,7 +114,8 @@ def _fold(line: str) -> list[str]:
 
 
 def _rrule(item: ChecklistItem) -> str | None:
-    rule = (item.obligation.deadline or {}).get("rule") or ""
+    dl = item.obligation.deadline
+    rule = (dl.rule if dl else None) or ""
     return next((r for word, r in RRULES if word in rule), None)
 
 

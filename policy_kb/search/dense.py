@@ -5,7 +5,7 @@ Exhaustive search below ``ANN_THRESHOLD`` vectors — float32 (IndexFlatIP) for 
 float16 codes) above it, probing enough lists to scan about ``IVF_SCAN`` vectors per query.  The numbers come from
 the scale benchmarks (docs/scaling.md); HNSW was tried and not adopted (faiss HNSW cannot remove vectors; slow
 graph build on 2 cores).
-Searches run faiss on one OpenMP thread (POLICY_KB_FAISS_THREADS overrides): for one query, two threads on the
+Searches run faiss on one OpenMP thread ($POLICY_KB_FAISS_THREADS overrides): for one query, two threads on the
 2-core machine were 2–7× slower than one.
 Embeddings are cached by (model, sha256(text)) in ``embed_cache.sqlite`` so a rebuild only encodes new text; an
 IVF index is updated in place (changed clauses removed, new ones added) instead of being retrained.
@@ -18,17 +18,18 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .. import settings
 from ..build import fault_point
 from ..embed.embedder import Embedder
 from ..store import Store
+from ..store.embedding_cache import EmbeddingCache
 
 INDEX_FILE = "dense.faiss"
 MANIFEST_FILE = "dense.manifest.json"
@@ -72,35 +73,6 @@ def passage_texts(title: str | None, headings: list[str], text: str) -> list[str
     return [f"{context}\n{c}" if context else c for c in chunks(text)]
 
 
-class EmbeddingCache:
-    def __init__(self, path: Path):
-        self.conn = sqlite3.connect(path, timeout=60)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
-        )
-
-    def get_many(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
-        return dict(self.iter_many(model, hashes))
-
-    def iter_many(self, model: str, hashes: list[str]) -> Iterator[tuple[str, np.ndarray]]:
-        for i in range(0, len(hashes), 500):
-            chunk = hashes[i : i + 500]
-            q = f"SELECT hash, vec FROM vectors WHERE model=? AND hash IN ({','.join('?' * len(chunk))})"
-            for h, blob in self.conn.execute(q, [model, *chunk]):
-                yield h, np.frombuffer(blob, dtype=np.float32)
-
-    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
-                [(model, h, v.astype(np.float32).tobytes()) for h, v in items.items()],
-            )
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -108,17 +80,13 @@ def _hash(text: str) -> str:
 def clause_passages(store: Store, doc_ids: set[str] | None = None) -> tuple[list[int], list[str]]:
     """(rowid, passage text) pairs, several per long clause, for every clause worth searching (cc lines are not);
     only those of `doc_ids` when given."""
-    titles = {r[0]: r[1] for r in store.conn.execute("SELECT id, title FROM documents")}
+    titles = store.document_titles()
     headings: dict[str, tuple[str | None, str | None]] = {}
     rowids, texts = [], []
     if doc_ids is None:
         rows: Iterable = store.iter_clause_rows()
     else:
-        rows = (
-            r
-            for d in sorted(doc_ids)
-            for r in store.conn.execute("SELECT rowid, * FROM clauses WHERE doc_id = ? ORDER BY rowid", (d,))
-        )
+        rows = (r for d in sorted(doc_ids) for r in store.clause_rows_of(d))
     for row in rows:
         headings[row["id"]] = (row["parent_id"], row["heading"])
         if row["kind"] == "cc":
@@ -249,9 +217,7 @@ def ivf_ids(index) -> np.ndarray:
 
 
 def _searchable_rowids(store: Store) -> np.ndarray:
-    return np.fromiter(
-        (r[0] for r in store.conn.execute("SELECT rowid FROM clauses WHERE kind != 'cc'")), dtype=np.int64
-    )
+    return np.asarray(store.searchable_rowids(), dtype=np.int64)
 
 
 def index_rowids(index, kind: str) -> np.ndarray:
@@ -298,17 +264,7 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
     encode_seconds = 0.0
     if len(new):
         wanted = set(new.tolist())
-        docs: set[str] = set()
-        new_list = sorted(wanted)
-        for i in range(0, len(new_list), 500):
-            chunk = new_list[i : i + 500]
-            docs |= {
-                r[0]
-                for r in store.conn.execute(
-                    f"SELECT DISTINCT doc_id FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
-                )
-            }
-        rowids, texts = clause_passages(store, docs)
+        rowids, texts = clause_passages(store, store.doc_ids_of(sorted(wanted)))
         keep = [i for i, r in enumerate(rowids) if r in wanted]
         rowids, texts = [rowids[i] for i in keep], [texts[i] for i in keep]
         t0 = time.perf_counter()
@@ -402,8 +358,7 @@ def _file_sha256(path: Path) -> str:
 
 def clauses_fingerprint(store: Store) -> str:
     """Changes whenever a clause is added, removed or replaced (a re-processed document gets new rowids)."""
-    rows = store.conn.execute("SELECT rowid FROM clauses WHERE kind != 'cc' ORDER BY rowid")
-    return hashlib.sha256(",".join(str(r[0]) for r in rows).encode()).hexdigest()
+    return hashlib.sha256(",".join(str(r) for r in store.searchable_rowids()).encode()).hexdigest()
 
 
 def is_current(manifest: dict | None, store: Store, model_name: str) -> bool:
@@ -438,7 +393,7 @@ class DenseIndex:
         self.clauses = max(1, int(self.manifest.get("count") or 1))
         if self.kind == "ivf":  # a search-time setting: today's IVF_SCAN, not the one the index was built with
             self.manifest["nprobe"] = nprobe_for(self.index.ntotal, self.index.nlist)
-        faiss.omp_set_num_threads(int(os.environ.get("POLICY_KB_FAISS_THREADS", "1")))
+        faiss.omp_set_num_threads(settings.current().faiss_threads)
 
     def is_current(self, store: Store, model_name: str) -> bool:
         return is_current(self.manifest, store, model_name)

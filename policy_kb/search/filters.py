@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import places
+from ..records import ClauseKind
 from ..store import Store
 
 LEVELS = places.LEVELS  # national, province, city, county
-KINDS = ("body", "preamble", "attachment", "cc", "title")
+KINDS = tuple(ClauseKind)
 
 
 @dataclass(frozen=True)
@@ -40,36 +41,12 @@ class SearchFilter:
     def allowed(self, store: Store) -> set[int] | None:
         if not self.active:
             return None
-        sql = ["SELECT c.rowid FROM clauses c JOIN documents d ON d.id = c.doc_id WHERE 1=1"]
-        args: list[object] = []
-        if self.jurisdiction:
-            names = self.applies()
-            sql.append(f"AND d.jurisdiction IN ({','.join('?' * len(names))})")
-            args += names
-        if self.doc:
-            sql.append("AND (d.id = ? OR d.file = ? OR d.source_file = ?)")
-            args += [self.doc] * 3
-        if self.level:
-            sql.append("AND d.level = ?")
-            args.append(self.level)
-        if self.year_from is not None:
-            sql.append("AND d.issue_date IS NOT NULL AND CAST(substr(d.issue_date, 1, 4) AS INTEGER) >= ?")
-            args.append(self.year_from)
-        if self.year_to is not None:
-            sql.append("AND d.issue_date IS NOT NULL AND CAST(substr(d.issue_date, 1, 4) AS INTEGER) <= ?")
-            args.append(self.year_to)
-        if self.kind:
-            sql.append("AND c.kind = ?")
-            args.append(self.kind)
-        if self.has_obligation is not None:
-            sql.append(
-                ("AND " if self.has_obligation else "AND NOT ")
-                + "EXISTS (SELECT 1 FROM obligations o WHERE o.clause_id = c.id)"
-            )
-        # cached: a county's clauses are tens of thousands of rowids in a large knowledge base (30 ms to collect at
-        # 100k clauses), asked for by every request
-        query = " ".join(sql)
-        return store.cached(
-            ("allowed", query, tuple(args)),  # type: ignore[return-value]
-            lambda: frozenset(r[0] for r in store.conn.execute(query, args)),
+        return store.filtered_rowids(  # type: ignore[return-value]  # a frozenset, read-only like the cache
+            jurisdictions=self.applies() if self.jurisdiction else None,
+            doc=self.doc,
+            level=self.level,
+            year_from=self.year_from,
+            year_to=self.year_to,
+            kind=self.kind,
+            has_obligation=self.has_obligation,
         )

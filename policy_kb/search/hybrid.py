@@ -12,6 +12,7 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
+from .. import settings
 from ..records import Clause, Hit
 from ..store import Store
 from ..textsafe import strip_format_chars
@@ -64,15 +65,13 @@ def _dedup_key(text: str) -> str:
 def _single_thread_queries(embedder) -> None:
     """One short query is encoded fastest on one thread (benchmarks: 37 ms vs 254 ms median with two threads on
     the 2-core machine, see docs/benchmarks.md); parallelism comes from concurrent requests instead.
-    POLICY_KB_TORCH_THREADS overrides.  Only the PyTorch encoder needs this (the ONNX one runs each call on one
+    $POLICY_KB_TORCH_THREADS overrides.  Only the PyTorch encoder needs this (the ONNX one runs each call on one
     thread), and only then is torch imported: it is seconds of a cold start."""
-    import os
-
     if getattr(embedder, "backend", None) != "torch":
         return
     import torch
 
-    torch.set_num_threads(int(os.environ.get("POLICY_KB_TORCH_THREADS", "1")))
+    torch.set_num_threads(settings.current().torch_threads)
 
 
 class Searcher:

@@ -39,19 +39,10 @@ def document_tokens(doc: Document, tokenize: Callable[[str], str] = index_tokens
 def index_document(store: Store, doc: Document, tokens: list[tuple[str, str, str]] | None = None) -> None:
     """Write FTS rows for a freshly stored document (inside the build transaction); `tokens` from
     :func:`document_tokens` when they were computed elsewhere."""
-    if tokens is None:
-        tokens = document_tokens(doc)
-    rowids = dict(store.conn.execute("SELECT id, rowid FROM clauses WHERE doc_id=?", (doc.id,)).fetchall())
-    store.conn.executemany(
-        "INSERT INTO clause_fts(rowid, body, context) VALUES (?,?,?)",
-        [(rowids[cid], body, context) for cid, body, context in tokens],
-    )
+    store.put_fts_rows(doc.id, document_tokens(doc) if tokens is None else tokens)
 
 
-_RANKED = (
-    f"SELECT rowid, -bm25(clause_fts, {BODY_WEIGHT}, {CONTEXT_WEIGHT}) AS s FROM clause_fts "
-    "WHERE clause_fts MATCH ? {extra} ORDER BY s DESC LIMIT ?"
-)
+WEIGHTS = (BODY_WEIGHT, CONTEXT_WEIGHT)
 
 
 def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
@@ -69,7 +60,7 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
     limit = k if allowed is None else max(k * 8, 500)
     counts = {t: _clause_count(store, t) for t in terms}
     if sum(counts.values()) <= POSTINGS_BUDGET:
-        rows = store.conn.execute(_RANKED.format(extra=""), (fts_query(terms), limit)).fetchall()
+        rows = store.fts_ranked(fts_query(terms), limit, WEIGHTS)
     else:
         positive = sorted((t for t in terms if counts[t]), key=lambda t: counts[t])
         selective: list[str] = []
@@ -90,7 +81,7 @@ def keyword_search(store: Store, query: str, k: int, allowed: set[int] | None = 
         if allowed is not None:  # score only what the filter keeps
             pool = [r for r in pool if r in allowed]
         rows = _bm25(store, pool, terms, counts)[:limit] if pool else []
-    hits = [(r[0], r[1]) for r in rows]
+    hits = list(rows)
     if allowed is not None:
         hits = [h for h in hits if h[0] in allowed]
     return hits[:k]
@@ -113,7 +104,7 @@ def _narrow(store: Store, selective: list[str], positive: list[str], counts: dic
 
 
 def _ranked_rowids(store: Store, expr: str, n: int) -> list[int]:
-    return [r[0] for r in store.conn.execute(_RANKED.format(extra=""), (expr, n))]
+    return [r for r, _ in store.fts_ranked(expr, n, WEIGHTS)]
 
 
 def _clause_count(store: Store, term: str) -> int:
@@ -143,11 +134,8 @@ def _bm25(
     total, avgdl = store.fts_stats()
     phrases = [tuple(_fts_tokens(t)) for t in terms]
     idf = {ph: max(1e-6, math.log((total - counts[t] + 0.5) / (counts[t] + 0.5))) for t, ph in zip(terms, phrases)}
-    marks = ",".join("?" * len(rowids))
     out = []
-    for rowid, body, context in store.conn.execute(
-        f"SELECT rowid, body, context FROM clause_fts WHERE rowid IN ({marks})", rowids
-    ):
+    for rowid, body, context in store.fts_texts(rowids):
         cols = []
         for text, weight in ((body, BODY_WEIGHT), (context, CONTEXT_WEIGHT)):
             toks = _fts_tokens(text or "")
@@ -191,42 +179,22 @@ def exact_search(store: Store, query: str, k: int, allowed: set[int] | None = No
     counts = {t: store.candidate_count(t, cap) for t in terms}
     match = [t for t in terms if (counts[t] or 0) <= cap]
     if match:
-        where = " AND ".join("instr(text, ?) > 0" for _ in match)
-        raw = " + ".join("(length(text) - length(replace(text, ?, ''))) / length(?)" for _ in match)
-        raw_args = [x for t in match for x in (t, t)]
         known = [t for t in match if counts[t] is not None]
-        cond = store.candidates(min(known, key=lambda t: counts[t] or 0)) if known else None
-        if cond is not None:
-            sql = f"SELECT rowid, {raw} FROM clauses WHERE {cond[0]} AND kind != 'cc' AND {where} ORDER BY rowid"
-            args = [*raw_args, *cond[1], *match]
-        else:
-            sql = f"SELECT rowid, {raw} FROM clauses WHERE kind != 'cc' AND {where} ORDER BY rowid"
-            args = [*raw_args, *match]
-        matched = [(r[0], r[1]) for r in store.conn.execute(sql, args)]
+        narrowing = min(known, key=lambda t: counts[t] or 0) if known else None
+        matched = store.exact_occurrences(match, narrowing)
         if allowed is not None:
             matched = [m for m in matched if m[0] in allowed]
         limit = max(EXACT_RESCORE, 2 * k)
         if len(matched) > limit:
             matched = sorted(sorted(matched, key=lambda m: -m[1])[:limit])  # stable: ties keep rowid order
         rowids = [m[0] for m in matched]
-        texts: dict[int, str] = {}
-        for i in range(0, len(rowids), 500):
-            chunk = rowids[i : i + 500]
-            texts.update(
-                store.conn.execute(
-                    f"SELECT rowid, text FROM clauses WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-            )
+        texts = store.clause_texts(rowids)
         for rowid in rowids:
             text = texts[rowid]
             norm = _normalised(text)
             scores[rowid] = float(sum(norm.count(t) or text.count(t) for t in match))
     for t in terms:
-        for (rowid,) in store.conn.execute(
-            "SELECT c.rowid FROM clauses c JOIN documents d ON d.id = c.doc_id "
-            "WHERE d.doc_number = ? AND +c.kind IN ('title', 'preamble')",
-            (t,),
-        ):  # +: by 文号, not by kind
+        for rowid in store.title_rowids(t):
             scores[rowid] = scores.get(rowid, 0.0) + 5.0
     hits = sorted(((r, s) for r, s in scores.items() if allowed is None or r in allowed), key=lambda h: -h[1])
     return hits[:k]

@@ -30,7 +30,7 @@ class Speller:
 
     @cached_property
     def _vocab(self) -> dict[str, int]:
-        rows = self.store.conn.execute("SELECT term, doc FROM clause_vocab WHERE length(term) BETWEEN 2 AND 8")
+        rows = self.store.vocabulary(2, 8)
         return {t: df for t, df in rows if re.fullmatch(r"[\u4e00-\u9fff]+", t)}
 
     @cached_property
@@ -46,12 +46,7 @@ class Speller:
         """Clauses containing `text` (up to `limit`): candidates from the trigram table, verified by instr(), so a
         lookup costs what the matches cost, not a scan of every clause (3.5 s per query at 1M clauses before,
         docs/scaling.md)."""
-        cond = self.store.candidates(text)
-        where = f"{cond[0]} AND " if cond else ""
-        args = [*(cond[1] if cond else []), text, limit]
-        return self.store.conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM clauses WHERE {where}instr(text, ?) > 0 LIMIT ?)", args
-        ).fetchone()[0]
+        return self.store.count_containing(text, limit)
 
     def known(self, word: str) -> bool:
         return word in self._vocab or self._count(word, limit=1) > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import zlib
 from array import array
@@ -12,7 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..records import CitedDoc, Clause, Document, Obligation
+from ..records import CitedDoc, Clause, ClauseKind, Document, Level, Obligation
+from .queries import SearchQueries
 
 T = TypeVar("T")
 
@@ -101,7 +101,7 @@ def _document_fields(row: sqlite3.Row) -> dict[str, Any]:
         "issuer": row["issuer"],
         "issue_date": row["issue_date"],
         "jurisdiction": row["jurisdiction"],
-        "level": row["level"],
+        "level": Level(row["level"]) if row["level"] else None,
         "cites": [CitedDoc(**c) for c in json.loads(row["cites"])],
         "content_hash": row["content_hash"],
         "warnings": json.loads(row["warnings"]),
@@ -112,10 +112,6 @@ def _document_fields(row: sqlite3.Row) -> dict[str, Any]:
 
 class StoreError(Exception):
     """Knowledge base missing, outdated or unreadable; the message names the command that fixes it."""
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("POLICY_KB_INDEX", "indices"))
 
 
 def _pack(src: list[int]) -> bytes:
@@ -163,8 +159,9 @@ class _ListedDocument(Document):
         self.__dict__["_text"] = value
 
 
-class Store:
-    """Thin wrapper over one SQLite connection. Writes happen inside :meth:`transaction`."""
+class Store(SearchQueries):
+    """Thin wrapper over one SQLite connection. Writes happen inside :meth:`transaction`; the search routes' queries
+    are in queries.py."""
 
     def __init__(self, index_dir: Path | str, create: bool = False):
         self.index_dir = Path(index_dir)
@@ -365,8 +362,8 @@ class Store:
                     i,
                     o.jurisdiction,
                     o.modality,
-                    (o.deadline or {}).get("date"),
-                    "；".join({*(n for names in o.departments.values() for n in names), *o.department_names.values()}),
+                    o.deadline.date if o.deadline else None,
+                    "；".join({*o.departments.names(), *o.department_names.values()}),
                     json.dumps(o.to_dict(), ensure_ascii=False),
                 )
                 for i, o in enumerate(obligations)
@@ -410,7 +407,7 @@ class Store:
             path=json.loads(row["path"]),
             heading=row["heading"],
             text=row["text"],
-            kind=row["kind"],
+            kind=ClauseKind(row["kind"]),
             start=row["start"],
             end=row["end"],
             warnings=json.loads(row["warnings"]),
