@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import cn2an
-
 from ..records import Penalty, PenaltyKind
 from .authorities import agent_authorities, split_authorities
 
@@ -49,6 +47,8 @@ _ESCALATION = re.compile(r"拒不|逾期|情节严重|造成|再次|继续|仍")
 
 
 def _number(s: str) -> float | None:
+    import cn2an  # on first use: importing it costs 0.2 s, and a question (a cold `ask`) never parses an amount
+
     s = s.replace("两", "二")
     try:
         return float(cn2an.cn2an(s, "smart"))
