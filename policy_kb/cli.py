@@ -227,7 +227,7 @@ def _eval_answers(args: argparse.Namespace) -> int:
             f"cross-validated ({fitted['folds']}): {fitted['cross_validated']}"
         )
         return 0
-    rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
+    rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of), diagnose=args.verbose)
     if args.json:
         emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
     else:

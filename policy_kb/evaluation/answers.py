@@ -39,6 +39,7 @@ class AnswerReport:
     max_extra_citations: int = 0
     over_two_extra: int = 0
     failures: list[str] = field(default_factory=list)
+    causes: dict[str, int] = field(default_factory=dict)  # failed answerable questions per stage (``diagnose``)
 
     def table(self) -> str:
         return "\n".join(
@@ -52,6 +53,7 @@ class AnswerReport:
                 f"refused: missing word  {self.refused_for_missing_word}",
                 f"max extra citations    {self.max_extra_citations}",
                 f"answers with >2 extra  {self.over_two_extra}",
+                *([f"lost at ({', '.join(f'{k} {v}' for k, v in self.causes.items())})"] if self.causes else []),
             ]
         )
 
@@ -70,7 +72,12 @@ def clause_matches(cited: str, gold: str) -> bool:
     return cd == gd and bool(gp) and cp[: len(gp)] == gp
 
 
-def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -> AnswerReport:
+def evaluate(
+    answerer: Answerer, questions: list[dict[str, Any]], as_of: date, diagnose: bool = False
+) -> AnswerReport:
+    """With ``diagnose``, each failure is labelled with the stage that lost its facts (:mod:`.diagnose`)."""
+    from .diagnose import cause
+
     rep = AnswerReport()
     facts_total = facts_found = answered = supported = unans = unans_ok = answerable = 0
     cited_total = cited_gold = cited_chars = 0
@@ -93,7 +100,14 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -
         if a.status == "not_found" and ("没有出现" in a.answer or "do not mention" in a.answer):
             rep.refused_for_missing_word += 1
         if a.status == "not_found" or len(found) < len(facts):
-            rep.failures.append(f"{q['id']} [{a.status}] missing {sorted(set(facts) - set(found))}: {q['question']}")
+            lost = sorted(set(facts) - set(found)) if a.status != "not_found" else sorted(facts)
+            why = cause(answerer, q, lost, as_of) if diagnose and lost else ""
+            if why:
+                rep.causes[why] = rep.causes.get(why, 0) + 1
+            rep.failures.append(
+                f"{q['id']} [{a.status}]{f' ({why})' if why else ''} missing {sorted(set(facts) - set(found))}: "
+                f"{q['question']}"
+            )
         if a.status == "answered":
             answered += 1
             supported += not check(a.answer, a.citations, as_of, doc_year, issued)
