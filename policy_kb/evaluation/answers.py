@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from ..answer.compose import Answerer
+from ..answer.scorer import Model
 from ..answer.verify import check
 
 
@@ -73,17 +74,24 @@ def clause_matches(cited: str, gold: str) -> bool:
 
 
 def evaluate(
-    answerer: Answerer, questions: list[dict[str, Any]], as_of: date, diagnose: bool = False
+    answerer: Answerer,
+    questions: list[dict[str, Any]],
+    as_of: date,
+    diagnose: bool = False,
+    models: dict[str, Model] | None = None,
 ) -> AnswerReport:
-    """With ``diagnose``, each failure is labelled with the stage that lost its facts (:mod:`.diagnose`)."""
+    """With ``diagnose``, each failure is labelled with the stage that lost its facts (:mod:`.diagnose`); with
+    ``models`` (per question id, cross-validation: `fit.fold_models`), a question is answered with its model."""
     from .diagnose import cause
 
     rep = AnswerReport()
+    shipped = answerer.model
     facts_total = facts_found = answered = supported = unans = unans_ok = answerable = 0
     cited_total = cited_gold = cited_chars = 0
     doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in answerer.store.documents()}
     issued = {d.id: d.issue_date for d in answerer.store.documents()}
     for q in questions:
+        answerer.model = (models or {}).get(q["id"], shipped)
         a = answerer.ask(q["question"], q.get("jurisdiction"), as_of, previous=q.get("previous"))
         if not q.get("answerable", True):
             unans += 1
@@ -119,6 +127,7 @@ def evaluate(
             extra = len(a.citations) - len(in_gold)
             rep.max_extra_citations = max(rep.max_extra_citations, extra)
             rep.over_two_extra += extra > 2
+    answerer.model = shipped
     rep.fact_recall = facts_found / facts_total if facts_total else 1.0
     rep.citation_support = supported / answered if answered else 1.0
     rep.unanswerable_accuracy = unans_ok / unans if unans else 1.0

@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..answer.answerable import decide
 from ..answer.compose import Answerer
 from .answers import fact_form
 
@@ -30,15 +29,16 @@ def cause(answerer: Answerer, gold: dict[str, Any], missing: list[str], as_of: d
     doc, settled = answerer.lookup(q, as_of)
     if settled is not None or q.out_of_scope:
         return "lookup"
-    ranked, _, words = answerer.evidence(q, answerer._scope(q, gold.get("jurisdiction"), doc), as_of)
     facts = [fact_form(f) for f in missing]
-    if not any(f in fact_form(e.text) for e in ranked for f in facts):
+    candidates = []
+    for part in [q, *q.parts]:
+        candidates += answerer.evidence(part, answerer._scope(part, gold.get("jurisdiction"), doc), as_of)[0]
+    if not any(f in fact_form(e.text) for e in candidates for f in facts):
         return "retrieval"
-    d = decide(q, ranked, answerer.model.answerable(q, ranked), answerer.model.thresholds, words)
+    d, _ = answerer.decide(q, gold.get("jurisdiction"), doc, as_of)
     if d.reason is not None:
-        return "refused" if ranked and answerer.model.answerable(q, ranked) < answerer.model.thresholds.answer else (
-            "intent check"
-        )
+        ranked = answerer.evidence(q, answerer._scope(q, gold.get("jurisdiction"), doc), as_of)[0]
+        return "refused" if answerer.model.answerable(q, ranked) < answerer.model.thresholds.answer else "intent check"
     if not any(f in fact_form(e.text) for e in d.chosen for f in facts):
         return "ranking"
     return "compose"
