@@ -212,11 +212,16 @@ def understand(
     what it does not say itself: the place (`罚多少？`), the topic (`那忻州呢？` keeps 4.3米焦炉 and its intent) —
     a place or intent it does state wins.  ``continues``: ``text`` is a later part of one question (`由谁罚？`
     after `…会被怎么处罚？`), always read with the part before it.  A question of several parts gets them in
-    ``parts``, each read with the one before it, so that each can be answered on its own."""
+    ``parts``, each read with the one before it, so that each can be answered on its own: a part that names
+    nothing of its own (`最晚啥时候得封起来？`) is searched with the part before it, one that does
+    (`…由哪个部门牵头？`) only inherits the place."""
     language = language_of(text)
     q = normalise(text)
-    follow_up = continues or _is_follow_up(text, previous)
+    nouns = nouns_of(text)
+    follow_up = _is_follow_up(text, previous) or (continues and not nouns)
     place, place_known, named, overridden = _place_of(q, jurisdiction)
+    if continues and not follow_up and previous is not None and place is None and previous.jurisdiction:
+        place, place_known = places.lookup(previous.jurisdiction), previous.place_known
     intent = intent_of(text)
     search_text = text
     topics = topics_of(text)
@@ -255,7 +260,7 @@ def understand(
         quoted=quoted,
         per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
         follow_up=follow_up,
-        nouns=nouns_of(text),
+        nouns=nouns,
         overridden_place=overridden,
         out_of_scope=out_of_scope(text),
         names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
