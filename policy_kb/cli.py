@@ -243,7 +243,7 @@ def _eval_answers(args: argparse.Namespace) -> int:
             answerer, [q for q in questions if q["id"] in ids], _as_of(args.as_of), args.verbose, models
         )
         if args.json:
-            emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
+            emit_json({k: v for k, v in rep.__dict__.items() if k not in ("failures", "causes")})
             continue
         if args.cv:
             print(f"\n{' + '.join(map(str, group))} (cross-validated by document)")
