@@ -184,6 +184,7 @@ def _only_topics(text: str) -> bool:
     return bool(topics) and not re.sub(r"[\W\d_米]", "", rest)
 
 
+FOLLOW_UP_SIZE = 8  # characters (words in English) of a question too short to stand alone (`罚多少？`, `谁负责？`)
 _PART_END_RE = re.compile(r"(?<=[？?；;])")
 MIN_PART = 2  # letters a sub-question needs (`罚多少？` is one; a stray `？` is not)
 
@@ -201,8 +202,12 @@ def _is_follow_up(text: str, previous: Question | None) -> bool:
     topic and no place of its own beyond what changes (`罚多少？`, `谁负责？`)."""
     if previous is None:
         return False
-    bare = re.sub(r"[\W\d_]", "", text)
-    return bool(_FOLLOW_UP_RE.search(text.strip())) or (len(bare) <= 8 and not topics_of(text))
+    if language_of(text) == "en":  # an English question is short in words (`What's the fine if a yard doesn't
+        # comply?`), and names its topic in English, which topics_of does not read
+        size = len(re.findall(r"[A-Za-z']+", text))
+    else:
+        size = len(re.sub(r"[\W\d_]", "", text))
+    return bool(_FOLLOW_UP_RE.search(text.strip())) or (size <= FOLLOW_UP_SIZE and not topics_of(text))
 
 
 def understand(
