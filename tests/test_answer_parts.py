@@ -99,3 +99,51 @@ def test_evaluate_answers_each_question_with_its_own_model(answerer: Answerer) -
     assert rep.answered_rate == 0.5 and rep.fact_recall == 0.5
     assert rep.failures[0].startswith("a [not_found]")
     assert answerer.model is shipped  # the answerer is left as it was
+
+
+# ---- follow-ups in English, and how often --------------------------------------------------------------------------
+def test_a_short_english_question_is_a_follow_up() -> None:
+    before = understand("Under Henan's air pollution regulation, what must open coal yards do to control dust?")
+    q = understand("What's the fine if a yard doesn't comply?", None, before)
+    assert q.follow_up and q.jurisdiction == "河南省" and q.wants_penalty
+    assert "coal yards" in q.search_text  # searched with the question before it
+    alone = understand("When must the 4.3 metre coke ovens in Jiexiu be shut down by the plants?", None, before)
+    assert not alone.follow_up  # eleven words: it stands alone
+
+
+def test_how_often_asks_for_a_time_and_a_schedule_answers_it() -> None:
+    from policy_kb.answer.evidence import intent_fit
+
+    q = understand("How often must the environmental protection tax be calculated and filed?")
+    assert q.intent == "deadline"
+    assert intent_fit(q, "环境保护税按月计算，按季申报缴纳。", None) == 1.0
+    assert intent_fit(q, "环境保护税由税务机关依照本法的有关规定征收管理。", None) == 0.0
+
+
+@pytest.fixture(scope="module")
+def tax_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    import shutil
+
+    from policy_kb.evaluation.documents import REAL_DEV
+    from policy_kb.pipeline import build_all
+
+    law = REAL_DEV / "d06_env_tax_law.md"
+    if not law.is_file():
+        pytest.skip("../shared/real-dev is not available")
+    tmp = tmp_path_factory.mktemp("tax")
+    (tmp / "corpus").mkdir()
+    shutil.copy(law, tmp / "corpus")  # a scratch copy for this test only, never into the repository
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
+        assert not build_all(tmp / "corpus", tmp / "index", progress=lambda _m: None).errors
+    a = Answerer(tmp / "index", embedder_name="fake")
+    yield a
+    a.store.close()
+
+
+def test_english_follow_up_about_the_filing_schedule(tax_answerer: Answerer) -> None:
+    previous = "Who collects the environmental protection tax under the Environmental Protection Tax Law?"
+    a = tax_answerer.ask("And how often is it filed?", None, date(2026, 12, 6), previous=previous)
+    assert a.status == "answered"
+    assert "按月计算，按季申报缴纳" in a.answer
+    assert "d06_env_tax_law:第四章/第十八条" in [c.clause_id for c in a.citations]
