@@ -147,3 +147,28 @@ def test_english_follow_up_about_the_filing_schedule(tax_answerer: Answerer) -> 
     assert a.status == "answered"
     assert "按月计算，按季申报缴纳" in a.answer
     assert "d06_env_tax_law:第四章/第十八条" in [c.clause_id for c in a.citations]
+
+
+def test_a_per_city_list_in_one_clause_is_quoted_to_its_last_city() -> None:
+    """The 2006 plan lists its methanol projects city by city in one clause; every city is a sentence here."""
+    from policy_kb.answer import answerable
+    from policy_kb.answer.evidence import Evidence, Features
+    from policy_kb.records import Clause
+
+    cities = ["太原市建设4套", "晋中市建设3套", "长治市建设3套", "临汾市建设3套", "吕梁市建设4套", "忻州市建设1套"]
+    text = "".join(f"{c}。" for c in cities)
+    clause = Clause("plan:二/（四）", "doc", None, 1, None, ["二", "（四）"], None, text, "body", 0, len(text))
+    zero = dict.fromkeys(Features.names(), 0.0)
+
+    def sentence(words: str, score: float, at: int, of: Clause = clause) -> Evidence:
+        return Evidence(of, words, at, 0, "山西省", None, Features(**zero), score)
+
+    others = [Clause(f"o{k}", "doc", None, 1, None, [f"o{k}"], None, "别的。", "body", 0, 3) for k in range(2)]
+    ranked = [sentence("甲醇项目布局如下。", 0.5, 0)]
+    ranked += [sentence("别的。", 0.3 - k / 100, 0, o) for k, o in enumerate(others) for _ in range(2)]
+    ranked += [sentence(f"{c}。", 0.1, k * 8) for k, c in enumerate(cities)]
+    th = Thresholds(answer=0.5, select=0.2, ratio=0.5, same_clause=0.05, whole_clause=0)
+    chosen = answerable.choose(understand("十一五焦炉煤气制甲醇项目在各市怎么布局"), ranked, th)
+    quoted = "".join(e.text for e in chosen)
+    assert all(c in quoted for c in cities), quoted  # 11 sentences (8 used to cut the list after 长治市)
+    assert len({e.clause.id for e in chosen}) <= answerable.MAX_CLAUSES_LIST
