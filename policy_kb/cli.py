@@ -239,9 +239,7 @@ def _eval_answers(args: argparse.Namespace) -> int:
         reports = [[Path(f) for f in group.split("+")] for group in args.report.split(",")]
     for group in reports:
         ids = set().union(*(by_file.get(f) or {q["id"] for q in load_gold(f)} for f in group))
-        rep = eval_answers(
-            answerer, [q for q in questions if q["id"] in ids], _as_of(args.as_of), args.verbose, models
-        )
+        rep = eval_answers(answerer, [q for q in questions if q["id"] in ids], _as_of(args.as_of), args.verbose, models)
         if args.json:
             emit_json({k: v for k, v in rep.__dict__.items() if k not in ("failures", "causes")})
             continue

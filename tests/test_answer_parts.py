@@ -30,14 +30,17 @@ def answerer(seed_index: Path):  # type: ignore[no-untyped-def]
 
 # ---- understanding ----------------------------------------------------------------------------------------------
 # fmt: off
-@pytest.mark.parametrize("text, parts", [
+PARTS_CASES = [
     ("粗苯仓库和员工宿舍在同一栋楼里，违法吗？罚多少？", ["粗苯仓库和员工宿舍在同一栋楼里，违法吗？", "罚多少？"]),
     ("Is it allowed? What is the fine?", ["Is it allowed?", "What is the fine?"]),
     ("介休4.3米焦炉什么时候关停？", ["介休4.3米焦炉什么时候关停？"]),
     ("介休4.3米焦炉什么时候关停？？", ["介休4.3米焦炉什么时候关停？？"]),  # a doubled mark is no second part
     ("焦化 超低排放；期限", ["焦化 超低排放；", "期限"]),
-])
+]
 # fmt: on
+
+
+@pytest.mark.parametrize("text, parts", PARTS_CASES)
 def test_parts_of(text: str, parts: list[str]) -> None:
     assert parts_of(text) == parts
 
@@ -64,7 +67,9 @@ def test_a_question_of_one_part_has_no_parts() -> None:
 
 # ---- answering part by part ---------------------------------------------------------------------------------------
 def test_each_part_is_answered_with_its_own_clause(answerer: Answerer) -> None:
-    a = answerer.ask("忻州市的4.3米焦炉要在什么时候前全部关停？对焦化企业排放超标联合执法由哪个部门牵头？", "忻州市", AS_OF)
+    a = answerer.ask(
+        "忻州市的4.3米焦炉要在什么时候前全部关停？对焦化企业排放超标联合执法由哪个部门牵头？", "忻州市", AS_OF
+    )
     cited = [c.clause_id for c in a.citations]
     assert a.status == "answered"
     assert f"{XINZHOU}:二/（三）" in cited and f"{XINZHOU}:三/（二）" in cited
