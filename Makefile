@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model
 
-.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit screenshots
+.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit cv screenshots
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -68,6 +68,11 @@ fit: setup
 	ln -s $(abspath ../shared/real-dev)/d*.md build/fit-corpus/
 	$(BIN)/policy-kb build --corpus build/fit-corpus --index build/fit-index
 	$(BIN)/policy-kb eval answers --fit --index build/fit-index --gold $(FIT_GOLD) --as-of 2026-12-06
+
+# the whole answer pipeline cross-validated by document on the fit questions (after `make fit` built the KB)
+cv: setup
+	$(BIN)/policy-kb eval answers --cv --index build/fit-index --gold $(FIT_GOLD) --as-of 2026-12-06 \
+		--report tests/gold/questions.jsonl,tests/gold/answers/dev.jsonl+tests/gold/answers/dev_more.jsonl
 
 clean:
 	rm -rf indices/* .pytest_cache

@@ -229,10 +229,24 @@ def _eval_answers(args: argparse.Namespace) -> int:
             f"cross-validated ({fitted['folds']}): {fitted['cross_validated']}"
         )
         return 0
-    rep = eval_answers(Answerer(args.index), questions, _as_of(args.as_of))
-    if args.json:
-        emit_json({k: v for k, v in rep.__dict__.items() if k != "failures"})
-    else:
+    answerer = Answerer(args.index)
+    models = None
+    if args.cv:
+        from .evaluation.fit import fold_models
+
+        models = fold_models(answerer, questions, _as_of(args.as_of))
+    by_file = {f: {q["id"] for q in load_gold(f)} for f in files}
+    reports = [[f] for f in files] if args.cv else [files]  # cross-validated: one report per gold file …
+    if args.cv and args.report:  # … or per group of files (`--report dev.jsonl+dev_more.jsonl`)
+        reports = [[Path(f) for f in group.split("+")] for group in args.report.split(",")]
+    for group in reports:
+        ids = set().union(*(by_file.get(f) or {q["id"] for q in load_gold(f)} for f in group))
+        rep = eval_answers(answerer, [q for q in questions if q["id"] in ids], _as_of(args.as_of), args.verbose, models)
+        if args.json:
+            emit_json({k: v for k, v in rep.__dict__.items() if k not in ("failures", "causes")})
+            continue
+        if args.cv:
+            print(f"\n{' + '.join(map(str, group))} (cross-validated by document)")
         print(rep.table())
         if args.verbose:
             print("\n".join(["", "failures:", *rep.failures]))
@@ -562,6 +576,17 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "--fit",
         action="store_true",
         help="`eval answers`: fit the answer scorer on these questions and write policy_kb/data/answer_model.json",
+    )
+    p.add_argument(
+        "--cv",
+        action="store_true",
+        help="`eval answers`: answer each question with a model fitted without its document's questions (5 folds "
+        "by document, over all --gold files), one report per gold file; writes no model",
+    )
+    p.add_argument(
+        "--report",
+        help="`eval answers --cv`: gold files reported together, `+` within a group, `,` between groups "
+        "(default: one report per --gold file)",
     )
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list misses and field errors")

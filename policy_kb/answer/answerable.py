@@ -20,7 +20,7 @@ from .understand import Question
 
 MAX_CLAUSES = 3  # citations per answer …
 MAX_CLAUSES_LIST = 5  # … unless the question asks for a list
-MAX_SENTENCES = 8
+MAX_SENTENCES = 12  # sentences quoted: a per-city list (`太原市建设4套…`) is often one sentence per city (was 8)
 _CN_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 

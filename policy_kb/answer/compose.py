@@ -28,7 +28,7 @@ from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Oblig
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
-from .answerable import decide
+from .answerable import Decision, decide
 from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
 from .scorer import Model, default_model
 from .understand import Question, understand
@@ -424,6 +424,21 @@ class Answerer:
             out += [h for h in more if h.clause_id not in have]
         return out
 
+    def decide(self, q: Question, jurisdiction: str | None, doc: str | None, as_of: date) -> tuple[Decision, list[Hit]]:
+        """What to quote (or why nothing), and the search hits (the nearest clauses of a refusal).  A question of
+        several parts (`…罚多少？由谁罚？`) is answered part by part, each with its own evidence and intent, when
+        any part is answerable: asked whole, each part's words dilute the other's and no sentence covers both."""
+        chosen: list[Evidence] = []
+        for part in q.parts:
+            found, _, words = self.evidence(part, self._scope(part, jurisdiction, doc), as_of)
+            d = decide(part, found, self.model.answerable(part, found), self.model.thresholds, words)
+            have = {(e.clause.id, e.start) for e in chosen}
+            chosen += [e for e in d.chosen if (e.clause.id, e.start) not in have]
+        if chosen:
+            return Decision(chosen=chosen), []
+        ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
+        return decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing), hits
+
     def ask(
         self, question: str, jurisdiction: str | None = None, as_of: date | None = None, previous: str | None = None
     ) -> Answer:
@@ -450,8 +465,7 @@ class Answerer:
                 hits,
                 as_of,
             )
-        ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
-        decision = decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing)
+        decision, hits = self.decide(q, jurisdiction, doc, as_of)
         if decision.reason and doc:  # a document the user named by its 文号: its overview, not a refusal
             return self._document_overview(q, doc, as_of)
         if decision.reason:

@@ -25,6 +25,7 @@ CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in t
 DATE_RE = re.compile(
     r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?"
     r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成"
+    r"|按[年月季周](?:计算|申报|缴纳|报送|报告)"  # a schedule: `按月计算，按季申报缴纳` answers how often
 )
 AMOUNT_RE = re.compile(
     r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+"

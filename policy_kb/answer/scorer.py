@@ -46,11 +46,14 @@ class Overall:
     best_fit: float  # the best score of a sentence that holds what the intent asks for (a date, an amount …)
     specifics_missing: float  # share of the question's specifics (`2030`, `4.3米`) absent from the best clauses
     place_other: float  # the best sentences name other places, not the asked one (a per-city list without 大同)
+    agree: float  # how far both search routes agree on the best sentence's clause: the lower of its relative dense
+    # and keyword scores (1: first in both).  Both routes put one clause first for 0.45 of answerable training
+    # questions and 0.08 of unanswerable ones (off-topic words find scattered clauses)
 
     @classmethod
     def of(cls, q: Question, ranked: list[Evidence]) -> Overall:
         if not ranked:
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0)
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0)
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
@@ -64,6 +67,7 @@ class Overall:
             max((e.score for e in ranked if e.features.intent_fit), default=0.0),
             len(absent) / len(q.specifics) if q.specifics else 0.0,
             max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]),
+            min(f[0].dense, f[0].keyword),
         )
 
     @classmethod

@@ -88,6 +88,8 @@ class Question:
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
     # units, quoted terms — `2030`, `4.3米`, `五停`
+    parts: list[Question] = field(default_factory=list)  # the sub-questions of a question that asks several things
+    # (`…会被怎么处罚？由谁罚？`), each read with the one before it; empty for a question that asks one thing
 
 
 def language_of(text: str) -> str:
@@ -183,23 +185,49 @@ def _only_topics(text: str) -> bool:
     return bool(topics) and not re.sub(r"[\W\d_米]", "", rest)
 
 
+FOLLOW_UP_SIZE = 8  # characters (words in English) of a question too short to stand alone (`罚多少？`, `谁负责？`)
+_PART_END_RE = re.compile(r"(?<=[？?；;])")
+MIN_PART = 2  # letters a sub-question needs (`罚多少？` is one; a stray `？` is not)
+
+
+def parts_of(text: str) -> list[str]:
+    """The sub-questions of a question, each with its question mark (`违法吗？罚多少？` → two); a question that
+    asks one thing is one part."""
+    pieces = [p.strip() for p in _PART_END_RE.split(text.strip())]
+    pieces = [p for p in pieces if len(re.sub(r"[\W\d_]", "", p)) >= MIN_PART]
+    return pieces if len(pieces) > 1 else [text]
+
+
 def _is_follow_up(text: str, previous: Question | None) -> bool:
     """A question that cannot stand alone: a conversation word (`那…呢`, `and …?`), or so short that it names no
     topic and no place of its own beyond what changes (`罚多少？`, `谁负责？`)."""
     if previous is None:
         return False
-    bare = re.sub(r"[\W\d_]", "", text)
-    return bool(_FOLLOW_UP_RE.search(text.strip())) or (len(bare) <= 8 and not topics_of(text))
+    if language_of(text) == "en":  # an English question is short in words (`What's the fine if a yard doesn't
+        # comply?`), and names its topic in English, which topics_of does not read
+        size = len(re.findall(r"[A-Za-z']+", text))
+    else:
+        size = len(re.sub(r"[\W\d_]", "", text))
+    return bool(_FOLLOW_UP_RE.search(text.strip())) or (size <= FOLLOW_UP_SIZE and not topics_of(text))
 
 
-def understand(text: str, jurisdiction: str | None = None, previous: Question | None = None) -> Question:
+def understand(
+    text: str, jurisdiction: str | None = None, previous: Question | None = None, continues: bool = False
+) -> Question:
     """Read a question once.  With ``previous`` (the question before it in a conversation), a follow-up inherits
     what it does not say itself: the place (`罚多少？`), the topic (`那忻州呢？` keeps 4.3米焦炉 and its intent) —
-    a place or intent it does state wins."""
+    a place or intent it does state wins.  ``continues``: ``text`` is a later part of one question (`由谁罚？`
+    after `…会被怎么处罚？`), always read with the part before it.  A question of several parts gets them in
+    ``parts``, each read with the one before it, so that each can be answered on its own: a part that names
+    nothing of its own (`最晚啥时候得封起来？`) is searched with the part before it, one that does
+    (`…由哪个部门牵头？`) only inherits the place."""
     language = language_of(text)
     q = normalise(text)
-    follow_up = _is_follow_up(text, previous)
+    nouns = nouns_of(text)
+    follow_up = _is_follow_up(text, previous) or (continues and not nouns)
     place, place_known, named, overridden = _place_of(q, jurisdiction)
+    if continues and not follow_up and previous is not None and place is None and previous.jurisdiction:
+        place, place_known = places.lookup(previous.jurisdiction), previous.place_known
     intent = intent_of(text)
     search_text = text
     topics = topics_of(text)
@@ -238,9 +266,20 @@ def understand(text: str, jurisdiction: str | None = None, previous: Question | 
         quoted=quoted,
         per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
         follow_up=follow_up,
-        nouns=nouns_of(text),
+        nouns=nouns,
         overridden_place=overridden,
         out_of_scope=out_of_scope(text),
         names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
         specifics=specifics_of(text, quoted),
+        parts=_parts(text, jurisdiction, previous) if not continues else [],
     )
+
+
+def _parts(text: str, jurisdiction: str | None, previous: Question | None) -> list[Question]:
+    pieces = parts_of(text)
+    if len(pieces) == 1:
+        return []
+    out = [understand(pieces[0], jurisdiction, previous)]
+    for piece in pieces[1:]:
+        out.append(understand(piece, jurisdiction, out[-1], continues=True))
+    return out

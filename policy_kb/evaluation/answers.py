@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from ..answer.compose import Answerer
+from ..answer.scorer import Model
 from ..answer.verify import check
 
 
@@ -39,6 +40,7 @@ class AnswerReport:
     max_extra_citations: int = 0
     over_two_extra: int = 0
     failures: list[str] = field(default_factory=list)
+    causes: dict[str, int] = field(default_factory=dict)  # failed answerable questions per stage (``diagnose``)
 
     def table(self) -> str:
         return "\n".join(
@@ -52,6 +54,7 @@ class AnswerReport:
                 f"refused: missing word  {self.refused_for_missing_word}",
                 f"max extra citations    {self.max_extra_citations}",
                 f"answers with >2 extra  {self.over_two_extra}",
+                *([f"lost at ({', '.join(f'{k} {v}' for k, v in self.causes.items())})"] if self.causes else []),
             ]
         )
 
@@ -70,13 +73,25 @@ def clause_matches(cited: str, gold: str) -> bool:
     return cd == gd and bool(gp) and cp[: len(gp)] == gp
 
 
-def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -> AnswerReport:
+def evaluate(
+    answerer: Answerer,
+    questions: list[dict[str, Any]],
+    as_of: date,
+    diagnose: bool = False,
+    models: dict[str, Model] | None = None,
+) -> AnswerReport:
+    """With ``diagnose``, each failure is labelled with the stage that lost its facts (:mod:`.diagnose`); with
+    ``models`` (per question id, cross-validation: `fit.fold_models`), a question is answered with its model."""
+    from .diagnose import cause
+
     rep = AnswerReport()
+    shipped = answerer.model
     facts_total = facts_found = answered = supported = unans = unans_ok = answerable = 0
     cited_total = cited_gold = cited_chars = 0
     doc_year = {d.id: int(d.issue_date[:4]) if d.issue_date else None for d in answerer.store.documents()}
     issued = {d.id: d.issue_date for d in answerer.store.documents()}
     for q in questions:
+        answerer.model = (models or {}).get(q["id"], shipped)
         a = answerer.ask(q["question"], q.get("jurisdiction"), as_of, previous=q.get("previous"))
         if not q.get("answerable", True):
             unans += 1
@@ -93,7 +108,14 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -
         if a.status == "not_found" and ("没有出现" in a.answer or "do not mention" in a.answer):
             rep.refused_for_missing_word += 1
         if a.status == "not_found" or len(found) < len(facts):
-            rep.failures.append(f"{q['id']} [{a.status}] missing {sorted(set(facts) - set(found))}: {q['question']}")
+            lost = sorted(set(facts) - set(found)) if a.status != "not_found" else sorted(facts)
+            why = cause(answerer, q, lost, as_of) if diagnose and lost else ""
+            if why:
+                rep.causes[why] = rep.causes.get(why, 0) + 1
+            rep.failures.append(
+                f"{q['id']} [{a.status}]{f' ({why})' if why else ''} missing {sorted(set(facts) - set(found))}: "
+                f"{q['question']}"
+            )
         if a.status == "answered":
             answered += 1
             supported += not check(a.answer, a.citations, as_of, doc_year, issued)
@@ -105,6 +127,7 @@ def evaluate(answerer: Answerer, questions: list[dict[str, Any]], as_of: date) -
             extra = len(a.citations) - len(in_gold)
             rep.max_extra_citations = max(rep.max_extra_citations, extra)
             rep.over_two_extra += extra > 2
+    answerer.model = shipped
     rep.fact_recall = facts_found / facts_total if facts_total else 1.0
     rep.citation_support = supported / answered if answered else 1.0
     rep.unanswerable_accuracy = unans_ok / unans if unans else 1.0

@@ -168,26 +168,33 @@ def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
     }
 
 
-def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path = MODEL_FILE) -> dict[str, Any]:
-    """Fit, cross-validate, choose thresholds, write the model file; returns the report written with it."""
+def train(examples: list[Example]) -> tuple[Model, dict[str, float]]:
+    """The whole fitting procedure on some examples: out-of-fold sentence scores and answerability (folds grouped
+    by document), thresholds chosen on them, final weights on all; returns the model and its cross-validated
+    measures."""
     from sklearn.model_selection import GroupKFold
 
-    examples = collect(answerer, gold, as_of)
     groups = [ex.group for ex in examples]
     folds = list(GroupKFold(n_splits=FOLDS).split(examples, groups=groups))
-    for train, test in folds:  # out-of-fold sentence scores
-        model = _fit([examples[i] for i in train])
+    for train_, test in folds:  # out-of-fold sentence scores
+        model = _fit([examples[i] for i in train_])
         for i in test:
             model.score(examples[i].evidence)
     oof = {i: _ranked(examples[i]) for i in range(len(examples))}
-    for train, test in folds:  # out-of-fold answerability, on out-of-fold sentence scores
-        answering = _fit_answerable([examples[i] for i in train], Model({}, 0.0))
+    for train_, test in folds:  # out-of-fold answerability, on out-of-fold sentence scores
+        answering = _fit_answerable([examples[i] for i in train_], Model({}, 0.0))
         for i in test:
             examples[i].answerable = answering.answerable(examples[i].question, oof[i])
     thresholds, cv = choose_thresholds(examples)
     final = _fit(examples)
     final = _fit_answerable(examples, final)
-    final = Model(final.weights, final.bias, thresholds, final.answer_weights, final.answer_bias)
+    return Model(final.weights, final.bias, thresholds, final.answer_weights, final.answer_bias), cv
+
+
+def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path = MODEL_FILE) -> dict[str, Any]:
+    """Fit, cross-validate, choose thresholds, write the model file; returns the report written with it."""
+    examples = collect(answerer, gold, as_of)
+    final, cv = train(examples)
     report = {
         "trained_on": len(examples),
         "sentences": sum(len(ex.evidence) for ex in examples),
@@ -197,3 +204,19 @@ def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path =
     }
     out.write_text(final.to_json({"report": report}), encoding="utf-8")
     return report
+
+
+def fold_models(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> dict[str, Model]:
+    """Per question id, the model `fit` would write had it not seen that question nor any question about the same
+    document: 5 folds grouped by document, and in each the whole procedure (`train`, with its own inner folds and
+    thresholds) on the other four.  `policy-kb eval answers --cv` answers every question with its fold's model,
+    so the measure covers every stage (parts, compose, verify), not only the sentences chosen."""
+    from sklearn.model_selection import GroupKFold
+
+    examples = collect(answerer, gold, as_of)
+    out: dict[str, Model] = {}
+    groups = [ex.group for ex in examples]
+    for train_, test in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):
+        model, _ = train([examples[i] for i in train_])
+        out.update({examples[i].gold["id"]: model for i in test})
+    return out
