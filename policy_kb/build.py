@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import settings
 from .ingest.document import content_hash, doc_id_for, process_file
 from .ingest.loaders import MAX_BYTES, LoadError
 from .records import Document
@@ -33,7 +34,7 @@ Progress = Callable[[str], None]
 
 def fault_point(stage: str) -> None:
     """Crash-safety tests set POLICY_KB_FAULT_INJECT=<stage> to SIGKILL the build exactly here."""
-    if os.environ.get("POLICY_KB_FAULT_INJECT") == stage:
+    if settings.current().fault_inject == stage:
         print(f"fault injected at {stage}", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -6,10 +6,9 @@ the record down (``serve`` replaces ``index``/``corpus`` with its options); the 
 ``service.settings``.  Process-wide knobs read deep inside the search stage (thread counts) come from
 :func:`current`, the settings the entry point configured.
 
-Variables read elsewhere, on purpose: the embedding model's ``POLICY_KB_EMBED_MODEL``, ``POLICY_KB_EMBED_BACKEND``,
-``POLICY_KB_BF16``, ``POLICY_KB_ONNX_WORKERS`` and ``POLICY_KB_CACHE`` (policy_kb/embed/, which resolves the model
-for every caller, tests included), and the crash tests' ``POLICY_KB_FAULT_INJECT`` (build.py's fault points, a test
-hook set per subprocess).
+A library caller or a test that configured nothing gets the environment as it is at each call (:func:`current`), so
+a test can switch the embedding model with ``monkeypatch.setenv`` (tests/conftest.py forgets what an entry point
+configured after each test).
 """
 
 from __future__ import annotations
@@ -31,6 +30,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(value)
     except ValueError as e:
         raise ValueError(f"${name} must be a whole number, got {value!r}") from e
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return value.strip().lower() not in ("0", "false", "no", "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +70,26 @@ class Settings:
     lawrefbook: Path = _SHARED / "lawrefbook" / "lawrefbook-2f4c5c2.tar.xz"
     """POLICY_KB_LAWREFBOOK: the LawRefBook tarball the document evaluation reads laws from."""
 
+    embed_model: str | None = None
+    """POLICY_KB_EMBED_MODEL: a sentence-transformers model name or folder, ``fake`` for the hashing embedder of the
+    tests; unset = the provisioned multilingual-e5-small."""
+
+    embed_backend: str = "onnx"
+    """POLICY_KB_EMBED_BACKEND: ``onnx`` (the 4-bit export, default) or ``torch`` (sentence-transformers)."""
+
+    bf16: bool | None = None
+    """POLICY_KB_BF16 (0/1): bfloat16 autocast of the PyTorch encoder; unset = on where the CPU computes it natively."""
+
+    onnx_workers: int | None = None
+    """POLICY_KB_ONNX_WORKERS: passages the ONNX encoder embeds in parallel during a build; unset = one per core."""
+
+    cache: Path = Path.home() / ".cache" / "policy-kb"
+    """POLICY_KB_CACHE: files derived once per machine (the converted model and its ONNX export, the romanised place
+    names)."""
+
+    fault_inject: str | None = None
+    """POLICY_KB_FAULT_INJECT: the build stage at which the crash-safety tests kill a build (build.fault_point)."""
+
     @property
     def admin_enabled(self) -> bool:
         return bool(self.admin_password)
@@ -85,6 +110,12 @@ class Settings:
             torch_threads=_int(env, "POLICY_KB_TORCH_THREADS", d.torch_threads),
             real_dev=Path(env.get("POLICY_KB_REAL_DEV") or d.real_dev),
             lawrefbook=Path(env.get("POLICY_KB_LAWREFBOOK") or d.lawrefbook),
+            embed_model=env.get("POLICY_KB_EMBED_MODEL") or None,
+            embed_backend=(env.get("POLICY_KB_EMBED_BACKEND") or d.embed_backend).strip().lower(),
+            bf16=_flag(env.get("POLICY_KB_BF16")),
+            onnx_workers=_int(env, "POLICY_KB_ONNX_WORKERS", 0) or None,
+            cache=Path(env["POLICY_KB_CACHE"]).expanduser() if env.get("POLICY_KB_CACHE") else d.cache,
+            fault_inject=env.get("POLICY_KB_FAULT_INJECT") or None,
         )
 
 
@@ -99,14 +130,17 @@ def configure(settings: Settings) -> Settings:
 
 
 def current() -> Settings:
-    """The settings the entry point configured; read from the environment on first use when none did (a library
-    caller, a test)."""
-    return _current if _current is not None else configure(Settings.from_env())
+    """The settings the entry point configured; when none did (a library caller, a test), the environment as it is
+    now (a dozen lookups, not cached, so a test's ``monkeypatch.setenv`` takes effect)."""
+    return _current if _current is not None else Settings.from_env()
+
+
+def forget() -> None:
+    """Drop what an entry point configured (tests: an in-process ``cli.main`` must not outlive its test)."""
+    global _current
+    _current = None
 
 
 def cache_dir() -> Path:
-    """``$POLICY_KB_CACHE``, else ``~/.cache/policy-kb``: files derived once per machine and kept between runs (the
-    converted model and its ONNX export, the romanised place names).  Read at each call, like the embedding model
-    variables, because the model is resolved by every caller (tests switch it per test)."""
-    env = os.environ.get("POLICY_KB_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "policy-kb"
+    """The cache folder of the current settings (``$POLICY_KB_CACHE``, else ``~/.cache/policy-kb``)."""
+    return current().cache

@@ -27,6 +27,17 @@ CORPUS = ROOT / "corpus"
 FOUNDATION = Path(__file__).resolve().parent / "fixtures" / "foundation"
 REGULATION_TXT = FOUNDATION / "jincheng-2024-coking-env-rules.txt"
 
+
+@pytest.fixture(autouse=True)
+def _no_settings_between_tests():
+    """An in-process `cli.main` or app start configures the process's settings (policy_kb/settings.py); the next
+    test reads its own environment instead."""
+    yield
+    from policy_kb import settings
+
+    settings.forget()
+
+
 SEED_IDS = [
     "jiexiu-2023-43m-oven-closure",
     "sx-2006-coking-11th-plan",

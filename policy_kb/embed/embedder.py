@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from ..settings import current
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -61,9 +63,9 @@ def bf16_supported() -> bool:
     """Whether this CPU computes bfloat16 natively (AVX512-BF16 / AMX): then autocast to bfloat16 encodes about
     1.3× (short queries) to 1.4× (passage batches) faster with vectors at cosine ≥ 0.9999 to float32 (see
     docs/benchmarks.md); elsewhere it would be slower.  POLICY_KB_BF16=0/1 overrides."""
-    forced = os.environ.get("POLICY_KB_BF16")
+    forced = current().bf16
     if forced is not None:
-        return forced.strip().lower() not in ("0", "false", "no", "")
+        return forced
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -257,7 +259,7 @@ class FakeEmbedder:
 
 def embedder_name(model: str | None = None) -> str:
     """The name `load_embedder(model)` will report, without loading anything (cheap staleness checks)."""
-    spec = model or os.environ.get(ENV_MODEL) or None
+    spec = model or current().embed_model
     if spec is None:
         return DEFAULT_MODEL_NAME
     return "fake" if spec.strip().lower() == "fake" else spec
@@ -269,7 +271,7 @@ def load_embedder(model: str | None = None) -> Embedder:
     "fake" gives a FakeEmbedder. Instances are cached per process, keyed by
     the resolved spec and backend, so every caller shares one loaded model.
     """
-    spec = model or os.environ.get(ENV_MODEL) or None
+    spec = model or current().embed_model
     with _LOADING:  # lru_cache does not stop two threads (app preload, first request) loading the model twice
         return _cached_embedder(spec, backend_choice())
 
@@ -279,14 +281,14 @@ _LOADING = threading.Lock()
 
 def backend_choice() -> str:
     """$POLICY_KB_EMBED_BACKEND, default "onnx"; a wrong value is an error that lists the valid ones."""
-    choice = (os.environ.get(ENV_BACKEND) or BACKENDS[0]).strip().lower()
+    choice = current().embed_backend
     if choice not in BACKENDS:
         raise ValueError(f"{ENV_BACKEND}={choice!r}: expected one of {', '.join(BACKENDS)}")
     return choice
 
 
 def _onnx_or_none(folder: Path) -> Embedder | None:
-    """The int8 ONNX encoder of the provisioned folder, or None (with the reason on stderr) when it was not
+    """The 4-bit ONNX encoder of the provisioned folder, or None (with the reason on stderr) when it was not
     exported or onnxruntime is missing: the PyTorch encoder then serves, slower but with the same vectors."""
     from .onnx_export import is_exported
 

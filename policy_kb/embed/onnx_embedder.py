@@ -18,9 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..settings import current
 from .onnx_export import INPUTS, quantised_path, word_embeddings_path
-
-ENV_WORKERS = "POLICY_KB_ONNX_WORKERS"  # passages encoded in parallel (default: one per core)
 
 
 def _read_json(path: Path) -> dict:
@@ -58,7 +57,7 @@ class OnnxEmbedder:
         self._session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         # read-only memory map: no load time, pages shared by every process on the machine
         self._word_embeddings = np.load(word_embeddings_path(model_file), mmap_mode="r")
-        self._workers = int(os.environ.get(ENV_WORKERS) or os.cpu_count() or 1)
+        self._workers = current().onnx_workers or os.cpu_count() or 1
 
     def _one(self, text: str) -> np.ndarray:
         """Tokenise, encode, mean-pool, normalise one text.  One text per call, not a padded batch: on 2 cores
