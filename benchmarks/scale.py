@@ -65,9 +65,9 @@ of the synthetic corpus (batch as in `build_index`) and *extrapolated* to each s
 
 * **Build.** 10k: the product's `build()` with the pipeline's `DERIVATION` (`workers=1`), one process,
   each stage timed (parse = load+clean+clauses+metadata, extract = obligations, FTS = jieba tokens,
-  write = documents/clauses/trigram rows + FTS5 insert + commit, embed = stand-in embedder, index = faiss + files); jieba and spaCy
-  are loaded before the clock starts. 100k and 1M (`--mode bulk`): the same stages with parsing and tokens in
-  {WORKERS} worker processes and one writer through the same `Store`/`index_document`/`build_index` code;
+  write = documents/clauses/trigram rows + FTS5 insert + commit, embed = stand-in embedder, index = faiss + files);
+  jieba and spaCy are loaded before the clock starts. 100k and 1M (`--mode bulk`): the same stages with parsing and
+  tokens in {WORKERS} worker processes and one writer through the same `Store`/`index_document`/`build_index` code;
   obligations are extracted for every {OBLIGATION_SAMPLE}th document only (per-clause cost measured on that sample,
   extrapolated) and jieba is memoised per Han block (output checked identical to `index_tokens` first).
   Throughput = clauses / wall time; per-clause stage costs are CPU time (robust to other load on the machine).

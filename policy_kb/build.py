@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +32,6 @@ from .records import Document
 from .store import Store
 
 __all__ = ["PROGRESS_EVERY", "BuildError", "BuildReport", "Progress", "Ticker", "build", "stderr_progress"]
-
 
 
 def fault_point(stage: str) -> None:
@@ -61,7 +61,8 @@ class BuildReport:
     warnings: list[BuildError] = field(default_factory=list)  # quality problems of documents that were stored
     seconds: float = 0.0
     phases: list[PhaseTiming] = field(default_factory=list)  # wall seconds of each phase, in order
-    # summed per document: load, clean and clauses, extraction, keyword tokens (in the workers), store (the writer)
+    # CPU seconds summed per document: load, clean and clauses, extraction, keyword tokens (in the workers), store
+    # (the writer)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -237,11 +238,15 @@ def _plan(
     return tasks, seen_ids
 
 
-def _note_document(item: Processed, report: BuildReport, say: Progress) -> None:
+def _note_document(item: Processed, report: BuildReport, say: Progress, not_stated: Counter[str] | None) -> None:
+    """Warnings of a stored document; metadata the text does not state is one line per file, or only counted
+    (``not_stated``) in a large build, where a line per file would bury the progress."""
     assert item.doc is not None
     doc, name = item.doc, item.path.name
     missing = [w.split(" ", 1)[0] for w in doc.warnings if "not stated in the text" in w]
-    if missing:  # normal (a plan without 文号, a law without 令), so one short line, not a warning
+    if missing and not_stated is not None:
+        not_stated.update(missing)
+    elif missing:  # normal (a plan without 文号, a law without 令), so one short line, not a warning
         say(f"{name}: not in the text: {', '.join(missing)} (a .meta.json sidecar can add them)")
     for warning in doc.warnings:
         if "not stated in the text" not in warning:
@@ -299,6 +304,7 @@ def build(  # noqa: C901 (reason above)
                         transaction.enter_context(store.transaction())
                         opened = True
 
+                not_stated: Counter[str] | None = Counter() if len(tasks) > PER_FILE_LINES else None
                 what = "parsing, extraction and storing" + (f" ({n_workers} workers)" if n_workers > 1 else "")
                 with phases.phase(what, len(tasks)) as tick:
                     for n, item in enumerate(_processed(tasks, prepare, n_workers), 1):
@@ -314,21 +320,23 @@ def build(  # noqa: C901 (reason above)
                                 raise StagedFileRefused(item.error)  # rolls back what was written
                             tick(n)
                             continue
-                        _note_document(item, report, phases.say)
+                        _note_document(item, report, phases.say, not_stated)
                         doc = item.doc
                         begin()
-                        t0 = time.perf_counter()
+                        t0 = time.process_time()
                         store.put_document(doc, path.name, item.raw, item.src)
                         if derivation is not None:
                             derivation.write(store, doc, item.prepared)
                         if on_document is not None:
                             on_document(store, doc)
                         report.stage_seconds["store"] = report.stage_seconds.get("store", 0.0) + (
-                            time.perf_counter() - t0
+                            time.process_time() - t0
                         )
                         (report.updated if doc.id in stored else report.added).append(doc.id)
                         fault_point("mid_transaction")
                         tick(n)
+                for name, count in sorted((not_stated or {}).items()):
+                    phases.say(f"{count} documents do not state {name} in the text (a .meta.json sidecar can add it)")
                 report.errors.sort(key=lambda e: e.file)  # name order, as the files were checked
                 failed_ids = {doc_id_for(corpus / e.file) for e in report.errors}
                 report.removed = sorted(d for d in stored if d not in seen_ids and d not in failed_ids)

@@ -55,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 "warnings": [w.__dict__ for w in report.warnings],
                 "seconds": round(report.seconds, 3),
                 "workers": workers,
-                # wall seconds per phase, in order; stage seconds are summed over documents (across workers)
+                # wall seconds per phase, in order; stage seconds are CPU seconds summed over documents (across workers)
                 "phases": [p.to_dict() for p in report.phases],
                 "stage_seconds": {k: round(v, 3) for k, v in report.stage_seconds.items()},
             }

@@ -52,6 +52,7 @@ def test_a_build_reports_every_phase_with_its_time(tmp_path: Path, monkeypatch) 
 def test_a_slow_phase_without_a_count_still_reports(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """No phase is silent for more than PROGRESS_EVERY (+ the heartbeat's half interval): a phase that cannot
     count (training an index, a commit) gets a heartbeat line; a counted one whose item is slow repeats its count."""
+    import itertools
     import time
 
     from policy_kb import progress
@@ -71,7 +72,7 @@ def test_a_slow_phase_without_a_count_still_reports(monkeypatch) -> None:  # typ
     counted = [m for _, m in stamped if m.startswith("encoding: ")]
     assert counted[-1].startswith("encoding: 3/3") and sum(m.startswith("encoding: 1/3") for m in counted) >= 3
     times = [start] + [t for t, _ in stamped] + [time.monotonic()]
-    assert max(b - a for a, b in zip(times, times[1:])) < 0.2 * 1.5 + 0.15
+    assert max(b - a for a, b in itertools.pairwise(times)) < 0.2 * 1.5 + 0.15
     assert [(p.name, p.count) for p in phases.timings] == [("training the index", None), ("encoding", 3)]
     assert phases.timings[0].seconds >= 1.0
 
