@@ -210,8 +210,16 @@ def _action(sentence: str, subject: str | None, deadline: Deadline | None) -> st
         s = s.replace(deadline.text, "", 1)
     s = re.sub(r"^[，,、\s]+", "", s)
     if subject:
-        s = re.sub(rf"^{re.escape(subject.split('、')[0])}[^，。；]*?(?:要|必须|应当|应|须|负责|不得|严禁)", "", s)
+        # the subject (its first name) and what comes up to the duty word; a literal prefix and one compiled pattern,
+        # not a pattern per subject (real laws have thousands: they thrashed re's cache of 512 compiled patterns)
+        first = subject.split("、")[0]
+        m = _UP_TO_DUTY.match(s, len(first)) if s.startswith(first) else None
+        if m:
+            s = s[m.end() :]
     return s.strip("。；，,： ")[:120]
+
+
+_UP_TO_DUTY = re.compile(r"[^，。；]*?(?:要|必须|应当|应|须|负责|不得|严禁)")
 
 
 _PLACE_RE = re.compile(
