@@ -15,11 +15,13 @@ from .search.dense import build_index, is_current, read_manifest
 from .search.keyword import document_tokens, index_document
 from .store import Store
 
+Prepared = tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]
 
-def prepare_document(doc: Document, seconds: dict[str, float]) -> tuple[list[Any], list[tuple[str, str, str]]]:
-    """A document's obligations and keyword-index tokens.  Pure, so it runs in the build's worker processes."""
+
+def prepare_document(doc: Document, seconds: dict[str, float]) -> Prepared:
+    """A document's obligation rows and keyword-index tokens.  Pure, so it runs in the build's worker processes."""
     t0 = time.process_time()
-    obligations = extract_document(doc)
+    obligations = Store.obligation_rows(extract_document(doc))
     t1 = time.process_time()
     tokens = document_tokens(doc)
     seconds["extraction"] = seconds.get("extraction", 0.0) + (t1 - t0)
@@ -27,10 +29,10 @@ def prepare_document(doc: Document, seconds: dict[str, float]) -> tuple[list[Any
     return obligations, tokens
 
 
-def write_document(store: Store, doc: Document, prepared: tuple[list[Any], list[tuple[str, str, str]]]) -> None:
+def write_document(store: Store, doc: Document, prepared: Prepared) -> None:
     """The rows `prepare_document` computed, written in the build transaction."""
     obligations, tokens = prepared
-    store.put_obligations(doc.id, obligations)
+    store.put_obligation_rows(doc.id, obligations)
     index_document(store, doc, tokens)
 
 
