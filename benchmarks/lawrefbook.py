@@ -243,7 +243,7 @@ def build_rows(run: BuildRun, index: Path) -> list[Row]:
     conn = sqlite3.connect(index / "kb.sqlite")
     clauses = conn.execute("SELECT count(*) FROM clauses").fetchone()[0]
     conn.close()
-    dense_names = ("loading the embedding model", "reading passages", "embedding passages")
+    dense_names = ("loading the embedding model", "reading passages", "looking up cached vectors", "embedding passages")
     dense_names += ("building the dense index", "writing the dense index")
     dense_s = sum(phases[n]["seconds"] for n in dense_names if n in phases)
     no_embed = run.wall - dense_s

@@ -38,6 +38,7 @@ def test_a_build_reports_every_phase_with_its_time(tmp_path: Path, monkeypatch) 
         "commit",
         "loading the embedding model",
         "reading passages",
+        "looking up cached vectors",
         "embedding passages",
         "building the dense index",
         "writing the dense index",
