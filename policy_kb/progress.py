@@ -66,7 +66,7 @@ class _Bar:
         self.last = time.monotonic()
 
     def __call__(self, done: int) -> None:
-        self.bar.update(done - self.bar.n)
+        self.bar.update(done - self.bar.n)  # redrawn at most every 0.1 s by tqdm itself
         self.last = time.monotonic()
 
     def line(self, now: float | None = None) -> None:
@@ -95,19 +95,27 @@ class Phases:
     the messages go to a terminal's stderr)."""
 
     def __init__(self, progress: Progress = stderr_progress, bars: bool | None = None):
-        self.progress = progress
+        self.sink = progress
         if bars is None:
             bars = progress is stderr_progress and sys.stderr.isatty()
         self.bars = bars
+        # when the last line went out, whichever phase printed it: several short phases in a row (a commit, reading
+        # passages, the cache lookup) must not add up to a long silence
+        self.last_output = time.monotonic()
         self.timings: list[PhaseTiming] = []
         self.current: Ticker | _Bar | None = None
 
+    def progress(self, msg: str) -> None:
+        self.last_output = time.monotonic()
+        self.sink(msg)
+
     def say(self, msg: str) -> None:
         """A message during a phase (a warning, an error): above the bar on a terminal."""
+        self.last_output = time.monotonic()
         if self.current is not None:
             self.current.message(msg)
         else:
-            self.progress(msg)
+            self.sink(msg)
 
     @contextmanager
     def phase(self, name: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
@@ -121,13 +129,14 @@ class Phases:
                 counter = Ticker(self.progress, name, total)
         else:
             counter = Ticker(self.progress, name, total or 0)
+        counter.last = min(counter.last, self.last_output)  # the next line is due PROGRESS_EVERY after the last one
         outer, self.current = self.current, counter
         started = time.perf_counter()
         stop = threading.Event()
 
         def heartbeat() -> None:
-            while not stop.wait(PROGRESS_EVERY / 2):
-                if time.monotonic() - counter.last >= PROGRESS_EVERY:
+            while not stop.wait(PROGRESS_EVERY / 4):
+                if time.monotonic() - max(counter.last, self.last_output) >= PROGRESS_EVERY:
                     if total:
                         counter.line()
                     else:

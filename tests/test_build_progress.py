@@ -116,3 +116,23 @@ def test_bars_on_a_terminal_lines_elsewhere(monkeypatch) -> None:  # type: ignor
     shown = err.getvalue()
     assert "storing" in shown and "4/4" in shown and "warning: x.txt: something" in shown
     assert progress.Phases(lambda m: None).bars is False  # a callback (the web app, a log) gets plain lines
+
+
+def test_short_phases_in_a_row_do_not_add_up_to_a_silence(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A commit, reading passages and a cache lookup, each shorter than the interval, back to back: the heartbeat
+    counts from the last line of any phase (the real corpus had 13 s of silence this way)."""
+    import itertools
+    import time
+
+    from policy_kb import progress
+
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0.2)
+    stamped: list[float] = []
+    phases = progress.Phases(lambda m: stamped.append(time.monotonic()), bars=False)
+    start = time.monotonic()
+    for name in ("commit", "reading passages", "looking up cached vectors", "building the index"):
+        with phases.phase(name):
+            time.sleep(0.15)
+    times = [start, *stamped, time.monotonic()]
+    assert len(stamped) >= 2
+    assert max(b - a for a, b in itertools.pairwise(times)) < 0.2 + 0.05 + 0.1
