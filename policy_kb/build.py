@@ -174,21 +174,35 @@ def default_workers() -> int:
 
 
 def _processed(
-    tasks: list[tuple[Path, str]], prepare: Callable[[Document, dict[str, float]], Any] | None, workers: int
+    tasks: list[tuple[Path, str]],
+    prepare: Callable[[Document, dict[str, float]], Any] | None,
+    workers: int,
+    say: Progress = stderr_progress,
 ) -> Iterator[Processed]:
     """`process` over the tasks, results in task order: in worker processes (spawned, so no state of this process
-    — an open SQLite connection, a loaded model — is copied into them) when there are enough files."""
+    — an open SQLite connection, a loaded model — is copied into them) when there are enough files.  If the workers
+    cannot start (a caller whose main module cannot be re-imported, e.g. a script piped to `python -`) or one dies
+    (out of memory), the remaining files are processed here: the build goes on, one process slower."""
     if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
         for path, doc_id in tasks:
             yield process(path, doc_id, prepare)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=multiprocessing.get_context("spawn"))
+    done = 0
     try:
         paths, ids = [t[0] for t in tasks], [t[1] for t in tasks]
-        yield from pool.map(process, paths, ids, [prepare] * len(tasks), chunksize=CHUNK)
+        try:
+            for item in pool.map(process, paths, ids, [prepare] * len(tasks), chunksize=CHUNK):
+                yield item
+                done += 1
+        except BrokenProcessPool as e:
+            say(f"worker processes failed ({e}); the other {len(tasks) - done} files are processed in this process")
+            for path, doc_id in tasks[done:]:
+                yield process(path, doc_id, prepare)
     finally:  # also when the caller stops early (a refused upload, a failed write): drop the queued files
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -307,7 +321,7 @@ def build(  # noqa: C901 (reason above)
                 not_stated: Counter[str] | None = Counter() if len(tasks) > PER_FILE_LINES else None
                 what = "parsing, extraction and storing" + (f" ({n_workers} workers)" if n_workers > 1 else "")
                 with phases.phase(what, len(tasks)) as tick:
-                    for n, item in enumerate(_processed(tasks, prepare, n_workers), 1):
+                    for n, item in enumerate(_processed(tasks, prepare, n_workers, phases.say), 1):
                         path = item.path
                         if len(tasks) <= PER_FILE_LINES:
                             phases.say(f"[{position[path]}/{len(files)}] processing {path.name}")

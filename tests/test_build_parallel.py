@@ -83,3 +83,27 @@ def test_parallel_rebuild_is_incremental(mixed_corpus: Path, tmp_path: Path) -> 
     rows = _contents(index)["clauses"]
     assert rows[:5] == before["clauses"][:5]  # the other documents keep their rows
     assert [r[4] for r in rows if r[2] == "d06_env_tax_law" and r[3] == "第二十八条"] == ["本法自2018年1月2日起施行。"]
+
+
+def test_a_build_whose_workers_cannot_start_still_finishes(mixed_corpus: Path, tmp_path: Path) -> None:
+    """A script piped to `python -` has no main module a spawned worker could import: the pool breaks, and the
+    build processes the files itself instead of failing."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from policy_kb.build import build\n"
+        "from policy_kb.pipeline import DERIVATION\n"
+        f"r = build(Path({str(mixed_corpus)!r}), Path({str(tmp_path / 'idx')!r}), derivation=DERIVATION, workers=2)\n"
+        "print(json.dumps({'added': r.added, 'errors': [e.file for e in r.errors]}))\n"
+    )
+    root = CORPUS.parent
+    proc = subprocess.run([sys.executable, "-"], input=script, cwd=root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "d05_coal_law" in out["added"] and out["errors"] == ["zz-broken.pdf"]
+    assert "worker processes failed" in proc.stderr
+    assert _contents(tmp_path / "idx")["clauses"]
