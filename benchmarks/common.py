@@ -130,6 +130,7 @@ class Context:
         self.build_seconds: float | None = None
         self._searcher: Any = None
         self.notes: list[str] = []  # free-text notes of the section being run (reset per section)
+        self.sample: int | None = None  # `--sample N`: sections over a real corpus use about N of its files
 
     def scratch(self, name: str) -> Path:
         path = self._tmp / name

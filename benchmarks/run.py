@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", type=Path, help="reuse this knowledge base (read only) instead of building corpus/")
     p.add_argument("--corpus", type=Path, default=common.ROOT / "corpus", help="corpus to build (default corpus/)")
     p.add_argument("--quick", action="store_true", help="fewer samples (a smoke run; numbers are noisier)")
+    p.add_argument(
+        "--sample", type=int, metavar="N", help="sections over a real corpus (lawrefbook) use about N of its files"
+    )
     p.add_argument("--results", type=Path, default=common.RESULTS, help="raw results file (default %(default)s)")
     p.add_argument("--page", type=Path, default=common.PAGE, help="markdown page (default %(default)s)")
     p.add_argument("--render", action="store_true", help="do not measure; re-render the page from --results")
@@ -104,9 +107,16 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     if not args.render:
         options = ", ".join(
-            o for o in ["--quick" if args.quick else "", f"--index {args.index}" if args.index else ""] if o
+            o
+            for o in [
+                "--quick" if args.quick else "",
+                f"--index {args.index}" if args.index else "",
+                f"--sample {args.sample}" if args.sample else "",
+            ]
+            if o
         )
         ctx = Context(args.index.resolve() if args.index else None, args.corpus.resolve(), args.quick, args.keep)
+        ctx.sample = args.sample
         try:
             for name in selected:
                 try:

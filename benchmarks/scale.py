@@ -63,11 +63,11 @@ measured on the seed corpus (`policy-kb eval retrieval`), and ANN recall is meas
 of the synthetic corpus (batch as in `build_index`) and *extrapolated* to each size
 ("embed (real model, extrapolated)").
 
-* **Build.** 10k: the product's `build()` with the pipeline's own per-document stage (`_derive`), one process,
-  each stage timed (parse = load+clean+clauses+metadata, extract = obligations, FTS = jieba tokens + FTS5 insert,
-  write = documents/clauses/trigram rows + commit, embed = stand-in embedder, index = faiss + files); jieba and spaCy
-  are loaded before the clock starts. 100k and 1M (`--mode bulk`): the same stages with parsing and tokens in
-  {WORKERS} worker processes and one writer through the same `Store`/`index_document`/`build_index` code;
+* **Build.** 10k: the product's `build()` with the pipeline's `DERIVATION` (`workers=1`), one process,
+  each stage timed (parse = load+clean+clauses+metadata, extract = obligations, FTS = jieba tokens,
+  write = documents/clauses/trigram rows + FTS5 insert + commit, embed = stand-in embedder, index = faiss + files);
+  jieba and spaCy are loaded before the clock starts. 100k and 1M (`--mode bulk`): the same stages with parsing and
+  tokens in {WORKERS} worker processes and one writer through the same `Store`/`index_document`/`build_index` code;
   obligations are extracted for every {OBLIGATION_SAMPLE}th document only (per-clause cost measured on that sample,
   extrapolated) and jieba is memoised per Han block (output checked identical to `index_tokens` first).
   Throughput = clauses / wall time; per-clause stage costs are CPU time (robust to other load on the machine).
@@ -287,32 +287,15 @@ def build_parallel(
 
 
 def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
-    """The product's `build()` + `pipeline._derive` in one process, every stage timed by wrapping it (CPU and
-    wall seconds); jieba and spaCy are loaded first and their load time reported apart."""
-    import policy_kb.build as build_mod
-    import policy_kb.pipeline as pipeline
+    """The product's public `build()` with the pipeline's `DERIVATION`, one process (`workers=1`); the stages are
+    timed by the build itself (`BuildReport.stage_seconds`, wall seconds summed per document, which in one process
+    is CPU time); jieba and spaCy are loaded first and their load time reported apart."""
+    from policy_kb.build import build
+    from policy_kb.pipeline import DERIVATION
     from policy_kb.search.dense import build_index
 
     load_seconds = warm_up()
-    cpu = {"parse": 0.0, "extract": 0.0, "fts": 0.0}
-    wall = dict(cpu)
     clauses = [0]
-
-    def timed(name: str, fn: Callable) -> Callable:
-        def wrapper(*a: Any, **kw: Any) -> Any:
-            c0, w0 = time.process_time(), time.perf_counter()
-            try:
-                return fn(*a, **kw)
-            finally:
-                cpu[name] += time.process_time() - c0
-                wall[name] += time.perf_counter() - w0
-
-        return wrapper
-
-    real = (build_mod.process_file, pipeline.extract_document, pipeline.index_document)
-    build_mod.process_file = timed("parse", real[0])
-    pipeline.extract_document = timed("extract", real[1])
-    pipeline.index_document = timed("fts", real[2])
     dense_stats: dict[str, Any] = {}
 
     def dense(store: Any, report: Any) -> None:
@@ -328,13 +311,16 @@ def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
         )
 
     started = time.perf_counter()
-    try:
-        report = build_mod.build(corpus, index, lambda m: None, on_document=pipeline._derive, after_write=dense)
-    finally:
-        build_mod.process_file, pipeline.extract_document, pipeline.index_document = real
+    report = build(corpus, index, lambda m: None, after_write=dense, derivation=DERIVATION, workers=1)
     total = time.perf_counter() - started
     if report.errors:
         raise SystemExit(f"build failed: {report.errors[:3]}")
+    st = report.stage_seconds
+    stages = {
+        "parse": st.get("load", 0.0) + st.get("clean and clauses", 0.0),
+        "extract": st.get("extraction", 0.0),
+        "tokens": st.get("keyword tokens", 0.0),
+    }
     sqlite_wall = total - dense_stats["seconds"]
     return {
         "mode": "full",
@@ -343,9 +329,9 @@ def build_instrumented(corpus: Path, index: Path, embedder_name: str) -> dict:
         "wall_seconds": total,
         "sqlite_wall_seconds": sqlite_wall,
         "extract_clauses": clauses[0],
-        "cpu_seconds": cpu,
-        "stage_wall_seconds": wall,
-        "write_seconds": max(0.0, sqlite_wall - sum(wall.values())),
+        "cpu_seconds": stages,
+        "stage_wall_seconds": stages,
+        "write_seconds": max(0.0, sqlite_wall - sum(stages.values())),
         "embed_seconds": dense_stats["embed"],
         "index_seconds": dense_stats["index"],
         "vectors": dense_stats["vectors"],

@@ -39,10 +39,12 @@ def open_store(args: argparse.Namespace) -> Store:
 
 # ---- commands -------------------------------------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
+    from .build import default_workers
     from .reconcile import reconcile
 
+    workers = args.workers or default_workers()
     # an upload the web app committed before a crash is finished first, not removed as a file gone from the corpus
-    report = reconcile(Path(args.corpus), Path(args.index)).build
+    report = reconcile(Path(args.corpus), Path(args.index), workers=workers).build
     assert report is not None
     if args.json:
         emit_json(
@@ -54,6 +56,10 @@ def cmd_build(args: argparse.Namespace) -> int:
                 "errors": [e.__dict__ for e in report.errors],
                 "warnings": [w.__dict__ for w in report.warnings],
                 "seconds": round(report.seconds, 3),
+                "workers": workers,
+                # wall seconds per phase, in order; stage seconds are CPU seconds summed over documents (across workers)
+                "phases": [p.to_dict() for p in report.phases],
+                "stage_seconds": {k: round(v, 3) for k, v in report.stage_seconds.items()},
             }
         )
     return 1 if (report.errors and args.strict) else 0
@@ -462,6 +468,13 @@ def _output(p: argparse.ArgumentParser) -> None:
     g.add_argument("--nl", action="store_true", help="JSON Lines on stdout")
 
 
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return n
+
+
 def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     settings = settings or Settings.from_env()
     parser = argparse.ArgumentParser(prog="policy-kb", description="Knowledge base over Chinese policy documents.")
@@ -474,6 +487,13 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("--corpus", default="corpus", help="folder with .txt/.md/.docx/.pdf/.html files (default: corpus/)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.add_argument("--strict", action="store_true", help="exit 1 when any file failed")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="processes that parse and extract documents (default: the number of cores; 1 = no worker processes)",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("docs", help="list documents with metadata")

@@ -65,7 +65,11 @@ def finish_staged(corpus: Path, index_dir: Path) -> ReconcileReport:
 
 
 def reconcile(
-    corpus: Path, index_dir: Path, progress: Progress = stderr_progress, embedder_name: str | None = None
+    corpus: Path,
+    index_dir: Path,
+    progress: Progress = stderr_progress,
+    embedder_name: str | None = None,
+    workers: int = 1,
 ) -> ReconcileReport:
     """Finish the staging folder, then build: stranded corpus files are ingested or reported, and the dense index
     catches up.  Does nothing but hashing when everything is in line.  `policy-kb build` runs this too, so a build
@@ -78,5 +82,5 @@ def reconcile(
         progress(f"reconcile: upload {name} completed after a crash")
     for name in report.discarded:
         progress(f"reconcile: unconfirmed upload {name} discarded")
-    report.build = build_all(corpus, index_dir, progress, embedder_name)
+    report.build = build_all(corpus, index_dir, progress, embedder_name, workers=workers)
     return report

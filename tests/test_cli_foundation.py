@@ -87,7 +87,10 @@ def test_build_json_report(capsys, small_corpus: Path, tmp_path: Path) -> None:
     code, out, err = cli(capsys, "build", "--corpus", str(small_corpus), "--index", str(index), "--json")
     assert code == 0
     report = json.loads(out)
-    assert set(report) == {"added", "updated", "removed", "unchanged", "errors", "warnings", "seconds"}
+    assert set(report) == {
+        *("added", "updated", "removed", "unchanged", "errors", "warnings", "seconds"),
+        *("workers", "phases", "stage_seconds"),  # issue 18: how the build went
+    }
     assert report["added"] == ["jincheng-2024-coking-env-rules", "xinzhou-2022-71-coking-hq"]
     assert report["errors"] == [] and isinstance(report["seconds"], (int, float))
     assert "processing" in err  # progress goes to stderr, never into the JSON

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from .. import places
+from .trie import trie_alternation
 
 # Abbreviation → full form, applied to the department name without its 省/市/县 prefix (data/).
 # Longest keys first at use time, so 发展改革委 wins over 发改.
@@ -23,11 +24,10 @@ DEPARTMENT_CORES = sorted({*ABBREVIATIONS, *ABBREVIATIONS.values(), *places.data
 ORG_SUFFIX = r"(?:有限责任公司|股份有限公司|有限公司|集团公司|集团|公司|厂|研究院|协会|联盟)"
 TOPICS = places.data_lines("topics.txt")
 
-_PLACE_NAMES = "|".join(re.escape(n) for n in sorted(places.PLACES, key=len, reverse=True))
+# as tries, not flat alternations: same matches, a fraction of the time on long texts (extract/trie.py)
+_PLACE_NAMES = trie_alternation(places.PLACES)
 _PREFIX = rf"(?:{_PLACE_NAMES}|省|市|县|区)"
-_CORES = "|".join(
-    re.escape(c) for c in sorted(DEPARTMENT_CORES, key=len, reverse=True) if c not in ("政府", "人民政府")
-)
+_CORES = trie_alternation(c for c in DEPARTMENT_CORES if c not in ("政府", "人民政府"))
 # A department: prefix + known core, or prefix + up to 8 chars + an administrative suffix.
 DEPT_RE = re.compile(
     rf"(?:国网[\u4e00-\u9fff]{{2,4}}供电公司|[\u4e00-\u9fff]{{2,4}}供电公司"

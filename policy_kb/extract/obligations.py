@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from .. import places
 from ..ingest.clauses import text_spans
@@ -40,7 +39,6 @@ from .departments import (
     roles_in_sentence,
 )
 from .lexicon import canonical_department
-from .nlp import get_nlp, spans
 from .penalties import authorities, find_penalties, referenced_paragraph
 from .quantities import find_thresholds
 
@@ -206,8 +204,16 @@ def _action(sentence: str, subject: str | None, deadline: Deadline | None) -> st
         s = s.replace(deadline.text, "", 1)
     s = re.sub(r"^[，,、\s]+", "", s)
     if subject:
-        s = re.sub(rf"^{re.escape(subject.split('、')[0])}[^，。；]*?(?:要|必须|应当|应|须|负责|不得|严禁)", "", s)
+        # the subject (its first name) and what comes up to the duty word; a literal prefix and one compiled pattern,
+        # not a pattern per subject (real laws have thousands: they thrashed re's cache of 512 compiled patterns)
+        first = subject.split("、")[0]
+        m = _UP_TO_DUTY.match(s, len(first)) if s.startswith(first) else None
+        if m:
+            s = s[m.end() :]
     return s.strip("。；，,： ")[:120]
+
+
+_UP_TO_DUTY = re.compile(r"[^，。；]*?(?:要|必须|应当|应|须|负责|不得|严禁)")
 
 
 _PLACE_RE = re.compile(
@@ -525,14 +531,12 @@ def extract_clause(
     clause: Clause,
     aliases: dict[str, str],
     doc_year: int | None,
-    nlp: Any = None,
     ctx: ClauseContext | None = None,
     known: list[str] | None = None,
 ) -> list[Obligation]:
     """Obligations of one clause.  `doc` and `clause` carry text normalised for matching (``for_matching``)."""
     if clause.kind != "body" or not clause.text.strip():
         return []
-    nlp = nlp or get_nlp()
     ctx = ctx or ClauseContext()
     known_departments = known if known is not None else named_departments(doc.text)
     own_spans = text_spans(doc.text, clause)  # an article's closing paragraph is a span of its own (data-model.md)
@@ -555,8 +559,7 @@ def extract_clause(
     if any((lbl or "").startswith("第") for lbl in clause.path):
         # a law states one norm per addressee; a 公文 measure names all who take part in it in one sentence
         sentence_spans = [part for a, b in sentence_spans for part in split_at_new_subjects(doc.text[a:b], a)]
-    texts = [doc.text[a:b] for a, b in sentence_spans]
-    for (start, end), sent_doc in zip(sentence_spans, nlp.pipe(texts)):
+    for start, end in sentence_spans:
         text = doc.text[start:end]
         if (
             end <= heading_end + 1
@@ -569,7 +572,10 @@ def extract_clause(
         if holders and start == offset:
             heading = clause.heading or ""
             start, text = start + len(heading) + 1, text[len(heading) + 1 :]
-        own = roles_in_sentence(text, [t for _, _, t in spans(sent_doc, "DEPT")])
+        # the department regex itself, not the spaCy pipeline's DEPT spans: those are the same regex's matches, and
+        # running the pipeline (jieba, the phrase ruler, every span finder) over every sentence was a third of a
+        # build's extraction time on real text for no change in any obligation (issue 18)
+        own = roles_in_sentence(text)
         closing = next((asg for a, b, asg in parens if b >= end - 1 or a >= start), None)
         roles = _sentence_roles(text, own, closing, list(zip(holders, written)), previous, known_departments)
         stated = find_penalties(text)
@@ -633,12 +639,11 @@ def extract_document(doc: Document) -> list[Obligation]:
     matching = _for_matching(doc)
     aliases = find_aliases(matching.text)
     doc_year = int(doc.issue_date[:4]) if doc.issue_date else None
-    nlp = get_nlp()
     context = contexts(matching.clauses, doc_year, doc.issue_date)
     known = named_departments(matching.text)  # once per document: the department regex is large
     out: list[Obligation] = []
     for clause in matching.clauses:
-        out.extend(extract_clause(matching, clause, aliases, doc_year, nlp, context.get(clause.id), known))
+        out.extend(extract_clause(matching, clause, aliases, doc_year, context.get(clause.id), known))
     for ob in out:
         ob.text = doc.text[ob.start : ob.end].strip()
         # last, once the subject and departments are final

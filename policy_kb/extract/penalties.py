@@ -85,6 +85,8 @@ def _clean_basis(s: str | None) -> str | None:
 
 
 def _fines(text: str) -> list[Penalty]:
+    if "罚款" not in text:  # both patterns end in 罚款; their scan costs ~7 % of a build on real text
+        return []
     out = []
     for m in _FINE_RANGE.finditer(text):
         if text[max(0, m.start() - 1) : m.start()] in "的至" and m.group("exact"):

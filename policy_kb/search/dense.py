@@ -20,14 +20,17 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .. import settings
 from ..build import fault_point
 from ..embed.embedder import Embedder
+from ..progress import Phases
 from ..store import Store
 from ..store.embedding_cache import EmbeddingCache
 
@@ -115,28 +118,38 @@ class BuildStats:
 
 
 def _vectors(
-    texts: list[str], embedder: Embedder, cache: EmbeddingCache | None, progress: Callable[[str], None]
+    texts: list[str],
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    progress: Callable[[str], None],
+    phases: Phases | None = None,
 ) -> tuple[np.ndarray, int]:
     """One row per text (float32), read from the cache or encoded (each distinct text once, new vectors written
-    to the cache); (matrix, number encoded).  Filled in place: no second copy of every vector in memory."""
+    to the cache); (matrix, number encoded).  Filled in place: no second copy of every vector in memory.  With
+    ``phases``, encoding is one counted phase (a bar or a line every few seconds) instead of a line per batch."""
     rows_of: dict[str, list[int]] = {}
-    for i, t in enumerate(texts):
-        rows_of.setdefault(_hash(t), []).append(i)
-    matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     found: set[str] = set()
-    if cache is not None:
-        for h, vec in cache.iter_many(embedder.name, list(rows_of)):
-            matrix[rows_of[h]] = vec
-            found.add(h)
-    missing = [h for h in rows_of if h not in found]
-    for i in range(0, len(missing), BATCH):
-        batch = missing[i : i + BATCH]
-        progress(f"embedding clauses {i + len(batch)}/{len(missing)}")
-        vecs = embedder.encode_passages([texts[rows_of[h][0]] for h in batch])
-        for h, v in zip(batch, vecs):
-            matrix[rows_of[h]] = v
+    with _phase(phases, "looking up cached vectors"):  # ~10 s for 280k passages: not without a progress line
+        for i, t in enumerate(texts):
+            rows_of.setdefault(_hash(t), []).append(i)
+        matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
         if cache is not None:
-            cache.put_many(embedder.name, dict(zip(batch, vecs)))
+            for h, vec in cache.iter_many(embedder.name, list(rows_of)):
+                matrix[rows_of[h]] = vec
+                found.add(h)
+    missing = [h for h in rows_of if h not in found]
+    with phases.phase("embedding passages", len(missing)) if phases else nullcontext() as tick:
+        for i in range(0, len(missing), BATCH):
+            batch = missing[i : i + BATCH]
+            if tick is None:
+                progress(f"embedding clauses {i + len(batch)}/{len(missing)}")
+            vecs = embedder.encode_passages([texts[rows_of[h][0]] for h in batch])
+            for h, v in zip(batch, vecs):
+                matrix[rows_of[h]] = v
+            if cache is not None:
+                cache.put_many(embedder.name, dict(zip(batch, vecs)))
+            if tick is not None:
+                tick(i + len(batch))
     return matrix, len(missing)
 
 
@@ -226,7 +239,13 @@ def index_rowids(index, kind: str) -> np.ndarray:
     return ivf_ids(index) if kind == "ivf" else faiss.vector_to_array(index.id_map)
 
 
-def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | None, progress: Callable[[str], None]):
+def _update_in_place(
+    store: Store,
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    progress: Callable[[str], None],
+    phases: Phases | None = None,
+):
     """Bring an existing index up to date by removing the vectors of clauses that are gone and adding those of new
     clauses: only the clauses the index lacks are encoded (even without the embedding cache: after a crash between
     the SQLite commit and the index swap, the next build encodes the new document, not the corpus), no re-reading
@@ -268,7 +287,7 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
         keep = [i for i, r in enumerate(rowids) if r in wanted]
         rowids, texts = [rowids[i] for i in keep], [texts[i] for i in keep]
         t0 = time.perf_counter()
-        matrix, encoded = _vectors(texts, embedder, cache, progress)
+        matrix, encoded = _vectors(texts, embedder, cache, progress, phases)
         encode_seconds = time.perf_counter() - t0
         if rowids:
             index.add_with_ids(matrix, np.asarray(rowids, dtype=np.int64))
@@ -278,7 +297,11 @@ def _update_in_place(store: Store, embedder: Embedder, cache: EmbeddingCache | N
 
 
 def build_index(
-    store: Store, embedder: Embedder, progress: Callable[[str], None] = lambda m: None, cache: bool = True
+    store: Store,
+    embedder: Embedder,
+    progress: Callable[[str], None] = lambda m: None,
+    cache: bool = True,
+    phases: Phases | None = None,
 ) -> BuildStats:
     """(Re)build the dense index from the store, encoding only texts missing from the embedding cache (`cache=False`
     encodes everything and keeps no cache: the benchmarks' bulk path for synthetic corpora)."""
@@ -288,17 +311,19 @@ def build_index(
     index_dir = store.index_dir
     emb_cache = EmbeddingCache(index_dir / CACHE_FILE) if cache else None
     try:
-        updated = _update_in_place(store, embedder, emb_cache, progress)
+        updated = _update_in_place(store, embedder, emb_cache, progress, phases)
         if updated is not None:
             index, kind, encoded, encode_seconds, trained_on = updated
             mode = "update"
         else:
-            rowids, texts = clause_passages(store)
+            with _phase(phases, "reading passages"):
+                rowids, texts = clause_passages(store)
             t0 = time.perf_counter()
-            matrix, encoded = _vectors(texts, embedder, emb_cache, progress)
+            matrix, encoded = _vectors(texts, embedder, emb_cache, progress, phases)
             encode_seconds = time.perf_counter() - t0
             del texts
-            index, kind = make_index(matrix, np.asarray(rowids, dtype=np.int64), embedder.dim)
+            with _phase(phases, "building the dense index"):
+                index, kind = make_index(matrix, np.asarray(rowids, dtype=np.int64), embedder.dim)
             trained_on = len(rowids)
             mode = "full"
             del matrix
@@ -307,9 +332,11 @@ def build_index(
             emb_cache.close()
     dim = embedder.dim
     tmp = index_dir / (INDEX_FILE + ".tmp")
-    faiss.write_index(index, str(tmp))
-    digest = _file_sha256(tmp)
-    count = len(np.unique(index_rowids(index, kind)))
+    with _phase(phases, "writing the dense index"):
+        faiss.write_index(index, str(tmp))
+        digest = _file_sha256(tmp)
+        count = len(np.unique(index_rowids(index, kind)))
+        fingerprint = clauses_fingerprint(store)
     manifest = {
         "model": embedder.name,
         "dim": dim,
@@ -318,7 +345,7 @@ def build_index(
         "passages": PASSAGE_FORMAT,
         "kind": kind,
         "sha256": digest,
-        "clauses_sha256": clauses_fingerprint(store),
+        "clauses_sha256": fingerprint,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     if kind == "ivf":
@@ -346,6 +373,10 @@ def build_index(
         index_seconds=seconds - encode_seconds,
         mode=mode,
     )
+
+
+def _phase(phases: Phases | None, name: str) -> AbstractContextManager[Any]:
+    return phases.phase(name) if phases is not None else nullcontext()
 
 
 def _file_sha256(path: Path) -> str:

@@ -23,6 +23,7 @@ def document_tokens(doc: Document, tokenize: Callable[[str], str] = index_tokens
     """(clause id, body tokens, context tokens) for every searchable clause of a parsed document; context is the
     document title, its jurisdiction and the clause's ancestor headings.  Pure, so it can run in a worker process."""
     headings = {c.id: (c.parent_id, c.heading) for c in doc.clauses}
+    context_tokens: dict[str, str] = {}  # the clauses of one chapter share their context: segmented once
     out = []
     for c in doc.clauses:
         if c.kind == "cc":
@@ -32,7 +33,10 @@ def document_tokens(doc: Document, tokenize: Callable[[str], str] = index_tokens
             chain.append(headings[parent][1] or "")
             parent = headings[parent][0]
         context = " ".join([doc.title or "", doc.jurisdiction or "", *chain])
-        out.append((c.id, tokenize(for_matching(c.text)), tokenize(context)))  # stored text keeps `,` `(` as written
+        if context not in context_tokens:
+            context_tokens[context] = tokenize(context)
+        # for_matching: the stored text keeps `,` `(` as written
+        out.append((c.id, tokenize(for_matching(c.text)), context_tokens[context]))
     return out
 
 

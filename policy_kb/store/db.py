@@ -349,25 +349,37 @@ class Store(SearchQueries):
             )
 
     def put_obligations(self, doc_id: str, obligations: list[Obligation]) -> None:
+        self.put_obligation_rows(doc_id, self.obligation_rows(obligations))
+
+    @staticmethod
+    def obligation_rows(obligations: list[Obligation]) -> list[tuple[Any, ...]]:
+        """The `obligations` rows of a document's obligations.  Pure (no connection), so a build computes them in
+        its worker processes: serialising the obligations was most of the writer's time (issue 18)."""
+        return [
+            (
+                o.id,
+                o.doc_id,
+                o.clause_id,
+                i,
+                o.jurisdiction,
+                o.modality,
+                o.deadline.date if o.deadline else None,
+                # in order, not a set: a set's order changes with each process's string hashing, and the rows
+                # are now made in worker processes; the same build must give the same rows
+                "；".join(dict.fromkeys([*o.departments.names(), *o.department_names.values()])),
+                json.dumps(o.to_dict(), ensure_ascii=False),
+            )
+            for i, o in enumerate(obligations)
+        ]
+
+    def put_obligation_rows(self, doc_id: str, rows: list[tuple[Any, ...]]) -> None:
+        """Replace a document's obligations with rows from :meth:`obligation_rows`."""
         self.conn.execute("DELETE FROM obligations WHERE doc_id=?", (doc_id,))
         self.conn.executemany(
             "INSERT INTO obligations"
             "(id, doc_id, clause_id, ord, jurisdiction, modality, deadline_date, departments, data)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    o.id,
-                    o.doc_id,
-                    o.clause_id,
-                    i,
-                    o.jurisdiction,
-                    o.modality,
-                    o.deadline.date if o.deadline else None,
-                    "；".join({*o.departments.names(), *o.department_names.values()}),
-                    json.dumps(o.to_dict(), ensure_ascii=False),
-                )
-                for i, o in enumerate(obligations)
-            ],
+            rows,
         )
 
     def obligations(self, doc_id: str | None = None, clause_ids: list[str] | None = None) -> list[Obligation]:
