@@ -94,6 +94,23 @@ class Deadline:
     warnings: list[str] = field(default_factory=list)
     rule: str | None = None  # a recurring deadline's rule as written (`每月5日前`)
 
+    @classmethod
+    def relative(
+        cls, text: str, start: int, end: int, warning: str | None = None, resolved_from: str | None = None
+    ) -> Deadline:
+        """A time expression the text does not fix to a date (`今年` without an issue date, `汛期前`, `5月中旬`);
+        the warning says why it stays open."""
+        return cls(
+            text=text,
+            date=None,
+            precision=None,
+            kind=DeadlineKind.RELATIVE,
+            resolved_from=resolved_from,
+            start=start,
+            end=end,
+            warnings=[warning] if warning else [],
+        )
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for k in ("start", "end"):

@@ -215,7 +215,7 @@ class EvidenceFinder:
         return {r[i : i + 2] for r in runs for i in range(len(r) - 1)}
 
     def _absent(self, word: str, allowed: set[int] | None) -> bool:
-        if allowed is None and word in self.store.indexed_terms():
+        if allowed is None and self.store.is_indexed_term(word):
             return False  # a token of the keyword index: some clause holds it (the scan below is the slow path)
         rows = self.store.containing(word, limit=1 if allowed is None else 5000)
         return not (len(rows) == 5000 or any(allowed is None or r in allowed for r in rows))

@@ -44,14 +44,9 @@ Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # 18 bytes, packed
 Progress = Callable[[str], None]
 
 
-def default_cache_dir() -> Path:
-    """`$POLICY_KB_CACHE`, else `~/.cache/policy-kb`."""
-    return cache_dir()
-
-
 def model_dir() -> Path:
     """Where the converted sentence-transformers folder lives."""
-    return default_cache_dir() / "models" / MODEL_DIRNAME
+    return cache_dir() / "models" / MODEL_DIRNAME
 
 
 def _stderr(msg: str) -> None:

@@ -61,15 +61,7 @@ def _after_issue(m: re.Match[str], text: str, start: int, end: int, issue: date 
     n, unit = _number(m.group("n")), m.group("unit")
     if issue is None or n is None or "工作日" in unit:
         reason = "working days depend on the holiday calendar" if "工作日" in unit else "the issue date is unknown"
-        return Deadline(
-            text=text,
-            date=None,
-            precision=None,
-            kind=DeadlineKind.RELATIVE,
-            start=start,
-            end=end,
-            warnings=[f"'{text}' not resolved: {reason}"],
-        )
+        return Deadline.relative(text, start, end, f"'{text}' not resolved: {reason}")
     if unit == "个月":
         y, mo = divmod(issue.month - 1 + n, 12)
         due = date(issue.year + y, mo + 1, min(issue.day, calendar.monthrange(issue.year + y, mo + 1)[1]))
@@ -89,7 +81,7 @@ def _after_issue(m: re.Match[str], text: str, start: int, end: int, issue: date 
 def _no_year(m: re.Match[str], text: str, start: int, end: int, issue: date | None) -> Deadline | None:
     """`11月30日前` in a document issued in 2024 → 2024-11-30; a day already past at issue means the next year."""
     if issue is None:
-        return Deadline(text=text, date=None, precision=None, kind=DeadlineKind.RELATIVE, start=start, end=end)
+        return Deadline.relative(text, start, end)
     mo = int(m.group("nm"))
     if not 1 <= mo <= 12:
         return None
@@ -117,7 +109,7 @@ def _parse(  # noqa: C901 (reason above)
 ) -> Deadline | None:
     text = m.group(0).rstrip("，,")
     start, end = m.start(), m.start() + len(text)
-    if m.group(DeadlineKind.RECURRING):
+    if m.group("recurring"):
         return Deadline(
             text=text, date=None, precision=None, kind=DeadlineKind.RECURRING, rule=text, start=start, end=end
         )
@@ -125,8 +117,8 @@ def _parse(  # noqa: C901 (reason above)
         return _after_issue(m, text, start, end, issue)
     if m.group("noyear"):
         return _no_year(m, text, start, end, issue)
-    if m.group(DeadlineKind.RELATIVE):
-        rel = m.group(DeadlineKind.RELATIVE)
+    if m.group("relative"):
+        rel = m.group("relative")
         if rel in ("年底前", "年内") and doc_year:
             return Deadline(
                 text=text,
@@ -137,7 +129,7 @@ def _parse(  # noqa: C901 (reason above)
                 start=start,
                 end=end,
             )
-        return Deadline(text=text, date=None, precision=None, kind=DeadlineKind.RELATIVE, start=start, end=end)
+        return Deadline.relative(text, start, end)
     if text[0] in "在于":  # `在2023年5月10日前` → the deadline text starts at the year
         text, start = text[1:], start + 1
     before = sentence[max(0, m.start() - 3) : m.start() + (1 if sentence[m.start()] in "至" else 0)]
@@ -167,15 +159,7 @@ def _parse(  # noqa: C901 (reason above)
         if rel == "全年" and not _verb_follows(sentence[end:]):
             return None  # `全年大气污染物许可排放总量指标`, `全年全覆盖`: an annual quantity or scope, not a due date
         if doc_year is None:
-            return Deadline(
-                text=text,
-                date=None,
-                precision=None,
-                kind=DeadlineKind.RELATIVE,
-                start=start,
-                end=end,
-                warnings=[f"'{rel}' not resolved: the document's issue date is unknown"],
-            )
+            return Deadline.relative(text, start, end, f"'{rel}' not resolved: the document's issue date is unknown")
         year = doc_year + (1 if rel == "明年" else 0)
         resolved = rel
     if not 1900 <= year <= 2100:
@@ -185,15 +169,8 @@ def _parse(  # noqa: C901 (reason above)
     if not suffix and re.match(r"(?:供暖|采暖|汛期|春节|国庆|夏季|冬季|秋冬|春季|秋季|旺季|淡季)", sentence[end:]):
         season = re.match(r"[\u4e00-\u9fff]{2,4}?(?:季|期|节)(?:前|后|结束前|开始前)?", sentence[end:])
         full = text + (season.group(0) if season else "")
-        return Deadline(
-            text=full,
-            date=None,
-            precision=None,
-            kind=DeadlineKind.RELATIVE,
-            resolved_from=resolved,
-            start=start,
-            end=start + len(full),
-            warnings=[f"'{full}' depends on a season; no exact date"],
+        return Deadline.relative(
+            full, start, start + len(full), f"'{full}' depends on a season; no exact date", resolved
         )
     if not suffix and re.match(r"[^\s，,。；]", after) and not m.group("rel"):
         # `2019年全省淘汰…` (a target within a year) — but not `2019年度`/`2019年的` or a bare mention mid-sentence
@@ -223,16 +200,7 @@ def _parse(  # noqa: C901 (reason above)
         if not 1 <= mo <= 12:
             return None
         if m.group("mid"):
-            return Deadline(
-                text=text,
-                date=None,
-                precision=None,
-                kind=DeadlineKind.RELATIVE,
-                resolved_from=resolved,
-                start=start,
-                end=end,
-                warnings=[f"'{text}' names part of a month; no exact date"],
-            )
+            return Deadline.relative(text, start, end, f"'{text}' names part of a month; no exact date", resolved)
         if kind == DeadlineKind.BY and not m.group("me"):
             # `2023年8月前` = before August: the end of July
             if mo == 1:
