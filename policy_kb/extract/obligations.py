@@ -17,6 +17,7 @@ from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
 from ..records import Clause, Deadline, Document, Modality, Obligation, Penalty, Role
 from .applicability import applicability
+from .binding import Where
 from .authorities import (
     agent_authorities,
     is_back_reference,
@@ -644,11 +645,47 @@ def extract_document(doc: Document) -> list[Obligation]:
     out: list[Obligation] = []
     for clause in matching.clauses:
         out.extend(extract_clause(matching, clause, aliases, doc_year, context.get(clause.id), known))
+    where = _where(doc)
     for ob in out:
         ob.text = doc.text[ob.start : ob.end].strip()
         # last, once the subject and departments are final
-        ob.applicability = applicability(ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality)
+        ob.applicability = applicability(
+            ob.text,
+            ob.subject,
+            ob.departments,
+            ob.thresholds,
+            modality=ob.modality,
+            where=where.get(ob.clause_id),
+            deadline=ob.deadline is not None,
+            penalties=bool(ob.penalties),
+            inherited=ob.inherited_from is not None,
+        )
     return out
+
+
+_ARTICLE_RE = re.compile(r"^第[一二三四五六七八九十百零〇两]+条")
+
+
+def _where(doc: Document) -> dict[str, Where]:
+    """Per clause: the headings above it and in it (outermost first) and its document's level and kind."""
+    by_id = {c.id: c for c in doc.clauses}
+    law = any(_ARTICLE_RE.match(c.label or "") for c in doc.clauses)
+    level = str(doc.level) if doc.level else None
+    out = {}
+    for clause in doc.clauses:
+        heads, c = [], clause
+        while c is not None:
+            if c.heading:
+                heads.append(c.heading)
+            c = by_id.get(c.parent_id) if c.parent_id else None
+        parent = by_id.get(clause.parent_id) if clause.parent_id else None
+        lead_in = parent.text if parent is not None and _LIST_LEAD_RE.search(parent.text) else ""
+        out[clause.id] = Where(tuple(reversed(heads)), lead_in, level, law, doc.title or "")
+    return out
+
+
+# a clause that announces the items under it (`有下列行为之一的，…：`, `应当遵守下列规定：`)
+_LIST_LEAD_RE = re.compile(r"(?:下列|以下|如下)[^。]{0,30}[：:]")
 
 
 def extract_all(docs: Iterable[Document]) -> list[Obligation]:
