@@ -106,8 +106,10 @@ def feature_names() -> tuple[str, ...]:
 
 # a leading time phrase (`2023年10月31日前，`, `“十一五”期间，`, `2019年，`) and a bare 要 before the verb
 _LEADING_TIME = re.compile(r"^(?:(?:[^，。；]{0,16}(?:[前后底内起]|期间|期末|末|年)[，,])|\d{4}年|要|同时[，,]?|其中[，,]?)+")
+# a modal verb, not the same character inside a word (`应急管理`, `主要`, `重要`, `要求`, `必须` is one)
+MODAL = r"(?:(?<![主重需必只])要(?!求)|应当|应(?![急用对变收])|必须|(?<![必无])须|负责|不得|严禁)"
 # who the verb belongs to when the extractor found no subject: the words before the first modal verb
-_LEADING_ACTOR = re.compile(r"^([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)")
+_LEADING_ACTOR = re.compile(rf"^([^，。；：]{{1,24}}?){MODAL}")
 
 
 def opening(text: str) -> str:
@@ -138,11 +140,16 @@ def actor_kind(who: str, enterprise_words: list[str]) -> str:
     return "other"
 
 
+@cache
+def _head_end() -> re.Pattern[str]:
+    others = [re.escape(e) for e in words()["head_end"] if e not in ("要", "应", "须", "应当", "必须", "负责")]
+    return re.compile("|".join([MODAL, *others]))
+
+
 def head(text: str) -> str:
     """The sentence up to its first modal word (`要`, `应当`, `不得`, `由` …), its subject and conditions."""
-    ends = words()["head_end"]
-    cut = min((i for i in (text.find(e) for e in ends) if i >= 0), default=len(text))
-    return text[:cut]
+    m = _head_end().search(text)
+    return text[: m.start()] if m else text
 
 
 def _head_classes(text: str, enterprise_words: list[str]) -> list[str]:
@@ -195,8 +202,19 @@ def first_evidence(
 
 
 def _opening_class(text: str) -> list[str]:
+    """Verb classes of the opening; a target year (`到2010年，…`) is read before the time phrase is cut."""
     start = opening(text)
-    return [k for k, ws in words()["openings"].items() if start.startswith(tuple(ws))]
+    return [
+        k
+        for k, ws in words()["openings"].items()
+        if start.startswith(tuple(ws)) or (k == "target_year" and text.startswith(tuple(ws)))
+    ]
+
+
+@cache
+def _modal_word() -> re.Pattern[str]:
+    others = [re.escape(m) for m in words()["modal_words"] if m not in ("要", "应", "须")]
+    return re.compile("|".join([MODAL, *others]))
 
 
 def sentence_features(
@@ -251,7 +269,7 @@ def sentence_features(
         "has_conditions": conditions > 0,
         "has_penalties": penalties,
         "inherited": inherited,
-        "no_modal_word": not any(m in text for m in w["modal_words"]),
+        "no_modal_word": not _modal_word().search(text),
         "long": len(text) > LONG_SENTENCE,
         "names_industry": bool(industries),
         "names_facility": bool(facilities),
