@@ -169,7 +169,7 @@ def _eval_profiles(args: argparse.Namespace) -> int:
             raise CliError("`eval profiles --cv` cross-validates on dev profiles only", "use --split dev")
         from .evaluation.binding_fit import fold_models
 
-        models = fold_models(load_gold("dev").examples())
+        models = fold_models(load_gold("dev").examples(_as_of(args.as_of)))
     for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
         results = evaluate_profiles(
             split, _as_of(args.as_of), baseline=args.baseline, drop_expired_gold=drop, gold=gold, models=models

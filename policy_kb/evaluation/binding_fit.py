@@ -38,10 +38,15 @@ class Example:
     obligation_id: str
     features: dict[str, float]
     label: int
+    in_force: bool = True  # False for a plan whose period is over: fitted on, but no checklist shows it
 
 
 def examples_of(
-    name: str, profile: Profile, obligations: Iterable[Obligation], gold: list[dict[str, Any]]
+    name: str,
+    profile: Profile,
+    obligations: Iterable[Obligation],
+    gold: list[dict[str, Any]],
+    expired: frozenset[str] = frozenset(),
 ) -> list[Example]:
     """The profile's examples: obligations in its jurisdiction chain whose facility conditions do not fail."""
     from .profiles import _matches
@@ -54,7 +59,7 @@ def examples_of(
         if decision.fails:
             continue
         label = int(any(_matches(row, ob) for row in gold))
-        out.append(Example(name, ob.doc_id, ob.id, features, label))
+        out.append(Example(name, ob.doc_id, ob.id, features, label, ob.doc_id not in expired))
     return out
 
 
@@ -81,7 +86,8 @@ def _f1(labels: list[int], probabilities: list[float], threshold: float) -> floa
 
 def choose_threshold(examples: list[Example]) -> tuple[float, float]:
     """(threshold, its F1) on out-of-fold probabilities: folds grouped by document, so each example is scored by
-    weights fitted without its document."""
+    weights fitted without its document.  Only documents in force count (a checklist never shows an expired plan;
+    its sentences are fitted on all the same)."""
     docs = sorted({e.doc_id for e in examples})
     folds = [docs[i :: min(INNER_FOLDS, len(docs))] for i in range(min(INNER_FOLDS, len(docs)))]
     labels: list[int] = []
@@ -92,8 +98,8 @@ def choose_threshold(examples: list[Example]) -> tuple[float, float]:
         if not test or len({e.label for e in train}) < 2:
             continue
         model = BindingModel(*_weights(train))
-        labels += [e.label for e in test]
-        probabilities += [model.probability(e.features) for e in test]
+        labels += [e.label for e in test if e.in_force]
+        probabilities += [model.probability(e.features) for e in test if e.in_force]
     if not labels:
         return 0.5, 0.0
     best = max(THRESHOLD_GRID, key=lambda t: (_f1(labels, probabilities, t), -abs(t - 0.5)))
@@ -128,7 +134,8 @@ def fit(examples: list[Example], report: dict[str, Any], out: Path = MODEL_FILE)
             "examples": len(examples),
             "positives": sum(e.label for e in examples),
             "regularisation_C": REGULARISATION,
-            "threshold_from": f"best F1 on out-of-fold probabilities, {INNER_FOLDS} folds grouped by document",
+            "threshold_from": f"best F1 on out-of-fold probabilities of documents in force, {INNER_FOLDS} folds "
+            "grouped by document",
             **final.report,
             **report,
         },

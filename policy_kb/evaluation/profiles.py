@@ -111,13 +111,17 @@ class Gold:
 
         return load_profile(GOLD / f"{name}.json")
 
-    def examples(self) -> list[Example]:
+    def examples(self, as_of: date = date(2026, 12, 6)) -> list[Example]:
+        from ..profile.match import expired_plans
         from .binding_fit import examples_of
 
+        expired = expired_plans([d for d, _ in self.docs.values()], as_of)
         return [
             e
             for n in self.names
-            for e in examples_of(n, self.profile(n), (o for d in self.scopes[n] for o in self.docs[d][1]), self.rows[n])
+            for e in examples_of(
+                n, self.profile(n), (o for d in self.scopes[n] for o in self.docs[d][1]), self.rows[n], expired
+            )
         ]
 
 
@@ -191,7 +195,7 @@ def fit_profiles(as_of: date = date(2026, 12, 6), out: Path | None = None) -> di
     from .binding_fit import fit, fold_models
 
     gold = load_gold("dev")
-    examples = gold.examples()
+    examples = gold.examples(as_of)
     folds = fold_models(examples)
     cv = {
         "as_written": evaluate_profiles(as_of=as_of, gold=gold, models=folds),
