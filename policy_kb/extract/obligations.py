@@ -566,8 +566,11 @@ def extract_clause(
             end <= heading_end + 1
             and text.strip("。：") == (clause.heading or "").strip("。：")
             and not _heading_is_duty(text, doc_year, doc.issue_date)
+            and not (ctx.penalty_item or ctx.duty_modality is not None)
         ):
-            continue  # the heading itself (`加强组织领导`), unless it states a duty of its own
+            # the heading itself (`加强组织领导`), unless it states a duty of its own; the last item of a duty or
+            # penalty list ends with `。` and reads like a heading (`（七）及时、如实报告生产安全事故。`): an item
+            continue
         if RESPONSIBILITY_LINE.match(text.strip()):
             continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
