@@ -37,7 +37,7 @@ def features(sentence: str, subject: str | None = None, where: Where | None = No
 
 
 # fmt: off
-@pytest.mark.parametrize("sentence, subject, present, absent", [
+SENTENCES = [
     # the actor and its kind
     ("企业要认真履行环保治理主体责任，对涉及的危废品、固废品、废水要合理合法处置到位，确保关停“零污染”。", "企业",
      {"actor_enterprise", "first_evidence_actor_enterprise", "modality_must"}, {"actor_none", "actor_government"}),
@@ -68,8 +68,11 @@ def features(sentence: str, subject: str | None = None, where: Where | None = No
     ("生产经营单位进行爆破、吊装、动火、临时用电以及国家规定的其他危险作业，应当严格遵守安全生产法的规定。", None,
      {"head_enterprise"}, {"head_government"}),
     ("从业人员从事特种作业的，应当经过专门培训并取得特种作业资格。", None, {"head_person", "head_conditional"}, set()),
-])
+]
 # fmt: on
+
+
+@pytest.mark.parametrize("sentence, subject, present, absent", SENTENCES)
 def test_sentence_features(sentence: str, subject: str | None, present: set[str], absent: set[str]) -> None:
     got = features(sentence, subject)
     assert present <= got, sorted(present - got)
@@ -89,10 +92,19 @@ def test_where_a_sentence_stands() -> None:
     assert "section_none" in features("开展焦化行业大气执法专项检查。")
     item = features(
         "未按照本条例第二十二条规定，对从业人员进行安全生产教育和培训的。",
-        where=Where(("法律责任",), lead_in="生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：", law=True),
+        where=Where(
+            ("法律责任",), lead_in="生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：", law=True
+        ),
         penalties=True,
     )
-    assert {"lead_enterprise", "lead_conditional", "head_violation", "section_liability", "law", "has_penalties"} <= item
+    assert {
+        "lead_enterprise",
+        "lead_conditional",
+        "head_violation",
+        "section_liability",
+        "law",
+        "has_penalties",
+    } <= item
 
 
 def test_a_sentence_of_a_coking_plan_concerns_coking() -> None:
@@ -148,13 +160,19 @@ def test_the_company_named_by_its_short_form() -> None:
 
 def test_conditions_and_facilities_stay_rules() -> None:
     profile = profile_from_dict(JIEXIU)
-    met, decision = profile_features(profile, _obligation("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。"))
+    met, decision = profile_features(
+        profile, _obligation("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。")
+    )
     assert {"condition_met", "facility_match", "industry_match"} <= set(met) and not decision.fails
     six = profile_from_dict({**JIEXIU, "facilities": [{"type": "焦炉", "attributes": {"炭化室高度": "6米"}}]})
     assert profile_features(six, _obligation("全面启动炭化室高度4.3米及以下的机焦炉淘汰工作。"))[1].fails
     no_age = profile_from_dict({**JIEXIU, "facilities": [{"type": "焦炉", "attributes": {"炭化室高度": "4.3米"}}]})
-    open_, decision = profile_features(no_age, _obligation("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。"))
-    assert "condition_undecided" in open_ and decision.to_confirm and decision.to_confirm[0].startswith("运行年限 > 10年")
+    open_, decision = profile_features(
+        no_age, _obligation("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。")
+    )
+    assert (
+        "condition_undecided" in open_ and decision.to_confirm and decision.to_confirm[0].startswith("运行年限 > 10年")
+    )
     assert profile_features(profile, _obligation("35蒸吨以下燃煤锅炉全部淘汰。"))[1].fails  # no boiler listed
     cement = profile_from_dict({**JIEXIU, "industry": ["水泥"], "facilities": []})
     assert profile_features(cement, _obligation("焦化企业要全面执行特别排放限值。"))[1].fails  # another industry's
@@ -167,7 +185,9 @@ def test_the_fitted_model_file_loads() -> None:
     assert model.weights and any(n in model.weights for n in PROFILE_FEATURES)
     report = model.report
     assert report["positives"] > 0 and not set(report["trained_on"]) & set(TEST_PROFILES)
-    assert 0 < report["cv_in_force"]["micro"]["recall"] <= 1 and "by profile and by document" in report["cross_validated"]
+    assert (
+        0 < report["cv_in_force"]["micro"]["recall"] <= 1 and "by profile and by document" in report["cross_validated"]
+    )
     json.loads(MODEL_FILE.read_text(encoding="utf-8"))  # valid JSON as written
 
 

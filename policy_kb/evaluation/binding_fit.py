@@ -116,10 +116,7 @@ def train(examples: list[Example]) -> BindingModel:
 def fold_models(examples: list[Example]) -> dict[tuple[str, str], BindingModel]:
     """Per (profile, document): the model fitted without that profile's examples and without that document's."""
     cells = sorted({(e.profile, e.doc_id) for e in examples})
-    return {
-        (p, d): train([e for e in examples if e.profile != p and e.doc_id != d])
-        for p, d in cells
-    }
+    return {(p, d): train([e for e in examples if e.profile != p and e.doc_id != d]) for p, d in cells}
 
 
 def fit(examples: list[Example], report: dict[str, Any], out: Path = MODEL_FILE) -> BindingModel:

@@ -104,8 +104,10 @@ def applicability(
         inherited=inherited,
         where=where,
     )
-    industries = own_industries or _named("".join(where.headings), words["industries"]) or _named(
-        where.title, words["industries"]
+    industries = (
+        own_industries
+        or _named("".join(where.headings), words["industries"])
+        or _named(where.title, words["industries"])
     )
     app = Applicability(industries=industries, facilities=facilities, conditions=conditions, features=features)
     app.binds = Binds.ENTERPRISE if default_model().binds(as_named(app)) else Binds.GOVERNMENT

@@ -105,7 +105,9 @@ def feature_names() -> tuple[str, ...]:
 
 
 # a leading time phrase (`2023年10月31日前，`, `“十一五”期间，`, `2019年，`) and a bare 要 before the verb
-_LEADING_TIME = re.compile(r"^(?:(?:[^，。；]{0,16}(?:[前后底内起]|期间|期末|末|年)[，,])|\d{4}年|要|同时[，,]?|其中[，,]?)+")
+_LEADING_TIME = re.compile(
+    r"^(?:(?:[^，。；]{0,16}(?:[前后底内起]|期间|期末|末|年)[，,])|\d{4}年|要|同时[，,]?|其中[，,]?)+"
+)
 # a modal verb, not the same character inside a word (`应急管理`, `主要`, `重要`, `要求`, `必须` is one)
 MODAL = r"(?:(?<![主重需必只])要(?!求)|应当|应(?![急用对变收])|必须|(?<![必无])须|负责|不得|严禁)"
 # who the verb belongs to when the extractor found no subject: the words before the first modal verb
@@ -169,6 +171,7 @@ EVIDENCE_STEPS = (
     "departments",  # departments in charge
     "none",
 )
+_OLD_OPENING = re.compile(r"^(?:(?:[^，。；]{0,16}[前后底内年]，)|\d{4}年|要)+")
 _OLD_ACTOR = re.compile(r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)")
 
 
@@ -192,7 +195,7 @@ def first_evidence(
         return "actor_public"
     if conditions:
         return "conditions"
-    if re.sub(r"^(?:(?:[^，。；]{0,16}[前后底内年]，)|\d{4}年|要)+", "", text).startswith(tuple(ev["government_openings"])):
+    if _OLD_OPENING.sub("", text).startswith(tuple(ev["government_openings"])):
         return "public_opening"
     if named or any(e in text for e in enterprise_words):
         return "companies_named"
@@ -289,7 +292,16 @@ def sentence_features(
 
 
 # the features repeated for a sentence without an actor of its own (`bare_open_operate`, `bare_mentions_enterprise`)
-BARE_OF = ("open", "mentions", "head", "first", "has_conditions", "names_facility", "names_industry", "modality_must_not")
+BARE_OF = (
+    "open",
+    "mentions",
+    "head",
+    "first",
+    "has_conditions",
+    "names_facility",
+    "names_industry",
+    "modality_must_not",
+)
 
 
 @dataclass(frozen=True)

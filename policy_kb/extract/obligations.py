@@ -17,7 +17,6 @@ from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
 from ..records import Clause, Deadline, Document, Modality, Obligation, Penalty, Role
 from .applicability import applicability
-from .binding import Where
 from .authorities import (
     agent_authorities,
     is_back_reference,
@@ -26,6 +25,7 @@ from .authorities import (
     resolve,
     subject_authorities,
 )
+from .binding import Where
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import find_deadlines
 from .departments import (
@@ -674,9 +674,10 @@ def _where(doc: Document) -> dict[str, Where]:
     by_id = {c.id: c for c in doc.clauses}
     law = any(_ARTICLE_RE.match(c.label or "") for c in doc.clauses)
     level = str(doc.level) if doc.level else None
-    out = {}
+    out: dict[str, Where] = {}
     for clause in doc.clauses:
-        heads, c = [], clause
+        heads: list[str] = []
+        c: Clause | None = clause
         while c is not None:
             if c.heading:
                 heads.append(c.heading)

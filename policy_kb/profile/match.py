@@ -148,7 +148,7 @@ class Decision:
 
 
 def _decide(profile: Profile, app: Applicability, own: list[Facility], industries: list[str]) -> Decision:
-    why = []
+    why: list[str] = []
     if app.industries and not industries:
         return Decision(why, [], fails=True)  # another industry's (a coking plan for a cement plant)
     if industries:
