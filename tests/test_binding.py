@@ -150,7 +150,7 @@ def _obligation(text: str, subject: str | None = None, where: Where | None = Non
 
 def test_the_company_named_by_its_short_form() -> None:
     assert "昌盛公司" in name_keys("介休市昌盛煤气化有限公司")
-    assert name_keys("北京示例化工物资有限公司") == ["北京示例化工物资有限公司"]
+    assert name_keys("北京示例化工物资有限公司") == ("北京示例化工物资有限公司",)
     profile = profile_from_dict(JIEXIU)
     own, _ = profile_features(profile, _obligation("2023年10月1日前，完成昌盛公司、茂胜公司关停退出4.3米焦炉产能。"))
     assert "company_self" in own and "company_other" not in own

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from ..answer.evidence import plan_period
 from ..extract.applicability import Applicability, Condition, vocabulary
@@ -103,14 +104,15 @@ def _same(name: str, mine: str) -> bool:
 _COMPANY_RE = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:有限责任公司|有限公司|股份公司|公司|集团)")
 
 
-def name_keys(name: str) -> list[str]:
+@lru_cache(maxsize=64)
+def name_keys(name: str) -> tuple[str, ...]:
     """How a document may name the company: in full, without its place (`昌盛煤气化有限公司`), or by the short form
     `<two characters>公司` a 公文 defines with 以下简称 (`昌盛公司`)."""
     core = re.sub(r"^.{1,6}?[省市县区]", "", name)
     if core == name or len(core) < 4:
-        return [name]
+        return (name,)
     bare = re.sub(r"(?:有限责任公司|有限公司|股份公司|公司)$", "", core)
-    return list(dict.fromkeys([name, core, bare, bare[:2] + "公司"]))
+    return tuple(dict.fromkeys([name, core, bare, bare[:2] + "公司"]))
 
 
 def profile_features(profile: Profile, ob: Obligation) -> tuple[dict[str, float], Decision]:
