@@ -160,16 +160,17 @@ def _eval_profiles(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
     models = None
+    if args.cv and split != "dev":
+        raise CliError("`eval profiles --cv` cross-validates on dev profiles only", "use --split dev")
     try:
         gold = load_gold(split, args.profiles.split(",") if args.profiles else None)
     except ValueError as e:
         raise CliError(str(e), "--profiles takes file stems of tests/gold/profiles/*.json, comma-separated") from e
     if args.cv:
-        if split == "test" or any(n not in load_gold("dev").names for n in gold.names):
-            raise CliError("`eval profiles --cv` cross-validates on dev profiles only", "use --split dev")
         from .evaluation.binding_fit import fold_models
 
-        models = fold_models(load_gold("dev").examples(_as_of(args.as_of)))
+        dev = gold if not args.profiles else load_gold("dev")  # folds are fitted on every dev profile
+        models = fold_models(dev.examples(_as_of(args.as_of)))
     for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
         results = evaluate_profiles(
             split, _as_of(args.as_of), baseline=args.baseline, drop_expired_gold=drop, gold=gold, models=models

@@ -4,7 +4,6 @@ the cross-validation that never judges a weight on the profile or the document i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -226,7 +225,8 @@ def test_the_threshold_is_chosen_on_held_out_documents() -> None:
     assert 0 < threshold < 1 and f1 == 1.0
 
 
-def test_the_cli_fits_only_on_dev(tmp_path: Path) -> None:
+def test_the_cli_fits_only_on_dev() -> None:
     from policy_kb.cli import main
 
     assert main(["eval", "profiles", "--fit", "--split", "test"]) == 1
+    assert main(["eval", "profiles", "--cv", "--split", "test"]) == 1  # refused before any test gold is read
