@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model
 
-.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit cv screenshots
+.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit cv screenshots fit-profiles
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -74,6 +74,12 @@ fit: setup
 cv: setup
 	$(BIN)/policy-kb eval answers --cv --index build/fit-index --gold $(FIT_GOLD) --as-of 2026-12-06 \
 		--report tests/gold/questions.jsonl,tests/gold/answers/dev.jsonl+tests/gold/answers/dev_more.jsonl
+
+# Fit the binding classifier of "my obligations" (policy_kb/data/binding_model.json) on the dev profiles' checklists
+# (tests/gold/profiles/, never the test profiles), cross-validated by profile and by document; the report is written
+# into the model file. `policy-kb eval profiles --cv` scores the cross-validated checklists.
+fit-profiles: setup
+	$(BIN)/policy-kb eval profiles --fit --as-of 2026-12-06
 
 clean:
 	rm -rf indices/* .pytest_cache

@@ -149,15 +149,31 @@ def _eval_extraction(args: argparse.Namespace) -> int:
 
 
 def _eval_profiles(args: argparse.Namespace) -> int:
-    from .evaluation.profiles import evaluate_profiles
+    from .evaluation.profiles import evaluate_profiles, fit_profiles, load_gold
     from .evaluation.profiles import table as profiles_table
 
+    split = args.split if args.split in ("dev", "test") else "all"
+    if args.fit:
+        if split != "dev" or args.profiles or args.baseline:
+            raise CliError("`eval profiles --fit` fits on the dev split only", "drop --split/--profiles/--baseline")
+        report = fit_profiles(_as_of(args.as_of))
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
+    models = None
+    if args.cv and split != "dev":
+        raise CliError("`eval profiles --cv` cross-validates on dev profiles only", "use --split dev")
+    try:
+        gold = load_gold(split, args.profiles.split(",") if args.profiles else None)
+    except ValueError as e:
+        raise CliError(str(e), "--profiles takes file stems of tests/gold/profiles/*.json, comma-separated") from e
+    if args.cv:
+        from .evaluation.binding_fit import fold_models
+
+        dev = gold if not args.profiles else load_gold("dev")  # folds are fitted on every dev profile
+        models = fold_models(dev.examples(_as_of(args.as_of)))
     for label, drop in (("gold as written", False), ("without rows of plans whose period is over", True)):
         results = evaluate_profiles(
-            args.split if args.split in ("dev", "test") else "all",
-            _as_of(args.as_of),
-            baseline=args.baseline,
-            drop_expired_gold=drop,
+            split, _as_of(args.as_of), baseline=args.baseline, drop_expired_gold=drop, gold=gold, models=models
         )
         print(f"{label}:\n{profiles_table(results)}\n")
     if args.verbose:
@@ -595,13 +611,19 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument(
         "--fit",
         action="store_true",
-        help="`eval answers`: fit the answer scorer on these questions and write policy_kb/data/answer_model.json",
+        help="`eval answers`: fit the answer scorer on these questions and write policy_kb/data/answer_model.json; "
+        "`eval profiles`: fit the binding classifier on the dev profiles and write policy_kb/data/binding_model.json",
     )
     p.add_argument(
         "--cv",
         action="store_true",
         help="`eval answers`: answer each question with a model fitted without its document's questions (5 folds "
-        "by document, over all --gold files), one report per gold file; writes no model",
+        "by document, over all --gold files), one report per gold file; writes no model. `eval profiles`: decide "
+        "each (profile, document) with a binding classifier fitted without that profile and that document",
+    )
+    p.add_argument(
+        "--profiles",
+        help="`eval profiles`: only these profiles (file stems of tests/gold/profiles/*.json, comma-separated)",
     )
     p.add_argument(
         "--report",

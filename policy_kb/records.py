@@ -273,6 +273,9 @@ class Applicability:
     industries: list[str] = field(default_factory=list)
     facilities: list[str] = field(default_factory=list)
     conditions: list[Condition] = field(default_factory=list)
+    # the sentence's named features for the binding classifier (extract/binding.py), the ones that are not 0;
+    # computed once at extraction, where the clause's headings and the document are at hand
+    features: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -280,6 +283,7 @@ class Applicability:
             "industries": self.industries,
             "facilities": self.facilities,
             "conditions": [c.to_dict() for c in self.conditions],
+            "features": self.features,
         }
 
     @classmethod
@@ -290,6 +294,7 @@ class Applicability:
             industries=list(data.get("industries", [])),
             facilities=list(data.get("facilities", [])),
             conditions=[Condition(**{**c, "value": float(c["value"])}) for c in data.get("conditions", [])],
+            features={k: float(v) for k, v in (data.get("features") or {}).items()},
         )
 
 

@@ -262,3 +262,26 @@ ANNUAL = [
 def test_quannian_is_a_deadline_only_before_a_verb(sentence: str, date: str | None) -> None:
     dated = [d.date for d in find_deadlines(sentence, 2019, "2019-05-31") if d.kind != "recurring"]
     assert dated == ([date] if date else [])
+
+
+def test_the_last_item_of_a_list_is_an_obligation(tmp_path: Path) -> None:
+    """The last item of a duty or penalty list ends with `。` and reads like a heading; it is an item all the same."""
+    text = (
+        "# 某市危险作业安全管理办法\n\n"
+        "第一条 作业单位对本单位危险作业负有下列职责：\n"
+        "（一）制定作业方案；\n"
+        "（二）配备现场监护人员；\n"
+        "（三）及时报告作业事故。\n\n"
+        "第二条 作业单位有下列行为之一的，责令改正，处一万元以上五万元以下的罚款：\n"
+        "（一）未制定作业方案的；\n"
+        "（二）未配备现场监护人员的。\n"
+    )
+    path = tmp_path / "danger-work.md"
+    path.write_text(text, encoding="utf-8")
+    doc, _, _ = process_file(path)
+    by_clause: dict[str, list] = {}
+    for ob in extract_document(doc):
+        by_clause.setdefault(ob.clause_id.split(":", 1)[1], []).append(ob)
+    assert _one(by_clause, "第一条/（三）", "及时报告作业事故").modality == "must"
+    last = _one(by_clause, "第二条/（二）", "未配备现场监护人员")
+    assert any(p.max == 50000 for p in last.penalties)  # the lead-in's fine

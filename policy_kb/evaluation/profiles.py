@@ -18,11 +18,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..extract.binding import BindingModel
 from ..records import Document, Obligation
 from .documents import REAL_DEV
 from .extraction import _norm
+
+if TYPE_CHECKING:
+    from ..profile.model import Profile
+    from .binding_fit import Example
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "gold" / "profiles"
@@ -92,36 +97,124 @@ def score(name: str, gold: list[dict[str, Any]], predicted: list[tuple[Obligatio
     return result
 
 
-def evaluate_profiles(
-    split: str = "all", as_of: date = date(2026, 12, 6), baseline: bool = False, drop_expired_gold: bool = False
-) -> list[ProfileScore]:
-    from ..profile.match import checklist, expired_plans
-    from ..profile.model import load_profile
+@dataclass
+class Gold:
+    """The gold of some profiles: their reviewed documents (extracted once), rows and profiles."""
 
+    names: list[str]
+    scopes: dict[str, list[str]]
+    rows: dict[str, list[dict[str, Any]]]
+    docs: dict[str, tuple[Document, list[Obligation]]]
+
+    def profile(self, name: str) -> Profile:
+        from ..profile.model import load_profile
+
+        return load_profile(GOLD / f"{name}.json")
+
+    def examples(self, as_of: date = date(2026, 12, 6)) -> list[Example]:
+        from ..profile.match import expired_plans
+        from .binding_fit import examples_of
+
+        expired = expired_plans([d for d, _ in self.docs.values()], as_of)
+        return [
+            e
+            for n in self.names
+            for e in examples_of(
+                n, self.profile(n), (o for d in self.scopes[n] for o in self.docs[d][1]), self.rows[n], expired
+            )
+        ]
+
+
+def load_gold(split: str = "all", only: list[str] | None = None) -> Gold:
+    """`split`: dev (every profile not in TEST_PROFILES), test or all; `only`: these profiles (file stems)."""
     scopes = {
         r["profile"]: r["documents"]
         for r in map(json.loads, (GOLD / "scope.jsonl").read_text(encoding="utf-8").splitlines())
         if r
     }
+    unknown = sorted(set(only or []) - set(scopes))
+    if unknown:
+        raise ValueError(f"unknown profiles {unknown} (known: {', '.join(scopes)})")
+    names = [n for n in scopes if split == "all" or (n in TEST_PROFILES) == (split == "test")]
+    names = [n for n in names if not only or n in only]
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in (GOLD / "checklists.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            rows[row["profile"]].append(row)
-    names = [n for n in scopes if split == "all" or (n in TEST_PROFILES) == (split == "test")]
-    docs = _documents({d for n in names for d in scopes[n]})
-    expired = expired_plans([d for d, _ in docs.values()], as_of)
+            if row["profile"] in names:
+                rows[row["profile"]].append(row)
+    return Gold(names, scopes, rows, _documents({d for n in names for d in scopes[n]}))
+
+
+def evaluate_profiles(
+    split: str = "all",
+    as_of: date = date(2026, 12, 6),
+    baseline: bool = False,
+    drop_expired_gold: bool = False,
+    *,
+    gold: Gold | None = None,
+    models: dict[tuple[str, str], BindingModel] | None = None,
+) -> list[ProfileScore]:
+    """Each profile's checklist against its gold.  `models`: per (profile, document) the binding classifier that
+    decides it (cross-validation); otherwise the shipped one."""
+    from ..profile.match import checklist, expired_plans
+
+    gold = gold or load_gold(split)
+    expired = expired_plans([d for d, _ in gold.docs.values()], as_of)
     results = []
-    for name in names:
-        profile = load_profile(GOLD / f"{name}.json")
-        obligations = [o for d in scopes[name] for o in docs[d][1]]
+    for name in gold.names:
+        profile = gold.profile(name)
+        obligations = [o for d in gold.scopes[name] for o in gold.docs[d][1]]
         if baseline:
             predicted = [(o, False) for o in obligations if o.jurisdiction in profile.places]
+        elif models is not None:
+            predicted = [
+                (i.obligation, bool(i.to_confirm))
+                for d in gold.scopes[name]
+                if (name, d) in models  # no cell: nothing of d is in the profile's chain with conditions met
+                for i in checklist(profile, gold.docs[d][1], as_of, expired, models[(name, d)])
+            ]
         else:
             predicted = [(i.obligation, bool(i.to_confirm)) for i in checklist(profile, obligations, as_of, expired)]
-        gold = [r for r in rows[name] if not (drop_expired_gold and r["doc_id"] in expired)]
-        results.append(score(name, gold, predicted))
+        rows = [r for r in gold.rows[name] if not (drop_expired_gold and r["doc_id"] in expired)]
+        results.append(score(name, rows, predicted))
     return results
+
+
+def micro(results: list[ProfileScore]) -> dict[str, float]:
+    tp, fp, fn = (sum(getattr(r, k) for r in results) for k in ("tp", "fp", "fn"))
+    return {
+        "precision": round(tp / (tp + fp) if tp + fp else 1.0, 3),
+        "recall": round(tp / (tp + fn) if tp + fn else 1.0, 3),
+    }
+
+
+def fit_profiles(as_of: date = date(2026, 12, 6), out: Path | None = None) -> dict[str, Any]:
+    """Fit the binding classifier on the dev profiles (never the test ones), cross-validated by profile and by
+    document; writes policy_kb/data/binding_model.json (or `out`) and returns the cross-validated report."""
+    from .binding_fit import fit, fold_models
+
+    gold = load_gold("dev")
+    examples = gold.examples(as_of)
+    folds = fold_models(examples)
+    cv = {
+        "as_written": evaluate_profiles(as_of=as_of, gold=gold, models=folds),
+        "in_force": evaluate_profiles(as_of=as_of, gold=gold, models=folds, drop_expired_gold=True),
+    }
+    report = {
+        "cross_validated": "by profile and by document: each (profile, document) decided by a model fitted "
+        "without that profile and without that document, its threshold chosen on that model's training folds",
+        **{
+            f"cv_{reading}": {
+                "micro": micro(results),
+                **{r.name: {"precision": round(r.precision, 3), "recall": round(r.recall, 3)} for r in results},
+            }
+            for reading, results in cv.items()
+        },
+    }
+    kwargs = {"out": out} if out else {}
+    fit(examples, report, **kwargs)
+    return report
 
 
 def table(results: list[ProfileScore]) -> str:

@@ -25,6 +25,7 @@ from .authorities import (
     resolve,
     subject_authorities,
 )
+from .binding import Where
 from .context import RESPONSIBILITY_LINE, ClauseContext, contexts
 from .dates import find_deadlines
 from .departments import (
@@ -576,8 +577,11 @@ def extract_clause(
             end <= heading_end + 1
             and text.strip("。：") == (clause.heading or "").strip("。：")
             and not _heading_is_duty(text, doc_year, doc.issue_date)
+            and not (ctx.penalty_item or ctx.duty_modality is not None)
         ):
-            continue  # the heading itself (`加强组织领导`), unless it states a duty of its own
+            # the heading itself (`加强组织领导`), unless it states a duty of its own; the last item of a duty or
+            # penalty list ends with `。` and reads like a heading (`（七）及时、如实报告生产安全事故。`): an item
+            continue
         if RESPONSIBILITY_LINE.match(text.strip()):
             continue  # `责任单位：…` assigns the clause's duties (context.py); it is not one itself
         if holders and start == offset:
@@ -655,11 +659,48 @@ def extract_document(doc: Document) -> list[Obligation]:
     out: list[Obligation] = []
     for clause in matching.clauses:
         out.extend(extract_clause(matching, clause, aliases, doc_year, context.get(clause.id), known))
+    where = _where(doc)
     for ob in out:
         ob.text = doc.text[ob.start : ob.end].strip()
         # last, once the subject and departments are final
-        ob.applicability = applicability(ob.text, ob.subject, ob.departments, ob.thresholds, modality=ob.modality)
+        ob.applicability = applicability(
+            ob.text,
+            ob.subject,
+            ob.departments,
+            ob.thresholds,
+            modality=ob.modality,
+            where=where.get(ob.clause_id),
+            deadline=ob.deadline is not None,
+            penalties=bool(ob.penalties),
+            inherited=ob.inherited_from is not None,
+        )
     return out
+
+
+_ARTICLE_RE = re.compile(r"^第[一二三四五六七八九十百零〇两]+条")
+
+
+def _where(doc: Document) -> dict[str, Where]:
+    """Per clause: the headings above it and in it (outermost first) and its document's level and kind."""
+    by_id = {c.id: c for c in doc.clauses}
+    law = any(_ARTICLE_RE.match(c.label or "") for c in doc.clauses)
+    level = str(doc.level) if doc.level else None
+    out: dict[str, Where] = {}
+    for clause in doc.clauses:
+        heads: list[str] = []
+        c: Clause | None = clause
+        while c is not None:
+            if c.heading:
+                heads.append(c.heading)
+            c = by_id.get(c.parent_id) if c.parent_id else None
+        parent = by_id.get(clause.parent_id) if clause.parent_id else None
+        lead_in = parent.text if parent is not None and _LIST_LEAD_RE.search(parent.text) else ""
+        out[clause.id] = Where(tuple(reversed(heads)), lead_in, level, law, doc.title or "")
+    return out
+
+
+# a clause that announces the items under it (`有下列行为之一的，…：`, `应当遵守下列规定：`)
+_LIST_LEAD_RE = re.compile(r"(?:下列|以下|如下)[^。]{0,30}[：:]")
 
 
 def extract_all(docs: Iterable[Document]) -> list[Obligation]:

@@ -1,22 +1,29 @@
 """A profile against every obligation: which bind this company, why, and what the profile cannot decide.
 
-An obligation is on the checklist when (1) its jurisdiction is the company's place or a level above it, (2) it binds
-companies (extract/applicability.py), (3) it concerns the company's industry, or no industry in particular, and
-(4) the company has a facility of the type it names that meets its conditions.  A condition on an attribute the
+An obligation is on the checklist when (1) its jurisdiction is the company's place or a level above it, (2) it
+concerns the company's industry or no industry in particular (a sentence of a coking plan concerns coking), names no
+facility type the company lacks, and no condition on the company's facilities fails (`炭化室高度4.3米及以下` for a 6 m
+oven), and (3) the binding classifier
+(extract/binding.py) takes it for a duty of this company: a logistic regression over the sentence's named features
+(its actor, opening verb, modality, headings …) and the company's (its industry or another named, its facilities or
+others, the conditions met or undecided, its own name), fitted on checklist gold.  A condition on an attribute the
 profile does not give is never guessed: the item goes under 需确认 with that condition.
 """
 
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from ..answer.evidence import plan_period
-from ..extract.applicability import Applicability, Binds, Condition, vocabulary
-from ..records import Document, Modality, Obligation
+from ..extract.applicability import Applicability, Condition, vocabulary
+from ..extract.binding import BindingModel, default_model
+from ..records import Document, Obligation
 from ..store import Store
 from .model import Facility, Profile, Quantity
 
@@ -94,49 +101,105 @@ def _same(name: str, mine: str) -> bool:
     return name in mine or mine in name
 
 
-def match(profile: Profile, ob: Obligation) -> tuple[list[str], list[str]] | None:
-    """(why it applies, what to confirm) when the obligation may bind this company, else None."""
+_COMPANY_RE = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:有限责任公司|有限公司|股份公司|公司|集团)")
+
+
+@lru_cache(maxsize=64)
+def name_keys(name: str) -> tuple[str, ...]:
+    """How a document may name the company: in full, without its place (`昌盛煤气化有限公司`), or by the short form
+    `<two characters>公司` a 公文 defines with 以下简称 (`昌盛公司`)."""
+    core = re.sub(r"^.{1,6}?[省市县区]", "", name)
+    if core == name or len(core) < 4:
+        return (name,)
+    bare = re.sub(r"(?:有限责任公司|有限公司|股份公司|公司)$", "", core)
+    return tuple(dict.fromkeys([name, core, bare, bare[:2] + "公司"]))
+
+
+def profile_features(profile: Profile, ob: Obligation) -> tuple[dict[str, float], Decision]:
+    """The features a company adds to the sentence's (extract/binding.py PROFILE_FEATURES), and the outcome of the
+    condition check that stays a rule: conditions on facilities are compared, never learned."""
+    app = ob.applicability or Applicability()
+    on: dict[str, bool] = {}
+    industries = [i for i in app.industries if any(_same(i, mine) for mine in profile.industry)]
+    on["industry_match"] = bool(industries)
+    on["industry_other"] = bool(app.industries) and not industries
+    own = [f for f in profile.facilities if any(_same(kind, f.type) for kind in app.facilities)]
+    on["facility_match"] = bool(own)
+    on["facility_missing"] = bool(app.facilities) and not own and bool(profile.facilities)
+    decision = _decide(profile, app, own, industries)
+    on["condition_met"] = bool(app.conditions) and decision.met
+    on["condition_undecided"] = bool(decision.to_confirm)
+    keys = name_keys(profile.name)
+    on["company_self"] = any(k in ob.text or k in (ob.subject or "") for k in keys)
+    on["company_other"] = not on["company_self"] and bool(_COMPANY_RE.search(ob.subject or ob.text))
+    building = any("在建" in v for f in profile.facilities for v in f.details.values())
+    on["under_construction_missing"] = "在建" in ob.text[:40] and not building
+    return {**app.features, **{k: 1.0 for k, v in on.items() if v}}, decision
+
+
+@dataclass
+class Decision:
+    """What the rules say before the classifier: why (industry, facility, conditions met), what to confirm, and
+    whether the obligation cannot be the company's (another industry's, a facility type it lacks, a condition that
+    fails for every facility of the named type)."""
+
+    why: list[str]
+    to_confirm: list[str]
+    fails: bool = False
+    met: bool = False
+
+
+def _decide(profile: Profile, app: Applicability, own: list[Facility], industries: list[str]) -> Decision:
+    why: list[str] = []
+    if app.industries and not industries:
+        return Decision(why, [], fails=True)  # another industry's (a coking plan for a cement plant)
+    if industries:
+        why.append(f"行业：{'、'.join(industries)}")
+    if app.facilities and own:
+        why.append(f"设施：{'、'.join(sorted({f.type for f in own}))}")
+    if app.facilities and not own:
+        if profile.facilities:
+            return Decision(why, [], fails=True)  # the profile lists its facilities and has none of this type
+        return Decision(why, [f"是否有{'、'.join(app.facilities)}（档案未列设施）"])
+    checked = _conditions_on(own if app.facilities else profile.facilities, app)
+    if checked is None:
+        return Decision(why, [], fails=True)
+    reasons, open_ = checked
+    return Decision(why + reasons, open_, met=bool(app.conditions) and not open_)
+
+
+def match(profile: Profile, ob: Obligation, model: BindingModel | None = None) -> tuple[list[str], list[str]] | None:
+    """(why it applies, what to confirm) when the obligation binds this company, else None: its place is in the
+    company's jurisdiction chain, no condition on the company's facilities fails, and the binding classifier
+    (extract/binding.py) takes it for a duty of this company."""
     if ob.jurisdiction not in profile.places:
         return None
-    app = ob.applicability or Applicability()
-    if app.binds is not Binds.ENTERPRISE:
+    features, decision = profile_features(profile, ob)
+    if decision.fails or not (model or default_model()).binds(features):
         return None
-    industries = [i for i in app.industries if any(_same(i, mine) for mine in profile.industry)]
-    if app.industries and not industries:
-        return None
-    why = [
+    place = (
         f"地区：{ob.jurisdiction}的规定适用于{profile.place}"
         if ob.jurisdiction != profile.place
         else f"地区：{profile.place}"
-    ]
-    if industries:
-        why.append(f"行业：{'、'.join(industries)}")
-    if not app.facilities:
-        return _conditions_on(profile.facilities, app, why)
-    own = [f for f in profile.facilities if any(_same(kind, f.type) for kind in app.facilities)]
-    if not own:
-        if profile.facilities:
-            return None  # the profile lists its facilities and has none of this type
-        return why, [f"是否有{'、'.join(app.facilities)}（档案未列设施）"]
-    return _conditions_on(own, app, [*why, f"设施：{'、'.join(sorted({f.type for f in own}))}"])
+    )
+    return [place, *decision.why], decision.to_confirm
 
 
-def _conditions_on(
-    facilities: list[Facility], app: Applicability, why: list[str]
-) -> tuple[list[str], list[str]] | None:
+def _conditions_on(facilities: list[Facility], app: Applicability) -> tuple[list[str], list[str]] | None:
+    """(reasons, open conditions) when some facility meets the conditions or may; None when each fails one."""
     if not app.conditions:
-        return why, []
+        return [], []
     undecided: list[str] = []
     for facility in facilities:
         met, reasons, open_ = _facility_check(facility, app.conditions)
         if met:
-            return why + reasons, []
+            return reasons, []
         if met is None:
             undecided = undecided or open_
     if undecided:
-        return why, undecided
+        return [], undecided
     if not facilities:
-        return why, [describe(c) for c in app.conditions]
+        return [], [describe(c) for c in app.conditions]
     return None
 
 
@@ -148,20 +211,21 @@ def _group(to_confirm: list[str], days_left: int | None) -> Group:
     return Group.OVERDUE if days_left < 0 else Group.UPCOMING
 
 
-# duties, prohibitions and targets bind; 鼓励/支持 (encouraged) and 可以 (may) oblige nobody
-BINDING = {Modality.MUST, Modality.MUST_NOT, Modality.TARGET}
-
-
 def checklist(
-    profile: Profile, obligations: list[Obligation], as_of: date, expired: frozenset[str] = frozenset()
+    profile: Profile,
+    obligations: list[Obligation],
+    as_of: date,
+    expired: frozenset[str] = frozenset(),
+    model: BindingModel | None = None,
 ) -> list[ChecklistItem]:
     """Every obligation that binds the company, grouped (需确认, 逾期, 即将到期, 长期) and by date within a group.
-    `expired` are documents whose plan period ended before the as-of date (a 规划 for 2006–2010): not in force."""
+    `expired` are documents whose plan period ended before the as-of date (a 规划 for 2006–2010): not in force.
+    `model`: the binding classifier (default: the shipped one; cross-validation passes its fold's)."""
     items = []
     for ob in obligations:
-        if ob.modality not in BINDING or ob.doc_id in expired:
+        if ob.doc_id in expired:
             continue
-        found = match(profile, ob)
+        found = match(profile, ob, model)
         if found is None:
             continue
         why, open_ = found

@@ -16,7 +16,7 @@ from .queries import SearchQueries
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 5  # 4: documents.effective_date, documents.history; 5: clauses.spans
+SCHEMA_VERSION = 6  # 4: documents.effective_date, documents.history; 5: clauses.spans; 6: binding features
 DB_NAME = "kb.sqlite"
 
 SCHEMA = """

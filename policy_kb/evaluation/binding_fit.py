@@ -1,0 +1,141 @@
+"""`policy-kb eval profiles --fit`: fit the binding classifier (extract/binding.py) on the dev profiles' checklists.
+
+One example per (dev profile, obligation of a document its author reviewed completely) whose place is in the
+profile's jurisdiction chain and whose facility conditions do not fail (those two stay rules): positive when a gold
+row of that profile matches the obligation (same clause, the row's words in the sentence), whether `applies` or
+`to_confirm`.  A logistic regression (scikit-learn, L2) over the named features gives the weights; the decision
+threshold is the one with the best F1 on out-of-fold probabilities of the training examples (folds grouped by
+document), never on the examples it is judged on.
+
+Cross-validation is by profile AND by document: the model that decides the obligations of document d for profile p
+is fitted without any example of p and without any example of d (of any profile), and its threshold is chosen on
+inner folds of that training set.  `policy-kb eval profiles --cv` scores the checklists those models give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..extract.binding import MODEL_FILE, BindingModel, feature_names
+from ..profile.match import profile_features
+from ..profile.model import Profile
+from ..records import Obligation
+
+REGULARISATION = 0.05  # scikit-learn C: strong L2 (chosen by cross-validation, docs/quality.md); ~1 700 binary examples
+INNER_FOLDS = 4  # folds (grouped by document) for the out-of-fold probabilities the threshold is chosen on
+THRESHOLD_GRID = [round(x, 3) for x in np.arange(0.1, 0.9, 0.025)]
+
+
+@dataclass
+class Example:
+    profile: str
+    doc_id: str
+    obligation_id: str
+    features: dict[str, float]
+    label: int
+    in_force: bool = True  # False for a plan whose period is over: fitted on, but no checklist shows it
+
+
+def examples_of(
+    name: str,
+    profile: Profile,
+    obligations: Iterable[Obligation],
+    gold: list[dict[str, Any]],
+    expired: frozenset[str] = frozenset(),
+) -> list[Example]:
+    """The profile's examples: obligations in its jurisdiction chain whose facility conditions do not fail."""
+    from .profiles import _matches
+
+    out = []
+    for ob in obligations:
+        if ob.jurisdiction not in profile.places:
+            continue
+        features, decision = profile_features(profile, ob)
+        if decision.fails:
+            continue
+        label = int(any(_matches(row, ob) for row in gold))
+        out.append(Example(name, ob.doc_id, ob.id, features, label, ob.doc_id not in expired))
+    return out
+
+
+def _matrix(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    names = feature_names()
+    x = np.array([[e.features.get(n, 0.0) for n in names] for e in examples], dtype=float)
+    return x, np.array([e.label for e in examples])
+
+
+def _weights(examples: list[Example]) -> tuple[dict[str, float], float]:
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _matrix(examples)
+    lr = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, y)
+    weights = {n: round(float(w), 4) for n, w in zip(feature_names(), lr.coef_[0], strict=True) if abs(w) >= 1e-4}
+    return weights, round(float(lr.intercept_[0]), 4)
+
+
+def _f1(labels: list[int], probabilities: list[float], threshold: float) -> float:
+    tp = sum(1 for y, p in zip(labels, probabilities, strict=True) if y and p >= threshold)
+    predicted = sum(1 for p in probabilities if p >= threshold)
+    return 2 * tp / (predicted + sum(labels)) if predicted + sum(labels) else 0.0
+
+
+def choose_threshold(examples: list[Example]) -> tuple[float, float]:
+    """(threshold, its F1) on out-of-fold probabilities: folds grouped by document, so each example is scored by
+    weights fitted without its document.  Only documents in force count (a checklist never shows an expired plan;
+    its sentences are fitted on all the same)."""
+    docs = sorted({e.doc_id for e in examples})
+    folds = [docs[i :: min(INNER_FOLDS, len(docs))] for i in range(min(INNER_FOLDS, len(docs)))]
+    labels: list[int] = []
+    probabilities: list[float] = []
+    for held in folds:
+        train = [e for e in examples if e.doc_id not in held]
+        test = [e for e in examples if e.doc_id in held]
+        if not test or len({e.label for e in train}) < 2:
+            continue
+        model = BindingModel(*_weights(train))
+        labels += [e.label for e in test if e.in_force]
+        probabilities += [model.probability(e.features) for e in test if e.in_force]
+    if not labels:
+        return 0.5, 0.0
+    best = max(THRESHOLD_GRID, key=lambda t: (_f1(labels, probabilities, t), -abs(t - 0.5)))
+    return best, _f1(labels, probabilities, best)
+
+
+def train(examples: list[Example]) -> BindingModel:
+    """The whole procedure on some examples: threshold on inner out-of-fold probabilities, weights on all."""
+    threshold, inner_f1 = choose_threshold(examples)
+    weights, bias = _weights(examples)
+    return BindingModel(weights, bias, threshold, {"inner_f1": round(inner_f1, 3)})
+
+
+def fold_models(examples: list[Example]) -> dict[tuple[str, str], BindingModel]:
+    """Per (profile, document): the model fitted without that profile's examples and without that document's."""
+    cells = sorted({(e.profile, e.doc_id) for e in examples})
+    return {(p, d): train([e for e in examples if e.profile != p and e.doc_id != d]) for p, d in cells}
+
+
+def fit(examples: list[Example], report: dict[str, Any], out: Path = MODEL_FILE) -> BindingModel:
+    """Fit on all examples and write the model file with the report (the caller's cross-validated measures)."""
+    final = train(examples)
+    model = BindingModel(
+        final.weights,
+        final.bias,
+        final.threshold,
+        {
+            "trained_on": sorted({e.profile for e in examples}),
+            "examples": len(examples),
+            "positives": sum(e.label for e in examples),
+            "regularisation_C": REGULARISATION,
+            "threshold_from": f"best F1 on out-of-fold probabilities of documents in force, {INNER_FOLDS} folds "
+            "grouped by document",
+            **final.report,
+            **report,
+        },
+    )
+    out.write_text(model.to_json(), encoding="utf-8")
+    return model

@@ -1,0 +1,353 @@
+"""Whose duty a sentence is: the named features of an obligation, and the fitted model that reads them.
+
+A 公文 often leaves the actor out: `持续开展…企业排查整治` is the government's task, `焦化行业全面执行特别排放限值标准`
+the plants' duty.  Instead of deciding that with word lists, each obligation gets named features, computed once at
+extraction from what the sentence and its place in the document say:
+
+- the actor (the subject, else the words before the modal verb) and its kind: a company, a public body, a department,
+  a generic 单位, something else (`新建焦化项目`), or none;
+- how the sentence opens once a leading time phrase is cut off, by verb class (`督促`/`组织` supervise, `建立`/`制定`
+  policy, `推进`/`加强` promote, `执行`/`淘汰` operate, `对…`/`凡…` an object first, `新建…` a project, `负责` a
+  roster line, `到2010年` a target year);
+- the modality, and words anywhere in it (companies, sanctions, aggregates of a region, money, publicity,
+  encouragement, a named company, a facility, a company's officers), departments assigned, a deadline, facility
+  conditions, penalties, a duty inherited from a heading;
+- the headings above the clause (background / tasks / policy / safeguards / duties / supervision / liability), the
+  document's level and whether it is a law or regulation.
+
+A company profile adds the features that depend on the company (profile/match.py: its industry or another one named,
+its facilities or others, the conditions met or undecided, its own name or another company's).  A logistic regression
+over both, fitted on the checklist gold (`policy-kb eval profiles --fit`, evaluation/binding_fit.py), gives the
+probability that the obligation binds the company; weights, bias and threshold are data:
+policy_kb/data/binding_model.json.  The word classes are data too: policy_kb/data/binding_words.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..records import Departments, Modality
+
+MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "binding_model.json"
+LONG_SENTENCE = 150  # characters: a sentence this long is a paragraph of background or several measures in one
+
+# the features a profile adds (profile/match.py computes them; listed here so that the model file names them all)
+PROFILE_FEATURES = (
+    "industry_match",  # the sentence (or its headings or document title) names the company's industry
+    "industry_other",  # … names industries, none of them the company's (a rule excludes these; kept for old files)
+    "facility_match",  # the sentence names a facility type the company has
+    "facility_missing",  # … names facility types the company has none of (a rule excludes these when it lists any)
+    "condition_met",  # every condition on the facilities is met by one of the company's
+    "condition_undecided",  # a condition the profile cannot decide (需确认)
+    "company_self",  # the sentence names the company itself (`昌盛公司`)
+    "company_other",  # … names another company and not this one
+    "under_construction_missing",  # … is about projects 在建 (under construction) and the company has none
+)
+
+
+@cache
+def words() -> dict[str, Any]:
+    text = resources.files("policy_kb").joinpath("data/binding_words.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a sentence stands: the headings above its clause (outermost first) and its document."""
+
+    headings: tuple[str, ...] = ()
+    lead_in: str = ""  # an enumerated item's list lead-in (`有下列行为之一的，由…处…罚款：`), else ""
+    level: str | None = None  # the document's Level (national / province / city / county)
+    law: bool = False  # a law or regulation (第X条 articles), not a 公文
+    title: str = ""
+
+
+def sentence_names() -> tuple[str, ...]:
+    """Every sentence feature name, in a fixed order (the model file lists them)."""
+    w = words()
+    return (
+        *(f"actor_{k}" for k in ("enterprise", "company", "government", "department", "unit", "other", "none")),
+        *(f"open_{k}" for k in w["openings"]),
+        *(f"modality_{m}" for m in Modality),
+        "mentions_enterprise",
+        *(f"mentions_{k}" for k in w["mentions"]),
+        *(f"head_{k}" for k in ("enterprise", *w["head"])),
+        *(f"lead_{k}" for k in ("enterprise", *w["head"])),
+        *(f"first_{k}" for k in w["first_clause"]),
+        *(f"first_evidence_{k}" for k in EVIDENCE_STEPS),
+        "departments_assigned",
+        "has_deadline",
+        "has_conditions",
+        "has_penalties",
+        "inherited",
+        "no_modal_word",
+        "long",
+        "names_industry",
+        "names_facility",
+        *(f"section_{k}" for k in w["sections"]),
+        "section_none",
+        "law",
+        *(f"level_{k}" for k in ("national", "province", "city", "county")),
+    )
+
+
+def feature_names() -> tuple[str, ...]:
+    own = sentence_names()
+    bare = tuple(f"bare_{k}" for k in own if k.split("_", 1)[0] in BARE_OF or k in BARE_OF)
+    return (*own, *bare, *PROFILE_FEATURES)
+
+
+# a leading time phrase (`2023年10月31日前，`, `“十一五”期间，`, `2019年，`) and a bare 要 before the verb
+_LEADING_TIME = re.compile(
+    r"^(?:(?:[^，。；]{0,16}(?:[前后底内起]|期间|期末|末|年)[，,])|\d{4}年|要|同时[，,]?|其中[，,]?)+"
+)
+# a modal verb, not the same character inside a word (`应急管理`, `主要`, `重要`, `要求`, `必须` is one)
+MODAL = r"(?:(?<![主重需必只])要(?!求)|应当|应(?![急用对变收])|必须|(?<![必无])须|负责|不得|严禁)"
+# who the verb belongs to when the extractor found no subject: the words before the first modal verb
+_LEADING_ACTOR = re.compile(rf"^([^，。；：]{{1,24}}?){MODAL}")
+
+
+def opening(text: str) -> str:
+    """The sentence after a leading time phrase (`2019年，完成…` → `完成…`) and a bare 要."""
+    return _LEADING_TIME.sub("", text)
+
+
+def actor(text: str, subject: str | None) -> str:
+    if subject:
+        return subject
+    m = _LEADING_ACTOR.match(opening(text))
+    return m.group(1) if m else ""
+
+
+def actor_kind(who: str, enterprise_words: list[str]) -> str:
+    """enterprise / government / department / unit / other / none (`company` is a feature of its own)."""
+    w = words()
+    if not who:
+        return "none"
+    if any(e in who for e in enterprise_words):
+        return "enterprise"
+    if re.search(r"(?:部门|局|厅|委|办公室|分局|大队|所|站)$", who) or "部门" in who:
+        return "department"
+    if any(g in who for g in w["government_actor"]) or who.startswith(("各", "省", "市", "县", "全省", "全市")):
+        return "government"
+    if any(u in who for u in w["unit_actor"]):
+        return "unit"
+    return "other"
+
+
+@cache
+def _head_end() -> re.Pattern[str]:
+    others = [re.escape(e) for e in words()["head_end"] if e not in ("要", "应", "须", "应当", "必须", "负责")]
+    return re.compile("|".join([MODAL, *others]))
+
+
+def head(text: str) -> str:
+    """The sentence up to its first modal word (`要`, `应当`, `不得`, `由` …), its subject and conditions."""
+    m = _head_end().search(text)
+    return text[: m.start()] if m else text
+
+
+def _head_classes(text: str, enterprise_words: list[str]) -> list[str]:
+    h = head(opening(text))
+    on = ["enterprise"] if any(e in h for e in enterprise_words) else []
+    return on + [k for k, ws in words()["head"].items() if any(x in h for x in ws)]
+
+
+# the ordered evidence of whose duty a sentence is, as the first checklist code read it: the first that applies
+EVIDENCE_STEPS = (
+    "actor_enterprise",  # the actor (subject, else the words before the modal verb) is a company
+    "actor_public",  # … a public body, or the sentence is a roster line opening with 负责
+    "conditions",  # a condition on a company's facilities (`淘汰炭化室高度4.3米及以下…的机焦炉`)
+    "public_opening",  # opens like a public body's task (`加强…`, `组织…`, `建立…机制`)
+    "companies_named",  # names companies, facilities or an industry
+    "prohibition",  # a prohibition naming nobody in charge (`禁止…`)
+    "departments",  # departments in charge
+    "none",
+)
+_OLD_OPENING = re.compile(r"^(?:(?:[^，。；]{0,16}[前后底内年]，)|\d{4}年|要)+")
+_OLD_ACTOR = re.compile(r"^(?:[^，。；]{0,16}[前后底内]，)?([^，。；：]{1,24}?)(?:要|应当|应|须|必须|负责|不得|严禁)")
+
+
+def first_evidence(
+    text: str,
+    subject: str | None,
+    enterprise_words: list[str],
+    conditions: int,
+    named: bool,
+    prohibition: bool,
+    departments: bool,
+) -> str:
+    ev = words()["evidence"]
+    m = _OLD_ACTOR.match(text)
+    who = subject or (m.group(1) if m else "")
+    if any(e in who for e in enterprise_words):
+        return "actor_enterprise"
+    if who.startswith(tuple(ev["government_prefixes"])) or any(g in who for g in ev["government_words"]):
+        return "actor_public"
+    if text.startswith("负责"):
+        return "actor_public"
+    if conditions:
+        return "conditions"
+    if _OLD_OPENING.sub("", text).startswith(tuple(ev["government_openings"])):
+        return "public_opening"
+    if named or any(e in text for e in enterprise_words):
+        return "companies_named"
+    if prohibition and not departments:
+        return "prohibition"
+    return "departments" if departments else "none"
+
+
+def _opening_class(text: str) -> list[str]:
+    """Verb classes of the opening; a target year (`到2010年，…`) is read before the time phrase is cut."""
+    start = opening(text)
+    return [
+        k
+        for k, ws in words()["openings"].items()
+        if start.startswith(tuple(ws)) or (k == "target_year" and text.startswith(tuple(ws)))
+    ]
+
+
+@cache
+def _modal_word() -> re.Pattern[str]:
+    others = [re.escape(m) for m in words()["modal_words"] if m not in ("要", "应", "须")]
+    return re.compile("|".join([MODAL, *others]))
+
+
+def sentence_features(
+    text: str,
+    subject: str | None,
+    modality: str,
+    departments: Departments,
+    *,
+    enterprise_words: list[str],
+    industries: list[str],
+    facilities: list[str],
+    conditions: int = 0,
+    deadline: bool = False,
+    penalties: bool = False,
+    inherited: bool = False,
+    where: Where | None = None,
+) -> dict[str, float]:
+    """The sentence's named features that are not 0 (all binary)."""
+    w = words()
+    where = where or Where()
+    on: list[str] = []
+    who = actor(text, subject)
+    who_kind = actor_kind(who, enterprise_words)
+    on.append(f"actor_{who_kind}")
+    if re.search(r"公司|集团", who):
+        on.append("actor_company")
+    on += [f"open_{k}" for k in _opening_class(text)]
+    on.append(f"modality_{modality}")
+    if any(e in text for e in enterprise_words):
+        on.append("mentions_enterprise")
+    on += [f"mentions_{k}" for k, ws in w["mentions"].items() if any(x in text for x in ws)]
+    on += [f"head_{k}" for k in _head_classes(text, enterprise_words)]
+    first = re.split(r"[，,；;。：]", opening(text), maxsplit=1)[0]
+    on += [f"first_{k}" for k, ws in w["first_clause"].items() if any(x in first for x in ws)]
+    if where.lead_in:
+        on += [f"lead_{k}" for k in _head_classes(where.lead_in, enterprise_words)]
+    assigned = bool(departments.lead or departments.responsible or departments.implement)
+    if assigned:
+        on.append("departments_assigned")
+    step = first_evidence(
+        text,
+        subject,
+        enterprise_words,
+        conditions,
+        bool(industries or facilities),
+        modality == "must_not",
+        assigned,
+    )
+    on.append(f"first_evidence_{step}")
+    flags = {
+        "has_deadline": deadline,
+        "has_conditions": conditions > 0,
+        "has_penalties": penalties,
+        "inherited": inherited,
+        "no_modal_word": not _modal_word().search(text),
+        "long": len(text) > LONG_SENTENCE,
+        "names_industry": bool(industries),
+        "names_facility": bool(facilities),
+        "law": where.law,
+    }
+    on += [name for name, value in flags.items() if value]
+    heads = "".join(where.headings)
+    sections = [k for k, ws in w["sections"].items() if any(x in heads for x in ws)]
+    on += [f"section_{k}" for k in sections] or ["section_none"]
+    if where.level:
+        on.append(f"level_{where.level}")
+    # with no actor of its own the sentence's opening and words decide whose it is (`淘汰…焦炉` vs `组织…`): the same
+    # features again for actor-less sentences, so that a stated actor can outweigh them
+    if who_kind in ("none", "other"):
+        on += [f"bare_{k}" for k in on if k.split("_", 1)[0] in BARE_OF or k in BARE_OF]
+    return dict.fromkeys(on, 1.0)
+
+
+# the features repeated for a sentence without an actor of its own (`bare_open_operate`, `bare_mentions_enterprise`)
+BARE_OF = (
+    "open",
+    "mentions",
+    "head",
+    "first",
+    "has_conditions",
+    "names_facility",
+    "names_industry",
+    "modality_must_not",
+)
+
+
+@dataclass(frozen=True)
+class BindingModel:
+    """P(the obligation binds this company) = logistic(bias + Σ weight × feature); it binds from `threshold`."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float = 0.5
+    report: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def binds(self, features: dict[str, float]) -> bool:
+        return self.probability(features) >= self.threshold
+
+    def to_json(self) -> str:
+        data = {
+            "_about": "Binding classifier (policy_kb/extract/binding.py): P(an obligation binds a company) = "
+            "logistic(bias + sum of weight x feature); it binds from the threshold. Written by "
+            "`policy-kb eval profiles --fit` (make fit-profiles); report: how it was fitted and cross-validated.",
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "weights": self.weights,
+            "report": self.report,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def load(path: Path | str = MODEL_FILE) -> BindingModel:
+    """The model file; a weight for a feature no longer computed is never used (refit: `make fit-profiles`)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return BindingModel(
+        {k: float(v) for k, v in data["weights"].items()},
+        float(data["bias"]),
+        float(data.get("threshold", 0.5)),
+        data.get("report", {}),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_model() -> BindingModel:
+    """The shipped model; before the first fit (no file) a model that binds nothing it is asked about."""
+    try:
+        return load()
+    except FileNotFoundError:
+        return BindingModel({}, -30.0, 0.5, {"missing": str(MODEL_FILE)})

@@ -1,0 +1,232 @@
+"""The binding classifier: named features of real sentences, the company's own features, the fitted model file, and
+the cross-validation that never judges a weight on the profile or the document it was fitted on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT
+
+from policy_kb.evaluation import binding_fit
+from policy_kb.evaluation.binding_fit import Example, fold_models
+from policy_kb.evaluation.profiles import TEST_PROFILES
+from policy_kb.extract.applicability import applicability
+from policy_kb.extract.binding import (
+    MODEL_FILE,
+    PROFILE_FEATURES,
+    BindingModel,
+    Where,
+    feature_names,
+    head,
+    load,
+    opening,
+)
+from policy_kb.extract.quantities import find_thresholds
+from policy_kb.profile.match import name_keys, profile_features
+from policy_kb.profile.model import profile_from_dict
+from policy_kb.records import Departments, Obligation
+
+REAL_DEV = ROOT.parent / "shared" / "real-dev"
+
+
+def features(sentence: str, subject: str | None = None, where: Where | None = None, **kw) -> set[str]:
+    app = applicability(sentence, subject, Departments(), find_thresholds(sentence), where=where, **kw)
+    return set(app.features)
+
+
+# fmt: off
+SENTENCES = [
+    # the actor and its kind
+    ("企业要认真履行环保治理主体责任，对涉及的危废品、固废品、废水要合理合法处置到位，确保关停“零污染”。", "企业",
+     {"actor_enterprise", "first_evidence_actor_enterprise", "modality_must"}, {"actor_none", "actor_government"}),
+    ("市生态环境、应急管理、住建等部门要对停产及关停过程进行监督和指导", None,
+     {"actor_department", "first_evidence_actor_public"}, {"actor_enterprise"}),
+    ("县级以上地方人民政府应当采取防治水污染的对策和措施", None, {"actor_government"}, {"actor_enterprise"}),
+    ("介休市昌盛煤气化有限公司、山西茂胜煤化集团有限公司负责落实关停焦炉主体责任", "介休市昌盛煤气化有限公司",
+     {"actor_enterprise", "actor_company"}, {"actor_government"}),
+    # no actor: how it opens decides, and the same features again as bare_… so that an actor can outweigh them
+    ("持续开展“散乱污”企业排查整治,实施“散乱污”企业动态清零,发现一起整治一起。", None,
+     {"actor_none", "open_promote", "first_evidence_public_opening", "bare_open_promote", "head_enterprise"},
+     {"actor_enterprise"}),
+    ("组织开展排污许可证持证执行情况合规性检查,凡未按规定领取排污许可证的企业,一律按无证排污责令停产。", None,
+     {"open_supervise", "mentions_sanction", "mentions_enterprise"}, {"open_operate"}),
+    ("2019年10月1日起,焦化行业全面执行特别排放限值标准,逾期未达标的实施停产整治。", None,
+     {"actor_none", "first_plant_object", "mentions_sanction", "names_industry"}, {"first_admin_object"}),
+    ("新建焦化项目必须按照国家及我省最新排放标准要求进行设计、建设和监管", None,
+     {"open_new_project"}, {"open_supervise"}),
+    ("推动忻府、原平、岢岚3个产焦县（市、区）实施节能、环保、安全“三大改造”", None,
+     {"open_promote"}, {"open_operate"}),
+    # what the sentence is: an encouragement, a region's aggregate, money, description
+    ("属于产业政策鼓励类的企业,限产20%。", None, {"mentions_encourage", "mentions_enterprise"}, set()),
+    ("到2010年，焦炭企业数量减少到150家左右，其中焦化企业平均规模达到60万吨以上。", None,
+     {"open_target_year"}, set()),
+    ("压减产能补偿资金依法优先用于职工安置。", None, {"mentions_finance"}, set()),
+    ("山西是全国最大、最重要的焦炭生产基地。", None, {"no_modal_word"}, {"modality_must_not"}),
+    # the head (before the first modal word) of a law's sentence holds its duty-holder, commas and all
+    ("生产经营单位进行爆破、吊装、动火、临时用电以及国家规定的其他危险作业，应当严格遵守安全生产法的规定。", None,
+     {"head_enterprise"}, {"head_government"}),
+    ("从业人员从事特种作业的，应当经过专门培训并取得特种作业资格。", None, {"head_person", "head_conditional"}, set()),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("sentence, subject, present, absent", SENTENCES)
+def test_sentence_features(sentence: str, subject: str | None, present: set[str], absent: set[str]) -> None:
+    got = features(sentence, subject)
+    assert present <= got, sorted(present - got)
+    assert not (absent & got), sorted(absent & got)
+    assert got <= set(feature_names())  # every feature is named in the fixed list the model file uses
+
+
+def test_opening_and_head_cut_what_does_not_say_who() -> None:
+    assert opening("2019年10月1日起,焦化行业全面执行特别排放限值标准") == "焦化行业全面执行特别排放限值标准"
+    assert opening("“十一五”期间，要按照《条例》要求") == "按照《条例》要求"
+    assert head("纳税人按季申报缴纳的，应当自季度终了之日起十五日内申报") == "纳税人按季申报缴纳的，"
+
+
+def test_where_a_sentence_stands() -> None:
+    tasks = features("开展焦化行业大气执法专项检查。", where=Where(("保障措施", "严格执法监管"), level="province"))
+    assert {"section_safeguards", "section_supervision", "level_province"} <= tasks and "section_none" not in tasks
+    assert "section_none" in features("开展焦化行业大气执法专项检查。")
+    item = features(
+        "未按照本条例第二十二条规定，对从业人员进行安全生产教育和培训的。",
+        where=Where(
+            ("法律责任",), lead_in="生产经营单位有下列行为之一的，责令限期改正，处十万元以下的罚款：", law=True
+        ),
+        penalties=True,
+    )
+    assert {
+        "lead_enterprise",
+        "lead_conditional",
+        "head_violation",
+        "section_liability",
+        "law",
+        "has_penalties",
+    } <= item
+
+
+def test_a_sentence_of_a_coking_plan_concerns_coking() -> None:
+    app = applicability(
+        "压减过剩产能过程中决不允许弄虚作假。",
+        None,
+        Departments(),
+        [],
+        where=Where(("基本原则",), title="山西省焦化行业压减过剩产能打好污染防治攻坚战行动方案"),
+    )
+    assert app.industries == ["焦化"] and "names_industry" not in app.features  # the title's, not the sentence's
+
+
+@pytest.mark.skipif(not REAL_DEV.is_dir(), reason="../shared/real-dev is missing")
+def test_a_law_is_marked_and_its_chapters_read() -> None:
+    from policy_kb.extract.obligations import extract_document
+    from policy_kb.ingest.document import process_file
+
+    doc, _, _ = process_file(REAL_DEV / "d12_beijing_safety_regulation.md", "d12")
+    obs = extract_document(doc)
+    assert all("law" in o.applicability.features for o in obs)
+    liability = [o for o in obs if o.clause_id.startswith("d12:第五章")]
+    assert liability and all("section_liability" in o.applicability.features for o in liability)
+
+
+# ---- the company's features --------------------------------------------------------------------------------
+JIEXIU = {
+    "name": "介休市昌盛煤气化有限公司",
+    "place": "介休市",
+    "industry": ["焦化"],
+    "facilities": [{"type": "焦炉", "count": 2, "attributes": {"炭化室高度": "4.3米", "运行年限": "12年"}}],
+}
+
+
+def _obligation(text: str, subject: str | None = None, where: Where | None = None) -> Obligation:
+    app = applicability(text, subject, Departments(), find_thresholds(text), where=where)
+    return Obligation(
+        id="x#1", doc_id="x", doc_file="x.txt", doc_number=None, jurisdiction="介休市", clause_id="x:一",
+        clause_path=["一、"], text=text, subject=subject, action="", modality="must", deadline=None,
+        thresholds=find_thresholds(text), departments=Departments(), start=0, end=len(text), applicability=app,
+    )  # fmt: skip
+
+
+def test_the_company_named_by_its_short_form() -> None:
+    assert "昌盛公司" in name_keys("介休市昌盛煤气化有限公司")
+    assert name_keys("北京示例化工物资有限公司") == ("北京示例化工物资有限公司",)
+    profile = profile_from_dict(JIEXIU)
+    own, _ = profile_features(profile, _obligation("2023年10月1日前，完成昌盛公司、茂胜公司关停退出4.3米焦炉产能。"))
+    assert "company_self" in own and "company_other" not in own
+    other, _ = profile_features(profile, _obligation("负责做好焦炉停产拆除过程中用电保障。", "国网介休市供电公司"))
+    assert "company_other" in other and "company_self" not in other
+
+
+def test_conditions_and_facilities_stay_rules() -> None:
+    profile = profile_from_dict(JIEXIU)
+    met, decision = profile_features(
+        profile, _obligation("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。")
+    )
+    assert {"condition_met", "facility_match", "industry_match"} <= set(met) and not decision.fails
+    six = profile_from_dict({**JIEXIU, "facilities": [{"type": "焦炉", "attributes": {"炭化室高度": "6米"}}]})
+    assert profile_features(six, _obligation("全面启动炭化室高度4.3米及以下的机焦炉淘汰工作。"))[1].fails
+    no_age = profile_from_dict({**JIEXIU, "facilities": [{"type": "焦炉", "attributes": {"炭化室高度": "4.3米"}}]})
+    open_, decision = profile_features(
+        no_age, _obligation("全面启动炭化室高度4.3米及以下且运行寿命超过10年的机焦炉淘汰工作。")
+    )
+    assert (
+        "condition_undecided" in open_ and decision.to_confirm and decision.to_confirm[0].startswith("运行年限 > 10年")
+    )
+    assert profile_features(profile, _obligation("35蒸吨以下燃煤锅炉全部淘汰。"))[1].fails  # no boiler listed
+    cement = profile_from_dict({**JIEXIU, "industry": ["水泥"], "facilities": []})
+    assert profile_features(cement, _obligation("焦化企业要全面执行特别排放限值。"))[1].fails  # another industry's
+
+
+# ---- the model file and how it was fitted ------------------------------------------------------------------
+def test_the_fitted_model_file_loads() -> None:
+    model = load(MODEL_FILE)
+    assert set(model.weights) <= set(feature_names()) and 0 < model.threshold < 1
+    assert model.weights and any(n in model.weights for n in PROFILE_FEATURES)
+    report = model.report
+    assert report["positives"] > 0 and not set(report["trained_on"]) & set(TEST_PROFILES)
+    assert (
+        0 < report["cv_in_force"]["micro"]["recall"] <= 1 and "by profile and by document" in report["cross_validated"]
+    )
+    json.loads(MODEL_FILE.read_text(encoding="utf-8"))  # valid JSON as written
+
+
+def test_the_model_reads_its_named_weights() -> None:
+    model = BindingModel({"actor_enterprise": 3.0, "actor_department": -3.0}, -1.0, 0.5)
+    assert model.binds({"actor_enterprise": 1.0}) and not model.binds({"actor_department": 1.0})
+    assert model.probability({"unknown_feature": 1.0}) == pytest.approx(1 / (1 + 2.718281828**1.0), rel=1e-6)
+
+
+def test_no_weight_is_judged_on_its_profile_or_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[Example]] = []
+
+    def record(examples: list[Example]) -> BindingModel:
+        seen.append(examples)
+        return BindingModel({}, 0.0)
+
+    monkeypatch.setattr(binding_fit, "train", record)
+    examples = [
+        Example(p, d, f"{p}{d}{i}", {"actor_enterprise": 1.0}, i % 2)
+        for p in ("a", "b", "c")
+        for d in ("d1", "d2", "d3")
+        for i in range(2)
+    ]
+    models = fold_models(examples)
+    assert set(models) == {(p, d) for p in ("a", "b", "c") for d in ("d1", "d2", "d3")}
+    for (p, d), train in zip(sorted(models), seen, strict=True):
+        assert train and all(e.profile != p and e.doc_id != d for e in train)
+
+
+def test_the_threshold_is_chosen_on_held_out_documents() -> None:
+    def ex(doc: str, company: bool) -> Example:
+        return Example("p", doc, doc, {"actor_enterprise" if company else "actor_department": 1.0}, int(company))
+
+    examples = [ex(f"d{i}", company) for i in range(12) for company in (True, False)]
+    threshold, f1 = binding_fit.choose_threshold(examples)
+    assert 0 < threshold < 1 and f1 == 1.0
+
+
+def test_the_cli_fits_only_on_dev() -> None:
+    from policy_kb.cli import main
+
+    assert main(["eval", "profiles", "--fit", "--split", "test"]) == 1
+    assert main(["eval", "profiles", "--cv", "--split", "test"]) == 1  # refused before any test gold is read
