@@ -6,6 +6,7 @@ type, keyword / hybrid / `ask` latency, and whether the seed corpus's 介休 dea
     .venv/bin/python -m benchmarks.run --only lawrefbook --sample 200 # every n-th file, 200 in all
     POLICY_KB_BENCH_COMPARE_SINGLE=1 …                                # also a --workers 1 build, compared row by row
     POLICY_KB_BENCH_REAL_ENCODER=1 …                                  # also a build with the real encoder (~2 h)
+    POLICY_KB_BENCH_REAL_ENCODER=DIR …                                # the same into DIR: an interrupted run resumes
 
 Not part of `make test` (minutes of CPU); tests/test_bench_lawrefbook.py runs it on a 12-file sample.
 """
@@ -316,12 +317,16 @@ def build_rows(run: BuildRun, index: Path) -> list[Row]:
     return rows
 
 
-def real_encoder_rows(ctx: Context, corpus: Path, sample: int | None, seeds: set[str], rounds: int) -> list[Row]:
+def real_encoder_rows(
+    ctx: Context, corpus: Path, sample: int | None, seeds: set[str], rounds: int, folder: Path | None
+) -> list[Row]:
     """The whole corpus built once more, with the real encoder (issue 18, after the encoder issue): wall time, the
     embedding phase's rate on real text (each distinct passage once; vectors already in the embedding cache are not
-    encoded again, so a second run measures nothing — its row says how many were encoded), memory, disk; then the
-    distractor check and latency over the real vectors."""
-    index = ctx.scratch(f"lawrefbook-index-{sample or 'all'}-real")
+    encoded again, so a resumed run measures only what it encoded — its row says how many), memory, disk; then the
+    distractor check and latency over the real vectors.  ``folder``: the index folder to build into (kept, so that
+    a run interrupted after hours resumes from its embedding cache); default a scratch folder."""
+    index = folder or ctx.scratch(f"lawrefbook-index-{sample or 'all'}-real")
+    index.mkdir(parents=True, exist_ok=True)
     log(f"building again with the real encoder into {index} (hours on the whole corpus) …")
     run_ = run_build(ctx, corpus, index, None, fake=False)
     phases = {p["name"].split(" (")[0]: p for p in run_.report["phases"]}
@@ -536,7 +541,9 @@ one flat corpus folder (`--sample N`: every n-th file, N in all; `--quick`: {QUI
   these rows' p95, repeated in rows of their own (`…, p95`) so that the target column checks it.
 * **Real encoder** (only with `POLICY_KB_BENCH_REAL_ENCODER=1`; about two hours on 2 cores): the corpus is built once
   more with the real encoder — whole build time, the embedding phase's passages per second on real text (each
-  distinct passage once; vectors already in the embedding cache are not encoded again), memory, disk — and the
+  distinct passage once; vectors already in the embedding cache are not encoded again: with
+  `POLICY_KB_BENCH_REAL_ENCODER=DIR` the index and its cache live in DIR, so an interrupted run resumes and reports
+  only what it encoded), memory, disk — and the
   distractor and latency rows are repeated over the real vectors (`real encoder, real vectors`). Which encoder
   serves (the 4-bit ONNX export or the PyTorch fallback) depends on the model cache: see docs/scaling.md.
 """
@@ -585,8 +592,9 @@ def run(ctx: Context) -> list[Row]:
     model = stand_in_dense(index)
     ctx.notes.append(f"stand-in dense index for {model} in {time.perf_counter() - t0:.0f} s.")
     rows += query_rows(index, "real encoder's query path, stand-in vectors", rounds, None, targets=True)
-    if os.environ.get("POLICY_KB_BENCH_REAL_ENCODER"):
-        rows += real_encoder_rows(ctx, corpus, sample, {doc_id_for(p) for p in ctx.corpus.iterdir()}, rounds)
+    if real := os.environ.get("POLICY_KB_BENCH_REAL_ENCODER"):
+        folder = None if real == "1" else Path(real).expanduser().resolve()
+        rows += real_encoder_rows(ctx, corpus, sample, {doc_id_for(p) for p in ctx.corpus.iterdir()}, rounds, folder)
     for row in rows:
         log(f"  {row.name}: {row.median} {row.unit}" + (f" (p95 {row.p95})" if row.p95 is not None else ""))
     return rows
