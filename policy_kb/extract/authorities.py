@@ -132,7 +132,19 @@ def _list_member(part: str) -> bool:
     """A member of a coordinated list of authorities (`交通运输`, `住房城乡建设`, `县级以上人民政府农业`) never
     holds a regulated party or a conjunction: `生产经营单位拒绝、阻碍…的部门` and `进行爆破、吊装、…以及国务院
     应急管理部门` are clauses that merely end in a name."""
-    return not re.search(r"以及|或者", part) and not any(w in part for w in _terms()["parties"])
+    return not re.search(r"以及|或者", part) and not names_party(part)
+
+
+def names_party(text: str) -> bool:
+    """A regulated party's word in the text outside the authorities' head words: `生产经营单位拒绝…的部门` names
+    one; `农业主管部门` does not (its `业主` straddles 农业|主管部门)."""
+    bare = _HEADS_ANYWHERE().sub("|", text)
+    return any(w in bare for w in _terms()["parties"])
+
+
+@lru_cache(maxsize=1)
+def _HEADS_ANYWHERE() -> re.Pattern[str]:  # noqa: N802
+    return re.compile("|".join(re.escape(h) for h in _terms()["heads"]))
 
 
 def _unqualified(name: str) -> str:
@@ -223,7 +235,7 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
         words = jieba.posseg.lcut(name)
         if (
             words[0].flag in ("p", "c")
-            or any(w in name for w in _terms()["parties"])
+            or names_party(name)
             or (not is_qualified(name) and any(w.flag in ("v", "p") for w in words))
         ):
             return None  # `与所在地…人民政府`, `土地使用权已经被地方人民政府`: a preposition or a clause
