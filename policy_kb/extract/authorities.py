@@ -243,6 +243,67 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
     return None
 
 
+# the subject of a sentence that opens with it: everything before its modal, or before `，` + modal
+_SUBJECT_PHRASE = re.compile(
+    r"^([^，。；：、][^，。；：]{1,60}?)[，,]?(?:也|还|均|同时|都)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|负责|有权)"
+)
+
+
+def _coordinated_subject(sentence: str) -> tuple[list[str], int] | None:
+    """The authorities among the members of a coordinated subject, and where the subject ends: `各级人民政府和有关
+    部门、单位应当…` → 各级人民政府; `铁路运输企业和设区的市、县级人民政府应当…` → 设区的市人民政府, 县级人民政府;
+    `民用机场所在地人民政府，应当…`.  Members are split at 、/和/及/或者/与 only after a complete noun (an
+    authority's head word or a regulated party's word); regulated parties (`单位`, `企业`) are left out, and a
+    subject with any member that is neither is a clause, not a list of names."""
+    m = _SUBJECT_PHRASE.match(sentence)
+    if m is None or sentence.startswith(tuple(_terms()["not_start"])) or _CLAUSE_WORD.search(m.group(1)):
+        return None  # `重大事故…分别由省…人民政府负责`: a clause, not a subject
+    members = _members(re.sub(r"(?:之间|相互|共同)$", "", m.group(1)))
+    names: list[str] = []
+    for member in members:
+        if any(member.endswith(p) for p in _terms()["parties"]):
+            continue
+        found = split_authorities(member) if _member_shape(member) else []
+        if not found:
+            return None
+        names.extend(found)
+    return (names, m.end(1)) if names else None
+
+
+# prepositions and adverbs that make the words before a modal a clause (`分别由…负责`, `对…`, `经…批准的`)
+_CLAUSE_WORD = re.compile(r"由|分别|对|向|被|经|从|按照|依照|根据")
+# what an authority named by its act does: an administrative function (`接到举报的部门`, `负有…职责的部门`),
+# not a condition (`符合法律规定条件的机关`, `国家规定的机关` are plaintiffs, not administrators)
+_FUNCTION_WORD = re.compile(r"职责|监督|管理|审批|许可|执法|检查|处罚|举报|投诉|登记|颁发|备案|调查|批准")
+
+
+def _member_shape(member: str) -> bool:
+    """A member of a coordinated subject that can be a name: an authority named by its function, a name without a
+    qualifier, or a list sharing a head.  Governments are told apart by level or place (`设区的市、县级人民政府`),
+    departments by sector (`交通运输、海事等部门`): `港口、码头…所在地市、县级人民政府` is a clause."""
+    if "的" in member and not _patterns()[1].match(member):
+        return is_qualified(member) and bool(_FUNCTION_WORD.search(member.rpartition("的")[0]))
+    if "、" in member and re.search(r"(?:人民政府|政府)$", member):
+        return bool(_patterns()[1].match(member))
+    return True
+
+
+def _members(phrase: str) -> list[str]:
+    """`A和B、C单位` → A, B, C单位: split at a conjunction or 、 whose left side ends in a complete noun."""
+    ends = tuple(_terms()["heads"]) + tuple(_terms()["parties"])
+    out, start, depth = [], 0, 0
+    for m in re.finditer(r"以及|或者|[、和及与（）]", phrase):
+        depth += m.group(0) == "（"
+        depth -= m.group(0) == "）"
+        if depth or m.group(0) in "（）":
+            continue
+        if phrase[start : m.start()].endswith(ends):
+            out.append(phrase[start : m.start()])
+            start = m.end()
+    out.append(phrase[start:])
+    return [p for p in out if p]
+
+
 # a subject that helps with another's duty: `…部门应当予以配合`, `…机关应当协助`
 _ASSISTS = re.compile(r"(?:也|均)?(?:应当|应|要|必须)?(?:予以|积极|给予|主动)?(?:配合|协助)")
 # `会同有关部门`, `会同同级有关部门`: partners the law does not name
@@ -256,9 +317,12 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     if sentence.startswith(tuple(_terms()["not_start"])):
         return [], []  # `以及税务机关…` continues an object, `向…部门报告` names an addressee
     found = _longest_name(sentence) or _name_before_verb(sentence)
+    names = split_authorities(found[0]) if found else []
+    coordinated = _coordinated_subject(sentence)
+    if coordinated and set(names) < set(coordinated[0]):
+        names, found = coordinated[0], ("", coordinated[1])  # `铁路运输企业和设区的市、县级人民政府应当…`
     if found is None:
         return [], []
-    names = split_authorities(found[0])
     rest = sentence[found[1] :]
     if _ASSISTS.match(rest):
         return [], names  # `公安机关交通管理部门应当予以配合`: it cooperates in another's duty
