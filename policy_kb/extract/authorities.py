@@ -105,12 +105,15 @@ def split_authorities(phrase: str) -> list[str]:
             parts[-1] += shared.group(1)
         level_m = _patterns()[1].match(parts[0])
         level = level_m.group(0) if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) else ""
+        designated = _DESIGNATED.match(parts[0])  # `地方人民政府指定的城市道路、城市轨道交通有关部门`: shared
         for i, part in enumerate(parts):
             name = part
             if head and not _head(part):
                 name = part + head
             if i and level and not _has_level(part):
                 name = level + name
+            if i and designated and "的" not in part:
+                name = designated.group(0) + name
             out.append(owner + name if owner and not _patterns()[1].match(name) else name)
     return [n for n in (_unqualified(n) for n in out) if is_authority(n)]
 
@@ -147,11 +150,16 @@ def _HEADS_ANYWHERE() -> re.Pattern[str]:  # noqa: N802
     return re.compile("|".join(re.escape(h) for h in _terms()["heads"]))
 
 
+# a government that designates the authority: `地方人民政府指定的部门`, `县级以上人民政府确定的监督管理部门`
+_DESIGNATED = re.compile(r"^[^，。；、]*?(?:人民政府|政府|国务院)(?:指定|确定|授权|委托)的")
+
+
 def _unqualified(name: str) -> str:
     """`重点区域内的省辖市人民政府` → `省辖市人民政府`: a qualifier before a levelled or a sector's name is not
-    part of it (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 is a bare head)."""
+    part of it (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 is a bare head), nor is a
+    designating government's (`地方人民政府指定的城市轨道交通有关部门` is not any 城市轨道交通有关部门)."""
     head, _, tail = name.rpartition("的")
-    if not head or _patterns()[1].match(name):  # `设区的市级以上地方人民政府…` is a level in itself
+    if not head or _patterns()[1].match(name) or _DESIGNATED.match(name):  # `设区的市级以上…` is a level itself
         return name
     if _patterns()[1].match(tail) and len(tail) > 2:
         return tail
