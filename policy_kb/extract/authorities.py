@@ -315,7 +315,7 @@ def _members(phrase: str) -> list[str]:
 # a subject that helps with another's duty: `…部门应当予以配合`, `…机关应当协助`
 _ASSISTS = re.compile(r"(?:也|均)?(?:应当|应|要|必须)?(?:予以|积极|给予|主动)?(?:配合|协助)")
 # `会同有关部门`, `会同同级有关部门`: partners the law does not name
-_UNNAMED_PARTNER = re.compile(r"(?:同级|本级)?(?:其他)?(?:有关|相关)部门")
+_UNNAMED_PARTNER = re.compile(r"(?:国务院|同级|本级)?(?:其他)?(?:有关|相关)部门")
 
 
 def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
@@ -329,20 +329,22 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     coordinated = _coordinated_subject(sentence)
     if coordinated and set(names) < set(coordinated[0]):
         names, found = coordinated[0], ("", coordinated[1])  # `铁路运输企业和设区的市、县级人民政府应当…`
-    if found is None:
-        return [], []
+    if found is None or not names:
+        return [], []  # no partners without an actor: `…以及国务院应急管理部门会同国务院有关部门规定的其他危险作业`
     rest = sentence[found[1] :]
     if _ASSISTS.match(rest):
         return [], names  # `公安机关交通管理部门应当予以配合`: it cooperates in another's duty
-    cooperate: list[str] = []
     joint = re.match(r"(?:应当|应|可以|负责)?会同", rest)
-    if joint:
-        partner = _longest_name(rest[joint.end() :])
-        cooperate = split_authorities(partner[0]) if partner else []
-        unnamed = _UNNAMED_PARTNER.match(rest, joint.end())
-        if not cooperate and unnamed:
-            cooperate = [unnamed.group(0)]  # `会同有关部门约谈`: unnamed, but partners all the same
-    return names, cooperate
+    return names, partners(rest[joint.end() :]) if joint else []
+
+
+def partners(text: str) -> list[str]:
+    """The authorities right after `会同`: a name up to a verb (`会同国务院有关部门确定…`, `会同其他负有…职责的部门
+    约谈…`), or partners the law does not name (`会同有关部门`, `会同同级有关部门`)."""
+    found = _longest_name(text) or _name_before_verb(text)
+    named = split_authorities(found[0]) if found else []
+    unnamed = _UNNAMED_PARTNER.match(text)
+    return named or ([unnamed.group(0)] if unnamed else [])  # `会同有关部门约谈`: unnamed, partners all the same
 
 
 # a modal right after a clause's subject (`…部门应当予以配合`, `…单位也应当…`); `应急`/`应用` are not modals

@@ -22,6 +22,7 @@ from .authorities import (
     is_back_reference,
     named_departments,
     opens_with_actor,
+    partners,
     resolve,
     subject_authorities,
 )
@@ -372,8 +373,12 @@ def _named(sentence: str) -> _Named:
     """The acting authority may follow the sentence's conditions and adverbials
     (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
     first = subject_authorities(sentence.lstrip("，,"))
-    later = (subject_authorities(part.strip()) for part in re.split(r"[，,]", sentence)[1:])
+    parts = re.split(r"[，,]", sentence)[1:]
+    later = (subject_authorities(part.strip()) for part in parts)
     subject, cooperate = first if any(first) else next((found for found in later if any(found)), ([], []))
+    if subject:  # `…负责制定…规范，会同国务院有关部门组织…`: partners of a later part, same subject
+        joint = (re.match(r"(?:并|还|应当|可以)?会同", p.strip()) for p in parts)
+        cooperate = cooperate + [n for j, p in zip(joint, parts) if j for n in partners(p.strip()[j.end() :])]
     return _Named(first[0] + first[1], subject, cooperate, agent_authorities(sentence))
 
 
