@@ -372,9 +372,45 @@ def agent_authorities(sentence: str) -> list[str]:
     out: list[str] = []
     for m in re.finditer(r"由", sentence):
         found = _longest_name(sentence[m.end() :])
-        if found:
-            out.extend(split_authorities(found[0]))
+        names = split_authorities(found[0]) if found else []
+        part = re.split(r"[，。；：,]", sentence[m.end() :], maxsplit=1)[0]
+        # `需要由其他有关部门进行调查处理的，转交…`: an agent inside a condition does not act in the sentence
+        listed = [] if part.endswith("的") else _listed_agents(part)
+        out.extend(listed if set(names) < set(listed) else names)
     return out
+
+
+# what an agent introduced by 由 does next: a sanction or an administrative act (`由原发证机关吊销…`,
+# `由地方人民政府指定的部门说服教育，责令改正`, `并由工商行政管理部门责令…`); jieba tags 责令/吊销 as nouns
+_AGENT_ACT = re.compile(
+    r"依法|按照|依照|根据|按|责令|处以|处|给予|没收|吊销|说服|予以|负责|会同|组织|进行|实施|作出|决定|批准|统一|确定|"
+    r"制定|公布|发布|征收|收取|报|调解|查处|撤销"
+)
+
+
+def _listed_agents(text: str) -> list[str]:
+    """The authorities of a `由…` phrase that ends where the agent's act begins, member by member: `由监察机关或者
+    任免机关、单位依法给予处分` → 监察机关, 任免机关 (单位 is left out, as in a coordinated subject)."""
+    part = re.split(r"[，。；：,]", text, maxsplit=1)[0]
+    if re.search(r"组成|构成", part):
+        return []  # `委员会由…负责人、…代表组成`: 由 names members, not an agent
+    ends = tuple(_terms()["heads"]) + tuple(_terms()["parties"])
+    for m in _AGENT_ACT.finditer(part):
+        phrase = part[: m.start()]
+        if not phrase.endswith(ends) or part[m.end() : m.end() + 1] in ("的", "人"):
+            continue  # `县级以上人民政府确定的监督管理部门`: the act is the qualifier's; `负责人` is a person
+        if _CLAUSE_WORD.search(phrase):
+            return []
+        names: list[str] = []
+        for member in _members(phrase):
+            if any(member.endswith(p) for p in _terms()["parties"]):
+                continue
+            found = split_authorities(member) if _member_shape(member) else []
+            if not found:
+                return []
+            names.extend(found)
+        return names
+    return []
 
 
 def expanded_core(core: str) -> str:
