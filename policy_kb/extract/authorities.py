@@ -57,9 +57,17 @@ _QUALIFIER_AHEAD = re.compile(r"[^，。；：、]{2,30}?的(?:行政)?(?:主管
 _MODAL_IN = re.compile(r"(?<![主重需纲摘只])要(?!求|点|素|是)|应当|应(?!急|用|对)|必须|可以|不得|(?<![必无])须")
 
 
+# a standing function in the qualifier makes it part of the name, even with a list inside or a level after it:
+# `负责颁发危险化学品安全生产许可证、工业产品生产许可证的部门`, `负有…职责的市人民政府工作部门`
+_FUNCTION_QUALIFIED = re.compile(
+    r"^(?:其他)?(?:负有[^，。；：“”《》的]{2,30}职责|负责[^，。；：“”《》的]{2,40})的[^，。；：、的]{0,10}?"
+    r"(?:行政)?(?:主管)?(?:部门|机关|机构)$"
+)
+
+
 def is_qualified(name: str) -> bool:
     """An authority named by a relative clause (`负有安全生产监督管理职责的部门`), without a modal in it."""
-    return bool(_QUALIFIED.match(name)) and not _MODAL_IN.search(name)
+    return bool(_QUALIFIED.match(name) or _FUNCTION_QUALIFIED.match(name)) and not _MODAL_IN.search(name)
 
 
 def is_back_reference(name: str) -> bool:
@@ -85,6 +93,9 @@ def split_authorities(phrase: str) -> list[str]:
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
     for group in _split_conjunctions(phrase):
+        if _FUNCTION_QUALIFIED.match(group):
+            out.append(group)  # one name, whatever its qualifier lists
+            continue
         # `县级以上人民政府及其发展改革、农业等主管部门`: 其 refers back to the government, whose departments these are
         owner = (
             out[-1] if out and re.match(r"其(?!他)", group) and re.search(r"(?:人民政府|政府|国务院)$", out[-1]) else ""
@@ -159,8 +170,8 @@ def _unqualified(name: str) -> str:
     part of it (`负有安全生产监督管理职责的部门` keeps its qualifier: what follows 的 is a bare head), nor is a
     designating government's (`地方人民政府指定的城市轨道交通有关部门` is not any 城市轨道交通有关部门)."""
     head, _, tail = name.rpartition("的")
-    if not head or _patterns()[1].match(name) or _DESIGNATED.match(name):  # `设区的市级以上…` is a level itself
-        return name
+    if not head or _patterns()[1].match(name) or _DESIGNATED.match(name) or _FUNCTION_QUALIFIED.match(name):
+        return name  # `设区的市级以上…` is a level itself
     if _patterns()[1].match(tail) and len(tail) > 2:
         return tail
     # `接到举报的生态环境主管部门` is the 生态环境主管部门; a bare head (`…职责的部门`) needs its qualifier
@@ -264,9 +275,17 @@ def _coordinated_subject(sentence: str) -> tuple[list[str], int] | None:
     authority's head word or a regulated party's word); regulated parties (`单位`, `企业`) are left out, and a
     subject with any member that is neither is a clause, not a list of names."""
     m = _SUBJECT_PHRASE.match(sentence)
-    if m is None or sentence.startswith(tuple(_terms()["not_start"])) or _CLAUSE_WORD.search(m.group(1)):
-        return None  # `重大事故…分别由省…人民政府负责`: a clause, not a subject
-    members = _members(re.sub(r"(?:之间|相互|共同)$", "", m.group(1)))
+    if m is None or sentence.startswith(tuple(_terms()["not_start"])):
+        return None
+    phrase, end = m.group(1), m.end(1)
+    clause_word = _CLAUSE_WORD.search(phrase)
+    if clause_word:  # `实施检查的部门、人员对…应当保密`: the subject ends before its preposition
+        phrase, end = phrase[: clause_word.start()], clause_word.start()
+        if not phrase.endswith(tuple(_terms()["heads"]) + tuple(_terms()["parties"])):
+            return None  # `重大事故…分别由省…人民政府负责`: a clause, not a subject
+    # `未达到…标准的区域所在的设区的市、县级人民政府`: the place qualifier of a levelled government is not its name
+    phrase = re.sub(r"^[^，。；、]*?所在的(?=设区的市|省|市|县)", "", phrase)
+    members = _members(re.sub(r"(?:之间|相互|共同)$", "", phrase))
     names: list[str] = []
     for member in members:
         if any(member.endswith(p) for p in _terms()["parties"]):
@@ -275,7 +294,7 @@ def _coordinated_subject(sentence: str) -> tuple[list[str], int] | None:
         if not found:
             return None
         names.extend(found)
-    return (names, m.end(1)) if names else None
+    return (names, end) if names else None
 
 
 # prepositions and adverbs that make the words before a modal a clause (`分别由…负责`, `对…`, `经…批准的`)
@@ -289,7 +308,7 @@ def _member_shape(member: str) -> bool:
     """A member of a coordinated subject that can be a name: an authority named by its function, a name without a
     qualifier, or a list sharing a head.  Governments are told apart by level or place (`设区的市、县级人民政府`),
     departments by sector (`交通运输、海事等部门`): `港口、码头…所在地市、县级人民政府` is a clause."""
-    if "的" in member and not _patterns()[1].match(member):
+    if "的" in member and not _patterns()[1].match(member) and not _DESIGNATED.match(member):
         return is_qualified(member) and bool(_FUNCTION_WORD.search(member.rpartition("的")[0]))
     if "、" in member and re.search(r"(?:人民政府|政府)$", member):
         return bool(_patterns()[1].match(member))
