@@ -461,18 +461,21 @@ def _violation_part(text: str, penalty_item: bool, penalised: bool) -> int:
     return m.start()
 
 
-def _drop_non_actors(ob: Obligation, violation: int) -> None:
+def _drop_non_actors(ob: Obligation, violation: int, imposing: Iterable[str] = ()) -> None:
     """Authorities that are not the actor of the sentence: the violator of a penalty provision (`环境保护主管部门…
     不依法作出行政许可的，对…依法给予处分`; `生产经营单位拒绝、阻碍…部门依法实施监督检查的，`), unless introduced by
-    由; and a back-reference (`依法作出处罚决定的部门`) when the sentence names the authority it refers to."""
+    由; and a back-reference (`依法作出处罚决定的部门`) when the sentence names the authority it refers to.  The
+    authority that imposes an item's penalties (``imposing``, from the lead-in) stays even when the violation names it
+    too (`（二）…未与生态环境主管部门的监控设备联网的` under `由生态环境主管部门责令改正`)."""
     text = ob.text
+    kept = {canonical_department(n) for n in imposing}
     names = [(role, n) for role, ns in ob.departments.items() for n in ns]
     others = [n for _, n in names if not is_back_reference(ob.department_names.get(n, n))]
     for role, name in names:
         written = ob.department_names.get(name, name)
         places = [m.start() for m in re.finditer(re.escape(written), text)]
         violator = bool(places) and all(p < violation and not text[:p].endswith("由") for p in places)
-        if violator or (is_back_reference(written) and others):
+        if (violator and name not in kept) or (is_back_reference(written) and others):
             ob.departments[role].remove(name)
 
 
@@ -622,7 +625,9 @@ def extract_clause(
         referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
         _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []), referenced)
         _duty_of_list(ob, ctx, known_departments)
-        _drop_non_actors(ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)))
+        _drop_non_actors(
+            ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)), ctx.authorities if ctx.penalty_item else ()
+        )
         _inherit(ob, ctx)
         results.append(ob)
     return results
