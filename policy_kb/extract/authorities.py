@@ -211,6 +211,9 @@ def _longest_name(text: str) -> tuple[str, int] | None:
     """The stretch at the start of `text` that names one or more authorities and ends where a verb or a comma
     begins (the first such place: `…主管部门会同国务院有关部门…` ends before 会同)."""
     head, _, stop = _patterns()
+    qualified = _QUALIFIER_AHEAD.match(text)
+    if qualified and is_qualified(qualified.group(0)) and _MODAL_AFTER.match(text, qualified.end()):
+        return qualified.group(0), qualified.end()  # `接到报告或者投诉的部门应当…`: 报 is inside the qualifier
     limit = min(len(text), MAX_NAME + 20)
     end = 1
     while end < limit:

@@ -598,6 +598,8 @@ def extract_clause(
             or ctx.duty_modality is not None
             or bool(stated)
             or (task_item and _directive(text))
+            # `…应当及时劝阻、调解；劝阻、调解无效的，可以向…报告`: a permission of the subject before it
+            or (bool(results) and modality_of(text) == Modality.MAY and _continues(text))
         )
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
