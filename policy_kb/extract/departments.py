@@ -131,7 +131,9 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
         sentence,
     )
     text = expand_place_governments(text)
-    matches = [m for m in DEPT_RE.finditer(text) if dept_spans is None or m.group(0) in text]
+    matches = [
+        m for m in DEPT_RE.finditer(text) if (dept_spans is None or m.group(0) in text) and not _verb_object(m.group(0))
+    ]
     i = 0
     while i < len(matches):
         group = [matches[i]]
@@ -150,6 +152,17 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
                 result.add(role, m.group(0))
         i += 1
     return result
+
+
+def _verb_object(name: str) -> bool:
+    """`加强部门（协同配合）`, `督促部门`: a verb and its object that the productive `…部门` pattern took for a name
+    (jieba tags the core a plain verb; sectors are nouns or verbal nouns: 管理部门, 有关部门)."""
+    if not name.endswith("部门") or len(name) > 6:
+        return False
+    import jieba.posseg
+
+    words = jieba.posseg.lcut(name[:-2])
+    return len(words) == 1 and words[0].flag == "v"
 
 
 _ALIAS_RE = re.compile(r"（以下简称[“\"]?([^”\"（）]{2,12})[”\"]?）")
