@@ -389,6 +389,19 @@ def opens_with_actor(text: str) -> bool:
     return m.group(1).endswith(tuple(_terms()["parties"]))
 
 
+def opens_second_actor(text: str) -> bool:
+    """After a comma, a second authority with a part of its own, without a modal: one that assists
+    (`…进行监督抽测，生态环境主管部门予以配合`) or a new agent (`…向社会公告，并由公安机关交通管理部门依法设置…`)."""
+    joined = re.match(r"(?:并|再|另)由", text)
+    if joined:
+        return bool(agent_authorities(text[joined.end() - 1 :]))
+    found = _longest_name(text) or _name_before_verb(text)
+    if found is None or not split_authorities(found[0]):
+        return False
+    assist = _ASSISTS.match(text, found[1])
+    return bool(assist and assist.group(0)) and len(text) - assist.end() <= 2
+
+
 def agent_authorities(sentence: str) -> list[str]:
     """Authorities introduced by `由` (`…名录，由设区的市级以上地方人民政府环境保护主管部门确定`)."""
     out: list[str] = []

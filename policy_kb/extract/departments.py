@@ -17,7 +17,7 @@ _ROLE_WORDS = [  # checked in order on the text right after a list of names
     # `…部门应当予以配合`: a modal before the role word still makes it a cooperating role
     (
         Role.COOPERATE,
-        r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)(?:予以|积极|给予|主动)?)?"
+        r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)?(?:予以|积极|给予|主动)?)?"
         r"(?:配合|协同|协助|参与|形成合力)",
     ),
     (Role.RESPONSIBLE, r"(?:等(?:有关|相关)?部门)?(?:按(?:照)?职责(?:分工)?(?:分别)?负责|负责|要|必须|应)"),

@@ -21,6 +21,7 @@ from .authorities import (
     agent_authorities,
     is_back_reference,
     named_departments,
+    opens_second_actor,
     opens_with_actor,
     partners,
     resolve,
@@ -106,13 +107,17 @@ def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
     进行监督抽测，公安机关交通管理部门应当予以配合` is two duties of two authorities.  The part before the comma must
     be a duty of its own (a condition `…的，` or a lead-in is not); ``start`` is the sentence's absolute offset."""
     spans, left, depth = [], 0, 0
+    penal = bool(find_penalties(text))  # `…处…罚款，并由工商行政管理部门责令…` is one penalty provision
     for i, ch in enumerate(text):
         depth += ch in "（("
         depth = max(0, depth - (ch in "）)"))
         if ch not in "，," or depth:
             continue
         part = text[left:i]
-        if _states_duty(part) and opens_with_actor(text[i + 1 :]):
+        second = (_states_duty(part) and opens_with_actor(text[i + 1 :])) or (
+            not penal and not re.search(r"(?:的|时|后)$", part) and opens_second_actor(text[i + 1 :])
+        )
+        if second:
             spans.append((start + left, start + i + 1))
             left = i + 1
     spans.append((start + left, start + len(text)))
@@ -564,9 +569,12 @@ def extract_clause(
     ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
     paragraphs = [line for s, e in own_spans for line in doc.text[s:e].split("\n")]
     sentence_spans = [sent for s, e in own_spans for sent in split_sentences(doc.text[s:e], s, ends)]
+    split_off: set[int] = set()  # starts of the second duties split off a sentence (`…，并由…部门依法设置…`)
     if any((lbl or "").startswith("第") for lbl in clause.path):
         # a law states one norm per addressee; a 公文 measure names all who take part in it in one sentence
-        sentence_spans = [part for a, b in sentence_spans for part in split_at_new_subjects(doc.text[a:b], a)]
+        parts = [split_at_new_subjects(doc.text[a:b], a) for a, b in sentence_spans]
+        split_off = {s for p in parts for s, _ in p[1:]}
+        sentence_spans = [span for p in parts for span in p]
     for start, end in sentence_spans:
         text = doc.text[start:end]
         if (
@@ -594,6 +602,7 @@ def extract_clause(
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
         forced = (
             listed
+            or start in split_off
             or ctx.penalty_item
             or ctx.duty_modality is not None
             or bool(stated)
