@@ -117,9 +117,14 @@ def split_authorities(phrase: str) -> list[str]:
         level_m = _patterns()[1].match(parts[0])
         level = level_m.group(0) if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) else ""
         designated = _DESIGNATED.match(parts[0])  # `地方人民政府指定的城市道路、城市轨道交通有关部门`: shared
+        # `设区的市、县级人民政府有关部门`: a bare level shares all of the last name after its level
+        last_level = re.match(rf"{_patterns()[1].pattern}(?:（[^）]*）)?", parts[-1])  # `县（市）` is one level
+        level_suffix = parts[-1][last_level.end() :] if last_level and len(parts) > 1 else ""
         for i, part in enumerate(parts):
             name = part
-            if head and not _head(part):
+            if level_suffix and _is_level(part):
+                name = part + level_suffix
+            elif head and not _head(part):
                 name = part + head
             if i and level and not _has_level(part):
                 name = level + name
@@ -363,6 +368,9 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
 def partners(text: str) -> list[str]:
     """The authorities right after `会同`: a name up to a verb (`会同国务院有关部门确定…`, `会同其他负有…职责的部门
     约谈…`), or partners the law does not name (`会同有关部门`, `会同同级有关部门`)."""
+    qualified = _QUALIFIER_AHEAD.match(text)
+    if qualified and is_qualified(qualified.group(0)) and not re.match(r"和|及|、|或", text[qualified.end() :]):
+        return split_authorities(qualified.group(0))  # `会同其他负有…职责的部门约谈…`
     found = _longest_name(text) or _name_before_verb(text)
     named = split_authorities(found[0]) if found else []
     unnamed = _UNNAMED_PARTNER.match(text)
