@@ -79,6 +79,8 @@ def is_authority(name: str) -> bool:
     """A government body by the shape of its name; regulated parties (`生产经营单位`, `排污单位`) are not."""
     if 2 <= len(name) <= MAX_NAME and is_qualified(name):
         return True
+    if "由" in name or re.match(r"未经|经(?!济)|未向", name):
+        return False  # `特种设备目录由国务院`, `未经公安机关`: a clause that ends in a name
     if not 2 <= len(name) <= MAX_NAME or _head(name) is None or _patterns()[2].match(name):
         return False
     if _head(name) in _terms()["leveled_heads"] and not _patterns()[1].match(name) and not places.find_places(name):
@@ -276,6 +278,17 @@ _SUBJECT_PHRASE = re.compile(
 )
 
 
+def _is_topic(text: str) -> bool:
+    """A noun phrase (`具体范围和实施办法`, `特种设备目录`), not a clause (`是指依法设立并`, `…应当`): jieba tags
+    no word of it a verb."""
+    import jieba.posseg
+
+    return not _MODAL_IN.search(text) and all(w.flag != "v" for w in jieba.posseg.lcut(text))
+
+
+_TOPIC_AGENT = re.compile(r"^[^，。；：由]{2,20}?由(?=[^，。；：]{2,40}?(?:部门|机关|机构|人民政府|国务院))")
+
+
 def _coordinated_subject(sentence: str) -> tuple[list[str], int] | None:
     """The authorities among the members of a coordinated subject, and where the subject ends: `各级人民政府和有关
     部门、单位应当…` → 各级人民政府; `铁路运输企业和设区的市、县级人民政府应当…` → 设区的市人民政府, 县级人民政府;
@@ -349,6 +362,10 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     """(responsible, cooperate) named as the sentence's subject: `县级以上人民政府应当…` → responsible;
     `国务院生态环境主管部门会同国务院有关部门制定…` → the second is cooperate."""
     sentence = sentence[1:] if sentence.startswith("由") else sentence  # `由X会同Y组织评审`: X acts, Y cooperates
+    topic = _TOPIC_AGENT.match(sentence)
+    first_part = re.split(r"[，。；：,]", sentence, maxsplit=1)[0]
+    if topic and not first_part.endswith("的") and _is_topic(topic.group(0)[:-1]):  # `具体范围和实施办法由国务院应急管理部门会同…制定`: the topic, then the agent
+        sentence = sentence[topic.end() :]
     if sentence.startswith(tuple(_terms()["not_start"])):
         return [], []  # `以及税务机关…` continues an object, `向…部门报告` names an addressee
     found = _longest_name(sentence) or _name_before_verb(sentence)
