@@ -117,7 +117,11 @@ def split_authorities(phrase: str) -> list[str]:
         if shared:
             parts[-1] += shared.group(1)
         level_m = _patterns()[1].match(parts[0])
-        level = level_m.group(0) if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) else ""
+        level = (
+            level_m.group(0)
+            if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) and _has_level(parts[0])
+            else ""
+        )  # `市场监督管理、海关等部门`: 市场 is a word, not the level 市
         designated = _DESIGNATED.match(parts[0])  # `地方人民政府指定的城市道路、城市轨道交通有关部门`: shared
         # `设区的市、县级人民政府有关部门`: a bare level shares all of the last name after its level
         last_level = re.match(rf"{_patterns()[1].pattern}(?:（[^）]*）)?", parts[-1])  # `县（市）` is one level
@@ -443,7 +447,7 @@ def agent_authorities(sentence: str) -> list[str]:
 # what an agent introduced by 由 does next: a sanction or an administrative act (`由原发证机关吊销…`,
 # `由地方人民政府指定的部门说服教育，责令改正`, `并由工商行政管理部门责令…`); jieba tags 责令/吊销 as nouns
 _AGENT_ACT = re.compile(
-    r"依法|按照|依照|根据|按|责令|处以|处|给予|没收|吊销|说服|予以|负责|会同|组织|进行|实施|作出|决定|批准|统一|确定|"
+    r"依法|按照|依照|依据|根据|按|责令|处以|处|给予|没收|吊销|说服|予以|负责|会同|组织|进行|实施|作出|决定|批准|统一|确定|"
     r"制定|公布|发布|征收|收取|报|调解|查处|撤销"
 )
 

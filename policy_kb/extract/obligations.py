@@ -377,6 +377,8 @@ class _Named:
 def _named(sentence: str) -> _Named:
     """The acting authority may follow the sentence's conditions and adverbials
     (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
+    # `移动源污染防治的监督管理：发展改革、…等主管部门…负责…`: a topic label before the subject
+    sentence = re.sub(r"^[^，。；：]{2,20}[：:](?=[^，。；：]{2,60}?(?:部门|机关|机构|人民政府))", "", sentence)
     first = subject_authorities(sentence.lstrip("，,"))
     parts = re.split(r"[，,]", sentence)[1:]
     later = (subject_authorities(part.strip()) for part in parts)
