@@ -278,7 +278,7 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
 
 # the subject of a sentence that opens with it: everything before its modal, or before `，` + modal
 _SUBJECT_PHRASE = re.compile(
-    r"^([^，。；：、][^，。；：]{1,60}?)[，,]?(?:也|还|均|同时|都)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|负责|有权)"
+    r"^([^，。；：、][^，。；：]{1,60}?)[，,]?(?:也|还|均|同时|都)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|负责(?!人)|有权)"
 )
 
 
@@ -313,7 +313,11 @@ def _coordinated_subject(sentence: str) -> tuple[list[str], int] | None:
     members = _members(re.sub(r"(?:之间|相互|共同)$", "", phrase))
     names: list[str] = []
     for member in members:
-        if any(member.endswith(p) for p in _terms()["parties"]):
+        member = re.sub(r"及其(?:工作)?人员$", "", member)  # `负责…的部门及其工作人员不得…`: the department acts
+        party = next((p for p in _terms()["parties"] if member.endswith(p)), None)
+        if party and _HEADS_ANYWHERE().search(member[: -len(party)]):
+            return None  # `各级人民政府和有关部门主要负责人…`: the people of the authorities are the subject
+        if party:
             continue
         found = split_authorities(member) if _member_shape(member) else []
         if not found:
@@ -333,7 +337,8 @@ def _member_shape(member: str) -> bool:
     """A member of a coordinated subject that can be a name: an authority named by its function, a name without a
     qualifier, or a list sharing a head.  Governments are told apart by level or place (`设区的市、县级人民政府`),
     departments by sector (`交通运输、海事等部门`): `港口、码头…所在地市、县级人民政府` is a clause."""
-    if "的" in member and not _patterns()[1].match(member) and not _DESIGNATED.match(member):
+    level = _patterns()[1].match(member)
+    if "的" in member[level.end() if level else 0 :] and not _DESIGNATED.match(member):  # `设区的市…` is a level
         return is_qualified(member) and bool(_FUNCTION_WORD.search(member.rpartition("的")[0]))
     if "、" in member and re.search(r"(?:人民政府|政府)$", member):
         return bool(_patterns()[1].match(member))
@@ -347,8 +352,8 @@ def _members(phrase: str) -> list[str]:
     for m in re.finditer(r"以及|或者|[、和及与（）]", phrase):
         depth += m.group(0) == "（"
         depth -= m.group(0) == "）"
-        if depth or m.group(0) in "（）":
-            continue
+        if depth or m.group(0) in "（）" or re.match(r"其(?!他)", phrase[m.end() :]):
+            continue  # `…人民政府及其有关部门` is one member: 其 needs the government before it
         if phrase[start : m.start()].endswith(ends):
             out.append(phrase[start : m.start()])
             start = m.end()
