@@ -60,7 +60,7 @@ _MODAL_IN = re.compile(r"(?<![主重需纲摘只])要(?!求|点|素|是)|应当|
 # a standing function in the qualifier makes it part of the name, even with a list inside or a level after it:
 # `负责颁发危险化学品安全生产许可证、工业产品生产许可证的部门`, `负有…职责的市人民政府工作部门`
 _FUNCTION_QUALIFIED = re.compile(
-    r"^(?:其他)?(?:负有[^，。；：“”《》的]{2,30}职责|负责[^，。；：“”《》的]{2,40})的[^，。；：、的]{0,10}?"
+    r"^(?:国务院|(?:县级以上)?(?:地方)?(?:各级)?人民政府|省级人民政府|设区的市级人民政府)?(?:其他)?(?:负有[^，。；：“”《》的]{2,30}职责|负责[^，。；：“”《》的]{2,40})的[^，。；：、的]{0,10}?"
     r"(?:行政)?(?:主管)?(?:部门|机关|机构)$"
 )
 
@@ -223,8 +223,12 @@ def _longest_name(text: str) -> tuple[str, int] | None:
     begins (the first such place: `…主管部门会同国务院有关部门…` ends before 会同)."""
     head, _, stop = _patterns()
     qualified = _QUALIFIER_AHEAD.match(text)
-    if qualified and is_qualified(qualified.group(0)) and _MODAL_AFTER.match(text, qualified.end()):
-        return qualified.group(0), qualified.end()  # `接到报告或者投诉的部门应当…`: 报 is inside the qualifier
+    if qualified and is_qualified(qualified.group(0)):
+        # `接到报告或者投诉的部门应当…`: 报 is inside the qualifier; `国务院负责特种设备安全监督管理的部门制定…`: a
+        # function names the authority whatever verb follows
+        function = _FUNCTION_QUALIFIED.match(qualified.group(0)) and not re.match(r"和|及|、|或", text[qualified.end() :])
+        if function or _MODAL_AFTER.match(text, qualified.end()):
+            return qualified.group(0), qualified.end()
     limit = min(len(text), MAX_NAME + 20)
     end = 1
     while end < limit:
