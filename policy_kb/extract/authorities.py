@@ -94,50 +94,61 @@ def split_authorities(phrase: str) -> list[str]:
     """`国务院和县级以上地方各级人民政府` → two names; `交通、渔业主管部门` → 交通主管部门, 渔业主管部门;
     `市应急管理、生态环境等部门` → 市应急管理部门, 市生态环境部门 (the first name's level is shared too)."""
     out: list[str] = []
+    previous: list[str] = []  # the names of the group before (`市、县（区）人民政府` → two governments)
     for group in _split_conjunctions(phrase):
-        if _FUNCTION_QUALIFIED.match(group):
-            out.append(group)  # one name, whatever its qualifier lists
-            continue
-        # `县级以上人民政府及其发展改革、农业等主管部门`: 其 refers back to the government, whose departments these are
-        owner = (
-            out[-1] if out and re.match(r"其(?!他)", group) and re.search(r"(?:人民政府|政府|国务院)$", out[-1]) else ""
-        )
-        group = re.sub(r"^其(?!他)", "", group)
-        category = _category(group)
-        if category:
-            out.append(owner + category)
-            continue
-        # `…、住建等部门`, `…、水利等扬尘监督管理部门`: what follows 等 is the shared suffix; otherwise the last
-        # name's head is
-        shared = re.search(r"等(?:有关|相关)?((?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门|单位|机构|机关)$", group)
-        parts = [p for p in _split_top(group[: shared.start()] if shared else group, "、") if p]
-        if not parts or (len(parts) > 1 and not all(_list_member(p) for p in parts)):
-            continue
-        head = shared.group(1) if shared else _head(parts[-1])
-        if shared:
-            parts[-1] += shared.group(1)
-        level_m = _patterns()[1].match(parts[0])
-        level = (
-            level_m.group(0)
-            if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) and _has_level(parts[0])
-            else ""
-        )  # `市场监督管理、海关等部门`: 市场 is a word, not the level 市
-        designated = _DESIGNATED.match(parts[0])  # `地方人民政府指定的城市道路、城市轨道交通有关部门`: shared
-        # `设区的市、县级人民政府有关部门`: a bare level shares all of the last name after its level
-        last_level = re.match(rf"{_patterns()[1].pattern}(?:（[^）]*）)?", parts[-1])  # `县（市）` is one level
-        level_suffix = parts[-1][last_level.end() :] if last_level and len(parts) > 1 else ""
-        for i, part in enumerate(parts):
-            name = part
-            if level_suffix and _is_level(part):
-                name = part + level_suffix
-            elif head and not _head(part):
-                name = part + head
-            if i and level and not _has_level(part):
-                name = level + name
-            if i and designated and "的" not in part:
-                name = designated.group(0) + name
-            out.append(owner + name if owner and not _patterns()[1].match(name) else name)
+        start = len(out)
+        for owner in _owners(group, previous):
+            _split_group(re.sub(r"^其(?!他)", "", group), owner, out)
+        previous = out[start:]
     return [n for n in (_unqualified(n) for n in out) if is_authority(n)]
+
+
+def _owners(group: str, previous: list[str]) -> list[str]:
+    """`县级以上人民政府及其发展改革、农业等主管部门`: 其 refers back to the governments named before, whose
+    departments these are (each of them: `市、县（区）人民政府及其有关部门` → both governments' departments)."""
+    governments = [n for n in previous if re.search(r"(?:人民政府|政府|国务院)$", n)]
+    return governments if re.match(r"其(?!他)", group) and governments else [""]
+
+
+def _split_group(group: str, owner: str, out: list[str]) -> None:
+    """The names of one group between conjunctions, appended to ``out``."""
+    if _FUNCTION_QUALIFIED.match(group):
+        out.append(owner + group)  # one name, whatever its qualifier lists
+        return
+    category = _category(group)
+    if category:
+        out.append(owner + category)
+        return
+    # `…、住建等部门`, `…、水利等扬尘监督管理部门`: what follows 等 is the shared suffix; otherwise the last
+    # name's head is
+    shared = re.search(r"等(?:有关|相关)?((?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门|单位|机构|机关)$", group)
+    parts = [p for p in _split_top(group[: shared.start()] if shared else group, "、") if p]
+    if not parts or (len(parts) > 1 and not all(_list_member(p) for p in parts)):
+        return
+    head = shared.group(1) if shared else _head(parts[-1])
+    if shared:
+        parts[-1] += shared.group(1)
+    level_m = _patterns()[1].match(parts[0])
+    level = (
+        level_m.group(0)
+        if level_m and len(parts[0]) > len(level_m.group(0)) and not _head(parts[0]) and _has_level(parts[0])
+        else ""
+    )  # `市场监督管理、海关等部门`: 市场 is a word, not the level 市
+    designated = _DESIGNATED.match(parts[0])  # `地方人民政府指定的城市道路、城市轨道交通有关部门`: shared
+    # `设区的市、县级人民政府有关部门`: a bare level shares all of the last name after its level
+    last_level = re.match(rf"{_patterns()[1].pattern}(?:（[^）]*）)?", parts[-1])  # `县（市）` is one level
+    level_suffix = parts[-1][last_level.end() :] if last_level and len(parts) > 1 else ""
+    for i, part in enumerate(parts):
+        name = part
+        if level_suffix and _is_level(part):
+            name = part + level_suffix
+        elif head and not _head(part):
+            name = part + head
+        if i and level and not _has_level(part):
+            name = level + name
+        if i and designated and "的" not in part:
+            name = designated.group(0) + name
+        out.append(owner + name if owner and not _patterns()[1].match(name) else name)
 
 
 def _category(group: str) -> str | None:
@@ -226,7 +237,9 @@ def _longest_name(text: str) -> tuple[str, int] | None:
     if qualified and is_qualified(qualified.group(0)):
         # `接到报告或者投诉的部门应当…`: 报 is inside the qualifier; `国务院负责特种设备安全监督管理的部门制定…`: a
         # function names the authority whatever verb follows
-        function = _FUNCTION_QUALIFIED.match(qualified.group(0)) and not re.match(r"和|及|、|或", text[qualified.end() :])
+        function = _FUNCTION_QUALIFIED.match(qualified.group(0)) and not re.match(
+            r"和|及|、|或", text[qualified.end() :]
+        )
         if function or _MODAL_AFTER.match(text, qualified.end()):
             return qualified.group(0), qualified.end()
     limit = min(len(text), MAX_NAME + 20)
@@ -377,7 +390,9 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     sentence = sentence[1:] if sentence.startswith("由") else sentence  # `由X会同Y组织评审`: X acts, Y cooperates
     topic = _TOPIC_AGENT.match(sentence)
     first_part = re.split(r"[，。；：,]", sentence, maxsplit=1)[0]
-    if topic and not first_part.endswith("的") and _is_topic(topic.group(0)[:-1]):  # `具体范围和实施办法由国务院应急管理部门会同…制定`: the topic, then the agent
+    if (
+        topic and not first_part.endswith("的") and _is_topic(topic.group(0)[:-1])
+    ):  # `具体范围和实施办法由国务院应急管理部门会同…制定`: the topic, then the agent
         sentence = sentence[topic.end() :]
     if sentence.startswith(tuple(_terms()["not_start"])):
         return [], []  # `以及税务机关…` continues an object, `向…部门报告` names an addressee
