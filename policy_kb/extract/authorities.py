@@ -398,7 +398,9 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
         return [], []  # `以及税务机关…` continues an object, `向…部门报告` names an addressee
     found = _longest_name(sentence) or _name_before_verb(sentence)
     names = split_authorities(found[0]) if found else []
-    coordinated = _coordinated_subject(sentence)
+    # a coordinated subject is read only where the first reading may have missed members
+    listed = not names or re.search(r"[、和及与，,]|或者", sentence[: (found[1] if found else 0) + 12])
+    coordinated = _coordinated_subject(sentence) if listed else None
     if coordinated and set(names) < set(coordinated[0]):
         names, found = coordinated[0], ("", coordinated[1])  # `铁路运输企业和设区的市、县级人民政府应当…`
     if found is None or not names:
@@ -448,6 +450,8 @@ def opens_second_actor(text: str) -> bool:
     joined = re.match(r"(?:并|再|另)由", text)
     if joined:
         return bool(agent_authorities(text[joined.end() - 1 :]))
+    if not re.search(r"配合|协助", re.split(r"[，。；,]", text, maxsplit=1)[0]):
+        return False  # most parts: no reading needed
     found = _longest_name(text) or _name_before_verb(text)
     if found is None or not split_authorities(found[0]):
         return False

@@ -107,16 +107,17 @@ def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
     进行监督抽测，公安机关交通管理部门应当予以配合` is two duties of two authorities.  The part before the comma must
     be a duty of its own (a condition `…的，` or a lead-in is not); ``start`` is the sentence's absolute offset."""
     spans, left, depth = [], 0, 0
-    penal = bool(find_penalties(text))  # `…处…罚款，并由工商行政管理部门责令…` is one penalty provision
+    penal: bool | None = None  # `…处…罚款，并由工商行政管理部门责令…` is one penalty provision (read when needed)
     for i, ch in enumerate(text):
         depth += ch in "（("
         depth = max(0, depth - (ch in "）)"))
         if ch not in "，," or depth:
             continue
         part = text[left:i]
-        second = (_states_duty(part) and opens_with_actor(text[i + 1 :])) or (
-            not penal and not re.search(r"(?:的|时|后)$", part) and opens_second_actor(text[i + 1 :])
-        )
+        second = _states_duty(part) and opens_with_actor(text[i + 1 :])
+        if not second and not re.search(r"(?:的|时|后)$", part) and opens_second_actor(text[i + 1 :]):
+            penal = bool(find_penalties(text)) if penal is None else penal
+            second = not penal
         if second:
             spans.append((start + left, start + i + 1))
             left = i + 1
