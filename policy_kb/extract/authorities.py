@@ -174,12 +174,12 @@ def _list_member(part: str) -> bool:
 def names_party(text: str) -> bool:
     """A regulated party's word in the text outside the authorities' head words: `生产经营单位拒绝…的部门` names
     one; `农业主管部门` does not (its `业主` straddles 农业|主管部门)."""
-    bare = _HEADS_ANYWHERE().sub("|", text)
+    bare = _heads_anywhere().sub("|", text)
     return any(w in bare for w in _terms()["parties"])
 
 
 @lru_cache(maxsize=1)
-def _HEADS_ANYWHERE() -> re.Pattern[str]:  # noqa: N802
+def _heads_anywhere() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in _terms()["heads"]))
 
 
@@ -332,7 +332,7 @@ def _coordinated_subject(sentence: str) -> tuple[list[str], int] | None:
     for member in members:
         member = re.sub(r"及其(?:工作)?人员$", "", member)  # `负责…的部门及其工作人员不得…`: the department acts
         party = next((p for p in _terms()["parties"] if member.endswith(p)), None)
-        if party and _HEADS_ANYWHERE().search(member[: -len(party)]):
+        if party and _heads_anywhere().search(member[: -len(party)]):
             return None  # `各级人民政府和有关部门主要负责人…`: the people of the authorities are the subject
         if party:
             continue
@@ -456,7 +456,7 @@ def opens_second_actor(text: str) -> bool:
     if found is None or not split_authorities(found[0]):
         return False
     assist = _ASSISTS.match(text, found[1])
-    return bool(assist and assist.group(0)) and len(text) - assist.end() <= 2
+    return assist is not None and bool(assist.group(0)) and len(text) - assist.end() <= 2
 
 
 def agent_authorities(sentence: str) -> list[str]:
