@@ -112,8 +112,9 @@ def _owners(group: str, previous: list[str]) -> list[str]:
 
 def _split_group(group: str, owner: str, out: list[str]) -> None:
     """The names of one group between conjunctions, appended to ``out``."""
-    if _FUNCTION_QUALIFIED.match(group):
-        out.append(owner + group)  # one name, whatever its qualifier lists
+    # one name, whatever its qualifier lists: `负责颁发…、…的部门`, `省、自治区、直辖市人民政府确定的镇人民政府`
+    if _FUNCTION_QUALIFIED.match(group) or _designated_one(group):
+        out.append(owner + group)
         return
     category = _category(group)
     if category:
@@ -140,7 +141,8 @@ def _split_group(group: str, owner: str, out: list[str]) -> None:
     level_suffix = parts[-1][last_level.end() :] if last_level and len(parts) > 1 else ""
     for i, part in enumerate(parts):
         name = part
-        if level_suffix and _is_level(part):
+        # `城市、县人民政府城乡规划主管部门`, `所在地城市、县人民政府…`
+        if level_suffix and (_is_level(part) or re.fullmatch(r"(?:所在地)?(?:城市|镇|乡)", part)):
             name = part + level_suffix
         elif head and not _head(part):
             name = part + head
@@ -149,6 +151,13 @@ def _split_group(group: str, owner: str, out: list[str]) -> None:
         if i and designated and "的" not in part:
             name = designated.group(0) + name
         out.append(owner + name if owner and not _patterns()[1].match(name) else name)
+
+
+def _designated_one(name: str) -> bool:
+    """One authority designated by the governments before it (`省、自治区、直辖市人民政府确定的镇人民政府`), not a
+    list of designated ones (`地方人民政府指定的城市道路、城市轨道交通有关部门`)."""
+    designated = re.search(r"(?:人民政府|政府|国务院)(?:指定|确定|授权|委托)的", name)
+    return designated is not None and "、" not in name[designated.end() :]
 
 
 def _category(group: str) -> str | None:
@@ -277,7 +286,7 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
         name = part[:end]
         if not head.search(name) or _MODAL_IN.search(name):
             continue
-        if re.match(r"[^，。；]{1,12}?的[^，。；]{0,10}?(?:部门|机关|机构)", part[end:]):
+        if re.match(r"[^，。；]{1,12}?的[^，。；]{0,10}?(?:部门|机关|机构|人民政府)", part[end:]):
             continue  # `县级以上人民政府|确定的监督管理部门`: the government is inside the name's qualifier
         following = jieba.posseg.lcut(part[end : end + 8])
         if not following or following[0].flag not in ("v", "p") or not following[0].word.startswith(part[end]):
@@ -355,7 +364,7 @@ def _member_shape(member: str) -> bool:
     qualifier, or a list sharing a head.  Governments are told apart by level or place (`设区的市、县级人民政府`),
     departments by sector (`交通运输、海事等部门`): `港口、码头…所在地市、县级人民政府` is a clause."""
     level = _patterns()[1].match(member)
-    if "的" in member[level.end() if level else 0 :] and not _DESIGNATED.match(member):  # `设区的市…` is a level
+    if "的" in member[level.end() if level else 0 :] and not _DESIGNATED.match(member) and not _designated_one(member):
         return is_qualified(member) and bool(_FUNCTION_WORD.search(member.rpartition("的")[0]))
     if "、" in member and re.search(r"(?:人民政府|政府)$", member):
         return bool(_patterns()[1].match(member))
@@ -476,7 +485,7 @@ def agent_authorities(sentence: str) -> list[str]:
 # `由地方人民政府指定的部门说服教育，责令改正`, `并由工商行政管理部门责令…`); jieba tags 责令/吊销 as nouns
 _AGENT_ACT = re.compile(
     r"依法|按照|依照|依据|根据|按|责令|处以|处|给予|没收|吊销|说服|予以|负责|会同|组织|进行|实施|作出|决定|批准|统一|确定|"
-    r"制定|公布|发布|征收|收取|报|调解|查处|撤销"
+    r"制定|公布|发布|征收|收取|报|调解|查处|撤销|核发|颁发|审批|审查|核准|受理|办理|编制"
 )
 
 
