@@ -304,7 +304,8 @@ def _name_before_verb(text: str) -> tuple[str, int] | None:
 
 # the subject of a sentence that opens with it: everything before its modal, or before `，` + modal
 _SUBJECT_PHRASE = re.compile(
-    r"^([^，。；：、][^，。；：]{1,60}?)[，,]?(?:也|还|均|同时|都)?(?:应当|应(?!急|用|对)|可以|必须|须|不得|负责(?!人)|有权)"
+    r"^([^，。；：、][^，。；：]{1,60}?)[，,]?(?:也|还|均|同时|都)?"
+    r"(?:应当|(?<![供响适相反效])应(?!急|用|对)|可以|必须|须|不得|负责(?!人)|有权)"  # 供应, 响应 are no modals
 )
 
 
@@ -421,12 +422,21 @@ def subject_authorities(sentence: str) -> tuple[list[str], list[str]]:
     return names, partners(rest[joint.end() :]) if joint else []
 
 
+# a list of partners that ends in its shared 等…部门 and is not followed by more names
+_PARTNER_LIST = re.compile(
+    r"[^，。；：]{2,60}?等(?:有关|相关)?(?:[\u4e00-\u9fff]{0,4}监督管理|主管)?部门(?!和|及|、|或)"
+)
+
+
 def partners(text: str) -> list[str]:
     """The authorities right after `会同`: a name up to a verb (`会同国务院有关部门确定…`, `会同其他负有…职责的部门
     约谈…`), or partners the law does not name (`会同有关部门`, `会同同级有关部门`)."""
     qualified = _QUALIFIER_AHEAD.match(text)
     if qualified and is_qualified(qualified.group(0)) and not re.match(r"和|及|、|或", text[qualified.end() :]):
         return split_authorities(qualified.group(0))  # `会同其他负有…职责的部门约谈…`
+    listed = _PARTNER_LIST.match(text)
+    if listed and split_authorities(listed.group(0)):  # `会同应急管理、…、城市管理综合执法等部门指导、督促…`
+        return split_authorities(listed.group(0))
     found = _longest_name(text) or _name_before_verb(text)
     named = split_authorities(found[0]) if found else []
     unnamed = _UNNAMED_PARTNER.match(text)
