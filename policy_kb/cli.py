@@ -446,7 +446,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jurisdiction", help="place, e.g. 介休市; rules of the places above it are included")
     p.add_argument("--doc", help="document id or file name")
-    p.add_argument("--level", choices=[lv.value for lv in Level if lv is not Level.NATIONAL])  # as before
+    p.add_argument("--level", choices=[lv.value for lv in Level], help="level of the issuing government")
     p.add_argument("--year-from", type=int, help="issue year from (documents without a date are excluded)")
     p.add_argument("--year-to", type=int)
     p.add_argument("--kind", choices=[k.value for k in ClauseKind])

@@ -529,3 +529,20 @@ def test_fixture_gold_points_at_real_clauses(unseen_store) -> None:
         clause = unseen_store.clause(row["clause_id"])
         assert clause is not None, row["clause_id"]
         assert _norm(row["text_contains"]) in _norm(clause.text), (row["clause_id"], row["text_contains"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "background"),
+    [
+        ("山西是全国最大的焦炭生产基地，焦化产能占全国四分之一", True),
+        ("山东省是化工大省，化工企业数量多", True),  # any province of the gazetteer, not only the seed province
+        ("临沂市是全省重要的工业城市", True),
+        ("本市是国家历史文化名城", True),
+        ("介休市要在2023年10月31日前关停全部4.3米焦炉", False),
+        ("企业是安全生产的责任主体，应当落实全员安全生产责任制", False),
+    ],
+)
+def test_background_sentences_of_any_place(sentence: str, background: bool) -> None:
+    from policy_kb.extract.obligations import _is_background
+
+    assert _is_background(sentence) is background

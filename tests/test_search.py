@@ -489,6 +489,8 @@ def test_cli_filters(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "search", "焦炉", "--json", "--kind", "title", "--level", "province", "--index", str(kb)
     )
     assert code == 0 and all(h["kind"] == "title" and h["jurisdiction"] == "山西省" for h in json.loads(out))
+    code, out, _ = run_cli(capsys, "search", "焦炉", "--json", "--level", "national", "--index", str(kb))
+    assert code == 0 and json.loads(out) == []  # the seeds hold no national document
     code, out, _ = run_cli(capsys, "search", "焦炉", "--json", "--doc", JIEXIU, "--has-obligation", "--index", str(kb))
     assert code == 0 and {h["doc_id"] for h in json.loads(out)} == {JIEXIU}
     code, out, _ = run_cli(

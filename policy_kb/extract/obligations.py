@@ -62,8 +62,19 @@ PERSONNEL_RE = re.compile(r"(?:局长|主任|负责人|镇长|部长|市长|队�
 IMPERATIVE_RE = re.compile(r"^(?:[^，。；]{0,10}?)(?:" + "|".join(places.data_lines("imperative_verbs.txt")) + ")")
 BACKGROUND_RE = re.compile(
     r"^(?:截至|截止|目前|近年来|据测算|据估算|据|“[十九]五”(?:期间|末)|[“\"]?九五|本世纪|受|随着|伴随|"
-    r"山西是|山西省是|我省是|这是|这一|这种|一是|二是|三是|四是)"
+    r"(?:我|本)(?:国|省|市|区|县|州|盟)是|这是|这一|这种|一是|二是|三是|四是)"
 )
+
+
+def _is_background(core: str) -> bool:
+    """A sentence that describes rather than directs: the openers of BACKGROUND_RE, or any place of the national
+    gazetteer followed by 是 (`山西是焦炭主产区`, `临沂市是…`), so that no province is special."""
+    if BACKGROUND_RE.match(core):
+        return True
+    found = places.mentions(core[:16])
+    return bool(found) and found[0].start == 0 and core[found[0].end : found[0].end + 1] == "是"
+
+
 # a stated limit is a rule: `排放限值分别不高于30、200、300毫克/立方米执行`, `不得低于120万吨/年`
 LIMIT_RE = re.compile(
     r"(?:不高于|不超过|不低于|不少于|不大于|不多于|不小于|不得(?:高于|低于|超过|少于|大于|小于))"
@@ -152,7 +163,7 @@ def _is_obligation(sentence: str, deadline: Deadline | None, roles: Assignment) 
     if len(core) < 6 or (PERSONNEL_RE.search(core) and not STRONG_RE.search(core)) or "：" in core[:4]:
         return False
     strong = bool(STRONG_RE.search(core))
-    if not strong and (BACKGROUND_RE.match(core) or _DEFINITION_RE.search(core)):
+    if not strong and (_is_background(core) or _DEFINITION_RE.search(core)):
         return False
     if not strong and core.endswith(("：", ":")):
         return False  # a lead-in (`…主要表现在：`, `…重点任务如下：`): the duties are the items that follow
@@ -351,7 +362,7 @@ _DIRECTIVE_RE = re.compile(
 
 def _directive(text: str) -> bool:
     core = text.strip("。；，, ")
-    return len(core) >= 8 and bool(_DIRECTIVE_RE.search(core)) and not BACKGROUND_RE.match(core)
+    return len(core) >= 8 and bool(_DIRECTIVE_RE.search(core)) and not _is_background(core)
 
 
 def _heading_is_duty(text: str, doc_year: int | None, issue_date: str | None) -> bool:
