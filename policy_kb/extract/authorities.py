@@ -150,7 +150,9 @@ def _split_group(group: str, owner: str, out: list[str]) -> None:
             name = level + name
         if i and designated and "的" not in part:
             name = designated.group(0) + name
-        out.append(owner + name if owner and not _patterns()[1].match(name) else name)
+        # the owner's departments only: `县级人民政府及其有关部门、乡级人民政府、街道办事处` lists bodies of their own
+        own = owner and not _patterns()[1].match(name) and not re.search(r"(?:政府|办事处|委员会|机关)$", name)
+        out.append(owner + name if own else name)
 
 
 def _designated_one(name: str) -> bool:

@@ -157,12 +157,13 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
 def _verb_object(name: str) -> bool:
     """`加强部门（协同配合）`, `督促部门`: a verb and its object that the productive `…部门` pattern took for a name
     (jieba tags the core a plain verb; sectors are nouns or verbal nouns: 管理部门, 有关部门)."""
-    if not name.endswith("部门") or len(name) > 6:
-        return False
+    if not name.endswith("部门") or "的" in name:
+        return False  # `参与事故抢救的部门`: a verb inside a qualifier belongs to the name
     import jieba.posseg
 
     words = jieba.posseg.lcut(name[:-2])
-    return len(words) == 1 and words[0].flag == "v"
+    # `制定国家突发事件部门（应急预案）`: a long stretch that opens with a verb is its object, not a name
+    return bool(words) and words[0].flag == "v" and (len(words) == 1 or len(name) > 6)
 
 
 _ALIAS_RE = re.compile(r"（以下简称[“\"]?([^”\"（）]{2,12})[”\"]?）")
