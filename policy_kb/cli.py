@@ -598,9 +598,10 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--split",
-        choices=["dev", "heldout", "heldout2", "test", "all"],
+        choices=["dev", "dev3", "heldout", "heldout2", "test", "all"],
         default="dev",
-        help="gold split of `eval documents` (tests/gold/real/<split>/; heldout = the test split)",
+        help="gold split of `eval documents` (tests/gold/real/<split>/; dev and dev3 are developed on, heldout and "
+        "heldout2 are test splits)",
     )
     p.add_argument("--only", choices=["real", "fixtures"], help="`eval documents`: only the real texts or the fixtures")
     p.add_argument(

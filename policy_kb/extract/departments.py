@@ -17,7 +17,7 @@ _ROLE_WORDS = [  # checked in order on the text right after a list of names
     # `…部门应当予以配合`: a modal before the role word still makes it a cooperating role
     (
         Role.COOPERATE,
-        r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)(?:予以|积极|给予|主动)?)?"
+        r"(?:等(?:有关|相关)?部门)?(?:(?:也|均)?(?:应当|应|要|必须)?(?:予以|积极|给予|主动)?)?"
         r"(?:配合|协同|协助|参与|形成合力)",
     ),
     (Role.RESPONSIBLE, r"(?:等(?:有关|相关)?部门)?(?:按(?:照)?职责(?:分工)?(?:分别)?负责|负责|要|必须|应)"),
@@ -131,7 +131,9 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
         sentence,
     )
     text = expand_place_governments(text)
-    matches = [m for m in DEPT_RE.finditer(text) if dept_spans is None or m.group(0) in text]
+    matches = [
+        m for m in DEPT_RE.finditer(text) if (dept_spans is None or m.group(0) in text) and not _verb_object(m.group(0))
+    ]
     i = 0
     while i < len(matches):
         group = [matches[i]]
@@ -150,6 +152,18 @@ def roles_in_sentence(sentence: str, dept_spans: list[str] | None = None) -> Ass
                 result.add(role, m.group(0))
         i += 1
     return result
+
+
+def _verb_object(name: str) -> bool:
+    """`加强部门（协同配合）`, `督促部门`: a verb and its object that the productive `…部门` pattern took for a name
+    (jieba tags the core a plain verb; sectors are nouns or verbal nouns: 管理部门, 有关部门)."""
+    if not name.endswith("部门") or "的" in name:
+        return False  # `参与事故抢救的部门`: a verb inside a qualifier belongs to the name
+    import jieba.posseg
+
+    words = jieba.posseg.lcut(name[:-2])
+    # `制定国家突发事件部门（应急预案）`: a long stretch that opens with a verb is its object, not a name
+    return bool(words) and words[0].flag == "v" and (len(words) == 1 or len(name) > 6)
 
 
 _ALIAS_RE = re.compile(r"（以下简称[“\"]?([^”\"（）]{2,12})[”\"]?）")

@@ -21,7 +21,9 @@ from .authorities import (
     agent_authorities,
     is_back_reference,
     named_departments,
+    opens_second_actor,
     opens_with_actor,
+    partners,
     resolve,
     subject_authorities,
 )
@@ -117,13 +119,18 @@ def split_at_new_subjects(text: str, start: int) -> list[tuple[int, int]]:
     进行监督抽测，公安机关交通管理部门应当予以配合` is two duties of two authorities.  The part before the comma must
     be a duty of its own (a condition `…的，` or a lead-in is not); ``start`` is the sentence's absolute offset."""
     spans, left, depth = [], 0, 0
+    penal: bool | None = None  # `…处…罚款，并由工商行政管理部门责令…` is one penalty provision (read when needed)
     for i, ch in enumerate(text):
         depth += ch in "（("
         depth = max(0, depth - (ch in "）)"))
         if ch not in "，," or depth:
             continue
         part = text[left:i]
-        if _states_duty(part) and opens_with_actor(text[i + 1 :]):
+        second = _states_duty(part) and opens_with_actor(text[i + 1 :])
+        if not second and not re.search(r"(?:的|时|后)$", part) and opens_second_actor(text[i + 1 :]):
+            penal = bool(find_penalties(text)) if penal is None else penal
+            second = not penal
+        if second:
             spans.append((start + left, start + i + 1))
             left = i + 1
     spans.append((start + left, start + len(text)))
@@ -383,9 +390,15 @@ class _Named:
 def _named(sentence: str) -> _Named:
     """The acting authority may follow the sentence's conditions and adverbials
     (`对未完成…目标的地方，省人民政府环境保护主管部门应当会同…`, `…在保证安全的前提下，…部门可以…`)."""
+    # `移动源污染防治的监督管理：发展改革、…等主管部门…负责…`: a topic label before the subject
+    sentence = re.sub(r"^[^，。；：]{2,20}[：:](?=[^，。；：]{2,60}?(?:部门|机关|机构|人民政府))", "", sentence)
     first = subject_authorities(sentence.lstrip("，,"))
-    later = (subject_authorities(part.strip()) for part in re.split(r"[，,]", sentence)[1:])
+    parts = re.split(r"[，,]", sentence)[1:]
+    later = (subject_authorities(part.strip()) for part in parts)
     subject, cooperate = first if any(first) else next((found for found in later if any(found)), ([], []))
+    if subject:  # `…负责制定…规范，会同国务院有关部门组织…`: partners of a later part, same subject
+        joint = (re.match(r"(?:并|还|应当|可以)?会同", p.strip()) for p in parts)
+        cooperate = cooperate + [n for j, p in zip(joint, parts) if j for n in partners(p.strip()[j.end() :])]
     return _Named(first[0] + first[1], subject, cooperate, agent_authorities(sentence))
 
 
@@ -468,18 +481,21 @@ def _violation_part(text: str, penalty_item: bool, penalised: bool) -> int:
     return m.start()
 
 
-def _drop_non_actors(ob: Obligation, violation: int) -> None:
+def _drop_non_actors(ob: Obligation, violation: int, imposing: Iterable[str] = ()) -> None:
     """Authorities that are not the actor of the sentence: the violator of a penalty provision (`环境保护主管部门…
     不依法作出行政许可的，对…依法给予处分`; `生产经营单位拒绝、阻碍…部门依法实施监督检查的，`), unless introduced by
-    由; and a back-reference (`依法作出处罚决定的部门`) when the sentence names the authority it refers to."""
+    由; and a back-reference (`依法作出处罚决定的部门`) when the sentence names the authority it refers to.  The
+    authority that imposes an item's penalties (``imposing``, from the lead-in) stays even when the violation names it
+    too (`（二）…未与生态环境主管部门的监控设备联网的` under `由生态环境主管部门责令改正`)."""
     text = ob.text
+    kept = {canonical_department(n) for n in imposing}
     names = [(role, n) for role, ns in ob.departments.items() for n in ns]
     others = [n for _, n in names if not is_back_reference(ob.department_names.get(n, n))]
     for role, name in names:
         written = ob.department_names.get(name, name)
         places = [m.start() for m in re.finditer(re.escape(written), text)]
         violator = bool(places) and all(p < violation and not text[:p].endswith("由") for p in places)
-        if violator or (is_back_reference(written) and others):
+        if (violator and name not in kept) or (is_back_reference(written) and others):
             ob.departments[role].remove(name)
 
 
@@ -568,9 +584,12 @@ def extract_clause(
     ends = PENALTY_SENTENCE_END if penalty_clause else SENTENCE_END
     paragraphs = [line for s, e in own_spans for line in doc.text[s:e].split("\n")]
     sentence_spans = [sent for s, e in own_spans for sent in split_sentences(doc.text[s:e], s, ends)]
+    split_off: set[int] = set()  # starts of the second duties split off a sentence (`…，并由…部门依法设置…`)
     if any((lbl or "").startswith("第") for lbl in clause.path):
         # a law states one norm per addressee; a 公文 measure names all who take part in it in one sentence
-        sentence_spans = [part for a, b in sentence_spans for part in split_at_new_subjects(doc.text[a:b], a)]
+        parts = [split_at_new_subjects(doc.text[a:b], a) for a, b in sentence_spans]
+        split_off = {s for p in parts for s, _ in p[1:]}
+        sentence_spans = [span for p in parts for span in p]
     for start, end in sentence_spans:
         text = doc.text[start:end]
         if (
@@ -601,10 +620,13 @@ def extract_clause(
         listed = lead_in is not None and bool(_ENUM_RE.match(text))
         forced = (
             listed
+            or start in split_off
             or ctx.penalty_item
             or ctx.duty_modality is not None
             or bool(stated)
             or (task_item and _directive(text))
+            # `…应当及时劝阻、调解；劝阻、调解无效的，可以向…报告`: a permission of the subject before it
+            or (bool(results) and modality_of(text) == Modality.MAY and _continues(text))
         )
         if not forced and not _is_obligation(text, deadlines[0] if deadlines else None, own):
             lead_in = None
@@ -632,7 +654,9 @@ def extract_clause(
         referenced = referenced_paragraph(text, paragraphs, _paragraph_of(start, own_spans, doc.text))
         _add_penalties(ob, ctx, stated + (find_penalties(referenced) if referenced else []), referenced)
         _duty_of_list(ob, ctx, known_departments)
-        _drop_non_actors(ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)))
+        _drop_non_actors(
+            ob, _violation_part(ob.text, ctx.penalty_item, bool(stated)), ctx.authorities if ctx.penalty_item else ()
+        )
         _inherit(ob, ctx)
         results.append(ob)
     return results

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..records import Penalty, PenaltyKind
-from .authorities import agent_authorities, split_authorities
+from .authorities import agent_authorities, is_authority, split_authorities
 
 NUM = r"[零〇一二两三四五六七八九十百千万亿\d.]+"
 _PERCENT = rf"(?:百分之{NUM}|{NUM}%)"
@@ -188,7 +188,9 @@ def authorities(text: str) -> list[str]:
         m = _AUTHORITY_SUBJECT.search(text)
         if not m:
             return []
-    return split_authorities(m.group(1)) or [n for n in re.split(r"、|或者|和|及", m.group(1)) if len(n) >= 2]
+    # the pieces of a phrase the grammar cannot read whole are kept only when each is an authority's name
+    # (`所在单位或者有权机关` → 有权机关; `城市管理行政执法机关行使` (…行使处罚权) is no name)
+    return split_authorities(m.group(1)) or [n for n in re.split(r"、|或者|和|及", m.group(1)) if is_authority(n)]
 
 
 _ITEM_REF = re.compile(
