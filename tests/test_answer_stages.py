@@ -179,10 +179,23 @@ def _fake(clause_id: str, text: str, score: float, start: int = 0, **features: f
 TH = Thresholds(answer=0.5, select=0.3, ratio=0.5, same_clause=0.2, whole_clause=0)
 
 
-def test_below_the_threshold_is_refused_naming_missing_words() -> None:
+def test_below_the_threshold_is_refused_without_blaming_missing_words() -> None:
+    """The answerability model refuses; a word no clause contains is one of its inputs, never the reason given."""
     q = understand("焦化企业碳排放配额怎么分配？")
     d = answerable.decide(q, [_fake("a", "焦化企业要加强管理。", 0.9)], 0.2, TH, ["配额"])
-    assert d.chosen == [] and "配额" in (d.reason or "")
+    assert d.chosen == [] and d.reason == "没有找到可以回答该问题的条款。"
+    assert "配额" not in (d.reason or "") + (d.reason_en or "") and "没有出现" not in (d.reason or "")
+
+
+def test_a_missing_word_does_not_refuse_and_becomes_a_caveat() -> None:
+    """Above the threshold a question is answered although one of its words occurs in no clause (a typo, a word
+    the documents do not use); the answer opens with a caveat that names the word."""
+    q = understand("焦化企业什么时侯完成改造？")
+    d = answerable.decide(q, [_fake("a", "2025年底前，焦化企业要完成改造。", 0.9)], 0.9, TH, ["时侯"])
+    assert d.reason is None and d.chosen and d.missing == ["时侯"]
+    assert answerable.caveat(d.missing, en=False) == "（文件中没有出现“时侯”，以下按问题的其余部分作答）"
+    assert answerable.caveat(["氢"], en=True).startswith("(The documents do not mention “氢”")
+    assert answerable.caveat([], en=False) == ""
 
 
 def test_a_when_question_needs_a_date() -> None:
