@@ -474,14 +474,19 @@ def test_fixture_county_rule_first_city_rule_higher_level(fixture_answerer) -> N
     a = fixture_answerer.ask("焦化企业超低排放改造什么时候完成？", "高平市", AS_OF)
     assert_well_formed(a, fixture_answerer)
     assert (a.status, a.intent, a.jurisdiction) == ("answered", "deadline", "高平市")
-    assert cited(a) == [f"{GAOPING}:一", f"{JINCHENG}:一"]
+    # the county's deadline first, the city's under its own heading; another sentence of the county's plan may be
+    # quoted as well (how many clauses are cited is a fitted threshold), never a third place
+    ids = cited(a)
+    assert ids[0] == f"{GAOPING}:一" and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
+    assert all(c.startswith((GAOPING, JINCHENG)) for c in ids), ids
     assert headings(a.answer) == ["**高平市**", "**晋城市**（上级规定，同样适用）"]
     parts = sections(a.answer)
     assert "2024年12月31日前" in parts["**高平市**"]
     assert "[1]〔截止 2024-12-31，已过期 692 天〕（高政办发〔2024〕22号 一、）" in parts["**高平市**"]
     assert "2025年6月30日前" in parts["**晋城市**（上级规定，同样适用）"]
+    city = ids.index(f"{JINCHENG}:一") + 1
     assert (
-        "[2]〔截止 2025-06-30，已过期 511 天〕（晋市政办发〔2024〕15号 一、）"
+        f"[{city}]〔截止 2025-06-30，已过期 511 天〕（晋市政办发〔2024〕15号 一、）"
         in parts["**晋城市**（上级规定，同样适用）"]
     )
 
@@ -490,7 +495,8 @@ def test_fixture_county_named_in_question(fixture_answerer) -> None:  # type: ig
     a = fixture_answerer.ask("高平焦化企业超低排放改造最晚什么时候完成？", None, AS_OF)
     assert_well_formed(a, fixture_answerer)
     assert a.jurisdiction == "高平市"
-    assert cited(a) == [f"{GAOPING}:一", f"{JINCHENG}:一"]
+    ids = cited(a)
+    assert ids[0] == f"{GAOPING}:一" and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
 
 
 def test_fixture_city_rule_only_for_the_city(fixture_answerer) -> None:  # type: ignore[no-untyped-def]

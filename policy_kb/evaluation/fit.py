@@ -53,7 +53,7 @@ class Example:
     evidence: list[Evidence]
     labels: list[int]
     missing: list[str]
-    group: str  # the document its answer comes from; unanswerable questions are dealt round-robin
+    group: str  # the document its answer comes from; an unanswerable question: its own id
     answerable: float = 0.0  # out-of-fold answerability probability
     kb: int = 0  # the knowledge base it was asked of: 0 the first (the sentence scorer's), 1… the further ones
 
@@ -82,7 +82,9 @@ def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, kb: int
         facts = [fact_form(f) for f in g.get("answer_facts", [])] if g.get("answerable", True) else []
         labels = [int(any(f in fact_form(e.text) for f in facts)) for e in evidence]
         golds = g.get("gold_clauses") or []
-        group = golds[0].split(":")[0] if golds else f"none-{k % FOLDS}"  # k: the same on every KB
+        # the document of its answer; an unanswerable question is a group of its own (GroupKFold spreads them
+        # over the folds), the same on every KB
+        group = golds[0].split(":")[0] if golds else f"none-{g.get('id', k)}"
         out.append(Example(g, q, evidence, labels, missing, group, kb=kb))
     return out
 
