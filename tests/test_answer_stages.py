@@ -136,6 +136,14 @@ def test_an_item_brings_its_articles_penalty(law_answerer: Answerer) -> None:
     assert article[0].features.context == 1.0 and article[0].features.intent_fit == 1.0
 
 
+def test_a_clause_whose_heading_is_its_rule_is_a_candidate(law_answerer: Answerer) -> None:
+    """An item whose heading is the whole rule (`（一）水污染物，是指…的物质`) is quoted, not skipped as a bare
+    heading: the sentence is a candidate, with `heading` set for the fitted weight to judge."""
+    ranked = _evidence(law_answerer, "水污染防治法里水污染物是指什么")
+    e = next(e for e in ranked if e.text.startswith("水污染物，是指"))
+    assert e.features.heading == 1.0 and e.text.strip("。") == e.clause.heading
+
+
 def test_penalty_answer_quotes_violation_and_fine(law_answerer: Answerer) -> None:
     a = law_answerer.ask("水污染防治法 自动监测设备没联网 罚款", None, date(2026, 12, 6))
     assert a.status == "answered", a.answer

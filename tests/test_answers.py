@@ -451,12 +451,12 @@ def test_answerable_questions_mostly_answered(gold_answers) -> None:  # type: ig
 
 
 def test_a_word_no_clause_contains_is_a_caveat_not_a_refusal(ask, answerer) -> None:  # type: ignore[no-untyped-def]
-    """`时侯` (a typo of 时候) occurs in no clause: the question is still answered, and the answer says first that
-    it was read without the word (issue 13: a typo never by itself makes a question unanswerable)."""
-    a = ask("介休的4.3米焦炉什么时侯关停", "介休市")
+    """`股东` occurs in no clause: the question is still answered, and the answer says first that it was read
+    without the word (issue 13: a word missing from the corpus never by itself makes a question unanswerable)."""
+    a = ask("介休的4.3米焦炉什么时候关停，股东想知道", "介休市")
     assert_well_formed(a, answerer)
     assert a.status == "answered", a.answer
-    assert a.answer.splitlines()[0] == "（文件中没有出现“时侯”，以下按问题的其余部分作答）"
+    assert a.answer.splitlines()[0] == "（文件中没有出现“股东”，以下按问题的其余部分作答）"
     assert any("4.3米焦炉" in c.text for c in a.citations)
 
 
