@@ -238,6 +238,17 @@ def test_choose_cites_few_clauses_and_continues_lists() -> None:
     assert len({e.clause.id for e in answerable.choose(q, ranked[2:5], TH)}) <= answerable.MAX_CLAUSES
 
 
+def test_a_heading_beside_its_body_is_not_quoted() -> None:
+    """A clause's heading sentence is quoted when it is the best sentence or its clause's only one; beside the body
+    that states the rule (`关停退出4.3米焦炉。2023年10月31日前，全面关停…`) it is left out."""
+    q = understand("介休4.3米焦炉什么时候关停？")
+    body = _fake("a", "2023年10月31日前，全面关停退出4.3米焦炉。", 0.9, 10)
+    head = _fake("a", "关停退出4.3米焦炉。", 0.5, 0, heading=1.0)
+    assert answerable.choose(q, [body, head], TH) == [body]
+    alone = _fake("b", "新建焦炉炭化室高度不低于6米，同步配套建设干熄焦装置。", 0.9, 0, heading=1.0)
+    assert answerable.choose(q, [alone], TH) == [alone]
+
+
 # ---- the fit ----------------------------------------------------------------------------------------------------
 def test_fit_writes_a_model_from_cross_validated_scores(answerer: Answerer, tmp_path: Path) -> None:
     from policy_kb.evaluation import fit

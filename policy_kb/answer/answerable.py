@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .evidence import AMOUNT_RE, DATE_RE, Evidence, dated
@@ -109,6 +110,10 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
     short = {c for c in cited if len(next(e.clause.text for e in chosen if e.clause.id == c)) <= th.whole_clause}
     chosen += [e for e in ranked if e.clause.id in short and e not in chosen]
     chosen += _continuations(chosen, ranked)
+    # a clause's heading is quoted when it is the best sentence or the only one of its clause (an item that opens
+    # with its rule: `1.新建焦炉炭化室高度不低于6米，…`); beside its own body the body says it (`关停退出4.3米焦炉`)
+    per_clause = Counter(e.clause.id for e in chosen)
+    chosen = [e for e in chosen if e is best or not e.features.heading or per_clause[e.clause.id] == 1]
     # a roster line (`组长：赵辉…`) answers only a question about that role; never a bullet of its own otherwise
     return [e for e in chosen if e is best or q.role or not _ROSTER_RE.match(e.text)]
 

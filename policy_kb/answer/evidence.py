@@ -68,7 +68,7 @@ class Features:
     context: float  # a sentence of the clause around the one search found (an item's article: its penalty, its lead)
     title: float  # the document's title block: it names the topic of every question about the document
     heading: float  # the sentence is the clause's heading: a bare title (`（一）进一步夯实各项基础工作。`) or, in an
-    # item that opens with its point, the rule itself (`1.新建焦炉炭化室高度不低于6米，…`, `发生特别重大事故的，处…罚款`)
+    # item that opens with its point, the rule itself (`1.新建焦炉炭化室高度不低于6米，…`, `发生特别重大事故的，处…`)
 
     @classmethod
     def names(cls) -> list[str]:
