@@ -242,21 +242,26 @@ def _eval_answers(args: argparse.Namespace) -> int:
 
     files = [Path(f) for f in args.gold.split(",")] if args.gold else [Path("tests/gold/questions.jsonl")]
     questions = [q for f in files for q in load_gold(f)]
+    also = [Answerer(d) for d in args.also_index or []]
+    if also and not (args.fit or args.cv):
+        raise CliError("--also-index goes with --fit or --cv", "e.g. eval answers --fit --also-index build/seed-index")
     if args.fit:
         from .evaluation.fit import fit
 
-        fitted = fit(Answerer(args.index), questions, _as_of(args.as_of))
+        fitted = fit(Answerer(args.index), questions, _as_of(args.as_of), also=also)
         print(
             f"fitted on {fitted['trained_on']} questions, {fitted['sentences']} sentences; "
             f"cross-validated ({fitted['folds']}): {fitted['cross_validated']}"
         )
+        if also:
+            print(f"per knowledge base {fitted['knowledge_bases']}: {fitted['cross_validated_per_kb']}")
         return 0
     answerer = Answerer(args.index)
     models = None
     if args.cv:
         from .evaluation.fit import fold_models
 
-        models = fold_models(answerer, questions, _as_of(args.as_of))
+        models = fold_models(answerer, questions, _as_of(args.as_of), also=also)
     by_file = {f: {q["id"] for q in load_gold(f)} for f in files}
     reports = [[f] for f in files] if args.cv else [files]  # cross-validated: one report per gold file …
     if args.cv and args.report:  # … or per group of files (`--report dev.jsonl+dev_more.jsonl`)
@@ -272,6 +277,20 @@ def _eval_answers(args: argparse.Namespace) -> int:
         print(rep.table())
         if args.verbose:
             print("\n".join(["", "failures:", *rep.failures]))
+    for extra in also:  # the same fold models on each further knowledge base, on the questions it holds
+        from .evaluation.fit import holds
+
+        for group in reports:
+            ids = set().union(*(by_file.get(f) or {q["id"] for q in load_gold(f)} for f in group))
+            held = [q for q in questions if q["id"] in ids and holds(extra, q)]
+            rep = eval_answers(extra, held, _as_of(args.as_of), args.verbose, models)
+            if args.json:
+                emit_json({k: v for k, v in rep.__dict__.items() if k not in ("failures", "causes")})
+                continue
+            print(f"\n{' + '.join(map(str, group))} on {extra.searcher.index_dir} ({len(held)} held; cross-validated)")
+            print(rep.table())
+            if args.verbose:
+                print("\n".join(["", "failures:", *rep.failures]))
     return 0
 
 
@@ -625,6 +644,13 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument(
         "--profiles",
         help="`eval profiles`: only these profiles (file stems of tests/gold/profiles/*.json, comma-separated)",
+    )
+    p.add_argument(
+        "--also-index",
+        action="append",
+        metavar="DIR",
+        help="`eval answers --fit/--cv`: a further knowledge base the answerability model learns on (the --gold "
+        "questions it holds: unanswerable ones, and those whose gold clauses' documents it has); repeatable",
     )
     p.add_argument(
         "--report",

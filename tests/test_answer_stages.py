@@ -136,6 +136,14 @@ def test_an_item_brings_its_articles_penalty(law_answerer: Answerer) -> None:
     assert article[0].features.context == 1.0 and article[0].features.intent_fit == 1.0
 
 
+def test_a_clause_whose_heading_is_its_rule_is_a_candidate(law_answerer: Answerer) -> None:
+    """An item whose heading is the whole rule (`（一）水污染物，是指…的物质`) is quoted, not skipped as a bare
+    heading: the sentence is a candidate, with `heading` set for the fitted weight to judge."""
+    ranked = _evidence(law_answerer, "水污染防治法里水污染物是指什么")
+    e = next(e for e in ranked if e.text.startswith("水污染物，是指"))
+    assert e.features.heading == 1.0 and e.text.strip("。") == e.clause.heading
+
+
 def test_penalty_answer_quotes_violation_and_fine(law_answerer: Answerer) -> None:
     a = law_answerer.ask("水污染防治法 自动监测设备没联网 罚款", None, date(2026, 12, 6))
     assert a.status == "answered", a.answer
@@ -179,10 +187,23 @@ def _fake(clause_id: str, text: str, score: float, start: int = 0, **features: f
 TH = Thresholds(answer=0.5, select=0.3, ratio=0.5, same_clause=0.2, whole_clause=0)
 
 
-def test_below_the_threshold_is_refused_naming_missing_words() -> None:
+def test_below_the_threshold_is_refused_without_blaming_missing_words() -> None:
+    """The answerability model refuses; a word no clause contains is one of its inputs, never the reason given."""
     q = understand("焦化企业碳排放配额怎么分配？")
     d = answerable.decide(q, [_fake("a", "焦化企业要加强管理。", 0.9)], 0.2, TH, ["配额"])
-    assert d.chosen == [] and "配额" in (d.reason or "")
+    assert d.chosen == [] and d.reason == "没有找到可以回答该问题的条款。"
+    assert "配额" not in (d.reason or "") + (d.reason_en or "") and "没有出现" not in (d.reason or "")
+
+
+def test_a_missing_word_does_not_refuse_and_becomes_a_caveat() -> None:
+    """Above the threshold a question is answered although one of its words occurs in no clause (a typo, a word
+    the documents do not use); the answer opens with a caveat that names the word."""
+    q = understand("焦化企业什么时侯完成改造？")
+    d = answerable.decide(q, [_fake("a", "2025年底前，焦化企业要完成改造。", 0.9)], 0.9, TH, ["时侯"])
+    assert d.reason is None and d.chosen and d.missing == ["时侯"]
+    assert answerable.caveat(d.missing, en=False) == "（文件中没有出现“时侯”，以下按问题的其余部分作答）"
+    assert answerable.caveat(["氢"], en=True).startswith("(The documents do not mention “氢”")
+    assert answerable.caveat([], en=False) == ""
 
 
 def test_a_when_question_needs_a_date() -> None:
@@ -215,6 +236,17 @@ def test_choose_cites_few_clauses_and_continues_lists() -> None:
     assert any(e.text.startswith("（2）") for e in chosen)  # the list goes on in the next sentence
     q = understand("焦化企业什么时候完成改造？")
     assert len({e.clause.id for e in answerable.choose(q, ranked[2:5], TH)}) <= answerable.MAX_CLAUSES
+
+
+def test_a_heading_beside_its_body_is_not_quoted() -> None:
+    """A clause's heading sentence is quoted when it is the best sentence or its clause's only one; beside the body
+    that states the rule (`关停退出4.3米焦炉。2023年10月31日前，全面关停…`) it is left out."""
+    q = understand("介休4.3米焦炉什么时候关停？")
+    body = _fake("a", "2023年10月31日前，全面关停退出4.3米焦炉。", 0.9, 10)
+    head = _fake("a", "关停退出4.3米焦炉。", 0.5, 0, heading=1.0)
+    assert answerable.choose(q, [body, head], TH) == [body]
+    alone = _fake("b", "新建焦炉炭化室高度不低于6米，同步配套建设干熄焦装置。", 0.9, 0, heading=1.0)
+    assert answerable.choose(q, [alone], TH) == [alone]
 
 
 # ---- the fit ----------------------------------------------------------------------------------------------------

@@ -441,12 +441,23 @@ def test_answerable_answers_are_well_formed(gold_answers, answerer, qid: str) ->
 def test_answerable_questions_mostly_answered(gold_answers) -> None:  # type: ignore[no-untyped-def]
     """With the hashing test embedder (not the model the scorer was fitted with) most answerable seed questions are
     still answered, and none is refused only because a word is missing: a refusal always comes from the scored
-    evidence, and then names the missing words only as part of its reason."""
+    evidence and never gives a missing word as its reason (an answer names such words in a caveat)."""
     not_answered = [qid for qid in ANSWERABLE if gold_answers[qid].status == "not_found"]
     assert len(not_answered) <= 0.3 * len(ANSWERABLE), not_answered
     for qid in not_answered:
         first = gold_answers[qid].answer.splitlines()[0]
         assert first.startswith(("没有", "文件中没有找到", "No clause", "The documents do not state")), first
+        assert "没有出现" not in gold_answers[qid].answer and "do not mention" not in gold_answers[qid].answer
+
+
+def test_a_word_no_clause_contains_is_a_caveat_not_a_refusal(ask, answerer) -> None:  # type: ignore[no-untyped-def]
+    """`股东` occurs in no clause: the question is still answered, and the answer says first that it was read
+    without the word (issue 13: a word missing from the corpus never by itself makes a question unanswerable)."""
+    a = ask("介休的4.3米焦炉什么时候关停，股东想知道", "介休市")
+    assert_well_formed(a, answerer)
+    assert a.status == "answered", a.answer
+    assert a.answer.splitlines()[0] == "（文件中没有出现“股东”，以下按问题的其余部分作答）"
+    assert any("4.3米焦炉" in c.text for c in a.citations)
 
 
 def test_gold_languages(gold_answers) -> None:  # type: ignore[no-untyped-def]
@@ -463,14 +474,19 @@ def test_fixture_county_rule_first_city_rule_higher_level(fixture_answerer) -> N
     a = fixture_answerer.ask("焦化企业超低排放改造什么时候完成？", "高平市", AS_OF)
     assert_well_formed(a, fixture_answerer)
     assert (a.status, a.intent, a.jurisdiction) == ("answered", "deadline", "高平市")
-    assert cited(a) == [f"{GAOPING}:一", f"{JINCHENG}:一"]
+    # the county's deadline first, the city's under its own heading; another sentence of the county's plan may be
+    # quoted as well (how many clauses are cited is a fitted threshold), never a third place
+    ids = cited(a)
+    assert ids[0] == f"{GAOPING}:一" and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
+    assert all(c.startswith((GAOPING, JINCHENG)) for c in ids), ids
     assert headings(a.answer) == ["**高平市**", "**晋城市**（上级规定，同样适用）"]
     parts = sections(a.answer)
     assert "2024年12月31日前" in parts["**高平市**"]
     assert "[1]〔截止 2024-12-31，已过期 692 天〕（高政办发〔2024〕22号 一、）" in parts["**高平市**"]
     assert "2025年6月30日前" in parts["**晋城市**（上级规定，同样适用）"]
+    city = ids.index(f"{JINCHENG}:一") + 1
     assert (
-        "[2]〔截止 2025-06-30，已过期 511 天〕（晋市政办发〔2024〕15号 一、）"
+        f"[{city}]〔截止 2025-06-30，已过期 511 天〕（晋市政办发〔2024〕15号 一、）"
         in parts["**晋城市**（上级规定，同样适用）"]
     )
 
@@ -479,7 +495,8 @@ def test_fixture_county_named_in_question(fixture_answerer) -> None:  # type: ig
     a = fixture_answerer.ask("高平焦化企业超低排放改造最晚什么时候完成？", None, AS_OF)
     assert_well_formed(a, fixture_answerer)
     assert a.jurisdiction == "高平市"
-    assert cited(a) == [f"{GAOPING}:一", f"{JINCHENG}:一"]
+    ids = cited(a)
+    assert ids[0] == f"{GAOPING}:一" and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
 
 
 def test_fixture_city_rule_only_for_the_city(fixture_answerer) -> None:  # type: ignore[no-untyped-def]

@@ -192,6 +192,7 @@ def test_colloquial_synonym(searcher: Searcher) -> None:
         ("排放线值", "排放限值"),
         ("交化行业", "焦化行业"),
         ("焦碳出口", "焦炭出口"),  # a 2-character typo is corrected when its neighbour confirms it
+        ("焦炉什么时侯关停", "焦炉什么时候关停"),  # a question word the documents never use (data/stopwords.txt)
     ],
 )
 def test_homophone_typos_corrected(searcher: Searcher, typo: str, fixed: str) -> None:

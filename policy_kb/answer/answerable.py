@@ -4,14 +4,17 @@ The evidence answers the question when the answerability model (`scorer.Overall`
 and character coverage, missing words) reaches the fitted `Thresholds.answer`; the sentences to
 quote are then chosen by the other fitted thresholds (at most three cited clauses, five for a list).  An intent
 then checks that the chosen evidence holds what it asks for: a date for *when*, an amount for *how much*, a
-definition for *what does “…” mean*.  A word the corpus does not contain is a feature of the evidence (`missing`),
-never on its own a reason to refuse: a typo must not make an answerable question unanswerable.
+definition for *what does “…” mean*.  A word the corpus does not contain is an input of the answerability model
+(`missing`) and, in an answer, a caveat (`文件中没有出现“时侯”，以下按问题的其余部分作答`); never a reason given
+for a refusal: a typo or a word the documents do not use must not by itself make a question unanswerable.  A
+refusal says that no clause answers the question and shows the nearest clauses.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .evidence import AMOUNT_RE, DATE_RE, Evidence, dated
@@ -31,6 +34,18 @@ class Decision:
     chosen: list[Evidence] = field(default_factory=list)
     reason: str | None = None  # zh
     reason_en: str | None = None
+    missing: list[str] = field(default_factory=list)  # the question's words no clause in scope contains: an
+    # answer says it was read without them
+
+
+def caveat(missing: list[str], en: bool) -> str:
+    """The line that opens an answer given although some of the question's words occur in no clause."""
+    if not missing:
+        return ""
+    if en:
+        words = ", ".join(f"“{m}”" for m in missing)
+        return f"(The documents do not mention {words}; answered from the rest of the question.)"
+    return f"（文件中没有出现{'、'.join(f'“{m}”' for m in missing)}，以下按问题的其余部分作答）"
 
 
 def defines(text: str, term: str) -> bool:
@@ -95,6 +110,10 @@ def choose(q: Question, ranked: list[Evidence], th: Thresholds) -> list[Evidence
     short = {c for c in cited if len(next(e.clause.text for e in chosen if e.clause.id == c)) <= th.whole_clause}
     chosen += [e for e in ranked if e.clause.id in short and e not in chosen]
     chosen += _continuations(chosen, ranked)
+    # a clause's heading is quoted when it is the best sentence or the only one of its clause (an item that opens
+    # with its rule: `1.新建焦炉炭化室高度不低于6米，…`); beside its own body the body says it (`关停退出4.3米焦炉`)
+    per_clause = Counter(e.clause.id for e in chosen)
+    chosen = [e for e in chosen if e is best or not e.features.heading or per_clause[e.clause.id] == 1]
     # a roster line (`组长：赵辉…`) answers only a question about that role; never a bullet of its own otherwise
     return [e for e in chosen if e is best or q.role or not _ROSTER_RE.match(e.text)]
 
@@ -121,14 +140,10 @@ def _has_date(e: Evidence) -> bool:
 
 
 def decide(q: Question, ranked: list[Evidence], answerable: float, th: Thresholds, missing: list[str]) -> Decision:
-    """``ranked``: the scored evidence, best first; ``answerable``: the answerability model's probability."""
+    """``ranked``: the scored evidence, best first; ``answerable``: the answerability model's probability;
+    ``missing``: the question's words no clause in scope contains (kept for the answer's caveat; the model has
+    already weighed them)."""
     if not ranked or answerable < th.answer:
-        if missing:
-            what = "、".join(f"“{m}”" for m in missing)
-            return Decision(
-                reason=f"没有条款能回答该问题（文件中没有出现{what}）。",
-                reason_en=f"No clause answers this question (the documents do not mention {what}).",
-            )
         return Decision(reason="没有找到可以回答该问题的条款。", reason_en="No clause answers this question.")
     chosen = choose(q, ranked, th)
     if q.intent == "deadline" and not q.asks_why and not any(_has_date(e) for e in chosen):
@@ -153,4 +168,4 @@ def decide(q: Question, ranked: list[Evidence], answerable: float, th: Threshold
         return Decision(
             reason=f"文件中没有对“{terms}”的定义或解释。", reason_en=f"The documents use {terms} but do not define it."
         )
-    return Decision(chosen=chosen)
+    return Decision(chosen=chosen, missing=list(missing))

@@ -28,7 +28,7 @@ from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Oblig
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
-from .answerable import Decision, decide
+from .answerable import Decision, caveat, decide
 from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
 from .scorer import Model, default_model
 from .understand import Question, understand
@@ -364,7 +364,7 @@ class Answerer:
 
     def evidence(self, q: Question, flt: SearchFilter, as_of: date) -> tuple[list[Evidence], list[Hit], list[str]]:
         """Scored evidence (best first), the search hits it came from, and the question's words no clause in scope
-        contains (said in a refusal, never a refusal by themselves)."""
+        contains (an input of the answerability model and a caveat in an answer, never a refusal's reason)."""
         query = q.search_text or q.text
         if flt.jurisdiction:  # the filter already scopes by place; the place name would only favour local clauses
             for p in places.ancestors(flt.jurisdiction):
@@ -429,13 +429,15 @@ class Answerer:
         several parts (`…罚多少？由谁罚？`) is answered part by part, each with its own evidence and intent, when
         any part is answerable: asked whole, each part's words dilute the other's and no sentence covers both."""
         chosen: list[Evidence] = []
+        missing: list[str] = []
         for part in q.parts:
             found, _, words = self.evidence(part, self._scope(part, jurisdiction, doc), as_of)
             d = decide(part, found, self.model.answerable(part, found), self.model.thresholds, words)
             have = {(e.clause.id, e.start) for e in chosen}
             chosen += [e for e in d.chosen if (e.clause.id, e.start) not in have]
+            missing += [m for m in d.missing if m not in missing]
         if chosen:
-            return Decision(chosen=chosen), []
+            return Decision(chosen=chosen, missing=missing), []
         ranked, hits, missing = self.evidence(q, self._scope(q, jurisdiction, doc), as_of)
         return decide(q, ranked, self.model.answerable(q, ranked), self.model.thresholds, missing), hits
 
@@ -472,6 +474,8 @@ class Answerer:
             return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
         chosen = decision.chosen + self.finder.sources(decision.chosen)
         text, citations = self._render(q, quotes(chosen), as_of)
+        if decision.missing:  # answered without some of the question's words: the answer says so first
+            text = caveat(decision.missing, en) + "\n" + text
         if q.overridden_place:  # say which place the answer is for when it is not the one the user selected
             text = (
                 f"〔Answered for {q.jurisdiction}, the place in the question, not the selected {q.overridden_place}〕\n"

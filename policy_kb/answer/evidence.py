@@ -24,11 +24,14 @@ from .understand import Question
 CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in the top 12 for ~0.95 of questions)
 DATE_RE = re.compile(
     r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?"
-    r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|每[年月周日季]|以前|前完成"
+    r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|以前|前完成"
+    r"|每(?:半|[一二两三四五六七八九十\d]+个?)?[年月周日天季]"  # how often: 每日, 每季度, 每半年, 每两年
     r"|按[年月季周](?:计算|申报|缴纳|报送|报告)"  # a schedule: `按月计算，按季申报缴纳` answers how often
 )
 AMOUNT_RE = re.compile(
-    r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|倍以上|百分之[一二三四五六七八九十百]+"
+    r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|百分之[一二三四五六七八九十百]+"
+    # a multiple is an amount when it is a fine's (`处所收费用1倍以上3倍以下的罚款`), not `超过排放标准2倍以上的`
+    r"|倍以上[^。；，,]{0,12}?(?:罚款|元)"
 )
 _NUMBER_UNIT_RE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|％|米|吨|万吨|毫克|公里|千米|蒸吨|小时|日|天|年|个月|人|家|座|台|倍|mg)"
@@ -66,6 +69,8 @@ class Features:
     length: float  # sentence length / 200, at most 1
     context: float  # a sentence of the clause around the one search found (an item's article: its penalty, its lead)
     title: float  # the document's title block: it names the topic of every question about the document
+    heading: float  # the sentence is the clause's heading: a bare title (`（一）进一步夯实各项基础工作。`) or, in an
+    # item that opens with its point, the rule itself (`1.新建焦炉炭化室高度不低于6米，…`, `发生特别重大事故的，处…`)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -283,7 +288,7 @@ class EvidenceFinder:
             obs = obligations.get(clause.id, [])
             for a, b in split_sentences(clause.text, 0):
                 text = clause.text[a:b].strip()
-                if not text or text.strip("。：") == (clause.heading or ""):
+                if not text:
                     continue
                 norm = normalise(text)
                 ob = next((o for key, o in obs if key and key in norm), None)
@@ -306,6 +311,7 @@ class EvidenceFinder:
                     place_other=float(bool(other) and not named),
                     obligation=float(ob is not None),
                     length=min(len(text) / 200, 1.0),
+                    heading=float(text.strip("。：") == (clause.heading or "")),
                 )
                 out.append(Evidence(clause, text, a, rank, doc.jurisdiction, ob, feats))
         return out

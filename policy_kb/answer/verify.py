@@ -20,7 +20,8 @@ _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[%‰]|[\u4e00-\u9fff/]{1,6})?")
 _STATUS = re.compile(r"〔[^〔〕]*〕")
 _MARK = re.compile(r"\[(\d+)\]")
-_CORRECTION = re.compile(r"^[（(](?:已按|Read )“[^”]*”→“[^”]*”")
+# lines that quote the user's words, not the documents: a typo fix, the caveat of words no clause contains
+_CORRECTION = re.compile(r"^[（(](?:(?:已按|Read )“[^”]*”→“[^”]*”|文件中没有出现“|The documents do not mention “)")
 
 
 # coordinated names that share a level and a head: `各市、县人民政府`, `市应急管理、生态环境等部门`
@@ -61,7 +62,7 @@ def check(  # noqa: C901 (reason above)
             problems.append(f"citation [{c.n}] is not used in the answer")
     for line in answer.splitlines():
         if _CORRECTION.match(line):
-            continue  # `（已按“市信仿局”→“市信访局”理解）` quotes the user's words, not the documents
+            continue  # `（已按“市信仿局”→“市信访局”理解）`, `（文件中没有出现“…”…）`: the user's words
         marks = [by_n[int(n)] for n in _MARK.findall(line) if int(n) in by_n]
         cited = marks or citations
         sources = [c.text for c in cited] + [c.doc_title or "" for c in cited] + [c.doc_number or "" for c in cited]

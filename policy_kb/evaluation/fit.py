@@ -7,6 +7,13 @@ out-of-fold scores of a question come from weights fitted without any question a
 (answer / select / ratio / same_clause) are chosen on those out-of-fold scores, as the app will meet unseen
 questions.  The final weights are fitted on all training questions and written to policy_kb/data/answer_model.json
 with the cross-validated measures.
+
+The answerability model and the thresholds are fitted on the questions asked of several knowledge bases (`make fit`:
+the 21-document fit KB and the 5-document seed KB the app ships with): its inputs (the best scores, coverage,
+words no clause contains) move with the size of the corpus, and a model fitted on one size refused answerable
+questions on the other.  On a further knowledge base a question counts when the KB holds its answer (every gold
+clause's document) or when it is unanswerable.  The sentence scorer is fitted on the first KB only (its features
+are relative to the best candidate).  A question keeps its fold on every KB (folds are grouped by document).
 """
 
 from __future__ import annotations
@@ -46,13 +53,27 @@ class Example:
     evidence: list[Evidence]
     labels: list[int]
     missing: list[str]
-    group: str  # the document its answer comes from; unanswerable questions are dealt round-robin
+    group: str  # the document its answer comes from; an unanswerable question: its own id
     answerable: float = 0.0  # out-of-fold answerability probability
+    kb: int = 0  # the knowledge base it was asked of: 0 the first (the sentence scorer's), 1… the further ones
 
 
-def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> list[Example]:
+def holds(answerer: Answerer, g: dict[str, Any]) -> bool:
+    """Whether a gold question belongs to a knowledge base: it is unanswerable, or the KB holds the documents of
+    all its gold clauses."""
+    if not g.get("answerable", True):
+        return True
+    docs = {d.id for d in answerer.store.documents()}
+    golds = g.get("gold_clauses") or []
+    return bool(golds) and all(c.split(":")[0] in docs for c in golds)
+
+
+def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, kb: int = 0) -> list[Example]:
+    """The examples of the questions a knowledge base holds (all of them on the first one, ``kb`` 0)."""
     out = []
     for k, g in enumerate(gold):
+        if kb and not holds(answerer, g):
+            continue
         q, _ = answerer.read(g["question"], g.get("jurisdiction"), g.get("previous"))
         doc, settled = answerer.lookup(q, as_of)
         if settled:
@@ -61,14 +82,22 @@ def collect(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> list
         facts = [fact_form(f) for f in g.get("answer_facts", [])] if g.get("answerable", True) else []
         labels = [int(any(f in fact_form(e.text) for f in facts)) for e in evidence]
         golds = g.get("gold_clauses") or []
-        group = golds[0].split(":")[0] if golds else f"none-{k % FOLDS}"
-        out.append(Example(g, q, evidence, labels, missing, group))
+        # the document of its answer; an unanswerable question is a group of its own (GroupKFold spreads them
+        # over the folds), the same on every KB
+        group = golds[0].split(":")[0] if golds else f"none-{g.get('id', k)}"
+        out.append(Example(g, q, evidence, labels, missing, group, kb=kb))
     return out
 
 
+def collect_all(answerers: list[Answerer], gold: list[dict[str, Any]], as_of: date) -> list[Example]:
+    return [ex for kb, answerer in enumerate(answerers) for ex in collect(answerer, gold, as_of, kb)]
+
+
 def _fit(examples: list[Example]) -> Model:
+    """The sentence scorer, on the first knowledge base's examples."""
     from sklearn.linear_model import LogisticRegression
 
+    examples = [ex for ex in examples if ex.kb == 0]
     x = np.array([e.features.vector() for ex in examples for e in ex.evidence], dtype=float)
     y = np.array([label for ex in examples for label in ex.labels])
     lr = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(x, y)
@@ -145,6 +174,11 @@ def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, fl
     return final, measure(examples, final)
 
 
+def measure_by_kb(examples: list[Example], th: Thresholds) -> dict[str, dict[str, float]]:
+    """`measure` on each knowledge base's examples."""
+    return {str(kb): measure([ex for ex in examples if ex.kb == kb], th) for kb in sorted({ex.kb for ex in examples})}
+
+
 def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
     found = total = answered = unanswered_ok = in_gold = cited = 0
     n_ans = n_un = 0
@@ -169,9 +203,9 @@ def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
 
 
 def train(examples: list[Example]) -> tuple[Model, dict[str, float]]:
-    """The whole fitting procedure on some examples: out-of-fold sentence scores and answerability (folds grouped
-    by document), thresholds chosen on them, final weights on all; returns the model and its cross-validated
-    measures."""
+    """The whole fitting procedure on some examples (of one or more knowledge bases): out-of-fold sentence scores
+    and answerability (folds grouped by document), thresholds chosen on them, final weights on all; returns the
+    model and its cross-validated measures."""
     from sklearn.model_selection import GroupKFold
 
     groups = [ex.group for ex in examples]
@@ -191,29 +225,43 @@ def train(examples: list[Example]) -> tuple[Model, dict[str, float]]:
     return Model(final.weights, final.bias, thresholds, final.answer_weights, final.answer_bias), cv
 
 
-def fit(answerer: Answerer, gold: list[dict[str, Any]], as_of: date, out: Path = MODEL_FILE) -> dict[str, Any]:
-    """Fit, cross-validate, choose thresholds, write the model file; returns the report written with it."""
-    examples = collect(answerer, gold, as_of)
+def fit(
+    answerer: Answerer,
+    gold: list[dict[str, Any]],
+    as_of: date,
+    out: Path = MODEL_FILE,
+    also: list[Answerer] | None = None,
+) -> dict[str, Any]:
+    """Fit, cross-validate, choose thresholds, write the model file; returns the report written with it.
+    ``also``: further knowledge bases the answerability model and thresholds learn on (see the module doc)."""
+    examples = collect_all([answerer, *(also or [])], gold, as_of)
     final, cv = train(examples)
+    first = [ex for ex in examples if ex.kb == 0]
     report = {
-        "trained_on": len(examples),
-        "sentences": sum(len(ex.evidence) for ex in examples),
-        "positives": sum(sum(ex.labels) for ex in examples),
+        "trained_on": len(first),
+        "sentences": sum(len(ex.evidence) for ex in first),
+        "positives": sum(sum(ex.labels) for ex in first),
         "folds": f"{FOLDS}, grouped by document",
         "cross_validated": cv,
     }
+    if also:
+        report["knowledge_bases"] = [str(a.searcher.index_dir) for a in [answerer, *also]]
+        report["questions_per_kb"] = [sum(ex.kb == kb for ex in examples) for kb in range(len(also) + 1)]
+        report["cross_validated_per_kb"] = measure_by_kb(examples, final.thresholds)
     out.write_text(final.to_json({"report": report}), encoding="utf-8")
     return report
 
 
-def fold_models(answerer: Answerer, gold: list[dict[str, Any]], as_of: date) -> dict[str, Model]:
+def fold_models(
+    answerer: Answerer, gold: list[dict[str, Any]], as_of: date, also: list[Answerer] | None = None
+) -> dict[str, Model]:
     """Per question id, the model `fit` would write had it not seen that question nor any question about the same
     document: 5 folds grouped by document, and in each the whole procedure (`train`, with its own inner folds and
     thresholds) on the other four.  `policy-kb eval answers --cv` answers every question with its fold's model,
     so the measure covers every stage (parts, compose, verify), not only the sentences chosen."""
     from sklearn.model_selection import GroupKFold
 
-    examples = collect(answerer, gold, as_of)
+    examples = collect_all([answerer, *(also or [])], gold, as_of)
     out: dict[str, Model] = {}
     groups = [ex.group for ex in examples]
     for train_, test in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):

@@ -4,6 +4,8 @@ A query word the corpus never uses is replaced by a corpus word of the same
 length that differs in one character with the same pinyin (Chinese typing errors are homophones); when several
 fit, the one that also occurs next to the word's neighbours in the corpus wins.  Words the corpus simply does not
 use (碳排放, 环保税) have no homophone neighbour and stay as they are, so "the documents do not say" still works.
+Question words the documents never use (`时候`, `怎么`: the Chinese words of data/stopwords.txt) are corrected too
+(`什么时侯` → 什么时候), so that a typo in them does not hide what the question asks.
 """
 
 from __future__ import annotations
@@ -34,12 +36,20 @@ class Speller:
         return {t: df for t, df in rows if re.fullmatch(r"[\u4e00-\u9fff]+", t)}
 
     @cached_property
+    def _question_words(self) -> set[str]:
+        """Words of questions, not of documents (`时候`, `怎么`): the Chinese stop words of two or more characters."""
+        from .text import STOPWORDS
+
+        return {w for w in STOPWORDS if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+
+    @cached_property
     def _wildcards(self) -> dict[str, list[tuple[str, int]]]:
         index: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for term, df in self._vocab.items():
-            if df >= MIN_DF:
-                for i in range(len(term)):
-                    index[term[:i] + "?" + term[i + 1 :]].append((term, df))
+        terms = [(t, df) for t, df in self._vocab.items() if df >= MIN_DF]
+        terms += [(w, MIN_DF) for w in self._question_words if w not in self._vocab]
+        for term, df in terms:
+            for i in range(len(term)):
+                index[term[:i] + "?" + term[i + 1 :]].append((term, df))
         return index
 
     def _count(self, text: str, limit: int = -1) -> int:
@@ -49,7 +59,7 @@ class Speller:
         return self.store.count_containing(text, limit)
 
     def known(self, word: str) -> bool:
-        return word in self._vocab or self._count(word, limit=1) > 0
+        return word in self._vocab or word in self._question_words or self._count(word, limit=1) > 0
 
     def _phrase_count(self, phrase: str) -> int:
         return self._count(phrase)
@@ -65,8 +75,8 @@ class Speller:
                     cands[term] = max(cands.get(term, 0), df)
         if not cands:
             return None
-        if len(cands) == 1 and (len(word) >= 3 or not (left or right)):
-            return next(iter(cands))  # one homophone in the corpus (a bare `焦碳` query too)
+        if len(cands) == 1 and (len(word) >= 3 or not (left or right) or next(iter(cands)) in self._question_words):
+            return next(iter(cands))  # one homophone in the corpus (a bare `焦碳` query too), or a question word
         # ambiguous (common for 2-character words): the candidate that appears with the word's neighbours
         scored = {
             c: (self._phrase_count(left[-2:] + c) if left else 0) + (self._phrase_count(c + right[:2]) if right else 0)
