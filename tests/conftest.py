@@ -100,6 +100,24 @@ def _quiet(_msg: str) -> None:
     pass
 
 
+def one_real_text_index(tmp_path_factory: pytest.TempPathFactory, file_name: str) -> Path:
+    """Index dir of a KB built (fake embedder) from one real text of ../shared/real-dev, copied to a scratch folder
+    for the test only, never into the repository; skips when the real texts are not available."""
+    from policy_kb.evaluation.documents import REAL_DEV
+    from policy_kb.pipeline import build_all
+
+    text = REAL_DEV / file_name
+    if not text.is_file():
+        pytest.skip("../shared/real-dev is not available")
+    tmp = tmp_path_factory.mktemp(text.stem)
+    (tmp / "corpus").mkdir()
+    shutil.copy(text, tmp / "corpus")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
+        assert not build_all(tmp / "corpus", tmp / "index", progress=_quiet).errors
+    return tmp / "index"
+
+
 # ---- the seed knowledge base ----------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:

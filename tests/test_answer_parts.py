@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import one_real_text_index
 
 from policy_kb.answer.compose import Answerer
 from policy_kb.answer.scorer import Model, Thresholds
@@ -127,21 +128,8 @@ def test_how_often_asks_for_a_time_and_a_schedule_answers_it() -> None:
 
 @pytest.fixture(scope="module")
 def tax_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    import shutil
-
-    from policy_kb.evaluation.documents import REAL_DEV
-    from policy_kb.pipeline import build_all
-
-    law = REAL_DEV / "d06_env_tax_law.md"
-    if not law.is_file():
-        pytest.skip("../shared/real-dev is not available")
-    tmp = tmp_path_factory.mktemp("tax")
-    (tmp / "corpus").mkdir()
-    shutil.copy(law, tmp / "corpus")  # a scratch copy for this test only, never into the repository
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
-        assert not build_all(tmp / "corpus", tmp / "index", progress=lambda _m: None).errors
-    a = Answerer(tmp / "index", embedder_name="fake")
+    index = one_real_text_index(tmp_path_factory, "d06_env_tax_law.md")
+    a = Answerer(index, embedder_name="fake")
     yield a
     a.store.close()
 

@@ -5,19 +5,18 @@ scratch one with a real law from ../shared/real-dev where a law's layout matters
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import one_real_text_index
 
 from policy_kb.answer import answerable, scorer
 from policy_kb.answer.compose import Answerer
 from policy_kb.answer.evidence import Evidence, Features, plan_period
 from policy_kb.answer.scorer import Model, Overall, Thresholds
 from policy_kb.answer.understand import understand
-from policy_kb.evaluation.documents import REAL_DEV
 from policy_kb.records import Clause
 
 AS_OF = date(2026, 11, 23)
@@ -111,18 +110,7 @@ def test_plan_period_from_the_five_year_plan_name(answerer: Answerer) -> None:
 
 @pytest.fixture(scope="module")
 def law_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    law = REAL_DEV / "d01_water_pollution_law.md"
-    if not law.is_file():
-        pytest.skip("../shared/real-dev is not available")
-    from policy_kb.pipeline import build_all
-
-    tmp = tmp_path_factory.mktemp("law")
-    (tmp / "corpus").mkdir()
-    shutil.copy(law, tmp / "corpus")  # a scratch copy for this test only, never into the repository
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("POLICY_KB_EMBED_MODEL", "fake")
-        assert not build_all(tmp / "corpus", tmp / "index", progress=lambda _m: None).errors
-    a = Answerer(tmp / "index", embedder_name="fake")
+    a = Answerer(one_real_text_index(tmp_path_factory, "d01_water_pollution_law.md"), embedder_name="fake")
     yield a
     a.store.close()
 
