@@ -307,14 +307,14 @@ def build_rows(run: BuildRun, index: Path) -> list[Row]:
             target=SILENCE_TARGET_S,
             note=f"{run.lines} lines on stderr; longest gap before: {run.silence_at!r}",
         ),
-        Row(
-            "disk: knowledge base folder",
-            round(sum(_dir_mib(index).values()), 1),
-            unit="MiB",
-            note=", ".join(f"{k} {v}" for k, v in _dir_mib(index).items()),
-        ),
+        _disk_row("disk: knowledge base folder", index),
     ]
     return rows
+
+
+def _disk_row(name: str, index: Path) -> Row:
+    sizes = _dir_mib(index)
+    return Row(name, round(sum(sizes.values()), 1), unit="MiB", note=", ".join(f"{k} {v}" for k, v in sizes.items()))
 
 
 def real_encoder_rows(
@@ -358,12 +358,7 @@ def real_encoder_rows(
             target=SILENCE_TARGET_S,
             note=f"longest gap before: {run_.silence_at!r}",
         ),
-        Row(
-            "real encoder: disk, knowledge base folder",
-            round(sum(_dir_mib(index).values()), 1),
-            unit="MiB",
-            note=", ".join(f"{k} {v}" for k, v in _dir_mib(index).items()),
-        ),
+        _disk_row("real encoder: disk, knowledge base folder", index),
     ]
     rows += distractor_rows(index, seeds, None, " (real encoder, real vectors)")
     rows += query_rows(index, "real encoder, real vectors", rounds, None, targets=True)
