@@ -60,7 +60,8 @@ bench: build
 	$(BIN)/python -m benchmarks.run
 
 # Fit the answer scorer (policy_kb/data/answer_model.json) on the training questions: a scratch knowledge base of
-# the seeds, the real texts in ../shared/real-dev (linked, not copied) and the layout fixtures; the answerability
+# the seeds, the real texts in ../shared/real-dev and the LawRefBook texts of tests/gold/lawrefbook_docs.tsv (linked,
+# not copied) and the layout fixtures; the answerability
 # model also learns on the seed knowledge base alone (build/seed-index), the size the app ships with. The test split
 # (tests/gold/answers/heldout*.jsonl) is never used here.
 FIT_GOLD := tests/gold/questions.jsonl,tests/gold/answers/dev.jsonl,tests/gold/answers/dev_more.jsonl,tests/gold/answers/train2.jsonl
@@ -68,6 +69,7 @@ fit: setup
 	rm -rf build/fit-corpus && mkdir -p build/fit-corpus
 	ln -s $(abspath corpus)/* $(abspath tests/fixtures/layouts)/*/*.txt build/fit-corpus/
 	ln -s $(abspath ../shared/real-dev)/d*.md build/fit-corpus/
+	$(BIN)/python -c "from policy_kb.evaluation.documents import link_lawrefbook_gold as l; l('build/fit-corpus')"
 	$(BIN)/policy-kb build --corpus build/fit-corpus --index build/fit-index
 	$(BIN)/policy-kb build --corpus corpus --index build/seed-index
 	$(BIN)/policy-kb eval answers --fit --index build/fit-index --also-index build/seed-index --gold $(FIT_GOLD) \

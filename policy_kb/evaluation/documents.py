@@ -24,6 +24,8 @@ FIXTURE_ROOT = ROOT / "tests" / "fixtures" / "layouts"
 REAL_DEV = settings.current().real_dev  # never copied into the repository
 LAWREFBOOK = settings.current().lawrefbook
 LAWREFBOOK_CACHE = ROOT / "build" / "lawrefbook"
+# gold documents taken from the LawRefBook tarball: doc_id → its path inside the archive (README in tests/gold/)
+LAWREFBOOK_GOLD_DOCS = ROOT / "tests" / "gold" / "lawrefbook_docs.tsv"
 META_FIELDS = ("title", "jurisdiction", "level", "issue_date", "doc_number", "issuer", "effective_date")
 COUNT_FIELDS = ("articles", "chapters", "sections")
 
@@ -56,14 +58,38 @@ class DocumentsReport:
         return "\n".join([*lines, "", self.obligations.table()])
 
 
-def source_path(doc_id: str, split: str) -> Path | None:
-    """A gold document's file: a fixture of the split, else a real text in ``../shared/real-dev``."""
-    for folder in (FIXTURE_ROOT / split, REAL_DEV):
+def source_path(doc_id: str, split: str | None = None) -> Path | None:
+    """A gold document's file: a fixture of the split, a real text in ``../shared/real-dev``, else a LawRefBook
+    text named in ``tests/gold/lawrefbook_docs.tsv`` (extracted from the tarball once)."""
+    folders = ([FIXTURE_ROOT / split] if split else []) + [REAL_DEV]
+    for folder in folders:
         for ext in (".txt", ".md", ".docx", ".pdf", ".html"):
             p = folder / f"{doc_id}{ext}"
             if p.is_file():
                 return p
-    return None
+    member = lawrefbook_gold_docs().get(doc_id)
+    return lawrefbook_file(member) if member else None
+
+
+def lawrefbook_gold_docs() -> dict[str, str]:
+    """doc_id → member of the LawRefBook tarball, for the gold documents taken from it."""
+    lines = LAWREFBOOK_GOLD_DOCS.read_text(encoding="utf-8").splitlines()[1:]
+    return dict(line.split("\t", 1) for line in lines if line.strip())
+
+
+def link_lawrefbook_gold(folder: Path) -> list[Path]:
+    """Symlink every LawRefBook gold document into `folder` as ``<doc_id>.md`` (the fit corpus of `make fit`), so
+    its doc_id is the one the gold cites; the texts stay outside the repository."""
+    links = []
+    for doc_id, member in lawrefbook_gold_docs().items():
+        source = lawrefbook_file(member)
+        if source is None:
+            raise FileNotFoundError(f"{member} not in {LAWREFBOOK} (set POLICY_KB_LAWREFBOOK)")
+        link = Path(folder) / f"{doc_id}.md"
+        link.unlink(missing_ok=True)
+        link.symlink_to(source.resolve())
+        links.append(link)
+    return links
 
 
 def lawrefbook_file(member: str) -> Path | None:

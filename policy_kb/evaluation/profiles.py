@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..extract.binding import BindingModel
 from ..records import Document, Obligation
-from .documents import REAL_DEV
+from .documents import REAL_DEV, source_path
 from .extraction import _norm
 
 if TYPE_CHECKING:
@@ -56,10 +56,11 @@ class ProfileScore:
 
 
 def _source(doc_id: str) -> Path:
-    for path in (CORPUS / f"{doc_id}.txt", REAL_DEV / f"{doc_id}.md"):
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"gold document {doc_id} not found in corpus/ or {REAL_DEV}")
+    path = CORPUS / f"{doc_id}.txt"
+    found = path if path.is_file() else source_path(doc_id)
+    if found is None:
+        raise FileNotFoundError(f"gold document {doc_id} not found in corpus/, {REAL_DEV} or the LawRefBook list")
+    return found
 
 
 def _documents(doc_ids: set[str]) -> dict[str, tuple[Document, list[Obligation]]]:
