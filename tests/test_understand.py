@@ -264,6 +264,28 @@ def test_wants_money(text: str, money: bool) -> None:
     assert understand(text).wants_money is money
 
 
+# ---- quantities asked for (data/quantity_asks.tsv) --------------------------------------------------------------
+# fmt: off
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("工地夜间连续施工的证明，递上去一般几天能批下来？", ["duration"]),
+        ("How many years is the permit valid for?", ["duration"]),
+        ("监控数据要保存多长时间？", ["duration"]),
+        ("厂界噪声晚上最多能到多少分贝？", ["decibel"]),
+        ("从业人员超过多少人要设安全生产管理机构？", ["people"]),
+        ("应急演练一年搞几回？", ["times"]),
+        ("How often must the plant hold drills?", ["times"]),
+        ("跟隔壁工厂因为噪声闹了好几年，还有啥解决路子？", []),  # 好几年 tells, it does not ask
+        ("这几年焦化行业有什么新规定？", []),
+        ("危险化学品从业人员要培训吗？", []),
+    ],
+)
+# fmt: on
+def test_quantity_asked_for(text: str, kinds: list[str]) -> None:
+    assert [a.kind for a in understand(text).quantities] == kinds
+
+
 def test_question_record() -> None:
     q = understand("我们厂在介休，4.3米焦炉最晚什么时候关？")
     assert q == Question(

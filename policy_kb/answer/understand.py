@@ -29,6 +29,35 @@ def _intent_rules() -> list[tuple[Intent, re.Pattern[str]]]:
 
 
 _INTENT_RULES = _intent_rules()
+_CN_DIGITS = "零一二两三四五六七八九十百千万"
+
+
+@dataclass(frozen=True)
+class QuantityAsk:
+    """A kind of quantity a question asks for (`几天`, `多少分贝`, `几次`) and how a sentence that states one reads
+    (data/quantity_asks.tsv): a question that asks for a duration is not answered by a sentence without one."""
+
+    kind: str
+    label: str  # zh, for the refusal: 文件中没有给出具体的期限或时长
+    label_en: str
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+
+    def answered_by(self, sentence: str) -> bool:
+        return bool(self.stated.search(sentence))
+
+
+def _quantity_asks() -> list[QuantityAsk]:
+    number = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
+    asks = []
+    for line in places.data_lines("quantity_asks.tsv"):
+        kind, label, label_en, asked, stated = line.split("\t")
+        stated = stated.replace("{NUM}", number).replace("{CN}", _CN_DIGITS)
+        asks.append(QuantityAsk(kind, label, label_en, re.compile(asked, re.I), re.compile(stated)))
+    return asks
+
+
+QUANTITY_ASKS = _quantity_asks()
 _MONEY_RE = re.compile(
     r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I
 )
@@ -88,6 +117,7 @@ class Question:
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
     # units, quoted terms — `2030`, `4.3米`, `五停`
+    quantities: list[QuantityAsk] = field(default_factory=list)  # the kinds of quantity asked for (`几天`, `几次`)
     parts: list[Question] = field(default_factory=list)  # the sub-questions of a question that asks several things
     # (`…会被怎么处罚？由谁罚？`), each read with the one before it; empty for a question that asks one thing
 
@@ -271,6 +301,7 @@ def understand(
         out_of_scope=out_of_scope(text),
         names_period=bool(re.search(r"十[一二三四五六七八九]?五|(?:19|20)\d{2}", text)),
         specifics=specifics_of(text, quoted),
+        quantities=[a for a in QUANTITY_ASKS if a.asked.search(text)],
         parts=_parts(text, jurisdiction, previous) if not continues else [],
     )
 
