@@ -27,6 +27,8 @@ def _pair(line: str) -> tuple[str, str]:
 GLOSSARY: dict[str, str] = dict(
     sorted((_pair(line) for line in places.data_lines("glossary_en_zh.tsv")), key=lambda p: -len(p[0]))
 )
+# compiled once: with more keys than `re`'s cache holds (512), building the patterns per call cost ~25 ms a question
+_GLOSSARY_PATTERNS = [(re.compile(rf"\b{re.escape(en)}\b"), zh) for en, zh in GLOSSARY.items()]
 # Colloquial words → the terms policy documents use (the query keeps its own words too).
 SYNONYMS = {w: syns.split("|") for w, syns in (line.split("\t", 1) for line in places.data_lines("synonyms.tsv"))}
 EXACT_RE = re.compile(
@@ -67,8 +69,8 @@ def glossary_terms(text: str) -> list[str]:
     """The Chinese terms of the English words and phrases in lower-cased text; longest phrase first, and a matched
     phrase is used up (`coke oven` is 焦炉, not also `coke` 焦炭)."""
     out = []
-    for en, zh in GLOSSARY.items():
-        text, found = re.subn(rf"\b{re.escape(en)}\b", " ", text)
+    for pattern, zh in _GLOSSARY_PATTERNS:
+        text, found = pattern.subn(" ", text)
         if found:
             out.append(zh)
     return out
