@@ -112,7 +112,7 @@ def _fit_answerable(examples: list[Example], model: Model) -> Model:
     from sklearn.linear_model import LogisticRegression
 
     x = np.array([Overall.of(ex.question, _ranked(ex)).vector() for ex in examples], dtype=float)
-    y = np.array([int(ex.gold.get("answerable", True)) for ex in examples])
+    y = np.array([int(_deliverable(ex)) for ex in examples])
     lr = LogisticRegression(C=REGULARISATION, max_iter=2000, class_weight="balanced").fit(x, y)
     return Model(
         model.weights,
@@ -121,6 +121,14 @@ def _fit_answerable(examples: list[Example], model: Model) -> Model:
         dict(zip(Overall.names(), (round(float(w), 4) for w in lr.coef_[0]), strict=True)),
         round(float(lr.intercept_[0]), 4),
     )
+
+
+def _deliverable(ex: Example) -> bool:
+    """What the answerability model learns to recognise: an answerable question whose candidate sentences hold one
+    of its facts.  An answerable question whose facts the candidates lack is answered wrongly if at all, so its
+    evidence looks like an unanswerable question's: labelled as one, it no longer teaches the model that evidence
+    without the answer deserves an answer."""
+    return bool(ex.gold.get("answerable", True)) and any(ex.labels)
 
 
 def _ranked(ex: Example) -> list[Evidence]:
