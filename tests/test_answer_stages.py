@@ -209,22 +209,30 @@ def test_a_per_person_amount_is_not_answered_by_a_per_tonne_rate() -> None:
 
 
 # real sentences: the nearest evidence of questions whose documents do not state the quantity asked for
-# fmt: off
 @pytest.mark.parametrize(
     "question, sentence, answered",
     [
-        ("夜间施工的证明递上去几天能批下来？",
-         "未按照规定取得证明，在噪声敏感建筑物集中区域夜间进行产生噪声的建筑施工作业的。", False),
-        ("安全条件论证报告交上去，多久能给答复？", "安全生产监督管理部门应当自收到报告之日起45日内作出审查决定。", True),
+        (
+            "夜间施工的证明递上去几天能批下来？",
+            "未按照规定取得证明，在噪声敏感建筑物集中区域夜间进行产生噪声的建筑施工作业的。",
+            False,
+        ),
+        (
+            "安全条件论证报告交上去，多久能给答复？",
+            "安全生产监督管理部门应当自收到报告之日起45日内作出审查决定。",
+            True,
+        ),
         ("用煤台账要留几年？", "台账保存记录不得少于二年。", True),
-        ("How many years is a hazardous chemicals business licence valid for?",
-         "依法取得危险化学品经营许可证的企业，凭相应的许可证件购买剧毒化学品。", False),
+        (
+            "How many years is a hazardous chemicals business licence valid for?",
+            "依法取得危险化学品经营许可证的企业，凭相应的许可证件购买剧毒化学品。",
+            False,
+        ),
         ("厂界噪声晚上最多能到多少分贝？", "排放噪声应当符合噪声排放标准。", False),
         ("现场检查最少要来几个人？", "检查人员进行现场检查，不得少于两人，并应当主动出示执法证件。", True),
         ("应急演练多久搞一次？", "每半年至少组织一次生产安全事故应急救援演练。", True),
     ],
 )
-# fmt: on
 def test_a_question_for_a_quantity_needs_that_quantity(question: str, sentence: str, answered: bool) -> None:
     """`几天`, `多少分贝`, `几个人`, `多久一次` are answered only by a sentence that states such a quantity."""
     d = answerable.decide(understand(question), [_fake("a", sentence, 0.9)], 0.9, TH, [])

@@ -21,6 +21,7 @@ from policy_kb.extract.binding import (
     head,
     load,
     opening,
+    party_kinds,
 )
 from policy_kb.extract.quantities import find_thresholds
 from policy_kb.profile.match import name_keys, profile_features
@@ -155,6 +156,32 @@ def test_the_company_named_by_its_short_form() -> None:
     assert "company_self" in own and "company_other" not in own
     other, _ = profile_features(profile, _obligation("负责做好焦炉停产拆除过程中用电保障。", "国网介休市供电公司"))
     assert "company_other" in other and "company_self" not in other
+
+
+# real sentences of l01 噪声污染防治法 and l02 危险化学品安全管理条例: what kind of party the head names
+@pytest.mark.parametrize(
+    "sentence, kinds",
+    [
+        ("新建居民住房的房地产开发经营者应当在销售场所公示住房可能受到噪声影响的情况", {"房地产", "开发"}),
+        ("危险化学品生产企业发现其生产的危险化学品有新的危险特性的，应当立即公告", {"危险", "化学品", "生产"}),
+        ("凡未按规定领取许可证的企业一律责令停产", set()),  # any company: the words before 的 are its conduct
+        ("县级以上人民政府应当建立危险化学品安全监督管理工作协调机制", set()),  # no party named
+    ],
+)
+def test_the_kind_of_party_a_sentence_regulates(sentence: str, kinds: set[str]) -> None:
+    assert party_kinds(sentence) == kinds
+
+
+def test_a_rule_for_another_kind_of_party() -> None:
+    """`铁路运输企业` is not a coking plant; `危险化学品生产企业` is a hazardous-chemicals producer."""
+    coking = profile_from_dict(JIEXIU)
+    rail = "城市轨道交通运营单位、铁路运输企业应当加强对城市轨道交通线路和车辆、铁路线路和铁路机车车辆的维护和保养。"
+    assert "party_other" in profile_features(coking, _obligation(rail))[0]
+    producer = profile_from_dict({**JIEXIU, "industry": ["危险化学品生产"], "facilities": []})
+    own, _ = profile_features(
+        producer, _obligation("危险化学品生产企业应当提供与其生产的危险化学品相符的化学品安全技术说明书。")
+    )
+    assert "party_match" in own and "party_other" not in own
 
 
 def test_conditions_and_facilities_stay_rules() -> None:

@@ -265,7 +265,6 @@ def test_wants_money(text: str, money: bool) -> None:
 
 
 # ---- quantities asked for (data/quantity_asks.tsv) --------------------------------------------------------------
-# fmt: off
 @pytest.mark.parametrize(
     "text, kinds",
     [
@@ -281,7 +280,6 @@ def test_wants_money(text: str, money: bool) -> None:
         ("危险化学品从业人员要培训吗？", []),
     ],
 )
-# fmt: on
 def test_quantity_asked_for(text: str, kinds: list[str]) -> None:
     assert [a.kind for a in understand(text).quantities] == kinds
 

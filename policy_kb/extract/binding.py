@@ -49,6 +49,8 @@ PROFILE_FEATURES = (
     "company_self",  # the sentence names the company itself (`昌盛公司`)
     "company_other",  # … names another company and not this one
     "under_construction_missing",  # … is about projects 在建 (under construction) and the company has none
+    "party_match",  # the sentence's head names a kind of party (`危险化学品生产企业`) the company's profile names
+    "party_other",  # … names kinds of party (`铁路运输企业`, `房地产开发经营者`) the profile names none of
 )
 
 
@@ -140,6 +142,25 @@ def actor_kind(who: str, enterprise_words: list[str]) -> str:
     if any(u in who for u in w["unit_actor"]):
         return "unit"
     return "other"
+
+
+@lru_cache(maxsize=65536)
+def party_kinds(text: str) -> frozenset[str]:
+    """The words that say what kind of party a sentence regulates, from the parties its head names
+    (`铁路运输企业` → 铁路 运输; `新建居民住房的房地产开发经营者` → 房地产 开发): the words of a party's name before
+    its last 的, without the words any company's name may have (`生产经营单位`, data/binding_words.json
+    `parties`).  Empty when the head names no party or only such parties."""
+    from .nlp import jieba_tokenizer
+
+    w = words()["parties"]
+    suffix = "|".join(map(re.escape, w["suffixes"]))
+    h = re.sub(r"^违反本[^，,]{0,6}规定[，,]?", "", head(opening(text)))
+    kinds: set[str] = set()
+    for party in re.findall(rf"[\u4e00-\u9fff、（）()]{{2,40}}?(?:{suffix})", h):
+        for part in re.split(r"[、和及与]|或者", re.split(r"的|[，,]", party)[-1]):
+            core = re.sub(rf"(?:{suffix})$", "", part)
+            kinds.update(t for t in jieba_tokenizer().cut(core) if len(t) > 1 and t not in w["generic"])
+    return frozenset(kinds)
 
 
 @cache

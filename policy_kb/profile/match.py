@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from ..answer.evidence import plan_period
 from ..extract.applicability import Applicability, Condition, vocabulary
-from ..extract.binding import BindingModel, default_model
+from ..extract.binding import BindingModel, default_model, party_kinds
 from ..records import Document, Obligation
 from ..store import Store
 from .model import Facility, Profile, Quantity
@@ -134,6 +134,9 @@ def profile_features(profile: Profile, ob: Obligation) -> tuple[dict[str, float]
     on["company_other"] = not on["company_self"] and bool(_COMPANY_RE.search(ob.subject or ob.text))
     building = any("在建" in v for f in profile.facilities for v in f.details.values())
     on["under_construction_missing"] = "在建" in ob.text[:40] and not building
+    kinds = party_kinds(ob.text)
+    on["party_match"] = any(k in profile.vocabulary for k in kinds)
+    on["party_other"] = bool(kinds) and not on["party_match"]
     return {**app.features, **{k: 1.0 for k, v in on.items() if v}}, decision
 
 

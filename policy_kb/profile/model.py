@@ -47,6 +47,15 @@ class Profile:
     facilities: list[Facility]
 
     @property
+    def vocabulary(self) -> str:
+        """Everything the profile says the company is and has, as one text: a kind of party a rule names
+        (`危险化学品生产企业`, `铁路运输企业`) is the company's when its words occur here."""
+        bits = [self.name, *self.industry]
+        for f in self.facilities:
+            bits += [f.type, *f.attributes, *f.details, *f.details.values()]
+        return " ".join(bits)
+
+    @property
     def places(self) -> list[str]:
         """The place and every level above it, national last: whose rules bind the company."""
         return places.ancestors(self.place)
