@@ -258,6 +258,8 @@ def test_doc_numbers_romanised(text: str, numbers: list[str]) -> None:
         ("What is the compensation per tonne for capacity reduction?", True),
         ("从来没建过焦化项目的产能压减了给补偿吗", False),  # yes/no, no amount asked
         ("忻州市焦化行业年能耗总量控制在多少以内？", False),
+        ("危化品经营许可证 申请 收费标准", True),  # a fee is an amount too
+        ("德州 扬尘污染防治费用 费率标准", True),
     ],
 )
 def test_wants_money(text: str, money: bool) -> None:

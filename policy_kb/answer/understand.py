@@ -59,7 +59,9 @@ def _quantity_asks() -> list[QuantityAsk]:
 
 QUANTITY_ASKS = _quantity_asks()
 _MONEY_RE = re.compile(
-    r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|yuan|money|fine\b|compensat|subsid|per (?:tonne|ton)", re.I
+    r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|收费|费率|yuan|money|fine\b|fee\b|fees\b|compensat|subsid|"
+    r"per (?:tonne|ton)",
+    re.I
 )
 _AMOUNT_RE = re.compile(
     r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I
