@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import one_real_text_index
 
-from policy_kb.answer.compose import Answerer
+from policy_kb.answer.compose import Answerer, named_document
 from policy_kb.answer.scorer import Model, Thresholds
 from policy_kb.answer.understand import parts_of, understand
 from policy_kb.evaluation.answers import evaluate
 from policy_kb.evaluation.diagnose import cause
+from policy_kb.records import Document
 
 AS_OF = date(2026, 11, 23)
 XINZHOU = "xinzhou-2022-71-coking-hq"
@@ -165,3 +166,42 @@ def test_a_per_city_list_in_one_clause_is_quoted_to_its_last_city() -> None:
     quoted = "".join(e.text for e in chosen)
     assert all(c in quoted for c in cities), quoted  # 11 sentences (8 used to cut the list after 长治市)
     assert len({e.clause.id for e in chosen}) <= answerable.MAX_CLAUSES_LIST
+
+
+# ---- when a named document takes effect -------------------------------------------------------------------------
+def _doc(doc_id: str, title: str, place: str) -> Document:
+    return Document(doc_id, f"{doc_id}.md", title, None, None, None, place, None, [], "", "")
+
+
+TITLES = [
+    _doc("energy", "河南省节约能源条例", "河南省"),
+    _doc("hazchem", "危险化学品安全管理条例", "全国"),
+    _doc("noise", "中华人民共和国噪声污染防治法", "全国"),
+    _doc("bj", "北京市安全生产条例", "北京市"),
+    _doc("sd", "山东省安全生产条例", "山东省"),
+    _doc("mine", "煤矿安全生产条例", "全国"),
+]
+
+
+@pytest.mark.parametrize(
+    "question, place, doc",
+    [
+        ("河南 节能条例 施行日期", None, "energy"),  # a shortening: its characters in the title's order
+        ("危化品条例什么时候开始施行？", None, "hazchem"),
+        ("噪声法啥时候生效的？", None, "noise"),
+        ("安全生产条例什么时候施行？", None, None),  # three fit equally: none is guessed …
+        ("我们在北京，安全生产条例什么时候施行？", "北京市", "bj"),  # … unless the place tells them apart
+        ("本条例什么时候施行？", None, None),
+        ("违法排污什么时候开始处罚？", None, None),
+    ],
+)
+def test_the_document_a_question_names(question: str, place: str | None, doc: str | None) -> None:
+    assert named_document(question, TITLES, place) == doc
+
+
+def test_when_a_named_law_takes_effect_is_its_effective_article(tax_answerer: Answerer) -> None:
+    """The 施行 article names none of the question's topic words: found by the document's name, not by search."""
+    a = tax_answerer.ask("环境保护税法什么时候开始施行？", None, date(2026, 12, 6))
+    assert a.status == "answered"
+    assert "本法自2018年1月1日起施行" in a.answer
+    assert [c.clause_id for c in a.citations] == ["d06_env_tax_law:第五章/第二十八条"]

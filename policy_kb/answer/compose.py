@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import places
 from ..extract.lexicon import DEPT_RE
-from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Obligation
+from ..records import Answer, AnswerStatus, Citation, Clause, Document, Hit, Intent, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
@@ -144,6 +144,40 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
             line.text = held
             said.add(added)
     return out
+
+
+# the article that says when a document takes effect: `本条例自2018年5月1日起施行`, `自发布之日起施行`, else one
+# that dates from it (`自本法施行之日起…`); the last such clause of the document
+EFFECTIVE_RES = (re.compile(r"自.{0,30}起施行"), re.compile(r"施行之日"))
+# a document named in a question, by its title or a shortening of it (`节能条例`, `危化品条例`, `噪声法`)
+_DOC_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:条例|法|办法|规定|细则|通知|方案|意见|规划|决定)")
+_NOT_A_NAME = re.compile(r"^(?:本|该|此|这个|这部|那个|根据|依据|按照|依照|关于|在|对)")
+
+
+def _is_shortening(name: str, title: str) -> bool:
+    """Whether `name` is `title` or a Chinese shortening of it: its characters in the title's order (节能条例 of
+    节约能源条例, 危化品条例 of 危险化学品安全管理条例, 噪声法 of 噪声污染防治法)."""
+    rest = iter(title)
+    return all(ch in rest for ch in name)
+
+
+def named_document(question: str, documents: list[Document], place: str | None = None) -> str | None:
+    """The one document a question names by its title or a shortening of it, else None.  Several documents that fit
+    equally well (`安全生产条例`: 北京市…, 山东省…, 煤矿…) are told apart only by the question's place (the
+    document of that very place); otherwise none is chosen."""
+    names = [_NOT_A_NAME.sub("", m) for m in _DOC_NAME_RE.findall(normalise(question))]
+    fits: dict[str, int] = {}
+    for d in documents:
+        title = normalise(d.title or "")
+        lengths = [len(n) for n in names if len(n) >= 3 and _is_shortening(n, title)]
+        if lengths:
+            fits[d.id] = max(lengths)
+    if not fits:
+        return None
+    tied = [d for d in documents if fits.get(d.id) == max(fits.values())]
+    if len(tied) > 1 and place:
+        tied = [d for d in tied if d.jurisdiction == place]
+    return tied[0].id if len(tied) == 1 else None
 
 
 class Answerer:
@@ -398,7 +432,40 @@ class Answerer:
                 [],
                 as_of,
             )
-        return self._by_number(q, as_of)
+        doc, answer = self._by_number(q, as_of)
+        if doc is None and answer is None and q.asks_effective:
+            doc = named_document(q.text, self._documents_in_scope(q), q.jurisdiction)
+            if doc:
+                return doc, self._effective_answer(q, doc, as_of)
+        return doc, answer
+
+    def _documents_in_scope(self, q: Question) -> list[Document]:
+        docs = self.store.documents()
+        if not q.jurisdiction:
+            return docs
+        chain = set(places.ancestors(q.jurisdiction))
+        return [d for d in docs if d.jurisdiction in chain] or docs
+
+    def _effective_answer(self, q: Question, doc_id: str, as_of: date) -> Answer | None:
+        """`…条例什么时候施行？` about a document the question names: its 施行 article, quoted (None when it has
+        none; the question is then answered from the evidence like any other)."""
+        doc = self.store.find_document(doc_id)
+        clauses = list(reversed(doc.clauses)) if doc else []
+        article = next((c for r in EFFECTIVE_RES for c in clauses if r.search(c.text)), None)
+        if article is None:
+            return None
+        text, citations = self._render(q, [Quote(article, " ".join(article.text.split("\n")))], as_of)
+        return Answer(
+            question=q.text,
+            language=q.language,
+            intent=q.intent,
+            jurisdiction=q.jurisdiction,
+            status=AnswerStatus.ANSWERED,
+            answer=text,
+            citations=citations,
+            obligations=[],
+            as_of=as_of.isoformat(),
+        )
 
     def _other_levels(self, query: str, flt: SearchFilter, hits: list[Hit]) -> list[Hit]:
         """Rules of every level that applies to the asked place: when the best clauses all come from one level (the

@@ -61,7 +61,7 @@ QUANTITY_ASKS = _quantity_asks()
 _MONEY_RE = re.compile(
     r"钱|元|税额|罚多少|补偿|补贴|补助|罚款|资金|收费|费率|yuan|money|fine\b|fee\b|fees\b|compensat|subsid|"
     r"per (?:tonne|ton)",
-    re.I
+    re.I,
 )
 _AMOUNT_RE = re.compile(
     r"多少|几|金额|数额|标准|how much|amount|rate|per (?:tonne|ton)|what is the (?:fine|compensation)", re.I
@@ -73,6 +73,8 @@ _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）
 
 # What a question asks about, beyond its topic: read here once, used as evidence features and by the intent checks
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
+# when a document takes effect: its 施行 article answers, a clause that names none of the question's topic words
+ASKS_EFFECTIVE_RE = re.compile(r"施行|生效|effective|take[sn]? effect|took effect|into force|in force", re.I)
 ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
 # penalties, and the consequences a question asks about (`逾期不关会怎么样`: the sanction is the answer)
 PENALTY_RE = re.compile(
@@ -109,6 +111,7 @@ class Question:
     asks_why: bool = False
     asks_basis: bool = False
     asks_meaning: bool = False
+    asks_effective: bool = False  # when a document takes effect (`施行日期`, `when does it take effect`)
     role: str | None = None  # `组长`, `负责人`: a role line is the answer
     quoted: list[str] = field(default_factory=list)  # terms the user put in quotes (`“两断四停”是什么意思`)
     per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
@@ -294,6 +297,7 @@ def understand(
         asks_why=bool(WHY_RE.search(text)),
         asks_basis=bool(ASKS_BASIS_RE.search(text)),
         asks_meaning=bool(ASKS_MEANING_RE.search(text)),
+        asks_effective=bool(ASKS_EFFECTIVE_RE.search(text)),
         role=role.group(0) if role else None,
         quoted=quoted,
         per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
