@@ -277,6 +277,10 @@ def test_wants_money(text: str, money: bool) -> None:
         ("从业人员超过多少人要设安全生产管理机构？", ["people"]),
         ("应急演练一年搞几回？", ["times"]),
         ("How often must the plant hold drills?", ["times"]),
+        ("橙色预警时要限产百分之多少？", ["percent"]),
+        ("焦炭产量要控制在多少万吨以内？", ["mass"]),
+        ("危化品运输车 高速 限速", ["speed"]),
+        ("每吨补多少钱？", []),  # an amount of money: the money check's, not a tonnage
         ("跟隔壁工厂因为噪声闹了好几年，还有啥解决路子？", []),  # 好几年 tells, it does not ask
         ("这几年焦化行业有什么新规定？", []),
         ("危险化学品从业人员要培训吗？", []),
