@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import one_real_text_index
 
-from policy_kb.answer.compose import Answerer, named_document
+from policy_kb.answer.compose import Answerer, named_document, named_in_english
 from policy_kb.answer.scorer import Model, Thresholds
 from policy_kb.answer.understand import parts_of, understand
 from policy_kb.evaluation.answers import evaluate
@@ -205,3 +205,24 @@ def test_when_a_named_law_takes_effect_is_its_effective_article(tax_answerer: An
     assert a.status == "answered"
     assert "本法自2018年1月1日起施行" in a.answer
     assert [c.clause_id for c in a.citations] == ["d06_env_tax_law:第五章/第二十八条"]
+
+
+@pytest.mark.parametrize(
+    "question, place, doc",
+    [
+        ("When did the Henan Province Regulation on Energy Conservation take effect?", "河南省", "energy"),
+        ("When does the Regulation on the Safety Management of Hazardous Chemicals take effect?", None, "hazchem"),
+        ("When does the noise law take effect?", None, "noise"),  # 噪声, and the national law holds it alone
+        ("When does the work safety regulation take effect?", None, None),  # 北京, 山东 and 煤矿 tie
+        ("When does it take effect?", None, None),  # names no document
+    ],
+)
+def test_the_document_an_english_question_names(question: str, place: str | None, doc: str | None) -> None:
+    assert named_in_english(question, TITLES, place) == doc
+
+
+def test_a_follow_up_asks_when_too() -> None:
+    before = understand("When does the Heze coal regulation take effect?")
+    assert before.asks_effective
+    assert understand("And the noise law?", previous=before).asks_effective
+    assert not understand("And the noise law?").asks_effective

@@ -27,7 +27,7 @@ from ..extract.lexicon import DEPT_RE
 from ..records import Answer, AnswerStatus, Citation, Clause, Document, Hit, Intent, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
-from ..search.text import normalise
+from ..search.text import glossary_terms, normalise
 from .answerable import Decision, caveat, decide
 from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
 from .scorer import Model, default_model
@@ -172,6 +172,36 @@ def named_document(question: str, documents: list[Document], place: str | None =
         lengths = [len(n) for n in names if len(n) >= 3 and _is_shortening(n, title)]
         if lengths:
             fits[d.id] = max(lengths)
+    if not fits:
+        return None
+    tied = [d for d in documents if fits.get(d.id) == max(fits.values())]
+    if len(tied) > 1 and place:
+        tied = [d for d in tied if d.jurisdiction == place]
+    return tied[0].id if len(tied) == 1 else None
+
+
+# an English name of a document's kind → how its Chinese title ends
+_EN_DOC_TYPES = {
+    "law": "法", "act": "法", "regulation": "条例", "regulations": "条例", "measures": "办法", "provisions": "规定",
+    "rules": "规定", "notice": "通知", "plan": "方案", "programme": "规划",
+}  # fmt: skip
+_EN_DOC_TYPE_RE = re.compile(rf"\b({'|'.join(_EN_DOC_TYPES)})\b", re.I)
+
+
+def named_in_english(question: str, documents: list[Document], place: str | None = None) -> str | None:
+    """The one document an English question names (`the Henan Province Regulation on Air Pollution Prevention and
+    Control`, `the noise law`): among the titles of the kind it names (…条例, …法), the one holding most of its
+    glossary terms (大气污染, 防治; 噪声), as written or shortened (节能 of 节约能源); several alike are told apart
+    only by the question's place."""
+    ends = tuple({_EN_DOC_TYPES[m.lower()] for m in _EN_DOC_TYPE_RE.findall(question)})
+    terms = [t for t in dict.fromkeys(glossary_terms(normalise(question))) if len(t) > 1]
+    fits = {
+        d.id: n
+        for d in documents
+        if ends
+        and (d.title or "").endswith(ends)
+        and (n := sum(_is_shortening(t, normalise(d.title or "")) for t in terms))
+    }
     if not fits:
         return None
     tied = [d for d in documents if fits.get(d.id) == max(fits.values())]
@@ -434,7 +464,8 @@ class Answerer:
             )
         doc, answer = self._by_number(q, as_of)
         if doc is None and answer is None and q.asks_effective:
-            doc = named_document(q.text, self._documents_in_scope(q), q.jurisdiction)
+            find = named_in_english if q.language == "en" else named_document
+            doc = find(q.text, self._documents_in_scope(q), q.jurisdiction)
             if doc:
                 return doc, self._effective_answer(q, doc, as_of)
         return doc, answer

@@ -297,7 +297,8 @@ def understand(
         asks_why=bool(WHY_RE.search(text)),
         asks_basis=bool(ASKS_BASIS_RE.search(text)),
         asks_meaning=bool(ASKS_MEANING_RE.search(text)),
-        asks_effective=bool(ASKS_EFFECTIVE_RE.search(text)),
+        asks_effective=bool(ASKS_EFFECTIVE_RE.search(text))
+        or (follow_up and bool(previous and previous.asks_effective)),
         role=role.group(0) if role else None,
         quoted=quoted,
         per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
