@@ -241,6 +241,16 @@ def test_a_question_for_a_quantity_needs_that_quantity(question: str, sentence: 
         assert (d.reason or "").startswith("文件中没有给出具体的")
 
 
+def test_naming_the_best_clause_s_document_is_a_feature() -> None:
+    """`水污染防治法 …罚多少`: the question names the document its best clause comes from (the answerer sets
+    `named_document` against the knowledge base's titles)."""
+    q = understand("水污染防治法 自动监测设备没联网 罚多少")
+    best = [_fake("a", "未按照规定安装水污染物排放自动监测设备的，处二万元以上二十万元以下的罚款。", 0.9)]
+    assert Overall.of(q, best).named == 0.0
+    q.named_document = "doc"  # the document of `_fake`'s clauses
+    assert Overall.of(q, best).named == 1.0
+
+
 def test_choose_cites_few_clauses_and_continues_lists() -> None:
     q = understand("焦化企业进白名单要满足什么条件？")
     ranked = [

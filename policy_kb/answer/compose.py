@@ -463,11 +463,10 @@ class Answerer:
                 as_of,
             )
         doc, answer = self._by_number(q, as_of)
-        if doc is None and answer is None and q.asks_effective:
-            find = named_in_english if q.language == "en" else named_document
-            doc = find(q.text, self._documents_in_scope(q), q.jurisdiction)
-            if doc:
-                return doc, self._effective_answer(q, doc, as_of)
+        find = named_in_english if q.language == "en" else named_document
+        q.named_document = find(q.text, self._documents_in_scope(q), q.jurisdiction)
+        if doc is None and answer is None and q.asks_effective and q.named_document:
+            return q.named_document, self._effective_answer(q, q.named_document, as_of)
         return doc, answer
 
     def _documents_in_scope(self, q: Question) -> list[Document]:

@@ -49,11 +49,12 @@ class Overall:
     agree: float  # how far both search routes agree on the best sentence's clause: the lower of its relative dense
     # and keyword scores (1: first in both).  Both routes put one clause first for 0.45 of answerable training
     # questions and 0.08 of unanswerable ones (off-topic words find scattered clauses)
+    named: float  # the question names the best clause's document by its title or a shortening of it (`大气法`)
 
     @classmethod
     def of(cls, q: Question, ranked: list[Evidence]) -> Overall:
         if not ranked:
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0)
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0)
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
@@ -68,6 +69,7 @@ class Overall:
             len(absent) / len(q.specifics) if q.specifics else 0.0,
             max(e.features.place_other for e in ranked[:SPECIFIC_DEPTH]),
             min(f[0].dense, f[0].keyword),
+            float(q.named_document is not None and ranked[0].clause.doc_id == q.named_document),
         )
 
     @classmethod

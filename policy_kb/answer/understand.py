@@ -74,7 +74,9 @@ _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）
 # What a question asks about, beyond its topic: read here once, used as evidence features and by the intent checks
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
 # when a document takes effect: its 施行 article answers, a clause that names none of the question's topic words
-ASKS_EFFECTIVE_RE = re.compile(r"施行|生效|effective|take[sn]? effect|took effect|into force|in force", re.I)
+ASKS_EFFECTIVE_RE = re.compile(
+    r"施行|生效|开始实施|实施日期|实施时间|起实施|effective|take[sn]? effect|took effect|into force|in force", re.I
+)
 ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
 # penalties, and the consequences a question asks about (`逾期不关会怎么样`: the sanction is the answer)
 PENALTY_RE = re.compile(
@@ -118,6 +120,8 @@ class Question:
     follow_up: bool = False  # read together with the previous question
     names_period: bool = False  # names a year or a five-year plan (`十一五`, `2010年`): a past plan may answer it
     overridden_place: str | None = None  # the user's chosen place when the question names another one
+    named_document: str | None = None  # the document the question names by its title or a shortening of it
+    # (`节能条例`, `the noise law`): set by the answerer, which knows the knowledge base's titles
     out_of_scope: str | None = None  # what kind of question policy documents never answer (天气, 股价), if it is one
     nouns: list[str] = field(default_factory=list)  # the things asked about (jieba nouns, 2+ characters, no places)
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
