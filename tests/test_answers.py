@@ -256,7 +256,7 @@ def test_doc_number_cited_but_not_included(ask, answerer) -> None:  # type: igno
         f"{XINZHOU_TITLE}引用，但该文件未收录在知识库中，无法引用其内容。"
     )
     assert "未收录" in a.answer
-    assert a.answer.splitlines()[1] == "最接近的条款（不能直接回答该问题）："
+    assert a.answer.splitlines()[1] == "最接近的条款（未能确认能回答该问题，请核对原文）："
 
 
 def test_doc_number_cited_but_not_included_english(ask, answerer) -> None:  # type: ignore[no-untyped-def]

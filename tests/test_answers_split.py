@@ -105,4 +105,4 @@ def test_follow_ups_are_read_with_the_question_before(answerer) -> None:  # type
 def test_off_topic_is_refused_with_the_nearest_clauses(answerer, question: str) -> None:  # type: ignore[no-untyped-def]
     a = answerer.ask(question, None, AS_OF)
     assert a.status == "not_found", a.answer
-    assert "最接近的条款（不能直接回答该问题）" in a.answer or a.citations == []
+    assert "最接近的条款（未能确认能回答该问题，请核对原文）" in a.answer or a.citations == []

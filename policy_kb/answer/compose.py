@@ -307,7 +307,9 @@ class Answerer:
         citations: list[Citation] = []
         if nearest:
             lines.append(
-                "Closest clauses (they do not answer the question):" if en else "最接近的条款（不能直接回答该问题）："
+                "Closest clauses (not confirmed to answer the question; check them):"
+                if en
+                else "最接近的条款（未能确认能回答该问题，请核对原文）："
             )
             for h in nearest[:3]:
                 clause = self.store.clause(h.clause_id)
