@@ -231,6 +231,8 @@ def test_a_per_person_amount_is_not_answered_by_a_per_tonne_rate() -> None:
         ("厂界噪声晚上最多能到多少分贝？", "排放噪声应当符合噪声排放标准。", False),
         ("现场检查最少要来几个人？", "检查人员进行现场检查，不得少于两人，并应当主动出示执法证件。", True),
         ("应急演练多久搞一次？", "每半年至少组织一次生产安全事故应急救援演练。", True),
+        ("批复几天能下来？", "本条例自2018年5月1日起施行。", False),  # a date is no duration
+        ("现场检查最少要来几个人？", "送第一人民医院救治。", False),  # an ordinal is no count
     ],
 )
 def test_a_question_for_a_quantity_needs_that_quantity(question: str, sentence: str, answered: bool) -> None:
@@ -249,6 +251,18 @@ def test_naming_the_best_clause_s_document_is_a_feature() -> None:
     assert Overall.of(q, best).named == 0.0
     q.named_document = "doc"  # the document of `_fake`'s clauses
     assert Overall.of(q, best).named == 1.0
+
+
+def test_the_answerability_model_learns_whether_the_candidates_hold_a_fact() -> None:
+    """An answerable question whose candidate sentences hold none of its facts is a negative example: answering it
+    could only quote the wrong clause."""
+    from policy_kb.evaluation.fit import Example, _deliverable
+
+    q = understand("焦化企业什么时候完成改造？")
+    holds = Example({"answerable": True}, q, [], [0, 1], [], "doc")
+    lacks = Example({"answerable": True}, q, [], [0, 0], [], "doc")
+    unanswerable = Example({"answerable": False}, q, [], [], [], "none-1")
+    assert [_deliverable(e) for e in (holds, lacks, unanswerable)] == [True, False, False]
 
 
 def test_choose_cites_few_clauses_and_continues_lists() -> None:

@@ -182,6 +182,18 @@ def test_a_rule_for_another_kind_of_party() -> None:
         producer, _obligation("危险化学品生产企业应当提供与其生产的危险化学品相符的化学品安全技术说明书。")
     )
     assert "party_match" in own and "party_other" not in own
+    # what the company denies or leaves to others does not make it that party
+    denied = profile_from_dict(
+        {
+            **JIEXIU,
+            "industry": ["化工"],
+            "facilities": [
+                {"type": "储罐", "attributes": {"剧毒化学品": "不涉及", "运输": "委托有资质的道路运输企业"}}
+            ],
+        }
+    )
+    assert "剧毒化学品" not in denied.vocabulary and "道路运输" not in denied.vocabulary
+    assert "运输" in denied.vocabulary  # the attribute it does state
 
 
 def test_conditions_and_facilities_stay_rules() -> None:

@@ -285,3 +285,25 @@ def test_the_last_item_of_a_list_is_an_obligation(tmp_path: Path) -> None:
     assert _one(by_clause, "第一条/（三）", "及时报告作业事故").modality == "must"
     last = _one(by_clause, "第二条/（二）", "未配备现场监护人员")
     assert any(p.max == 50000 for p in last.penalties)  # the lead-in's fine
+
+
+def test_lawrefbook_gold_documents_are_linked_never_copied(tmp_path: Path) -> None:
+    """The gold documents taken from the LawRefBook tarball (tests/gold/lawrefbook_docs.tsv) are found by doc_id and
+    linked into a fit corpus under that doc_id; a file of the user's with the same name is never replaced."""
+    from policy_kb.evaluation.documents import LAWREFBOOK, lawrefbook_gold_docs, link_lawrefbook_gold, source_path
+
+    docs = lawrefbook_gold_docs()
+    assert docs["l02_hazchem_regulation"] == "LawRefBook/行政法规/危险化学品安全管理条例(2013-12-07).md"
+    if not LAWREFBOOK.is_file():
+        pytest.skip("../shared/lawrefbook is not available")
+    path = source_path("l02_hazchem_regulation")
+    assert path is not None and "第一百零二条" in path.read_text(encoding="utf-8")
+    links = link_lawrefbook_gold(tmp_path)
+    assert sorted(p.name for p in links) == sorted(f"{d}.md" for d in docs)
+    assert all(p.is_symlink() for p in links)
+    mine = tmp_path / "l01_noise_law.md"
+    mine.unlink()
+    mine.write_text("用户自己的文件", encoding="utf-8")
+    with pytest.raises(FileExistsError, match=r"l01_noise_law\.md"):
+        link_lawrefbook_gold(tmp_path)
+    assert mine.read_text(encoding="utf-8") == "用户自己的文件"

@@ -236,3 +236,13 @@ def test_snippet_properties(text: str, terms: list[str], width: int) -> None:
     present = [t for t in terms if t in text]
     if present and max(map(len, present)) <= width // 2:
         assert OPEN in s  # some term is highlighted whenever one occurs
+
+
+def test_glossary_and_synonym_terms_are_searched_as_their_index_pieces() -> None:
+    """The index holds 危险 化学 化学品, not 危险化学品 (jieba's pieces): a term is searched as written and as
+    its pieces of two characters or more; a term of one character (`税`, `氢`) is the user's word and stays."""
+    terms = query_terms("危化品仓库多久检查一次")
+    assert {"危险化学品", "危险", "化学品"} <= set(terms)
+    assert "税" in query_terms("What is the tax on coal?")
+    assert "氢" in query_terms("Are there subsidies for hydrogen?")
+    assert "米" not in query_terms("小焦炉什么时候关")  # a piece of 4.3米焦炉 that would match everything

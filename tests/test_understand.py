@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_kb.answer.understand import INTENTS, Question, intent_of, language_of, topics_of, understand
+from policy_kb.answer.understand import INTENTS, QUANTITY_ASKS, Question, intent_of, language_of, topics_of, understand
 
 
 # ---- language ---------------------------------------------------------------------------------------------------
@@ -279,7 +279,10 @@ def test_wants_money(text: str, money: bool) -> None:
         ("How often must the plant hold drills?", ["times"]),
         ("橙色预警时要限产百分之多少？", ["percent"]),
         ("焦炭产量要控制在多少万吨以内？", ["mass"]),
-        ("危化品运输车 高速 限速", ["speed"]),
+        ("危化品运输车在高速上限速是多少？", ["speed"]),
+        ("危化品运输车不遵守限速怎么处罚？", []),  # names a speed limit, asks the penalty
+        ("哪几个人负责？", []),  # asks who
+        ("Is a Shanxi licence valid for Henan?", []),
         ("每吨补多少钱？", []),  # an amount of money: the money check's, not a tonnage
         ("跟隔壁工厂因为噪声闹了好几年，还有啥解决路子？", []),  # 好几年 tells, it does not ask
         ("这几年焦化行业有什么新规定？", []),
@@ -288,6 +291,18 @@ def test_wants_money(text: str, money: bool) -> None:
 )
 def test_quantity_asked_for(text: str, kinds: list[str]) -> None:
     assert [a.kind for a in understand(text).quantities] == kinds
+
+
+def test_what_states_a_quantity() -> None:
+    """A date is no duration, an ordinal no count of people, 一次性 no number of times."""
+    kinds = {a.kind: a for a in QUANTITY_ASKS}
+    assert kinds["duration"].answered_by("自收到报告之日起45日内作出审查决定") and kinds["duration"].answered_by(
+        "不少于二年"
+    )
+    assert not kinds["duration"].answered_by("本条例自2018年5月1日起施行。")
+    assert kinds["people"].answered_by("不得少于两人") and not kinds["people"].answered_by("送第一人民医院救治")
+    assert kinds["times"].answered_by("每半年至少一次") and not kinds["times"].answered_by("一次性告知申请人")
+    assert kinds["decibel"].answered_by("夜间不得超过55dB")
 
 
 def test_question_record() -> None:

@@ -158,7 +158,7 @@ def decide(q: Question, ranked: list[Evidence], answerable: float, th: Threshold
             return Decision(
                 reason="文件中没有找到相关的金额规定。", reason_en="The documents do not state an amount for this."
             )
-    for ask in q.quantities if not q.parts else []:  # a question of several parts: each part checks its own
+    for ask in q.quantities:  # each quantity asked for, by the question or (when its parts fail) by one of its parts
         if not any(ask.answered_by(e.text) for e in chosen):
             return Decision(
                 reason=f"文件中没有给出{ask.label}。", reason_en=f"The documents do not state {ask.label_en} for this."

@@ -24,12 +24,14 @@ from pathlib import Path
 
 from .. import places
 from ..extract.lexicon import DEPT_RE
-from ..records import Answer, AnswerStatus, Citation, Clause, Document, Hit, Intent, Obligation
+from ..ingest.metadata import EFFECTIVE_RE
+from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Obligation
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
-from ..search.text import glossary_terms, normalise
+from ..search.text import normalise
 from .answerable import Decision, caveat, decide
 from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
+from .naming import Title, named_document
 from .scorer import Model, default_model
 from .understand import Question, understand
 from .verify import check
@@ -144,70 +146,6 @@ def quotes(chosen: list[Evidence]) -> list[Quote]:
             line.text = held
             said.add(added)
     return out
-
-
-# the article that says when a document takes effect: `本条例自2018年5月1日起施行`, `自发布之日起施行`, else one
-# that dates from it (`自本法施行之日起…`); the last such clause of the document
-EFFECTIVE_RES = (re.compile(r"自.{0,30}起施行"), re.compile(r"施行之日"))
-# a document named in a question, by its title or a shortening of it (`节能条例`, `危化品条例`, `噪声法`)
-_DOC_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:条例|法|办法|规定|细则|通知|方案|意见|规划|决定)")
-_NOT_A_NAME = re.compile(r"^(?:本|该|此|这个|这部|那个|根据|依据|按照|依照|关于|在|对)")
-
-
-def _is_shortening(name: str, title: str) -> bool:
-    """Whether `name` is `title` or a Chinese shortening of it: its characters in the title's order (节能条例 of
-    节约能源条例, 危化品条例 of 危险化学品安全管理条例, 噪声法 of 噪声污染防治法)."""
-    rest = iter(title)
-    return all(ch in rest for ch in name)
-
-
-def named_document(question: str, documents: list[Document], place: str | None = None) -> str | None:
-    """The one document a question names by its title or a shortening of it, else None.  Several documents that fit
-    equally well (`安全生产条例`: 北京市…, 山东省…, 煤矿…) are told apart only by the question's place (the
-    document of that very place); otherwise none is chosen."""
-    names = [_NOT_A_NAME.sub("", m) for m in _DOC_NAME_RE.findall(normalise(question))]
-    fits: dict[str, int] = {}
-    for d in documents:
-        title = normalise(d.title or "")
-        lengths = [len(n) for n in names if len(n) >= 3 and _is_shortening(n, title)]
-        if lengths:
-            fits[d.id] = max(lengths)
-    if not fits:
-        return None
-    tied = [d for d in documents if fits.get(d.id) == max(fits.values())]
-    if len(tied) > 1 and place:
-        tied = [d for d in tied if d.jurisdiction == place]
-    return tied[0].id if len(tied) == 1 else None
-
-
-# an English name of a document's kind → how its Chinese title ends
-_EN_DOC_TYPES = {
-    "law": "法", "act": "法", "regulation": "条例", "regulations": "条例", "measures": "办法", "provisions": "规定",
-    "rules": "规定", "notice": "通知", "plan": "方案", "programme": "规划",
-}  # fmt: skip
-_EN_DOC_TYPE_RE = re.compile(rf"\b({'|'.join(_EN_DOC_TYPES)})\b", re.I)
-
-
-def named_in_english(question: str, documents: list[Document], place: str | None = None) -> str | None:
-    """The one document an English question names (`the Henan Province Regulation on Air Pollution Prevention and
-    Control`, `the noise law`): among the titles of the kind it names (…条例, …法), the one holding most of its
-    glossary terms (大气污染, 防治; 噪声), as written or shortened (节能 of 节约能源); several alike are told apart
-    only by the question's place."""
-    ends = tuple({_EN_DOC_TYPES[m.lower()] for m in _EN_DOC_TYPE_RE.findall(question)})
-    terms = [t for t in dict.fromkeys(glossary_terms(normalise(question))) if len(t) > 1]
-    fits = {
-        d.id: n
-        for d in documents
-        if ends
-        and (d.title or "").endswith(ends)
-        and (n := sum(_is_shortening(t, normalise(d.title or "")) for t in terms))
-    }
-    if not fits:
-        return None
-    tied = [d for d in documents if fits.get(d.id) == max(fits.values())]
-    if len(tied) > 1 and place:
-        tied = [d for d in tied if d.jurisdiction == place]
-    return tied[0].id if len(tied) == 1 else None
 
 
 class Answerer:
@@ -465,25 +403,24 @@ class Answerer:
                 as_of,
             )
         doc, answer = self._by_number(q, as_of)
-        find = named_in_english if q.language == "en" else named_document
-        q.named_document = find(q.text, self._documents_in_scope(q), q.jurisdiction)
-        if doc is None and answer is None and q.asks_effective and q.named_document:
-            return q.named_document, self._effective_answer(q, q.named_document, as_of)
-        return doc, answer
+        if answer is not None:
+            return doc, answer
+        q.named_document = doc or named_document(q, self._titles())
+        if q.asks_effective and not q.parts and q.named_document:
+            effective = self._effective_answer(q, q.named_document, as_of)
+            if effective is not None:
+                return q.named_document, effective
+        return doc, None
 
-    def _documents_in_scope(self, q: Question) -> list[Document]:
-        docs = self.store.documents()
-        if not q.jurisdiction:
-            return docs
-        chain = set(places.ancestors(q.jurisdiction))
-        return [d for d in docs if d.jurisdiction in chain] or docs
+    def _titles(self) -> list[Title]:
+        """Every document's title as naming compares it, once per knowledge-base version."""
+        return self.store.cached(("naming-titles",), lambda: [Title.of(d) for d in self.store.documents()])
 
     def _effective_answer(self, q: Question, doc_id: str, as_of: date) -> Answer | None:
-        """`…条例什么时候施行？` about a document the question names: its 施行 article, quoted (None when it has
-        none; the question is then answered from the evidence like any other)."""
+        """`…条例什么时候施行？` about a document the question names: its 施行 article (`本条例自…起施行`), quoted;
+        None when it has none, and the question is answered from the evidence like any other."""
         doc = self.store.find_document(doc_id)
-        clauses = list(reversed(doc.clauses)) if doc else []
-        article = next((c for r in EFFECTIVE_RES for c in clauses if r.search(c.text)), None)
+        article = next((c for c in reversed(doc.clauses) if EFFECTIVE_RE.search(c.text)), None) if doc else None
         if article is None:
             return None
         text, citations = self._render(q, [Quote(article, " ".join(article.text.split("\n")))], as_of)
@@ -530,6 +467,7 @@ class Answerer:
         chosen: list[Evidence] = []
         missing: list[str] = []
         for part in q.parts:
+            part.named_document = q.named_document  # the parts of a question name what it names
             found, _, words = self.evidence(part, self._scope(part, jurisdiction, doc), as_of)
             d = decide(part, found, self.model.answerable(part, found), self.model.thresholds, words)
             have = {(e.clause.id, e.start) for e in chosen}

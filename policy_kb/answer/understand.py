@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .. import places
 from ..extract.lexicon import TOPICS
 from ..records import Intent, Level
-from ..search.text import STOPWORDS, SYNONYMS, normalise, query_terms
+from ..search.text import STOPWORDS, SYNONYMS, glossary_terms, normalise, query_terms
 
 INTENTS = tuple(Intent)
 WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|(?<![管处办])理由|依据什么|\bwhy\b|what (?:is|was) the reason", re.I)
@@ -48,12 +48,12 @@ class QuantityAsk:
 
 
 def _quantity_asks() -> list[QuantityAsk]:
-    number = rf"(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
+    number = rf"(?<![\d.])(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
     asks = []
     for line in places.data_lines("quantity_asks.tsv"):
         kind, label, label_en, asked, stated = line.split("\t")
         stated = stated.replace("{NUM}", number).replace("{CN}", _CN_DIGITS)
-        asks.append(QuantityAsk(kind, label, label_en, re.compile(asked, re.I), re.compile(stated)))
+        asks.append(QuantityAsk(kind, label, label_en, re.compile(asked, re.I), re.compile(stated, re.I)))
     return asks
 
 
@@ -73,10 +73,41 @@ _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）
 
 # What a question asks about, beyond its topic: read here once, used as evidence features and by the intent checks
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
-# when a document takes effect: its 施行 article answers, a clause that names none of the question's topic words
-ASKS_EFFECTIVE_RE = re.compile(
-    r"施行|生效|开始实施|实施日期|实施时间|起实施|effective|take[sn]? effect|took effect|into force|in force", re.I
+# when a document takes effect (its 施行 article answers, a clause that names none of the question's topic words):
+# a word for taking effect and a word asking when (`施行后企业要做什么` asks no date)
+_EFFECT_RE = re.compile(r"施行|生效|实施|effective|take[sn]? effect|took effect|into force|in force", re.I)
+_WHEN_RE = re.compile(
+    r"(?:什么|啥|哪个)时[候侯间]|何时|几时|哪一?天|哪一?年|几号|日期|时间|\bwhen\b|what date|since when", re.I
 )
+# a document named by its title or a shortening of it (`节能条例`): a run of characters ending with a kind of document
+# (data/document_kinds.tsv); every ending of it from MIN_NAME_CHARS characters on is a candidate name
+MIN_NAME_CHARS = 3  # `本法`, `该条例` name no document
+MAX_NAME_CHARS = 24
+
+
+def _kind_words() -> tuple[list[str], dict[str, set[str]]]:
+    kinds: list[str] = []
+    english: dict[str, set[str]] = {}
+    for line in places.data_lines("document_kinds.tsv"):
+        kind, words = line.split("\t", 1)
+        kinds.append(kind)
+        for w in words.split(","):
+            english.setdefault(w.strip().lower(), set()).add(kind)
+    return sorted(kinds, key=len, reverse=True), english
+
+
+_KINDS, _EN_KINDS = _kind_words()
+_NAME_RE = re.compile(rf"[\u4e00-\u9fff]{{1,{MAX_NAME_CHARS}}}?(?:{'|'.join(_KINDS)})")
+_EN_KIND_RE = re.compile(rf"\b({'|'.join(sorted(map(re.escape, _EN_KINDS), key=len, reverse=True))})\b", re.I)
+
+
+def document_names(text: str) -> list[str]:
+    """Candidate names of documents in a Chinese question, longest first: `请问河南省节约能源条例…` gives
+    河南省节约能源条例, 南省节约能源条例, … 能源条例 (the words before a name are not part of it)."""
+    names = [m[i:] for m in _NAME_RE.findall(normalise(text)) for i in range(len(m) - MIN_NAME_CHARS + 1)]
+    return sorted(set(names), key=len, reverse=True)
+
+
 ASKS_MEANING_RE = re.compile(r"是什么意思|指什么|指哪|含义|定义|是什么|什么是|mean", re.I)
 # penalties, and the consequences a question asks about (`逾期不关会怎么样`: the sanction is the answer)
 PENALTY_RE = re.compile(
@@ -114,6 +145,9 @@ class Question:
     asks_basis: bool = False
     asks_meaning: bool = False
     asks_effective: bool = False  # when a document takes effect (`施行日期`, `when does it take effect`)
+    doc_names: list[str] = field(default_factory=list)  # candidate names of a document (`节能条例`), longest first
+    doc_kinds: set[str] = field(default_factory=set)  # kinds of document an English question names (law → 法)
+    title_terms: list[str] = field(default_factory=list)  # an English question's glossary terms (大气污染, 防治)
     role: str | None = None  # `组长`, `负责人`: a role line is the answer
     quoted: list[str] = field(default_factory=list)  # terms the user put in quotes (`“两断四停”是什么意思`)
     per_unit: str | None = None  # `每人补偿多少`: 人 — a per-tonne rate does not answer it
@@ -267,7 +301,7 @@ def understand(
     place, place_known, named, overridden = _place_of(q, jurisdiction)
     if continues and not follow_up and previous is not None and place is None and previous.jurisdiction:
         place, place_known = places.lookup(previous.jurisdiction), previous.place_known
-    intent = intent_of(text)
+    intent = own_intent = intent_of(text)
     search_text = text
     topics = topics_of(text)
     if follow_up and previous is not None:
@@ -301,8 +335,10 @@ def understand(
         asks_why=bool(WHY_RE.search(text)),
         asks_basis=bool(ASKS_BASIS_RE.search(text)),
         asks_meaning=bool(ASKS_MEANING_RE.search(text)),
-        asks_effective=bool(ASKS_EFFECTIVE_RE.search(text))
-        or (follow_up and bool(previous and previous.asks_effective)),
+        asks_effective=_asks_effective(text, follow_up, previous, own_intent),
+        doc_names=document_names(text) if language == "zh" else [],
+        doc_kinds={k for w in _EN_KIND_RE.findall(text) for k in _EN_KINDS[w.lower()]} if language == "en" else set(),
+        title_terms=[t for t in glossary_terms(normalise(text)) if len(t) > 1] if language == "en" else [],
         role=role.group(0) if role else None,
         quoted=quoted,
         per_unit=(_PER_EN.get(per.group(2) or "", per.group(1) or "人") if per else None),
@@ -315,6 +351,15 @@ def understand(
         quantities=[a for a in QUANTITY_ASKS if a.asked.search(text)],
         parts=_parts(text, jurisdiction, previous) if not continues else [],
     )
+
+
+def _asks_effective(text: str, follow_up: bool, previous: Question | None, intent: Intent) -> bool:
+    """Whether a question asks when a document takes effect; a follow-up that asks nothing of its own (`And the Heze
+    coal regulation?`) asks what the question before it asked."""
+    if _EFFECT_RE.search(text) and _WHEN_RE.search(text):
+        return True
+    asks_own = intent != "general" or PENALTY_RE.search(text) or _MONEY_RE.search(text)
+    return bool(follow_up and previous and previous.asks_effective and not asks_own)
 
 
 def _parts(text: str, jurisdiction: str | None, previous: Question | None) -> list[Question]:

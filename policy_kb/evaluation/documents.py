@@ -2,16 +2,17 @@
 
 The gold lives in ``tests/gold/real/<split>/`` (``metadata*.jsonl``, ``obligations*.jsonl``; see the README there).
 Real texts are read from ``../shared/real-dev/`` (never copied into the repository), fixtures from
-``tests/fixtures/layouts/<split>/``; a gold document whose metadata names a ``source`` inside the LawRefBook tarball
-(``../shared/lawrefbook/``) is extracted from it once into ``build/lawrefbook/``.  Documents are processed
-in-process (load → clean → clauses → metadata →
-obligations) without a knowledge base, so the score depends only on ingest and extraction.
+``tests/fixtures/layouts/<split>/``; a gold document from the LawRefBook tarball (``../shared/lawrefbook/``, listed in
+``tests/gold/lawrefbook_docs.tsv``) is extracted from it once into ``build/lawrefbook/``.  Documents are processed
+in-process (load → clean → clauses → metadata → obligations) without a knowledge base, so the score depends only on
+ingest and extraction.
 """
 
 from __future__ import annotations
 
 import tarfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,21 +72,28 @@ def source_path(doc_id: str, split: str | None = None) -> Path | None:
     return lawrefbook_file(member) if member else None
 
 
+@lru_cache(maxsize=1)
 def lawrefbook_gold_docs() -> dict[str, str]:
-    """doc_id → member of the LawRefBook tarball, for the gold documents taken from it."""
-    lines = LAWREFBOOK_GOLD_DOCS.read_text(encoding="utf-8").splitlines()[1:]
-    return dict(line.split("\t", 1) for line in lines if line.strip())
+    """doc_id → member of the LawRefBook tarball, for the gold documents taken from it (empty without tests/)."""
+    if not LAWREFBOOK_GOLD_DOCS.is_file():
+        return {}
+    lines = LAWREFBOOK_GOLD_DOCS.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    return {doc_id: member for doc_id, member in rows if doc_id != "doc_id"}
 
 
-def link_lawrefbook_gold(folder: Path) -> list[Path]:
+def link_lawrefbook_gold(folder: str | Path) -> list[Path]:
     """Symlink every LawRefBook gold document into `folder` as ``<doc_id>.md`` (the fit corpus of `make fit`), so
-    its doc_id is the one the gold cites; the texts stay outside the repository."""
+    its doc_id is the one the gold cites; the texts stay outside the repository.  A file of that name that is no
+    link is left alone (and reported): nothing of the user's is replaced."""
     links = []
     for doc_id, member in lawrefbook_gold_docs().items():
         source = lawrefbook_file(member)
         if source is None:
             raise FileNotFoundError(f"{member} not in {LAWREFBOOK} (set POLICY_KB_LAWREFBOOK)")
         link = Path(folder) / f"{doc_id}.md"
+        if link.exists() and not link.is_symlink():
+            raise FileExistsError(f"{link} exists and is not a link; remove it to link {member}")
         link.unlink(missing_ok=True)
         link.symlink_to(source.resolve())
         links.append(link)
@@ -141,9 +149,8 @@ def evaluate_split(split: str, only: str | None = None) -> DocumentsReport:
     doc_ids = list(dict.fromkeys([r["doc_id"] for r in meta_rows] + [r["doc_id"] for r in ob_rows]))
     predicted: list[dict[str, Any]] = []
     docs = {}
-    sources = {r["doc_id"]: r["source"] for r in meta_rows if r.get("source")}
     for doc_id in doc_ids:
-        path = lawrefbook_file(sources[doc_id]) if doc_id in sources else source_path(doc_id, split)
+        path = source_path(doc_id, split)
         if path is None:
             report.missing_files.append(doc_id)
             continue

@@ -44,7 +44,8 @@ _FIRST_ARTICLE_RE = re.compile(r"^\s*(?:#+\s*)?第[一二三四五六七八九�
 # the body that adopted it: `山东省第十三届人民代表大会常务委员会` → 山东省人民代表大会常务委员会
 _CONGRESS_RE = re.compile(r"([\u4e00-\u9fff]{0,12}?)第[一二三四五六七八九十]+届((?:全国)?人民代表大会(?:常务委员会)?)")
 _ORDER_RE = re.compile(r"(?:中华人民共和国)?(国务院令|主席令)\s*第\s*(\d+)\s*号")
-_EFFECTIVE_RE = re.compile(
+# `本条例自2018年5月1日起施行`: the article that says when a document takes effect (its date is `effective_date`)
+EFFECTIVE_RE = re.compile(
     rf"本(?:法|条例|规定|办法|细则|决定|方案|意见|通知|实施办法|规则)[^。\n]{{0,20}}?自\s*({_CN_DATE}|(?:公布|发布|印发|颁布)之日)\s*起\s*(?:施行|实施|执行|生效)"
 )
 _NATIONAL_RE = re.compile(r"^(?:中华人民共和国|国务院|全国人民代表大会)")
@@ -214,7 +215,7 @@ def _unplaced_regulation(meta: Metadata) -> bool:
 
 def _effective_date(text: str, meta: Metadata) -> None:
     """`本法自2008年6月1日起施行` → that date; `自发布/印发之日起施行` → the issue date (None if that is unknown)."""
-    m = _EFFECTIVE_RE.search(text)
+    m = EFFECTIVE_RE.search(text)
     if m:
         meta.effective_date = _iso_date(m.group(1)) if m.group(1)[0].isdigit() else meta.issue_date
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,10 @@ class Facility:
     details: dict[str, str] = field(default_factory=dict)  # other attributes (`熄焦方式: 干法熄焦`), kept as written
 
 
+# a detail's value that says the company does not have it
+_DENIED = re.compile(r"^(?:不涉及|无|没有|否|不适用|none|no)\b", re.I)
+
+
 @dataclass
 class Profile:
     name: str
@@ -46,13 +51,16 @@ class Profile:
     industry: list[str]
     facilities: list[Facility]
 
-    @property
+    @cached_property
     def vocabulary(self) -> str:
-        """Everything the profile says the company is and has, as one text: a kind of party a rule names
-        (`危险化学品生产企业`, `铁路运输企业`) is the company's when its words occur here."""
+        """What the profile says the company is and has, as one text: a kind of party a rule names
+        (`危险化学品生产企业`, `铁路运输企业`) is the company's when its words occur here.  Free-text values are
+        left out (`委托有资质的企业运输` does not make it a carrier), and so is an attribute it denies
+        (`剧毒化学品: 不涉及`)."""
         bits = [self.name, *self.industry]
         for f in self.facilities:
-            bits += [f.type, *f.attributes, *f.details, *f.details.values()]
+            bits += [f.type, *f.attributes]
+            bits += [key for key, value in f.details.items() if not _DENIED.match(value.strip())]
         return " ".join(bits)
 
     @property

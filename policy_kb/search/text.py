@@ -82,9 +82,10 @@ def query_terms(query: str) -> list[str]:
     extra = glossary_terms(q)
     tokens = index_tokens(q).split()
     extra += [syn for word, syns in SYNONYMS.items() if word in tokens or (len(word) > 2 and word in q) for syn in syns]
-    # a term is indexed as its jieba pieces (`危险化学品` → 危险 化学 化学品): searched as written it would match only
-    # where jieba keeps it whole; single characters (`米` of `4.3米焦炉`) would match everything
-    tokens += [p for term in extra for p in dict.fromkeys([term, *index_tokens(term).split()]) if len(p) > 1]
+    # a term is indexed as its jieba pieces too (`危险化学品` → 危险 化学 化学品): searched as written it would match
+    # only where jieba keeps it whole; a piece of one character (`米` of `4.3米焦炉`) would match everything, a term of
+    # one character (`税`, `氢`) is the user's word and stays
+    tokens += [p for term in extra for p in [term, *(p for p in index_tokens(term).split() if len(p) > 1)]]
     seen: dict[str, None] = {}
     for t in tokens:
         if t not in STOPWORDS and not re.fullmatch(r"[a-z]{1,2}", t):
