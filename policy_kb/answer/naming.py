@@ -57,9 +57,9 @@ class Title:
 
 
 def _chinese_fit(name: str, title: Title) -> tuple[int, ...] | None:
-    """How well a name fits a title, best highest: the title itself (with or without its place), then the longer
-    name, then written as one piece, then the fewer characters of the title left out."""
-    if kind_of(name) != title.kind or not set(name) <= title.chars or not is_shortening(name, title.text):
+    """How well a name of the title's kind fits it, best highest: the title itself (with or without its place), then
+    the longer name, then written as one piece, then the fewer characters of the title left out."""
+    if not set(name) <= title.chars or not is_shortening(name, title.text):
         return None
     return (int(name in (title.text, title.bare)), len(name), int(name in title.text), len(name) - len(title.text))
 
@@ -77,12 +77,15 @@ def named_document(q: Question, titles: list[Title]) -> str | None:
     """The id of the one document the question names, or None."""
     if not (q.doc_names or q.doc_kinds):
         return None
+    by_kind: dict[str | None, list[str]] = {}
+    for name in q.doc_names:
+        by_kind.setdefault(kind_of(name), []).append(name)
     fits: dict[str, tuple[int, ...]] = {}
     for title in titles:
         found = (
             _english_fit(q, title)
             if q.language == "en"
-            else max((f for n in q.doc_names if (f := _chinese_fit(n, title))), default=None)
+            else max((f for n in by_kind.get(title.kind, []) if (f := _chinese_fit(n, title))), default=None)
         )
         if found:
             fits[title.doc.id] = found

@@ -54,7 +54,7 @@ class Overall:
     @classmethod
     def of(cls, q: Question, ranked: list[Evidence]) -> Overall:
         if not ranked:
-            return cls(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+            return cls(**dict.fromkeys(cls.names(), 0.0) | {"missing": 1.0, "specifics_missing": 1.0})
         f = [e.features for e in ranked]
         best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]

@@ -29,7 +29,7 @@ def _intent_rules() -> list[tuple[Intent, re.Pattern[str]]]:
 
 
 _INTENT_RULES = _intent_rules()
-_CN_DIGITS = "零一二两三四五六七八九十百千万"
+_CN_NUMERALS = "零一二两三四五六七八九十百千万"  # how a quantity is written in words (`二年`, `两人`, `十万元`)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ class QuantityAsk:
 
 
 def _quantity_asks() -> list[QuantityAsk]:
-    number = rf"(?<![\d.])(?:\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
+    number = rf"(?<![\d.])(?:\d+(?:\.\d+)?|[{_CN_NUMERALS}]+)"
     asks = []
     for line in places.data_lines("quantity_asks.tsv"):
         kind, label, label_en, asked, stated = line.split("\t")
-        stated = stated.replace("{NUM}", number).replace("{CN}", _CN_DIGITS)
+        stated = stated.replace("{NUM}", number).replace("{CN}", _CN_NUMERALS)
         asks.append(QuantityAsk(kind, label, label_en, re.compile(asked, re.I), re.compile(stated, re.I)))
     return asks
 
