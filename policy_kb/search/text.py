@@ -76,16 +76,21 @@ def glossary_terms(text: str) -> list[str]:
     return out
 
 
+def _as_indexed(term: str) -> list[str]:
+    """A glossary or synonym term as the index holds it: itself where jieba keeps it whole (`干法熄焦`), else its
+    pieces too (`危险化学品` → 危险 化学 化学品), which alone would match; never a piece of one character (`米` of
+    `4.3米焦炉` would match everything), while a term of one character (`税`, `氢`) stays."""
+    pieces = index_tokens(term).split()
+    return [term] if term in pieces else [term, *(p for p in pieces if len(p) > 1)]
+
+
 def query_terms(query: str) -> list[str]:
     """Content tokens of a query: segmented like the index, stopwords removed, English glossary terms added."""
     q = normalise(query)
     extra = glossary_terms(q)
     tokens = index_tokens(q).split()
     extra += [syn for word, syns in SYNONYMS.items() if word in tokens or (len(word) > 2 and word in q) for syn in syns]
-    # a term is indexed as its jieba pieces too (`危险化学品` → 危险 化学 化学品): searched as written it would match
-    # only where jieba keeps it whole; a piece of one character (`米` of `4.3米焦炉`) would match everything, a term of
-    # one character (`税`, `氢`) is the user's word and stays
-    tokens += [p for term in extra for p in [term, *(p for p in index_tokens(term).split() if len(p) > 1)]]
+    tokens += [p for term in extra for p in _as_indexed(term)]
     seen: dict[str, None] = {}
     for t in tokens:
         if t not in STOPWORDS and not re.fullmatch(r"[a-z]{1,2}", t):
