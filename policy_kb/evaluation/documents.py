@@ -149,8 +149,9 @@ def evaluate_split(split: str, only: str | None = None) -> DocumentsReport:
     doc_ids = list(dict.fromkeys([r["doc_id"] for r in meta_rows] + [r["doc_id"] for r in ob_rows]))
     predicted: list[dict[str, Any]] = []
     docs = {}
+    sources = {r["doc_id"]: r["source"] for r in meta_rows if r.get("source")}  # LawRefBook members (heldout2)
     for doc_id in doc_ids:
-        path = source_path(doc_id, split)
+        path = lawrefbook_file(sources[doc_id]) if doc_id in sources else source_path(doc_id, split)
         if path is None:
             report.missing_files.append(doc_id)
             continue
