@@ -306,14 +306,15 @@ class Answerer:
         doc = self.store.find_document(doc_id)
         assert doc is not None
         body = [c for c in doc.clauses if c.kind == "body"][:2]
-        items = [
-            Quote(c, " ".join(c.text.split("\n"))) for c in [c for c in doc.clauses if c.kind == "title"][:1] + body
-        ]
-        text, citations = self._render(q, items, as_of)
+        return self._quoting(q, [c for c in doc.clauses if c.kind == "title"][:1] + body, Intent.GENERAL, as_of)
+
+    def _quoting(self, q: Question, clauses: list[Clause], intent: Intent, as_of: date) -> Answer:
+        """An answer that quotes whole clauses a lookup found (no evidence to choose from)."""
+        text, citations = self._render(q, [Quote(c, " ".join(c.text.split("\n"))) for c in clauses], as_of)
         return Answer(
             question=q.text,
             language=q.language,
-            intent=Intent.GENERAL,
+            intent=intent,
             jurisdiction=q.jurisdiction,
             status=AnswerStatus.ANSWERED,
             answer=text,
@@ -421,20 +422,7 @@ class Answerer:
         None when it has none, and the question is answered from the evidence like any other."""
         doc = self.store.find_document(doc_id)
         article = next((c for c in reversed(doc.clauses) if EFFECTIVE_RE.search(c.text)), None) if doc else None
-        if article is None:
-            return None
-        text, citations = self._render(q, [Quote(article, " ".join(article.text.split("\n")))], as_of)
-        return Answer(
-            question=q.text,
-            language=q.language,
-            intent=q.intent,
-            jurisdiction=q.jurisdiction,
-            status=AnswerStatus.ANSWERED,
-            answer=text,
-            citations=citations,
-            obligations=[],
-            as_of=as_of.isoformat(),
-        )
+        return self._quoting(q, [article], q.intent, as_of) if article else None
 
     def _other_levels(self, query: str, flt: SearchFilter, hits: list[Hit]) -> list[Hit]:
         """Rules of every level that applies to the asked place: when the best clauses all come from one level (the
