@@ -14,24 +14,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .. import places
 from ..records import Document
-from .understand import Question
+from .understand import DOCUMENT_KINDS, Question
 
-# a title shorter than this after its place is cut (`办法`) names nothing on its own
+# a title's place, cut to compare a name with the title itself (`河南省节约能源条例` → 节约能源条例)
 _PLACE_PREFIX = re.compile(r"^(?:中华人民共和国|[\u4e00-\u9fff]{1,8}?(?:自治区|省|市|自治州|州|盟|地区|县|区|旗))")
 
 
-@lru_cache(maxsize=1)
-def kinds() -> tuple[str, ...]:
-    """The kinds a title ends with (data/document_kinds.tsv), longest first."""
-    return tuple(sorted((line.split("\t", 1)[0] for line in places.data_lines("document_kinds.tsv")), key=len)[::-1])
-
-
 def kind_of(title: str) -> str | None:
-    return next((k for k in kinds() if title.endswith(k)), None)
+    return next((k for k in DOCUMENT_KINDS if title.endswith(k)), None)
 
 
 def is_shortening(name: str, title: str) -> bool:

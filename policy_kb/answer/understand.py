@@ -96,8 +96,8 @@ def _kind_words() -> tuple[list[str], dict[str, set[str]]]:
     return sorted(kinds, key=len, reverse=True), english
 
 
-_KINDS, _EN_KINDS = _kind_words()
-_NAME_RE = re.compile(rf"[\u4e00-\u9fff]{{1,{MAX_NAME_CHARS}}}?(?:{'|'.join(_KINDS)})")
+DOCUMENT_KINDS, _EN_KINDS = _kind_words()  # kinds longest first: `实施办法` before `办法` before `法`
+_NAME_RE = re.compile(rf"[\u4e00-\u9fff]{{1,{MAX_NAME_CHARS}}}?(?:{'|'.join(DOCUMENT_KINDS)})")
 _EN_KIND_RE = re.compile(rf"\b({'|'.join(sorted(map(re.escape, _EN_KINDS), key=len, reverse=True))})\b", re.I)
 
 

@@ -147,9 +147,10 @@ def actor_kind(who: str, enterprise_words: list[str]) -> str:
 @lru_cache(maxsize=65536)
 def party_kinds(text: str) -> frozenset[str]:
     """The words that say what kind of party a sentence regulates, from the parties its head names
-    (`铁路运输企业` → 铁路 运输; `新建居民住房的房地产开发经营者` → 房地产 开发): the words of a party's name before
-    its last 的, without the words any company's name may have (`生产经营单位`, data/binding_words.json
-    `parties`).  Empty when the head names no party or only such parties."""
+    (`铁路运输企业` → 铁路 运输; `新建居民住房的房地产开发经营者` → 房地产 开发): the words of a party's name after
+    its last 的 (what comes before is its conduct), without the words any company's name may have (`生产经营单位`,
+    data/binding_words.json `parties`).  Empty when the head names no party or only such parties.  Cached: a
+    checklist asks it of every obligation for every profile."""
     from .nlp import jieba_tokenizer
 
     w = words()["parties"]
