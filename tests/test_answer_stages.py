@@ -200,6 +200,8 @@ def test_a_when_question_needs_a_date() -> None:
     assert d.reason == "文件中没有找到相关的期限规定。"
     d = answerable.decide(q, [_fake("a", "2025年底前，焦化企业要完成改造。", 0.9)], 0.9, TH, [])
     assert d.reason is None
+    d = answerable.decide(q, [_fake("a", "要提前谋划，提前完成气源、热源调整替代。", 0.9)], 0.9, TH, [])
+    assert d.reason == "文件中没有找到相关的期限规定。"  # 提前完成 is no deadline
 
 
 def test_a_per_person_amount_is_not_answered_by_a_per_tonne_rate() -> None:

@@ -24,7 +24,7 @@ from .understand import Question
 CLAUSES = 12  # best clauses whose sentences become candidates (gold clause in the top 12 for ~0.95 of questions)
 DATE_RE = re.compile(
     r"\d+\s*(?:年|个月|日|天|小时|个工作日)(?:以上|以内|内)|\d{4}年(?:\d{1,2}月)?"
-    r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|以前|前完成"
+    r"|\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬)|[日天年月]内|个工作日|之日起|以前|(?<!提)前完成"
     r"|每(?:半|[一二两三四五六七八九十\d]+个?)?[年月周日天季]"  # how often: 每日, 每季度, 每半年, 每两年
     r"|按[年月季周](?:计算|申报|缴纳|报送|报告)"  # a schedule: `按月计算，按季申报缴纳` answers how often
 )
