@@ -250,3 +250,10 @@ def test_a_named_document_without_an_effective_article_is_not_a_confinement(answ
     doc, settled = answerer.lookup(q, date(2026, 12, 6))
     assert q.named_document == "jiexiu-2023-43m-oven-closure"
     assert (doc, settled) == (None, None)
+
+
+def test_a_question_of_several_parts_is_not_cut_short_by_the_effective_date(tax_answerer: Answerer) -> None:
+    """Only a question that asks nothing else is answered by the 施行 article alone; here each part gets its own."""
+    a = tax_answerer.ask("环境保护税法什么时候施行？多久申报一次？", None, date(2026, 12, 6))
+    assert a.status == "answered"
+    assert "本法自2018年1月1日起施行" in a.answer and "按季申报缴纳" in a.answer
