@@ -49,20 +49,32 @@ class Title:
         return cls(doc, text, frozenset(text), kind_of(text), _PLACE_PREFIX.sub("", text))
 
 
-def _chinese_fit(name: str, title: Title) -> tuple[int, ...] | None:
+@dataclass(frozen=True)
+class _Name:
+    """A candidate name or title term of the question, with its characters for a quick test against each title."""
+
+    text: str
+    chars: frozenset[str]
+
+    def shortens(self, title: Title) -> bool:
+        return self.chars <= title.chars and is_shortening(self.text, title.text)
+
+
+def _chinese_fit(name: _Name, title: Title) -> tuple[int, ...] | None:
     """How well a name of the title's kind fits it, best highest: the title itself (with or without its place), then
     the longer name, then written as one piece, then the fewer characters of the title left out."""
-    if not set(name) <= title.chars or not is_shortening(name, title.text):
+    if not name.shortens(title):
         return None
-    return (int(name in (title.text, title.bare)), len(name), int(name in title.text), len(name) - len(title.text))
+    n = name.text
+    return (int(n in (title.text, title.bare)), len(n), int(n in title.text), len(n) - len(title.text))
 
 
-def _english_fit(q: Question, title: Title) -> tuple[int, ...] | None:
+def _english_fit(kinds: set[str], terms: list[_Name], title: Title) -> tuple[int, ...] | None:
     """The number of the question's glossary terms the title holds (as written or shortened), for a title of a kind
     the question names."""
-    if title.kind not in q.doc_kinds:
+    if title.kind not in kinds:
         return None
-    held = sum(1 for t in q.title_terms if set(t) <= title.chars and is_shortening(t, title.text))
+    held = sum(1 for t in terms if t.shortens(title))
     return (held,) if held else None
 
 
@@ -70,13 +82,14 @@ def named_document(q: Question, titles: list[Title]) -> str | None:
     """The id of the one document the question names, or None."""
     if not (q.doc_names or q.doc_kinds):
         return None
-    by_kind: dict[str | None, list[str]] = {}
+    by_kind: dict[str | None, list[_Name]] = {}
     for name in q.doc_names:
-        by_kind.setdefault(kind_of(name), []).append(name)
+        by_kind.setdefault(kind_of(name), []).append(_Name(name, frozenset(name)))
+    terms = [_Name(t, frozenset(t)) for t in q.title_terms]
     fits: dict[str, tuple[int, ...]] = {}
     for title in titles:
         found = (
-            _english_fit(q, title)
+            _english_fit(q.doc_kinds, terms, title)
             if q.language == "en"
             else max((f for n in by_kind.get(title.kind, []) if (f := _chinese_fit(n, title))), default=None)
         )
@@ -89,5 +102,6 @@ def named_document(q: Question, titles: list[Title]) -> str | None:
     if len(tied) > 1 and q.jurisdiction:  # the nearest level of the question's place that has one of them
         chain = places.ancestors(q.jurisdiction)
         levels = [chain.index(d.jurisdiction) if d.jurisdiction in chain else len(chain) for d in tied]
-        tied = [d for d, level in zip(tied, levels, strict=True) if level == min(levels) < len(chain)]
+        nearest = min(levels)
+        tied = [d for d, level in zip(tied, levels, strict=True) if level == nearest < len(chain)]
     return tied[0].id if len(tied) == 1 else None

@@ -76,12 +76,13 @@ def glossary_terms(text: str) -> list[str]:
     return out
 
 
-def _as_indexed(term: str) -> list[str]:
+@lru_cache(maxsize=4096)  # terms come from the glossary and synonym lists: jieba cuts each once, not per query
+def _as_indexed(term: str) -> tuple[str, ...]:
     """A glossary or synonym term as the index holds it: itself where jieba keeps it whole (`干法熄焦`), else its
     pieces too (`危险化学品` → 危险 化学 化学品), which alone would match; never a piece of one character (`米` of
     `4.3米焦炉` would match everything), while a term of one character (`税`, `氢`) stays."""
     pieces = index_tokens(term).split()
-    return [term] if term in pieces else [term, *(p for p in pieces if len(p) > 1)]
+    return (term,) if term in pieces else (term, *(p for p in pieces if len(p) > 1))
 
 
 def query_terms(query: str) -> list[str]:
