@@ -21,7 +21,7 @@ from policy_kb.extract.binding import (
     head,
     load,
     opening,
-    party_kinds,
+    parties,
 )
 from policy_kb.extract.quantities import find_thresholds
 from policy_kb.profile.match import name_keys, profile_features
@@ -158,18 +158,26 @@ def test_the_company_named_by_its_short_form() -> None:
     assert "company_other" in other and "company_self" not in other
 
 
-# real sentences of l01 噪声污染防治法 and l02 危险化学品安全管理条例: what kind of party the head names
+# real sentences of l01 噪声污染防治法, l02 危险化学品安全管理条例 and l07 特种设备安全法: what kind of party the head
+# names, as (object words, roles)
 @pytest.mark.parametrize(
-    "sentence, kinds",
+    "sentence, named",
     [
-        ("新建居民住房的房地产开发经营者应当在销售场所公示住房可能受到噪声影响的情况", {"房地产", "开发"}),
-        ("危险化学品生产企业发现其生产的危险化学品有新的危险特性的，应当立即公告", {"危险", "化学品", "生产"}),
-        ("凡未按规定领取许可证的企业一律责令停产", set()),  # any company: the words before 的 are its conduct
-        ("县级以上人民政府应当建立危险化学品安全监督管理工作协调机制", set()),  # no party named
+        ("新建居民住房的房地产开发经营者应当在销售场所公示住房可能受到噪声影响的情况", [(("房地产",), {"开发"})]),
+        ("危险化学品生产企业发现其生产的危险化学品有新的危险特性的，应当立即公告", [(("危险", "化学品"), {"生产"})]),
+        ("特种设备安装、改造、修理的施工单位应当在施工前将拟进行的特种设备安装、改造、修理情况书面告知", [((), {"施工"})]),
+        (
+            "特种设备安装、改造、修理单位应当",
+            [(("特种设备",), {"安装"}), (("特种设备",), {"改造"}), (("特种设备",), {"修理"})],
+        ),
+        ("城市轨道交通运营单位、铁路运输企业应当加强维护", [(("城市", "轨道交通"), {"运营"}), (("铁路",), {"运输"})]),
+        ("凡未按规定领取许可证的企业一律责令停产", []),  # any company: the words before 的 are its conduct
+        ("其他生产经营单位应当", []),  # any company
+        ("县级以上人民政府应当建立危险化学品安全监督管理工作协调机制", []),  # no party named
     ],
 )
-def test_the_kind_of_party_a_sentence_regulates(sentence: str, kinds: set[str]) -> None:
-    assert party_kinds(sentence) == kinds
+def test_the_kind_of_party_a_sentence_regulates(sentence: str, named: list[tuple[tuple[str, ...], set[str]]]) -> None:
+    assert [(p.objects, set(p.roles)) for p in parties(sentence)] == named
 
 
 def test_a_rule_for_another_kind_of_party() -> None:
@@ -194,6 +202,33 @@ def test_a_rule_for_another_kind_of_party() -> None:
     )
     assert "剧毒化学品" not in denied.vocabulary and "道路运输" not in denied.vocabulary
     assert "运输" in denied.vocabulary  # the attribute it does state
+
+
+def test_a_party_is_matched_by_the_role_the_company_plays() -> None:
+    """A plant with a boiler that produces chemicals uses special equipment; it does not make, sell or inspect it,
+    nor carry chemicals (l07 特种设备安全法, l02 危险化学品安全管理条例)."""
+    plant = profile_from_dict(
+        {
+            **JIEXIU,
+            "industry": ["化工", "危险化学品生产"],
+            "facilities": [{"type": "燃气锅炉", "count": 1}, {"type": "甲醇储罐", "count": 2}],
+        }
+    )
+    assert plant.roles["生产"] == "化工 危险化学品" and "燃气锅炉" in plant.roles["使用"]
+    assert "甲醇储罐" in plant.roles["储存"] and "燃气锅炉" not in plant.roles["储存"]
+
+    def features(sentence: str) -> dict[str, float]:
+        return profile_features(plant, _obligation(sentence))[0]
+
+    assert "party_match" in features("特种设备使用单位应当使用取得许可生产并经检验合格的特种设备。")
+    for other in (
+        "特种设备生产单位应当保证特种设备生产符合安全技术规范及相关标准的要求。",
+        "特种设备检验、检测机构及其检验、检测人员应当依法为特种设备生产、经营、使用单位提供安全、可靠的检验、检测服务。",
+        "电梯制造单位应当对电梯安全性能进行跟踪调查。",
+        "危险化学品道路运输企业的驾驶人员应当取得从业资格。",
+    ):
+        assert "party_other" in features(other), other
+    assert "party_match" in features("危险化学品生产、储存企业应当建立危险化学品安全管理制度。")
 
 
 def test_conditions_and_facilities_stay_rules() -> None:

@@ -144,24 +144,49 @@ def actor_kind(who: str, enterprise_words: list[str]) -> str:
     return "other"
 
 
+@dataclass(frozen=True)
+class Party:
+    """A kind of party a sentence regulates: what it deals with (`特种设备`, `危险 化学品`) and the part it plays
+    towards that (`生产`, `使用`, `检验`): `特种设备生产单位` is a maker of boilers, `特种设备使用单位` a plant that runs
+    one.  The words of either may be empty (`铁路运输企业` → 铁路 / 运输; `改造单位` → – / 改造)."""
+
+    objects: tuple[str, ...]
+    roles: frozenset[str]
+
+
 @lru_cache(maxsize=65536)
-def party_kinds(text: str) -> frozenset[str]:
-    """The words that say what kind of party a sentence regulates, from the parties its head names
-    (`铁路运输企业` → 铁路 运输; `新建居民住房的房地产开发经营者` → 房地产 开发): the words of a party's name after
-    its last 的 (what comes before is its conduct), without the words any company's name may have (`生产经营单位`,
-    data/binding_words.json `parties`).  Empty when the head names no party or only such parties.  Cached: a
-    checklist asks it of every obligation for every profile."""
+def parties(text: str) -> tuple[Party, ...]:
+    """The kinds of party a sentence's head names: the words of each party's name after its last 的 (what comes
+    before is its conduct), without the words any company's name may have (`生产经营单位`, data/binding_words.json
+    `parties`), split into object and role words.  Empty when the head names no party or only such parties.
+    Cached: a checklist asks it of every obligation for every profile."""
     from .nlp import jieba_tokenizer
 
     w = words()["parties"]
     suffix = "|".join(map(re.escape, w["suffixes"]))
+    generic = "|".join(map(re.escape, sorted(w["generic"], key=len, reverse=True)))
     h = re.sub(r"^违反本[^，,]{0,6}规定[，,]?", "", head(opening(text)))
-    kinds: set[str] = set()
-    for party in re.findall(rf"[\u4e00-\u9fff、（）()]{{2,40}}?(?:{suffix})", h):
-        for part in re.split(r"[、和及与]|或者", re.split(r"的|[，,]", party)[-1]):
-            core = re.sub(rf"(?:{suffix})$", "", part)
-            kinds.update(t for t in jieba_tokenizer().cut(core) if len(t) > 1 and t not in w["generic"])
-    return frozenset(kinds)
+    out: list[Party] = []
+    for name in re.findall(rf"[\u4e00-\u9fff、（）()]{{2,40}}?(?:{suffix})", h):
+        shared: list[str] = []  # the objects of the name's parts so far
+        for part in re.split(r"[、和及与]|或者", re.split(r"的|[，,]", name)[-1]):
+            objects: list[str] = []
+            roles: set[str] = set()
+            core = re.sub(generic, " ", re.sub(rf"(?:{suffix})$", "", part))  # `其他生产经营单位`: any company
+            for token in jieba_tokenizer().cut(core):
+                if len(token) < 2:
+                    continue
+                role = next((r for r in w["roles"] if token.endswith(r)), None)
+                rest = token[: -len(role)] if role else token  # `铁路运输` → 铁路 + 运输
+                roles.update([role] if role else [])
+                if len(rest) > 1:
+                    objects.append(rest)
+            if roles and not objects:  # `特种设备安装、改造、修理单位`: 改造 of 特种设备
+                objects = shared
+            shared = objects
+            if objects or roles:
+                out.append(Party(tuple(objects), frozenset(roles)))
+    return tuple(out)
 
 
 @cache

@@ -66,6 +66,7 @@ class ClauseContext:
     penalties: list[Penalty] = field(default_factory=list)
     authorities: list[str] = field(default_factory=list)
     penalties_from: str | None = None
+    violator: str | None = None  # whom a penalty list punishes (`特种设备生产单位有下列行为之一的`)
     duty_modality: Modality | None = None  # the clause is an item of a duty list (`负有下列职责：`)
     duty_lead_in: str | None = None
     duty_from: str | None = None
@@ -168,7 +169,18 @@ def _penalty_item(ctx: ClauseContext, item: Clause, article: Clause) -> bool:
     ctx.penalties = penalties + specific
     ctx.authorities = authorities(lead_in) or authorities(closing)
     ctx.penalties_from = article.id
+    ctx.violator = violator(lead_in)
     return True
+
+
+_VIOLATOR_RE = re.compile(r"^(?:违反本[^，,。]{0,8}规定[，,]?)?([^，,；;。]{2,40}?)(?:有|具有|存在)下列")
+
+
+def violator(lead_in: str) -> str | None:
+    """Whom a penalty list's lead-in punishes: `违反本法规定，特种设备生产单位有下列行为之一的，…` →
+    特种设备生产单位; None when it names nobody (`有下列行为之一的`)."""
+    m = _VIOLATOR_RE.match(lead_in)
+    return m.group(1) if m else None
 
 
 def _duty_item(ctx: ClauseContext, parent: Clause) -> None:

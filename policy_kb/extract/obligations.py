@@ -534,6 +534,7 @@ def _add_penalties(ob: Obligation, ctx: ClauseContext, own: list[Penalty], refer
     if ctx.penalty_item:
         penalties, names = ctx.penalties + own, ctx.authorities
         ob.modality = Modality.MUST_NOT
+        ob.subject = ob.subject or ctx.violator  # an item names the conduct; the lead-in, who is punished
         if not ob.departments.names():
             ob.inherited_from = ob.inherited_from or ctx.penalties_from
     else:

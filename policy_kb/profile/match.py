@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from ..answer.evidence import plan_period
 from ..extract.applicability import Applicability, Condition, vocabulary
-from ..extract.binding import BindingModel, default_model, party_kinds
+from ..extract.binding import BindingModel, Party, default_model, parties, words
 from ..records import Document, Obligation
 from ..store import Store
 from .model import Facility, Profile, Quantity
@@ -134,10 +134,24 @@ def profile_features(profile: Profile, ob: Obligation) -> tuple[dict[str, float]
     on["company_other"] = not on["company_self"] and bool(_COMPANY_RE.search(ob.subject or ob.text))
     building = any("在建" in v for f in profile.facilities for v in f.details.values())
     on["under_construction_missing"] = "在建" in ob.text[:40] and not building
-    kinds = party_kinds(ob.text)
-    on["party_match"] = any(k in profile.vocabulary for k in kinds)
-    on["party_other"] = bool(kinds) and not on["party_match"]
+    named = parties(ob.text) or (parties(f"{ob.subject}应当") if ob.subject else ())  # an item: its lead-in's
+    on["party_match"] = any(plays(profile, p) for p in named)
+    on["party_other"] = bool(named) and not on["party_match"]
     return {**app.features, **{k: 1.0 for k, v in on.items() if v}}, decision
+
+
+def plays(profile: Profile, party: Party) -> bool:
+    """Whether the company is that kind of party: it plays one of the party's roles towards all of the party's
+    object words (a category word such as 特种设备 counts by its members: 锅炉 …); a party without a role by its
+    words alone (`重点用能单位`)."""
+    categories: dict[str, list[str]] = words()["parties"]["categories"]
+
+    def names(text: str) -> bool:
+        return all(o in text or any(m in text for m in categories.get(o, [])) for o in party.objects)
+
+    if not party.roles:
+        return bool(party.objects) and names(profile.vocabulary)
+    return any(names(profile.roles[r]) for r in party.roles if r in profile.roles)
 
 
 @dataclass

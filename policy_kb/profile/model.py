@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import places
 from ..extract.applicability import attribute_of
+from ..extract.binding import words as binding_words
 from ..extract.quantities import QTY_RE
 
 
@@ -62,6 +63,25 @@ class Profile:
             bits += [f.type, *f.attributes]
             bits += [key for key, value in f.details.items() if not _DENIED.match(value.strip())]
         return " ".join(bits)
+
+    @cached_property
+    def roles(self) -> dict[str, str]:
+        """The parts the company plays, each with the text of what it plays it towards: 生产 towards its industries
+        (or the role an industry names: `危险化学品经营` → 经营 危险化学品), 使用 towards its facilities, 储存 and 贮存
+        towards its storage facilities.  `特种设备生产单位` is then not this plant although it has 锅炉 and
+        produces chemicals."""
+        w = binding_words()["parties"]
+        plays: dict[str, list[str]] = {}
+        for industry in self.industry:
+            role = next((r for r in w["roles"] if industry.endswith(r) and len(industry) > len(r)), None)
+            plays.setdefault(role or "生产", []).append(industry[: -len(role)] if role else industry)
+        for f in self.facilities:
+            stated = [f.type, *f.attributes, *(k for k, v in f.details.items() if not _DENIED.match(v.strip()))]
+            plays.setdefault("使用", []).extend(stated)
+            if any(s in f.type for s in w["storage"]):
+                plays.setdefault("储存", []).extend(stated)
+                plays.setdefault("贮存", []).extend(stated)
+        return {role: " ".join(texts) for role, texts in plays.items()}
 
     @property
     def places(self) -> list[str]:
