@@ -146,9 +146,9 @@ def actor_kind(who: str, enterprise_words: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Party:
-    """A kind of party a sentence regulates: what it deals with (`特种设备`, `危险 化学品`) and the part it plays
-    towards that (`生产`, `使用`, `检验`): `特种设备生产单位` is a maker of boilers, `特种设备使用单位` a plant that runs
-    one.  The words of either may be empty (`铁路运输企业` → 铁路 / 运输; `改造单位` → – / 改造)."""
+    """A kind of party a sentence regulates: what it deals with (`特种设备`, `危险 化学品`) and the part it
+    plays towards that (`生产`, `使用`, `检验`): `特种设备生产单位` is a maker of boilers, `特种设备使用单位`
+    a plant that runs one.  Either may be empty (`铁路运输企业` → 铁路 / 运输; `改造单位` → – / 改造)."""
 
     objects: tuple[str, ...]
     roles: frozenset[str]
