@@ -79,11 +79,8 @@ def test_each_part_is_answered_with_its_own_clause(answerer: Answerer) -> None:
     assert "2023年底前" in a.answer and "市生态环境局牵头" in a.answer
 
 
-def test_parts_across_documents_of_one_province(answerer: Answerer) -> None:
-    a = answerer.ask("介休4.3米焦炉最晚什么时候关？国网介休市供电公司负责什么？", "介休市", AS_OF)
-    cited = [c.clause_id for c in a.citations]
-    assert "jiexiu-2023-43m-oven-closure:二/（一）" in cited and "jiexiu-2023-43m-oven-closure:六/14" in cited
-    assert "2023年10月31日前" in a.answer and "局部断电措施" in a.answer
+# (two parts answered from two clauses of one document, 介休: test_answers_real_model.py — which sentence
+# wins between a roster line and a duty depends on the dense route, and the fake embedder here has none)
 
 
 # ---- diagnosis and cross-validated evaluation ---------------------------------------------------------------------

@@ -130,3 +130,12 @@ def test_jiexiu_acceptance_and_spot_check_dates(answerer) -> None:  # type: igno
     assert "jiexiu-2023-43m-oven-closure:二/（三）" in [c.clause_id for c in a.citations]
     assert "2023年10月底前，配合完成晋中市级现场验收工作" in a.answer
     assert "2023年12月底前，迎接省焦化行业压减过剩产能专项工作领导小组办公室现场抽查" in a.answer
+
+
+def test_parts_answered_from_two_clauses_of_one_plan(answerer) -> None:  # type: ignore[no-untyped-def]
+    """Two questions in one message, each answered from its own clause: the deadline, and the duty of 国网介休市供电公司
+    (its clause 六/14, not the roster line of section 三 that names the company's manager)."""
+    a = answerer.ask("介休4.3米焦炉最晚什么时候关？国网介休市供电公司负责什么？", "介休市", AS_OF)
+    cited = [c.clause_id for c in a.citations]
+    assert JIEXIU_CLOSURE in cited and "jiexiu-2023-43m-oven-closure:六/14" in cited
+    assert "2023年10月31日前" in a.answer and "局部断电措施" in a.answer

@@ -92,6 +92,8 @@ class Evidence:
     obligation: Obligation | None
     features: Features
     score: float = 0.0  # probability that the sentence answers the question (:mod:`.scorer`)
+    document: str = ""  # its document's title, 文号 and issue date: what a clause of it is about besides its text
+    # (`2019年…要淘汰多少` asks of 晋政办发〔2019〕66号, whose clauses never write 2019)
 
 
 _CJK_STOPWORDS = sorted((w for w in STOPWORDS if len(w) > 1 and not w.isascii()), key=len, reverse=True)
@@ -245,6 +247,10 @@ class EvidenceFinder:
         topics = [normalise(m.group(0) if (m := re.search(r"\d+(?:\.\d+)?米", t)) else t) for t in q.topics]
         chain = set(places.ancestors(q.jurisdiction)) if q.jurisdiction else set()
         docs = {d.id: d for d in self.store.documents()}
+        labels = self.store.cached(
+            ("doc-labels",),
+            lambda: {i: normalise(f"{d.title or ''} {d.doc_number or ''} {d.issue_date or ''}") for i, d in docs.items()},
+        )
         top = hits[:CLAUSES] + more  # the best clauses, and the best of the asked place's other levels
         best = max((h.score for h in top), default=0.0) or 1.0
         best_kw = max((h.scores.get("keyword") or 0.0 for h in top), default=0.0) or 1.0
@@ -313,7 +319,7 @@ class EvidenceFinder:
                     length=min(len(text) / 200, 1.0),
                     heading=float(text.strip("。：") == (clause.heading or "")),
                 )
-                out.append(Evidence(clause, text, a, rank, doc.jurisdiction, ob, feats))
+                out.append(Evidence(clause, text, a, rank, doc.jurisdiction, ob, feats, document=labels[doc.id]))
         return out
 
     def sources(self, chosen: list[Evidence]) -> list[Evidence]:
@@ -344,6 +350,7 @@ class EvidenceFinder:
                             None,
                             e.features,
                             e.score,
+                            e.document,
                         )
                     )
         return out

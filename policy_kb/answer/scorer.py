@@ -45,6 +45,7 @@ class Overall:
     missing: float  # share of the question's content words that no clause in scope contains
     best_fit: float  # the best score of a sentence that holds what the intent asks for (a date, an amount …)
     specifics_missing: float  # share of the question's specifics (`2030`, `4.3米`) absent from the best clauses
+    # and their documents' titles, 文号 and dates
     place_other: float  # the best sentences name other places, not the asked one (a per-city list without 大同)
     agree: float  # how far both search routes agree on the best sentence's clause: the lower of its relative dense
     # and keyword scores (1: first in both).  Both routes put one clause first for 0.45 of answerable training
@@ -56,7 +57,7 @@ class Overall:
         if not ranked:
             return cls(**dict.fromkeys(cls.names(), 0.0) | {"missing": 1.0, "specifics_missing": 1.0})
         f = [e.features for e in ranked]
-        best = {e.clause.id: normalise(e.clause.text) for e in ranked[:SPECIFIC_DEPTH]}
+        best = {e.clause.id: normalise(e.clause.text) + e.document for e in ranked[:SPECIFIC_DEPTH]}
         absent = [s for s in q.specifics if not any(normalise(s) in t for t in best.values())]
         return cls(
             ranked[0].score,
