@@ -33,6 +33,10 @@ class Quantity:
     text: str
 
 
+# a detail's value that says the company does not have it
+_DENIED = re.compile(r"^(?:不涉及|无|没有|否|不适用|none|no)\b", re.I)
+
+
 @dataclass
 class Facility:
     type: str  # as the company names it (`燃煤锅炉`); matched to the documents' facility words by containment
@@ -40,9 +44,11 @@ class Facility:
     attributes: dict[str, Quantity] = field(default_factory=dict)  # canonical measured attribute → value
     details: dict[str, str] = field(default_factory=dict)  # other attributes (`熄焦方式: 干法熄焦`), kept as written
 
-
-# a detail's value that says the company does not have it
-_DENIED = re.compile(r"^(?:不涉及|无|没有|否|不适用|none|no)\b", re.I)
+    @property
+    def stated(self) -> list[str]:
+        """What the company says the facility is and has: its type, attributes, and the details it does not deny
+        (`剧毒化学品: 不涉及` is left out; free-text values are too: `委托有资质的企业运输` is no carrier)."""
+        return [self.type, *self.attributes, *(k for k, v in self.details.items() if not _DENIED.match(v.strip()))]
 
 
 @dataclass
@@ -58,11 +64,7 @@ class Profile:
         (`危险化学品生产企业`, `铁路运输企业`) is the company's when its words occur here.  Free-text values are
         left out (`委托有资质的企业运输` does not make it a carrier), and so is an attribute it denies
         (`剧毒化学品: 不涉及`)."""
-        bits = [self.name, *self.industry]
-        for f in self.facilities:
-            bits += [f.type, *f.attributes]
-            bits += [key for key, value in f.details.items() if not _DENIED.match(value.strip())]
-        return " ".join(bits)
+        return " ".join([self.name, *self.industry, *(w for f in self.facilities for w in f.stated)])
 
     @cached_property
     def roles(self) -> dict[str, str]:
@@ -76,11 +78,10 @@ class Profile:
             role = next((r for r in w["roles"] if industry.endswith(r) and len(industry) > len(r)), None)
             plays.setdefault(role or "生产", []).append(industry[: -len(role)] if role else industry)
         for f in self.facilities:
-            stated = [f.type, *f.attributes, *(k for k, v in f.details.items() if not _DENIED.match(v.strip()))]
-            plays.setdefault("使用", []).extend(stated)
+            plays.setdefault("使用", []).extend(f.stated)
             if any(s in f.type for s in w["storage"]):
-                plays.setdefault("储存", []).extend(stated)
-                plays.setdefault("贮存", []).extend(stated)
+                plays.setdefault("储存", []).extend(f.stated)
+                plays.setdefault("贮存", []).extend(f.stated)
         return {role: " ".join(texts) for role, texts in plays.items()}
 
     @property
