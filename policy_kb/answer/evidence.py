@@ -116,6 +116,11 @@ def plan_period(doc: Document) -> tuple[int, int] | None:
     return 1966 + 5 * (n - 3), 1966 + 5 * (n - 3) + 4
 
 
+def document_label(doc: Document) -> str:
+    """What a document's clauses are about besides their own words: its title, 文号 and issue date."""
+    return normalise(f"{doc.title or ''} {doc.doc_number or ''} {doc.issue_date or ''}")
+
+
 def dated(ob: Obligation | None) -> bool:
     """Whether an obligation has a deadline with a calendar date."""
     return bool(ob and ob.deadline and ob.deadline.date)
@@ -247,10 +252,7 @@ class EvidenceFinder:
         topics = [normalise(m.group(0) if (m := re.search(r"\d+(?:\.\d+)?米", t)) else t) for t in q.topics]
         chain = set(places.ancestors(q.jurisdiction)) if q.jurisdiction else set()
         docs = {d.id: d for d in self.store.documents()}
-        labels = self.store.cached(
-            ("doc-labels",),
-            lambda: {i: normalise(f"{d.title or ''} {d.doc_number or ''} {d.issue_date or ''}") for i, d in docs.items()},
-        )
+        labels = self.store.cached(("doc-labels",), lambda: {i: document_label(d) for i, d in docs.items()})
         top = hits[:CLAUSES] + more  # the best clauses, and the best of the asked place's other levels
         best = max((h.score for h in top), default=0.0) or 1.0
         best_kw = max((h.scores.get("keyword") or 0.0 for h in top), default=0.0) or 1.0
