@@ -154,6 +154,16 @@ class Party:
     roles: frozenset[str]
 
 
+@cache
+def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A party's name in a sentence's head (up to a suffix: `…单位`), that suffix, and the generic words of a name."""
+    w = words()["parties"]
+    suffix = "|".join(map(re.escape, w["suffixes"]))
+    generic = "|".join(map(re.escape, sorted(w["generic"], key=len, reverse=True)))
+    name = re.compile(rf"[\u4e00-\u9fff、（）()]{{2,40}}?(?:{suffix})")
+    return name, re.compile(rf"(?:{suffix})$"), re.compile(generic)
+
+
 @lru_cache(maxsize=65536)
 def parties(text: str) -> tuple[Party, ...]:
     """The kinds of party a sentence's head names: the words of each party's name after its last 的 (what comes
@@ -162,21 +172,20 @@ def parties(text: str) -> tuple[Party, ...]:
     Cached: a checklist asks it of every obligation for every profile."""
     from .nlp import jieba_tokenizer
 
-    w = words()["parties"]
-    suffix = "|".join(map(re.escape, w["suffixes"]))
-    generic = "|".join(map(re.escape, sorted(w["generic"], key=len, reverse=True)))
+    role_words = words()["parties"]["roles"]
+    name_re, suffix_re, generic_re = _party_patterns()
     h = re.sub(r"^违反本[^，,]{0,6}规定[，,]?", "", head(opening(text)))
     out: list[Party] = []
-    for name in re.findall(rf"[\u4e00-\u9fff、（）()]{{2,40}}?(?:{suffix})", h):
+    for name in name_re.findall(h):
         shared: list[str] = []  # the objects of the name's parts so far
         for part in re.split(r"[、和及与]|或者", re.split(r"的|[，,]", name)[-1]):
             objects: list[str] = []
             roles: set[str] = set()
-            core = re.sub(generic, " ", re.sub(rf"(?:{suffix})$", "", part))  # `其他生产经营单位`: any company
+            core = generic_re.sub(" ", suffix_re.sub("", part))  # `其他生产经营单位`: any company
             for token in jieba_tokenizer().cut(core):
                 if len(token) < 2:
                     continue
-                role = next((r for r in w["roles"] if token.endswith(r)), None)
+                role = next((r for r in role_words if token.endswith(r)), None)
                 rest = token[: -len(role)] if role else token  # `铁路运输` → 铁路 + 运输
                 roles.update([role] if role else [])
                 if len(rest) > 1:

@@ -68,12 +68,17 @@ def index_tokens(text: str) -> str:
 def glossary_terms(text: str) -> list[str]:
     """The Chinese terms of the English words and phrases in lower-cased text; longest phrase first, and a matched
     phrase is used up (`coke oven` is 焦炉, not also `coke` 焦炭)."""
+    return list(_glossary_terms(text))
+
+
+@lru_cache(maxsize=1024)  # one question asks it several times (understanding, each search, coverage): ~1.3 ms a call
+def _glossary_terms(text: str) -> tuple[str, ...]:
     out = []
     for pattern, zh in _GLOSSARY_PATTERNS:
         text, found = pattern.subn(" ", text)
         if found:
             out.append(zh)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)  # terms come from the glossary and synonym lists: jieba cuts each once, not per query
@@ -87,16 +92,22 @@ def _as_indexed(term: str) -> tuple[str, ...]:
 
 def query_terms(query: str) -> list[str]:
     """Content tokens of a query: segmented like the index, stopwords removed, English glossary terms added."""
+    return list(_query_terms(query))
+
+
+@lru_cache(maxsize=1024)  # one question is searched several times (each level of its place, its parts, coverage)
+def _query_terms(query: str) -> tuple[str, ...]:
     q = normalise(query)
     extra = glossary_terms(q)
     tokens = index_tokens(q).split()
-    extra += [syn for word, syns in SYNONYMS.items() if word in tokens or (len(word) > 2 and word in q) for syn in syns]
+    whole = set(tokens)
+    extra += [syn for word, syns in SYNONYMS.items() if word in whole or (len(word) > 2 and word in q) for syn in syns]
     tokens += [p for term in extra for p in _as_indexed(term)]
     seen: dict[str, None] = {}
     for t in tokens:
         if t not in STOPWORDS and not re.fullmatch(r"[a-z]{1,2}", t):
             seen.setdefault(t, None)
-    return list(seen)
+    return tuple(seen)
 
 
 def exact_terms(query: str) -> list[str]:
