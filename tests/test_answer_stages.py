@@ -89,6 +89,19 @@ def test_features_of_the_deadline_sentence(answerer: Answerer) -> None:
     assert all(0.0 <= v <= 1.0 for v in f.vector()), f
 
 
+def test_the_chunk_feature_says_which_part_of_a_long_clause_the_question_is_about(answerer: Answerer) -> None:
+    """五/（四） is three chunks in the dense index; the question is about the second one's words."""
+    ranked = _evidence(answerer, "介休1号炉投产后能满足多少热源需求量？", "介休市")
+    mine = [e for e in ranked if e.clause.id == "jiexiu-2023-43m-oven-closure:五/（四）"]
+    asked = next(e for e in mine if e.text.startswith("鉴于1号炉投产后"))
+    first = next(e for e in mine if e.start == 0)
+    assert asked.features.chunk == 1.0 and asked.features.chunk_rank == 1.0
+    assert first.features.chunk < 1.0 and first.features.chunk_rank < 1.0
+    assert len({e.features.dense for e in mine}) == 1  # the clause's score: the same for each of its sentences
+    same_chunk = [e for e in mine if 111 <= e.start < 249]  # sentences embedded in one chunk share its values
+    assert len({(e.features.chunk, e.features.chunk_rank) for e in same_chunk}) == 1
+
+
 def test_a_value_the_question_names_is_not_what_it_asks_for(answerer: Answerer) -> None:
     ranked = _evidence(answerer, "介休哪两家企业的4.3米焦炉要关停，各是多大产能？", "介休市")
     capacities = next(e for e in ranked if "60万吨/年" in e.text)

@@ -4,6 +4,7 @@ the cross-validation that never judges a weight on the profile or the document i
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -15,7 +16,10 @@ from policy_kb.extract.applicability import applicability
 from policy_kb.extract.binding import (
     MODEL_FILE,
     PROFILE_FEATURES,
+    TEXT_PREFIX,
+    TEXT_SCALE,
     BindingModel,
+    TextFeatures,
     Where,
     feature_names,
     head,
@@ -257,7 +261,10 @@ def test_conditions_and_facilities_stay_rules() -> None:
 # ---- the model file and how it was fitted ------------------------------------------------------------------
 def test_the_fitted_model_file_loads() -> None:
     model = load(MODEL_FILE)
-    assert set(model.weights) <= set(feature_names()) and 0 < model.threshold < 1
+    named = {n for n in model.weights if not n.startswith(TEXT_PREFIX)}
+    assert named <= set(feature_names()) and 0 < model.threshold < 1
+    assert model.text is not None and len(model.text.idf) > 1000  # the n-gram vocabulary travels with its weights
+    assert {n.removeprefix(TEXT_PREFIX) for n in model.weights if n.startswith(TEXT_PREFIX)} <= set(model.text.idf)
     assert model.weights and any(n in model.weights for n in PROFILE_FEATURES)
     report = model.report
     assert report["positives"] > 0 and not set(report["trained_on"]) & set(TEST_PROFILES)
@@ -265,6 +272,26 @@ def test_the_fitted_model_file_loads() -> None:
         0 < report["cv_in_force"]["micro"]["recall"] <= 1 and "by profile and by document" in report["cross_validated"]
     )
     json.loads(MODEL_FILE.read_text(encoding="utf-8"))  # valid JSON as written
+
+
+def test_text_features_are_tf_idf_of_the_vocabulary_scaled_to_a_fixed_length() -> None:
+    text = TextFeatures.fit(["企业要淘汰焦炉。"] * 3 + ["企业要报告。", "政府要督促。", "企业要整改。", "企业应当整改。"], 2)
+    assert "企业" in text.idf and "政府" not in text.idf  # 政府 is in one sentence only
+    assert text.idf["整改"] > text.idf["企业"]  # rarer n-grams weigh more (each distinct sentence counted once)
+    values = text.of("企业要整改，企业要报告。")
+    assert set(values) == {TEXT_PREFIX + g for g in ("企业", "业要", "企业要", "整改")}  # 报告: one sentence
+    assert sum(v * v for v in values.values()) == pytest.approx(TEXT_SCALE**2)
+    assert text.of("政府督促") == {}
+
+
+def test_a_model_with_text_weights_reads_the_sentence_and_survives_its_file(tmp_path: Path) -> None:
+    text = TextFeatures({"企业": 1.0, "政府": 1.0})
+    model = BindingModel({"actor_none": 0.0, TEXT_PREFIX + "企业": 1.0, TEXT_PREFIX + "政府": -1.0}, 0.0, 0.5, {}, text)
+    assert model.binds({}, "焦化企业要全面执行特别排放限值。") and not model.binds({}, "市政府要加强领导。")
+    assert model.probability({}) == 0.5  # no sentence: the named features alone
+    path = tmp_path / "binding.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    assert load(path) == model and load(path).text == text
 
 
 def test_the_model_reads_its_named_weights() -> None:

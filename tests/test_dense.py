@@ -31,6 +31,7 @@ from policy_kb.search.dense import (
     DenseIndex,
     chunks,
     clause_passages,
+    located_chunks,
     passage_texts,
     read_manifest,
 )
@@ -460,6 +461,44 @@ def test_chunks_reassemble_property(sentences: list[tuple[str, str]], size: int)
     assert all(p for p in parts)
     # a sentence up to 2×size stays whole; a pending one is glued to the first slice of a run-on sentence
     assert all(len(p) <= 3 * size for p in parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sentences=st.lists(
+        st.tuples(st.text(alphabet="焦炉关停米4.3甲乙丙丁", min_size=1, max_size=120), st.sampled_from("。；！？")),
+        max_size=30,
+    ),
+    size=st.integers(min_value=5, max_value=300),
+)
+def test_located_chunks_say_where_each_chunk_begins(sentences: list[tuple[str, str]], size: int) -> None:
+    text = "".join(a + b for a, b in sentences) or "空"
+    located = located_chunks(text, size=size)
+    assert [c for _, c in located] == chunks(text, size=size)
+    assert all(text[at : at + len(c)] == c for at, c in located)
+
+
+def test_a_chunk_begins_at_its_first_sentence_not_at_a_dropped_newline() -> None:
+    assert located_chunks("一二三。\n四五六。", size=4) == [(0, "一二三。"), (5, "四五六。")]
+    assert located_chunks("一二三。\n四五六。") == [(0, "一二三。四五六。")]
+    assert located_chunks(" \n") == [] and chunks(" \n") == [" \n"]
+
+
+def test_chunk_cosines_are_the_cosines_of_each_chunk_in_order(built: tuple[Path, Path]) -> None:
+    _, index = built
+    store = Store(index)
+    rowids, texts = clause_passages(store)
+    store.close()
+    passages: dict[int, list[str]] = {}
+    for r, t in zip(rowids, texts):
+        passages.setdefault(r, []).append(t)
+    long = [r for r, ts in passages.items() if len(ts) >= 3][:5]
+    assert len(long) == 5
+    vec = FakeEmbedder().encode_queries(["剩余部分由焦炉输送煤气补足缺口"])[0]
+    got = DenseIndex(index).chunk_cosines(vec, [*long, 10**9])
+    assert set(got) == set(long)  # a rowid the index does not hold is left out
+    for r in long:
+        assert np.allclose(got[r], FakeEmbedder().encode_passages(passages[r]) @ vec, atol=1e-5)
 
 
 def test_seed_clauses_reassemble_ignoring_whitespace(built: tuple[Path, Path]) -> None:

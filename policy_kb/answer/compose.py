@@ -374,10 +374,14 @@ class Answerer:
         if flt.jurisdiction:  # the filter already scopes by place; the place name would only favour local clauses
             for p in places.ancestors(flt.jurisdiction):
                 query = query.replace(p, "").replace(places.short_name(p), "")
-        hits = self.searcher.search(query.strip() or q.text, k=SEARCH_DEPTH, flt=flt, corrected=True)
-        more = self._other_levels(query.strip() or q.text, flt, hits)
+        query = query.strip() or q.text
+        hits = self.searcher.search(query, k=SEARCH_DEPTH, flt=flt, corrected=True)
+        more = self._other_levels(query, flt, hits)
         allowed = flt.allowed(self.store)
-        ranked = self.model.score(self.finder.gather(q, hits, more, allowed, as_of))
+        found = self.finder.gather(
+            q, hits, more, allowed, as_of, lambda clauses: self.searcher.chunk_cosines(query, clauses)
+        )
+        ranked = self.model.score(found)
         return ranked, hits, self.finder.missing(q, allowed)
 
     def read(self, question: str, jurisdiction: str | None, previous: str | None) -> tuple[Question, dict[str, str]]:

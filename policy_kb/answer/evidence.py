@@ -10,6 +10,7 @@ training questions (`policy-kb eval answers --fit`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -71,6 +72,10 @@ class Features:
     title: float  # the document's title block: it names the topic of every question about the document
     heading: float  # the sentence is the clause's heading: a bare title (`（一）进一步夯实各项基础工作。`) or, in an
     # item that opens with its point, the rule itself (`1.新建焦炉炭化室高度不低于6米，…`, `发生特别重大事故的，处…`)
+    chunk: float  # cosine of the dense-index chunk that holds the sentence, relative to the best candidate chunk's:
+    # which part of a long clause the question is about (`dense` is the clause's best chunk, the same for every
+    # sentence of it).  The clause's own `dense` where the index cannot give chunks (an IVF index)
+    chunk_rank: float  # 1 / (1 + the rank of that chunk's cosine among the candidates' distinct chunk cosines)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -161,6 +166,28 @@ def intent_fit(q: Question, sentence: str, ob: Obligation | None) -> float:
     return float(ob is not None or bool(_RULE_RE.search(sentence)))
 
 
+ChunkCosines = Callable[[list[Clause]], dict[str, list[tuple[int, float]]]]
+
+
+def _chunk_cosine(located: list[tuple[int, float]] | None, start: int, hit: Hit) -> float:
+    """The cosine of the chunk holding the sentence at `start` (the last chunk that begins at or before it); the
+    clause's best-chunk cosine from search when its chunks are not known."""
+    if not located:
+        return max(hit.scores.get("semantic") or 0.0, 0.0)
+    return max(next((c for at, c in reversed(located) if at <= start), located[0][1]), 0.0)
+
+
+def _relative_chunks(evidence: list[Evidence], cosines: list[float]) -> None:
+    """Sets `chunk` (relative to the best) and `chunk_rank` (among distinct cosines: the sentences of one chunk
+    share a rank) on every piece of evidence."""
+    best = max(cosines, default=0.0)
+    distinct = sorted(set(cosines), reverse=True)
+    rank = {c: i for i, c in enumerate(distinct)}
+    for e, c in zip(evidence, cosines):
+        e.features.chunk = c / best if best > 0 else 0.0
+        e.features.chunk_rank = 1 / (1 + rank[c])
+
+
 class EvidenceFinder:
     """Collects and describes candidate sentences.  One per knowledge base: it caches word rarity (IDF)."""
 
@@ -244,8 +271,16 @@ class EvidenceFinder:
         ]
 
     def gather(
-        self, q: Question, hits: list[Hit], more: list[Hit], allowed: set[int] | None, as_of: date
+        self,
+        q: Question,
+        hits: list[Hit],
+        more: list[Hit],
+        allowed: set[int] | None,
+        as_of: date,
+        chunk_cosines: ChunkCosines | None = None,
     ) -> list[Evidence]:
+        """Every sentence of the best clauses (and of their articles) as evidence.  `chunk_cosines` gives, per
+        clause, the question's cosine with each of its dense-index chunks (`HybridSearcher.chunk_cosines`)."""
         words = self.concepts(q)
         missing = len(self.missing(q, allowed)) / len(q.nouns) if q.nouns else 0.0
         # a topic with a size is matched by its size (`4.3米焦炉` by `炭化室高度4.3米及以下…焦炉`)
@@ -276,7 +311,9 @@ class EvidenceFinder:
         obligations: dict[str, list[tuple[str, Obligation]]] = {}
         for o in self.store.obligations(clause_ids=[clause.id for _, _, clause, _ in units]):
             obligations.setdefault(o.clause_id, []).append((normalise(o.text).rstrip("。；;"), o))
+        located = chunk_cosines([clause for _, _, clause, _ in units]) if chunk_cosines else {}
         out: list[Evidence] = []
+        cosines: list[float] = []  # per evidence: its chunk's cosine
         for rank, hit, clause, is_context in units:
             doc = docs[clause.doc_id]
             whole = normalise(f"{clause.heading or ''} {clause.text}")
@@ -320,8 +357,12 @@ class EvidenceFinder:
                     obligation=float(ob is not None),
                     length=min(len(text) / 200, 1.0),
                     heading=float(text.strip("。：") == (clause.heading or "")),
+                    chunk=0.0,  # relative to the best chunk: set below, once every sentence is known
+                    chunk_rank=0.0,
                 )
                 out.append(Evidence(clause, text, a, rank, doc.jurisdiction, ob, feats, document=labels[doc.id]))
+                cosines.append(_chunk_cosine(located.get(clause.id), a, hit))
+        _relative_chunks(out, cosines)
         return out
 
     def sources(self, chosen: list[Evidence]) -> list[Evidence]:

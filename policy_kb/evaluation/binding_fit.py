@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..extract.binding import MODEL_FILE, BindingModel, feature_names
+from ..extract.binding import MODEL_FILE, TEXT_PREFIX, BindingModel, TextFeatures, feature_names
 from ..profile.match import profile_features
 from ..profile.model import Profile
 from ..records import Obligation
@@ -39,6 +39,7 @@ class Example:
     features: dict[str, float]
     label: int
     in_force: bool = True  # False for a plan whose period is over: fitted on, but no checklist shows it
+    sentence: str = ""  # the obligation's text: its character n-grams are features too (`TextFeatures`)
 
 
 def examples_of(
@@ -59,23 +60,37 @@ def examples_of(
         if decision.fails:
             continue
         label = int(any(_matches(row, ob) for row in gold))
-        out.append(Example(name, ob.doc_id, ob.id, features, label, ob.doc_id not in expired))
+        out.append(Example(name, ob.doc_id, ob.id, features, label, ob.doc_id not in expired, ob.text))
     return out
 
 
-def _matrix(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
-    names = feature_names()
-    x = np.array([[e.features.get(n, 0.0) for n in names] for e in examples], dtype=float)
-    return x, np.array([e.label for e in examples])
+def _matrix(examples: list[Example], text: TextFeatures) -> tuple[Any, np.ndarray, list[str]]:
+    """(sparse feature matrix, labels, column names): the named features, then the vocabulary's n-grams."""
+    from scipy.sparse import csr_matrix
+
+    names = [*feature_names(), *(TEXT_PREFIX + g for g in text.idf)]
+    column = {n: i for i, n in enumerate(names)}
+    rows, cols, values = [], [], []
+    for r, e in enumerate(examples):
+        for name, value in {**e.features, **text.of(e.sentence)}.items():
+            if name in column and value:
+                rows.append(r)
+                cols.append(column[name])
+                values.append(value)
+    x = csr_matrix((values, (rows, cols)), shape=(len(examples), len(names)))
+    return x, np.array([e.label for e in examples]), names
 
 
-def _weights(examples: list[Example]) -> tuple[dict[str, float], float]:
+def _fitted(examples: list[Example], threshold: float = 0.5, report: dict[str, Any] | None = None) -> BindingModel:
+    """A logistic regression over the examples' named and n-gram features (the vocabulary fitted on their
+    sentences)."""
     from sklearn.linear_model import LogisticRegression
 
-    x, y = _matrix(examples)
+    text = TextFeatures.fit([e.sentence for e in examples if e.sentence])
+    x, y, names = _matrix(examples, text)
     lr = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, y)
-    weights = {n: round(float(w), 4) for n, w in zip(feature_names(), lr.coef_[0], strict=True) if abs(w) >= 1e-4}
-    return weights, round(float(lr.intercept_[0]), 4)
+    weights = {n: round(float(w), 4) for n, w in zip(names, lr.coef_[0], strict=True) if abs(w) >= 1e-4}
+    return BindingModel(weights, round(float(lr.intercept_[0]), 4), threshold, report or {}, text)
 
 
 def _f1(labels: list[int], probabilities: list[float], threshold: float) -> float:
@@ -97,9 +112,9 @@ def choose_threshold(examples: list[Example]) -> tuple[float, float]:
         test = [e for e in examples if e.doc_id in held]
         if not test or len({e.label for e in train}) < 2:
             continue
-        model = BindingModel(*_weights(train))
+        model = _fitted(train)
         labels += [e.label for e in test if e.in_force]
-        probabilities += [model.probability(e.features) for e in test if e.in_force]
+        probabilities += [model.probability(e.features, e.sentence) for e in test if e.in_force]
     if not labels:
         return 0.5, 0.0
     best = max(THRESHOLD_GRID, key=lambda t: (_f1(labels, probabilities, t), -abs(t - 0.5)))
@@ -109,8 +124,7 @@ def choose_threshold(examples: list[Example]) -> tuple[float, float]:
 def train(examples: list[Example]) -> BindingModel:
     """The whole procedure on some examples: threshold on inner out-of-fold probabilities, weights on all."""
     threshold, inner_f1 = choose_threshold(examples)
-    weights, bias = _weights(examples)
-    return BindingModel(weights, bias, threshold, {"inner_f1": round(inner_f1, 3)})
+    return _fitted(examples, threshold, {"inner_f1": round(inner_f1, 3)})
 
 
 def fold_models(examples: list[Example]) -> dict[tuple[str, str], BindingModel]:
@@ -136,6 +150,7 @@ def fit(examples: list[Example], report: dict[str, Any], out: Path = MODEL_FILE)
             **final.report,
             **report,
         },
+        final.text,
     )
     out.write_text(model.to_json(), encoding="utf-8")
     return model

@@ -110,7 +110,7 @@ def applicability(
         or _named(where.title, words["industries"])
     )
     app = Applicability(industries=industries, facilities=facilities, conditions=conditions, features=features)
-    app.binds = Binds.ENTERPRISE if default_model().binds(as_named(app)) else Binds.GOVERNMENT
+    app.binds = Binds.ENTERPRISE if default_model().binds(as_named(app), text) else Binds.GOVERNMENT
     return app
 
 

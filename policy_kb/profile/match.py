@@ -192,7 +192,7 @@ def match(profile: Profile, ob: Obligation, model: BindingModel | None = None) -
     if ob.jurisdiction not in profile.places:
         return None
     features, decision = profile_features(profile, ob)
-    if decision.fails or not (model or default_model()).binds(features):
+    if decision.fails or not (model or default_model()).binds(features, ob.text):
         return None
     place = (
         f"地区：{ob.jurisdiction}的规定适用于{profile.place}"

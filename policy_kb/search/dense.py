@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -54,19 +55,30 @@ PASSAGE_FORMAT = f"title+headings, sentence chunks of {CHUNK_CHARS} chars"  # ch
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     """Sentence-aligned pieces of about `size` characters: a long clause embedded whole blurs into its average,
     while a question usually matches one or two of its sentences."""
-    sentences = [s for s in re.split(r"(?<=[。；！？\n])", text) if s.strip()]
-    out, cur = [], ""
-    for s in sentences:
+    return [piece for _, piece in located_chunks(text, size)] or [text]
+
+
+def located_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """`chunks` with the offset where each begins in `text`: a sentence at offset `a` was embedded in the last
+    chunk that begins at or before `a` (how evidence finds its sentence's vector)."""
+    out: list[tuple[int, str]] = []
+    cur, cur_at, at = "", 0, 0
+    for s in re.split(r"(?<=[。；！？\n])", text):
+        s_at, at = at, at + len(s)
+        if not s.strip():
+            continue
         while len(s) > size * 2:  # a run-on sentence: hard split
-            out.append(cur + s[:size]) if cur else out.append(s[:size])
-            cur, s = "", s[size:]
+            out.append((cur_at, cur + s[:size]) if cur else (s_at, s[:size]))
+            cur, s, s_at = "", s[size:], s_at + size
         if cur and len(cur) + len(s) > size:
-            out.append(cur)
+            out.append((cur_at, cur))
             cur = ""
+        if not cur:
+            cur_at = s_at
         cur += s
     if cur.strip():
-        out.append(cur)
-    return out or [text]
+        out.append((cur_at, cur))
+    return out
 
 
 def passage_texts(title: str | None, headings: list[str], text: str) -> list[str]:
@@ -472,3 +484,32 @@ class DenseIndex:
             if i >= 0 and (allowed is None or i in allowed) and i not in best:
                 best[i] = float(s)
         return list(best.items())[:k]
+
+    @cached_property
+    def _positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(positions sorted by label, the sorted labels): a clause's vectors are the positions between its label's
+        first and last occurrence, in the order they were added, which is chunk order."""
+        import faiss
+
+        labels = faiss.vector_to_array(self.index.id_map)
+        order = np.argsort(labels, kind="stable")
+        return order, labels[order]
+
+    def chunk_cosines(self, query_vec: np.ndarray, rowids: list[int]) -> dict[int, np.ndarray]:
+        """The query's cosine with every chunk of the given clauses, in chunk order (`located_chunks`): which
+        sentence of a clause the query is about, not only which clause.  Empty for an IVF index, whose vectors
+        cannot be read back by position (above ANN_THRESHOLD vectors; callers fall back to the clause's score)."""
+        if self.kind == "ivf" or not rowids:
+            return {}
+        order, labels = self._positions
+        spans = {r: np.searchsorted(labels, [r, r + 1]) for r in rowids}
+        spans = {r: (int(lo), int(hi)) for r, (lo, hi) in spans.items() if hi > lo}
+        if not spans:
+            return {}
+        positions = np.concatenate([np.sort(order[lo:hi]) for lo, hi in spans.values()]).astype(np.int64)
+        cosines = self.index.index.reconstruct_batch(positions) @ query_vec.astype(np.float32)
+        out, at = {}, 0
+        for r, (lo, hi) in spans.items():
+            out[r] = cosines[at : at + hi - lo]
+            at += hi - lo
+        return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import re
 import sys
+
+import numpy as np
 from functools import cached_property
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from .. import settings
 from ..records import Clause, Hit
 from ..store import Store
 from ..textsafe import strip_format_chars
-from .dense import DenseIndex
+from .dense import DenseIndex, located_chunks
 from .filters import SearchFilter
 from .keyword import exact_search, keyword_search
 from .spell import Speller
@@ -31,6 +33,7 @@ HIGHLIGHT = ("【", "】")
 # clause texts whose normalised form is remembered for de-duplicating hits: ~18 per query at 0.2 ms each were a
 # quarter of a warm seed search once the encoder got fast; 4096 texts of a few hundred characters hold ≤ 10 MB
 DEDUP_CACHE = 4096
+QUERY_VECTORS = 256  # query vectors kept per searcher (an answer encodes one or two queries)
 
 
 def snippet(text: str, terms: list[str], width: int = 90) -> str:
@@ -62,6 +65,11 @@ def _dedup_key(text: str) -> str:
     return normalise(text)
 
 
+def _clean(query: str) -> str:
+    """What the routes search for: format characters dropped (`补\u200b偿` is 补偿), at most MAX_QUERY_CHARS."""
+    return strip_format_chars(query).strip()[:MAX_QUERY_CHARS]
+
+
 def _single_thread_queries(embedder) -> None:
     """One short query is encoded fastest on one thread (benchmarks: 37 ms vs 254 ms median with two threads on
     the 2-core machine, see docs/benchmarks.md); parallelism comes from concurrent requests instead.
@@ -82,6 +90,8 @@ class Searcher:
         self.store = Store(self.index_dir)
         self._embedder_name = embedder_name
         self.warnings: list[str] = []
+        # a question's vector serves the semantic route and then the evidence's chunk scores: encoded once
+        self.query_vector = functools.lru_cache(maxsize=QUERY_VECTORS)(self._encode_query)
 
     @cached_property
     def speller(self) -> Speller:
@@ -119,11 +129,29 @@ class Searcher:
         self.warnings.append(msg)
         print(f"warning: {msg}", file=sys.stderr)
 
+    def _encode_query(self, query: str) -> np.ndarray:
+        return self.embedder.encode_queries([query])[0]
+
     def semantic_search(self, query: str, k: int, allowed: set[int] | None) -> list[tuple[int, float]]:
         if self.dense is None:
             return []
-        vec = self.embedder.encode_queries([query])[0]
-        return self.dense.search(vec, k, allowed)
+        return self.dense.search(self.query_vector(query), k, allowed)
+
+    def chunk_cosines(self, query: str, clauses: list[Clause]) -> dict[str, list[tuple[int, float]]]:
+        """Per clause id, (offset, cosine with the query) of each of its chunks in the dense index: how close each
+        part of a clause is to the question.  Empty without a usable dense index or for an IVF one; a clause whose
+        vectors do not match its chunks (another passage format) is left out."""
+        if self.dense is None or not clauses:
+            return {}
+        rowids = self.store.rowids_of([c.id for c in clauses])
+        cosines = self.dense.chunk_cosines(self.query_vector(_clean(query)), list(rowids.values()))
+        out: dict[str, list[tuple[int, float]]] = {}
+        for c in clauses:
+            values = cosines.get(rowids.get(c.id, -1))
+            starts = [at for at, _ in located_chunks(c.text)]
+            if values is not None and len(values) == len(starts):
+                out[c.id] = list(zip(starts, values.tolist()))
+        return out
 
     @cached_property
     def _encoder_pool(self):
@@ -155,7 +183,7 @@ class Searcher:
         before it reads the question), so they are not looked up twice."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
-        query = strip_format_chars(query).strip()[:MAX_QUERY_CHARS]  # `补\u200b偿` is 补偿
+        query = _clean(query)
         if not query:
             return []
         if not corrected:

@@ -36,6 +36,15 @@ class SearchQueries:
         """clause id → rowid of one document's clauses."""
         return dict(self.conn.execute("SELECT id, rowid FROM clauses WHERE doc_id=?", (doc_id,)).fetchall())
 
+    def rowids_of(self, clause_ids: list[str]) -> dict[str, int]:
+        """clause id → rowid of the given clauses (ids the knowledge base does not hold are left out)."""
+        out: dict[str, int] = {}
+        for i in range(0, len(clause_ids), _CHUNK):
+            chunk = clause_ids[i : i + _CHUNK]
+            sql = f"SELECT id, rowid FROM clauses WHERE id IN ({_marks(len(chunk))})"
+            out.update(self.conn.execute(sql, chunk).fetchall())
+        return out
+
     def put_fts_rows(self, doc_id: str, tokens: Iterable[tuple[str, str, str]]) -> None:
         """Keyword-index rows (clause id, body tokens, context tokens) of a freshly stored document; inside the
         build transaction."""
