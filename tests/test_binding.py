@@ -275,7 +275,9 @@ def test_the_fitted_model_file_loads() -> None:
 
 
 def test_text_features_are_tf_idf_of_the_vocabulary_scaled_to_a_fixed_length() -> None:
-    text = TextFeatures.fit(["企业要淘汰焦炉。"] * 3 + ["企业要报告。", "政府要督促。", "企业要整改。", "企业应当整改。"], 2)
+    text = TextFeatures.fit(
+        ["企业要淘汰焦炉。"] * 3 + ["企业要报告。", "政府要督促。", "企业要整改。", "企业应当整改。"], 2
+    )
     assert "企业" in text.idf and "政府" not in text.idf  # 政府 is in one sentence only
     assert text.idf["整改"] > text.idf["企业"]  # rarer n-grams weigh more (each distinct sentence counted once)
     values = text.of("企业要整改，企业要报告。")

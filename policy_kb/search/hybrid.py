@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import re
 import sys
-
-import numpy as np
 from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 from .. import settings
 from ..records import Clause, Hit
