@@ -137,6 +137,22 @@ def test_an_item_brings_its_articles_penalty(law_answerer: Answerer) -> None:
     assert article[0].features.context == 1.0 and article[0].features.intent_fit == 1.0
 
 
+def test_a_chosen_lead_in_brings_the_items_it_announces(law_answerer: Answerer) -> None:
+    """`…有下列行为之一的，…责令停产整治:` answers nothing alone: its items are quoted after it, each cited as its
+    own clause, in the law's order; not when one of them is quoted already (the question was about that one)."""
+    ranked = _evidence(law_answerer, "水污染防治法 自动监测设备没联网 罚款")
+    lead = next(e for e in ranked if e.clause.id.endswith("第八十二条") and e.text.endswith(":"))
+    items = law_answerer.finder.items([lead], every=False)
+    assert [e.clause.id.rsplit("/", 1)[-1] for e in items] == ["（一）", "（二）", "（三）"]
+    assert "自动监测设备" in items[1].text and all(e.text == e.clause.text.strip() for e in items)
+    item = next(e for e in ranked if e.clause.id.endswith("第八十二条/（二）"))
+    assert law_answerer.finder.items([lead, item], every=True) == []
+    assert law_answerer.finder.items([item], every=True) == []  # an item ends with `；`: it announces nothing
+    other = next(e for e in ranked if "第八十二条" not in e.clause.id)
+    assert law_answerer.finder.items([other, lead], every=False) == []  # beside the best sentence: context
+    assert len(law_answerer.finder.items([other, lead], every=True)) == 3  # a question asking for a list
+
+
 def test_a_clause_whose_heading_is_its_rule_is_a_candidate(law_answerer: Answerer) -> None:
     """An item whose heading is the whole rule (`（一）水污染物，是指…的物质`) is quoted, not skipped as a bare
     heading: the sentence is a candidate, with `heading` set for the fitted weight to judge."""

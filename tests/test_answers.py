@@ -474,15 +474,17 @@ def test_fixture_county_rule_first_city_rule_higher_level(fixture_answerer) -> N
     a = fixture_answerer.ask("焦化企业超低排放改造什么时候完成？", "高平市", AS_OF)
     assert_well_formed(a, fixture_answerer)
     assert (a.status, a.intent, a.jurisdiction) == ("answered", "deadline", "高平市")
-    # the county's deadline first, the city's under its own heading; another sentence of the county's plan may be
-    # quoted as well (how many clauses are cited is a fitted threshold), never a third place
+    # the county's rules first, the city's under its own heading; another sentence of the county's plan may be
+    # quoted as well (how many clauses are cited is a fitted threshold), never a third place.  That the deadline
+    # leads the county's rules is the real model's ranking (test_answers_real_model.py)
     ids = cited(a)
-    assert ids[0] == f"{GAOPING}:一" and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
-    assert all(c.startswith((GAOPING, JINCHENG)) for c in ids), ids
+    assert f"{GAOPING}:一" in ids and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
+    assert ids[-1] == f"{JINCHENG}:一" and all(c.startswith((GAOPING, JINCHENG)) for c in ids), ids
     assert headings(a.answer) == ["**高平市**", "**晋城市**（上级规定，同样适用）"]
     parts = sections(a.answer)
     assert "2024年12月31日前" in parts["**高平市**"]
-    assert "[1]〔截止 2024-12-31，已过期 692 天〕（高政办发〔2024〕22号 一、）" in parts["**高平市**"]
+    county = ids.index(f"{GAOPING}:一") + 1
+    assert f"[{county}]〔截止 2024-12-31，已过期 692 天〕（高政办发〔2024〕22号 一、）" in parts["**高平市**"]
     assert "2025年6月30日前" in parts["**晋城市**（上级规定，同样适用）"]
     city = ids.index(f"{JINCHENG}:一") + 1
     assert (
@@ -496,7 +498,7 @@ def test_fixture_county_named_in_question(fixture_answerer) -> None:  # type: ig
     assert_well_formed(a, fixture_answerer)
     assert a.jurisdiction == "高平市"
     ids = cited(a)
-    assert ids[0] == f"{GAOPING}:一" and f"{JINCHENG}:一" in ids and len(ids) <= 3, ids
+    assert f"{GAOPING}:一" in ids and ids[-1] == f"{JINCHENG}:一" and len(ids) <= 3, ids
 
 
 def test_fixture_city_rule_only_for_the_city(fixture_answerer) -> None:  # type: ignore[no-untyped-def]

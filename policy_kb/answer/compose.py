@@ -501,7 +501,8 @@ class Answerer:
             return self._document_overview(q, doc, as_of)
         if decision.reason:
             return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
-        chosen = decision.chosen + self.finder.sources(decision.chosen)
+        chosen = decision.chosen + self.finder.items(decision.chosen, every=q.intent == "list")
+        chosen += self.finder.sources(chosen)
         text, citations = self._render(q, quotes(chosen), as_of)
         if decision.missing:  # answered without some of the question's words: the answer says so first
             text = caveat(decision.missing, en) + "\n" + text

@@ -365,6 +365,40 @@ class EvidenceFinder:
         _relative_chunks(out, cosines)
         return out
 
+    def items(self, chosen: list[Evidence], every: bool) -> list[Evidence]:
+        """The items a chosen sentence announces (`安全技术档案应当包括以下内容：`, `…履行下列职责：`), each cited as
+        its own clause: the lead-in alone answers nothing.  Only the best sentence's, unless `every` (a question
+        that asks for a list): a lead-in quoted beside the best answer is context, and its items would be noise.
+        Not when one of its items is quoted already: the question was about that item (`…未经检验的…怎么罚`)."""
+        have = {e.clause.id for e in chosen}
+        out: list[Evidence] = []
+        for e in chosen if every else chosen[:1]:
+            if not e.text.rstrip().endswith(("：", ":")):
+                continue
+            items = [c for c in self.store.children(e.clause.id) if c.kind == "body" and c.text.strip()]
+            if not items or any(c.id in have for c in items):
+                continue
+            obligations: dict[str, Obligation] = {}
+            for o in self.store.obligations(clause_ids=[c.id for c in items]):
+                obligations.setdefault(o.clause_id, o)
+            for c in items:
+                have.add(c.id)
+                text = c.text.strip()
+                out.append(
+                    Evidence(
+                        c,
+                        text,
+                        c.text.index(text),
+                        e.clause_rank,
+                        e.jurisdiction,
+                        obligations.get(c.id),
+                        e.features,
+                        e.score,
+                        e.document,
+                    )
+                )
+        return out
+
     def sources(self, chosen: list[Evidence]) -> list[Evidence]:
         """The sentences that chosen obligations take their extracted fields from, when those are elsewhere: a
         deadline or responsibility line inherited from a heading (`inherited_from`).  Quoted with them, so that

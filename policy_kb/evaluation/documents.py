@@ -27,6 +27,8 @@ LAWREFBOOK = settings.current().lawrefbook
 LAWREFBOOK_CACHE = ROOT / "build" / "lawrefbook"
 # gold documents taken from the LawRefBook tarball: doc_id → its path inside the archive (README in tests/gold/)
 LAWREFBOOK_GOLD_DOCS = ROOT / "tests" / "gold" / "lawrefbook_docs.tsv"
+LAWREFBOOK_TEST_DOCS = ROOT / "tests" / "gold" / "lawrefbook_test_docs.tsv"  # read by test gold only: not linked
+# into the fit corpus
 META_FIELDS = ("title", "jurisdiction", "level", "issue_date", "doc_number", "issuer", "effective_date")
 COUNT_FIELDS = ("articles", "chapters", "sections")
 
@@ -72,14 +74,18 @@ def source_path(doc_id: str, split: str | None = None) -> Path | None:
     return lawrefbook_file(member) if member else None
 
 
-@lru_cache(maxsize=1)
-def lawrefbook_gold_docs() -> dict[str, str]:
-    """doc_id → member of the LawRefBook tarball, for the gold documents taken from it (empty without tests/)."""
-    if not LAWREFBOOK_GOLD_DOCS.is_file():
-        return {}
-    lines = LAWREFBOOK_GOLD_DOCS.read_text(encoding="utf-8").splitlines()
-    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-    return {doc_id: member for doc_id, member in rows if doc_id != "doc_id"}
+@lru_cache(maxsize=2)
+def lawrefbook_gold_docs(test: bool = True) -> dict[str, str]:
+    """doc_id → member of the LawRefBook tarball, for the gold documents taken from it (empty without tests/); with
+    `test`, also the documents only test gold reads (`lawrefbook_test_docs.tsv`), which no fit ever sees."""
+    out: dict[str, str] = {}
+    for listing in (LAWREFBOOK_GOLD_DOCS, LAWREFBOOK_TEST_DOCS) if test else (LAWREFBOOK_GOLD_DOCS,):
+        if not listing.is_file():
+            continue
+        lines = listing.read_text(encoding="utf-8").splitlines()
+        rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+        out.update({doc_id: member for doc_id, member in rows if doc_id != "doc_id"})
+    return out
 
 
 def link_lawrefbook_gold(folder: str | Path) -> list[Path]:
@@ -87,7 +93,7 @@ def link_lawrefbook_gold(folder: str | Path) -> list[Path]:
     its doc_id is the one the gold cites; the texts stay outside the repository.  A file of that name that is no
     link is left alone (and reported): nothing of the user's is replaced."""
     links = []
-    for doc_id, member in lawrefbook_gold_docs().items():
+    for doc_id, member in lawrefbook_gold_docs(test=False).items():
         source = lawrefbook_file(member)
         if source is None:
             raise FileNotFoundError(f"{member} not in {LAWREFBOOK} (set POLICY_KB_LAWREFBOOK)")

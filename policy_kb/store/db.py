@@ -509,6 +509,11 @@ class Store(SearchQueries):
         row = self.conn.execute("SELECT * FROM clauses WHERE id=?", (clause_id,)).fetchone()
         return self._clause(row) if row else None
 
+    def children(self, clause_id: str) -> list[Clause]:
+        """The clauses directly under one, in document order: an article's items."""
+        rows = self.conn.execute("SELECT * FROM clauses WHERE parent_id=? ORDER BY start", (clause_id,))
+        return [self._clause(r) for r in rows]
+
     def clauses_by_rowid(self, rowids: list[int]) -> dict[int, Clause]:
         out: dict[int, Clause] = {}
         for i in range(0, len(rowids), 500):
