@@ -299,8 +299,11 @@ def test_lawrefbook_gold_documents_are_linked_never_copied(tmp_path: Path) -> No
     path = source_path("l02_hazchem_regulation")
     assert path is not None and "第一百零二条" in path.read_text(encoding="utf-8")
     links = link_lawrefbook_gold(tmp_path)
-    assert sorted(p.name for p in links) == sorted(f"{d}.md" for d in docs)
+    assert sorted(p.name for p in links) == sorted(f"{d}.md" for d in lawrefbook_gold_docs(test=False))
     assert all(p.is_symlink() for p in links)
+    # the documents only test gold reads are found by doc_id, and never linked into the fit corpus
+    assert "l13_occupational_disease_law" in docs and not (tmp_path / "l13_occupational_disease_law.md").exists()
+    assert source_path("l13_occupational_disease_law") is not None
     mine = tmp_path / "l01_noise_law.md"
     mine.unlink()
     mine.write_text("用户自己的文件", encoding="utf-8")
