@@ -102,6 +102,23 @@ def test_the_chunk_feature_says_which_part_of_a_long_clause_the_question_is_abou
     assert len({(e.features.chunk, e.features.chunk_rank) for e in same_chunk}) == 1
 
 
+def test_without_chunk_vectors_a_sentence_takes_its_clauses_dense_score(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An IVF index cannot give its vectors back by position: every sentence of a clause then gets the clause's
+    best-chunk cosine, relative to the best candidate's, so the feature still means "close to the question"."""
+    dense = answerer.searcher.dense
+    assert dense is not None
+    with monkeypatch.context() as m:
+        m.setattr(dense, "kind", "ivf")
+        assert dense.chunk_cosines(answerer.searcher.query_vector("热源需求量"), [1, 2, 3]) == {}
+    monkeypatch.setattr(dense, "chunk_cosines", lambda vec, rowids: {})  # what an IVF index answers
+    ranked = _evidence(answerer, "介休1号炉投产后能满足多少热源需求量？", "介休市")
+    mine = [e for e in ranked if e.clause.id == "jiexiu-2023-43m-oven-closure:五/（四）"]
+    assert len(mine) > 2 and len({e.features.chunk for e in mine}) == 1
+    assert max(e.features.chunk for e in ranked) == 1.0 and min(e.features.chunk_rank for e in ranked) > 0
+
+
 def test_a_value_the_question_names_is_not_what_it_asks_for(answerer: Answerer) -> None:
     ranked = _evidence(answerer, "介休哪两家企业的4.3米焦炉要关停，各是多大产能？", "介休市")
     capacities = next(e for e in ranked if "60万吨/年" in e.text)
