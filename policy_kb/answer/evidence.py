@@ -280,7 +280,7 @@ class EvidenceFinder:
         chunk_cosines: ChunkCosines | None = None,
     ) -> list[Evidence]:
         """Every sentence of the best clauses (and of their articles) as evidence.  `chunk_cosines` gives, per
-        clause, the question's cosine with each of its dense-index chunks (`HybridSearcher.chunk_cosines`)."""
+        clause, the question's cosine with each of its dense-index chunks (`search.hybrid.Searcher.chunk_cosines`)."""
         words = self.concepts(q)
         missing = len(self.missing(q, allowed)) / len(q.nouns) if q.nouns else 0.0
         # a topic with a size is matched by its size (`4.3米焦炉` by `炭化室高度4.3米及以下…焦炉`)
