@@ -4,6 +4,7 @@ the cross-validation that never judges a weight on the profile or the document i
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,22 @@ def test_text_features_are_tf_idf_of_the_vocabulary_scaled_to_a_fixed_length() -
     assert set(values) == {TEXT_PREFIX + g for g in ("企业", "业要", "企业要", "整改")}  # 报告: one sentence
     assert sum(v * v for v in values.values()) == pytest.approx(TEXT_SCALE**2)
     assert text.of("政府督促") == {}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "违反本法规定，特种设备使用单位有下列行为之一的，责令停止使用有关特种设备：",
+        "企业要 企业要\n全面执行。全面执行。",
+        "。",
+    ],
+)
+def test_the_shipped_model_scores_a_sentence_as_it_was_fitted(sentence: str) -> None:
+    """The one-pass scoring of a checklist equals Σ weight × feature over the features the fit saw."""
+    model = load(MODEL_FILE)
+    named = {"actor_unit": 1.0, "lead_conditional": 1.0}
+    z = model.bias + sum(model.weights.get(k, 0.0) * v for k, v in {**named, **model.text.of(sentence)}.items())
+    assert model.probability(named, sentence) == pytest.approx(1 / (1 + math.exp(-z)), rel=1e-9)
 
 
 def test_a_model_with_text_weights_reads_the_sentence_and_survives_its_file(tmp_path: Path) -> None:

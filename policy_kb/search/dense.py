@@ -502,8 +502,8 @@ class DenseIndex:
         if self.kind == "ivf" or not rowids:
             return {}
         order, labels = self._positions
-        spans = {r: np.searchsorted(labels, [r, r + 1]) for r in rowids}
-        spans = {r: (int(lo), int(hi)) for r, (lo, hi) in spans.items() if hi > lo}
+        bounds = np.searchsorted(labels, np.array([[r, r + 1] for r in rowids], dtype=labels.dtype))
+        spans = {r: (int(lo), int(hi)) for r, (lo, hi) in zip(rowids, bounds) if hi > lo}
         if not spans:
             return {}
         positions = np.concatenate([np.sort(order[lo:hi]) for lo, hi in spans.values()]).astype(np.int64)
