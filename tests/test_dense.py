@@ -446,14 +446,16 @@ def test_small_size() -> None:
     assert chunks(text, size=2) == ["一。", "二；", "三！", "四？", "五。"]
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    sentences=st.lists(
-        st.tuples(st.text(alphabet="焦炉关停米4.3甲乙丙丁", min_size=1, max_size=120), st.sampled_from("。；！？")),
-        max_size=30,
-    ),
-    size=st.integers(min_value=5, max_value=300),
+# texts of whole sentences, and chunk sizes, for the property tests of `chunks` and `located_chunks`
+SENTENCES = st.lists(
+    st.tuples(st.text(alphabet="焦炉关停米4.3甲乙丙丁", min_size=1, max_size=120), st.sampled_from("。；！？")),
+    max_size=30,
 )
+SIZES = st.integers(min_value=5, max_value=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sentences=SENTENCES, size=SIZES)
 def test_chunks_reassemble_property(sentences: list[tuple[str, str]], size: int) -> None:
     text = "".join(a + b for a, b in sentences) or "空"
     parts = chunks(text, size=size)
@@ -464,13 +466,7 @@ def test_chunks_reassemble_property(sentences: list[tuple[str, str]], size: int)
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    sentences=st.lists(
-        st.tuples(st.text(alphabet="焦炉关停米4.3甲乙丙丁", min_size=1, max_size=120), st.sampled_from("。；！？")),
-        max_size=30,
-    ),
-    size=st.integers(min_value=5, max_value=300),
-)
+@given(sentences=SENTENCES, size=SIZES)
 def test_located_chunks_say_where_each_chunk_begins(sentences: list[tuple[str, str]], size: int) -> None:
     text = "".join(a + b for a, b in sentences) or "空"
     located = located_chunks(text, size=size)
