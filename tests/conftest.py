@@ -18,6 +18,8 @@ import io
 import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,19 @@ NOTICE_ID = "changzhi-2024-gas-flaring"
 
 def _quiet(_msg: str) -> None:
     pass
+
+
+@contextmanager
+def answering_everything(answerer):  # type: ignore[no-untyped-def]
+    """The answerer with its answer threshold at 0, for tests of evidence and composition on a fake-embedder KB: the
+    fake embedder's dense scores are noise, and the fitted answerability (boosted stumps over them) may refuse a
+    question there that the real model answers.  Answerability itself is tested with the real model."""
+    shipped = answerer.model
+    answerer.model = replace(shipped, thresholds=replace(shipped.thresholds, answer=0.0))
+    try:
+        yield answerer
+    finally:
+        answerer.model = shipped
 
 
 def one_real_text_index(tmp_path_factory: pytest.TempPathFactory, file_name: str) -> Path:

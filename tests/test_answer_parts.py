@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import one_real_text_index
+from conftest import answering_everything, one_real_text_index
 
 from policy_kb.answer.compose import Answerer
 from policy_kb.answer.naming import Title, named_document
@@ -99,7 +99,7 @@ def test_evaluate_answers_each_question_with_its_own_model(answerer: Answerer) -
          "answer_facts": ["2023年底前"]},
     ]  # fmt: skip
     shipped = answerer.model
-    refusing = Model(shipped.weights, shipped.bias, Thresholds(answer=1.01), shipped.answer_weights)
+    refusing = Model(shipped.weights, shipped.bias, Thresholds(answer=1.01), shipped.answer_steps)
     rep = evaluate(answerer, questions, AS_OF, models={"a": refusing})
     assert rep.answered_rate == 0.5 and rep.fact_recall == 0.5
     assert rep.failures[0].startswith("a [not_found]")
@@ -251,6 +251,7 @@ def test_a_named_document_without_an_effective_article_is_not_a_confinement(answ
 
 def test_a_question_of_several_parts_is_not_cut_short_by_the_effective_date(tax_answerer: Answerer) -> None:
     """Only a question that asks nothing else is answered by the 施行 article alone; here each part gets its own."""
-    a = tax_answerer.ask("环境保护税法什么时候施行？多久申报一次？", None, date(2026, 12, 6))
+    with answering_everything(tax_answerer):
+        a = tax_answerer.ask("环境保护税法什么时候施行？多久申报一次？", None, date(2026, 12, 6))
     assert a.status == "answered"
     assert "本法自2018年1月1日起施行" in a.answer and "按季申报缴纳" in a.answer

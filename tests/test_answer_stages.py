@@ -5,12 +5,14 @@ scratch one with a real law from ../shared/real-dev where a law's layout matters
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import one_real_text_index
+from conftest import answering_everything, one_real_text_index
 
 from policy_kb.answer import answerable, scorer
 from policy_kb.answer.compose import Answerer
@@ -179,7 +181,8 @@ def test_a_clause_whose_heading_is_its_rule_is_a_candidate(law_answerer: Answere
 
 
 def test_penalty_answer_quotes_violation_and_fine(law_answerer: Answerer) -> None:
-    a = law_answerer.ask("水污染防治法 自动监测设备没联网 罚款", None, date(2026, 12, 6))
+    with answering_everything(law_answerer):
+        a = law_answerer.ask("水污染防治法 自动监测设备没联网 罚款", None, date(2026, 12, 6))
     assert a.status == "answered", a.answer
     assert "二万元以上二十万元以下的罚款" in a.answer
     assert any(c.clause_id.endswith("第八十二条") for c in a.citations)
@@ -189,7 +192,7 @@ def test_penalty_answer_quotes_violation_and_fine(law_answerer: Answerer) -> Non
 def test_the_shipped_model_knows_every_feature() -> None:
     model = scorer.load()
     assert set(model.weights) == set(Features.names())
-    assert set(model.answer_weights) == set(Overall.names())
+    assert set(model.answer_steps) <= set(Overall.names()) and {"best", "best_fit"} <= set(model.answer_steps)
     th = model.thresholds
     assert 0 < th.answer < 1 and 0 < th.select < 1 and 0 < th.ratio <= 1 and th.whole_clause >= 0
 
@@ -204,11 +207,42 @@ def test_probability_follows_the_weights() -> None:
 
 
 def test_model_file_round_trip(tmp_path: Path) -> None:
-    model = Model({"cover": 1.5}, -1.0, Thresholds(0.4, 0.2, 0.5, 0.1, 300), {"best": 2.0}, -0.5)
+    steps = {"best": [(0.1, 1.25), (0.4, 0.5)], "missing": [(0.2, -2.0)]}
+    model = Model({"cover": 1.5}, -1.0, Thresholds(0.4, 0.2, 0.5, 0.1, 300), steps, -0.5)
     path = tmp_path / "m.json"
     path.write_text(model.to_json({"report": {"n": 1}}), encoding="utf-8")
     assert scorer.load(path) == model
     assert json.loads(path.read_text(encoding="utf-8"))["report"] == {"n": 1}
+    assert '"best": [\n      [0.1, 1.25],\n      [0.4, 0.5]\n    ]' in path.read_text(encoding="utf-8")  # a line a step
+
+
+def test_answerability_adds_the_steps_a_feature_passes() -> None:
+    model = Model({}, 0.0, answer_steps={"best": [(0.1, 1.0), (0.4, 0.5)], "missing": [(0.2, -2.0)]}, answer_bias=-1.0)
+    names = Overall.names()
+
+    def odds(**values: float) -> float:
+        p = scorer._stepped(model.answer_steps, model.answer_bias, names, tuple(values.get(n, 0.0) for n in names))
+        return math.log(p / (1 - p))
+
+    assert odds(best=0.05) == pytest.approx(-1.0)
+    assert odds(best=0.3) == pytest.approx(0.0)
+    assert odds(best=0.9) == pytest.approx(0.5)
+    assert odds(best=0.9, missing=0.5) == pytest.approx(-1.5)
+
+
+def test_fitted_stumps_read_back_as_scikit_learns_log_odds() -> None:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from policy_kb.evaluation.fit import _steps_of
+
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 3))
+    y = (x[:, 0] + 0.3 * rng.random(300) > 0.6).astype(int)
+    boosted = GradientBoostingClassifier(max_depth=1, n_estimators=40, subsample=0.8, random_state=0).fit(x, y)
+    steps, bias = _steps_of(boosted, ["a", "b", "c"], x)
+    probs = [scorer._stepped(steps, bias, ["a", "b", "c"], tuple(row)) for row in x]
+    assert np.allclose(probs, boosted.predict_proba(x)[:, 1], atol=1e-4)
+    assert all(th == sorted(th) for th in ([t for t, _ in v] for v in steps.values()))
 
 
 # ---- answerability ----------------------------------------------------------------------------------------------
@@ -351,7 +385,7 @@ def test_fit_writes_a_model_from_cross_validated_scores(answerer: Answerer, tmp_
     out = tmp_path / "model.json"
     report = fit.fit(answerer, gold, AS_OF, out=out)
     model = scorer.load(out)
-    assert set(model.weights) == set(Features.names()) and set(model.answer_weights) == set(Overall.names())
+    assert set(model.weights) == set(Features.names()) and set(model.answer_steps) <= set(Overall.names())
     assert model.thresholds.answer in fit.ANSWER_GRID and model.thresholds.select in fit.SELECT_GRID
     assert model.weights["cover"] > 0 and model.weights["intent_fit"] > 0  # what the question asks, found
     cv = report["cross_validated"]

@@ -417,15 +417,9 @@ def test_typo_alone_is_corrected(ask) -> None:  # type: ignore[no-untyped-def]
 # ---- the gold questions -------------------------------------------------------------------------------------------
 UNANSWERABLE = [q["id"] for q in GOLD if not q["answerable"]]
 ANSWERABLE = [q["id"] for q in GOLD if q["answerable"]]
-_Q109 = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the fitted answerability answers q109 ('Are there subsidies for "
-    "producing hydrogen from coke oven gas?') with a clause about coke-oven-gas use; no clause "
-    "names a subsidy for hydrogen (real model too)",
-)
 
 
-@pytest.mark.parametrize("qid", [pytest.param(q, marks=_Q109) if q == "q109" else q for q in UNANSWERABLE])
+@pytest.mark.parametrize("qid", UNANSWERABLE)
 def test_unanswerable_is_never_answered(gold_answers, answerer, qid: str) -> None:  # type: ignore[no-untyped-def]
     a = gold_answers[qid]
     assert_well_formed(a, answerer)

@@ -3,12 +3,18 @@
 The weights, the bias and the decision thresholds are data, not code: `policy_kb/data/answer_model.json`, written by
 `policy-kb eval answers --fit` (policy_kb/evaluation/fit.py) from training questions, cross-validated by document.
 A feature the model file does not know gets weight 0, so adding a feature never breaks an old model file.
+
+The answerability model is additive too, but each `Overall` feature adds a step function instead of a straight line
+(boosted decision stumps, fitted): `best` counts for much between 0.1 and 0.4 and little above.  Cross-validated by
+document on the training questions, the steps separate answerable from unanswerable questions better than the
+straight lines did (AUC 0.789 → 0.812 on the same out-of-fold examples), and each feature's table can still be read.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -83,7 +89,22 @@ class Overall:
 
 def _logistic(weights: dict[str, float], bias: float, names: list[str], values: tuple[float, ...]) -> float:
     z = bias + sum(weights.get(name, 0.0) * value for name, value in zip(names, values, strict=True))
+    return _sigmoid(z)
+
+
+def _sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+Steps = dict[str, list[tuple[float, float]]]  # per feature name: (threshold, log-odds added above it), by threshold
+
+
+def _stepped(steps: Steps, bias: float, names: list[str], values: tuple[float, ...]) -> float:
+    """Logistic of the bias plus, per feature, every step whose threshold its value exceeds."""
+    z = bias
+    for name, value in zip(names, values, strict=True):
+        z += sum(add for threshold, add in steps.get(name, ()) if value > threshold)
+    return _sigmoid(z)
 
 
 @dataclass(frozen=True)
@@ -91,15 +112,15 @@ class Model:
     weights: dict[str, float]  # per `Features` name: how a sentence is scored
     bias: float
     thresholds: Thresholds = field(default_factory=Thresholds)
-    answer_weights: dict[str, float] = field(default_factory=lambda: {"best": 1.0})  # per `Overall` name
-    answer_bias: float = 0.0
+    answer_steps: Steps = field(default_factory=lambda: {"best": [(0.5, 1.0)]})  # per `Overall` name
+    answer_bias: float = -0.5
 
     def probability(self, features: Features) -> float:
         return _logistic(self.weights, self.bias, Features.names(), features.vector())
 
     def answerable(self, q: Question, ranked: list[Evidence]) -> float:
         """Probability that the scored evidence (best first) answers the question."""
-        return _logistic(self.answer_weights, self.answer_bias, Overall.names(), Overall.of(q, ranked).vector())
+        return _stepped(self.answer_steps, self.answer_bias, Overall.names(), Overall.of(q, ranked).vector())
 
     def score(self, evidence: list[Evidence]) -> list[Evidence]:
         """The evidence with `score` set, best first."""
@@ -111,12 +132,14 @@ class Model:
         data = {
             "weights": self.weights,
             "bias": self.bias,
-            "answer_weights": self.answer_weights,
+            "answer_steps": {name: [list(step) for step in steps] for name, steps in self.answer_steps.items()},
             "answer_bias": self.answer_bias,
             "thresholds": self.thresholds.__dict__,
             **(extra or {}),
         }
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        # one line per step, `[threshold, log-odds]`: a readable diff when the model is refitted
+        return re.sub(r"\[\s+(-?[\d.e-]+),\s+(-?[\d.e-]+)\s+\]", r"[\1, \2]", text) + "\n"
 
 
 def ranked(evidence: list[Evidence]) -> list[Evidence]:
@@ -130,7 +153,7 @@ def load(path: Path | str = MODEL_FILE) -> Model:
         {k: float(v) for k, v in data["weights"].items()},
         float(data["bias"]),
         Thresholds(**{k: float(v) for k, v in data.get("thresholds", {}).items()}),
-        {k: float(v) for k, v in data.get("answer_weights", {"best": 1.0}).items()},
+        {k: [(float(t), float(w)) for t, w in v] for k, v in data.get("answer_steps", {}).items()},
         float(data.get("answer_bias", 0.0)),
     )
 
