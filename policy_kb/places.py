@@ -393,7 +393,7 @@ def lookup(name: str | None) -> Place | None:
             return inner  # 南京市鼓楼区, 山西省介休市
         # 重庆市江北区 while the table knows only 宁波's 江北区: not 宁波's, a place of 重庆 the table lacks
         return Place(name, inner.level, mentioned[1].name)
-    m = re.fullmatch(r"(.{2,8}?)(省|自治区|市|州|盟|县|区|旗)", name)
+    m = re.fullmatch(r"(.{2,6}?)(省|自治区|市|州|盟|县|区|旗)", name)
     if m:
         level = {
             "省": Level.PROVINCE,

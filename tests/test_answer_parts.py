@@ -216,6 +216,9 @@ def test_the_document_a_question_names(question: str, place: str | None, doc: st
         ("河南 节能条例 施行日期", True),
         ("噪声法啥时候生效的？", True),
         ("When did the noise law take effect?", True),
+        ("Since when has the noise law been in effect?", True),
+        ("What is the effective date of the noise law?", True),
+        ("What dates must the noise law's monitoring records show?", False),  # a date, but not of taking effect
         ("噪声法施行后企业要做什么？", False),  # names 施行 but asks no date
         ("Which regulations are in force for hazardous chemicals?", False),
     ],

@@ -415,15 +415,9 @@ def test_typo_alone_is_corrected(ask) -> None:  # type: ignore[no-untyped-def]
 
 
 # ---- the gold questions -------------------------------------------------------------------------------------------
-UNANSWERABLE = [q["id"] for q in GOLD if not q["answerable"]]
+# whether each unanswerable question is refused, and a missing word is a caveat, is tested with the real model
+# (test_answers_real_model.py): the fitted answerability weighs dense scores, which the hashing embedder makes noise
 ANSWERABLE = [q["id"] for q in GOLD if q["answerable"]]
-
-
-@pytest.mark.parametrize("qid", UNANSWERABLE)
-def test_unanswerable_is_never_answered(gold_answers, answerer, qid: str) -> None:  # type: ignore[no-untyped-def]
-    a = gold_answers[qid]
-    assert_well_formed(a, answerer)
-    assert a.status != "answered", a.answer
 
 
 @pytest.mark.parametrize("qid", ANSWERABLE)
@@ -442,16 +436,6 @@ def test_answerable_questions_mostly_answered(gold_answers) -> None:  # type: ig
         first = gold_answers[qid].answer.splitlines()[0]
         assert first.startswith(("没有", "文件中没有找到", "No clause", "The documents do not state")), first
         assert "没有出现" not in gold_answers[qid].answer and "do not mention" not in gold_answers[qid].answer
-
-
-def test_a_word_no_clause_contains_is_a_caveat_not_a_refusal(ask, answerer) -> None:  # type: ignore[no-untyped-def]
-    """`股东` occurs in no clause: the question is still answered, and the answer says first that it was read
-    without the word (issue 13: a word missing from the corpus never by itself makes a question unanswerable)."""
-    a = ask("介休的4.3米焦炉什么时候关停，股东想知道", "介休市")
-    assert_well_formed(a, answerer)
-    assert a.status == "answered", a.answer
-    assert a.answer.splitlines()[0] == "（文件中没有出现“股东”，以下按问题的其余部分作答）"
-    assert any("4.3米焦炉" in c.text for c in a.citations)
 
 
 def test_gold_languages(gold_answers) -> None:  # type: ignore[no-untyped-def]

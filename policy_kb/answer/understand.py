@@ -75,9 +75,9 @@ _EN_DOC_NUMBER_RE = re.compile(r"((?:[a-z]+\s+){1,6}?)[\[(（〔]?(\d{4})[\])）
 ASKS_BASIS_RE = re.compile(r"(?:依据|根据|依照|按照).{0,6}(?:文件|政策|规定)|based on|according to", re.I)
 # when a document takes effect (its 施行 article answers, a clause that names none of the question's topic words):
 # a word for taking effect and a word asking when (`施行后企业要做什么` asks no date)
-_EFFECT_RE = re.compile(r"施行|生效|实施|effective|take[sn]? effect|took effect|into force|in force", re.I)
+_EFFECT_RE = re.compile(r"施行|生效|实施|effective|take[sn]? effect|took effect|in effect|into force|in force", re.I)
 _WHEN_RE = re.compile(
-    r"(?:什么|啥|哪个)时[候侯间]|何时|几时|哪一?天|哪一?年|几号|日期|时间|\bwhen\b|what date|since when", re.I
+    r"(?:什么|啥|哪个)时[候侯间]|何时|几时|哪一?天|哪一?年|几号|日期|时间|\bwhen\b|\bdate\b|since when", re.I
 )
 # a document named by its title or a shortening of it (`节能条例`): a run of characters ending with a kind of document
 # (data/document_kinds.tsv); every ending of it from MIN_NAME_CHARS characters on is a candidate name
