@@ -5,9 +5,10 @@ The weights, the bias and the decision thresholds are data, not code: `policy_kb
 A feature the model file does not know gets weight 0, so adding a feature never breaks an old model file.
 
 The answerability model is additive too, but each `Overall` feature adds a step function instead of a straight line
-(boosted decision stumps, fitted): `best` counts for much between 0.1 and 0.4 and little above.  Cross-validated by
-document on the training questions, the steps separate answerable from unanswerable questions better than the
-straight lines did (AUC 0.789 → 0.812 on the same out-of-fold examples), and each feature's table can still be read.
+(boosted decision stumps, fitted), so a feature can count differently over its range (`best_fit` gains most below
+0.15, `missing` costs most above 0.45).  Cross-validated by document on the training questions, the steps separate
+answerable from unanswerable questions better than the straight lines did (AUC 0.789 → 0.812 on the same out-of-fold
+examples), and each feature's table can still be read.
 """
 
 from __future__ import annotations

@@ -129,20 +129,16 @@ def _fit_answerable(examples: list[Example], model: Model) -> Model:
 
 def _steps_of(boosted: Any, names: list[str], x: np.ndarray) -> tuple[Steps, float]:
     """A fitted ensemble of stumps as (steps per feature, bias): a stump adds ``rate × left`` below its threshold
-    and ``rate × right`` above, i.e. ``rate × left`` always (the bias) plus ``rate × (right − left)`` above.
-    Checked against scikit-learn's own log-odds on the training rows."""
+    and ``rate × right`` above, i.e. a constant plus ``rate × (right − left)`` above.  The constants and the prior
+    make the bias, read off scikit-learn's own log-odds on the training rows, which the steps must then reproduce."""
     rate = boosted.learning_rate
     added: dict[tuple[int, float], float] = {}
-    always = 0.0
     for (tree,) in boosted.estimators_:
         t = tree.tree_
-        if t.node_count == 1:  # no split: a constant
-            always += rate * float(t.value[0][0][0])
+        if t.node_count == 1:  # no split: a constant, in the bias
             continue
-        left, right = float(t.value[1][0][0]), float(t.value[2][0][0])
-        always += rate * left
         key = (int(t.feature[0]), float(t.threshold[0]))
-        added[key] = added.get(key, 0.0) + rate * (right - left)
+        added[key] = added.get(key, 0.0) + rate * (float(t.value[2][0][0]) - float(t.value[1][0][0]))
     steps: Steps = {}
     for (feature, threshold), add in sorted(added.items()):
         steps.setdefault(names[feature], []).append((threshold, add))
