@@ -227,7 +227,9 @@ def test_chat_place_in_the_question_wins_over_the_dropdown(page) -> None:
 
 
 def test_chat_not_found_shows_its_reason_without_a_click(page) -> None:
-    _ask(page, "大同市的4.3米焦炉什么时候关停？")
+    # refused by the fitted answerability with the real model and with this test's hashing embedder alike (a place
+    # with only provincial rules, `大同市…`, is answered from the noise of hashed vectors since session 10)
+    _ask(page, "介休昌盛公司关停后职工每人补偿多少钱？")
     reason = page.locator("#chat").get_by_text(re.compile("没有找到可以回答该问题的条款")).first
     reason.wait_for(timeout=ANSWER_TIMEOUT)
     sync_api.expect(reason).to_be_visible()
