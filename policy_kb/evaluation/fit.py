@@ -143,8 +143,9 @@ def _steps_of(boosted: Any, names: list[str], x: np.ndarray) -> tuple[Steps, flo
     for (feature, threshold), add in sorted(added.items()):
         steps.setdefault(names[feature], []).append((threshold, add))
     ours = np.array([sum(a for (f, th), a in added.items() if row[f] > th) for row in x])
-    bias = float(np.median(boosted.decision_function(x) - ours))
-    assert np.allclose(boosted.decision_function(x), ours + bias, atol=1e-6), "stumps read back wrongly"
+    theirs = boosted.decision_function(x)
+    bias = float(np.median(theirs - ours))
+    assert np.allclose(theirs, ours + bias, atol=1e-6), "stumps read back wrongly"
     return {k: [(round(th, 6), round(a, 6)) for th, a in v] for k, v in steps.items()}, round(bias, 6)
 
 

@@ -142,7 +142,7 @@ def profile_from_dict(data: Any) -> Profile:
         raise ProfileError("name: empty")
     where = _field(data, "place", str, "").strip()
     place = places.lookup(where)
-    if place is None or len(places.ancestors(place.name)) < 2:  # 火星市: a name, but no place above it is known
+    if place is None or (place.parent is None and place.level != "national"):  # 火星市: no known place above it
         raise ProfileError(
             f"place: unknown place {where!r} (write a province, city or county of China, e.g. 介休市, 晋中市, 山西省)"
         )
