@@ -134,8 +134,11 @@ def tax_answerer(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 
 
 def test_english_follow_up_about_the_filing_schedule(tax_answerer: Answerer) -> None:
+    """What the follow-up inherits and which clause it finds; the hashing test embedder's dense scores are noise, so
+    the answer threshold is taken out of the way (the real model answers it: answering_everything's docstring)."""
     previous = "Who collects the environmental protection tax under the Environmental Protection Tax Law?"
-    a = tax_answerer.ask("And how often is it filed?", None, date(2026, 12, 6), previous=previous)
+    with answering_everything(tax_answerer):
+        a = tax_answerer.ask("And how often is it filed?", None, date(2026, 12, 6), previous=previous)
     assert a.status == "answered"
     assert "按月计算，按季申报缴纳" in a.answer
     assert "d06_env_tax_law:第四章/第十八条" in [c.clause_id for c in a.citations]

@@ -375,8 +375,9 @@ class Answerer:
             for p in places.ancestors(flt.jurisdiction):
                 query = query.replace(p, "").replace(places.short_name(p), "")
         query = query.strip() or q.text
-        hits = self.searcher.search(query, k=SEARCH_DEPTH, flt=flt, corrected=True)
-        more = self._other_levels(query, flt, hits)
+        extra = " ".join(q.keyword_terms)
+        hits = self.searcher.search(query, k=SEARCH_DEPTH, flt=flt, corrected=True, keyword_extra=extra)
+        more = self._other_levels(f"{query} {extra}".strip(), flt, hits)
         allowed = flt.allowed(self.store)
         found = self.finder.gather(
             q, hits, more, allowed, as_of, lambda clauses: self.searcher.chunk_cosines(query, clauses)
@@ -388,7 +389,16 @@ class Answerer:
         """The question (and the one before it in the conversation) with typos fixed, read once; the fixes made."""
         corrected, fixes = self.searcher.correct(question.strip()[:500])
         before = understand(self.searcher.correct(previous.strip()[:500])[0], jurisdiction) if previous else None
-        return understand(corrected, jurisdiction, before), fixes
+        q = understand(corrected, jurisdiction, before)
+        for part in (q, *q.parts):
+            self._add_english_terms(part)
+        return q, fixes
+
+    def _add_english_terms(self, q: Question) -> None:
+        """The Chinese terms this knowledge base uses for an English question's words that the glossary lacks
+        (`maternity leave` → 产假; search.bilingual), for its keyword route."""
+        if q.language == "en":
+            q.keyword_terms = self.searcher.english_terms.terms(normalise(q.search_text or q.text))
 
     def lookup(self, q: Question, as_of: date) -> tuple[str | None, Answer | None]:
         """What lookups settle before any search: the document a 文号 names (searched in), and the answer when a

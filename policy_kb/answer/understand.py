@@ -161,6 +161,8 @@ class Question:
     specifics: list[str] = field(default_factory=list)  # what an answer must be about exactly: years, numbers with
     # units, quoted terms — `2030`, `4.3米`, `五停`
     quantities: list[QuantityAsk] = field(default_factory=list)  # the kinds of quantity asked for (`几天`, `几次`)
+    keyword_terms: list[str] = field(default_factory=list)  # the Chinese terms the knowledge base uses for an English
+    # question's words the glossary lacks (search.bilingual; set by the answerer): searched by the keyword route only
     parts: list[Question] = field(default_factory=list)  # the sub-questions of a question that asks several things
     # (`…会被怎么处罚？由谁罚？`), each read with the one before it; empty for a question that asks one thing
 

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..answer.compose import Answerer
+from ..search.bilingual import dictionary
 from ..settings import Settings
 from ..store import Store
 from ..store.feedback import FeedbackStore
@@ -76,6 +77,7 @@ class Service:
             try:
                 a = self.answerer()
                 a.searcher.search("焦炉", k=1)
+                dictionary()  # CC-CEDICT for English questions: about 2 s to read
             except Exception:  # a missing index is reported on first use, with its fix
                 pass
 

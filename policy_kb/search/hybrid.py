@@ -18,6 +18,7 @@ from .. import settings
 from ..records import Clause, Hit
 from ..store import Store
 from ..textsafe import strip_format_chars
+from .bilingual import EnglishTerms
 from .dense import DenseIndex, located_chunks
 from .filters import SearchFilter
 from .keyword import exact_search, keyword_search
@@ -102,6 +103,11 @@ class Searcher:
         return self.speller.correct(query)
 
     @cached_property
+    def english_terms(self) -> EnglishTerms:
+        """Chinese terms for an English question's words the glossary lacks, as this knowledge base uses them."""
+        return EnglishTerms(self.store.term_clause_count)
+
+    @cached_property
     def embedder(self):
         from ..embed.embedder import load_embedder
 
@@ -159,7 +165,9 @@ class Searcher:
 
         return ThreadPoolExecutor(max_workers=2, thread_name_prefix="policy-kb-semantic")
 
-    def routes(self, query: str, mode: str, k: int, allowed: set[int] | None) -> dict[str, list[tuple[int, float]]]:
+    def routes(
+        self, query: str, mode: str, k: int, allowed: set[int] | None, keyword_extra: str = ""
+    ) -> dict[str, list[tuple[int, float]]]:
         """The routes' candidates.  In hybrid mode the semantic route (query encoding: most of the time) runs in a
         worker thread while the keyword and exact routes run here — torch and SQLite release the GIL, so the two
         overlap on a second core (hybrid p50 close to the semantic route alone; docs/benchmarks.md)."""
@@ -168,7 +176,7 @@ class Searcher:
         if mode == "hybrid" and self.dense is not None:
             pending = self._encoder_pool.submit(self.semantic_search, query, k, allowed)
         if mode in ("hybrid", "keyword"):
-            out["keyword"] = keyword_search(self.store, query, k, allowed)
+            out["keyword"] = keyword_search(self.store, f"{query} {keyword_extra}".strip(), k, allowed)
             out["exact"] = exact_search(self.store, query, k, allowed)
         if pending is not None:
             out["semantic"] = pending.result()
@@ -177,10 +185,17 @@ class Searcher:
         return out
 
     def search(
-        self, query: str, mode: str = "hybrid", k: int = 10, flt: SearchFilter | None = None, corrected: bool = False
+        self,
+        query: str,
+        mode: str = "hybrid",
+        k: int = 10,
+        flt: SearchFilter | None = None,
+        corrected: bool = False,
+        keyword_extra: str = "",
     ) -> list[Hit]:
         """Ranked clauses for a query.  ``corrected``: the caller has fixed its typos already (`Answerer` does,
-        before it reads the question), so they are not looked up twice."""
+        before it reads the question), so they are not looked up twice.  ``keyword_extra``: more words for the
+        keyword route only (an English question's Chinese terms: the dense route reads English itself)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
         query = _clean(query)
@@ -190,7 +205,7 @@ class Searcher:
             query, _ = self.correct(query)
         flt = flt or SearchFilter()
         allowed = flt.allowed(self.store)
-        routes = self.routes(query, mode, max(k, CANDIDATES), allowed)
+        routes = self.routes(query, mode, max(k, CANDIDATES), allowed, keyword_extra)
         exact = exact_terms(query)
         rest = normalise(query)
         for t in exact:

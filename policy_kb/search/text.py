@@ -81,6 +81,14 @@ def _glossary_terms(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def without_glossary(text: str) -> str:
+    """Lower-cased text with the glossary's phrases replaced by `|`: what the glossary leaves to the dictionary
+    (:mod:`.bilingual`)."""
+    for pattern, _ in _GLOSSARY_PATTERNS:
+        text = pattern.sub(" | ", text)
+    return text
+
+
 @lru_cache(maxsize=4096)  # terms come from the glossary and synonym lists: jieba cuts each once, not per query
 def _as_indexed(term: str) -> tuple[str, ...]:
     """A glossary or synonym term as the index holds it: itself where jieba keeps it whole (`干法熄焦`), else its

@@ -1,0 +1,59 @@
+"""English words the glossary lacks, looked up in CC-CEDICT and chosen by what the knowledge base uses
+(search/bilingual.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policy_kb.answer.compose import Answerer
+from policy_kb.search.bilingual import EnglishTerms, dictionary
+from policy_kb.search.text import GLOSSARY, normalise
+
+
+def counts(**clauses: int):  # type: ignore[no-untyped-def]
+    """A knowledge base's clause counts per term, for the terms a test names (0 for every other)."""
+    return lambda term: clauses.get(term, 0)
+
+
+def test_the_dictionary_knows_words_the_glossary_lacks() -> None:
+    assert "maternity leave" not in GLOSSARY and "night shift" not in GLOSSARY
+    assert dictionary()["maternity leave"] == ("产假",) and "夜班" in dictionary()["night shift"]
+    assert "离开" in dictionary()["leave"]
+    assert "罚款" in dictionary()["fine"]  # `fine (monetary)`: notes in brackets are not part of the key
+    assert "拆除" in dictionary()["demolish"]  # `to demolish`: the infinitive's `to` is dropped
+
+
+def test_the_headword_the_clauses_use_most_is_taken() -> None:
+    terms = EnglishTerms(counts(拆除=40, 拆毁=2))
+    assert terms.terms("when must the ovens be demolished or demolish them") == ["拆除"]
+    # a word none of the clauses uses adds nothing to search
+    assert EnglishTerms(counts()).terms("how long is maternity leave") == []
+
+
+def test_longest_phrase_first_and_function_words_never() -> None:
+    terms = EnglishTerms(counts(产假=3, 离开=5, 以及=1))
+    assert terms.terms("maternity leave and their leave") == ["产假", "离开"]  # `and` (以及) is never looked up
+
+
+def test_the_glossary_comes_first() -> None:
+    """`coke oven` is the glossary's 焦炉: its words are not looked up again (`coke` → 焦炭, `oven` → 烤箱)."""
+    assert "coke oven" in GLOSSARY
+    assert EnglishTerms(counts(焦炭=50, 烤箱=1)).terms(normalise("coke oven")) == []
+
+
+@pytest.fixture(scope="module")
+def answerer(seed_index: Path):  # type: ignore[no-untyped-def]
+    a = Answerer(seed_index, embedder_name="fake")
+    yield a
+    a.store.close()
+
+
+def test_an_english_question_searches_for_the_terms_the_documents_use(answerer: Answerer) -> None:
+    q, _ = answerer.read("By when must the plants submit their plans to demolish the old ovens?", None, None)
+    assert "demolish" not in GLOSSARY and "拆除" in q.keyword_terms  # 介休: 停产/拆除工作方案
+    assert answerer.read("4.3米焦炉什么时候拆除？", None, None)[0].keyword_terms == []  # a Chinese question: none
+    hits = answerer.searcher.search("demolish", mode="keyword", keyword_extra="拆除")
+    assert hits and all("拆除" in h.text for h in hits)  # the keyword route finds them by the Chinese term …
+    assert answerer.searcher.search("demolish", mode="keyword") == []  # … and nothing without it
