@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policy_kb.answer.compose import Answerer
-from policy_kb.search.bilingual import EnglishTerms, dictionary
+from policy_kb.search.bilingual import EnglishTerms, base_forms, dictionary
 from policy_kb.search.text import GLOSSARY, normalise
 
 
@@ -35,6 +35,26 @@ def test_the_headword_the_clauses_use_most_is_taken() -> None:
 def test_longest_phrase_first_and_function_words_never() -> None:
     terms = EnglishTerms(counts(产假=3, 离开=5, 以及=1))
     assert terms.terms("maternity leave and their leave") == ["产假", "离开"]  # `and` (以及) is never looked up
+
+
+@pytest.mark.parametrize(
+    "phrase, base",
+    [
+        ("demolished", "demolish"),
+        ("filed", "file"),
+        ("inspections", "inspection"),
+        ("companies", "company"),
+        ("shopping malls", "shopping mall"),
+        ("maternity leave", "maternity leave"),
+    ],
+)
+def test_an_inflected_word_is_looked_up_by_its_base_form(phrase: str, base: str) -> None:
+    assert next(k for k in base_forms(phrase) if k in dictionary()) == base
+
+
+def test_inflections_reach_the_dictionary() -> None:
+    terms = EnglishTerms(counts(拆除=40, 合同=30))
+    assert terms.terms("the ovens were demolished under their contracts") == ["拆除", "合同"]
 
 
 def test_the_glossary_comes_first() -> None:

@@ -55,6 +55,18 @@ def dictionary() -> dict[str, tuple[str, ...]]:
     return {key: tuple(dict.fromkeys(words)) for key, words in index.items()}
 
 
+_ENDINGS = (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+
+
+def base_forms(phrase: str) -> list[str]:
+    """The phrase, then with its last word's inflection undone (`workers` → worker, `demolished` → demolish,
+    `filed` → file, `inspections` → inspection): dictionary glosses are base forms.  The first one the dictionary
+    has is looked up."""
+    *head, last = phrase.split(" ")
+    bases = [last[: -len(end)] + add for end, add in _ENDINGS if last.endswith(end) and len(last) - len(end) > 2]
+    return [phrase, *(" ".join([*head, b]) for b in dict.fromkeys(bases))]
+
+
 class EnglishTerms:
     """Chinese terms for an English question, chosen by how many clauses of one knowledge base use them."""
 
@@ -62,7 +74,8 @@ class EnglishTerms:
         self._count = clause_count
 
     def _best(self, phrase: str) -> str | None:
-        counts = {w: self._count(w) for w in dictionary().get(phrase, ()) if w not in STOPWORDS}
+        words = next((dictionary()[key] for key in base_forms(phrase) if key in dictionary()), ())
+        counts = {w: self._count(w) for w in words if w not in STOPWORDS}
         return max((w for w in counts if counts[w] > 0), key=lambda w: counts[w], default=None)
 
     def terms(self, text: str) -> list[str]:
