@@ -75,7 +75,7 @@ def test_test_split(test_split) -> None:  # type: ignore[no-untyped-def]
     # 0.505, 0.650, 0.417 at 230).  Session 10's answerability (boosted stumps, train5 in the fit) and session 11's
     # refit (CC-CEDICT terms for English questions), each chosen on cross-validated training questions, answer more
     # of these 20 unanswerable questions: a loss on this split, reported in docs/quality.md, not tuned away
-    assert test_split.fact_recall >= 0.67, test_split.failures
+    assert test_split.fact_recall >= 0.68, test_split.failures
     assert test_split.unanswerable_accuracy >= 0.6, test_split.failures
     assert test_split.citation_precision >= 0.6
     assert test_split.chars_per_citation <= 250
