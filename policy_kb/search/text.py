@@ -68,25 +68,24 @@ def index_tokens(text: str) -> str:
 def glossary_terms(text: str) -> list[str]:
     """The Chinese terms of the English words and phrases in lower-cased text; longest phrase first, and a matched
     phrase is used up (`coke oven` is 焦炉, not also `coke` 焦炭)."""
-    return list(_glossary_terms(text))
-
-
-@lru_cache(maxsize=1024)  # one question asks it several times (understanding, each search, coverage): ~1.3 ms a call
-def _glossary_terms(text: str) -> tuple[str, ...]:
-    out = []
-    for pattern, zh in _GLOSSARY_PATTERNS:
-        text, found = pattern.subn(" ", text)
-        if found:
-            out.append(zh)
-    return tuple(out)
+    return list(_glossary_split(text)[0])
 
 
 def without_glossary(text: str) -> str:
     """Lower-cased text with the glossary's phrases replaced by `|`: what the glossary leaves to the dictionary
     (:mod:`.bilingual`)."""
-    for pattern, _ in _GLOSSARY_PATTERNS:
-        text = pattern.sub(" | ", text)
-    return text
+    return _glossary_split(text)[1]
+
+
+@lru_cache(maxsize=1024)  # one question asks it several times (understanding, each search, coverage): ~1.3 ms a call
+def _glossary_split(text: str) -> tuple[tuple[str, ...], str]:
+    """(the glossary's terms, the text left once their phrases are used up): one pass over the glossary."""
+    out = []
+    for pattern, zh in _GLOSSARY_PATTERNS:
+        text, found = pattern.subn(" | ", text)
+        if found:
+            out.append(zh)
+    return tuple(out), text
 
 
 @lru_cache(maxsize=4096)  # terms come from the glossary and synonym lists: jieba cuts each once, not per query
