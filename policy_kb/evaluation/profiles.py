@@ -40,6 +40,8 @@ TEST_PROFILES = (
     "yuxian_yangquan_cement",
     "shenzhen_guangdong_coatings",  # session 9: documents no dev profile and no fit has seen (l13–l15, 广东)
     "yingde_qingyuan_cement",
+    "zhangqiu_jinan_coking",  # session 12: documents no dev profile and no fit has seen (l28–l30, 山东)
+    "zibo_linzi_chemical",
 )
 
 
