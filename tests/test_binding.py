@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT
 
@@ -20,6 +21,7 @@ from policy_kb.extract.binding import (
     TEXT_PREFIX,
     TEXT_SCALE,
     BindingModel,
+    SentenceTerm,
     TextFeatures,
     Where,
     feature_names,
@@ -311,6 +313,53 @@ def test_a_model_with_text_weights_reads_the_sentence_and_survives_its_file(tmp_
     path = tmp_path / "binding.json"
     path.write_text(model.to_json(), encoding="utf-8")
     assert load(path) == model and load(path).text == text
+
+
+def test_the_sentence_term_is_centred_and_survives_its_file(tmp_path: Path) -> None:
+    """A vector equal to the training mean, or no vector at all, leaves the named features' probability alone; the
+    term's model name, weights and mean travel with the file."""
+    term = SentenceTerm("e5", np.array([1.0, -1.0], dtype=np.float32), np.array([0.5, 0.5], dtype=np.float32))
+    model = BindingModel({"actor_enterprise": 1.0}, -1.0, 0.5, {}, None, term)
+    assert model.probability({"actor_enterprise": 1.0}) == 0.5
+    assert model.probability({"actor_enterprise": 1.0}, "", np.array([0.5, 0.5])) == 0.5
+    near_duty = np.array([0.6, 0.4])  # 20 × (0.1 + 0.1) = 4 logits towards binding
+    assert model.probability({"actor_enterprise": 1.0}, "", near_duty) == pytest.approx(1 / (1 + math.exp(-4)))
+    path = tmp_path / "binding.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    again = load(path)
+    assert again.sentence is not None and again.sentence.model == "e5"
+    assert again.probability({"actor_enterprise": 1.0}, "", near_duty) == pytest.approx(1 / (1 + math.exp(-4)))
+
+
+def test_the_fit_learns_from_sentence_vectors_when_every_example_has_one() -> None:
+    """Two documents whose company duties and government tasks differ only in their vectors: the fitted term tells
+    them apart, centred on the training sentences' mean."""
+    company, government = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
+    examples = [
+        Example("p", f"d{i}", f"o{i}{label}", {}, label, True, f"句{i}{label}", company if label else government)
+        for i in range(6)
+        for label in (0, 1)
+    ]
+    model = binding_fit.train(examples)
+    assert model.sentence is not None and model.sentence.mean == pytest.approx([0.5, 0.5])
+    assert model.probability({}, "", company) > 0.5 > model.probability({}, "", government)
+    without = binding_fit.train([Example(e.profile, e.doc_id, e.obligation_id, {}, e.label) for e in examples])
+    assert without.sentence is None
+
+
+def test_sentence_vectors_are_encoded_once_and_read_back_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    from policy_kb.embed import sentence_vectors
+
+    cache = tmp_path / "embed_cache.sqlite"
+    first = sentence_vectors.SentenceVectors("fake", cache).of(["企业应当整改。", "政府要督促。", "企业应当整改。"])
+    assert list(first) == ["企业应当整改。", "政府要督促。"] and first["企业应当整改。"].shape == (384,)
+
+    def no_encoder(model: str):
+        raise AssertionError(f"encoded again with {model}")
+
+    monkeypatch.setattr(sentence_vectors, "_embedder", no_encoder)
+    again = sentence_vectors.SentenceVectors("fake", cache).of(["政府要督促。"])
+    assert np.array_equal(again["政府要督促。"], first["政府要督促。"])
 
 
 def test_the_model_reads_its_named_weights() -> None:

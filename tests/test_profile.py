@@ -284,3 +284,30 @@ def test_cli_profile_check(tmp_path: Path, seed_index: Path) -> None:
     profile.write_text(json.dumps({**JIEXIU, "place": "火星"}, ensure_ascii=False), encoding="utf-8")
     bad = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "place: unknown place '火星'" in bad.stderr
+
+
+def test_the_build_encodes_every_obligation_sentence_for_checklists(real_kb: Path) -> None:
+    """A knowledge base built with the binding classifier's own sentence model holds every obligation's vector in
+    its embedding cache, and a checklist read through it equals one whose vectors are encoded afresh."""
+    from policy_kb.extract.binding import default_model
+    from policy_kb.profile.match import check
+    from policy_kb.store import Store
+    from policy_kb.store.embedding_cache import CACHE_FILE, EmbeddingCache, text_key
+
+    term = default_model().sentence
+    assert term is not None, "the shipped binding model has a sentence term"
+    store = Store(real_kb)
+    try:
+        obligations = store.obligations()
+        keys = {text_key(o.text) for o in obligations}
+        cache = EmbeddingCache(real_kb / CACHE_FILE)
+        assert len(cache.get_many(term.model, sorted(keys))) == len(keys)
+        cache.close()
+        profile = profile_from_dict(JIEXIU)
+        cached = [i.obligation.id for i in check(store, profile, AS_OF)]
+        fresh = [
+            i.obligation.id for i in checklist(profile, obligations, AS_OF, expired_plans(store.documents(), AS_OF))
+        ]
+        assert cached == fresh and any(i.startswith("jiexiu") for i in cached)
+    finally:
+        store.close()

@@ -15,19 +15,21 @@ inner folds of that training set.  `policy-kb eval profiles --cv` scores the che
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..extract.binding import MODEL_FILE, TEXT_PREFIX, BindingModel, TextFeatures, feature_names
+from ..embed.embedder import DEFAULT_MODEL_NAME
+from ..extract.binding import MODEL_FILE, TEXT_PREFIX, BindingModel, SentenceTerm, TextFeatures, feature_names
 from ..profile.match import profile_features
 from ..profile.model import Profile
 from ..records import Obligation
 
 REGULARISATION = 0.05  # scikit-learn C: strong L2 over ~4 700 examples of named and n-gram features (with the n-grams,
 # dev CV F1 0.654 at C 0.05 and 0.647 at 0.2: docs/quality.md)
+SENTENCE_MODEL = DEFAULT_MODEL_NAME  # the sentence vectors' model (embed/sentence_vectors.py): the provisioned e5
 INNER_FOLDS = 4  # folds (grouped by document) for the out-of-fold probabilities the threshold is chosen on
 THRESHOLD_GRID = [round(x, 3) for x in np.arange(0.1, 0.9, 0.025)]
 
@@ -41,6 +43,7 @@ class Example:
     label: int
     in_force: bool = True  # False for a plan whose period is over: fitted on, but no checklist shows it
     sentence: str = ""  # the obligation's text: its character n-grams are features too (`TextFeatures`)
+    vector: np.ndarray | None = field(default=None, repr=False)  # its sentence vector (`SentenceTerm`)
 
 
 def examples_of(
@@ -65,9 +68,12 @@ def examples_of(
     return out
 
 
-def _matrix(examples: list[Example], text: TextFeatures) -> tuple[Any, np.ndarray, list[str]]:
-    """(sparse feature matrix, labels, column names): the named features, then the vocabulary's n-grams."""
-    from scipy.sparse import csr_matrix
+def _matrix(
+    examples: list[Example], text: TextFeatures, term: SentenceTerm | None
+) -> tuple[Any, np.ndarray, list[str]]:
+    """(sparse feature matrix, labels, column names): the named features, the vocabulary's n-grams, then (with
+    `term`) the sentence vector's columns."""
+    from scipy.sparse import csr_matrix, hstack
 
     names = [*feature_names(), *(TEXT_PREFIX + g for g in text.idf)]
     column = {n: i for i, n in enumerate(names)}
@@ -79,19 +85,29 @@ def _matrix(examples: list[Example], text: TextFeatures) -> tuple[Any, np.ndarra
                 cols.append(column[name])
                 values.append(value)
     x = csr_matrix((values, (rows, cols)), shape=(len(examples), len(names)))
+    if term is not None:
+        x = hstack([x, csr_matrix(term.columns(np.array([e.vector for e in examples])))]).tocsr()
     return x, np.array([e.label for e in examples]), names
 
 
 def _fitted(examples: list[Example], threshold: float = 0.5, report: dict[str, Any] | None = None) -> BindingModel:
     """A logistic regression over the examples' named and n-gram features (the vocabulary fitted on their
-    sentences)."""
+    sentences) and, when every example has one, their sentence vectors (centred on the training mean)."""
     from sklearn.linear_model import LogisticRegression
 
     text = TextFeatures.fit([e.sentence for e in examples if e.sentence])
-    x, y, names = _matrix(examples, text)
+    term = None
+    vectors = [e.vector for e in examples if e.vector is not None]
+    if examples and len(vectors) == len(examples):
+        mean = np.mean(vectors, axis=0)
+        term = SentenceTerm(SENTENCE_MODEL, np.zeros_like(mean), mean)
+    x, y, names = _matrix(examples, text, term)
     lr = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, y)
-    weights = {n: round(float(w), 4) for n, w in zip(names, lr.coef_[0], strict=True) if abs(w) >= 1e-4}
-    return BindingModel(weights, round(float(lr.intercept_[0]), 4), threshold, report or {}, text)
+    coef = lr.coef_[0]
+    weights = {n: round(float(w), 4) for n, w in zip(names, coef[: len(names)], strict=True) if abs(w) >= 1e-4}
+    if term is not None:
+        term = SentenceTerm(term.model, coef[len(names) :].astype(np.float32), term.mean.astype(np.float32))
+    return BindingModel(weights, round(float(lr.intercept_[0]), 4), threshold, report or {}, text, term)
 
 
 def _f1(labels: list[int], probabilities: list[float], threshold: float) -> float:
@@ -115,7 +131,7 @@ def choose_threshold(examples: list[Example]) -> tuple[float, float]:
             continue
         model = _fitted(train)
         labels += [e.label for e in test if e.in_force]
-        probabilities += [model.probability(e.features, e.sentence) for e in test if e.in_force]
+        probabilities += [model.probability(e.features, e.sentence, e.vector) for e in test if e.in_force]
     if not labels:
         return 0.5, 0.0
     best = max(THRESHOLD_GRID, key=lambda t: (_f1(labels, probabilities, t), -abs(t - 0.5)))
@@ -152,6 +168,7 @@ def fit(examples: list[Example], report: dict[str, Any], out: Path = MODEL_FILE)
             **report,
         },
         final.text,
+        final.sentence,
     )
     out.write_text(model.to_json(), encoding="utf-8")
     return model

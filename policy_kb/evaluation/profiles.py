@@ -20,8 +20,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..embed.sentence_vectors import SentenceVectors
 from ..extract.binding import BindingModel
 from ..records import Document, Obligation
+from ..store.embedding_cache import CACHE_FILE
 from .documents import REAL_DEV, source_path
 from .extraction import _norm
 
@@ -126,13 +128,25 @@ class Gold:
         from .binding_fit import examples_of
 
         expired = expired_plans([d for d, _ in self.docs.values()], as_of)
-        return [
+        examples = [
             e
             for n in self.names
             for e in examples_of(
                 n, self.profile(n), (o for d in self.scopes[n] for o in self.docs[d][1]), self.rows[n], expired
             )
         ]
+        vector_of = sentence_vectors().of(e.sentence for e in examples)
+        for e in examples:
+            e.vector = vector_of[e.sentence]
+        return examples
+
+
+def sentence_vectors() -> SentenceVectors:
+    """The fit's sentence vectors, cached in build/ across runs (4 000 sentences take about 40 s to encode)."""
+    from .binding_fit import SENTENCE_MODEL
+
+    (ROOT / "build").mkdir(exist_ok=True)
+    return SentenceVectors(SENTENCE_MODEL, ROOT / "build" / CACHE_FILE)
 
 
 def load_gold(split: str = "all", only: list[str] | None = None) -> Gold:
@@ -171,6 +185,7 @@ def evaluate_profiles(
 
     gold = gold or load_gold(split)
     expired = expired_plans([d for d, _ in gold.docs.values()], as_of)
+    vectors = sentence_vectors()
     results = []
     for name in gold.names:
         profile = gold.profile(name)
@@ -182,10 +197,13 @@ def evaluate_profiles(
                 (i.obligation, bool(i.to_confirm))
                 for d in gold.scopes[name]
                 if (name, d) in models  # no cell: nothing of d is in the profile's chain with conditions met
-                for i in checklist(profile, gold.docs[d][1], as_of, expired, models[(name, d)])
+                for i in checklist(profile, gold.docs[d][1], as_of, expired, models[(name, d)], vectors)
             ]
         else:
-            predicted = [(i.obligation, bool(i.to_confirm)) for i in checklist(profile, obligations, as_of, expired)]
+            predicted = [
+                (i.obligation, bool(i.to_confirm))
+                for i in checklist(profile, obligations, as_of, expired, None, vectors)
+            ]
         rows = [r for r in gold.rows[name] if not (drop_expired_gold and r["doc_id"] in expired)]
         results.append(score(name, rows, predicted))
     return results

@@ -39,6 +39,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..records import Departments, Modality
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "binding_model.json"
@@ -416,21 +418,47 @@ class TextFeatures:
         return TEXT_SCALE * dot / math.sqrt(square) if square else 0.0
 
 
+VECTOR_SCALE = 20.0  # the length a sentence vector (unit length) is scaled to next to the 0/1 named features,
+# under the same L2 penalty: chosen by cross-validation by profile and document on the dev profiles (docs/quality.md,
+# session 12: in-force F1 0.682 without the term, 0.687 / 0.700 / 0.684 at 10 / 20 / 40)
+
+
+@dataclass(frozen=True)
+class SentenceTerm:
+    """The classifier's term on the sentence's vector (embed/sentence_vectors.py): weight · VECTOR_SCALE · (vector −
+    mean), where `mean` is the training sentences' mean vector.  Centred, so a sentence without a vector (an
+    extraction that has no encoder at hand, export's `binds`) counts as an average sentence: the term is 0."""
+
+    model: str  # the sentence model the weights belong to
+    weights: np.ndarray = field(compare=False)
+    mean: np.ndarray = field(compare=False)
+
+    def logit(self, vector: np.ndarray) -> float:
+        return VECTOR_SCALE * float(self.weights @ (vector - self.mean))
+
+    def columns(self, vectors: np.ndarray) -> np.ndarray:
+        """The fitted design columns of some sentences' vectors (one row each)."""
+        return VECTOR_SCALE * (vectors - self.mean)
+
+
 @dataclass(frozen=True)
 class BindingModel:
     """P(the obligation binds this company) = logistic(bias + Σ weight × feature); it binds from `threshold`.
-    The features are the named ones and, with `text`, the sentence's character n-grams."""
+    The features are the named ones, with `text` the sentence's character n-grams, with `sentence` its vector."""
 
     weights: dict[str, float]
     bias: float
     threshold: float = 0.5
     report: dict[str, Any] = field(default_factory=dict, compare=False)
     text: TextFeatures | None = None
+    sentence: SentenceTerm | None = None
 
-    def probability(self, features: dict[str, float], sentence: str = "") -> float:
+    def probability(self, features: dict[str, float], sentence: str = "", vector: np.ndarray | None = None) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
         if self.text is not None and sentence:
             z += self.text.logit(sentence, self._text_table)
+        if self.sentence is not None and vector is not None:
+            z += self.sentence.logit(vector)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     @cached_property
@@ -439,8 +467,8 @@ class BindingModel:
         prefixed = {k.removeprefix(TEXT_PREFIX): w for k, w in self.weights.items() if k.startswith(TEXT_PREFIX)}
         return self.text.table(prefixed)
 
-    def binds(self, features: dict[str, float], sentence: str = "") -> bool:
-        return self.probability(features, sentence) >= self.threshold
+    def binds(self, features: dict[str, float], sentence: str = "", vector: np.ndarray | None = None) -> bool:
+        return self.probability(features, sentence, vector) >= self.threshold
 
     def to_json(self) -> str:
         named = {k: v for k, v in self.weights.items() if not k.startswith(TEXT_PREFIX)}
@@ -448,12 +476,19 @@ class BindingModel:
             "_about": "Binding classifier (policy_kb/extract/binding.py): P(an obligation binds a company) = "
             "logistic(bias + sum of weight x feature); it binds from the threshold. Written by "
             "`policy-kb eval profiles --fit` (make fit-profiles); report: how it was fitted and cross-validated; "
+            "sentence: the sentence model, the training mean vector and the weights of the vector term; "
             "text: per character n-gram of the vocabulary, [IDF, weight].",
             "bias": self.bias,
             "threshold": self.threshold,
             "weights": named,
             "report": self.report,
         }
+        if self.sentence is not None:
+            data["sentence"] = {
+                "model": self.sentence.model,
+                "mean": [round(float(x), 5) for x in self.sentence.mean],
+                "weights": [round(float(x), 5) for x in self.sentence.weights],
+            }
         head = json.dumps(data, ensure_ascii=False, indent=2)[: -len("\n}")]
         table = ",\n".join(
             f"    {json.dumps(g, ensure_ascii=False)}: [{idf}, {self.weights.get(TEXT_PREFIX + g, 0.0)}]"
@@ -466,6 +501,7 @@ def load(path: Path | str = MODEL_FILE) -> BindingModel:
     """The model file; a weight for a feature no longer computed is never used (refit: `make fit-profiles`)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     table = data.get("text") or {}
+    term = data.get("sentence")
     return BindingModel(
         {k: float(v) for k, v in data["weights"].items()}
         | {TEXT_PREFIX + g: float(w) for g, (_, w) in table.items() if w},
@@ -473,6 +509,17 @@ def load(path: Path | str = MODEL_FILE) -> BindingModel:
         float(data.get("threshold", 0.5)),
         data.get("report", {}),
         TextFeatures({g: float(idf) for g, (idf, _) in table.items()}) if table else None,
+        SentenceTerm(
+            term["model"], np.asarray(term["weights"], dtype=np.float32), np.asarray(term["mean"], dtype=np.float32)
+        )
+        if term
+        else None,
+    )
+
+
+def _term(data: dict[str, Any]) -> SentenceTerm:
+    return SentenceTerm(
+        data["model"], np.asarray(data["weights"], dtype=np.float32), np.asarray(data["mean"], dtype=np.float32)
     )
 
 

@@ -20,11 +20,15 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
+import numpy as np
+
 from ..answer.evidence import plan_period
+from ..embed.sentence_vectors import SentenceVectors, in_memory
 from ..extract.applicability import Applicability, Condition, vocabulary
 from ..extract.binding import BindingModel, Party, default_model, parties, words
 from ..records import Document, Obligation
 from ..store import Store
+from ..store.embedding_cache import CACHE_FILE
 from .model import Facility, Profile, Quantity
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -185,15 +189,28 @@ def _decide(profile: Profile, app: Applicability, own: list[Facility], industrie
     return Decision(why + reasons, open_, met=bool(app.conditions) and not open_)
 
 
-def match(profile: Profile, ob: Obligation, model: BindingModel | None = None) -> tuple[list[str], list[str]] | None:
+def match(
+    profile: Profile, ob: Obligation, model: BindingModel | None = None, vector: np.ndarray | None = None
+) -> tuple[list[str], list[str]] | None:
     """(why it applies, what to confirm) when the obligation binds this company, else None: its place is in the
     company's jurisdiction chain, no condition on the company's facilities fails, and the binding classifier
-    (extract/binding.py) takes it for a duty of this company."""
+    (extract/binding.py) takes it for a duty of this company.  `vector`: the sentence's vector for the classifier's
+    sentence term (embed/sentence_vectors.py); without it the sentence counts as an average one."""
+    found = _candidate(profile, ob)
+    if found is None or not (model or default_model()).binds(found[0], ob.text, vector):
+        return None
+    return _why(profile, ob, found[1])
+
+
+def _candidate(profile: Profile, ob: Obligation) -> tuple[dict[str, float], Decision] | None:
+    """(features, decision) of an obligation the rules leave to the classifier, else None."""
     if ob.jurisdiction not in profile.places:
         return None
     features, decision = profile_features(profile, ob)
-    if decision.fails or not (model or default_model()).binds(features, ob.text):
-        return None
+    return None if decision.fails else (features, decision)
+
+
+def _why(profile: Profile, ob: Obligation, decision: Decision) -> tuple[list[str], list[str]]:
     place = (
         f"地区：{ob.jurisdiction}的规定适用于{profile.place}"
         if ob.jurisdiction != profile.place
@@ -234,18 +251,25 @@ def checklist(
     as_of: date,
     expired: frozenset[str] = frozenset(),
     model: BindingModel | None = None,
+    vectors: SentenceVectors | None = None,
 ) -> list[ChecklistItem]:
     """Every obligation that binds the company, grouped (需确认, 逾期, 即将到期, 长期) and by date within a group.
     `expired` are documents whose plan period ended before the as-of date (a 规划 for 2006–2010): not in force.
-    `model`: the binding classifier (default: the shipped one; cross-validation passes its fold's)."""
+    `model`: the binding classifier (default: the shipped one; cross-validation passes its fold's).  `vectors`: where
+    the sentence vectors of its sentence term come from (default: encoded in this process), only for the
+    obligations the rules leave to it."""
+    model = model or default_model()
+    candidates = [
+        (ob, found) for ob in obligations if ob.doc_id not in expired and (found := _candidate(profile, ob)) is not None
+    ]
+    vector_of = {}
+    if model.sentence is not None:
+        vector_of = (vectors or in_memory(model.sentence.model)).of(ob.text for ob, _ in candidates)
     items = []
-    for ob in obligations:
-        if ob.doc_id in expired:
+    for ob, (features, decision) in candidates:
+        if not model.binds(features, ob.text, vector_of.get(ob.text)):
             continue
-        found = match(profile, ob, model)
-        if found is None:
-            continue
-        why, open_ = found
+        why, open_ = _why(profile, ob, decision)
         due = ob.deadline.date if ob.deadline else None
         days = (date.fromisoformat(due) - as_of).days if due else None
         items.append(
@@ -264,4 +288,6 @@ def expired_plans(documents: list[Document], as_of: date) -> frozenset[str]:
 
 def check(store: Store, profile: Profile, as_of: date) -> list[ChecklistItem]:
     """The checklist over a knowledge base: its obligations, without plans whose period is over."""
-    return checklist(profile, store.obligations(), as_of, expired_plans(store.documents(), as_of))
+    model = default_model()
+    vectors = SentenceVectors(model.sentence.model, store.index_dir / CACHE_FILE) if model.sentence else None
+    return checklist(profile, store.obligations(), as_of, expired_plans(store.documents(), as_of), model, vectors)

@@ -33,11 +33,10 @@ from ..build import fault_point
 from ..embed.embedder import Embedder
 from ..progress import Phases
 from ..store import Store
-from ..store.embedding_cache import EmbeddingCache
+from ..store.embedding_cache import CACHE_FILE, EmbeddingCache, text_key
 
 INDEX_FILE = "dense.faiss"
 MANIFEST_FILE = "dense.manifest.json"
-CACHE_FILE = "embed_cache.sqlite"
 EXACT_F32_MAX = 50_000  # vectors: float32 exhaustive search below (the seed corpus), float16 codes above
 ANN_THRESHOLD = 300_000  # vectors: exhaustive search below (float16 scan of 300k ≈ 25 ms), IVF above
 # IVF: probe enough lists to scan about this many vectors per query: 800k of 1.58M at 1M clauses gives recall@10
@@ -86,10 +85,6 @@ def passage_texts(title: str | None, headings: list[str], text: str) -> list[str
     `介休…工作方案 › 目标任务` travels with every sentence of the clause."""
     context = " › ".join(h for h in [title or "", *headings] if h)
     return [f"{context}\n{c}" if context else c for c in chunks(text)]
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def clause_passages(store: Store, doc_ids: set[str] | None = None) -> tuple[list[int], list[str]]:
@@ -143,7 +138,7 @@ def _vectors(
     found: set[str] = set()
     with _phase(phases, "looking up cached vectors"):  # ~10 s for 280k passages: not without a progress line
         for i, t in enumerate(texts):
-            rows_of.setdefault(_hash(t), []).append(i)
+            rows_of.setdefault(text_key(t), []).append(i)
         matrix = np.zeros((len(texts), embedder.dim), dtype=np.float32)
         if cache is not None:
             for h, vec in cache.iter_many(embedder.name, list(rows_of)):

@@ -4,11 +4,19 @@ be deleted at any time."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+
+CACHE_FILE = "embed_cache.sqlite"  # in the knowledge-base folder
+
+
+def text_key(text: str) -> str:
+    """A passage's key in the cache: its SHA-256, so the cache holds no text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class EmbeddingCache:
