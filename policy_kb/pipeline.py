@@ -44,19 +44,22 @@ def _derive(store: Store, doc: Document) -> None:
     write_document(store, doc, prepare_document(doc, {}))
 
 
-def _warm_sentence_vectors(store: Store, model: str, phases: Phases) -> None:
-    """Encode every obligation sentence for the binding classifier's sentence term into the embedding cache, so a
-    checklist reads them instead of encoding.  Only when the knowledge base embeds with the classifier's own
-    sentence model (the default): with another model (`fake` in tests) they are encoded at the first checklist."""
+def _warm_sentence_vectors(store: Store, model: str, report: BuildReport, phases: Phases) -> None:
+    """Encode the obligation sentences of the documents this build added or updated into the embedding cache, for
+    the binding classifier's sentence term, so a checklist reads them instead of encoding.  Only when the knowledge
+    base embeds with the classifier's own sentence model (the default): with another model (`fake` in tests) they
+    are encoded at the first checklist."""
     from .embed.sentence_vectors import SentenceVectors
     from .extract.binding import default_model
     from .store.embedding_cache import CACHE_FILE
 
     term = default_model().sentence
-    if term is None or term.model != model:
+    changed = report.added + report.updated
+    if term is None or term.model != model or not changed:
         return
     with phases.phase("encoding obligation sentences for checklists"):
-        SentenceVectors(model, store.index_dir / CACHE_FILE).of(o.text for o in store.obligations())
+        texts = (o.text for doc_id in changed for o in store.obligations(doc_id=doc_id))
+        SentenceVectors(model, store.index_dir / CACHE_FILE).warm(texts)
 
 
 def build_all(
@@ -84,7 +87,7 @@ def build_all(
                 f"dense index: {stats.total} passages ({stats.encoded} newly encoded, {stats.kind} index) "
                 f"in {stats.seconds:.1f}s"
             )
-            _warm_sentence_vectors(store, embedder.name, phases)
+            _warm_sentence_vectors(store, embedder.name, report, phases)
 
     return build(
         corpus,

@@ -332,11 +332,11 @@ def test_the_sentence_term_is_centred_and_survives_its_file(tmp_path: Path) -> N
 
 
 def test_the_fit_learns_from_sentence_vectors_when_every_example_has_one() -> None:
-    """Two documents whose company duties and government tasks differ only in their vectors: the fitted term tells
-    them apart, centred on the training sentences' mean."""
+    """Company duties and government tasks that differ only in their vectors (same words, same named features): the
+    fitted term tells them apart, centred on the training sentences' mean."""
     company, government = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
     examples = [
-        Example("p", f"d{i}", f"o{i}{label}", {}, label, True, f"句{i}{label}", company if label else government)
+        Example("p", f"d{i}", f"o{i}{label}", {}, label, True, "要落实。", company if label else government)
         for i in range(6)
         for label in (0, 1)
     ]

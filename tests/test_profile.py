@@ -311,3 +311,63 @@ def test_the_build_encodes_every_obligation_sentence_for_checklists(real_kb: Pat
         assert cached == fresh and any(i.startswith("jiexiu") for i in cached)
     finally:
         store.close()
+
+
+def test_the_build_encodes_only_the_documents_it_changed(seed_index: Path, tmp_path: Path, monkeypatch) -> None:
+    """Sentence vectors are warmed for added or updated documents, and only when the knowledge base embeds with the
+    binding model's sentence model."""
+    import shutil
+
+    import numpy as np
+
+    from policy_kb import pipeline
+    from policy_kb.build import BuildReport
+    from policy_kb.extract import binding
+    from policy_kb.progress import Phases
+    from policy_kb.store import Store
+    from policy_kb.store.embedding_cache import CACHE_FILE, EmbeddingCache, text_key
+
+    index = tmp_path / "kb"
+    shutil.copytree(seed_index, index)
+    (index / CACHE_FILE).unlink(missing_ok=True)
+    term = binding.SentenceTerm("fake", np.zeros(384, dtype=np.float32), np.zeros(384, dtype=np.float32))
+    monkeypatch.setattr(binding, "default_model", lambda: binding.BindingModel({}, 0.0, 0.5, {}, None, term))
+    store = Store(index)
+    try:
+        jiexiu = "jiexiu-2023-43m-oven-closure"
+        pipeline._warm_sentence_vectors(store, "e5-other", BuildReport(added=[jiexiu]), Phases(lambda m: None))
+        assert not (index / CACHE_FILE).exists()  # another model: nothing encoded
+        pipeline._warm_sentence_vectors(store, "fake", BuildReport(added=[jiexiu]), Phases(lambda m: None))
+        mine = {text_key(o.text) for o in store.obligations(doc_id=jiexiu)}
+        others = {text_key(o.text) for o in store.obligations()} - mine
+        cache = EmbeddingCache(index / CACHE_FILE)
+        assert len(cache.get_many("fake", sorted(mine))) == len(mine) > 10
+        assert not cache.get_many("fake", sorted(others))
+        cache.close()
+    finally:
+        store.close()
+
+
+def test_sentence_vectors_without_a_usable_cache_are_encoded_for_the_call(tmp_path: Path) -> None:
+    from policy_kb.embed.sentence_vectors import SentenceVectors
+
+    (tmp_path / "embed_cache.sqlite").mkdir()  # not a database file: cannot be opened
+    vectors = SentenceVectors("fake", tmp_path / "embed_cache.sqlite").of(["企业应当整改。"])
+    assert vectors["企业应当整改。"].shape == (384,)
+
+
+def test_a_checklist_refuses_vectors_of_another_model(seed_obligations: list) -> None:
+    import numpy as np
+
+    from policy_kb.embed.sentence_vectors import SentenceVectors
+    from policy_kb.extract.binding import BindingModel, SentenceTerm
+
+    term = SentenceTerm("e5", np.zeros(384, dtype=np.float32), np.zeros(384, dtype=np.float32))
+    with pytest.raises(ValueError, match="sentence vectors of fake"):
+        checklist(
+            profile_from_dict(JIEXIU),
+            seed_obligations,
+            AS_OF,
+            model=BindingModel({}, 0.0, 0.5, {}, None, term),
+            vectors=SentenceVectors("fake"),
+        )

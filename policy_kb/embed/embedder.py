@@ -279,6 +279,13 @@ def load_embedder(model: str | None = None) -> Embedder:
 _LOADING = threading.Lock()
 
 
+def provisioned_embedder() -> Embedder:
+    """The provisioned e5 model whatever $POLICY_KB_EMBED_MODEL says: the binding classifier's sentence model
+    (embed/sentence_vectors.py) is fitted in its space, whichever model the knowledge base searches with."""
+    with _LOADING:
+        return _cached_embedder(None, backend_choice())
+
+
 def backend_choice() -> str:
     """$POLICY_KB_EMBED_BACKEND, default "onnx"; a wrong value is an error that lists the valid ones."""
     choice = current().embed_backend

@@ -22,12 +22,20 @@ from typing import Any
 import numpy as np
 
 from ..embed.embedder import DEFAULT_MODEL_NAME
-from ..extract.binding import MODEL_FILE, TEXT_PREFIX, BindingModel, SentenceTerm, TextFeatures, feature_names
+from ..extract.binding import (
+    MODEL_FILE,
+    TEXT_PREFIX,
+    VECTOR_SCALE,
+    BindingModel,
+    SentenceTerm,
+    TextFeatures,
+    feature_names,
+)
 from ..profile.match import profile_features
 from ..profile.model import Profile
 from ..records import Obligation
 
-REGULARISATION = 0.05  # scikit-learn C: strong L2 over ~4 700 examples of named and n-gram features (with the n-grams,
+REGULARISATION = 0.05  # scikit-learn C: strong L2 over ~6 900 examples of named and n-gram features (with the n-grams,
 # dev CV F1 0.654 at C 0.05 and 0.647 at 0.2: docs/quality.md)
 SENTENCE_MODEL = DEFAULT_MODEL_NAME  # the sentence vectors' model (embed/sentence_vectors.py): the provisioned e5
 INNER_FOLDS = 4  # folds (grouped by document) for the out-of-fold probabilities the threshold is chosen on
@@ -68,11 +76,9 @@ def examples_of(
     return out
 
 
-def _matrix(
-    examples: list[Example], text: TextFeatures, term: SentenceTerm | None
-) -> tuple[Any, np.ndarray, list[str]]:
-    """(sparse feature matrix, labels, column names): the named features, the vocabulary's n-grams, then (with
-    `term`) the sentence vector's columns."""
+def _matrix(examples: list[Example], text: TextFeatures, mean: np.ndarray | None) -> tuple[Any, np.ndarray, list[str]]:
+    """(sparse feature matrix, labels, column names): the named features, the vocabulary's n-grams, then (with the
+    training sentences' `mean` vector) the sentence vectors' columns, as `SentenceTerm.logit` reads them."""
     from scipy.sparse import csr_matrix, hstack
 
     names = [*feature_names(), *(TEXT_PREFIX + g for g in text.idf)]
@@ -85,8 +91,8 @@ def _matrix(
                 cols.append(column[name])
                 values.append(value)
     x = csr_matrix((values, (rows, cols)), shape=(len(examples), len(names)))
-    if term is not None:
-        x = hstack([x, csr_matrix(term.columns(np.array([e.vector for e in examples])))]).tocsr()
+    if mean is not None:
+        x = hstack([x, csr_matrix(VECTOR_SCALE * (np.array([e.vector for e in examples]) - mean))]).tocsr()
     return x, np.array([e.label for e in examples]), names
 
 
@@ -96,17 +102,15 @@ def _fitted(examples: list[Example], threshold: float = 0.5, report: dict[str, A
     from sklearn.linear_model import LogisticRegression
 
     text = TextFeatures.fit([e.sentence for e in examples if e.sentence])
-    term = None
     vectors = [e.vector for e in examples if e.vector is not None]
-    if examples and len(vectors) == len(examples):
-        mean = np.mean(vectors, axis=0)
-        term = SentenceTerm(SENTENCE_MODEL, np.zeros_like(mean), mean)
-    x, y, names = _matrix(examples, text, term)
+    mean = np.mean(vectors, axis=0) if examples and len(vectors) == len(examples) else None
+    x, y, names = _matrix(examples, text, mean)
     lr = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, y)
     coef = lr.coef_[0]
     weights = {n: round(float(w), 4) for n, w in zip(names, coef[: len(names)], strict=True) if abs(w) >= 1e-4}
-    if term is not None:
-        term = SentenceTerm(term.model, coef[len(names) :].astype(np.float32), term.mean.astype(np.float32))
+    term = None
+    if mean is not None:
+        term = SentenceTerm(SENTENCE_MODEL, coef[len(names) :].astype(np.float32), mean.astype(np.float32))
     return BindingModel(weights, round(float(lr.intercept_[0]), 4), threshold, report or {}, text, term)
 
 

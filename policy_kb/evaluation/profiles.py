@@ -135,13 +135,13 @@ class Gold:
                 n, self.profile(n), (o for d in self.scopes[n] for o in self.docs[d][1]), self.rows[n], expired
             )
         ]
-        vector_of = sentence_vectors().of(e.sentence for e in examples)
+        vector_of = fit_sentence_vectors().of(e.sentence for e in examples)
         for e in examples:
             e.vector = vector_of[e.sentence]
         return examples
 
 
-def sentence_vectors() -> SentenceVectors:
+def fit_sentence_vectors() -> SentenceVectors:
     """The fit's sentence vectors, cached in build/ across runs (4 000 sentences take about 40 s to encode)."""
     from .binding_fit import SENTENCE_MODEL
 
@@ -185,7 +185,7 @@ def evaluate_profiles(
 
     gold = gold or load_gold(split)
     expired = expired_plans([d for d, _ in gold.docs.values()], as_of)
-    vectors = sentence_vectors()
+    vectors = fit_sentence_vectors()
     results = []
     for name in gold.names:
         profile = gold.profile(name)

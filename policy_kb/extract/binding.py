@@ -436,10 +436,6 @@ class SentenceTerm:
     def logit(self, vector: np.ndarray) -> float:
         return VECTOR_SCALE * float(self.weights @ (vector - self.mean))
 
-    def columns(self, vectors: np.ndarray) -> np.ndarray:
-        """The fitted design columns of some sentences' vectors (one row each)."""
-        return VECTOR_SCALE * (vectors - self.mean)
-
 
 @dataclass(frozen=True)
 class BindingModel:
@@ -509,11 +505,7 @@ def load(path: Path | str = MODEL_FILE) -> BindingModel:
         float(data.get("threshold", 0.5)),
         data.get("report", {}),
         TextFeatures({g: float(idf) for g, (idf, _) in table.items()}) if table else None,
-        SentenceTerm(
-            term["model"], np.asarray(term["weights"], dtype=np.float32), np.asarray(term["mean"], dtype=np.float32)
-        )
-        if term
-        else None,
+        _term(term) if term else None,
     )
 
 

@@ -20,8 +20,6 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
-import numpy as np
-
 from ..answer.evidence import plan_period
 from ..embed.sentence_vectors import SentenceVectors, in_memory
 from ..extract.applicability import Applicability, Condition, vocabulary
@@ -189,19 +187,6 @@ def _decide(profile: Profile, app: Applicability, own: list[Facility], industrie
     return Decision(why + reasons, open_, met=bool(app.conditions) and not open_)
 
 
-def match(
-    profile: Profile, ob: Obligation, model: BindingModel | None = None, vector: np.ndarray | None = None
-) -> tuple[list[str], list[str]] | None:
-    """(why it applies, what to confirm) when the obligation binds this company, else None: its place is in the
-    company's jurisdiction chain, no condition on the company's facilities fails, and the binding classifier
-    (extract/binding.py) takes it for a duty of this company.  `vector`: the sentence's vector for the classifier's
-    sentence term (embed/sentence_vectors.py); without it the sentence counts as an average one."""
-    found = _candidate(profile, ob)
-    if found is None or not (model or default_model()).binds(found[0], ob.text, vector):
-        return None
-    return _why(profile, ob, found[1])
-
-
 def _candidate(profile: Profile, ob: Obligation) -> tuple[dict[str, float], Decision] | None:
     """(features, decision) of an obligation the rules leave to the classifier, else None."""
     if ob.jurisdiction not in profile.places:
@@ -259,6 +244,8 @@ def checklist(
     the sentence vectors of its sentence term come from (default: encoded in this process), only for the
     obligations the rules leave to it."""
     model = model or default_model()
+    if vectors is not None and model.sentence is not None and vectors.model != model.sentence.model:
+        raise ValueError(f"sentence vectors of {vectors.model}, the binding model needs {model.sentence.model}")
     candidates = [
         (ob, found) for ob in obligations if ob.doc_id not in expired and (found := _candidate(profile, ob)) is not None
     ]
