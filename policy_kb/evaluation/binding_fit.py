@@ -36,7 +36,7 @@ from ..profile.model import Profile
 from ..records import Obligation
 
 REGULARISATION = 0.05  # scikit-learn C: strong L2 over ~6 900 examples of named and n-gram features (with the n-grams,
-# dev CV F1 0.654 at C 0.05 and 0.647 at 0.2: docs/quality.md)
+# dev CV F1 0.654 at C 0.05 and 0.647 at 0.2; with the sentence vectors 0.704 at 0.05 and 0.703 at 0.1: docs/quality.md)
 SENTENCE_MODEL = DEFAULT_MODEL_NAME  # the sentence vectors' model (embed/sentence_vectors.py): the provisioned e5
 INNER_FOLDS = 4  # folds (grouped by document) for the out-of-fold probabilities the threshold is chosen on
 THRESHOLD_GRID = [round(x, 3) for x in np.arange(0.1, 0.9, 0.025)]

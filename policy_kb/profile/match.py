@@ -3,9 +3,9 @@
 An obligation is on the checklist when (1) its jurisdiction is the company's place or a level above it, (2) it
 concerns the company's industry or no industry in particular (a sentence of a coking plan concerns coking), names no
 facility type the company lacks, and no condition on the company's facilities fails (`炭化室高度4.3米及以下` for a 6 m
-oven), and (3) the binding classifier
-(extract/binding.py) takes it for a duty of this company: a logistic regression over the sentence's named features
-(its actor, opening verb, modality, headings …) and the company's (its industry or another named, its facilities or
+oven), and (3) the binding classifier (extract/binding.py) takes it for a duty of this company: a logistic
+regression over the sentence's named features (its actor, opening verb, modality, headings …), its character n-grams
+and its e5 vector (embed/sentence_vectors.py), and the company's (its industry or another named, its facilities or
 others, the conditions met or undecided, its own name), fitted on checklist gold.  A condition on an attribute the
 profile does not give is never guessed: the item goes under 需确认 with that condition.
 """
