@@ -64,9 +64,10 @@ class SentenceVectors:
                     if keep:
                         out[keys[key]] = vector
             new = [t for t in texts if t not in cached]
+            encoder = _embedder(self.model) if new else None  # loaded only when something is missing
             for i in range(0, len(new), BATCH):
                 batch = new[i : i + BATCH]
-                vectors = np.asarray(_embedder(self.model).encode_passages(batch), dtype=np.float32)
+                vectors = np.asarray(encoder.encode_passages(batch), dtype=np.float32)  # type: ignore[union-attr]
                 if keep:
                     out.update(zip(batch, vectors, strict=True))
                 if cache is not None:

@@ -17,6 +17,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,8 +142,10 @@ class Gold:
         return examples
 
 
+@lru_cache(maxsize=1)
 def fit_sentence_vectors() -> SentenceVectors:
-    """The fit's sentence vectors, cached in build/ across runs (4 000 sentences take about 40 s to encode)."""
+    """The fit's sentence vectors, cached in build/ across runs (4 000 sentences take about 40 s to encode) and kept
+    in memory for the process: the fit reads them for its examples and again for each cross-validated checklist."""
     from .binding_fit import SENTENCE_MODEL
 
     (ROOT / "build").mkdir(exist_ok=True)
