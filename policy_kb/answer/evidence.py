@@ -46,24 +46,6 @@ _RULE_RE = re.compile(r"应当|应该|必须|不得|禁止|严禁|可以|要求|
 _PERIOD_RE = re.compile(r"[（(]?((?:19|20)\d{2})\s*[—–\-~～至到]\s*((?:19|20)\d{2})年?[）)]?")
 
 
-MAX_PENALTY_ARTICLES = 3  # penalty articles brought in per candidate article they cite by number
-_ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇]+条")
-# `违反本条例第十八条第一款、第二十条规定`: the articles a penalty article punishes the breach of
-_CITES_RE = re.compile(
-    r"违反本(?:法|条例|办法|规定|细则|决定)((?:第[一二三四五六七八九十百零〇]+[条款项](?:[、，,和及与]|或者)*)+)"
-)
-
-
-def penalties_by_article(store: Store) -> dict[tuple[str, str], list[Clause]]:
-    """(document, `第十八条`) → the clauses of that document that cite the article's breach (`违反本条例第十八条`)."""
-    out: dict[tuple[str, str], list[Clause]] = {}
-    for clause in store.clauses_containing("违反本"):
-        for m in _CITES_RE.finditer(clause.text):
-            for article in dict.fromkeys(_ARTICLE_RE.findall(m.group(1))):
-                out.setdefault((clause.doc_id, article), []).append(clause)
-    return out
-
-
 @dataclass
 class Features:
     """How one sentence relates to the question; every value is in [0, 1] (`dense` is a cosine).  The fitted
@@ -288,30 +270,6 @@ class EvidenceFinder:
             and all(self._absent(s, allowed) for s in SYNONYMS.get(n, []))
         ]
 
-    def _penalties_of(
-        self, units: list[tuple[int, Hit, Clause, bool]], seen: set[str]
-    ) -> list[tuple[int, Hit, Clause, bool]]:
-        """For a question about the penalty, the articles that punish a breach of a candidate article by its number
-        (`违反本条例第十八条规定，…处二万元以上…罚款`), with the article an item of them belongs to: a law states the
-        duty in one article and its fine in another, and a question told as a story (`料堆没盖住，罚多少？`)
-        matches the duty's words, not the penalty's."""
-        cited_by = self.store.cached(("penalties-by-article",), lambda: penalties_by_article(self.store))
-        out: list[tuple[int, Hit, Clause, bool]] = []
-        for rank, hit, clause, is_context in units:
-            article = next((p for p in reversed(clause.path) if _ARTICLE_RE.fullmatch(p)), None)
-            if is_context or article is None:
-                continue
-            for penalty in cited_by.get((clause.doc_id, article), [])[:MAX_PENALTY_ARTICLES]:
-                parent = self.store.clause(penalty.parent_id) if penalty.parent_id else None
-                item_of = (
-                    parent if parent is not None and parent.path and _ARTICLE_RE.fullmatch(parent.path[-1]) else None
-                )
-                for c in (penalty, item_of):
-                    if c is not None and c.id not in seen and c.text.strip():
-                        seen.add(c.id)
-                        out.append((rank, hit, c, True))
-        return out
-
     def gather(
         self,
         q: Question,
@@ -350,8 +308,6 @@ class EvidenceFinder:
             if parent is not None and parent.id not in seen and parent.kind == "body" and parent.text.strip():
                 seen.add(parent.id)  # an item's article: the penalty that punishes it, the duty it lists
                 units.append((rank, hit, parent, True))
-        if q.wants_penalty:
-            units += self._penalties_of(units, seen)
         obligations: dict[str, list[tuple[str, Obligation]]] = {}
         for o in self.store.obligations(clause_ids=[clause.id for _, _, clause, _ in units]):
             obligations.setdefault(o.clause_id, []).append((normalise(o.text).rstrip("。；;"), o))

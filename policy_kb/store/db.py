@@ -514,17 +514,6 @@ class Store(SearchQueries):
         rows = self.conn.execute("SELECT * FROM clauses WHERE parent_id=? ORDER BY start", (clause_id,))
         return [self._clause(r) for r in rows]
 
-    def clauses_containing(self, text: str) -> list[Clause]:
-        """Every clause whose text contains ``text`` verbatim (candidates from the trigram table when there is one,
-        verified by instr()), in document order."""
-        cond = self.candidates(text)
-        where = f"{cond[0]} AND " if cond else ""
-        rows = self.conn.execute(
-            f"SELECT * FROM clauses WHERE {where}instr(text, ?) > 0 ORDER BY doc_id, ord",
-            [*(cond[1] if cond else []), text],
-        )
-        return [self._clause(r) for r in rows]
-
     def clauses_by_rowid(self, rowids: list[int]) -> dict[int, Clause]:
         out: dict[int, Clause] = {}
         for i in range(0, len(rowids), 500):
