@@ -184,6 +184,13 @@ def test_the_company_named_by_its_short_form() -> None:
         ("凡未按规定领取许可证的企业一律责令停产", []),  # any company: the words before 的 are its conduct
         ("其他生产经营单位应当", []),  # any company
         ("县级以上人民政府应当建立危险化学品安全监督管理工作协调机制", []),  # no party named
+        # l34 上海市安全生产条例, l31 河南省固体废物污染环境防治条例: only the subject is the party the rule binds
+        ("生产经营单位出租厂房、场所给其他单位从事生产经营活动的，其出租的厂房、场所应当具备基本的安全生产条件", []),
+        ("生产经营单位对本单位的生产安全事故隐患治理负全部责任", []),
+        (
+            "教育机构、科研院所以及其他相关单位应当建立实验室废物分类、登记管理制度",
+            [(("教育",), set()), (("科研院所",), set())],
+        ),
     ],
 )
 def test_the_kind_of_party_a_sentence_regulates(sentence: str, named: list[tuple[tuple[str, ...], set[str]]]) -> None:

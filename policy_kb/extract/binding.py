@@ -184,7 +184,7 @@ def parties(text: str) -> tuple[Party, ...]:
     name_re, suffix_re, generic_re = _party_patterns()
     h = re.sub(r"^违反本[^，,]{0,6}规定[，,]?", "", head(opening(text)))
     out: list[Party] = []
-    for name in name_re.findall(h):
+    for name in _subject_names(h, name_re):
         shared: list[str] = []  # the objects of the name's parts so far
         for part in re.split(r"[、和及与]|或者", re.split(r"的|[，,]", name)[-1]):
             objects: list[str] = []
@@ -204,6 +204,29 @@ def parties(text: str) -> tuple[Party, ...]:
             if objects or roles:
                 out.append(Party(tuple(objects), frozenset(roles)))
     return tuple(out)
+
+
+_JOINS = re.compile(r"以及|或者|[、和及与或]")
+
+
+def _subject_names(h: str, name_re: re.Pattern[str]) -> list[str]:
+    """The party names that are the head's subject: those that open its last clause (`…的，发生单位`), else its
+    first (`危险化学品生产企业发现…的，`), one after another when joined (`教育机构、科研院所以及其他相关单位`).  A
+    name further on is an object of the conduct (`生产经营单位出租厂房、场所给其他单位…`: 其他单位 is not who the
+    rule binds)."""
+    clauses = [c for c in re.split(r"[，,：:；;]", h) if c.strip()]
+    for clause in dict.fromkeys(clauses[-1:] + clauses[:1]):
+        names, at = [], 0
+        while m := name_re.match(clause, at):
+            names.append(m.group(0))
+            at = m.end()
+            join = _JOINS.match(clause, at)
+            if not join:
+                break
+            at = join.end()
+        if names:
+            return names
+    return []
 
 
 @cache
