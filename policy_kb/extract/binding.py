@@ -174,9 +174,10 @@ def _party_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
 
 @lru_cache(maxsize=65536)
 def parties(text: str) -> tuple[Party, ...]:
-    """The kinds of party a sentence's head names: the words of each party's name after its last 的 (what comes
-    before is its conduct), without the words any company's name may have (`生产经营单位`, data/binding_words.json
-    `parties`), split into object and role words.  Empty when the head names no party or only such parties.
+    """The kinds of party a sentence's head names as its subject (`_subject_names`): the words of each party's name
+    after its last 的 (what comes before is its conduct), without the words any company's name may have
+    (`生产经营单位`, data/binding_words.json `parties`), split into object and role words.  Empty when the head names
+    no party or only such parties.
     Cached: a checklist asks it of every obligation for every profile."""
     from .nlp import jieba_tokenizer
 
@@ -206,7 +207,7 @@ def parties(text: str) -> tuple[Party, ...]:
     return tuple(out)
 
 
-_JOINS = re.compile(r"以及|或者|[、和及与或]")
+_JOINS = re.compile(r"以及|或者|[、和及与或]")  # between the parties of one subject
 
 
 def _subject_names(h: str, name_re: re.Pattern[str]) -> list[str]:
