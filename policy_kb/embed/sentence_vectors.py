@@ -53,7 +53,8 @@ class SentenceVectors:
 
     def _resolve(self, texts: list[str], keep: bool) -> dict[str, np.ndarray]:
         """The texts' vectors (with `keep`): the cached ones read, the others encoded and written to the cache."""
-        keys = {text_key(t): t for t in texts}
+        key_of = {t: text_key(t) for t in texts}
+        keys = {k: t for t, k in key_of.items()}
         out: dict[str, np.ndarray] = {}
         cache = self._open_cache()
         try:
@@ -71,7 +72,7 @@ class SentenceVectors:
                 if keep:
                     out.update(zip(batch, vectors, strict=True))
                 if cache is not None:
-                    self._store(cache, {text_key(t): v for t, v in zip(batch, vectors, strict=True)})
+                    self._store(cache, {key_of[t]: v for t, v in zip(batch, vectors, strict=True)})
         finally:
             if cache is not None:
                 cache.close()

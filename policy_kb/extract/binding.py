@@ -187,7 +187,7 @@ def parties(text: str) -> tuple[Party, ...]:
     out: list[Party] = []
     for name in _subject_names(h, name_re):
         shared: list[str] = []  # the objects of the name's parts so far
-        for part in re.split(r"[、和及与]|或者", re.split(r"的|[，,]", name)[-1]):
+        for part in re.split(r"[、和及与]|或者", name.split("的")[-1]):  # a subject name holds no comma
             objects: list[str] = []
             roles: set[str] = set()
             core = generic_re.sub(" ", suffix_re.sub("", part))  # `其他生产经营单位`: any company
