@@ -68,10 +68,14 @@ class ProfileScore:
 
 
 def _source(doc_id: str) -> Path:
+    """A profile's document: a seed, a dev layout fixture (a 公文 the extraction gold develops on; the held-out
+    fixtures stay unseen), a real text or a LawRefBook text."""
     path = CORPUS / f"{doc_id}.txt"
-    found = path if path.is_file() else source_path(doc_id)
+    found = path if path.is_file() else source_path(doc_id, "dev")
     if found is None:
-        raise FileNotFoundError(f"gold document {doc_id} not found in corpus/, {REAL_DEV} or the LawRefBook list")
+        raise FileNotFoundError(
+            f"gold document {doc_id} not found in corpus/, the dev layout fixtures, {REAL_DEV} or the LawRefBook list"
+        )
     return found
 
 
