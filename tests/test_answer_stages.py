@@ -284,6 +284,43 @@ def test_a_when_question_needs_a_date() -> None:
     assert d.reason == "文件中没有找到相关的期限规定。"  # 提前完成 is no deadline
 
 
+def test_a_when_question_answered_by_a_span_is_refused_without_denying_the_span() -> None:
+    """A law sets a span of time, not a date (`届满前一个月`): the deadline check still refuses (session 14), but the
+    refusal quotes the span and puts its sentence first instead of saying the documents set no time limit."""
+    q = understand("锅炉检验合格证到期前多久要申请检验？")
+    span = _fake("b", "使用单位应当在检验合格有效期届满前一个月向检验机构提出定期检验要求。", 0.8, start=12)
+    other = _fake("a", "特种设备使用单位应当建立岗位责任制度。", 0.9)
+    d = answerable.decide(q, [other, span], 0.9, TH, [])
+    assert d.chosen == [] and d.closest == [span]
+    assert d.reason == "文件没有规定具体日期，相关条款规定的是时限（“届满前一个月”），请核对下列条款。"
+    assert "期限规定" not in (d.reason or "") and "没有出现" not in (d.reason or "")
+    assert "“届满前一个月”" in (d.reason_en or "")
+    for text, said in [
+        ("接到报告后应当立即赶赴现场。", "立即"),
+        ("应当提前七日书面通知。", "提前七日"),
+        ("检测记录的保存期限不得少于2年。", "不得少于2年"),
+        ("许可证有效期为5年。", "有效期为5年"),
+    ]:
+        d = answerable.decide(q, [_fake("c", text, 0.9)], 0.9, TH, [])
+        assert d.reason and f"“{said}”" in d.reason, text
+    # a plan named for its length is no time limit
+    d = answerable.decide(q, [_fake("d", "实施打赢蓝天保卫战三年行动计划。", 0.9)], 0.9, TH, [])
+    assert d.reason == "文件中没有找到相关的期限规定。" and d.closest == []
+
+
+def test_a_refusal_shows_the_closest_sentences_clause_first() -> None:
+    from policy_kb.answer.compose import closest_first
+    from policy_kb.records import Hit
+
+    def hit(cid: str) -> Hit:
+        return Hit(cid, "doc", "条例", None, "河南省", [cid], None, "全文", "摘录", 1.0, {})
+
+    span = _fake("b", "应当提前七日书面通知。", 0.8)
+    out = closest_first([span], [hit("a"), hit("b"), hit("c")])
+    assert [h.clause_id for h in out] == ["b", "a", "c"] and out[0].snippet == "应当提前七日书面通知。"
+    assert out[1].snippet == "摘录"
+
+
 def test_a_per_person_amount_is_not_answered_by_a_per_tonne_rate() -> None:
     q = understand("关停后职工每人补偿多少钱？")
     d = answerable.decide(q, [_fake("a", "按照30元/吨标准予以补偿。", 0.9)], 0.9, TH, [])

@@ -24,6 +24,15 @@ from .understand import Question
 MAX_CLAUSES = 3  # citations per answer …
 MAX_CLAUSES_LIST = 5  # … unless the question asks for a list
 MAX_SENTENCES = 12  # sentences quoted: a per-city list (`太原市建设4套…`) is often one sentence per city (was 8)
+# a span of time a law sets instead of a date: `届满前一个月`, `提前七日`, `不得少于2年`, `有效期为5年`, `三十日以内`,
+# `立即`.  It does not pass the deadline check (letting it pass was tried in session 14 and not kept, docs/quality.md);
+# it only keeps a refusal from claiming that the documents set no time at all.
+_NUMBER = r"(?:\d+|[一二两三四五六七八九十百]+)"
+_UNIT = r"(?:分钟|小时|个?工作日|日|天|周|个?星期|个?月|季度|年)"
+SPAN_RE = re.compile(
+    rf"(?:届满前|期满前|提前|不得?少于|不超过|有效期(?:为)?|期限(?:为)?|保存)\s*{_NUMBER}\s*{_UNIT}"
+    rf"|{_NUMBER}\s*{_UNIT}(?:以内|之内|内)|立即"
+)
 _CN_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -36,6 +45,8 @@ class Decision:
     reason_en: str | None = None
     missing: list[str] = field(default_factory=list)  # the question's words no clause in scope contains: an
     # answer says it was read without them
+    closest: list[Evidence] = field(default_factory=list)  # a refusal's sentences that come closest (a when-question
+    # answered by a span of time): shown before the search hits
 
 
 def caveat(missing: list[str], en: bool) -> str:
@@ -139,6 +150,24 @@ def _has_date(e: Evidence) -> bool:
     return dated(e.obligation) or recurring or bool(DATE_RE.search(e.text))
 
 
+def _no_date(chosen: list[Evidence]) -> Decision:
+    """The refusal of a when-question whose evidence holds no date.  When it holds a span of time instead
+    (`届满前一个月`), the refusal says so and shows those sentences first: `no deadline` would be a claim the
+    documents contradict."""
+    spans = [(e, m.group(0)) for e in chosen if (m := SPAN_RE.search(e.text))]
+    if not spans:
+        return Decision(
+            reason="文件中没有找到相关的期限规定。", reason_en="The documents do not state a deadline for this."
+        )
+    said = spans[0][1]
+    return Decision(
+        reason=f"文件没有规定具体日期，相关条款规定的是时限（“{said}”），请核对下列条款。",
+        reason_en=f"The documents set no calendar date; the closest clause sets a time limit (“{said}”). Check the "
+        "clauses below.",
+        closest=[e for e, _ in spans],
+    )
+
+
 def decide(q: Question, ranked: list[Evidence], answerable: float, th: Thresholds, missing: list[str]) -> Decision:
     """``ranked``: the scored evidence, best first; ``answerable``: the answerability model's probability;
     ``missing``: the question's words no clause in scope contains (kept for the answer's caveat; the model has
@@ -147,9 +176,7 @@ def decide(q: Question, ranked: list[Evidence], answerable: float, th: Threshold
         return Decision(reason="没有找到可以回答该问题的条款。", reason_en="No clause answers this question.")
     chosen = choose(q, ranked, th)
     if q.intent == "deadline" and not q.asks_why and not any(_has_date(e) for e in chosen):
-        return Decision(
-            reason="文件中没有找到相关的期限规定。", reason_en="The documents do not state a deadline for this."
-        )
+        return _no_date(chosen)
     if q.wants_money:
         money = [e for e in chosen if AMOUNT_RE.search(e.text)]
         if q.per_unit:  # `每人补偿多少` is not answered by a per-tonne rate

@@ -18,7 +18,7 @@ status is ``not_found``, with the reason and the nearest clauses instead of a gu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -107,6 +107,16 @@ class Quote:
     clause: Clause
     text: str
     obligation: Obligation | None = None
+
+
+def closest_first(closest: list[Evidence], hits: list[Hit]) -> list[Hit]:
+    """A refusal's nearest clauses: first the clauses of the sentences that came closest (a span of time for a
+    when-question), each quoting that sentence, then the other search hits."""
+    sentence: dict[str, str] = {}
+    for e in closest:
+        sentence.setdefault(e.clause.id, e.text)
+    first = sorted((h for h in hits if h.clause_id in sentence), key=lambda h: list(sentence).index(h.clause_id))
+    return [replace(h, snippet=sentence[h.clause_id]) for h in first] + [h for h in hits if h.clause_id not in sentence]
 
 
 def quotes(chosen: list[Evidence]) -> list[Quote]:
@@ -510,7 +520,8 @@ class Answerer:
         if decision.reason and doc:  # a document the user named by its 文号: its overview, not a refusal
             return self._document_overview(q, doc, as_of)
         if decision.reason:
-            return self._not_found(q, (decision.reason_en if en else decision.reason) or "", hits, as_of)
+            reason = (decision.reason_en if en else decision.reason) or ""
+            return self._not_found(q, reason, closest_first(decision.closest, hits), as_of)
         chosen = decision.chosen + self.finder.items(decision.chosen, every=q.intent == "list")
         chosen += self.finder.sources(chosen)
         text, citations = self._render(q, quotes(chosen), as_of)
