@@ -308,6 +308,19 @@ def test_a_when_question_answered_by_a_span_is_refused_without_denying_the_span(
     assert d.reason == "文件中没有找到相关的期限规定。" and d.closest == []
 
 
+def test_states_time_covers_dates_limits_frequencies_and_spans() -> None:
+    for text in (
+        "2025年底前完成改造",
+        "自季度终了之日起十五日内申报",
+        "每3年进行一次安全评价",
+        "届满前一个月提出",
+        "立即报告",
+    ):
+        assert answerable.states_time(text), text
+    for text in ("支持新建大机焦项目提前投产，具备投产条件后提前关停4.3米焦炉。", "企业要加强管理。"):
+        assert not answerable.states_time(text), text
+
+
 def test_a_refusal_shows_the_closest_sentences_clause_first() -> None:
     from policy_kb.answer.compose import closest_first
     from policy_kb.records import Hit

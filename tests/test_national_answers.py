@@ -48,3 +48,12 @@ def test_a_county_question_gets_the_national_rule(answerer) -> None:
 def test_mixed_levels_are_ordered_without_error(answerer) -> None:
     a = answerer.ask("介休的焦炉和环境保护税有什么规定？", None, date(2026, 12, 6))
     assert a.citations, a.answer
+
+
+def test_a_line_that_states_its_time_limit_is_not_marked_undated(answerer) -> None:
+    """`自季度终了之日起十五日内` is a time limit without a calendar date: the answer line is not marked 〔未规定具体期限〕
+    (that mark would claim the clause sets no deadline), while a line that states no time at all still is."""
+    a = answerer.ask("环境保护税纳税义务发生时间是什么时候？", None, date(2026, 12, 6))
+    limit = [line for line in a.answer.splitlines() if "十五日内" in line]
+    assert limit, a.answer
+    assert all("未规定具体期限" not in line for line in limit), a.answer

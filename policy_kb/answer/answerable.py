@@ -144,6 +144,13 @@ def _continuations(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evide
     return out
 
 
+def states_time(text: str) -> bool:
+    """Whether a sentence states when, in any form: a date, a time limit, a frequency or a span (`自季度终了之日起
+    十五日内`, `每3年`, `届满前一个月`).  An answer line that does is never marked 〔未规定具体期限〕, although its
+    obligation has no calendar date."""
+    return bool(DATE_RE.search(text) or SPAN_RE.search(text))
+
+
 def _has_date(e: Evidence) -> bool:
     """A date, a recurring deadline or a date expression in the sentence."""
     recurring = bool(e.obligation and e.obligation.deadline and e.obligation.deadline.kind == "recurring")

@@ -29,7 +29,7 @@ from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Oblig
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
-from .answerable import Decision, caveat, decide
+from .answerable import Decision, caveat, decide, states_time
 from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
 from .naming import Title, named_document
 from .scorer import Model, default_model
@@ -241,7 +241,8 @@ class Answerer:
                 where = f"{doc.doc_number or doc.title or ''} {''.join(item.clause.path)}".strip()
                 status = _status(item.obligation, as_of, en) if item.obligation else ""
                 status += _historical_mark(self.finder.past_period(doc, as_of), en)
-                if item.obligation and q.intent == "deadline" and not dated(item.obligation) and not status:
+                undated = item.obligation and not dated(item.obligation) and not states_time(item.text)
+                if q.intent == "deadline" and undated and not status:
                     status = "〔no specific deadline stated〕" if en else "〔未规定具体期限〕"
                 if en:
                     lines.append(f"- {where}: “{item.text}” [{n}]{extra} {status}".rstrip())
