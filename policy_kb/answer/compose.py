@@ -241,7 +241,7 @@ class Answerer:
                 where = f"{doc.doc_number or doc.title or ''} {''.join(item.clause.path)}".strip()
                 status = _status(item.obligation, as_of, en) if item.obligation else ""
                 status += _historical_mark(self.finder.past_period(doc, as_of), en)
-                undated = item.obligation and not dated(item.obligation) and not states_time(item.text)
+                undated = item.obligation is not None and not dated(item.obligation) and not states_time(item.text)
                 if q.intent == "deadline" and undated and not status:
                     status = "〔no specific deadline stated〕" if en else "〔未规定具体期限〕"
                 if en:
