@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import answering_everything, one_real_text_index
 
-from policy_kb.answer import answerable, scorer
+from policy_kb.answer import answerable, evidence, scorer
 from policy_kb.answer.compose import Answerer
 from policy_kb.answer.evidence import Evidence, Features, plan_period
 from policy_kb.answer.scorer import Model, Overall, Thresholds
@@ -316,9 +316,9 @@ def test_states_time_covers_dates_limits_frequencies_and_spans() -> None:
         "届满前一个月提出",
         "立即报告",
     ):
-        assert answerable.states_time(text), text
+        assert evidence.states_time(text), text
     for text in ("支持新建大机焦项目提前投产，具备投产条件后提前关停4.3米焦炉。", "企业要加强管理。"):
-        assert not answerable.states_time(text), text
+        assert not evidence.states_time(text), text
 
 
 def test_a_refusal_shows_the_closest_sentences_clause_first() -> None:

@@ -29,8 +29,8 @@ from ..records import Answer, AnswerStatus, Citation, Clause, Hit, Intent, Oblig
 from ..search.filters import SearchFilter
 from ..search.hybrid import Searcher
 from ..search.text import normalise
-from .answerable import Decision, caveat, decide, states_time
-from .evidence import CLAUSES, Evidence, EvidenceFinder, dated
+from .answerable import Decision, caveat, decide
+from .evidence import CLAUSES, Evidence, EvidenceFinder, dated, states_time
 from .naming import Title, named_document
 from .scorer import Model, default_model
 from .understand import Question, understand
@@ -115,7 +115,8 @@ def closest_first(closest: list[Evidence], hits: list[Hit]) -> list[Hit]:
     sentence: dict[str, str] = {}
     for e in closest:
         sentence.setdefault(e.clause.id, e.text)
-    first = sorted((h for h in hits if h.clause_id in sentence), key=lambda h: list(sentence).index(h.clause_id))
+    order = {clause_id: i for i, clause_id in enumerate(sentence)}
+    first = sorted((h for h in hits if h.clause_id in sentence), key=lambda h: order[h.clause_id])
     return [replace(h, snippet=sentence[h.clause_id]) for h in first] + [h for h in hits if h.clause_id not in sentence]
 
 
@@ -241,8 +242,8 @@ class Answerer:
                 where = f"{doc.doc_number or doc.title or ''} {''.join(item.clause.path)}".strip()
                 status = _status(item.obligation, as_of, en) if item.obligation else ""
                 status += _historical_mark(self.finder.past_period(doc, as_of), en)
-                undated = item.obligation is not None and not dated(item.obligation) and not states_time(item.text)
-                if q.intent == "deadline" and undated and not status:
+                deadline_asked = q.intent == "deadline" and item.obligation is not None and not status
+                if deadline_asked and not dated(item.obligation) and not states_time(item.text):
                     status = "〔no specific deadline stated〕" if en else "〔未规定具体期限〕"
                 if en:
                     lines.append(f"- {where}: “{item.text}” [{n}]{extra} {status}".rstrip())

@@ -29,6 +29,15 @@ DATE_RE = re.compile(
     r"|每(?:半|[一二两三四五六七八九十\d]+个?)?[年月周日天季]"  # how often: 每日, 每季度, 每半年, 每两年
     r"|按[年月季周](?:计算|申报|缴纳|报送|报告)"  # a schedule: `按月计算，按季申报缴纳` answers how often
 )
+# a span of time a law sets instead of a date: `届满前一个月`, `提前七日`, `不得少于2年`, `有效期为5年`, `三十日以内`,
+# `立即`.  It does not pass answerable.py's deadline check (letting it pass was tried in session 14 and not kept,
+# docs/quality.md); it only keeps a refusal, or an answer line's mark, from claiming the documents set no time.
+_NUMBER = r"(?:\d+|[一二两三四五六七八九十百]+)"
+_UNIT = r"(?:分钟|小时|个?工作日|日|天|周|个?星期|个?月|季度|年)"
+SPAN_RE = re.compile(
+    rf"(?:届满前|期满前|提前|不得?少于|不超过|有效期(?:为)?|期限(?:为)?|保存)\s*{_NUMBER}\s*{_UNIT}"
+    rf"|{_NUMBER}\s*{_UNIT}(?:以内|之内|内)|立即"
+)
 AMOUNT_RE = re.compile(
     r"[\d一二三四五六七八九十百千万亿]+(?:\.\d+)?\s*(?:万|亿)?元|百分之[一二三四五六七八九十百]+"
     # a multiple is an amount when it is a fine's (`处所收费用1倍以上3倍以下的罚款`), not `超过排放标准2倍以上的`
@@ -124,6 +133,13 @@ def plan_period(doc: Document) -> tuple[int, int] | None:
 def document_label(doc: Document) -> str:
     """What a document's clauses are about besides their own words: its title, 文号 and issue date."""
     return normalise(f"{doc.title or ''} {doc.doc_number or ''} {doc.issue_date or ''}")
+
+
+def states_time(text: str) -> bool:
+    """Whether a sentence states when, in any form: a date, a time limit, a frequency or a span (`自季度终了之日起
+    十五日内`, `每3年`, `届满前一个月`).  An answer line that does is never marked 〔未规定具体期限〕, although its
+    obligation has no calendar date."""
+    return bool(DATE_RE.search(text) or SPAN_RE.search(text))
 
 
 def dated(ob: Obligation | None) -> bool:
