@@ -417,5 +417,28 @@ def test_a_profile_may_be_scoped_to_a_dev_layout_fixture_but_not_a_held_out_one(
     from policy_kb.evaluation.profiles import _source
 
     assert _source("jining-2025-coking-winter-campaign-notice").parent.name == "dev"
+    assert _source("hancheng-2024-coking-pollution-control-plan").parent.name == "profile_docs"
     with pytest.raises(FileNotFoundError, match="fugu-2025-semicoke-dust-rectification-notice"):
         _source("fugu-2025-semicoke-dust-rectification-notice")
+
+
+def test_every_row_of_the_new_gongwen_profiles_names_an_extracted_sentence() -> None:
+    """The 韩城 and 丰南 checklists (session 16) are read against the obligations extraction gives; their items that
+    open with a date (`1.2024年12月底前，…`) are clauses of their own.  Four directives with no modal word are not
+    extracted (`…焦化企业停止物料公路运输`): the extraction issue's, listed here so a fix shows."""
+    from policy_kb.evaluation.profiles import _matches, load_gold
+
+    names = ["hancheng_weinan_coking", "fengnan_tangshan_coking"]
+    gold = load_gold("dev", only=names)
+    missing = {
+        (r["clause_id"].split(":")[1], r["text_contains"])
+        for n in names
+        for r in gold.rows[n]
+        if not any(_matches(r, o) for d in gold.scopes[n] for o in gold.docs[d][1])
+    }
+    assert missing == {
+        ("三/（五）/3", "采用新能源车辆或者国六排放标准的重型货车运输"),
+        ("三/（七）/2", "黄色预警期间，环保绩效评级为B级及以下"),
+        ("三/（七）/2", "橙色及以上预警期间，上述企业限产20%以上"),
+        ("三/（七）/3", "焦化企业停止物料公路运输"),
+    }

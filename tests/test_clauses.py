@@ -515,6 +515,16 @@ def test_half_width_labels_give_full_width_ids() -> None:
     assert ids == ["d:一", "d:一/（一）", "d:一/（一）/1", "d:一/（一）/1/（1）"]
 
 
+def test_an_item_that_opens_with_a_year_is_an_item() -> None:
+    """`1.2024年12月底前，…` (韩城 fixture, tests/fixtures/profile_docs) is item 1 stating a deadline, not 1.2024;
+    a decimal that is no year stays text."""
+    text = "一、任务\n（一）深化治理\n1.2024年12月底前，焦化企业完成改造。\n2.2025年6月底前，建成料棚。\n3.排放浓度不高于1.2毫克。"
+    clauses = parse_clauses("d", text)
+    assert [c.id for c in clauses] == ["d:一", "d:一/（一）", "d:一/（一）/1", "d:一/（一）/2", "d:一/（一）/3"]
+    assert clauses[2].text.startswith("2024年12月底前")
+    assert "1.2毫克" in clauses[4].text
+
+
 def test_repeated_path_gets_a_suffix() -> None:
     text = "一、目标\n（一）甲。\n二、任务\n（一）乙。\n一、目标\n再做一次。\n（一）丙。\n（二）丁。"
     clauses = parse_clauses("d", text)

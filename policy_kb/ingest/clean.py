@@ -16,8 +16,8 @@ CJK = r"\u4e00-\u9fff\u3400-\u4dbf"
 CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2026\u2014"
 LABEL_RE = re.compile(
     r"^(?:第[一二三四五六七八九十百千零〇\d]{1,7}[章节条]|[一二三四五六七八九十百]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
-    r"|\d{1,2}[.．。、](?![\d.．])|[（(]\d{1,2}[）)])"
-)
+    r"|\d{1,2}[.．。、](?![\d.．])|\d{1,2}[.．](?=\d{4}年)|[（(]\d{1,2}[）)])"
+)  # `1.2024年12月底前，…` is item 1 that opens with a year, not the number 1.2024
 DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 TERMINAL = "。！？；：:!?;…"
