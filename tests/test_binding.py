@@ -411,15 +411,16 @@ def test_the_cli_fits_only_on_dev() -> None:
     assert main(["eval", "profiles", "--cv", "--split", "test"]) == 1  # refused before any test gold is read
 
 
-def test_a_profile_may_be_scoped_to_a_dev_layout_fixture_but_not_a_held_out_one() -> None:
+def test_a_dev_profile_may_be_scoped_to_a_dev_layout_fixture_but_only_a_test_profile_to_a_held_out_one() -> None:
     """The dev 公文 fixtures are profile documents (binding is learned on 公文 too); the held-out fixtures are the
-    extraction issue's test documents and stay out of every fit."""
+    extraction issue's test documents: only test profiles read them, so they stay out of every fit."""
     from policy_kb.evaluation.profiles import _source
 
     assert _source("jining-2025-coking-winter-campaign-notice").parent.name == "dev"
     assert _source("hancheng-2024-coking-pollution-control-plan").parent.name == "profile_docs"
     with pytest.raises(FileNotFoundError, match="fugu-2025-semicoke-dust-rectification-notice"):
         _source("fugu-2025-semicoke-dust-rectification-notice")
+    assert _source("fugu-2025-semicoke-dust-rectification-notice", heldout=True).parent.name == "heldout"
 
 
 def test_every_row_of_the_new_gongwen_profiles_names_an_extracted_sentence() -> None:
