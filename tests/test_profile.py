@@ -207,6 +207,18 @@ def test_another_industry_gets_no_coking_rules(seed_obligations: list) -> None:
     assert items and all(not named or "水泥" in named for named in industries), industries  # none for coking only
 
 
+def test_a_plant_named_by_a_word_of_an_industry_is_in_that_industry(seeds) -> None:
+    """A 兰炭 (semi-coke) plant is a 焦化 plant for the rules: the documents' vocabulary counts 兰炭 among 焦化's words
+    (data/applicability.json), so the company's own word is read the same way; a 化工 plant is not in 石化."""
+    from policy_kb.profile.match import industry_names
+
+    assert industry_names(("兰炭",)) == ("兰炭", "焦化")
+    assert "石化" not in industry_names(("化工",))
+    semicoke = {**JIEXIU, "industry": ["兰炭"]}
+    coking = {o.obligation.id for o in _checklist(JIEXIU, seeds)}
+    assert {o.obligation.id for o in _checklist(semicoke, seeds)} == coking
+
+
 @pytest.mark.skipif(not REAL_DEV.is_dir(), reason="../shared/real-dev is missing")
 def test_henan_plant_gets_national_and_henan_rules_only() -> None:
     docs = [

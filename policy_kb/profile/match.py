@@ -103,6 +103,18 @@ def _same(name: str, mine: str) -> bool:
     return name in mine or mine in name
 
 
+@lru_cache(maxsize=64)
+def industry_names(industry: tuple[str, ...]) -> tuple[str, ...]:
+    """The company's industries as it names them and as the documents' vocabulary does: the words that make a
+    sentence concern an industry (data/applicability.json `industries`: 兰炭 is one of 焦化's, 陶瓷 of 建材's) make the
+    company whose own industry holds one of them part of that industry too (only that way round: a 化工 company is
+    not in 石化 because 石油化工 contains 化工), so that a 兰炭 plant is bound by the rules a 兰炭 notice
+    states (extraction reads them as 焦化's)."""
+    classes: dict[str, list[str]] = vocabulary()["industries"]
+    named = [c for c, words in classes.items() if any(w in mine for w in words for mine in industry)]
+    return tuple(dict.fromkeys([*industry, *named]))
+
+
 _COMPANY_RE = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:有限责任公司|有限公司|股份公司|公司|集团)")
 
 
@@ -122,7 +134,7 @@ def profile_features(profile: Profile, ob: Obligation) -> tuple[dict[str, float]
     condition check that stays a rule: conditions on facilities are compared, never learned."""
     app = ob.applicability or Applicability()
     on: dict[str, bool] = {}
-    industries = [i for i in app.industries if any(_same(i, mine) for mine in profile.industry)]
+    industries = [i for i in app.industries if any(_same(i, mine) for mine in industry_names(tuple(profile.industry)))]
     on["industry_match"] = bool(industries)
     on["industry_other"] = bool(app.industries) and not industries
     own = [f for f in profile.facilities if any(_same(kind, f.type) for kind in app.facilities)]
