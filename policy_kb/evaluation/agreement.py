@@ -102,10 +102,12 @@ def checklists(second_path: Path = AGREEMENT / "profiles_second.jsonl") -> Check
     results = []
     for name in PROFILES:
         obligations = [o for d in gold.scopes[name] for o in gold.docs[d][1]]
-        predicted = {o.id: (o, r["status"] == "to_confirm") for r in second[name] for o in obligations if _matches(r, o)}
+        predicted = {
+            o.id: (o, r["status"] == "to_confirm") for r in second[name] for o in obligations if _matches(r, o)
+        }
         results.append(score(name, gold.rows[name], list(predicted.values())))
     clauses = {c.id: c.text for doc, _ in gold.docs.values() for c in doc.clauses}
-    keys = [{_sentence(r, clauses) for r in rows} for rows in (sum(gold.rows.values(), []), sum(second.values(), []))]
+    keys = [{_sentence(r, clauses) for rows in side.values() for r in rows} for side in (gold.rows, second)]
     both = len(keys[0] & keys[1])
     m = micro(results)
     tp = sum(r.tp for r in results)
@@ -131,8 +133,9 @@ def _sentence(row: dict[str, Any], clauses: dict[str, str]) -> tuple[str, str, i
 if __name__ == "__main__":
     a = answers()
     print(
-        f"answers (train7, second reader): fact recall {a.fact_recall:.3f}, unanswerable {a.unanswerable_accuracy:.3f}, "
-        f"answerability agreement {a.answerability_agreement:.3f}, citation precision {a.citation_precision:.3f} "
+        f"answers (train7, second reader): fact recall {a.fact_recall:.3f}, "
+        f"unanswerable {a.unanswerable_accuracy:.3f}, answerability agreement {a.answerability_agreement:.3f}, "
+        f"citation precision {a.citation_precision:.3f} "
         f"@ {a.chars_per_citation:.0f} chars"
     )
     c = checklists()
