@@ -65,6 +65,9 @@ bench: build
 # model also learns on the seed knowledge base alone (build/seed-index), the size the app ships with. The test split
 # (tests/gold/answers/heldout*.jsonl) is never used here.
 FIT_GOLD := tests/gold/questions.jsonl,tests/gold/answers/dev.jsonl,tests/gold/answers/dev_more.jsonl,tests/gold/answers/train2.jsonl,tests/gold/answers/train3.jsonl,tests/gold/answers/train4.jsonl,tests/gold/answers/train5.jsonl,tests/gold/answers/train6.jsonl,tests/gold/answers/train7.jsonl
+comma := ,
+# the cross-validated report: one line per file of FIT_GOLD, with dev.jsonl and dev_more.jsonl read as one set
+CV_REPORT := $(subst dev.jsonl$(comma)tests/gold/answers/dev_more,dev.jsonl+tests/gold/answers/dev_more,$(FIT_GOLD))
 fit: setup
 	rm -rf build/fit-corpus && mkdir -p build/fit-corpus
 	ln -s $(abspath corpus)/* $(abspath tests/fixtures/layouts)/*/*.txt build/fit-corpus/
@@ -80,7 +83,7 @@ fit: setup
 cv: setup
 	$(BIN)/policy-kb eval answers --cv --index build/fit-index --also-index build/seed-index --gold $(FIT_GOLD) \
 		--as-of 2026-12-06 \
-		--report tests/gold/questions.jsonl,tests/gold/answers/dev.jsonl+tests/gold/answers/dev_more.jsonl,tests/gold/answers/train2.jsonl,tests/gold/answers/train3.jsonl,tests/gold/answers/train4.jsonl,tests/gold/answers/train5.jsonl,tests/gold/answers/train6.jsonl,tests/gold/answers/train7.jsonl
+		--report $(CV_REPORT)
 
 # Fit the binding classifier of "my obligations" (policy_kb/data/binding_model.json) on the dev profiles' checklists
 # (tests/gold/profiles/, never the test profiles), cross-validated by profile and by document; the report is written

@@ -16,14 +16,14 @@ sessions wrote that second reading from the source texts alone (tests/gold/agree
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..extract.obligations import split_sentences
-from .answers import clause_matches, fact_form
-from .profiles import _matches, load_gold, micro, score
+from .answers import _article_path, clause_matches, fact_form
+from .extraction import _norm
+from .profiles import _documents, _matches, load_gold, micro, score
 
 AGREEMENT = Path(__file__).resolve().parents[2] / "tests" / "gold" / "agreement"
 ANSWERS_GOLD = AGREEMENT.parent / "answers" / "train7.jsonl"
@@ -63,7 +63,7 @@ def answers(gold_path: Path = ANSWERS_GOLD, second_path: Path = AGREEMENT / "tra
         found += sum(fact_form(f) in text for f in g["answer_facts"])
         cited += len(s["clauses"])
         cited_gold += sum(any(clause_matches(c, gc) for gc in g["gold_clauses"]) for c in s["clauses"])
-        chars += sum(len(clause_text.get(_article_form(c), "")) for c in s["clauses"])
+        chars += sum(len(clause_text.get(_article_path(c), "")) for c in s["clauses"])
     unanswerable = [q for q in gold if not gold[q]["answerable"]]
     return AnswerAgreement(
         fact_recall=found / facts,
@@ -74,16 +74,9 @@ def answers(gold_path: Path = ANSWERS_GOLD, second_path: Path = AGREEMENT / "tra
     )
 
 
-def _article_form(clause_id: str) -> str:
-    """A clause id without chapters and sections (`第三章/第一节/第十六条` → `第十六条`): how the readers differ."""
-    doc, _, path = clause_id.partition(":")
-    return doc + ":" + "/".join(p for p in path.split("/") if not re.fullmatch(r"第.+[章节]", p))
-
-
-def _clause_texts(doc_ids: set[str]) -> dict[str, str]:
-    from .profiles import _documents
-
-    return {_article_form(c.id): c.text for doc, _ in _documents(doc_ids).values() for c in doc.clauses}
+def _clause_texts(doc_ids: set[str]) -> dict[tuple[str, tuple[str, ...]], str]:
+    """Clause texts by (document, path without chapters and sections): how the two readers' ids differ."""
+    return {_article_path(c.id): c.text for doc, _ in _documents(doc_ids).values() for c in doc.clauses}
 
 
 @dataclass
@@ -123,9 +116,9 @@ def _sentence(row: dict[str, Any], clauses: dict[str, str]) -> tuple[str, str, i
     """(profile, clause, index of the sentence holding the row's words): rows that quote different words of one
     sentence are the same row."""
     text = clauses.get(row["clause_id"], "")
-    words = re.sub(r"\s+", "", row["text_contains"])
+    words = _norm(row["text_contains"])
     for i, (a, b) in enumerate(split_sentences(text, 0)):
-        if words in re.sub(r"\s+", "", text[a:b]):
+        if words in _norm(text[a:b]):
             return row["profile"], row["clause_id"], i
     return row["profile"], row["clause_id"], words
 

@@ -134,7 +134,8 @@ def profile_features(profile: Profile, ob: Obligation) -> tuple[dict[str, float]
     condition check that stays a rule: conditions on facilities are compared, never learned."""
     app = ob.applicability or Applicability()
     on: dict[str, bool] = {}
-    industries = [i for i in app.industries if any(_same(i, mine) for mine in industry_names(tuple(profile.industry)))]
+    mine = industry_names(tuple(profile.industry))
+    industries = [i for i in app.industries if any(_same(i, m) for m in mine)]
     on["industry_match"] = bool(industries)
     on["industry_other"] = bool(app.industries) and not industries
     own = [f for f in profile.facilities if any(_same(kind, f.type) for kind in app.facilities)]
