@@ -186,10 +186,9 @@ def _law_metadata(text: str, meta: Metadata) -> None:
         adopting = [
             h for h in meta.history if h["event"] != "批准"
         ] or meta.history  # a city's rule: 批准 by the province
-        congress = _CONGRESS_RE.search(re.sub(rf"^{_CN_DATE}|\s", "", adopting[-1]["text"]))
+        congress = _adopting_congress(meta.history)
         if meta.issuer is None and congress:
-            prefix = "" if congress.group(2).startswith("全国") else congress.group(1)
-            meta.issuer = prefix + congress.group(2)
+            meta.issuer = congress
         elif meta.issuer is None and _ORDER_RE.search(adopting[-1]["text"]):
             meta.issuer = "国务院" if "国务院令" in adopting[-1]["text"] else None
     if meta.title and meta.jurisdiction is None:
@@ -200,6 +199,30 @@ def _law_metadata(text: str, meta: Metadata) -> None:
             or _unplaced_regulation(meta)
         ):
             meta.jurisdiction, meta.level = places.NATIONAL, Level.NATIONAL
+
+
+def _adopting_congress(history: list[dict[str, str]]) -> str | None:
+    """The congress that adopted the text in force: the latest history line's congress that does not 批准 it.  A
+    city's rule is 批准 by its province, and so is every amendment the city adopts, in one line either way round:
+    `…淄博市第十五届人民代表大会常务委员会第十六次会议通过并经…山东省第十三届…第五次会议批准的《…决定》第二次修正`,
+    `…山东省第十一届…第二十七次会议批准的…青岛市第十四届…第三十三次会议《关于修改…的决定》修正`.  Reading the
+    first congress of the line made 130 of LawRefBook's 1,908 local regulations the province's (docs/quality.md).
+    A congress whose words name no place we know (`县第十六届…`, the abolished 莱芜市) is taken only when no line
+    names one."""
+    unnamed = None
+    for h in reversed(history):
+        text = re.sub(r"\s", "", re.sub(_CN_DATE, "，", h["text"]))  # `…9月21日山东省…`: 日 is no part of a name
+        for m in _CONGRESS_RE.finditer(text):
+            if re.match(r"第[一二三四五六七八九十]+次会议于?批准", text[m.end() :]):
+                continue
+            prefix, body = m.groups()
+            if body.startswith("全国"):
+                return body
+            found = [p.name for p in places.find_places(prefix) if prefix.endswith(p.name)]
+            if found:
+                return found[-1] + body  # `经济宁市…` (`…通过并经济宁市…`) is 济宁市's
+            unnamed = unnamed or prefix + body
+    return unnamed
 
 
 def _unplaced_regulation(meta: Metadata) -> bool:
