@@ -77,3 +77,25 @@ def test_an_english_question_searches_for_the_terms_the_documents_use(answerer: 
     hits = answerer.searcher.search("demolish", mode="keyword", keyword_extra="拆除")
     assert hits and all("拆除" in h.text for h in hits)  # the keyword route finds them by the Chinese term …
     assert answerer.searcher.search("demolish", mode="keyword") == []  # … and nothing without it
+
+
+def test_a_word_the_documents_render_two_ways_searches_both() -> None:
+    """`closed`: the coking plans write 关停 (`全面关停退出…4.3米焦炉`), the laws 关闭 (`责令停业、关闭`); the
+    glossary gives both, the keyword route searches both, and a title is matched with the first."""
+    from policy_kb.search.text import glossary_groups, glossary_terms, query_terms
+
+    text = normalise("When do 4.3-metre coke ovens have to be closed in Shanxi?")
+    assert glossary_groups(text) == [("焦炉",), ("关闭", "关停")]
+    assert glossary_terms(text) == ["焦炉", "关闭"]
+    assert {"关闭", "关停", "焦炉"} <= set(query_terms(text))
+
+
+def test_the_two_renderings_are_one_concept_and_neither_is_missing(answerer: Answerer) -> None:
+    """A clause that says 关停 names the concept `closed` as fully as one that says 关闭; and a knowledge base that
+    uses only one of the two words does not count the other as a word it lacks."""
+    from policy_kb.answer.understand import nouns_of
+
+    q, _ = answerer.read("When must the 4.3-metre coke ovens be closed?", None, None)
+    groups = answerer.finder.concepts(q)
+    assert ("关闭", "关停") in groups
+    assert "关停" not in nouns_of(q.text) and "关闭" in nouns_of(q.text)

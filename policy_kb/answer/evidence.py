@@ -18,7 +18,15 @@ from .. import places
 from ..extract.lexicon import DEPT_RE
 from ..extract.obligations import split_sentences
 from ..records import Clause, Document, Hit, Obligation
-from ..search.text import STOPWORDS, SYNONYMS, glossary_terms, index_tokens, normalise, query_terms
+from ..search.text import (
+    STOPWORDS,
+    SYNONYMS,
+    glossary_groups,
+    glossary_terms,
+    index_tokens,
+    normalise,
+    query_terms,
+)
 from ..store import Store
 from .understand import Question
 
@@ -247,7 +255,10 @@ class EvidenceFinder:
         words = list(dict.fromkeys(words))
         words = [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
         phrases = [w for w in SYNONYMS if len(w) > 2 and w in text]
-        return [tuple([w, *SYNONYMS.get(w, [])]) for w in words] + [tuple([p] + SYNONYMS[p]) for p in phrases]
+        alternatives = {group[0]: group[1:] for group in glossary_groups(text)}  # `closed`: 关停 or 关闭
+        return [tuple([w, *SYNONYMS.get(w, []), *alternatives.get(w, ())]) for w in words] + [
+            tuple([p] + SYNONYMS[p]) for p in phrases
+        ]
 
     def _cover(self, text: str, concepts: list[tuple[str, ...]]) -> float:
         """Share of the question's concepts the text names (any word of a group), rare words weighing more."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .. import places
 from ..extract.lexicon import TOPICS
 from ..records import Intent, Level
-from ..search.text import STOPWORDS, SYNONYMS, glossary_terms, normalise, query_terms
+from ..search.text import STOPWORDS, SYNONYMS, glossary_groups, glossary_terms, normalise, query_terms
 
 INTENTS = tuple(Intent)
 WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|(?<![管处办])理由|依据什么|\bwhy\b|what (?:is|was) the reason", re.I)
@@ -217,8 +217,10 @@ def nouns_of(text: str) -> list[str]:
     their parts, that is evidence it cannot answer.  Colloquial verbs and particles (`要是`, `打算`) are not."""
     import jieba.posseg as pseg
 
-    if language_of(text) != "zh":  # an English question's nouns are its glossary terms (`hydrogen` → 氢)
-        return [w for w in query_terms(text) if not w.isascii() and not places.lookup(w)]
+    if language_of(text) != "zh":  # an English question's nouns are its glossary terms (`hydrogen` → 氢), one per
+        # English word: a word the documents render two ways (`closed`: 关停, 关闭) is not missing for lack of one
+        other = {t for group in glossary_groups(normalise(text)) for t in group[1:]}
+        return [w for w in query_terms(text) if not w.isascii() and not places.lookup(w) and w not in other]
     out = [
         w.word
         for w in pseg.cut(normalise(text))

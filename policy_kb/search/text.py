@@ -17,14 +17,15 @@ from ..extract.nlp import jieba_tokenizer
 STOPWORDS = set(places.data_lines("stopwords.txt"))
 
 
-def _pair(line: str) -> tuple[str, str]:
+def _pair(line: str) -> tuple[str, tuple[str, ...]]:
     english, chinese = line.split("\t", 1)
-    return english, chinese
+    return english, tuple(chinese.split("|"))
 
 
-# English word → the term the documents use, so English questions also hit the keyword route (the semantic route is
-# multilingual anyway); longest phrase first so `coke oven` wins over `coke`.
-GLOSSARY: dict[str, str] = dict(
+# English word → the terms the documents use for it, so English questions also hit the keyword route (the semantic
+# route is multilingual anyway); longest phrase first so `coke oven` wins over `coke`.  A word the documents render
+# two ways has both (`closed`: the plans write 关停, the laws 关闭); the first is the one a title is matched with.
+GLOSSARY: dict[str, tuple[str, ...]] = dict(
     sorted((_pair(line) for line in places.data_lines("glossary_en_zh.tsv")), key=lambda p: -len(p[0]))
 )
 # compiled once: with more keys than `re`'s cache holds (512), building the patterns per call cost ~25 ms a question
@@ -66,8 +67,14 @@ def index_tokens(text: str) -> str:
 
 
 def glossary_terms(text: str) -> list[str]:
-    """The Chinese terms of the English words and phrases in lower-cased text; longest phrase first, and a matched
-    phrase is used up (`coke oven` is 焦炉, not also `coke` 焦炭)."""
+    """The Chinese term of each English word and phrase in lower-cased text (the first where the glossary gives
+    several); longest phrase first, and a matched phrase is used up (`coke oven` is 焦炉, not also `coke` 焦炭)."""
+    return [group[0] for group in _glossary_split(text)[0]]
+
+
+def glossary_groups(text: str) -> list[tuple[str, ...]]:
+    """Per English word or phrase of lower-cased text, every term the glossary gives for it (`closed` → 关停, 关闭):
+    one concept a clause names by either word."""
     return list(_glossary_split(text)[0])
 
 
@@ -78,8 +85,8 @@ def without_glossary(text: str) -> str:
 
 
 @lru_cache(maxsize=1024)  # one question asks it several times (understanding, each search, coverage): ~1.3 ms a call
-def _glossary_split(text: str) -> tuple[tuple[str, ...], str]:
-    """(the glossary's terms, the text left once their phrases are used up): one pass over the glossary."""
+def _glossary_split(text: str) -> tuple[tuple[tuple[str, ...], ...], str]:
+    """(the glossary's terms per phrase, the text left once their phrases are used up): one pass over the glossary."""
     out = []
     for pattern, zh in _GLOSSARY_PATTERNS:
         text, found = pattern.subn(" | ", text)
@@ -105,7 +112,7 @@ def query_terms(query: str) -> list[str]:
 @lru_cache(maxsize=1024)  # one question is searched several times (each level of its place, its parts, coverage)
 def _query_terms(query: str) -> tuple[str, ...]:
     q = normalise(query)
-    extra = glossary_terms(q)
+    extra = [term for group in glossary_groups(q) for term in group]
     tokens = index_tokens(q).split()
     whole = set(tokens)
     extra += [syn for word, syns in SYNONYMS.items() if word in whole or (len(word) > 2 and word in q) for syn in syns]
