@@ -127,6 +127,16 @@ def test_43m_deadline_without_place(answerer) -> None:  # type: ignore[no-untype
     assert "2023年10月31日" in a.answer and "2023年底前" in a.answer
 
 
+def test_an_english_closure_question_finds_the_plans_word(answerer) -> None:  # type: ignore[no-untyped-def]
+    """`closed`: the laws write 关闭, the coking plans 关停 (`全面关停退出…4.3米焦炉`); the glossary gives both, so the
+    English question finds 介休's closure and its date (it was refused with the one word 关闭)."""
+    a = answerer.ask("When do 4.3-metre coke ovens have to be closed in Shanxi?", None, AS_OF)
+    _well_formed(a, answerer)
+    assert a.status == "answered", a.answer
+    assert JIEXIU_CLOSURE in [c.clause_id for c in a.citations]
+    assert "〔due 2023-10-31: passed 1119 days ago〕" in a.answer
+
+
 def test_43m_deadline_for_xinzhou(answerer) -> None:  # type: ignore[no-untyped-def]
     a = answerer.ask("我的4.3米焦炉什么时候必须关停？", "忻州市", AS_OF)
     _well_formed(a, answerer)

@@ -421,6 +421,20 @@ def test_a_dev_profile_may_be_scoped_to_a_dev_layout_fixture_but_only_a_test_pro
     with pytest.raises(FileNotFoundError, match="fugu-2025-semicoke-dust-rectification-notice"):
         _source("fugu-2025-semicoke-dust-rectification-notice")
     assert _source("fugu-2025-semicoke-dust-rectification-notice", heldout=True).parent.name == "heldout"
+    # the 公文 written for test profiles (session 17) likewise
+    with pytest.raises(FileNotFoundError, match="qujing-2025-coking-coal-chemical-measures"):
+        _source("qujing-2025-coking-coal-chemical-measures")
+    assert _source("qujing-2025-coking-coal-chemical-measures", heldout=True).parent.name == "profile_docs_test"
+
+
+def test_no_dev_profile_reads_a_document_written_for_test_profiles() -> None:
+    from policy_kb.evaluation.profiles import GOLD, PROFILE_DOCS_TEST, TEST_PROFILES
+
+    lines = (GOLD / "scope.jsonl").read_text(encoding="utf-8").splitlines()
+    scopes = {r["profile"]: r["documents"] for r in map(json.loads, lines)}
+    test_docs = {p.stem for p in PROFILE_DOCS_TEST.glob("*.txt")}
+    assert len(test_docs) == 2
+    assert not any(set(docs) & test_docs for name, docs in scopes.items() if name not in TEST_PROFILES)
 
 
 def test_every_row_of_the_new_gongwen_profiles_names_an_extracted_sentence() -> None:
@@ -443,3 +457,13 @@ def test_every_row_of_the_new_gongwen_profiles_names_an_extracted_sentence() -> 
         ("三/（七）/2", "橙色及以上预警期间，上述企业限产20%以上"),
         ("三/（七）/3", "焦化企业停止物料公路运输"),
     }
+
+
+def test_laws_and_gongwen_weigh_the_same_in_the_fit() -> None:
+    """Three law examples and one 公文 example: each kind carries half of the fit's weight, and the weights average
+    1 (the regularisation means what it meant unweighted); one kind alone is unweighted."""
+    law = [Example("p", "l", f"l{i}", {"law": 1.0}, i % 2) for i in range(3)]
+    gongwen = [Example("p", "g", "g0", {}, 1)]
+    weights = binding_fit.kind_weights(law + gongwen)
+    assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2.0])
+    assert binding_fit.kind_weights(law).tolist() == [1.0, 1.0, 1.0]
