@@ -457,13 +457,3 @@ def test_every_row_of_the_new_gongwen_profiles_names_an_extracted_sentence() -> 
         ("三/（七）/2", "橙色及以上预警期间，上述企业限产20%以上"),
         ("三/（七）/3", "焦化企业停止物料公路运输"),
     }
-
-
-def test_laws_and_gongwen_weigh_the_same_in_the_fit() -> None:
-    """Three law examples and one 公文 example: each kind carries half of the fit's weight, and the weights average
-    1 (the regularisation means what it meant unweighted); one kind alone is unweighted."""
-    law = [Example("p", "l", f"l{i}", {"law": 1.0}, i % 2) for i in range(3)]
-    gongwen = [Example("p", "g", "g0", {}, 1)]
-    weights = binding_fit.kind_weights(law + gongwen)
-    assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2.0])
-    assert binding_fit.kind_weights(law).tolist() == [1.0, 1.0, 1.0]
