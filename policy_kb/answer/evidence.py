@@ -18,15 +18,7 @@ from .. import places
 from ..extract.lexicon import DEPT_RE
 from ..extract.obligations import split_sentences
 from ..records import Clause, Document, Hit, Obligation
-from ..search.text import (
-    STOPWORDS,
-    SYNONYMS,
-    glossary_groups,
-    glossary_terms,
-    index_tokens,
-    normalise,
-    query_terms,
-)
+from ..search.text import STOPWORDS, SYNONYMS, glossary_groups, glossary_terms, index_tokens, normalise, query_terms
 from ..store import Store
 from .understand import Question
 
