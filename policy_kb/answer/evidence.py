@@ -18,7 +18,7 @@ from .. import places
 from ..extract.lexicon import DEPT_RE
 from ..extract.obligations import split_sentences
 from ..records import Clause, Document, Hit, Obligation
-from ..search.text import STOPWORDS, SYNONYMS, glossary_groups, glossary_terms, index_tokens, normalise, query_terms
+from ..search.text import STOPWORDS, SYNONYMS, glossary_groups, index_tokens, normalise, query_terms
 from ..store import Store
 from .understand import Question
 
@@ -235,9 +235,11 @@ class EvidenceFinder:
         one counts only when the longer one is not in the index vocabulary (`4.3米焦炉` is indexed as 焦炉 …)."""
         text = normalise(q.search_text or q.text)
         named = [n for p in q.places for n in (p, places.short_name(p))]
+        # an English question's glossary terms: the first of each group is the word, the rest its alternatives
+        alternatives = {group[0]: group[1:] for group in glossary_groups(text)}  # `closed`: 关闭 or 关停
         words = [
             w
-            for w in index_tokens(text).split() + glossary_terms(text)
+            for w in index_tokens(text).split() + list(alternatives)
             if (len(w) >= 2 or w in SYNONYMS)
             and w not in STOPWORDS
             and not any(w in n for n in named)
@@ -247,7 +249,6 @@ class EvidenceFinder:
         words = list(dict.fromkeys(words))
         words = [w for w in words if not any(w != o and w in o and self.weight(o) for o in words)]
         phrases = [w for w in SYNONYMS if len(w) > 2 and w in text]
-        alternatives = {group[0]: group[1:] for group in glossary_groups(text)}  # `closed`: 关停 or 关闭
         return [tuple([w, *SYNONYMS.get(w, []), *alternatives.get(w, ())]) for w in words] + [
             tuple([p] + SYNONYMS[p]) for p in phrases
         ]

@@ -183,14 +183,11 @@ def _law_metadata(text: str, meta: Metadata) -> None:
     if meta.history:
         latest = max(meta.history, key=lambda h: h["date"])
         meta.issue_date = latest["date"]
-        adopting = [
-            h for h in meta.history if h["event"] != "批准"
-        ] or meta.history  # a city's rule: 批准 by the province
-        congress = _adopting_congress(meta.history)
-        if meta.issuer is None and congress:
-            meta.issuer = congress
-        elif meta.issuer is None and _ORDER_RE.search(adopting[-1]["text"]):
-            meta.issuer = "国务院" if "国务院令" in adopting[-1]["text"] else None
+        if meta.issuer is None:
+            # a 国务院令 line of the latest text that is not a 批准 (a city's rule is 批准 by the province)
+            adopted = ([h for h in meta.history if h["event"] != "批准"] or meta.history)[-1]["text"]
+            ordered = bool(_ORDER_RE.search(adopted)) and "国务院令" in adopted
+            meta.issuer = _adopting_congress(meta.history) or ("国务院" if ordered else None)
     if meta.title and meta.jurisdiction is None:
         if (
             _NATIONAL_RE.match(meta.title)
