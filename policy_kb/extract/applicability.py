@@ -63,6 +63,39 @@ def _qualifies(text: str, threshold_text: str) -> bool:
     return any(n in tail for n in _bound_nouns())
 
 
+def _phrase(text: str, t: Threshold) -> tuple[str, str]:
+    """The threshold's phrase (between punctuation) before and after it."""
+    before = re.split(r"[，。；：,;]", text[: t.start])[-1]
+    after = re.split(r"[，。；：,;]", text[t.end :])[0]
+    return before, after
+
+
+def _gates(text: str, t: Threshold) -> bool:
+    """Whether a threshold on a facility decides who is bound.  Not when it sizes a facility to be built
+    (`禁止新建每小时二十蒸吨以下的燃煤锅炉` binds every company, whatever its own boilers), nor when the qualified
+    facility is one alternative of several (`65蒸吨及以上燃煤锅炉以及…燃煤供热锅炉`: a small boiler may still be
+    bound): a condition that fails removes the obligation from a checklist, so it must hold alone."""
+    words = vocabulary()
+    before, after = _phrase(text, t)
+    if any(w in before or w in after for w in words["new_facility_words"]):
+        return False
+    nouns = _bound_nouns()
+    first = min((i for n in nouns if (i := after.find(n)) >= 0), default=-1)
+    if first < 0:
+        return True
+    rest = after[first:]
+    return not any(
+        (j := rest.find(w)) >= 0 and any(n in rest[j + len(w) :] for n in nouns) for w in words["alternative_words"]
+    )
+
+
+def _attribute(t: Threshold) -> str | None:
+    """The facility attribute a threshold measures: named by its metric, else by its unit (蒸吨 is a boiler's
+    容量 in `65蒸吨及以上燃煤锅炉`)."""
+    unit_attributes: dict[str, str] = vocabulary()["unit_attributes"]
+    return attribute_of(t.metric) or unit_attributes.get(t.unit)
+
+
 def applicability(
     text: str,
     subject: str | None,
@@ -82,8 +115,8 @@ def applicability(
     where = where or Where()
     conditions = []
     for t in thresholds:
-        attribute = attribute_of(t.metric)
-        if attribute and not t.scope and _qualifies(text, t.text):
+        attribute = _attribute(t)
+        if attribute and not t.scope and _qualifies(text, t.text) and _gates(text, t):
             conditions.append(
                 Condition(attribute=attribute, comparator=t.comparator, value=float(t.value), unit=t.unit, text=t.text)
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from .. import places
 from ..ingest.clauses import text_spans
 from ..ingest.clean import for_matching
-from ..records import Clause, Deadline, Document, Modality, Obligation, Penalty, Role
+from ..records import Clause, Deadline, Document, Modality, Obligation, Penalty, Role, Threshold
 from .applicability import applicability
 from .authorities import (
     agent_authorities,
@@ -297,7 +297,7 @@ def _record(
     deadline = next(
         (d for d in candidates if d.kind in ("by", "from", "during")), candidates[0] if candidates else None
     )
-    thresholds = find_thresholds(text)
+    thresholds = _thresholds(text)
     return Obligation(
         id=f"{clause.id}#{n}",
         doc_id=doc.id,
@@ -319,6 +319,29 @@ def _record(
         department_names=dict(roles.written),
         warnings=warnings + [w for d in deadlines for w in d.warnings],
     )
+
+
+# a span of time within which, or ahead of which, something is done: the sentence's time limit, not a threshold
+_TIME_UNITS = ("日", "天", "工作日", "小时", "个月", "年")
+_TIME_LIMIT_AFTER = re.compile(r"(?:以内|之内|内)")
+
+
+def _is_time_limit(text: str, t: Threshold) -> bool:
+    return t.unit in _TIME_UNITS and bool(
+        _TIME_LIMIT_AFTER.match(text, t.end) or t.text.endswith(("以内", "之内")) or text[: t.start].endswith("提前")
+    )
+
+
+def _thresholds(text: str) -> list[Threshold]:
+    """The sentence's quantities less those that are another field's: a sanction's amount (`处二万元以上二十万元以下
+    的罚款`) is its penalty's, a time limit (`自收到报告之日起四十五日内`, `提前二十四小时通知`) is when, not how
+    much (the deadline's, a relative one)."""
+    penalties = [(p.start, p.start + len(p.text)) for p in find_penalties(text)]
+    return [
+        t
+        for t in find_thresholds(text)
+        if not any(a <= t.start and t.end <= b for a, b in penalties) and not _is_time_limit(text, t)
+    ]
 
 
 # a sentence that opens with its verb or an adverbial has the subject of the sentence before it

@@ -13,6 +13,7 @@ import re
 
 from ..records import Penalty, PenaltyKind
 from .authorities import agent_authorities, is_authority, split_authorities
+from .quantities import number_value
 
 NUM = r"[零〇一二两三四五六七八九十百千万亿\d.]+"
 _PERCENT = rf"(?:百分之{NUM}|{NUM}%)"
@@ -46,20 +47,10 @@ _CONDITION = re.compile(r"(?:^|[；;。])([^；;。，]{2,30}的)，[^；;。]*$
 _ESCALATION = re.compile(r"拒不|逾期|情节严重|造成|再次|继续|仍")
 
 
-def _number(s: str) -> float | None:
-    import cn2an  # on first use: importing it costs 0.2 s, and a question (a cold `ask`) never parses an amount
-
-    s = s.replace("两", "二")
-    try:
-        return float(cn2an.cn2an(s, "smart"))
-    except (ValueError, KeyError, IndexError):  # cn2an raises ValueError for non-numerals
-        return None
-
-
 def _amount(value: str | None, unit: str | None) -> float | None:
     if value is None:
         return None
-    n = _number(value)
+    n = number_value(value)
     if n is None:
         return None
     return n * 10000 if unit and unit.startswith("万") and "万" not in value else n
@@ -70,8 +61,8 @@ def _ratio(s: str | None) -> float | None:
     if s is None:
         return None
     if s.endswith("倍"):
-        return _number(s[:-1])
-    n = _number(s.removeprefix("百分之").rstrip("%"))
+        return number_value(s[:-1])
+    n = number_value(s.removeprefix("百分之").rstrip("%"))
     return None if n is None else round(n / 100, 6)
 
 
@@ -142,8 +133,8 @@ def find_penalties(text: str) -> list[Penalty]:
             Penalty(
                 kind=PenaltyKind.DETENTION,
                 text=m.group(0),
-                min=_number(m.group("lo")) if m.group("lo") else None,
-                max=_number(m.group("hi")),
+                min=number_value(m.group("lo")) if m.group("lo") else None,
+                max=number_value(m.group("hi")),
                 unit="日",
                 start=m.start(),
             )
@@ -206,7 +197,7 @@ def referenced_paragraph(sentence: str, paragraphs: list[str], current: int) -> 
     m = _SAME_AS.search(sentence)
     if not m:
         return None
-    index = current - 1 if m.group(1) is None else int(_number(m.group(1)) or 0) - 1
+    index = current - 1 if m.group(1) is None else int(number_value(m.group(1)) or 0) - 1
     return paragraphs[index] if 0 <= index < len(paragraphs) and index != current else None
 
 
@@ -219,7 +210,7 @@ def item_penalties(text: str) -> dict[int, list[Penalty]]:
         end = refs[i + 1].start() if i + 1 < len(refs) else len(text)
         penalties = find_penalties(text[m.end() : end])
         for num in re.findall(r"第([一二三四五六七八九十]+)项", m.group(1)):
-            n = _number(num)
+            n = number_value(num)
             if n is not None:
                 out.setdefault(int(n), []).extend(penalties)
     return out

@@ -1,7 +1,9 @@
 """Thresholds: numbers with units and comparators, with lists expanded.
 
 `6米及以上` → (≥, 6, 米); `分别不高于30、200、300毫克/立方米` → three thresholds; `压减至14768万吨以内` → (≤ …);
-a plain stated amount (`压减429万吨`, `按照30元/吨标准`) → (=).
+a plain stated amount (`压减429万吨`, `按照30元/吨标准`) → (=).  Laws write their numbers in Chinese
+(`每小时三十五蒸吨以下`, `从业人员超过一百人`, `不得少于三年`): those are read with cn2an, the converter the penalty
+amounts use, so a law's threshold is found as a 公文's is.
 """
 
 from __future__ import annotations
@@ -14,13 +16,20 @@ from ..records import Threshold
 
 UNITS = places.data_lines("units.txt")
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_NUM = r"\d+(?:\.\d+)?"
+_ARABIC = r"\d+(?:\.\d+)?"
+_CN_DIGIT = "零〇一二两三四五六七八九十百千"
+# a Chinese numeral; `万` only inside it (`一万二千`), so that `二十万吨` is 二十 of the unit 万吨, as `20万吨` is
+_CHINESE = rf"(?:[{_CN_DIGIT}]+万)?[{_CN_DIGIT}]+"
+_NUM = rf"(?:{_ARABIC}|{_CHINESE})"
+# a Chinese numeral after these is part of a word or an ordinal, not a quantity: 第三年, 统一, 同一家, 三分之一
+_NOT_A_NUMBER_AFTER = set("第统唯同单任某逐之万")
 PRE = {
     "不低于": ">=",
     "不少于": ">=",
     "不小于": ">=",
     "至少": ">=",
     "达到": ">=",
+    "满": ">=",  # `自批准之日起满5年`
     "超过": ">",
     "大于": ">",
     "高于": ">",
@@ -72,12 +81,25 @@ def _metric_before(sentence: str, pos: int) -> str | None:
     return metric if 2 <= len(metric) <= 16 and not re.fullmatch(r"[\d.]+", metric) else None
 
 
+def number_value(s: str) -> float | None:
+    """An Arabic or Chinese numeral (`4.3`, `三十五`, `两`, `1万`) as a number; None for anything else."""
+    import cn2an  # on first use: importing it costs 0.2 s, and a question (a cold `ask`) never parses one
+
+    if re.fullmatch(_ARABIC, s):
+        return float(s)
+    try:
+        return float(cn2an.cn2an(s.replace("两", "二"), "smart"))
+    except (ValueError, KeyError, IndexError):  # cn2an raises ValueError for non-numerals
+        return None
+
+
 def _is_date_or_label(sentence: str, m: re.Match[str]) -> bool:
     unit, after = m.group("unit"), sentence[m.end() : m.end() + 1]
     if unit == "年":  # only durations with a comparator (`超过10年`); `2019年` is a date
-        return not (m.group("pre") or m.group("post")) or float(m.group("nums").split("、")[0]) >= 100
-    if unit in ("日", "天") and re.search(r"\d+月$", sentence[max(0, m.start() - 4) : m.start()]):
-        return True  # `10月1日`
+        first = number_value(re.split(r"[、，,和及]", m.group("nums"))[0])
+        return not (m.group("pre") or m.group("post")) or first is None or first >= 100
+    if unit in ("日", "天") and re.search(rf"(?:\d+|[{_CN_DIGIT}]+)月$", sentence[max(0, m.start() - 4) : m.start()]):
+        return True  # `10月1日`, `九月一日`
     if unit == "日" and after in "前起":
         return True
     if re.match(r"\d+号", sentence[m.start() :]):
@@ -93,13 +115,16 @@ def find_thresholds(sentence: str) -> list[Threshold]:
             continue
         if m.start() > 0 and re.match(r"[\d.年月]", sentence[m.start() - 1]):
             continue
+        if m.start() > 0 and not m.group("pre") and sentence[m.start() - 1] in _NOT_A_NUMBER_AFTER:
+            continue
         pre = (m.group("pre") or "").replace("分别", "")
         comparator = POST.get(m.group("post") or "") or PRE.get(pre) or "="
         if m.group("post") in ("以上", "以下") and pre in ("不高于", "不超过", "不低于"):
             comparator = PRE[pre]
-        values = re.split(r"[、，,和及]", m.group("nums"))
-        if not all(math.isfinite(float(v)) for v in values):
-            continue  # a digit run too long for a float is not a quantity anyone wrote
+        numbers = [number_value(v) for v in re.split(r"[、，,和及]", m.group("nums"))]
+        values = [v for v in numbers if v is not None and math.isfinite(v)]
+        if len(values) != len(numbers):
+            continue  # not a numeral after all (`十`-less `百千`), or a digit run too long for a float
         unit, metric_end = m.group("unit"), m.start()
         per = _PER_RE.search(sentence[: m.start()])
         if per and "/" not in unit:
@@ -124,7 +149,7 @@ def find_thresholds(sentence: str) -> list[Threshold]:
                 Threshold(
                     metric=metric,
                     comparator=comparator,
-                    value=float(v),
+                    value=v,
                     unit=unit,
                     text=m.group(0),
                     scope=scope,
