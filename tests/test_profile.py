@@ -130,6 +130,14 @@ def test_a_profile_file_that_is_not_json_is_named(tmp_path: Path) -> None:
         ("企业要在2023年5月10日前，制定4.3米焦炉停产/拆除工作方案", [("炭化室高度", "=", 4.3)]),
         ("2019年全省淘汰焦化产能1000万吨以上。", []),  # the province's target, not a condition
         ("排放工业废水的企业应当采取有效措施，收集和处理产生的全部废水", []),  # d01
+        # a boiler's size is its 容量 though the sentence does not say so (d09, l44, sx-2019-39)
+        ("县级以上人民政府应当淘汰、拆除每小时三十五蒸吨以下燃煤锅炉。", [("容量", "<=", 35)]),
+        ("使用二十蒸吨/小时以上燃煤锅炉的企业应当安装自动监测设备。", [("容量", ">=", 20)]),
+        # a facility to be built is sized, not the company's own: the ban binds every company (d09 第三十条)
+        ("在省辖市城市建成区内，禁止新建每小时二十蒸吨以下的燃煤锅炉。", []),
+        # one alternative of several does not decide alone (sx-2019-39 三/（二）/11, sx-2019-66)
+        ("全省在用65蒸吨及以上燃煤锅炉以及位于市县建成区的燃煤供热锅炉、生物质锅炉全部完成超低排放改造。", []),
+        ("优先压减限制类焦炉产能(炭化室高度4.3米机焦炉、热回收焦炉);", []),
     ],
 )
 def test_conditions_on_facilities(sentence: str, conditions: list) -> None:

@@ -214,6 +214,7 @@ DEV_FLOORS = [  # measured values on the dev split minus a small margin; see doc
     ("penalty-amounts",    ("obligations", "accuracy", "penalty amounts", "value"),       0.95),
     ("deadline-dates",     ("obligations", "accuracy", "deadline date", "value"),         0.95),
     ("inherited-from",     ("obligations", "accuracy", "inherited_from", "value"),        0.95),
+    ("thresholds",         ("obligations", "fields", "thresholds(value,unit)", "f1"),      0.88),
     ("articles",           ("structure", "articles", "value"),                            1.0),
     ("jurisdiction",       ("metadata", "jurisdiction", "value"),                         1.0),
     ("issue-date",         ("metadata", "issue_date", "value"),                           1.0),
@@ -310,3 +311,26 @@ def test_lawrefbook_gold_documents_are_linked_never_copied(tmp_path: Path) -> No
     with pytest.raises(FileExistsError, match=r"l01_noise_law\.md"):
         link_lawrefbook_gold(tmp_path)
     assert mine.read_text(encoding="utf-8") == "用户自己的文件"
+
+
+def test_a_fine_and_a_time_limit_are_not_thresholds(tmp_path: Path) -> None:
+    """A law's quantities in Chinese numerals are thresholds (`超过一百人`, `每小时三十五蒸吨以下`), but a sanction's
+    amount is its penalty's and a span within which something is done is when, not how much (tests/gold/real/README:
+    thresholds are not for penalty amounts)."""
+    text = (
+        "# 某省安全生产条例\n\n"
+        "第一条 从业人员超过一百人的生产经营单位，应当设置安全生产管理机构。\n\n"
+        "第二条 使用每小时三十五蒸吨以下燃煤锅炉的单位，应当在二〇二五年底前完成清洁能源替代。\n\n"
+        "第三条 主管部门应当自收到申请之日起二十日内作出决定，并提前二十四小时通知申请人。\n\n"
+        "第四条 违反本条例第一条规定的，责令限期改正，处二万元以上二十万元以下的罚款。\n"
+    )
+    path = tmp_path / "safety.md"
+    path.write_text(text, encoding="utf-8")
+    doc, _, _ = process_file(path)
+    found = {ob.clause_id.split(":", 1)[1]: ob for ob in extract_document(doc)}
+    assert [(t.comparator, t.value, t.unit) for t in found["第一条"].thresholds] == [(">", 100.0, "人")]
+    assert [(t.comparator, t.value, t.unit) for t in found["第二条"].thresholds] == [("<=", 35.0, "蒸吨/小时")]
+    boiler = found["第二条"].applicability
+    assert boiler is not None and [(c.attribute, c.value) for c in boiler.conditions] == [("容量", 35.0)]
+    assert found["第三条"].thresholds == []
+    assert found["第四条"].thresholds == [] and found["第四条"].penalties[-1].max == 200000
