@@ -19,7 +19,7 @@ from typing import Any
 from .. import places
 from ..extract.applicability import attribute_of
 from ..extract.binding import words as binding_words
-from ..extract.quantities import QTY_RE
+from ..extract.quantities import QTY_RE, number_value
 
 
 class ProfileError(ValueError):
@@ -91,12 +91,14 @@ class Profile:
 
 
 def parse_quantity(text: str) -> Quantity | None:
-    """`4.3米` → 4.3 米; `60万吨/年` → 60 万吨/年; a bare number or anything else → None."""
+    """`4.3米` → 4.3 米; `60万吨/年` → 60 万吨/年; `十二年` → 12 年 (as the documents' numbers are read); a bare
+    number, a list or anything else → None."""
     text = str(text).strip()
     m = QTY_RE.fullmatch(text) or QTY_RE.fullmatch(re.sub(r"\s+", "", text))
-    if not m or m.group("pre") or m.group("post") or not re.fullmatch(r"\d+(?:\.\d+)?", m.group("nums")):
+    if not m or m.group("pre") or m.group("post"):
         return None
-    return Quantity(float(m.group("nums")), m.group("unit"), text)
+    value = number_value(m.group("nums"))
+    return None if value is None else Quantity(value, m.group("unit"), text)
 
 
 def _field(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
