@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := $(VENV)/.model
 
-.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit cv screenshots fit-profiles
+.PHONY: setup build run serve test test-fast lint bench stress chromium clean fit cv screenshots fit-profiles steadiness
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -84,6 +84,12 @@ cv: setup
 	$(BIN)/policy-kb eval answers --cv --index build/fit-index --also-index build/seed-index --gold $(FIT_GOLD) \
 		--as-of 2026-12-06 \
 		--report $(CV_REPORT)
+
+# how much a refit moves the answer model: decisions on set-aside questions that change between refits, each
+# without a different tenth of the training documents (policy_kb/evaluation/steadiness.py; ~12 min)
+steadiness: setup
+	$(BIN)/policy-kb eval answers --steadiness --index build/fit-index --also-index build/seed-index --gold $(FIT_GOLD) \
+		--as-of 2026-12-06
 
 # Fit the binding classifier of "my obligations" (policy_kb/data/binding_model.json) on the dev profiles' checklists
 # (tests/gold/profiles/, never the test profiles), cross-validated by profile and by document; the report is written

@@ -235,6 +235,20 @@ def _eval_retrieval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_steadiness(args: argparse.Namespace, answerers: list[Any], questions: list[dict[str, Any]]) -> int:
+    from dataclasses import asdict
+
+    from .evaluation.fit import collect_all
+    from .evaluation.steadiness import measure
+
+    steadiness = measure(collect_all(answerers, questions, _as_of(args.as_of)))
+    if args.json:
+        emit_json(asdict(steadiness))
+    else:
+        print(steadiness.table())
+    return 0
+
+
 def _eval_answers(args: argparse.Namespace) -> int:
     from .answer.compose import Answerer
     from .evaluation.answers import evaluate as eval_answers
@@ -243,8 +257,11 @@ def _eval_answers(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.gold.split(",")] if args.gold else [Path("tests/gold/questions.jsonl")]
     questions = [q for f in files for q in load_gold(f)]
     also = [Answerer(d) for d in args.also_index or []]
-    if also and not (args.fit or args.cv):
-        raise CliError("--also-index goes with --fit or --cv", "e.g. eval answers --fit --also-index build/seed-index")
+    if also and not (args.fit or args.cv or args.steadiness):
+        hint = "e.g. eval answers --fit --also-index build/seed-index"
+        raise CliError("--also-index goes with --fit, --cv or --steadiness", hint)
+    if args.steadiness:
+        return _eval_steadiness(args, [Answerer(args.index), *also], questions)
     if args.fit:
         from .evaluation.fit import fit
 
@@ -640,6 +657,13 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         help="`eval answers`: answer each question with a model fitted without its document's questions (5 folds "
         "by document, over all --gold files), one report per gold file; writes no model. `eval profiles`: decide "
         "each (profile, document) with a binding classifier fitted without that profile and that document",
+    )
+    p.add_argument(
+        "--steadiness",
+        action="store_true",
+        help="`eval answers`: refit the whole answer model several times, each without a different tenth of the "
+        "training documents, and report how many decisions on set-aside questions change (and their quality); "
+        "writes no model",
     )
     p.add_argument(
         "--profiles",

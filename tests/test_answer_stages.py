@@ -443,6 +443,22 @@ def test_fit_writes_a_model_from_cross_validated_scores(answerer: Answerer, tmp_
     assert 0.5 <= cv["fact_recall"] <= 1.0
 
 
+def test_steadiness_counts_decisions_a_refit_changes(answerer: Answerer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fitting procedure is deterministic, so refits on the same questions decide every probe question alike:
+    whatever `eval answers --steadiness` reports comes from the training questions that differ between refits."""
+    from policy_kb.evaluation import fit, steadiness
+    from policy_kb.evaluation.extraction import load_gold
+
+    gold = load_gold(Path(__file__).resolve().parent / "gold" / "questions.jsonl")
+    examples = fit.collect(answerer, gold, AS_OF)
+    monkeypatch.setattr(steadiness, "DROP_SHARE", 0.0)
+    same = steadiness.measure(examples, refits=2)
+    assert same.disagreement == 0.0 and same.fact_recall[1] == 0.0 and same.answered[1] == 0.0
+    assert 0 < same.probe < len(examples) and 0.0 <= same.fact_recall[0] <= 1.0
+    with pytest.raises(ValueError, match="at least 2"):
+        steadiness.measure(examples, refits=1)
+
+
 @pytest.mark.parametrize(
     "text, what",
     [

@@ -82,7 +82,10 @@ def test_profile_values_are_read_as_people_write_them() -> None:
     assert kept.facilities[0].details == {"熄焦方式": "干法熄焦"}  # not measured: kept as written, never compared
     # in Chinese numerals, as the laws write them: a boiler's 额定蒸发量 is its 容量
     boiler = profile_from_dict(
-        {**JIEXIU, "facilities": [{"type": "燃煤锅炉", "attributes": {"额定蒸发量": "三十五蒸吨/小时", "运行年限": "十二年"}}]}
+        {
+            **JIEXIU,
+            "facilities": [{"type": "燃煤锅炉", "attributes": {"额定蒸发量": "三十五蒸吨/小时", "运行年限": "十二年"}}],
+        }
     )
     attrs = boiler.facilities[0].attributes
     assert (attrs["容量"].value, attrs["容量"].unit, attrs["运行年限"].value) == (35, "蒸吨/小时", 12)

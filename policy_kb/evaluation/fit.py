@@ -161,7 +161,7 @@ def _ranked(ex: Example) -> list[Evidence]:
     return ranked(ex.evidence)
 
 
-def _outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
+def outcome(ex: Example, th: Thresholds) -> tuple[bool, int, int, int, int]:
     """(answered, facts found, facts, cited clauses in gold, cited clauses) for one example at thresholds."""
     d = decide(ex.question, _ranked(ex), ex.answerable, th, ex.missing)
     text = fact_form("".join(e.text for e in d.chosen))
@@ -184,7 +184,7 @@ def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, fl
         th = Thresholds(answer=0.0, select=select, ratio=ratio, same_clause=same, whole_clause=whole)
         found = gold = cited = 0
         for ex in answerable:
-            ok, got, _, in_gold, n_cited = _outcome(ex, th)
+            ok, got, _, in_gold, n_cited = outcome(ex, th)
             found += got if ok else 0
             gold += in_gold if ok else 0
             cited += n_cited if ok else 0
@@ -196,8 +196,8 @@ def choose_thresholds(examples: list[Example]) -> tuple[Thresholds, dict[str, fl
 
     def rates(t: float) -> tuple[float, float]:
         th = Thresholds(t, chosen.select, chosen.ratio, chosen.same_clause, chosen.whole_clause)
-        yes = sum(_outcome(ex, th)[0] for ex in answerable) / (len(answerable) or 1)
-        no = sum(not _outcome(ex, th)[0] for ex in unanswerable) / (len(unanswerable) or 1)
+        yes = sum(outcome(ex, th)[0] for ex in answerable) / (len(answerable) or 1)
+        no = sum(not outcome(ex, th)[0] for ex in unanswerable) / (len(unanswerable) or 1)
         return yes, no
 
     # the equal-error point: answerable questions answered as often as unanswerable ones refused (the two targets
@@ -217,7 +217,7 @@ def measure(examples: list[Example], th: Thresholds) -> dict[str, float]:
     found = total = answered = unanswered_ok = in_gold = cited = 0
     n_ans = n_un = 0
     for ex in examples:
-        ok, got, n, g, c = _outcome(ex, th)
+        ok, got, n, g, c = outcome(ex, th)
         if ex.gold.get("answerable", True):
             n_ans += 1
             answered += ok
