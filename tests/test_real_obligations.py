@@ -265,6 +265,16 @@ def test_quannian_is_a_deadline_only_before_a_verb(sentence: str, date: str | No
     assert dated == ([date] if date else [])
 
 
+def _extract_text(path: Path, text: str) -> dict[str, list]:
+    """The obligations of a document written to `path`, by clause path (`第二条/（二）`)."""
+    path.write_text(text, encoding="utf-8")
+    doc, _, _ = process_file(path)
+    by_clause: dict[str, list] = {}
+    for ob in extract_document(doc):
+        by_clause.setdefault(ob.clause_id.split(":", 1)[1], []).append(ob)
+    return by_clause
+
+
 def test_the_last_item_of_a_list_is_an_obligation(tmp_path: Path) -> None:
     """The last item of a duty or penalty list ends with `。` and reads like a heading; it is an item all the same."""
     text = (
@@ -277,12 +287,7 @@ def test_the_last_item_of_a_list_is_an_obligation(tmp_path: Path) -> None:
         "（一）未制定作业方案的；\n"
         "（二）未配备现场监护人员的。\n"
     )
-    path = tmp_path / "danger-work.md"
-    path.write_text(text, encoding="utf-8")
-    doc, _, _ = process_file(path)
-    by_clause: dict[str, list] = {}
-    for ob in extract_document(doc):
-        by_clause.setdefault(ob.clause_id.split(":", 1)[1], []).append(ob)
+    by_clause = _extract_text(tmp_path / "danger-work.md", text)
     assert _one(by_clause, "第一条/（三）", "及时报告作业事故").modality == "must"
     last = _one(by_clause, "第二条/（二）", "未配备现场监护人员")
     assert any(p.max == 50000 for p in last.penalties)  # the lead-in's fine
@@ -324,10 +329,7 @@ def test_a_fine_and_a_time_limit_are_not_thresholds(tmp_path: Path) -> None:
         "第三条 主管部门应当自收到申请之日起二十日内作出决定，并提前二十四小时通知申请人。\n\n"
         "第四条 违反本条例第一条规定的，责令限期改正，处二万元以上二十万元以下的罚款。\n"
     )
-    path = tmp_path / "safety.md"
-    path.write_text(text, encoding="utf-8")
-    doc, _, _ = process_file(path)
-    found = {ob.clause_id.split(":", 1)[1]: ob for ob in extract_document(doc)}
+    found = {clause: obs[0] for clause, obs in _extract_text(tmp_path / "safety.md", text).items()}
     assert [(t.comparator, t.value, t.unit) for t in found["第一条"].thresholds] == [(">", 100.0, "人")]
     assert [(t.comparator, t.value, t.unit) for t in found["第二条"].thresholds] == [("<=", 35.0, "蒸吨/小时")]
     boiler = found["第二条"].applicability
