@@ -100,6 +100,39 @@ def _thresholds(items: Iterable[dict[str, Any]]) -> set[tuple[float, str]]:
     return {(round(float(t["value"]), 4), t["unit"]) for t in items}
 
 
+def metric_agrees(gold: str, predicted: str) -> bool:
+    """Whether an extracted metric names what the gold metric names: they share a run of three characters, or all of
+    the shorter one (`产能` in `焦化产能`, `燃煤锅炉` in `淘汰燃煤锅炉台数`).  Lenient on purpose: the gold writers
+    chose their own words; what the measure must catch is a metric that names something else (a place `太原市`, a
+    verb `禁止新建`, a fragment `当由`) or none at all."""
+    g, p = (re.sub(r"\s+", "", x or "") for x in (gold, predicted))
+    if not g or not p:
+        return False
+    need = min(3, len(g), len(p))
+    return any(p[i : i + need] in g for i in range(len(p) - need + 1))
+
+
+def _threshold_fields(
+    gold: Iterable[dict[str, Any]], predicted: list[dict[str, Any]]
+) -> tuple[int, int, int, list[str]]:
+    """(gold thresholds found by value and unit, of them with the comparator right, with the metric agreeing,
+    the disagreements): how the export's metric and comparator columns read where the number is right."""
+    found = comparator_ok = metric_ok = 0
+    wrong = []
+    for g in gold:
+        key = (round(float(g["value"]), 4), g["unit"])
+        same = [t for t in predicted if (round(float(t["value"]), 4), t["unit"]) == key]
+        if not same:
+            continue
+        found += 1
+        comparator_ok += any(t.get("comparator") == g.get("comparator") for t in same)
+        if any(metric_agrees(g.get("metric") or "", t.get("metric") or "") for t in same):
+            metric_ok += 1
+        else:
+            wrong.append(f"metric of {key}: gold {g.get('metric')} got {[t.get('metric') for t in same]}")
+    return found, comparator_ok, metric_ok, wrong
+
+
 def department_key(name: str) -> str:
     """Names that denote the same body compare equal: canonical abbreviations (市工信局 = 市工业和信息化局), and a
     sector's 部门 is its 局/厅/委 at the same level (市工信部门 = 市工业和信息化局, 市生态环境部门 = 市生态环境局) —
@@ -134,6 +167,7 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
     for ob in predicted:
         by_clause[ob["clause_id"]].append(ob)
     matched_ids: set[str] = set()
+    thr_found = thr_comparator = thr_metric = 0
     date_ok = date_total = thr_ok = thr_total = mod_ok = mod_total = pen_ok = pen_total = inh_ok = inh_total = 0
     for row in gold:
         needle = _norm(row["text_contains"])
@@ -162,6 +196,11 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
         report.fields["thresholds(value,unit)"].add(g_thr, p_thr)
         thr_total += len(g_thr)
         thr_ok += len(g_thr & p_thr)
+        found, comparator_ok, metric_ok, wrong = _threshold_fields(
+            row.get("thresholds", []), [t for o in cands for t in o.get("thresholds", [])]
+        )
+        thr_found, thr_comparator, thr_metric = thr_found + found, thr_comparator + comparator_ok, thr_metric + metric_ok
+        report.errors += [f"thresholds {row['clause_id']} {row['text_contains']}: {w}" for w in wrong]
         if g_thr != p_thr:
             report.errors.append(
                 f"thresholds {row['clause_id']} {row['text_contains']}: gold {sorted(g_thr)} got {sorted(p_thr)}"
@@ -198,6 +237,9 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
     )
     report.accuracy["deadline date"] = (date_ok, date_total)
     report.accuracy["threshold value+unit"] = (thr_ok, thr_total)
+    if thr_found:
+        report.accuracy["threshold comparator"] = (thr_comparator, thr_found)
+        report.accuracy["threshold metric"] = (thr_metric, thr_found)
     report.accuracy["modality"] = (mod_ok, mod_total)
     if pen_total:
         report.accuracy["penalty amounts"] = (pen_ok, pen_total)
