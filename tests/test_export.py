@@ -98,7 +98,7 @@ def test_json_record_values(all_records: list[dict]) -> None:
     assert r["deadline"] == {"text": "2023年10月31日前", "date": "2023-10-31", "precision": "day", "kind": "by"}
     city = by_id["sx-2019-66-coking-overcapacity:三/（四）#1"]
     assert city["thresholds"][0] == {
-        "metric": "太原市",
+        "metric": "压减",
         "comparator": "=",
         "value": 429,
         "unit": "万吨",
@@ -219,7 +219,7 @@ def test_csv_reads_back_chinese(csv_rows: list[dict[str, str]]) -> None:
     assert b["departments_implement"] == "市县政府"
     assert b["doc_number"] == "晋政办发〔2019〕39号"
     city = by_id["sx-2019-66-coking-overcapacity:三/（四）#1"]["thresholds"].split("；")
-    assert len(city) == 9 and city[0] == "太原市 = 429 万吨（太原市）" and city[-1] == "运城市 = 325 万吨（运城市）"
+    assert len(city) == 9 and city[0] == "压减 = 429 万吨（太原市）" and city[-1] == "压减 = 325 万吨（运城市）"
     price = by_id["sx-2019-66-coking-overcapacity:四/（一）#3"]["thresholds"]
     assert price == "= 30 元/吨"
 

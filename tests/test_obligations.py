@@ -312,9 +312,7 @@ def test_overcapacity_this_year_resolved(seed_by_clause) -> None:
         {"text": "分两年", "date": None, "precision": None, "kind": "relative"},
     ]
     cap = _find(seed_by_clause, f"{OVERCAP}:一", "14768")
-    assert [(t.metric, t.comparator, t.value, t.unit) for t in cap.thresholds] == [
-        ("全省焦化总产能", "<=", 14768, "万吨")
-    ]
+    assert [(t.metric, t.comparator, t.value, t.unit) for t in cap.thresholds] == [("焦化总产能", "<=", 14768, "万吨")]
 
 
 def test_overcapacity_city_targets(seed_by_clause) -> None:

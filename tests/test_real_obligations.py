@@ -215,6 +215,7 @@ DEV_FLOORS = [  # measured values on the dev split minus a small margin; see doc
     ("deadline-dates",     ("obligations", "accuracy", "deadline date", "value"),         0.95),
     ("inherited-from",     ("obligations", "accuracy", "inherited_from", "value"),        0.95),
     ("thresholds",         ("obligations", "fields", "thresholds(value,unit)", "f1"),      0.88),
+    ("threshold-metric",   ("obligations", "accuracy", "threshold metric", "value"),      0.90),
     ("articles",           ("structure", "articles", "value"),                            1.0),
     ("jurisdiction",       ("metadata", "jurisdiction", "value"),                         1.0),
     ("issue-date",         ("metadata", "issue_date", "value"),                           1.0),
@@ -228,6 +229,7 @@ HELDOUT_FLOORS = [  # first sight of the final code on the held-out split, minus
     ("department-f1",      ("obligations", "fields", "departments(role,name)", "f1"),    0.85),
     ("penalty-amounts",    ("obligations", "accuracy", "penalty amounts", "value"),       0.95),
     ("deadline-dates",     ("obligations", "accuracy", "deadline date", "value"),         0.95),
+    ("threshold-metric",   ("obligations", "accuracy", "threshold metric", "value"),      0.90),
     ("articles",           ("structure", "articles", "value"),                            1.0),
     ("document-numbers",   ("metadata", "doc_number", "value"),                           1.0),
 ]

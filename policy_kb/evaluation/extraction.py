@@ -199,7 +199,9 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> Ext
         found, comparator_ok, metric_ok, wrong = _threshold_fields(
             row.get("thresholds", []), [t for o in cands for t in o.get("thresholds", [])]
         )
-        thr_found, thr_comparator, thr_metric = thr_found + found, thr_comparator + comparator_ok, thr_metric + metric_ok
+        thr_found += found
+        thr_comparator += comparator_ok
+        thr_metric += metric_ok
         report.errors += [f"thresholds {row['clause_id']} {row['text_contains']}: {w}" for w in wrong]
         if g_thr != p_thr:
             report.errors.append(

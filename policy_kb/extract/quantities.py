@@ -68,17 +68,90 @@ QTY_RE = re.compile(
     rf"(?P<pre>(?:分别)?(?:{_PRE_RE}))?(?P<nums>{_NUM}(?:[、，,和及](?:{_NUM}))*)(?P<unit>{_UNIT_RE})(?P<post>{_POST_RE})?"
 )
 _PER_RE = re.compile(rf"每({_UNIT_RE})$")
-_METRIC_STOP = re.compile(r"[，。；：、,;（）“”《》\d/]|(?:并|和|及|且|其中|要|必须|应|须|将|在|对|按照|其他)")
+_PHRASE_EDGE = re.compile(r"[，。；：、,;（）“”《》/]|\d+(?:\.\d+)?")  # a metric never reaches across punctuation or a
+# number …
+_BASELINE = re.compile(r"(?:较|比|与)\d{4}年(?:相比)?")  # … except the baseline of a change (`较2020年下降13.5%`)
+_EDGE_WORDS = frozenset({"其中", "按照", "其他", "并", "和", "及", "且", "对"})  # … nor a conjunction or the basis of
+# a rate (`…的产能按照30元/吨`): words as jieba cuts them, so that 及时 or 对外 are no edge
+_LIGHT_WORDS = frozenset({"必须", "应当", "要", "应", "须", "将", "在", "由"})  # modal verbs and prepositions between a
+# metric and its number (`从业人员在一百人以下`): the metric is the phrase before them (主要, 存在 are other words)
 _VERB_TAIL = re.compile("(?:" + "|".join(places.data_lines("metric_tail_words.txt")) + ")+$")  # data/, in order
+_LEAD_WORDS = sorted(places.data_lines("metric_lead_words.txt"), key=len, reverse=True)  # data/
+_LEAD = re.compile(r"^(?:到\d{4}年|\d{4}年(?:底前|前)?|" + "|".join(_LEAD_WORDS) + ")+")
+METRIC_REACH = 32  # characters before a quantity where its metric is looked for
+METRIC_MAX = 24  # characters: longer is a clause, not the name of a quantity (with a baseline: `…排放总量较2024年`)
+SIZED_REACH = 30  # characters between a size and the facility it sizes (`二十蒸吨以下的燃烧煤炭、重油…的锅炉`)
+SIZED_MODIFIER = 6  # characters of a modifier kept in the metric (燃煤锅炉容量)
 
 
 def _metric_before(sentence: str, pos: int) -> str | None:
-    """The noun phrase just before a quantity: `炭化室高度6米` → 炭化室高度."""
-    left = sentence[max(0, pos - 24) : pos]
-    parts = _METRIC_STOP.split(left)
-    metric = _VERB_TAIL.sub("", parts[-1] if parts else "").strip()
-    metric = re.sub(r"^(?:到\d{4}年|\d{4}年(?:底前|前)?|全面|新建|所有|达到|启动|按照|实现)+", "", metric)
-    return metric if 2 <= len(metric) <= 16 and not re.fullmatch(r"[\d.]+", metric) else None
+    """The noun phrase just before a quantity: `炭化室高度6米` → 炭化室高度, `从业人员在一百人以下` → 从业人员,
+    `排放总量较2020年下降13.5%` → 排放总量较2020年.  Verbs at its end and time or scope words at its start are cut
+    off; a phrase that is only a place (`太原市压减429万吨`) names the threshold's scope, so its verb (压减) is the
+    metric."""
+    import jieba
+
+    left = sentence[max(0, pos - METRIC_REACH) : pos]
+    masked = _BASELINE.sub(lambda m: "年" * len(m.group(0)), left)  # same length: offsets stay those of `left`
+    edges = [(m.end(), m.group(0)) for m in (*_PHRASE_EDGE.finditer(masked), *QTY_RE.finditer(masked))]
+    end, edge = max(edges, default=(0, ""))  # nor another amount
+    chunk = left[end:]
+    if edge[-1:].isdigit():
+        chunk = re.sub(r"^[个家台项座套辆户年]", "", chunk)  # `30个…`, `2019年全省…` leave a counter or 年
+    pieces = [""]  # the chunk cut at light words, after its last edge word
+    for word in jieba.lcut(chunk):
+        if word in _EDGE_WORDS:
+            pieces = [""]
+        elif word in _LIGHT_WORDS:
+            pieces.append("")
+        else:
+            pieces[-1] += word
+    for piece in reversed(pieces):
+        metric = _clean_metric(piece)
+        if metric:
+            return metric
+        if len(piece.strip()) > 1:  # a real phrase that names no quantity: do not reach past it
+            return None
+    return None
+
+
+def _clean_metric(phrase: str) -> str | None:
+    """A phrase without its verb tail and its leading time and scope words, if something remains that can name a
+    quantity."""
+    stripped = _VERB_TAIL.sub("", phrase.strip())
+    verb = phrase.strip()[len(stripped) :]
+    metric = _LEAD.sub("", stripped)
+    if metric and places.find_places(metric) and _only_places(metric):
+        metric = re.sub(r"^(?:全面|分别|共|累计)+|(?:的|为|是)+$", "", verb)
+    if not 2 <= len(metric) <= METRIC_MAX or re.fullmatch(r"[\d.年]+", metric):
+        return None
+    return metric
+
+
+def _only_places(text: str) -> bool:
+    """Whether the text is nothing but place names (`太原市`, `山西省晋中市`)."""
+    rest = text
+    for place in places.find_places(text):
+        rest = rest.replace(place.name, "").replace(place.short, "")
+    return not rest.strip()
+
+
+def _facility_sized(sentence: str, end: int, unit: str) -> str | None:
+    """`三十五蒸吨以下燃煤锅炉` → 燃煤锅炉容量, `每小时二十蒸吨以下的燃烧煤炭、重油…的锅炉` → 锅炉容量: a size in a unit
+    that measures a facility attribute (data/applicability.json `unit_attributes`) measures the facility that follows
+    it in the same phrase.  A short modifier (燃煤) stays in the metric; a long one is left to the sentence."""
+    from .applicability import vocabulary  # the facility words are the checklist's; imported late (no cycle)
+
+    words = vocabulary()
+    attribute = words["unit_attributes"].get(unit)
+    if not attribute:
+        return None
+    facility = "|".join(sorted({w for ws in words["facilities"].values() for w in ws}, key=len, reverse=True))
+    m = re.match(rf"(?:及以上|及以下|以上|以下)?的?([^，。；;]{{0,{SIZED_REACH}}}?)({facility})", sentence[end:])
+    if not m:
+        return None
+    modifier = m.group(1) if len(m.group(1)) <= SIZED_MODIFIER and "、" not in m.group(1) else ""
+    return modifier + m.group(2) + attribute
 
 
 def number_value(s: str) -> float | None:
@@ -129,7 +202,7 @@ def find_thresholds(sentence: str) -> list[Threshold]:
         per = _PER_RE.search(sentence[: m.start()])
         if per and "/" not in unit:
             unit, metric_end = f"{unit}/{per.group(1)}", per.start()  # `每蒸吨3万元` is a rate: 万元/蒸吨
-        base_metric = _metric_before(sentence, metric_end)
+        base_metric = _facility_sized(sentence, m.end(), unit) or _metric_before(sentence, metric_end)
         if m.group("unit") == "米" and re.match(r"(?:的)?(?:机|顶装|捣固)?焦炉", sentence[m.end() :]):
             base_metric = "炭化室高度"  # an oven's size is its coking-chamber height: `4.3米焦炉`
         metrics: list[str | None] = [base_metric] * len(values)
