@@ -37,6 +37,9 @@ from ..records import Obligation
 
 REGULARISATION = 0.05  # scikit-learn C: strong L2 over ~6 900 examples of named and n-gram features (with the n-grams,
 # dev CV F1 0.654 at C 0.05 and 0.647 at 0.2; with the sentence vectors 0.704 at 0.05 and 0.703 at 0.1: docs/quality.md)
+NAMED_SCALE = 1.0  # the named features enter the fit multiplied by this, so the L2 penalty shrinks their weights less
+# than the thousands of n-gram and vector columns' (a rare, decisive feature such as `company_self` or `party_other` is
+# otherwise drowned); the stored weights are divided back, so the model file reads the features as they are
 SENTENCE_MODEL = DEFAULT_MODEL_NAME  # the sentence vectors' model (embed/sentence_vectors.py): the provisioned e5
 INNER_FOLDS = 4  # folds (grouped by document) for the out-of-fold probabilities the threshold is chosen on
 THRESHOLD_GRID = [round(x, 3) for x in np.arange(0.1, 0.9, 0.025)]
@@ -85,7 +88,12 @@ def _matrix(examples: list[Example], text: TextFeatures, mean: np.ndarray | None
     column = {n: i for i, n in enumerate(names)}
     rows, cols, values = [], [], []
     for r, e in enumerate(examples):
-        for name, value in {**e.features, **text.of(e.sentence)}.items():
+        for name, value in e.features.items():
+            if name in column and value:
+                rows.append(r)
+                cols.append(column[name])
+                values.append(NAMED_SCALE * value)
+        for name, value in text.of(e.sentence).items():
             if name in column and value:
                 rows.append(r)
                 cols.append(column[name])
@@ -106,7 +114,8 @@ def _fitted(examples: list[Example], threshold: float = 0.5, report: dict[str, A
     mean = np.mean(vectors, axis=0) if examples and len(vectors) == len(examples) else None
     x, y, names = _matrix(examples, text, mean)
     lr = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, y)
-    coef = lr.coef_[0]
+    coef = lr.coef_[0].copy()
+    coef[: len(feature_names())] *= NAMED_SCALE  # back to the features as they are (see NAMED_SCALE)
     weights = {n: round(float(w), 4) for n, w in zip(names, coef[: len(names)], strict=True) if abs(w) >= 1e-4}
     term = None
     if mean is not None:
