@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 
 from .. import places
 from ..records import Threshold
@@ -121,7 +122,7 @@ def _clean_metric(phrase: str) -> str | None:
     stripped = _VERB_TAIL.sub("", phrase.strip())
     verb = phrase.strip()[len(stripped) :]
     metric = _LEAD.sub("", stripped)
-    if metric and places.find_places(metric) and _only_places(metric):
+    if metric and _only_places(metric):
         metric = re.sub(r"^(?:全面|分别|共|累计)+|(?:的|为|是)+$", "", verb)
     if not 2 <= len(metric) <= METRIC_MAX or re.fullmatch(r"[\d.年]+", metric):
         return None
@@ -130,28 +131,34 @@ def _clean_metric(phrase: str) -> str | None:
 
 def _only_places(text: str) -> bool:
     """Whether the text is nothing but place names (`太原市`, `山西省晋中市`)."""
+    found = places.find_places(text)
     rest = text
-    for place in places.find_places(text):
+    for place in found:
         rest = rest.replace(place.name, "").replace(place.short, "")
-    return not rest.strip()
+    return bool(found) and not rest.strip()
 
 
 def _facility_sized(sentence: str, end: int, unit: str) -> str | None:
     """`三十五蒸吨以下燃煤锅炉` → 燃煤锅炉容量, `每小时二十蒸吨以下的燃烧煤炭、重油…的锅炉` → 锅炉容量: a size in a unit
     that measures a facility attribute (data/applicability.json `unit_attributes`) measures the facility that follows
     it in the same phrase.  A short modifier (燃煤) stays in the metric; a long one is left to the sentence."""
-    from .applicability import vocabulary  # the facility words are the checklist's; imported late (no cycle)
-
-    words = vocabulary()
-    attribute = words["unit_attributes"].get(unit)
-    if not attribute:
-        return None
-    facility = "|".join(sorted({w for ws in words["facilities"].values() for w in ws}, key=len, reverse=True))
-    m = re.match(rf"(?:及以上|及以下|以上|以下)?的?([^，。；;]{{0,{SIZED_REACH}}}?)({facility})", sentence[end:])
+    attribute, pattern = _sizing()
+    m = pattern.match(sentence[end:]) if unit in attribute else None
     if not m:
         return None
     modifier = m.group(1) if len(m.group(1)) <= SIZED_MODIFIER and "、" not in m.group(1) else ""
-    return modifier + m.group(2) + attribute
+    return modifier + m.group(2) + attribute[unit]
+
+
+@cache
+def _sizing() -> tuple[dict[str, str], re.Pattern[str]]:
+    """(unit → the facility attribute it measures, the pattern of a facility named after a size)."""
+    from .applicability import vocabulary  # the facility words are the checklist's; imported late (no cycle)
+
+    words = vocabulary()
+    facility = "|".join(sorted({w for ws in words["facilities"].values() for w in ws}, key=len, reverse=True))
+    pattern = re.compile(rf"(?:及以上|及以下|以上|以下)?的?([^，。；;]{{0,{SIZED_REACH}}}?)({facility})")
+    return words["unit_attributes"], pattern
 
 
 def number_value(s: str) -> float | None:
