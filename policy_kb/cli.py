@@ -159,6 +159,19 @@ def _eval_profiles(args: argparse.Namespace) -> int:
         report = fit_profiles(_as_of(args.as_of))
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
+    if args.steadiness:
+        if split != "dev" or args.profiles:
+            raise CliError("`eval profiles --steadiness` refits on the dev split only", "use --split dev")
+        from dataclasses import asdict
+
+        from .evaluation.steadiness import measure_binding
+
+        steadiness = measure_binding(load_gold("dev").examples(_as_of(args.as_of)))
+        if args.json:
+            emit_json(asdict(steadiness))
+        else:
+            print(steadiness.table())
+        return 0
     models = None
     if args.cv and split != "dev":
         raise CliError("`eval profiles --cv` cross-validates on dev profiles only", "use --split dev")
@@ -663,7 +676,7 @@ def make_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="`eval answers`: refit the whole answer model several times, each without a different tenth of the "
         "training documents, and report how many decisions on set-aside questions change (and their quality); "
-        "writes no model",
+        "`eval profiles --split dev`: the same for the binding classifier; writes no model",
     )
     p.add_argument(
         "--profiles",

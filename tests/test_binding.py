@@ -457,3 +457,31 @@ def test_every_row_of_the_new_gongwen_profiles_names_an_extracted_sentence() -> 
         ("三/（七）/2", "橙色及以上预警期间，上述企业限产20%以上"),
         ("三/（七）/3", "焦化企业停止物料公路运输"),
     }
+
+
+def test_binding_steadiness_counts_decisions_a_refit_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refits on identical data (nothing dropped) decide every probe example alike, and the probe is made of whole
+    documents no refit learns from: what `eval profiles --steadiness` reports comes from the dropped documents."""
+    from policy_kb.evaluation import steadiness
+
+    examples = [
+        Example(p, f"d{i}", f"{p}d{i}{label}", {"actor_enterprise" if label else "actor_department": 1.0}, label)
+        for p in ("a", "b")
+        for i in range(10)
+        for label in (0, 1)
+    ]
+    trained: list[set[str]] = []
+    real_train = binding_fit.train
+
+    def record(train: list[Example]) -> BindingModel:
+        trained.append({e.doc_id for e in train})
+        return real_train(train)
+
+    monkeypatch.setattr(binding_fit, "train", record)
+    monkeypatch.setattr(steadiness, "DROP_SHARE", 0.0)
+    same = steadiness.measure_binding(examples, refits=2)
+    assert same.disagreement == 0.0 and same.probe == 8  # 2 of 10 documents, 2 profiles, 2 examples each
+    assert (same.precision[0], same.recall[0]) == (1.0, 1.0)
+    assert trained[0] == trained[1] and len(trained[0]) == 8
+    with pytest.raises(ValueError, match="at least 2"):
+        steadiness.measure_binding(examples, refits=1)

@@ -1,4 +1,5 @@
-"""`policy-kb eval answers --steadiness`: how much the fitted answer model moves when its training questions do.
+"""`policy-kb eval answers --steadiness` (and `eval profiles --steadiness`): how much a fitted model moves when its
+training data do.
 
 A refit on a slightly different set of training questions (a document added, a gold row fixed) changed the test
 splits by a few questions each (docs/quality.md, session 17): more than most changes decided on `make cv`.  `make cv`
@@ -20,6 +21,7 @@ import numpy as np
 
 from ..answer.scorer import Model, ranked
 from . import fit
+from .binding_fit import Example as BindingExample
 from .fit import Example
 
 PROBE_SHARE = 0.2  # of the documents (an unanswerable question is its own group): questions no refit learns from
@@ -104,6 +106,62 @@ def measure(examples: list[Example], refits: int = REFITS, seed: int = 42) -> St
         fact_recall=(round(float(mean[0]), 3), round(float(sd[0]), 3)),
         unanswerable_accuracy=(round(float(mean[1]), 3), round(float(sd[1]), 3)),
         answered=(round(float(mean[2]), 3), round(float(sd[2]), 3)),
+        probe=len(probe),
+        refits=refits,
+    )
+
+
+@dataclass(frozen=True)
+class BindingSteadiness:
+    """The same measure for the binding classifier of checklists (`eval profiles --steadiness`): the share of probe
+    (profile, obligation) decisions, bound or not, that two refits make differently, and each refit's quality."""
+
+    disagreement: float
+    precision: tuple[float, float]  # (mean, standard deviation) over the refits, on the probe's examples
+    recall: tuple[float, float]
+    probe: int  # probe examples: (profile, obligation) pairs of the probe documents in force
+    refits: int
+
+    def table(self) -> str:
+        def cell(pair: tuple[float, float]) -> str:
+            return f"{pair[0]:.3f} ± {pair[1]:.3f}"
+
+        return "\n".join(
+            [
+                f"steadiness: {self.refits} refits of the binding classifier, each without a different "
+                f"{DROP_SHARE:.0%} of the training documents; {self.probe} probe (profile, obligation) pairs",
+                f"decisions that differ between two refits  {self.disagreement:.3f}",
+                f"precision on the probe                    {cell(self.precision)}",
+                f"recall on the probe                       {cell(self.recall)}",
+            ]
+        )
+
+
+def measure_binding(examples: list[BindingExample], refits: int = REFITS, seed: int = 42) -> BindingSteadiness:
+    """Refit the binding classifier (`binding_fit.train`: weights and threshold) `refits` times, each without a
+    different tenth of the documents outside the probe, and compare its decisions on the probe documents' examples.
+    Groups are documents: every profile's examples of a probe document are in the probe."""
+    from .binding_fit import train
+
+    if refits < 2:
+        raise ValueError("steadiness compares refits: at least 2")
+    docs = sorted({e.doc_id for e in examples})
+    probe_docs = set(random.Random(seed).sample(docs, round(len(docs) * PROBE_SHARE)))
+    probe = [e for e in examples if e.doc_id in probe_docs and e.in_force]
+    pool_docs = sorted(set(docs) - probe_docs)
+    labels = np.array([e.label for e in probe], dtype=bool)
+    runs = []
+    for r in range(refits):
+        dropped = set(random.Random(seed + 1 + r).sample(pool_docs, round(len(pool_docs) * DROP_SHARE)))
+        model = train([e for e in examples if e.doc_id not in probe_docs and e.doc_id not in dropped])
+        runs.append(np.array([model.probability(e.features, e.sentence, e.vector) >= model.threshold for e in probe]))
+    pairs = [float(np.mean(x != y)) for x, y in itertools.combinations(runs, 2)]
+    precision = [float((run & labels).sum() / (run.sum() or 1)) for run in runs]
+    recall = [float((run & labels).sum() / (labels.sum() or 1)) for run in runs]
+    return BindingSteadiness(
+        disagreement=round(float(np.mean(pairs)), 4),
+        precision=(round(float(np.mean(precision)), 3), round(float(np.std(precision)), 3)),
+        recall=(round(float(np.mean(recall)), 3), round(float(np.std(recall)), 3)),
         probe=len(probe),
         refits=refits,
     )
