@@ -89,12 +89,8 @@ def _matrix(examples: list[Example], text: TextFeatures, mean: np.ndarray | None
     column = {n: i for i, n in enumerate(names)}
     rows, cols, values = [], [], []
     for r, e in enumerate(examples):
-        for name, value in e.features.items():
-            if name in column and value:
-                rows.append(r)
-                cols.append(column[name])
-                values.append(NAMED_SCALE * value)
-        for name, value in text.of(e.sentence).items():
+        named = {n: NAMED_SCALE * v for n, v in e.features.items()}
+        for name, value in {**named, **text.of(e.sentence)}.items():
             if name in column and value:
                 rows.append(r)
                 cols.append(column[name])

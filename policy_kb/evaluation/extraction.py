@@ -96,8 +96,12 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _threshold_key(t: dict[str, Any]) -> tuple[float, str]:
+    return round(float(t["value"]), 4), t["unit"]
+
+
 def _thresholds(items: Iterable[dict[str, Any]]) -> set[tuple[float, str]]:
-    return {(round(float(t["value"]), 4), t["unit"]) for t in items}
+    return {_threshold_key(t) for t in items}
 
 
 def metric_agrees(gold: str, predicted: str) -> bool:
@@ -120,8 +124,8 @@ def _threshold_fields(
     found = comparator_ok = metric_ok = 0
     wrong = []
     for g in gold:
-        key = (round(float(g["value"]), 4), g["unit"])
-        same = [t for t in predicted if (round(float(t["value"]), 4), t["unit"]) == key]
+        key = _threshold_key(g)
+        same = [t for t in predicted if _threshold_key(t) == key]
         if not same:
             continue
         found += 1
