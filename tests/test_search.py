@@ -193,6 +193,8 @@ def test_colloquial_synonym(searcher: Searcher) -> None:
         ("交化行业", "焦化行业"),
         ("焦碳出口", "焦炭出口"),  # a 2-character typo is corrected when its neighbour confirms it
         ("焦炉什么时侯关停", "焦炉什么时候关停"),  # a question word the documents never use (data/stopwords.txt)
+        ("还能新建焦化工业圆区吗", "还能新建焦化工业园区吗"),  # no word of the language (jieba's dictionary): its
+        ("焦化项目备按", "焦化项目备案"),  # one homophone in the corpus
     ],
 )
 def test_homophone_typos_corrected(searcher: Searcher, typo: str, fixed: str) -> None:
@@ -211,6 +213,8 @@ def test_homophone_typos_corrected(searcher: Searcher, typo: str, fixed: str) ->
         "介休",
         "When must 4.3 m coke ovens in Jiexiu be shut down?",
         "小焦炉啥时候必须停",
+        "介休哪两家企业的4.3米焦炉要关停，各是多大产能？",  # 各是: two words jieba ran together, not a typo of 各市
+        "单位给不给补偿",  # 不给: a negation and a verb, not a typo of 补给
     ],
 )
 def test_correct_words_left_alone(searcher: Searcher, query: str) -> None:

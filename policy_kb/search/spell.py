@@ -4,6 +4,9 @@ A query word the corpus never uses is replaced by a corpus word of the same
 length that differs in one character with the same pinyin (Chinese typing errors are homophones); when several
 fit, the one that also occurs next to the word's neighbours in the corpus wins.  Words the corpus simply does not
 use (碳排放, 环保税) have no homophone neighbour and stay as they are, so "the documents do not say" still works.
+A two-character word is corrected without that evidence when it is no word of the language either: neither the corpus
+nor jieba's dictionary (a maintained lexicon of ~350 000 words) has it, and one corpus word sounds like it (`压运` →
+押运, `燥声` → 噪声, `罚宽` → 罚款).
 Question words the documents never use (`时候`, `怎么`: the Chinese words of data/stopwords.txt) are corrected too
 (`什么时侯` → 什么时候), so that a typo in them does not hide what the question asks.
 """
@@ -17,6 +20,15 @@ from functools import cached_property, lru_cache
 from ..store import Store
 
 MIN_DF = 2
+
+
+def _in_lexicon(word: str) -> bool:
+    """Whether jieba's dictionary has the word: a word of the language, though the documents may not use it."""
+    import jieba
+
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    return bool(jieba.dt.FREQ.get(word))
 
 
 @lru_cache(maxsize=8192)
@@ -61,6 +73,19 @@ class Speller:
     def known(self, word: str) -> bool:
         return word in self._vocab or word in self._question_words or self._count(word, limit=1) > 0
 
+    @cached_property
+    def _function_characters(self) -> frozenset[str]:
+        """The one-character stop words (是, 的, 了) and negations (不, 没: data/negations.txt): a 'word' holding one is
+        two words jieba ran together (`各是`, `不给`)."""
+        from ..places import data_lines
+        from .text import STOPWORDS
+
+        return frozenset(w for w in STOPWORDS if len(w) == 1) | frozenset(data_lines("negations.txt"))
+
+    def _non_word(self, word: str) -> bool:
+        """No word of the language: not in jieba's dictionary, and not two words run together (`各是` is 各 + 是)."""
+        return not _in_lexicon(word) and not any(ch in self._function_characters for ch in word)
+
     def _phrase_count(self, phrase: str) -> int:
         return self._count(phrase)
 
@@ -75,8 +100,9 @@ class Speller:
                     cands[term] = max(cands.get(term, 0), df)
         if not cands:
             return None
-        if len(cands) == 1 and (len(word) >= 3 or not (left or right) or next(iter(cands)) in self._question_words):
-            return next(iter(cands))  # one homophone in the corpus (a bare `焦碳` query too), or a question word
+        only = next(iter(cands)) if len(cands) == 1 else None
+        if only and (len(word) >= 3 or not (left or right) or only in self._question_words or self._non_word(word)):
+            return only  # one homophone in the corpus (a bare `焦碳` query too), a question word, or of a non-word
         # ambiguous (common for 2-character words): the candidate that appears with the word's neighbours
         scored = {
             c: (self._phrase_count(left[-2:] + c) if left else 0) + (self._phrase_count(c + right[:2]) if right else 0)
