@@ -29,6 +29,11 @@ DROP_SHARE = 0.1  # of the other documents, left out of each refit: the size of 
 REFITS = 6  # refits compared pairwise (15 pairs); each is one whole `fit.train`, ~1.5 min on the fit KBs
 
 
+def _cell(pair: tuple[float, float]) -> str:
+    """A (mean, standard deviation) pair as the tables print it."""
+    return f"{pair[0]:.3f} ± {pair[1]:.3f}"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One refit's decision on one probe question."""
@@ -49,17 +54,14 @@ class Steadiness:
     refits: int
 
     def table(self) -> str:
-        def cell(pair: tuple[float, float]) -> str:
-            return f"{pair[0]:.3f} ± {pair[1]:.3f}"
-
         return "\n".join(
             [
                 f"steadiness: {self.refits} refits, each without a different {DROP_SHARE:.0%} of the training "
                 f"documents; {self.probe} probe questions no refit learns from",
                 f"decisions that differ between two refits  {self.disagreement:.3f}",
-                f"fact recall on the probe                  {cell(self.fact_recall)}",
-                f"unanswerable accuracy on the probe        {cell(self.unanswerable_accuracy)}",
-                f"answerable questions answered            {cell(self.answered)}",
+                f"fact recall on the probe                  {_cell(self.fact_recall)}",
+                f"unanswerable accuracy on the probe        {_cell(self.unanswerable_accuracy)}",
+                f"answerable questions answered            {_cell(self.answered)}",
             ]
         )
 
@@ -123,16 +125,13 @@ class BindingSteadiness:
     refits: int
 
     def table(self) -> str:
-        def cell(pair: tuple[float, float]) -> str:
-            return f"{pair[0]:.3f} ± {pair[1]:.3f}"
-
         return "\n".join(
             [
                 f"steadiness: {self.refits} refits of the binding classifier, each without a different "
                 f"{DROP_SHARE:.0%} of the training documents; {self.probe} probe (profile, obligation) pairs",
                 f"decisions that differ between two refits  {self.disagreement:.3f}",
-                f"precision on the probe                    {cell(self.precision)}",
-                f"recall on the probe                       {cell(self.recall)}",
+                f"precision on the probe                    {_cell(self.precision)}",
+                f"recall on the probe                       {_cell(self.recall)}",
             ]
         )
 
